@@ -1,0 +1,982 @@
+//! Definitions: states, actions, roles, guards and transitions, declared once as data
+//! and validated when built.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::fmt;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use crate::Lifecycle;
+use crate::guard::{Evaluator, GuardCheck, GuardExpr, GuardInput, NamedGuard, Reason, ReasonCode};
+use crate::instance::Instance;
+use crate::label::Text;
+use crate::lifecycle::{Action, State};
+use crate::record::{Actor, DefinitionRef};
+
+/// A state of a definition, with its labels.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StateInfo<S> {
+    /// The state.
+    pub state: S,
+    /// Its labels.
+    pub label: Text,
+}
+
+/// An action (or a role) declared in a definition, with its labels.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NameInfo {
+    /// The machine name.
+    pub name: String,
+    /// Its labels.
+    pub label: Text,
+}
+
+/// One row of the transition table: `(from, action) → to`, who may fire it and
+/// under which guards.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Transition<S> {
+    /// The state the transition leaves.
+    pub from: S,
+    /// The action that fires it.
+    pub action: String,
+    /// The state it leads to (equal to `from` for a transition that only records).
+    pub to: S,
+    /// The roles allowed to fire it.
+    pub roles: Vec<String>,
+    /// Guards that must all pass.
+    pub guards: Vec<GuardExpr>,
+}
+
+impl<S> Transition<S> {
+    /// A transition with no roles and no guards yet.
+    pub fn new(from: S, action: impl Into<String>, to: S) -> Self {
+        Transition {
+            from,
+            action: action.into(),
+            to,
+            roles: Vec::new(),
+            guards: Vec::new(),
+        }
+    }
+
+    /// Allows these roles to fire the transition.
+    pub fn by<I, R>(mut self, roles: I) -> Self
+    where
+        I: IntoIterator<Item = R>,
+        R: Into<String>,
+    {
+        self.roles.extend(roles.into_iter().map(Into::into));
+        self
+    }
+
+    /// Adds a guard expression; all of a transition's guards must pass.
+    pub fn guard(mut self, expr: GuardExpr) -> Self {
+        self.guards.push(expr);
+        self
+    }
+
+    /// Adds a named guard.
+    pub fn when(self, guard: impl Into<String>) -> Self {
+        self.guard(GuardExpr::Guard(guard.into()))
+    }
+
+    /// True when the transition does not change the state.
+    pub fn is_self_loop(&self) -> bool
+    where
+        S: PartialEq,
+    {
+        self.from == self.to
+    }
+}
+
+/// What an effect sees besides the data it updates.
+#[non_exhaustive]
+pub struct EffectInput<'a, L: Lifecycle> {
+    /// The accepted action.
+    pub action: &'a L::Action,
+    /// The state before.
+    pub from: &'a L::State,
+    /// The state after.
+    pub to: &'a L::State,
+    /// Who fired it.
+    pub actor: &'a Actor,
+    /// In which role.
+    pub role: &'a str,
+    /// When (the record's time).
+    pub at: DateTime<Utc>,
+    /// The sequence number of the record.
+    pub seq: u64,
+}
+
+/// How an accepted action changes an instance's data: a pure function, run both live
+/// and on replay, so it must depend on nothing but its inputs.
+pub type Effect<L> = Arc<dyn Fn(&mut <L as Lifecycle>::Data, &EffectInput<'_, L>) + Send + Sync>;
+
+/// A definition could not be built; the error names the culprit.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DefinitionError {
+    /// The definition has an empty name.
+    #[error("the definition has no name")]
+    EmptyName,
+    /// No initial state was set.
+    #[error("definition {definition:?}: no initial state was set")]
+    NoInitial {
+        /// The definition.
+        definition: String,
+    },
+    /// A state was declared twice.
+    #[error("definition {definition:?}: state {state:?} is declared twice")]
+    DuplicateState {
+        /// The definition.
+        definition: String,
+        /// The state.
+        state: String,
+    },
+    /// An action was declared twice.
+    #[error("definition {definition:?}: action {action:?} is declared twice")]
+    DuplicateAction {
+        /// The definition.
+        definition: String,
+        /// The action.
+        action: String,
+    },
+    /// A role was declared twice.
+    #[error("definition {definition:?}: role {role:?} is declared twice")]
+    DuplicateRole {
+        /// The definition.
+        definition: String,
+        /// The role.
+        role: String,
+    },
+    /// A guard was registered twice.
+    #[error("definition {definition:?}: guard {guard:?} is registered twice")]
+    DuplicateGuard {
+        /// The definition.
+        definition: String,
+        /// The guard.
+        guard: String,
+    },
+    /// A label lacks its zh or en text.
+    #[error("definition {definition:?}: {what} {name:?} needs both a zh and an en label")]
+    MissingLabel {
+        /// The definition.
+        definition: String,
+        /// `state`, `action` or `role`.
+        what: &'static str,
+        /// Its name.
+        name: String,
+    },
+    /// The initial state or a terminal state, or a transition, names an undeclared state.
+    #[error("definition {definition:?}: {place} names undeclared state {state:?}")]
+    UnknownState {
+        /// The definition.
+        definition: String,
+        /// Where it was named.
+        place: Place,
+        /// The state.
+        state: String,
+    },
+    /// A transition names an undeclared action.
+    #[error("definition {definition:?}: transition {transition} names undeclared action {action:?}")]
+    UnknownAction {
+        /// The definition.
+        definition: String,
+        /// The transition's position in declaration order, from 0.
+        transition: usize,
+        /// The action.
+        action: String,
+    },
+    /// A transition or guard names an undeclared role.
+    #[error("definition {definition:?}: {place} names undeclared role {role:?}")]
+    UnknownRole {
+        /// The definition.
+        definition: String,
+        /// Where it was named.
+        place: Place,
+        /// The role.
+        role: String,
+    },
+    /// A transition names a guard that is not registered.
+    #[error(
+        "definition {definition:?}: transition {transition} ({from} --{action}-->) uses unregistered guard {guard:?}"
+    )]
+    UnknownGuard {
+        /// The definition.
+        definition: String,
+        /// The transition's position, from 0.
+        transition: usize,
+        /// Its from state.
+        from: String,
+        /// Its action.
+        action: String,
+        /// The guard.
+        guard: String,
+    },
+    /// A transition lists no role, so nobody could fire it.
+    #[error("definition {definition:?}: transition {transition} ({from} --{action}-->) allows no role")]
+    NoRoles {
+        /// The definition.
+        definition: String,
+        /// The transition's position, from 0.
+        transition: usize,
+        /// Its from state.
+        from: String,
+        /// Its action.
+        action: String,
+    },
+    /// The same `(from, action, to)` was declared twice.
+    #[error(
+        "definition {definition:?}: transition {transition} ({from} --{action}--> {to}) duplicates transition {first}"
+    )]
+    DuplicateTransition {
+        /// The definition.
+        definition: String,
+        /// The later transition's position, from 0.
+        transition: usize,
+        /// The earlier one's position.
+        first: usize,
+        /// From state.
+        from: String,
+        /// Action.
+        action: String,
+        /// To state.
+        to: String,
+    },
+    /// The same `(from, action)` leads to two different states.
+    #[error(
+        "definition {definition:?}: transition {transition} makes {from} --{action}--> ambiguous: it leads to {to} here and to {other} in transition {first}"
+    )]
+    AmbiguousTransition {
+        /// The definition.
+        definition: String,
+        /// The later transition's position, from 0.
+        transition: usize,
+        /// The earlier one's position.
+        first: usize,
+        /// From state.
+        from: String,
+        /// Action.
+        action: String,
+        /// This transition's target.
+        to: String,
+        /// The earlier transition's target.
+        other: String,
+    },
+    /// A state cannot be reached from the initial state.
+    #[error("definition {definition:?}: state {state:?} cannot be reached from the initial state {initial:?}")]
+    Unreachable {
+        /// The definition.
+        definition: String,
+        /// The unreachable state.
+        state: String,
+        /// The initial state.
+        initial: String,
+    },
+    /// A state that is not terminal has no transition to another state.
+    #[error("definition {definition:?}: state {state:?} is not terminal but has no transition to another state")]
+    DeadEnd {
+        /// The definition.
+        definition: String,
+        /// The state.
+        state: String,
+    },
+    /// A terminal state has a transition to another state.
+    #[error(
+        "definition {definition:?}: terminal state {state:?} has an exit: transition {transition} --{action}--> {to}"
+    )]
+    TerminalExit {
+        /// The definition.
+        definition: String,
+        /// The terminal state.
+        state: String,
+        /// The transition's position, from 0.
+        transition: usize,
+        /// Its action.
+        action: String,
+        /// Where it leads.
+        to: String,
+    },
+    /// A creator role was not declared.
+    #[error("definition {definition:?}: creator role {role:?} is not declared")]
+    UnknownCreator {
+        /// The definition.
+        definition: String,
+        /// The role.
+        role: String,
+    },
+}
+
+/// Where in a definition an undeclared name was used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// The initial state.
+    Initial,
+    /// The list of terminal states.
+    Terminal,
+    /// The transition at this position (from 0).
+    Transition(usize),
+    /// A guard of the transition at this position.
+    GuardOf(usize),
+}
+
+impl fmt::Display for Place {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Place::Initial => f.write_str("the initial state"),
+            Place::Terminal => f.write_str("a terminal state"),
+            Place::Transition(i) => write!(f, "transition {i}"),
+            Place::GuardOf(i) => write!(f, "a guard of transition {i}"),
+        }
+    }
+}
+
+/// Builds a [`Definition`]; every check happens in [`build`](DefinitionBuilder::build).
+pub struct DefinitionBuilder<L: Lifecycle> {
+    name: String,
+    version: u32,
+    initial: Option<L::State>,
+    terminals: Vec<L::State>,
+    states: Vec<StateInfo<L::State>>,
+    actions: Vec<NameInfo>,
+    roles: Vec<NameInfo>,
+    creators: Vec<String>,
+    guards: Vec<NamedGuard<L>>,
+    transitions: Vec<Transition<L::State>>,
+    effect: Option<Effect<L>>,
+}
+
+impl<L: Lifecycle> DefinitionBuilder<L> {
+    /// Declares a state with its labels.
+    pub fn state(mut self, state: L::State, label: Text) -> Self {
+        self.states.push(StateInfo { state, label });
+        self
+    }
+
+    /// Sets the initial state.
+    pub fn initial(mut self, state: L::State) -> Self {
+        self.initial = Some(state);
+        self
+    }
+
+    /// Marks a state terminal: no transition may leave it.
+    pub fn terminal(mut self, state: L::State) -> Self {
+        self.terminals.push(state);
+        self
+    }
+
+    /// Declares an action with its labels.
+    pub fn action(mut self, name: impl Into<String>, label: Text) -> Self {
+        self.actions.push(NameInfo {
+            name: name.into(),
+            label,
+        });
+        self
+    }
+
+    /// Declares a role with its labels.
+    pub fn role(mut self, name: impl Into<String>, label: Text) -> Self {
+        self.roles.push(NameInfo {
+            name: name.into(),
+            label,
+        });
+        self
+    }
+
+    /// Restricts who may create instances to these roles (by default, any role).
+    pub fn creators<I, R>(mut self, roles: I) -> Self
+    where
+        I: IntoIterator<Item = R>,
+        R: Into<String>,
+    {
+        self.creators.extend(roles.into_iter().map(Into::into));
+        self
+    }
+
+    /// Registers a named guard: `description` says what it requires, `check` judges an
+    /// attempt and returns the reason when it fails.
+    pub fn guard<F>(mut self, name: impl Into<String>, description: Text, check: F) -> Self
+    where
+        F: Fn(&GuardInput<'_, L>) -> Result<(), Text> + Send + Sync + 'static,
+    {
+        self.guards.push(NamedGuard {
+            name: name.into(),
+            description,
+            check: Arc::new(check),
+        });
+        self
+    }
+
+    /// Registers a named guard whose check is already shared.
+    pub fn guard_shared(mut self, name: impl Into<String>, description: Text, check: GuardCheck<L>) -> Self {
+        self.guards.push(NamedGuard {
+            name: name.into(),
+            description,
+            check,
+        });
+        self
+    }
+
+    /// Adds a row to the transition table.
+    pub fn transition(mut self, transition: Transition<L::State>) -> Self {
+        self.transitions.push(transition);
+        self
+    }
+
+    /// Sets the effect that accepted actions have on an instance's data.
+    pub fn effect<F>(mut self, effect: F) -> Self
+    where
+        F: Fn(&mut L::Data, &EffectInput<'_, L>) + Send + Sync + 'static,
+    {
+        self.effect = Some(Arc::new(effect));
+        self
+    }
+
+    /// Sets an effect that is already shared.
+    pub fn effect_shared(mut self, effect: Effect<L>) -> Self {
+        self.effect = Some(effect);
+        self
+    }
+
+    /// Validates the declarations and builds the definition.
+    pub fn build(self) -> Result<Definition<L>, DefinitionError> {
+        let def = self.name.clone();
+        if def.trim().is_empty() {
+            return Err(DefinitionError::EmptyName);
+        }
+
+        let mut state_index = HashMap::with_capacity(self.states.len());
+        for (i, s) in self.states.iter().enumerate() {
+            if state_index.insert(s.state.clone(), i).is_some() {
+                return Err(DefinitionError::DuplicateState {
+                    definition: def,
+                    state: s.state.name().to_owned(),
+                });
+            }
+            if s.label.is_incomplete() {
+                return Err(DefinitionError::MissingLabel {
+                    definition: def,
+                    what: "state",
+                    name: s.state.name().to_owned(),
+                });
+            }
+        }
+        let mut state_by_name = HashMap::with_capacity(self.states.len());
+        for (i, s) in self.states.iter().enumerate() {
+            if state_by_name.insert(s.state.name().to_owned(), i).is_some() {
+                return Err(DefinitionError::DuplicateState {
+                    definition: def,
+                    state: s.state.name().to_owned(),
+                });
+            }
+        }
+        let action_index = index_names(&self.actions, "action", &def)?;
+        let role_index = index_names(&self.roles, "role", &def)?;
+        let mut guard_index = HashMap::with_capacity(self.guards.len());
+        for (i, g) in self.guards.iter().enumerate() {
+            if guard_index.insert(g.name.clone(), i).is_some() {
+                return Err(DefinitionError::DuplicateGuard {
+                    definition: def,
+                    guard: g.name.clone(),
+                });
+            }
+        }
+
+        let known_state = |s: &L::State, place: Place| -> Result<usize, DefinitionError> {
+            state_index
+                .get(s)
+                .copied()
+                .ok_or_else(|| DefinitionError::UnknownState {
+                    definition: def.clone(),
+                    place,
+                    state: s.name().to_owned(),
+                })
+        };
+        let initial = self.initial.clone().ok_or_else(|| DefinitionError::NoInitial {
+            definition: def.clone(),
+        })?;
+        let initial_ix = known_state(&initial, Place::Initial)?;
+        let mut terminal = vec![false; self.states.len()];
+        for t in &self.terminals {
+            terminal[known_state(t, Place::Terminal)?] = true;
+        }
+        for role in &self.creators {
+            if !role_index.contains_key(role) {
+                return Err(DefinitionError::UnknownCreator {
+                    definition: def,
+                    role: role.clone(),
+                });
+            }
+        }
+
+        let mut outgoing: Vec<Vec<usize>> = vec![Vec::new(); self.states.len()];
+        let mut seen: HashMap<(usize, &str), usize> = HashMap::new();
+        for (i, t) in self.transitions.iter().enumerate() {
+            let from = known_state(&t.from, Place::Transition(i))?;
+            let to = known_state(&t.to, Place::Transition(i))?;
+            if !action_index.contains_key(&t.action) {
+                return Err(DefinitionError::UnknownAction {
+                    definition: def,
+                    transition: i,
+                    action: t.action.clone(),
+                });
+            }
+            if t.roles.is_empty() {
+                return Err(DefinitionError::NoRoles {
+                    definition: def,
+                    transition: i,
+                    from: t.from.name().to_owned(),
+                    action: t.action.clone(),
+                });
+            }
+            for role in &t.roles {
+                if !role_index.contains_key(role) {
+                    return Err(DefinitionError::UnknownRole {
+                        definition: def,
+                        place: Place::Transition(i),
+                        role: role.clone(),
+                    });
+                }
+            }
+            for expr in &t.guards {
+                let mut missing = None;
+                expr.visit_names(&mut |n| {
+                    if missing.is_none() && !guard_index.contains_key(n) {
+                        missing = Some(n.to_owned());
+                    }
+                });
+                if let Some(guard) = missing {
+                    return Err(DefinitionError::UnknownGuard {
+                        definition: def,
+                        transition: i,
+                        from: t.from.name().to_owned(),
+                        action: t.action.clone(),
+                        guard,
+                    });
+                }
+                let mut bad_role = None;
+                expr.visit_roles(&mut |r| {
+                    if bad_role.is_none() && !role_index.contains_key(r) {
+                        bad_role = Some(r.to_owned());
+                    }
+                });
+                if let Some(role) = bad_role {
+                    return Err(DefinitionError::UnknownRole {
+                        definition: def,
+                        place: Place::GuardOf(i),
+                        role,
+                    });
+                }
+            }
+            if let Some(&first) = seen.get(&(from, t.action.as_str())) {
+                let other = &self.transitions[first];
+                return Err(if other.to == t.to {
+                    DefinitionError::DuplicateTransition {
+                        definition: def,
+                        transition: i,
+                        first,
+                        from: t.from.name().to_owned(),
+                        action: t.action.clone(),
+                        to: t.to.name().to_owned(),
+                    }
+                } else {
+                    DefinitionError::AmbiguousTransition {
+                        definition: def,
+                        transition: i,
+                        first,
+                        from: t.from.name().to_owned(),
+                        action: t.action.clone(),
+                        to: t.to.name().to_owned(),
+                        other: other.to.name().to_owned(),
+                    }
+                });
+            }
+            seen.insert((from, t.action.as_str()), i);
+            if terminal[from] && from != to {
+                return Err(DefinitionError::TerminalExit {
+                    definition: def,
+                    state: t.from.name().to_owned(),
+                    transition: i,
+                    action: t.action.clone(),
+                    to: t.to.name().to_owned(),
+                });
+            }
+            outgoing[from].push(i);
+        }
+
+        // Reachability from the initial state, in declaration order so the error
+        // names the first unreachable state a reader would meet.
+        let mut reached = vec![false; self.states.len()];
+        let mut queue = VecDeque::from([initial_ix]);
+        reached[initial_ix] = true;
+        while let Some(s) = queue.pop_front() {
+            for &t in &outgoing[s] {
+                let to = state_index[&self.transitions[t].to];
+                if !reached[to] {
+                    reached[to] = true;
+                    queue.push_back(to);
+                }
+            }
+        }
+        if let Some(i) = reached.iter().position(|r| !r) {
+            return Err(DefinitionError::Unreachable {
+                definition: def,
+                state: self.states[i].state.name().to_owned(),
+                initial: initial.name().to_owned(),
+            });
+        }
+        for (i, s) in self.states.iter().enumerate() {
+            let has_exit = outgoing[i]
+                .iter()
+                .any(|&t| self.transitions[t].to != self.transitions[t].from);
+            if !terminal[i] && !has_exit {
+                return Err(DefinitionError::DeadEnd {
+                    definition: def,
+                    state: s.state.name().to_owned(),
+                });
+            }
+        }
+
+        Ok(Definition {
+            reference: DefinitionRef {
+                name: self.name,
+                version: self.version,
+            },
+            initial,
+            terminal,
+            states: self.states,
+            state_index,
+            state_by_name,
+            actions: self.actions,
+            action_index,
+            roles: self.roles,
+            role_index,
+            creators: self.creators,
+            guards: self.guards,
+            guard_index,
+            transitions: self.transitions,
+            outgoing,
+            effect: self.effect,
+        })
+    }
+}
+
+fn index_names(items: &[NameInfo], what: &'static str, def: &str) -> Result<HashMap<String, usize>, DefinitionError> {
+    let mut index = HashMap::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        if index.insert(item.name.clone(), i).is_some() {
+            return Err(match what {
+                "action" => DefinitionError::DuplicateAction {
+                    definition: def.to_owned(),
+                    action: item.name.clone(),
+                },
+                _ => DefinitionError::DuplicateRole {
+                    definition: def.to_owned(),
+                    role: item.name.clone(),
+                },
+            });
+        }
+        if item.label.is_incomplete() {
+            return Err(DefinitionError::MissingLabel {
+                definition: def.to_owned(),
+                what,
+                name: item.name.clone(),
+            });
+        }
+    }
+    Ok(index)
+}
+
+/// A validated lifecycle definition: the transition table and everything it refers to.
+///
+/// Built with [`Definition::builder`] or, for [`Dynamic`](crate::dynamic::Dynamic)
+/// lifecycles, loaded from a TOML file. A definition never changes once built; share it
+/// with an [`Arc`].
+pub struct Definition<L: Lifecycle> {
+    reference: DefinitionRef,
+    initial: L::State,
+    terminal: Vec<bool>,
+    states: Vec<StateInfo<L::State>>,
+    state_index: HashMap<L::State, usize>,
+    state_by_name: HashMap<String, usize>,
+    actions: Vec<NameInfo>,
+    action_index: HashMap<String, usize>,
+    roles: Vec<NameInfo>,
+    role_index: HashMap<String, usize>,
+    creators: Vec<String>,
+    guards: Vec<NamedGuard<L>>,
+    guard_index: HashMap<String, usize>,
+    transitions: Vec<Transition<L::State>>,
+    outgoing: Vec<Vec<usize>>,
+    effect: Option<Effect<L>>,
+}
+
+impl<L: Lifecycle> fmt::Debug for Definition<L> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Definition")
+            .field("name", &self.reference.name)
+            .field("version", &self.reference.version)
+            .field("initial", &self.initial)
+            .field("states", &self.states.len())
+            .field("transitions", &self.transitions.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the table and the guards say about an attempt, before any record is written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Decision<S> {
+    /// The transition would be taken.
+    Accept {
+        /// The state it leads to.
+        to: S,
+    },
+    /// The attempt would be refused for these reasons (never empty).
+    Refuse(Vec<Reason>),
+}
+
+impl<L: Lifecycle> Definition<L> {
+    /// Starts a definition named `name` at `version`.
+    pub fn builder(name: impl Into<String>, version: u32) -> DefinitionBuilder<L> {
+        DefinitionBuilder {
+            name: name.into(),
+            version,
+            initial: None,
+            terminals: Vec::new(),
+            states: Vec::new(),
+            actions: Vec::new(),
+            roles: Vec::new(),
+            creators: Vec::new(),
+            guards: Vec::new(),
+            transitions: Vec::new(),
+            effect: None,
+        }
+    }
+
+    /// The definition's name.
+    pub fn name(&self) -> &str {
+        &self.reference.name
+    }
+
+    /// The definition's version.
+    pub fn version(&self) -> u32 {
+        self.reference.version
+    }
+
+    /// Name and version together, as records carry them.
+    pub fn reference(&self) -> &DefinitionRef {
+        &self.reference
+    }
+
+    /// The initial state.
+    pub fn initial(&self) -> &L::State {
+        &self.initial
+    }
+
+    /// The terminal states, in declaration order.
+    pub fn terminals(&self) -> impl Iterator<Item = &L::State> {
+        self.states
+            .iter()
+            .zip(&self.terminal)
+            .filter(|(_, t)| **t)
+            .map(|(s, _)| &s.state)
+    }
+
+    /// True when `state` is terminal.
+    pub fn is_terminal(&self, state: &L::State) -> bool {
+        self.state_index.get(state).is_some_and(|&i| self.terminal[i])
+    }
+
+    /// Every state with its labels, in declaration order.
+    pub fn states(&self) -> &[StateInfo<L::State>] {
+        &self.states
+    }
+
+    /// Every action with its labels, in declaration order.
+    pub fn actions(&self) -> &[NameInfo] {
+        &self.actions
+    }
+
+    /// Every role with its labels, in declaration order.
+    pub fn roles(&self) -> &[NameInfo] {
+        &self.roles
+    }
+
+    /// The roles that may create instances (empty: any declared role).
+    pub fn creators(&self) -> &[String] {
+        &self.creators
+    }
+
+    /// Every registered guard.
+    pub fn guards(&self) -> &[NamedGuard<L>] {
+        &self.guards
+    }
+
+    /// The transition table, in declaration order.
+    pub fn transitions(&self) -> &[Transition<L::State>] {
+        &self.transitions
+    }
+
+    /// The transitions that leave `state`.
+    pub fn transitions_from<'a>(&'a self, state: &L::State) -> impl Iterator<Item = &'a Transition<L::State>> + 'a {
+        let ix = self.state_index.get(state).copied();
+        ix.into_iter()
+            .flat_map(move |i| self.outgoing[i].iter().map(move |&t| &self.transitions[t]))
+    }
+
+    /// The transition for `action` in `state`, if the table has one.
+    pub fn transition(&self, state: &L::State, action: &str) -> Option<&Transition<L::State>> {
+        let i = *self.state_index.get(state)?;
+        self.outgoing[i]
+            .iter()
+            .map(|&t| &self.transitions[t])
+            .find(|t| t.action == action)
+    }
+
+    /// The state with this machine name.
+    pub fn state_named(&self, name: &str) -> Option<&L::State> {
+        self.state_by_name.get(name).map(|&i| &self.states[i].state)
+    }
+
+    /// The labels of `state` (`None` for a state the definition does not declare).
+    pub fn state_label(&self, state: &L::State) -> Option<&Text> {
+        self.state_index.get(state).map(|&i| &self.states[i].label)
+    }
+
+    /// The labels of the action named `name`.
+    pub fn action_label(&self, name: &str) -> Option<&Text> {
+        self.action_index.get(name).map(|&i| &self.actions[i].label)
+    }
+
+    /// The labels of the role named `name`.
+    pub fn role_label(&self, name: &str) -> Option<&Text> {
+        self.role_index.get(name).map(|&i| &self.roles[i].label)
+    }
+
+    /// The registered guard named `name`.
+    pub fn guard_named(&self, name: &str) -> Option<&NamedGuard<L>> {
+        self.guard_index.get(name).map(|&i| &self.guards[i])
+    }
+
+    /// True when `role` is declared.
+    pub fn has_role(&self, role: &str) -> bool {
+        self.role_index.contains_key(role)
+    }
+
+    /// What `expr` requires, in both languages.
+    pub fn describe_guard(&self, expr: &GuardExpr) -> Text {
+        self.evaluator().describe(expr)
+    }
+
+    pub(crate) fn evaluator(&self) -> Evaluator<'_, L> {
+        Evaluator {
+            guards: &self.guards,
+            index: &self.guard_index,
+        }
+    }
+
+    pub(crate) fn effect(&self) -> Option<&Effect<L>> {
+        self.effect.as_ref()
+    }
+
+    /// Judges an attempt against the table, the roles and every guard, without changing
+    /// anything. A refusal lists every failed check, not only the first.
+    pub fn decide(
+        &self,
+        instance: &Instance<L>,
+        actor: &Actor,
+        role: &str,
+        action: &L::Action,
+        payload: &Value,
+        now: DateTime<Utc>,
+    ) -> Decision<L::State> {
+        let name = action.name();
+        let Some(t) = self.transition(&instance.state, name) else {
+            let state = self.state_label(&instance.state);
+            let (zh_state, en_state) = state.map_or((instance.state.name(), instance.state.name()), |l| {
+                (l.zh.as_ref(), l.en.as_ref())
+            });
+            let (zh_action, en_action) = self
+                .action_label(name)
+                .map_or((name, name), |l| (l.zh.as_ref(), l.en.as_ref()));
+            return Decision::Refuse(vec![Reason {
+                code: ReasonCode::NoTransition,
+                guard: None,
+                message: Text::owned(
+                    format!("“{zh_state}”状态下不能执行“{zh_action}”"),
+                    format!("{en_action} is not possible in state {en_state}"),
+                ),
+            }]);
+        };
+        let mut reasons = Vec::new();
+        if !t.roles.iter().any(|r| r == role) {
+            reasons.push(self.role_refusal(role, t));
+        }
+        if !t.guards.is_empty() {
+            let input = GuardInput {
+                instance,
+                actor,
+                role,
+                action,
+                payload,
+                to: &t.to,
+                now,
+            };
+            let evaluator = self.evaluator();
+            for expr in &t.guards {
+                evaluator.eval(expr, &input, &mut reasons);
+            }
+        }
+        if reasons.is_empty() {
+            Decision::Accept { to: t.to.clone() }
+        } else {
+            Decision::Refuse(reasons)
+        }
+    }
+
+    fn role_refusal(&self, role: &str, t: &Transition<L::State>) -> Reason {
+        let label = |r: &str, zh: bool| -> String {
+            self.role_label(r)
+                .map(|l| if zh { l.zh.to_string() } else { l.en.to_string() })
+                .unwrap_or_else(|| r.to_owned())
+        };
+        let allowed_zh: Vec<String> = t.roles.iter().map(|r| label(r, true)).collect();
+        let allowed_en: Vec<String> = t.roles.iter().map(|r| label(r, false)).collect();
+        Reason {
+            code: ReasonCode::RoleNotAllowed,
+            guard: None,
+            message: Text::owned(
+                format!(
+                    "角色“{}”无权执行此操作，须为：{}",
+                    label(role, true),
+                    allowed_zh.join("、")
+                ),
+                format!(
+                    "role {} may not do this; allowed: {}",
+                    label(role, false),
+                    allowed_en.join(", ")
+                ),
+            ),
+        }
+    }
+
+    /// The states reachable from `from` through the table, `from` included.
+    pub fn reachable_from(&self, from: &L::State) -> HashSet<L::State> {
+        let mut seen = HashSet::new();
+        let mut queue = VecDeque::new();
+        if self.state_index.contains_key(from) {
+            seen.insert(from.clone());
+            queue.push_back(from.clone());
+        }
+        while let Some(s) = queue.pop_front() {
+            for t in self.transitions_from(&s) {
+                if seen.insert(t.to.clone()) {
+                    queue.push_back(t.to.clone());
+                }
+            }
+        }
+        seen
+    }
+}

@@ -1,0 +1,145 @@
+//! Regula's engine: lifecycles as typed, guarded, audited state machines.
+//!
+//! A [`Definition`] declares, once and as data, the states of a lifecycle, its
+//! actions and roles, the transitions `(from, action) → to` with the roles allowed to
+//! fire them and their guards, the initial and terminal states, and labels in Chinese
+//! and English. An [`Engine`] applies actions to [`Instance`]s; every attempt, accepted
+//! or refused, yields an [`AuditRecord`] chained to the one before by SHA-256, and any
+//! instance can be rebuilt and verified from its records alone.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use chrono::{TimeZone, Utc};
+//! use regula_core::{
+//!     Action, Actor, Command, Definition, Engine, Lang, Lifecycle, ManualClock,
+//!     PayloadError, SeededIds, State, Text, Transition,
+//! };
+//! use serde::{Deserialize, Serialize};
+//!
+//! // 1. The user's own types: states, actions (with payloads) and data.
+//! #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+//! enum Stage { Draft, Review, Signed }
+//!
+//! impl State for Stage {
+//!     fn name(&self) -> &str {
+//!         match self { Stage::Draft => "draft", Stage::Review => "review", Stage::Signed => "signed" }
+//!     }
+//! }
+//!
+//! #[derive(Clone, Debug, Serialize, Deserialize)]
+//! #[serde(tag = "action", content = "payload", rename_all = "snake_case")]
+//! enum Step { Submit { summary: String }, Sign }
+//!
+//! impl Action for Step {
+//!     fn name(&self) -> &str {
+//!         match self { Step::Submit { .. } => "submit", Step::Sign => "sign" }
+//!     }
+//!     fn payload(&self) -> Result<serde_json::Value, PayloadError> {
+//!         regula_core::action::tagged_payload(self)
+//!     }
+//!     fn from_parts(name: &str, payload: &serde_json::Value) -> Result<Self, PayloadError> {
+//!         regula_core::action::from_tagged(name, payload)
+//!     }
+//! }
+//!
+//! #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+//! struct Doc { summary: String }
+//!
+//! struct Review;
+//! impl Lifecycle for Review { type State = Stage; type Action = Step; type Data = Doc; }
+//!
+//! // 2. The definition: declared once, validated when built.
+//! let definition = Definition::<Review>::builder("judgment-review", 1)
+//!     .state(Stage::Draft, Text::new("草稿", "Draft"))
+//!     .state(Stage::Review, Text::new("审核", "Review"))
+//!     .state(Stage::Signed, Text::new("签发", "Signed"))
+//!     .initial(Stage::Draft)
+//!     .terminal(Stage::Signed)
+//!     .role("clerk", Text::new("书记员", "Clerk"))
+//!     .role("judge", Text::new("法官", "Judge"))
+//!     .action("submit", Text::new("提交", "Submit"))
+//!     .action("sign", Text::new("签发", "Sign"))
+//!     .guard("has_summary", Text::new("须有摘要", "needs a summary"), |input| {
+//!         match input.action {
+//!             Step::Submit { summary } if summary.trim().is_empty() => {
+//!                 Err(Text::new("摘要为空", "the summary is empty"))
+//!             }
+//!             _ => Ok(()),
+//!         }
+//!     })
+//!     .transition(Transition::new(Stage::Draft, "submit", Stage::Review).by(["clerk"]).when("has_summary"))
+//!     .transition(Transition::new(Stage::Review, "sign", Stage::Signed).by(["judge"]))
+//!     .effect(|doc: &mut Doc, input| {
+//!         if let Step::Submit { summary } = input.action { doc.summary = summary.clone(); }
+//!     })
+//!     .build()?;
+//!
+//! // 3. Run it with an injected clock and id source: deterministic.
+//! let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2024, 3, 1, 1, 0, 0).unwrap()));
+//! let engine = Engine::new(definition).with_clock(clock).with_ids(Arc::new(SeededIds::new(1)));
+//! let clerk = Actor::new("li.na").in_unit("立案庭");
+//! let (mut doc, created) = engine.create(clerk.clone(), "clerk", Doc::default(), None)?;
+//! let mut log = vec![created];
+//!
+//! // A refusal reports every failed check and changes neither state nor data.
+//! let refused = engine.apply(&mut doc, Command::new(clerk.clone(), "judge", Step::Submit { summary: " ".into() }))?;
+//! assert_eq!(refused.refusal().map(|r| r.len()), Some(2)); // wrong role AND empty summary
+//! assert_eq!(doc.state(), &Stage::Draft);
+//! log.push(refused);
+//!
+//! log.push(engine.apply(&mut doc, Command::new(clerk, "clerk", Step::Submit { summary: "判决书".into() }))?);
+//! assert_eq!(doc.state(), &Stage::Review);
+//!
+//! // 4. The log alone rebuilds the instance, and verifies.
+//! let replayed = engine.definition().replay(&log)?;
+//! assert_eq!(replayed.state(), doc.state());
+//! assert_eq!(replayed.data().summary, "判决书");
+//! assert!(engine.definition().to_mermaid(Lang::En).contains("draft --> review: Submit"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Where things are
+//!
+//! - [`Lifecycle`], [`State`], [`Action`]: the types a user brings.
+//! - [`Definition`] and [`DefinitionBuilder`]: the transition table and its checks;
+//!   diagrams in [`Definition::to_mermaid`] and [`Definition::to_dot`].
+//! - [`GuardExpr`]: named guards and built-ins combined with all / any / not;
+//!   [`Reason`]: why an attempt was refused, in both languages.
+//! - [`Engine`]: [`Engine::create`] and [`Engine::apply`].
+//! - [`AuditRecord`]: the log entry and its canonical encoding (see [`record`]).
+//! - [`Definition::replay`], [`verify_chain`]: rebuilding and verifying.
+//! - [`dynamic`]: definitions loaded from TOML at run time.
+//!
+//! This crate does no I/O except reading a definition file in
+//! [`Definition::from_toml_file`]; stores live in their own crates.
+
+pub mod action {
+    //! Helpers to implement [`Action`](crate::Action) for serde enums.
+    pub use crate::lifecycle::action::{from_tagged, tagged_payload};
+}
+pub mod clock;
+pub mod definition;
+pub mod diagram;
+pub mod dynamic;
+pub mod engine;
+pub mod guard;
+pub mod instance;
+pub mod label;
+pub mod lifecycle;
+pub mod record;
+pub mod replay;
+
+pub use clock::{Clock, IdGenerator, ManualClock, RandomIds, SeededIds, SystemClock};
+pub use definition::{
+    Decision, Definition, DefinitionBuilder, DefinitionError, Effect, EffectInput, NameInfo, Place, StateInfo,
+    Transition,
+};
+pub use diagram::DiagramOptions;
+pub use dynamic::{DynAction, DynState, Dynamic, LoadError, LoadErrorKind, Registry};
+pub use engine::{Command, Engine, EngineError};
+pub use guard::{GuardCheck, GuardExpr, GuardInput, NamedGuard, Reason, ReasonCode, Span};
+pub use instance::{Instance, Snapshot};
+pub use label::{Lang, Text};
+pub use lifecycle::{Action, Data, Lifecycle, PayloadError, State};
+pub use record::{Actor, AuditRecord, DefinitionRef, Digest, FORMAT_VERSION, Outcome};
+pub use replay::{ReplayOptions, VerifyError, VerifyErrorKind, check_link, verify_chain};

@@ -1,0 +1,471 @@
+//! Rebuilding instances from their records, and verifying the records on the way.
+
+use std::fmt;
+
+use uuid::Uuid;
+
+use crate::Lifecycle;
+use crate::definition::{Decision, Definition};
+use crate::guard::Reason;
+use crate::instance::{Instance, Snapshot};
+use crate::lifecycle::{Action, PayloadError, State};
+use crate::record::{AuditRecord, DefinitionRef, Digest, FORMAT_VERSION, Outcome};
+
+/// A log failed verification: which instance, which record, and what was wrong.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("instance {instance}, record {seq}: {kind}")]
+pub struct VerifyError {
+    /// The instance whose log is at fault.
+    pub instance: Uuid,
+    /// The sequence number of the first faulty record (for a missing record, the
+    /// number that was expected).
+    pub seq: u64,
+    /// What was wrong.
+    pub kind: VerifyErrorKind,
+}
+
+/// What was wrong with a log.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum VerifyErrorKind {
+    /// There are no records at all.
+    Empty,
+    /// The record has a format version this library does not know.
+    UnknownFormat {
+        /// The format found.
+        found: u16,
+    },
+    /// The record belongs to another instance.
+    WrongInstance {
+        /// The instance it names.
+        found: Uuid,
+    },
+    /// The sequence numbers are not contiguous from 1.
+    SequenceGap {
+        /// The sequence number expected here.
+        expected: u64,
+        /// The one found.
+        found: u64,
+    },
+    /// The record does not link to the hash of the record before it.
+    BrokenLink {
+        /// The previous record's hash.
+        expected: Digest,
+        /// The `prev_hash` the record holds.
+        found: Digest,
+    },
+    /// The record's content does not hash to its stored hash: it was changed.
+    HashMismatch {
+        /// The hash stored in the record.
+        stored: Digest,
+        /// The hash of its content.
+        computed: Digest,
+    },
+    /// The first record does not create the instance, or a later one claims to.
+    Creation {
+        /// Which of the two.
+        message: &'static str,
+    },
+    /// The record names another definition or version.
+    WrongDefinition {
+        /// The definition replaying the log.
+        expected: DefinitionRef,
+        /// The one the record names.
+        found: DefinitionRef,
+    },
+    /// The record names a state the definition does not have.
+    UnknownState {
+        /// The name.
+        state: String,
+    },
+    /// The record's `from` is not the state the instance was in.
+    StateMismatch {
+        /// The state the log leads to.
+        expected: String,
+        /// The `from` the record claims.
+        found: String,
+    },
+    /// An accepted record claims a transition the table does not have.
+    NoSuchTransition {
+        /// The from state.
+        from: String,
+        /// The action.
+        action: String,
+    },
+    /// An accepted record leads to another state than the table says.
+    TargetMismatch {
+        /// The action.
+        action: String,
+        /// Where the table leads.
+        expected: String,
+        /// Where the record claims to lead.
+        found: String,
+    },
+    /// An accepted record was fired by a role the transition does not allow.
+    RoleNotAllowed {
+        /// The role.
+        role: String,
+        /// The action.
+        action: String,
+    },
+    /// A refused record gives no reason.
+    EmptyRefusal,
+    /// The payload does not decode into the definition's action type.
+    Payload(PayloadError),
+    /// The creating record's payload does not decode into the instance data type.
+    Data {
+        /// What serde reported.
+        message: String,
+    },
+    /// Re-checked against the guards, an accepted record would have been refused.
+    GuardsWouldRefuse {
+        /// Every guard that fails.
+        reasons: Vec<Reason>,
+    },
+    /// A snapshot does not fit the definition or the records after it.
+    Snapshot {
+        /// What did not fit.
+        message: String,
+    },
+}
+
+impl fmt::Display for VerifyErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            VerifyErrorKind::Empty => write!(f, "the log has no records"),
+            VerifyErrorKind::UnknownFormat { found } => {
+                write!(
+                    f,
+                    "unknown record format {found} (this library writes {FORMAT_VERSION})"
+                )
+            }
+            VerifyErrorKind::WrongInstance { found } => write!(f, "record belongs to instance {found}"),
+            VerifyErrorKind::SequenceGap { expected, found } => {
+                write!(f, "sequence number {found} where {expected} was expected")
+            }
+            VerifyErrorKind::BrokenLink { expected, found } => write!(
+                f,
+                "prev_hash {found} does not match the previous record's hash {expected}"
+            ),
+            VerifyErrorKind::HashMismatch { stored, computed } => write!(
+                f,
+                "content hashes to {computed} but the record stores {stored}: the record was altered"
+            ),
+            VerifyErrorKind::Creation { message } => f.write_str(message),
+            VerifyErrorKind::WrongDefinition { expected, found } => {
+                write!(f, "record follows {found}, the log is replayed with {expected}")
+            }
+            VerifyErrorKind::UnknownState { state } => write!(f, "unknown state {state:?}"),
+            VerifyErrorKind::StateMismatch { expected, found } => {
+                write!(f, "record starts from {found:?} but the instance was in {expected:?}")
+            }
+            VerifyErrorKind::NoSuchTransition { from, action } => write!(
+                f,
+                "accepted {action:?} from {from:?}, but the definition has no such transition"
+            ),
+            VerifyErrorKind::TargetMismatch {
+                action,
+                expected,
+                found,
+            } => write!(
+                f,
+                "accepted {action:?} leads to {found:?}, but the definition says {expected:?}"
+            ),
+            VerifyErrorKind::RoleNotAllowed { role, action } => {
+                write!(f, "role {role:?} may not fire {action:?}, yet the record was accepted")
+            }
+            VerifyErrorKind::EmptyRefusal => write!(f, "refused record gives no reason"),
+            VerifyErrorKind::Payload(e) => write!(f, "{e}"),
+            VerifyErrorKind::Data { message } => write!(f, "initial data does not decode: {message}"),
+            VerifyErrorKind::GuardsWouldRefuse { reasons } => {
+                write!(f, "accepted, but its guards refuse it:")?;
+                for r in reasons {
+                    write!(f, " {r};")?;
+                }
+                Ok(())
+            }
+            VerifyErrorKind::Snapshot { message } => write!(f, "snapshot: {message}"),
+        }
+    }
+}
+
+/// How thoroughly to replay.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReplayOptions {
+    /// Re-evaluate the guards of every accepted transition at the record's time.
+    /// Only meaningful when the guards are pure, as Regula requires.
+    pub recheck_guards: bool,
+}
+
+/// Checks the record's own integrity and its link to what came before:
+/// format, instance, sequence number, `prev_hash`, and its hash.
+pub fn check_link(record: &AuditRecord, instance: Uuid, seq: u64, prev: Digest) -> Result<(), VerifyError> {
+    check_link_with(record, instance, seq, prev, &mut Vec::with_capacity(256))
+}
+
+fn check_link_with(
+    record: &AuditRecord,
+    instance: Uuid,
+    seq: u64,
+    prev: Digest,
+    scratch: &mut Vec<u8>,
+) -> Result<(), VerifyError> {
+    let fail = |kind| Err(VerifyError { instance, seq, kind });
+    if record.instance != instance {
+        return fail(VerifyErrorKind::WrongInstance { found: record.instance });
+    }
+    if record.seq != seq {
+        return fail(VerifyErrorKind::SequenceGap {
+            expected: seq,
+            found: record.seq,
+        });
+    }
+    if record.format != FORMAT_VERSION {
+        return fail(VerifyErrorKind::UnknownFormat { found: record.format });
+    }
+    scratch.clear();
+    record.write_canonical(scratch);
+    let computed = Digest::of(scratch);
+    if computed != record.hash {
+        return fail(VerifyErrorKind::HashMismatch {
+            stored: record.hash,
+            computed,
+        });
+    }
+    if record.prev_hash != prev {
+        return fail(VerifyErrorKind::BrokenLink {
+            expected: prev,
+            found: record.prev_hash,
+        });
+    }
+    Ok(())
+}
+
+/// Verifies one instance's log without its definition: contiguous sequence numbers
+/// from 1, a creating first record, every hash and every link. Returns the hash of
+/// the last record.
+pub fn verify_chain(records: &[AuditRecord]) -> Result<Digest, VerifyError> {
+    let Some(first) = records.first() else {
+        return Err(VerifyError {
+            instance: Uuid::nil(),
+            seq: 1,
+            kind: VerifyErrorKind::Empty,
+        });
+    };
+    let instance = first.instance;
+    let mut prev = Digest::ZERO;
+    let mut scratch = Vec::with_capacity(256);
+    for (i, r) in records.iter().enumerate() {
+        let seq = i as u64 + 1;
+        check_link_with(r, instance, seq, prev, &mut scratch)?;
+        let created = matches!(r.outcome, Outcome::Created);
+        if created != (seq == 1) {
+            return Err(VerifyError {
+                instance,
+                seq,
+                kind: VerifyErrorKind::Creation {
+                    message: if created {
+                        "only the first record may create the instance"
+                    } else {
+                        "the first record must create the instance"
+                    },
+                },
+            });
+        }
+        prev = r.hash;
+    }
+    Ok(prev)
+}
+
+impl<L: Lifecycle> Definition<L> {
+    /// Rebuilds an instance from its records alone, verifying the hash chain, the
+    /// sequence numbers and every accepted transition against this definition.
+    pub fn replay(&self, records: &[AuditRecord]) -> Result<Instance<L>, VerifyError> {
+        self.replay_with(records, ReplayOptions::default())
+    }
+
+    /// [`replay`](Definition::replay) with options.
+    pub fn replay_with(&self, records: &[AuditRecord], options: ReplayOptions) -> Result<Instance<L>, VerifyError> {
+        let Some(first) = records.first() else {
+            return Err(VerifyError {
+                instance: Uuid::nil(),
+                seq: 1,
+                kind: VerifyErrorKind::Empty,
+            });
+        };
+        let id = first.instance;
+        let fail = |kind| VerifyError {
+            instance: id,
+            seq: 1,
+            kind,
+        };
+        check_link(first, id, 1, Digest::ZERO)?;
+        if first.outcome != Outcome::Created {
+            return Err(fail(VerifyErrorKind::Creation {
+                message: "the first record must create the instance",
+            }));
+        }
+        if first.definition != *self.reference() {
+            return Err(fail(VerifyErrorKind::WrongDefinition {
+                expected: self.reference().clone(),
+                found: first.definition.clone(),
+            }));
+        }
+        if first.from != self.initial().name() {
+            return Err(fail(VerifyErrorKind::StateMismatch {
+                expected: self.initial().name().to_owned(),
+                found: first.from.clone(),
+            }));
+        }
+        let data = serde_json::from_value(first.payload.clone())
+            .map_err(|e| fail(VerifyErrorKind::Data { message: e.to_string() }))?;
+        let instance = Instance {
+            id,
+            definition: first.definition.clone(),
+            state: self.initial().clone(),
+            data,
+            seq: 1,
+            last_hash: first.hash,
+            created_at: first.at,
+            entered_at: first.at,
+            updated_at: first.at,
+        };
+        self.replay_onto(instance, &records[1..], options)
+    }
+
+    /// Rebuilds an instance from a snapshot and the records after it. The records are
+    /// checked as by [`replay`](Definition::replay), starting from the snapshot's
+    /// sequence number and hash; the snapshot itself is trusted, so verification
+    /// always replays from the first record instead.
+    pub fn resume(&self, snapshot: &Snapshot, records_after: &[AuditRecord]) -> Result<Instance<L>, VerifyError> {
+        let fail = |message: String| VerifyError {
+            instance: snapshot.instance,
+            seq: snapshot.seq,
+            kind: VerifyErrorKind::Snapshot { message },
+        };
+        if snapshot.definition != *self.reference() {
+            return Err(fail(format!(
+                "taken under {}, loaded with {}",
+                snapshot.definition,
+                self.reference()
+            )));
+        }
+        let state = self
+            .state_named(&snapshot.state)
+            .ok_or_else(|| fail(format!("unknown state {:?}", snapshot.state)))?
+            .clone();
+        let data =
+            serde_json::from_value(snapshot.data.clone()).map_err(|e| fail(format!("data does not decode: {e}")))?;
+        let instance = Instance {
+            id: snapshot.instance,
+            definition: snapshot.definition.clone(),
+            state,
+            data,
+            seq: snapshot.seq,
+            last_hash: snapshot.last_hash,
+            created_at: snapshot.created_at,
+            entered_at: snapshot.entered_at,
+            updated_at: snapshot.updated_at,
+        };
+        self.replay_onto(instance, records_after, ReplayOptions::default())
+    }
+
+    /// Applies `records` to `instance`, checking each one; the records must follow
+    /// directly after the instance's last record.
+    pub fn replay_onto(
+        &self,
+        mut instance: Instance<L>,
+        records: &[AuditRecord],
+        options: ReplayOptions,
+    ) -> Result<Instance<L>, VerifyError> {
+        let mut scratch = Vec::with_capacity(256);
+        for record in records {
+            let seq = instance.seq + 1;
+            let fail = |kind| VerifyError {
+                instance: instance.id,
+                seq,
+                kind,
+            };
+            check_link_with(record, instance.id, seq, instance.last_hash, &mut scratch)?;
+            if record.definition != *self.reference() {
+                return Err(fail(VerifyErrorKind::WrongDefinition {
+                    expected: self.reference().clone(),
+                    found: record.definition.clone(),
+                }));
+            }
+            if record.from != instance.state.name() {
+                return Err(fail(VerifyErrorKind::StateMismatch {
+                    expected: instance.state.name().to_owned(),
+                    found: record.from.clone(),
+                }));
+            }
+            match &record.outcome {
+                Outcome::Created => {
+                    return Err(fail(VerifyErrorKind::Creation {
+                        message: "only the first record may create the instance",
+                    }));
+                }
+                Outcome::Refused { reasons } => {
+                    if reasons.is_empty() {
+                        return Err(fail(VerifyErrorKind::EmptyRefusal));
+                    }
+                    self.advance(&mut instance, record, None);
+                }
+                Outcome::Accepted { to } => {
+                    let Some(t) = self.transition(&instance.state, &record.action) else {
+                        return Err(fail(VerifyErrorKind::NoSuchTransition {
+                            from: record.from.clone(),
+                            action: record.action.clone(),
+                        }));
+                    };
+                    if t.to.name() != to {
+                        if self.state_named(to).is_none() {
+                            return Err(fail(VerifyErrorKind::UnknownState { state: to.clone() }));
+                        }
+                        return Err(fail(VerifyErrorKind::TargetMismatch {
+                            action: record.action.clone(),
+                            expected: t.to.name().to_owned(),
+                            found: to.clone(),
+                        }));
+                    }
+                    if !t.roles.contains(&record.role) {
+                        return Err(fail(VerifyErrorKind::RoleNotAllowed {
+                            role: record.role.clone(),
+                            action: record.action.clone(),
+                        }));
+                    }
+                    let action = L::Action::from_parts(&record.action, &record.payload)
+                        .map_err(|e| fail(VerifyErrorKind::Payload(e)))?;
+                    if action.name() != record.action {
+                        return Err(fail(VerifyErrorKind::Payload(PayloadError {
+                            action: record.action.clone(),
+                            message: format!("decodes to action {:?}", action.name()),
+                        })));
+                    }
+                    let to = t.to.clone();
+                    if options.recheck_guards {
+                        let decision = self.decide(
+                            &instance,
+                            &record.actor,
+                            &record.role,
+                            &action,
+                            &record.payload,
+                            record.at,
+                        );
+                        if let Decision::Refuse(reasons) = decision {
+                            return Err(fail(VerifyErrorKind::GuardsWouldRefuse { reasons }));
+                        }
+                    }
+                    self.advance(&mut instance, record, Some((&action, to)));
+                }
+            }
+        }
+        Ok(instance)
+    }
+
+    /// Verifies a log completely; [`replay`](Definition::replay) without keeping the
+    /// instance.
+    pub fn verify(&self, records: &[AuditRecord]) -> Result<(), VerifyError> {
+        self.replay(records).map(|_| ())
+    }
+}
