@@ -109,6 +109,9 @@
 //! - [`AuditRecord`]: the log entry and its canonical encoding (see [`record`]).
 //! - [`Definition::replay`], [`verify_chain`]: rebuilding and verifying.
 //! - [`dynamic`]: definitions loaded from TOML at run time.
+//! - [`store`]: the [`Store`] trait, [`MemoryStore`], [`Repository`] (engine + store),
+//!   checkpoints and whole-store verification; [`merkle`]: the RFC 6962 tree over all
+//!   records.
 //!
 //! This crate does no I/O except reading a definition file in
 //! [`Definition::from_toml_file`]; stores live in their own crates.
@@ -126,8 +129,10 @@ pub mod guard;
 pub mod instance;
 pub mod label;
 pub mod lifecycle;
+pub mod merkle;
 pub mod record;
 pub mod replay;
+pub mod store;
 
 pub use clock::{Clock, IdGenerator, ManualClock, RandomIds, SeededIds, SystemClock};
 pub use definition::{
@@ -143,3 +148,7 @@ pub use label::{Lang, Text};
 pub use lifecycle::{Action, Data, Lifecycle, PayloadError, State};
 pub use record::{Actor, AuditRecord, DefinitionRef, Digest, FORMAT_VERSION, Outcome};
 pub use replay::{ReplayOptions, VerifyError, VerifyErrorKind, check_link, verify_chain};
+pub use store::{
+    Append, Checkpoint, InstanceFilter, InstanceHead, MemoryStore, Repository, RepositoryError, Store, StoreError,
+    TreeHead,
+};

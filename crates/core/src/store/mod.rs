@@ -1,0 +1,366 @@
+//! Durable logs: the [`Store`] trait every backend implements, an in-memory store,
+//! checkpoints, and whole-store verification.
+//!
+//! A store keeps every instance's records, in one global append order, and three
+//! things derived from them in the same transaction as each append: the instance's
+//! head (its definition, state, last sequence number and hash), the Merkle
+//! [`CompactRange`](crate::merkle::CompactRange) over all records, and, when asked,
+//! snapshots. Appends are optimistic: a writer says which sequence number it last saw,
+//! and a store that has moved on answers [`StoreError::Conflict`], so two writers can
+//! never both extend the same instance.
+
+mod memory;
+mod repository;
+mod verify;
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::instance::Snapshot;
+use crate::record::{AuditRecord, DefinitionRef, Digest};
+use crate::replay::VerifyError;
+
+pub use memory::MemoryStore;
+pub use repository::{Repository, RepositoryError};
+pub use verify::{CheckpointMismatch, StoreProblem, StoreReport, verify_against_checkpoint, verify_store};
+
+/// The records to append to one instance, and the sequence number the writer last saw.
+#[derive(Clone, Copy, Debug)]
+pub struct Append<'a> {
+    /// The instance.
+    pub instance: Uuid,
+    /// The sequence number of the instance's last record as the writer saw it (0 for
+    /// an instance that does not exist yet).
+    pub expected_seq: u64,
+    /// The records, in order, continuing from `expected_seq`.
+    pub records: &'a [AuditRecord],
+}
+
+/// What a store knows of an instance without reading its log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstanceHead {
+    /// The instance.
+    pub instance: Uuid,
+    /// Its definition.
+    pub definition: DefinitionRef,
+    /// Its current state's name.
+    pub state: String,
+    /// The sequence number of its last record.
+    pub seq: u64,
+    /// The hash of its last record.
+    pub last_hash: Digest,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// The time of its last record.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl InstanceHead {
+    /// The head after `records`, starting from `previous` (none for a new instance).
+    pub fn advanced(previous: Option<&InstanceHead>, records: &[AuditRecord]) -> Option<InstanceHead> {
+        let last = records.last()?;
+        let first = records.first()?;
+        Some(InstanceHead {
+            instance: last.instance,
+            definition: last.definition.clone(),
+            state: last.state_after().to_owned(),
+            seq: last.seq,
+            last_hash: last.hash,
+            created_at: previous.map_or(first.at, |p| p.created_at),
+            updated_at: last.at,
+        })
+    }
+}
+
+/// Which instances [`Store::list`] returns.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct InstanceFilter {
+    /// Only instances of this definition (any version).
+    pub definition: Option<String>,
+    /// Only instances in this state.
+    pub state: Option<String>,
+}
+
+impl InstanceFilter {
+    /// Every instance.
+    pub fn all() -> Self {
+        InstanceFilter::default()
+    }
+
+    /// Instances of one definition.
+    pub fn definition(name: impl Into<String>) -> Self {
+        InstanceFilter {
+            definition: Some(name.into()),
+            state: None,
+        }
+    }
+
+    /// The same filter, also restricted to `state`.
+    pub fn in_state(mut self, state: impl Into<String>) -> Self {
+        self.state = Some(state.into());
+        self
+    }
+
+    /// True when `head` passes the filter.
+    pub fn matches(&self, head: &InstanceHead) -> bool {
+        self.definition.as_ref().is_none_or(|d| *d == head.definition.name)
+            && self.state.as_ref().is_none_or(|s| *s == head.state)
+    }
+}
+
+/// The size and root of a store's Merkle tree over all records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TreeHead {
+    /// How many records the store holds.
+    pub size: u64,
+    /// The RFC 6962 root over them, in append order.
+    pub root: Digest,
+}
+
+/// A statement a user can save elsewhere: at `at`, the store held `size` records whose
+/// Merkle root was `root`. A later store must extend it; anything else is a rollback or
+/// a rewrite.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    /// The layout version of this checkpoint.
+    pub format: u16,
+    /// How many records.
+    pub size: u64,
+    /// Their Merkle root.
+    pub root: Digest,
+    /// When the checkpoint was taken.
+    pub at: DateTime<Utc>,
+}
+
+impl Checkpoint {
+    /// A checkpoint of `head` taken at `at`.
+    pub fn new(head: TreeHead, at: DateTime<Utc>) -> Self {
+        Checkpoint {
+            format: 1,
+            size: head.size,
+            root: head.root,
+            at,
+        }
+    }
+}
+
+/// A store could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// Another writer extended the instance first: reload and try again.
+    #[error(
+        "conflict on instance {instance}: expected its last record to be {expected_seq}, the store has {actual_seq}"
+    )]
+    Conflict {
+        /// The instance.
+        instance: Uuid,
+        /// What the writer expected.
+        expected_seq: u64,
+        /// What the store has.
+        actual_seq: u64,
+    },
+    /// The records do not continue the instance's log (wrong instance, sequence
+    /// number, link or hash): nothing was written.
+    #[error("instance {instance}, record {seq}: refused to append: {reason}")]
+    InvalidAppend {
+        /// The instance.
+        instance: Uuid,
+        /// The record at fault.
+        seq: u64,
+        /// Why.
+        reason: String,
+    },
+    /// No such instance.
+    #[error("no instance {instance} in the store")]
+    NotFound {
+        /// The instance.
+        instance: Uuid,
+    },
+    /// Stored data cannot be read back: the store was damaged or edited by hand.
+    #[error("corrupt store data ({place}): {message}")]
+    Corrupt {
+        /// Where: an instance and sequence number, a table, a row.
+        place: String,
+        /// What was wrong.
+        message: String,
+    },
+    /// The file or database is not a Regula store; nothing was changed.
+    #[error("{location} is not a Regula store: {message}")]
+    NotAStore {
+        /// The file or database.
+        location: String,
+        /// Why it was not recognised.
+        message: String,
+    },
+    /// The store was written by a newer version of Regula; nothing was changed.
+    #[error("{location} has schema version {found}, newer than the {supported} this program supports; upgrade Regula")]
+    NewerSchema {
+        /// The file or database.
+        location: String,
+        /// The version found.
+        found: i64,
+        /// The newest version this program knows.
+        supported: i64,
+    },
+    /// The backend failed (I/O, connection, lock timeout).
+    #[error("{backend}: {message}")]
+    Backend {
+        /// Which backend: `sqlite`, `postgres`, …
+        backend: &'static str,
+        /// What it reported.
+        message: String,
+        /// The underlying error.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
+}
+
+impl StoreError {
+    /// True for [`StoreError::Conflict`]: the caller should reload and retry.
+    pub fn is_conflict(&self) -> bool {
+        matches!(self, StoreError::Conflict { .. })
+    }
+}
+
+/// A durable (or, for tests, in-memory) home for audit logs.
+///
+/// Every implementation guarantees, and the conformance suite checks:
+/// - an append is atomic: all records of one call (one batch) or none;
+/// - an append whose `expected_seq` is not the instance's last sequence number fails
+///   with [`StoreError::Conflict`] and writes nothing;
+/// - records that do not continue the instance's hash chain are refused with
+///   [`StoreError::InvalidAppend`];
+/// - [`scan`](Store::scan) returns records in one global append order that never
+///   changes, and [`tree_head`](Store::tree_head) is the Merkle tree over that order;
+/// - a record acknowledged by a successful append is never lost or changed.
+pub trait Store: Send + Sync {
+    /// Appends records to one instance (creating it when `expected_seq` is 0).
+    fn append(&self, append: Append<'_>) -> Result<TreeHead, StoreError> {
+        self.append_batch(&[append])
+    }
+
+    /// Appends records to many instances in one transaction: all or nothing.
+    fn append_batch(&self, batch: &[Append<'_>]) -> Result<TreeHead, StoreError>;
+
+    /// Every record of an instance, in sequence order ([`StoreError::NotFound`] if none).
+    fn load(&self, instance: Uuid) -> Result<Vec<AuditRecord>, StoreError> {
+        self.load_after(instance, 0)
+    }
+
+    /// The records of an instance after sequence number `after`, in order.
+    fn load_after(&self, instance: Uuid, after: u64) -> Result<Vec<AuditRecord>, StoreError>;
+
+    /// The head of one instance.
+    fn head(&self, instance: Uuid) -> Result<InstanceHead, StoreError>;
+
+    /// The heads of the instances that pass `filter`, oldest first.
+    fn list(&self, filter: &InstanceFilter) -> Result<Vec<InstanceHead>, StoreError>;
+
+    /// Up to `limit` records in global append order, starting at position `from`
+    /// (the first record ever appended is at position 0).
+    fn scan(&self, from: u64, limit: usize) -> Result<Vec<AuditRecord>, StoreError>;
+
+    /// The size and Merkle root of the whole log, as maintained on append.
+    fn tree_head(&self) -> Result<TreeHead, StoreError>;
+
+    /// Caches an instance's snapshot, replacing an older one.
+    fn put_snapshot(&self, snapshot: &Snapshot) -> Result<(), StoreError>;
+
+    /// The latest cached snapshot of an instance.
+    fn snapshot(&self, instance: Uuid) -> Result<Option<Snapshot>, StoreError>;
+}
+
+impl<S: Store + ?Sized> Store for &S {
+    fn append(&self, append: Append<'_>) -> Result<TreeHead, StoreError> {
+        (**self).append(append)
+    }
+    fn append_batch(&self, batch: &[Append<'_>]) -> Result<TreeHead, StoreError> {
+        (**self).append_batch(batch)
+    }
+    fn load(&self, instance: Uuid) -> Result<Vec<AuditRecord>, StoreError> {
+        (**self).load(instance)
+    }
+    fn load_after(&self, instance: Uuid, after: u64) -> Result<Vec<AuditRecord>, StoreError> {
+        (**self).load_after(instance, after)
+    }
+    fn head(&self, instance: Uuid) -> Result<InstanceHead, StoreError> {
+        (**self).head(instance)
+    }
+    fn list(&self, filter: &InstanceFilter) -> Result<Vec<InstanceHead>, StoreError> {
+        (**self).list(filter)
+    }
+    fn scan(&self, from: u64, limit: usize) -> Result<Vec<AuditRecord>, StoreError> {
+        (**self).scan(from, limit)
+    }
+    fn tree_head(&self) -> Result<TreeHead, StoreError> {
+        (**self).tree_head()
+    }
+    fn put_snapshot(&self, snapshot: &Snapshot) -> Result<(), StoreError> {
+        (**self).put_snapshot(snapshot)
+    }
+    fn snapshot(&self, instance: Uuid) -> Result<Option<Snapshot>, StoreError> {
+        (**self).snapshot(instance)
+    }
+}
+
+/// Checks that `records` may be appended after `head` (none for a new instance):
+/// contiguous sequence numbers, the hash chain, and each record's own hash. Every
+/// store calls this before writing, so no store accepts a record that breaks a chain.
+pub fn check_append(
+    instance: Uuid,
+    head: Option<&InstanceHead>,
+    expected_seq: u64,
+    records: &[AuditRecord],
+) -> Result<(), StoreError> {
+    let actual_seq = head.map_or(0, |h| h.seq);
+    if actual_seq != expected_seq {
+        return Err(StoreError::Conflict {
+            instance,
+            expected_seq,
+            actual_seq,
+        });
+    }
+    let mut prev = head.map_or(Digest::ZERO, |h| h.last_hash);
+    for (i, r) in records.iter().enumerate() {
+        let seq = expected_seq + 1 + i as u64;
+        let invalid = |e: VerifyError| StoreError::InvalidAppend {
+            instance,
+            seq,
+            reason: e.kind.to_string(),
+        };
+        crate::replay::check_link(r, instance, seq, prev).map_err(invalid)?;
+        let creates = matches!(r.outcome, crate::record::Outcome::Created);
+        if creates != (seq == 1) {
+            return Err(StoreError::InvalidAppend {
+                instance,
+                seq,
+                reason: if creates {
+                    "only the first record may create the instance".to_owned()
+                } else {
+                    "the first record must create the instance".to_owned()
+                },
+            });
+        }
+        if let Some(h) = head
+            && r.definition != h.definition
+        {
+            return Err(StoreError::InvalidAppend {
+                instance,
+                seq,
+                reason: format!("record follows {}, the instance follows {}", r.definition, h.definition),
+            });
+        }
+        prev = r.hash;
+    }
+    Ok(())
+}
+
+impl fmt::Display for TreeHead {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} records, root {}", self.size, self.root)
+    }
+}

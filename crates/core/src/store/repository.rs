@@ -1,0 +1,161 @@
+//! An engine and a store together: create, load, apply and persist in one call.
+
+use crate::Lifecycle;
+use crate::engine::{Command, Engine, EngineError};
+use crate::guard::Reason;
+use crate::instance::Instance;
+use crate::record::{Actor, AuditRecord};
+use crate::replay::VerifyError;
+
+use super::{Append, Store, StoreError};
+
+/// Creating, loading or changing a persisted instance failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RepositoryError {
+    /// The engine could not make the attempt.
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    /// The store failed; on [`StoreError::Conflict`] nothing was written.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The stored log does not replay.
+    #[error(transparent)]
+    Verify(#[from] VerifyError),
+}
+
+impl RepositoryError {
+    /// True when another writer got there first and a retry may succeed.
+    pub fn is_conflict(&self) -> bool {
+        matches!(self, RepositoryError::Store(e) if e.is_conflict())
+    }
+}
+
+/// Runs an [`Engine`] on top of a [`Store`]: every record is persisted before the
+/// caller sees the new instance, and long logs load from cached snapshots.
+pub struct Repository<L: Lifecycle, S: Store> {
+    engine: Engine<L>,
+    store: S,
+    snapshot_every: u64,
+}
+
+impl<L: Lifecycle, S: Store> Repository<L, S> {
+    /// A repository that snapshots every 64 records.
+    pub fn new(engine: Engine<L>, store: S) -> Self {
+        Repository {
+            engine,
+            store,
+            snapshot_every: 64,
+        }
+    }
+
+    /// Snapshot an instance each time its log grows by `n` records (0: never).
+    pub fn snapshot_every(mut self, n: u64) -> Self {
+        self.snapshot_every = n;
+        self
+    }
+
+    /// The engine.
+    pub fn engine(&self) -> &Engine<L> {
+        &self.engine
+    }
+
+    /// The store.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// Creates and persists a new instance.
+    pub fn create(
+        &self,
+        actor: Actor,
+        role: &str,
+        data: L::Data,
+        note: Option<String>,
+    ) -> Result<(Instance<L>, AuditRecord), RepositoryError> {
+        let (instance, record) = self.engine.create(actor, role, data, note)?;
+        self.store.append(Append {
+            instance: instance.id(),
+            expected_seq: 0,
+            records: std::slice::from_ref(&record),
+        })?;
+        Ok((instance, record))
+    }
+
+    /// Loads an instance: from its latest snapshot and the records after it when a
+    /// snapshot exists and fits, else by replaying its whole log.
+    pub fn load(&self, id: uuid::Uuid) -> Result<Instance<L>, RepositoryError> {
+        let definition = self.engine.definition();
+        if let Some(snapshot) = self.store.snapshot(id)?
+            && snapshot.definition == *definition.reference()
+        {
+            let after = self.store.load_after(id, snapshot.seq)?;
+            // A snapshot that does not fit is only a stale cache: the full log decides.
+            if let Ok(instance) = definition.resume(&snapshot, &after) {
+                return Ok(instance);
+            }
+        }
+        Ok(definition.replay(&self.store.load(id)?)?)
+    }
+
+    /// Replays an instance's whole log, ignoring snapshots: what verification trusts.
+    pub fn verify(&self, id: uuid::Uuid) -> Result<Instance<L>, RepositoryError> {
+        Ok(self.engine.definition().replay(&self.store.load(id)?)?)
+    }
+
+    /// Attempts `command` on `instance` and persists the record. On success the
+    /// instance has moved on; on any error it is left exactly as it was.
+    pub fn apply(
+        &self,
+        instance: &mut Instance<L>,
+        command: Command<L::Action>,
+    ) -> Result<AuditRecord, RepositoryError> {
+        self.apply_with(instance, command, Vec::new())
+    }
+
+    /// [`apply`](Repository::apply) with the failures of the program's own checks.
+    pub fn apply_with(
+        &self,
+        instance: &mut Instance<L>,
+        command: Command<L::Action>,
+        external: Vec<Reason>,
+    ) -> Result<AuditRecord, RepositoryError> {
+        let mut next = instance.clone();
+        let expected_seq = next.seq();
+        let record = self.engine.apply_with(&mut next, command, external)?;
+        self.store.append(Append {
+            instance: next.id(),
+            expected_seq,
+            records: std::slice::from_ref(&record),
+        })?;
+        *instance = next;
+        if self.snapshot_every > 0 && instance.seq() % self.snapshot_every == 0 {
+            // Snapshots are a cache that verification never reads: failing to write
+            // one costs load time, not correctness, and must not turn a committed
+            // append into a reported failure.
+            if let Ok(snapshot) = instance.snapshot() {
+                let _ = self.store.put_snapshot(&snapshot);
+            }
+        }
+        Ok(record)
+    }
+
+    /// Loads the instance, attempts `command`, persists the record; on a conflict with
+    /// another writer, reloads and tries again, up to `retries` more times.
+    pub fn execute(
+        &self,
+        id: uuid::Uuid,
+        command: Command<L::Action>,
+        retries: u32,
+    ) -> Result<(Instance<L>, AuditRecord), RepositoryError> {
+        let mut attempt = 0;
+        loop {
+            let mut instance = self.load(id)?;
+            match self.apply(&mut instance, command.clone()) {
+                Ok(record) => return Ok((instance, record)),
+                Err(e) if e.is_conflict() && attempt < retries => attempt += 1,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}

@@ -1,0 +1,312 @@
+//! Verifying a whole store: every chain, every head, the Merkle tree, and optionally
+//! every transition against its definition and the log against a saved checkpoint.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{Checkpoint, InstanceFilter, InstanceHead, Store, StoreError, TreeHead};
+use crate::merkle::{CompactRange, record_leaf};
+use crate::record::{AuditRecord, DefinitionRef, Digest, Outcome};
+use crate::replay::{VerifyError, VerifyErrorKind, check_link};
+
+const PAGE: usize = 4096;
+
+/// Something wrong found by [`verify_store`].
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreProblem {
+    /// An instance's log is broken (a changed, missing or reordered record).
+    #[error("{0}")]
+    Chain(VerifyError),
+    /// An instance's log does not follow its definition.
+    #[error("{0}")]
+    Transition(VerifyError),
+    /// The instance's head says its log ends elsewhere than it does: records were
+    /// removed from, or added to, the end of its log behind the store's back.
+    #[error("instance {instance}: the head says the log ends at record {head_seq}, the log ends at record {log_seq}")]
+    HeadMismatch {
+        /// The instance.
+        instance: Uuid,
+        /// The last sequence number the head records.
+        head_seq: u64,
+        /// The last sequence number found in the log.
+        log_seq: u64,
+    },
+    /// A head exists for an instance without records, or records without a head.
+    #[error("instance {instance}: {message}")]
+    Orphan {
+        /// The instance.
+        instance: Uuid,
+        /// Which of the two.
+        message: &'static str,
+    },
+    /// The Merkle tree maintained on append disagrees with the records: rows were
+    /// removed, added or reordered behind the store's back.
+    #[error("the store's tree head ({stored}) does not match its records ({computed})")]
+    TreeMismatch {
+        /// What the store maintained.
+        stored: TreeHead,
+        /// What the records give.
+        computed: TreeHead,
+    },
+    /// No definition was given for the instance's definition, so its transitions were
+    /// not checked.
+    #[error("instance {instance}: definition {definition} is unknown, transitions not checked")]
+    UnknownDefinition {
+        /// The instance.
+        instance: Uuid,
+        /// Its definition.
+        definition: DefinitionRef,
+    },
+    /// The store does not extend a saved checkpoint.
+    #[error("{0}")]
+    Checkpoint(CheckpointMismatch),
+}
+
+/// How a store fails to extend a checkpoint.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[non_exhaustive]
+pub enum CheckpointMismatch {
+    /// The store holds fewer records than the checkpoint saw: its log was truncated
+    /// or rolled back.
+    #[error(
+        "the checkpoint saw {checkpoint} records, the store holds only {store}: the log was truncated or rolled back"
+    )]
+    Truncated {
+        /// The checkpoint's size.
+        checkpoint: u64,
+        /// The store's size.
+        store: u64,
+    },
+    /// The first records of the store are not those the checkpoint saw.
+    #[error("the store's first {size} records hash to {found}, the checkpoint says {expected}: history was rewritten")]
+    RootDiffers {
+        /// The checkpoint's size.
+        size: u64,
+        /// The checkpoint's root.
+        expected: Digest,
+        /// The root of the store's first `size` records.
+        found: Digest,
+    },
+}
+
+/// What [`verify_store`] found.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StoreReport {
+    /// Records read.
+    pub records: u64,
+    /// Instances found.
+    pub instances: u64,
+    /// Instances whose transitions were checked against their definition.
+    pub replayed: u64,
+    /// The Merkle tree recomputed from the records.
+    pub computed: Option<TreeHead>,
+    /// Everything wrong, in the order found.
+    pub problems: Vec<StoreProblem>,
+}
+
+impl StoreReport {
+    /// True when nothing is wrong.
+    pub fn is_ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+impl fmt::Display for StoreReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} records, {} instances ({} replayed): ",
+            self.records, self.instances, self.replayed
+        )?;
+        if self.problems.is_empty() {
+            return f.write_str("ok");
+        }
+        writeln!(f, "{} problem(s)", self.problems.len())?;
+        for p in &self.problems {
+            writeln!(f, "  - {p}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Verifies a whole store, streaming its records in append order.
+///
+/// Checks every instance's hash chain and sequence numbers, that every head matches
+/// its log, and that the Merkle tree the store maintains matches its records. Then,
+/// for each instance whose chain is intact, calls `replay` with its head and records:
+/// return `Some(result)` of replaying them with the right definition (for example
+/// `definition.verify(records)`), or `None` when the definition is unknown. With a
+/// `checkpoint`, also checks that the store extends it. `progress` is called with the
+/// number of records read so far and the total.
+pub fn verify_store<S, R>(
+    store: &S,
+    checkpoint: Option<&Checkpoint>,
+    mut replay: R,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<StoreReport, StoreError>
+where
+    S: Store + ?Sized,
+    R: FnMut(&InstanceHead, &[AuditRecord]) -> Option<Result<(), VerifyError>>,
+{
+    let stored = store.tree_head()?;
+    let mut report = StoreReport::default();
+    let mut chains: HashMap<Uuid, (u64, Digest)> = HashMap::new();
+    let mut broken: HashMap<Uuid, ()> = HashMap::new();
+    let mut order: Vec<Uuid> = Vec::new();
+    let mut range = CompactRange::new();
+    let mut checkpoint_root = None;
+    let mut position = 0u64;
+    loop {
+        let page = store.scan(position, PAGE)?;
+        if page.is_empty() {
+            break;
+        }
+        for r in &page {
+            range.push(record_leaf(r));
+            position += 1;
+            if let Some(cp) = checkpoint
+                && position == cp.size
+            {
+                checkpoint_root = Some(range.root());
+            }
+            if broken.contains_key(&r.instance) {
+                continue;
+            }
+            let (seq, prev) = chains.get(&r.instance).copied().unwrap_or((0, Digest::ZERO));
+            let mut result = check_link(r, r.instance, seq + 1, prev);
+            if result.is_ok() && matches!(r.outcome, Outcome::Created) != (seq == 0) {
+                result = Err(VerifyError {
+                    instance: r.instance,
+                    seq: seq + 1,
+                    kind: VerifyErrorKind::Creation {
+                        message: if seq == 0 {
+                            "the first record must create the instance"
+                        } else {
+                            "only the first record may create the instance"
+                        },
+                    },
+                });
+            }
+            if seq == 0 {
+                order.push(r.instance);
+            }
+            match result {
+                Ok(()) => {
+                    chains.insert(r.instance, (seq + 1, r.hash));
+                }
+                Err(e) => {
+                    broken.insert(r.instance, ());
+                    report.problems.push(StoreProblem::Chain(e));
+                }
+            }
+        }
+        progress(position, stored.size.max(position));
+    }
+    report.records = position;
+    let computed = TreeHead {
+        size: range.size(),
+        root: range.root(),
+    };
+    report.computed = Some(computed);
+    if computed != stored {
+        report.problems.push(StoreProblem::TreeMismatch { stored, computed });
+    }
+    if let Some(cp) = checkpoint {
+        if let Some(m) = checkpoint_mismatch(cp, position, checkpoint_root) {
+            report.problems.push(StoreProblem::Checkpoint(m));
+        }
+    }
+
+    let heads = store.list(&InstanceFilter::all())?;
+    let mut with_head: HashMap<Uuid, ()> = HashMap::with_capacity(heads.len());
+    report.instances = order.len() as u64;
+    for head in &heads {
+        with_head.insert(head.instance, ());
+        match chains.get(&head.instance) {
+            None if !broken.contains_key(&head.instance) => report.problems.push(StoreProblem::Orphan {
+                instance: head.instance,
+                message: "the store has a head for it but no records",
+            }),
+            Some(&(seq, hash))
+                if !broken.contains_key(&head.instance) && (seq != head.seq || hash != head.last_hash) =>
+            {
+                report.problems.push(StoreProblem::HeadMismatch {
+                    instance: head.instance,
+                    head_seq: head.seq,
+                    log_seq: seq,
+                });
+            }
+            _ => {}
+        }
+    }
+    for id in &order {
+        if !with_head.contains_key(id) {
+            report.problems.push(StoreProblem::Orphan {
+                instance: *id,
+                message: "the store has records for it but no head",
+            });
+        }
+    }
+    for head in &heads {
+        if broken.contains_key(&head.instance) || !chains.contains_key(&head.instance) {
+            continue;
+        }
+        let records = store.load(head.instance)?;
+        match replay(head, &records) {
+            Some(Ok(())) => report.replayed += 1,
+            Some(Err(e)) => report.problems.push(StoreProblem::Transition(e)),
+            None => report.problems.push(StoreProblem::UnknownDefinition {
+                instance: head.instance,
+                definition: head.definition.clone(),
+            }),
+        }
+    }
+    Ok(report)
+}
+
+fn checkpoint_mismatch(cp: &Checkpoint, size: u64, root: Option<Digest>) -> Option<CheckpointMismatch> {
+    if size < cp.size {
+        return Some(CheckpointMismatch::Truncated {
+            checkpoint: cp.size,
+            store: size,
+        });
+    }
+    let found = if cp.size == 0 {
+        crate::merkle::empty_root()
+    } else {
+        root?
+    };
+    (found != cp.root).then_some(CheckpointMismatch::RootDiffers {
+        size: cp.size,
+        expected: cp.root,
+        found,
+    })
+}
+
+/// Checks only that the store extends `checkpoint`: it holds at least as many records,
+/// and the first `checkpoint.size` of them have the checkpoint's root. Returns the
+/// mismatch, if any.
+pub fn verify_against_checkpoint<S: Store + ?Sized>(
+    store: &S,
+    checkpoint: &Checkpoint,
+) -> Result<Option<CheckpointMismatch>, StoreError> {
+    let mut range = CompactRange::new();
+    while range.size() < checkpoint.size {
+        let want = usize::try_from(checkpoint.size - range.size())
+            .unwrap_or(usize::MAX)
+            .min(PAGE);
+        let page = store.scan(range.size(), want)?;
+        if page.is_empty() {
+            break;
+        }
+        for r in &page {
+            range.push(record_leaf(r));
+        }
+    }
+    let root = (range.size() == checkpoint.size).then(|| range.root());
+    Ok(checkpoint_mismatch(checkpoint, range.size(), root))
+}
