@@ -298,6 +298,7 @@ impl<'de> Deserialize<'de> for Span {
 
 /// Why an attempt was refused: one entry per failed check.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Reason {
     /// What kind of check failed.
     pub code: ReasonCode,

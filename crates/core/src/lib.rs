@@ -146,7 +146,7 @@ pub use guard::{GuardCheck, GuardExpr, GuardInput, NamedGuard, Reason, ReasonCod
 pub use instance::{Instance, Snapshot};
 pub use label::{Lang, Text};
 pub use lifecycle::{Action, Data, Lifecycle, PayloadError, State};
-pub use record::{Actor, AuditRecord, DefinitionRef, Digest, FORMAT_VERSION, Outcome};
+pub use record::{Actor, AuditRecord, DefinitionRef, Digest, FORMAT_VERSION, Outcome, RecordParseError};
 pub use replay::{ReplayOptions, VerifyError, VerifyErrorKind, check_link, verify_chain};
 pub use store::{
     Append, Checkpoint, InstanceFilter, InstanceHead, MemoryStore, Repository, RepositoryError, Store, StoreError,

@@ -96,14 +96,15 @@ fn hex_value(c: u8) -> Option<u8> {
     match c {
         b'0'..=b'9' => Some(c - b'0'),
         b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
+        // Upper case is refused: a digest has one written form, so a log's text cannot
+        // change without its meaning changing.
         _ => None,
     }
 }
 
 /// A string that is not 64 hex digits was given as a digest.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("not a SHA-256 digest (64 hex digits): {0:?}")]
+#[error("not a SHA-256 digest (64 lowercase hex digits): {0:?}")]
 pub struct DigestParseError(pub String);
 
 impl fmt::Debug for Digest {
@@ -133,6 +134,7 @@ impl<'de> Deserialize<'de> for Digest {
 
 /// Who attempted an action.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Actor {
     /// A stable identifier of the person or system.
     pub id: String,
@@ -169,6 +171,7 @@ impl Actor {
 
 /// Which definition, at which version, an instance or record belongs to.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DefinitionRef {
     /// The definition's name.
     pub name: String,
@@ -184,7 +187,7 @@ impl fmt::Display for DefinitionRef {
 
 /// What became of an attempt.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Outcome {
     /// The instance was created in the state `from`; the payload is its initial data.
     Created,
@@ -206,6 +209,7 @@ pub enum Outcome {
 /// the time as RFC 3339, digests as hex, and `format` telling the version of this
 /// layout. The hash covers the canonical encoding documented in this module.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AuditRecord {
     /// The layout version, [`FORMAT_VERSION`] for records written by this library.
     pub format: u16,
@@ -215,7 +219,8 @@ pub struct AuditRecord {
     pub seq: u64,
     /// The record's own id.
     pub id: Uuid,
-    /// When the attempt was made.
+    /// When the attempt was made (RFC 3339, UTC, as many fractional digits as needed).
+    #[serde(with = "rfc3339")]
     pub at: DateTime<Utc>,
     /// The definition the instance follows.
     pub definition: DefinitionRef,
@@ -232,7 +237,6 @@ pub struct AuditRecord {
     /// Accepted, refused, or created.
     pub outcome: Outcome,
     /// A free-text note from the actor.
-    #[serde(default)]
     pub note: Option<String>,
     /// The hash of the previous record, or zero for the first.
     pub prev_hash: Digest,
@@ -240,7 +244,87 @@ pub struct AuditRecord {
     pub hash: Digest,
 }
 
+/// A line of text is not a record in its one canonical JSON form.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RecordParseError {
+    /// The text is not JSON of a record.
+    #[error("line {line}, column {column}: not an audit record: {message}")]
+    Json {
+        /// Line, from 1.
+        line: usize,
+        /// Column, from 1.
+        column: usize,
+        /// What serde reported.
+        message: String,
+    },
+    /// The text is a record, but not written the way Regula writes it (other spacing,
+    /// key order, number or escape forms). Logs are kept in one form so that any
+    /// change to their text is a change to their content.
+    #[error("line {line}: the record is not in canonical form (instance {instance}, record {seq})")]
+    NotCanonical {
+        /// Line, from 1.
+        line: usize,
+        /// The record's instance.
+        instance: Uuid,
+        /// Its sequence number.
+        seq: u64,
+    },
+}
+
 impl AuditRecord {
+    /// The record as one line of JSON, in the canonical form that
+    /// [`from_json`](AuditRecord::from_json) accepts.
+    pub fn to_json(&self) -> String {
+        // Serializing plain data (strings, numbers, JSON values) cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Parses one record written by [`to_json`](AuditRecord::to_json), refusing any
+    /// other spelling of it.
+    pub fn from_json(text: &str) -> Result<AuditRecord, RecordParseError> {
+        Self::from_json_line(text, 1)
+    }
+
+    fn from_json_line(text: &str, line: usize) -> Result<AuditRecord, RecordParseError> {
+        let record: AuditRecord = serde_json::from_str(text).map_err(|e| RecordParseError::Json {
+            line: line + e.line() - 1,
+            column: e.column(),
+            message: e.to_string(),
+        })?;
+        if record.to_json() != text {
+            return Err(RecordParseError::NotCanonical {
+                line,
+                instance: record.instance,
+                seq: record.seq,
+            });
+        }
+        Ok(record)
+    }
+
+    /// Writes records as JSON Lines: one canonical record per line.
+    pub fn write_jsonl(records: &[AuditRecord]) -> String {
+        let mut out = String::new();
+        for r in records {
+            out.push_str(&r.to_json());
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Reads JSON Lines written by [`write_jsonl`](AuditRecord::write_jsonl); errors
+    /// name the line. Empty lines are not allowed, except a final newline.
+    pub fn read_jsonl(text: &str) -> Result<Vec<AuditRecord>, RecordParseError> {
+        let body = text.strip_suffix('\n').unwrap_or(text);
+        if body.is_empty() {
+            return Ok(Vec::new());
+        }
+        body.split('\n')
+            .enumerate()
+            .map(|(i, line)| Self::from_json_line(line, i + 1))
+            .collect()
+    }
+
     /// The state the instance is in after this record.
     pub fn state_after(&self) -> &str {
         match &self.outcome {
@@ -322,6 +406,30 @@ impl AuditRecord {
         scratch.clear();
         self.write_canonical(scratch);
         self.hash = Digest::of(scratch);
+    }
+}
+
+/// Record times in one written form: RFC 3339 in UTC with `Z`, and only as many
+/// fractional digits as the time has (0, 3, 6 or 9).
+mod rfc3339 {
+    use chrono::{DateTime, SecondsFormat, Utc};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(at: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&at.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<DateTime<Utc>, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        let at = DateTime::parse_from_rfc3339(&s)
+            .map_err(|e| serde::de::Error::custom(format!("invalid time {s:?}: {e}")))?
+            .with_timezone(&Utc);
+        if at.to_rfc3339_opts(SecondsFormat::AutoSi, true) != s {
+            return Err(serde::de::Error::custom(format!(
+                "time {s:?} is not in canonical form (UTC, `Z`, minimal fraction)"
+            )));
+        }
+        Ok(at)
     }
 }
 
@@ -426,7 +534,7 @@ mod tests {
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
         assert_eq!(Digest::from_hex(&d.to_hex()), Ok(d));
-        assert_eq!(Digest::from_hex(&d.to_hex().to_uppercase()), Ok(d));
+        assert!(Digest::from_hex(&d.to_hex().to_uppercase()).is_err());
         assert!(Digest::from_hex("abc").is_err());
         assert!(Digest::from_hex(&"g".repeat(64)).is_err());
     }
