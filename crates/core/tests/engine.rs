@@ -205,7 +205,7 @@ fn external_failures_refuse_an_otherwise_accepted_attempt() {
             vec![ext.clone()],
         )
         .unwrap();
-    assert_eq!(rec.refusal().unwrap(), [ext.clone()]);
+    assert_eq!(rec.refusal().unwrap(), std::slice::from_ref(&ext));
     assert_eq!(inst.state(), &Stage::Draft);
     // Beside the definition's own failures, external ones are listed too.
     let rec = engine
