@@ -1,0 +1,519 @@
+//! The types of the standard lifecycle: its stages, its actions with their payloads,
+//! and the marker type tying them to the engine.
+
+use chrono::NaiveDate;
+use regula_core::{Action, Lifecycle, PayloadError, State, Text};
+use serde::{Deserialize, Serialize};
+
+use crate::data::StandardData;
+
+/// The lifecycle of one court work standard (see the crate docs for the table).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StandardLifecycle;
+
+impl Lifecycle for StandardLifecycle {
+    type State = Stage;
+    type Action = StandardAction;
+    type Data = StandardData;
+}
+
+/// The stage a standard is in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// 调研论证: study practice and existing rules, argue the need.
+    Research,
+    /// 文本起草: write the text.
+    Drafting,
+    /// 征求意见: collect opinions from front-line and administrative staff.
+    Consultation,
+    /// 审议: deliberation by the leading group; ends approved-and-published or sent back.
+    Approval,
+    /// 正式发布: issued with a document number and a date.
+    Published,
+    /// 跟踪实施: in force; implementation is tracked and evaluated.
+    FollowUp,
+    /// 修订完善: a published standard is being revised.
+    Revision,
+    /// 定型固化: accepted by the intermediate court and finalised.
+    Consolidated,
+    /// 废止: repealed or abandoned.
+    Withdrawn,
+}
+
+impl Stage {
+    /// Every stage, in lifecycle order.
+    pub const ALL: [Stage; 9] = [
+        Stage::Research,
+        Stage::Drafting,
+        Stage::Consultation,
+        Stage::Approval,
+        Stage::Published,
+        Stage::FollowUp,
+        Stage::Revision,
+        Stage::Consolidated,
+        Stage::Withdrawn,
+    ];
+
+    /// The stable machine name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Stage::Research => "research",
+            Stage::Drafting => "drafting",
+            Stage::Consultation => "consultation",
+            Stage::Approval => "approval",
+            Stage::Published => "published",
+            Stage::FollowUp => "follow_up",
+            Stage::Revision => "revision",
+            Stage::Consolidated => "consolidated",
+            Stage::Withdrawn => "withdrawn",
+        }
+    }
+
+    /// The labels.
+    pub const fn label(self) -> Text {
+        match self {
+            Stage::Research => Text::new("调研论证", "Research"),
+            Stage::Drafting => Text::new("文本起草", "Drafting"),
+            Stage::Consultation => Text::new("征求意见", "Consultation"),
+            Stage::Approval => Text::new("审议", "Approval"),
+            Stage::Published => Text::new("正式发布", "Published"),
+            Stage::FollowUp => Text::new("跟踪实施", "Follow-up"),
+            Stage::Revision => Text::new("修订完善", "Revision"),
+            Stage::Consolidated => Text::new("定型固化", "Consolidated"),
+            Stage::Withdrawn => Text::new("废止", "Withdrawn"),
+        }
+    }
+
+    /// The stage with this machine name.
+    pub fn from_name(name: &str) -> Option<Stage> {
+        Stage::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
+    /// True for consolidated and withdrawn, which nothing leaves.
+    pub const fn is_terminal(self) -> bool {
+        matches!(self, Stage::Consolidated | Stage::Withdrawn)
+    }
+
+    /// True while a standard is being made or remade: research to approval, and revision.
+    pub const fn is_in_progress(self) -> bool {
+        matches!(
+            self,
+            Stage::Research | Stage::Drafting | Stage::Consultation | Stage::Approval | Stage::Revision
+        )
+    }
+}
+
+impl State for Stage {
+    fn name(&self) -> &str {
+        self.as_str()
+    }
+}
+
+/// The label of a stage that may not have started: `None` is "not started" (未启动).
+pub fn standing_label(stage: Option<Stage>) -> Text {
+    stage.map_or(Text::new("未启动", "Not started"), Stage::label)
+}
+
+/// A draft of a standard's text, as submitted for consultation.
+///
+/// Principle 一 of the plan (三.基本原则): every standard has procedural requirements
+/// (程序规范) and quality requirements (工作质量), and objective evaluation criteria
+/// (客观精准的评价标准).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Draft {
+    /// The text, or a reference to where it is kept.
+    pub text: String,
+    /// Procedural requirements (程序规范).
+    #[serde(default)]
+    pub procedural: Vec<String>,
+    /// Quality requirements (工作质量).
+    #[serde(default)]
+    pub quality: Vec<String>,
+    /// Evaluation criteria (评价标准).
+    #[serde(default)]
+    pub criteria: Vec<Criterion>,
+}
+
+/// An evaluation criterion: what is measured, and the target it must reach.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Criterion {
+    /// Short name, e.g. 审限内结案率.
+    pub name: String,
+    /// How it is measured, e.g. 结案数中审限内结案数所占比例.
+    pub measure: String,
+    /// The target, stated with a number, e.g. `≥ 95%`.
+    pub target: String,
+}
+
+/// Where an opinion came from (五.三: front-line AND administrative staff).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OpinionSource {
+    /// 一线审判办案人员: front-line adjudication staff.
+    Frontline,
+    /// 行政综合人员: administrative staff.
+    Administrative,
+    /// Anyone else (other courts, the public, experts).
+    Other,
+}
+
+impl OpinionSource {
+    /// The labels.
+    pub const fn label(self) -> Text {
+        match self {
+            OpinionSource::Frontline => Text::new("一线审判办案人员", "front-line adjudication staff"),
+            OpinionSource::Administrative => Text::new("行政综合人员", "administrative staff"),
+            OpinionSource::Other => Text::new("其他", "others"),
+        }
+    }
+}
+
+/// An opinion collected during consultation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Opinion {
+    /// Who gave it.
+    pub author: String,
+    /// Which group they belong to.
+    pub source: OpinionSource,
+    /// What they said.
+    pub content: String,
+}
+
+/// The drafters' response to an opinion.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "decision", rename_all = "snake_case")]
+pub enum Response {
+    /// 采纳: the opinion was adopted.
+    Adopted {
+        /// How it was taken into the text.
+        #[serde(default)]
+        note: Option<String>,
+    },
+    /// 不予采纳: the opinion was not adopted, for a reason.
+    NotAdopted {
+        /// Why not.
+        reason: String,
+    },
+}
+
+/// The record of a leading-group meeting that deliberated a standard.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeetingRecord {
+    /// The meeting's date (in the court's time zone).
+    pub date: NaiveDate,
+    /// Members present, by id or name; at least half of the leading group.
+    pub present: Vec<String>,
+    /// The decision as minuted.
+    pub decision: String,
+}
+
+/// An inspection (督导检查) of the work on a standard.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inspection {
+    /// When it took place.
+    pub date: NaiveDate,
+    /// Who inspected.
+    #[serde(default)]
+    pub inspectors: Vec<String>,
+    /// What was found, in a sentence.
+    pub summary: String,
+    /// Individual findings; a revision can cite one by number (from 1).
+    #[serde(default)]
+    pub findings: Vec<String>,
+}
+
+/// An evaluation of a published version against its own criteria.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evaluation {
+    /// When it was made.
+    pub date: NaiveDate,
+    /// The version evaluated: must be the version in force.
+    pub version: u32,
+    /// One score per criterion of that version.
+    pub scores: Vec<CriterionScore>,
+    /// The overall conclusion.
+    pub conclusion: String,
+}
+
+/// How a standard did against one of its criteria.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CriterionScore {
+    /// The criterion's number in the version's draft, from 1.
+    pub criterion: u32,
+    /// What was measured, e.g. `96.2%`.
+    pub measured: String,
+    /// Whether the target was met.
+    pub met: bool,
+}
+
+/// Why a revision is opened.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RevisionCause {
+    /// 作用发挥不够好: the standard works badly; may cite an evaluation by number.
+    WeakResults {
+        /// The evaluation showing it, from 1.
+        #[serde(default)]
+        evaluation: Option<u32>,
+    },
+    /// 存在空白: practice revealed something the standard does not cover.
+    Gap,
+    /// A finding of an inspection, cited by numbers.
+    Finding {
+        /// The inspection's number in the standard's log, from 1.
+        inspection: u32,
+        /// The finding's number in that inspection, from 1.
+        finding: u32,
+    },
+}
+
+impl RevisionCause {
+    /// The labels of the kind of cause.
+    pub const fn label(&self) -> Text {
+        match self {
+            RevisionCause::WeakResults { .. } => Text::new("实施效果不佳", "weak results"),
+            RevisionCause::Gap => Text::new("存在空白", "a gap"),
+            RevisionCause::Finding { .. } => Text::new("督导检查发现问题", "an inspection finding"),
+        }
+    }
+}
+
+/// The record of the intermediate court's acceptance (评估验收).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Acceptance {
+    /// When it was accepted.
+    pub date: NaiveDate,
+    /// Who accepted, e.g. 长春林区中级法院.
+    pub accepted_by: String,
+    /// The conclusion as written.
+    pub conclusion: String,
+    /// The reference of the acceptance document, if any.
+    #[serde(default)]
+    pub reference: Option<String>,
+}
+
+/// What an actor attempts on a standard.
+///
+/// Serialized as `{"action": "<name>", "payload": {...}}`; the audit log stores the
+/// name and the payload separately.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", content = "payload", rename_all = "snake_case")]
+pub enum StandardAction {
+    /// The office assigns the responsible department (a name, alias or unit).
+    AssignDepartment {
+        /// The department as named.
+        department: String,
+    },
+    /// The department ends research and starts writing the text.
+    StartDrafting {
+        /// What research concluded.
+        #[serde(default)]
+        summary: Option<String>,
+    },
+    /// The department submits a draft and opens consultation.
+    OpenConsultation {
+        /// The draft.
+        draft: Draft,
+    },
+    /// The department records an opinion received.
+    RecordOpinion {
+        /// The opinion.
+        opinion: Opinion,
+    },
+    /// The department records its response to an opinion.
+    RespondToOpinion {
+        /// The opinion's number in the current consultation, from 1.
+        opinion: u32,
+        /// The response.
+        response: Response,
+    },
+    /// The department closes consultation and submits the draft for approval.
+    CloseConsultation,
+    /// The leading group sends a first draft back to drafting.
+    SendBack {
+        /// Why.
+        reasons: Vec<String>,
+    },
+    /// The leading group sends a revised draft back to revision.
+    SendBackRevision {
+        /// Why.
+        reasons: Vec<String>,
+    },
+    /// The leading group records its approving meeting.
+    Approve {
+        /// The meeting.
+        meeting: MeetingRecord,
+    },
+    /// The office publishes the approved draft as a new version.
+    Publish {
+        /// The document number, e.g. 红林法〔2023〕12号.
+        document_number: String,
+        /// The date of publication.
+        date: NaiveDate,
+    },
+    /// The standard enters follow-up.
+    BeginFollowUp,
+    /// The department reports on implementation.
+    ReportImplementation {
+        /// The period covered, e.g. 2023年上半年.
+        period: String,
+        /// What happened.
+        summary: String,
+    },
+    /// The office records an inspection.
+    RecordInspection {
+        /// The inspection.
+        inspection: Inspection,
+    },
+    /// The office or the intermediate court records an evaluation.
+    RecordEvaluation {
+        /// The evaluation.
+        evaluation: Evaluation,
+    },
+    /// A revision of the standard in force is opened.
+    OpenRevision {
+        /// Why.
+        cause: RevisionCause,
+        /// What is to be revised.
+        summary: String,
+    },
+    /// The leading group abandons a revision; the version in force stays.
+    CancelRevision {
+        /// Why.
+        reason: String,
+    },
+    /// The intermediate court accepts the standard.
+    Accept {
+        /// The acceptance record.
+        acceptance: Acceptance,
+    },
+    /// The leading group withdraws the standard.
+    Withdraw {
+        /// Why.
+        reason: String,
+    },
+}
+
+impl StandardAction {
+    /// Every action's machine name with its labels, in declaration order.
+    pub const ACTIONS: [(&'static str, Text); 18] = [
+        ("assign_department", Text::new("指定责任部门", "Assign department")),
+        ("start_drafting", Text::new("开始起草", "Start drafting")),
+        ("open_consultation", Text::new("征求意见", "Open consultation")),
+        ("record_opinion", Text::new("登记意见", "Record opinion")),
+        ("respond_to_opinion", Text::new("答复意见", "Respond to opinion")),
+        ("close_consultation", Text::new("提交审议", "Close consultation")),
+        ("send_back", Text::new("退回起草", "Send back")),
+        ("send_back_revision", Text::new("退回修订", "Send back to revision")),
+        ("approve", Text::new("审议通过", "Approve")),
+        ("publish", Text::new("正式发布", "Publish")),
+        ("begin_follow_up", Text::new("跟踪实施", "Begin follow-up")),
+        ("report_implementation", Text::new("报告实施情况", "Report implementation")),
+        ("record_inspection", Text::new("督导检查", "Record inspection")),
+        ("record_evaluation", Text::new("评估", "Record evaluation")),
+        ("open_revision", Text::new("启动修订", "Open revision")),
+        ("cancel_revision", Text::new("终止修订", "Cancel revision")),
+        ("accept", Text::new("验收固化", "Accept")),
+        ("withdraw", Text::new("废止", "Withdraw")),
+    ];
+
+    /// The labels of the action named `name`.
+    pub fn label_of(name: &str) -> Option<Text> {
+        Self::ACTIONS.iter().find(|(n, _)| *n == name).map(|(_, l)| l.clone())
+    }
+}
+
+impl Action for StandardAction {
+    fn name(&self) -> &str {
+        match self {
+            StandardAction::AssignDepartment { .. } => "assign_department",
+            StandardAction::StartDrafting { .. } => "start_drafting",
+            StandardAction::OpenConsultation { .. } => "open_consultation",
+            StandardAction::RecordOpinion { .. } => "record_opinion",
+            StandardAction::RespondToOpinion { .. } => "respond_to_opinion",
+            StandardAction::CloseConsultation => "close_consultation",
+            StandardAction::SendBack { .. } => "send_back",
+            StandardAction::SendBackRevision { .. } => "send_back_revision",
+            StandardAction::Approve { .. } => "approve",
+            StandardAction::Publish { .. } => "publish",
+            StandardAction::BeginFollowUp => "begin_follow_up",
+            StandardAction::ReportImplementation { .. } => "report_implementation",
+            StandardAction::RecordInspection { .. } => "record_inspection",
+            StandardAction::RecordEvaluation { .. } => "record_evaluation",
+            StandardAction::OpenRevision { .. } => "open_revision",
+            StandardAction::CancelRevision { .. } => "cancel_revision",
+            StandardAction::Accept { .. } => "accept",
+            StandardAction::Withdraw { .. } => "withdraw",
+        }
+    }
+
+    fn payload(&self) -> Result<serde_json::Value, PayloadError> {
+        regula_core::action::tagged_payload(self)
+    }
+
+    fn from_parts(name: &str, payload: &serde_json::Value) -> Result<Self, PayloadError> {
+        regula_core::action::from_tagged(name, payload)
+    }
+}
+
+/// The roles of the lifecycle: English machine names, with labels.
+pub mod roles {
+    use regula_core::Text;
+
+    /// 责任部门: researches, drafts, runs consultation, reports on implementation.
+    pub const DEPARTMENT: &str = "department";
+    /// 综合办公室: coordinates, publishes with a document number, inspects.
+    pub const OFFICE: &str = "office";
+    /// 领导小组: approves, sends back, withdraws.
+    pub const LEADING_GROUP: &str = "leading_group";
+    /// 中级法院: evaluates and accepts.
+    pub const INTERMEDIATE_COURT: &str = "intermediate_court";
+
+    /// Every role with its labels.
+    pub const ALL: [(&str, Text); 4] = [
+        (DEPARTMENT, Text::new("责任部门", "Responsible department")),
+        (OFFICE, Text::new("综合办公室", "General Office")),
+        (LEADING_GROUP, Text::new("领导小组", "Leading group")),
+        (INTERMEDIATE_COURT, Text::new("中级法院", "Intermediate court")),
+    ];
+
+    /// The labels of a role.
+    pub fn label(role: &str) -> Option<Text> {
+        ALL.iter().find(|(r, _)| *r == role).map(|(_, l)| l.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actions_round_trip_through_name_and_payload() {
+        let a = StandardAction::RespondToOpinion {
+            opinion: 2,
+            response: Response::NotAdopted {
+                reason: "与上位法冲突".into(),
+            },
+        };
+        let payload = a.payload().unwrap();
+        assert_eq!(payload["response"]["decision"], "not_adopted");
+        assert_eq!(StandardAction::from_parts(a.name(), &payload).unwrap(), a);
+        let c = StandardAction::CloseConsultation;
+        assert!(c.payload().unwrap().is_null());
+        assert_eq!(StandardAction::from_parts("close_consultation", &serde_json::Value::Null).unwrap(), c);
+        for (name, label) in StandardAction::ACTIONS {
+            assert!(!label.is_incomplete(), "{name}");
+        }
+    }
+
+    #[test]
+    fn stages_have_names_and_labels() {
+        for s in Stage::ALL {
+            assert_eq!(Stage::from_name(s.as_str()), Some(s));
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+            assert!(!s.label().is_incomplete());
+        }
+        assert_eq!(standing_label(None).en, "Not started");
+    }
+}

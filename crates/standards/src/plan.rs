@@ -1,0 +1,914 @@
+//! The plan: its steps and due dates, the office's annual targets, and the progress
+//! and lateness queries.
+//!
+//! Every query is a pure function of the catalog, the [`Ledger`] (each standard's
+//! current data, whose stage history dates every change), the [`WorkPlan`] and an
+//! instant `as_of`; the same inputs always give the same report. Reports are plain
+//! serde structs carrying zh and en labels, ready to print as a table, Markdown, CSV or
+//! JSON.
+//!
+//! # Milestones and lateness
+//!
+//! Each step of the plan requires a [`Milestone`] of the standards in its [`Scope`]:
+//!
+//! | milestone | reached at instant *t* when |
+//! |---|---|
+//! | `published` | a version was published at or before *t* |
+//! | `refined` | at *t* the standard is in follow-up or consolidated (in force, tracked, no revision pending) |
+//! | `consolidated` | at *t* the standard is consolidated |
+//!
+//! A standard's due date for a milestone is the earliest due date of the steps that
+//! require it of the standard (a core standard must be published by the year-one step,
+//! every other one by the year-two step), unless the office's [`WorkPlan`] sets a
+//! target for it, which then replaces the step's date. A date is due at the **end of
+//! that day in the court's time zone** ([`end_of_day`]). As of an instant, a milestone
+//! is [`Standing::Done`] (on time, or late if first reached after its due date),
+//! [`Standing::Pending`] (not reached, not yet due), [`Standing::Overdue`] (not reached,
+//! due date passed) or [`Standing::Withdrawn`].
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Days, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc};
+use regula_core::{Instance, Text};
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use crate::catalog::{Catalog, CatalogError, CatalogErrorKind, Entry, line_column, toml_date};
+use crate::data::StandardData;
+use crate::department::{DepartmentRef, UNASSIGNED};
+use crate::lifecycle::{Stage, StandardLifecycle, standing_label};
+use crate::rules::local_date;
+
+/// What a step requires each standard in its scope to have reached.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Milestone {
+    /// Built: at least one version published (建立标准).
+    Published,
+    /// Refined: in force and in follow-up, no revision pending (完善标准).
+    Refined,
+    /// Consolidated: accepted and finalised (固化标准).
+    Consolidated,
+}
+
+impl Milestone {
+    /// Every milestone, in plan order.
+    pub const ALL: [Milestone; 3] = [Milestone::Published, Milestone::Refined, Milestone::Consolidated];
+
+    /// The labels.
+    pub const fn label(self) -> Text {
+        match self {
+            Milestone::Published => Text::new("建立（正式发布）", "built (published)"),
+            Milestone::Refined => Text::new("完善（跟踪实施中）", "refined (in follow-up)"),
+            Milestone::Consolidated => Text::new("固化（验收定型）", "consolidated (accepted)"),
+        }
+    }
+
+    /// True when a standard with `data` had reached the milestone at `at`.
+    pub fn reached(self, data: &StandardData, at: DateTime<Utc>) -> bool {
+        match self {
+            Milestone::Published => data.first_entered(Stage::Published).is_some_and(|t| t <= at),
+            Milestone::Refined => matches!(data.stage_at(at), Some(Stage::FollowUp | Stage::Consolidated)),
+            Milestone::Consolidated => data.stage_at(at) == Some(Stage::Consolidated),
+        }
+    }
+}
+
+/// Which standards a step concerns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// Only the core standards (核心工作标准), as flagged by the operator.
+    Core,
+    /// Every standard.
+    All,
+}
+
+impl Scope {
+    /// True when the step concerns `entry`.
+    pub fn covers(self, entry: &Entry) -> bool {
+        match self {
+            Scope::Core => entry.core,
+            Scope::All => true,
+        }
+    }
+}
+
+/// A step of the plan (三、推进步骤) with its due date.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Step {
+    /// Stable id, e.g. `build-all`.
+    pub id: String,
+    /// Labels.
+    pub label: Text,
+    /// The due date (a calendar date in the court's time zone).
+    pub due: NaiveDate,
+    /// What must be reached.
+    pub milestone: Milestone,
+    /// Of which standards.
+    pub scope: Scope,
+}
+
+/// The instant a calendar date ends in time zone `tz`: the next midnight there.
+pub fn end_of_day(date: NaiveDate, tz: FixedOffset) -> DateTime<Utc> {
+    match date.checked_add_days(Days::new(1)) {
+        Some(next) => {
+            let local = next.and_time(NaiveTime::MIN);
+            let utc = local - chrono::TimeDelta::seconds(i64::from(tz.local_minus_utc()));
+            Utc.from_utc_datetime(&utc)
+        }
+        None => DateTime::<Utc>::MAX_UTC,
+    }
+}
+
+/// Every standard's current data, by code: the input of the queries.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ledger {
+    standards: BTreeMap<String, StandardData>,
+}
+
+impl Ledger {
+    /// An empty ledger.
+    pub fn new() -> Self {
+        Ledger::default()
+    }
+
+    /// Adds or replaces a standard's data.
+    pub fn insert(&mut self, data: StandardData) {
+        self.standards.insert(data.code.clone(), data);
+    }
+
+    /// Adds or replaces the data of an instance.
+    pub fn insert_instance(&mut self, instance: &Instance<StandardLifecycle>) {
+        self.insert(instance.data().clone());
+    }
+
+    /// The data of the standard `code`, if work on it is open.
+    pub fn get(&self, code: &str) -> Option<&StandardData> {
+        self.standards.get(code)
+    }
+
+    /// Every standard's data, by code.
+    pub fn iter(&self) -> impl Iterator<Item = &StandardData> {
+        self.standards.values()
+    }
+
+    /// How many standards are open.
+    pub fn len(&self) -> usize {
+        self.standards.len()
+    }
+
+    /// True when no standard is open.
+    pub fn is_empty(&self) -> bool {
+        self.standards.is_empty()
+    }
+}
+
+impl FromIterator<StandardData> for Ledger {
+    fn from_iter<T: IntoIterator<Item = StandardData>>(iter: T) -> Self {
+        let mut l = Ledger::new();
+        for d in iter {
+            l.insert(d);
+        }
+        l
+    }
+}
+
+/// A target date the office's annual work plan sets for one standard.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Target {
+    /// The standard's code.
+    pub code: String,
+    /// The milestone the date is for (published by default).
+    #[serde(default = "default_milestone")]
+    pub milestone: Milestone,
+    /// The target date.
+    pub due: NaiveDate,
+    /// A note, e.g. the plan item it comes from.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+fn default_milestone() -> Milestone {
+    Milestone::Published
+}
+
+/// The office's annual work plan (综合办公室负责制定每个年度具体的工作实施计划): target
+/// dates per standard that replace the step's due date.
+///
+/// As a file:
+///
+/// ```toml
+/// year = 2023
+///
+/// [[targets]]
+/// code = "ADJ-01-08"
+/// due = 2023-06-30
+/// milestone = "published"   # optional: published (default), refined or consolidated
+/// note = "2023年度工作计划第3项"  # optional
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkPlan {
+    /// The year the plan is for, if stated.
+    #[serde(default)]
+    pub year: Option<i32>,
+    /// The targets.
+    #[serde(default)]
+    pub targets: Vec<Target>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileWorkPlan {
+    #[serde(default)]
+    year: Option<i32>,
+    #[serde(default)]
+    targets: Vec<Spanned<FileTarget>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileTarget {
+    code: Spanned<String>,
+    #[serde(default = "default_milestone")]
+    milestone: Milestone,
+    due: Spanned<toml::value::Datetime>,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+impl WorkPlan {
+    /// No targets: every due date is the step's.
+    pub fn new() -> Self {
+        WorkPlan::default()
+    }
+
+    /// Sets (or replaces) the target of `code` for `milestone`.
+    pub fn set(&mut self, code: impl Into<String>, milestone: Milestone, due: NaiveDate) -> &mut Self {
+        let code = code.into();
+        self.targets.retain(|t| !(t.code == code && t.milestone == milestone));
+        self.targets.push(Target {
+            code,
+            milestone,
+            due,
+            note: None,
+        });
+        self
+    }
+
+    /// The target of `code` for `milestone`, if set.
+    pub fn target(&self, code: &str, milestone: Milestone) -> Option<NaiveDate> {
+        self.targets
+            .iter()
+            .find(|t| t.code == code && t.milestone == milestone)
+            .map(|t| t.due)
+    }
+
+    /// Loads a work plan from TOML text, checking every code against `catalog`.
+    pub fn from_toml_str(source: &str, catalog: &Catalog) -> Result<WorkPlan, CatalogError> {
+        load_work_plan(source, catalog).map_err(|(offset, kind)| {
+            let (line, column) = line_column(source, offset);
+            CatalogError {
+                path: None,
+                line,
+                column,
+                kind,
+            }
+        })
+    }
+
+    /// Loads a work plan from a file; errors name the file.
+    pub fn from_path(path: impl AsRef<std::path::Path>, catalog: &Catalog) -> Result<WorkPlan, CatalogError> {
+        let path = path.as_ref();
+        let source = std::fs::read_to_string(path).map_err(|e| CatalogError {
+            path: Some(path.to_owned()),
+            line: 0,
+            column: 0,
+            kind: CatalogErrorKind::Io(e),
+        })?;
+        WorkPlan::from_toml_str(&source, catalog).map_err(|mut e| {
+            e.path = Some(path.to_owned());
+            e
+        })
+    }
+}
+
+fn load_work_plan(source: &str, catalog: &Catalog) -> Result<WorkPlan, (usize, CatalogErrorKind)> {
+    let file: FileWorkPlan = toml::from_str(source).map_err(|e| {
+        let offset = e.span().map_or(0, |s| s.start);
+        (offset, CatalogErrorKind::Syntax(e.message().trim_end().to_owned()))
+    })?;
+    let mut seen: BTreeMap<(String, Milestone), usize> = BTreeMap::new();
+    let mut targets = Vec::with_capacity(file.targets.len());
+    for t in &file.targets {
+        let ft = t.get_ref();
+        let code = ft.code.get_ref().trim().to_owned();
+        if catalog.standard(&code).is_none() {
+            return Err((ft.code.span().start, CatalogErrorKind::UnknownStandard { code }));
+        }
+        if let Some(&first) = seen.get(&(code.clone(), ft.milestone)) {
+            return Err((
+                ft.code.span().start,
+                CatalogErrorKind::DuplicateCode {
+                    what: "target",
+                    code,
+                    first_line: first,
+                },
+            ));
+        }
+        seen.insert((code.clone(), ft.milestone), line_column(source, t.span().start).0);
+        targets.push(Target {
+            code,
+            milestone: ft.milestone,
+            due: toml_date(&ft.due)?,
+            note: ft.note.clone(),
+        });
+    }
+    Ok(WorkPlan {
+        year: file.year,
+        targets,
+    })
+}
+
+/// Where a milestone of one standard stands as of an instant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Standing {
+    /// Reached; `late` when first reached after the due date.
+    Done {
+        /// When it was reached.
+        at: DateTime<Utc>,
+        /// Reached after the due date.
+        late: bool,
+    },
+    /// Not reached, not yet due.
+    Pending,
+    /// Not reached, and the due date has passed.
+    Overdue {
+        /// Whole days since the due date, in the court's time zone.
+        days: i64,
+    },
+    /// The standard was withdrawn.
+    Withdrawn,
+}
+
+impl Standing {
+    /// The labels.
+    pub fn label(&self) -> Text {
+        match self {
+            Standing::Done { late: false, .. } => Text::new("按期完成", "done on time"),
+            Standing::Done { late: true, .. } => Text::new("逾期完成", "done late"),
+            Standing::Pending => Text::new("未到期", "not yet due"),
+            Standing::Overdue { days } => Text::owned(format!("逾期 {days} 天"), format!("{days} days overdue")),
+            Standing::Withdrawn => Text::new("已废止", "withdrawn"),
+        }
+    }
+
+    /// True when overdue.
+    pub fn is_overdue(&self) -> bool {
+        matches!(self, Standing::Overdue { .. })
+    }
+}
+
+/// One standard's due date for one milestone.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Due {
+    /// The governing step's id.
+    pub step: String,
+    /// The milestone.
+    pub milestone: Milestone,
+    /// The due date.
+    pub due: NaiveDate,
+    /// True when the date comes from the work plan rather than the step.
+    pub from_work_plan: bool,
+}
+
+/// The due dates of a standard, one per milestone that some step requires of it.
+pub fn dues(catalog: &Catalog, work_plan: &WorkPlan, entry: &Entry) -> Vec<Due> {
+    Milestone::ALL
+        .into_iter()
+        .filter_map(|m| {
+            let step = catalog
+                .steps()
+                .iter()
+                .filter(|s| s.milestone == m && s.scope.covers(entry))
+                .min_by_key(|s| s.due)?;
+            let target = work_plan.target(&entry.code, m);
+            Some(Due {
+                step: step.id.clone(),
+                milestone: m,
+                due: target.unwrap_or(step.due),
+                from_work_plan: target.is_some(),
+            })
+        })
+        .collect()
+}
+
+/// Where `milestone` of a standard stands as of `as_of`, against `due`.
+pub fn standing(
+    data: Option<&StandardData>,
+    milestone: Milestone,
+    due: NaiveDate,
+    tz: FixedOffset,
+    as_of: DateTime<Utc>,
+) -> Standing {
+    let deadline = end_of_day(due, tz);
+    let Some(data) = data else {
+        return if as_of > deadline {
+            Standing::Overdue {
+                days: (local_date(as_of, tz) - due).num_days(),
+            }
+        } else {
+            Standing::Pending
+        };
+    };
+    if data.stage_at(as_of) == Some(Stage::Withdrawn) {
+        return Standing::Withdrawn;
+    }
+    let reached_at = |point: DateTime<Utc>| -> Option<DateTime<Utc>> {
+        if !milestone.reached(data, point) {
+            return None;
+        }
+        match milestone {
+            Milestone::Published => data.first_entered(Stage::Published),
+            _ => data
+                .history
+                .iter()
+                .rev()
+                .find(|c| c.stamp.at <= point)
+                .map(|c| c.stamp.at),
+        }
+    };
+    if as_of <= deadline {
+        return match reached_at(as_of) {
+            Some(at) => Standing::Done { at, late: false },
+            None => Standing::Pending,
+        };
+    }
+    if let Some(at) = reached_at(deadline) {
+        return Standing::Done { at, late: false };
+    }
+    let late = data
+        .history
+        .iter()
+        .map(|c| c.stamp.at)
+        .filter(|&t| t > deadline && t <= as_of)
+        .find(|&t| milestone.reached(data, t));
+    match late {
+        Some(at) => Standing::Done { at, late: true },
+        None => Standing::Overdue {
+            days: (local_date(as_of, tz) - due).num_days(),
+        },
+    }
+}
+
+/// Column and row labels of the reports, in both languages.
+pub mod labels {
+    use regula_core::Text;
+
+    /// 编号
+    pub const CODE: Text = Text::new("编号", "Code");
+    /// 名称
+    pub const NAME: Text = Text::new("标准名称", "Standard");
+    /// 领域
+    pub const DOMAIN: Text = Text::new("领域", "Domain");
+    /// 类别
+    pub const CATEGORY: Text = Text::new("类别", "Category");
+    /// 责任部门
+    pub const DEPARTMENT: Text = Text::new("责任部门", "Department");
+    /// 阶段
+    pub const STAGE: Text = Text::new("阶段", "Stage");
+    /// 合计
+    pub const TOTAL: Text = Text::new("合计", "Total");
+    /// 核心标准
+    pub const CORE: Text = Text::new("核心标准", "Core");
+    /// 未启动
+    pub const NOT_STARTED: Text = Text::new("未启动", "Not started");
+    /// 制定/修订中
+    pub const IN_PROGRESS: Text = Text::new("制定或修订中", "In progress");
+    /// 现行有效
+    pub const IN_FORCE: Text = Text::new("现行有效", "In force");
+    /// 定型固化
+    pub const CONSOLIDATED: Text = Text::new("定型固化", "Consolidated");
+    /// 废止
+    pub const WITHDRAWN: Text = Text::new("废止", "Withdrawn");
+    /// 逾期
+    pub const OVERDUE: Text = Text::new("逾期", "Overdue");
+    /// 未分配责任部门
+    pub const UNASSIGNED: Text = Text::new("未分配责任部门", "Unassigned");
+    /// 推进步骤
+    pub const STEP: Text = Text::new("推进步骤", "Step");
+    /// 完成时限
+    pub const DUE: Text = Text::new("完成时限", "Due");
+    /// 进度
+    pub const STANDING: Text = Text::new("进度", "Standing");
+    /// 截至
+    pub const AS_OF: Text = Text::new("截至", "As of");
+}
+
+/// How to group the progress report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupBy {
+    /// By domain.
+    Domain,
+    /// By category.
+    Category,
+    /// By responsible department (unassigned standards in their own row).
+    Department,
+    /// By stage (not started in its own row).
+    Stage,
+}
+
+/// How many standards of a group are at one stage.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StageCount {
+    /// The stage; `None` for not started.
+    pub stage: Option<Stage>,
+    /// Its labels.
+    pub label: Text,
+    /// How many.
+    pub count: usize,
+}
+
+/// One row of the progress report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ProgressRow {
+    /// The group's key: a domain, category or department code, a stage name, or
+    /// `unassigned` / `not_started`.
+    pub key: String,
+    /// The group's labels.
+    pub label: Text,
+    /// Standards in the group.
+    pub total: usize,
+    /// Per stage, not started first; every stage is listed, with zeros.
+    pub by_stage: Vec<StageCount>,
+    /// Standards with a version in force.
+    pub in_force: usize,
+    /// Standards with no responsible department.
+    pub unassigned: usize,
+    /// Standards overdue against at least one step.
+    pub overdue: usize,
+    /// The codes of the group's standards.
+    pub codes: Vec<String>,
+}
+
+/// Progress grouped by domain, category, department or stage, as of an instant.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ProgressReport {
+    /// The report's title.
+    pub title: Text,
+    /// The instant it describes.
+    pub as_of: DateTime<Utc>,
+    /// That instant's date in the court's time zone.
+    pub as_of_date: NaiveDate,
+    /// The grouping.
+    pub group_by: GroupBy,
+    /// One row per group, in catalog order.
+    pub rows: Vec<ProgressRow>,
+    /// The whole catalog.
+    pub total: ProgressRow,
+}
+
+/// What one standard looks like as of an instant; the building block of the reports.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StandardStatus {
+    /// The code.
+    pub code: String,
+    /// The name.
+    pub name: Text,
+    /// The domain's code.
+    pub domain: String,
+    /// The category's code.
+    pub category: String,
+    /// Core flag.
+    pub core: bool,
+    /// The responsible department (the ledger's if work is open, else the catalog's).
+    pub department: Option<DepartmentRef>,
+    /// Its labels, or "unassigned".
+    pub department_label: Text,
+    /// The stage as of the instant; `None` when not started.
+    pub stage: Option<Stage>,
+    /// Its labels.
+    pub stage_label: Text,
+    /// The version in force as of the instant.
+    pub version_in_force: Option<u32>,
+    /// Each due date with its standing.
+    pub milestones: Vec<MilestoneStatus>,
+}
+
+/// One milestone of one standard.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MilestoneStatus {
+    /// The due date and where it comes from.
+    pub due: Due,
+    /// The step's labels.
+    pub step_label: Text,
+    /// The standing.
+    pub standing: Standing,
+    /// Its labels.
+    pub standing_label: Text,
+}
+
+impl StandardStatus {
+    /// True when overdue against at least one step.
+    pub fn is_overdue(&self) -> bool {
+        self.milestones.iter().any(|m| m.standing.is_overdue())
+    }
+}
+
+/// Every standard of the catalog as of `as_of`, in catalog order.
+pub fn statuses(catalog: &Catalog, ledger: &Ledger, work_plan: &WorkPlan, as_of: DateTime<Utc>) -> Vec<StandardStatus> {
+    let tz = catalog.court().timezone;
+    catalog
+        .standards()
+        .iter()
+        .map(|e| {
+            let data = ledger.get(&e.code);
+            let department = data.map_or_else(|| e.department.clone(), |d| d.department.clone());
+            let stage = data.and_then(|d| d.stage_at(as_of));
+            let version_in_force = data.and_then(|d| {
+                if stage == Some(Stage::Withdrawn) {
+                    return None;
+                }
+                d.versions.iter().rev().find(|v| v.stamp.at <= as_of).map(|v| v.number)
+            });
+            let milestones = dues(catalog, work_plan, e)
+                .into_iter()
+                .map(|due| {
+                    let s = standing(data, due.milestone, due.due, tz, as_of);
+                    let step_label = catalog
+                        .steps()
+                        .iter()
+                        .find(|s| s.id == due.step)
+                        .map_or_else(|| Text::owned(due.step.clone(), due.step.clone()), |s| s.label.clone());
+                    MilestoneStatus {
+                        due,
+                        step_label,
+                        standing_label: s.label(),
+                        standing: s,
+                    }
+                })
+                .collect();
+            StandardStatus {
+                code: e.code.clone(),
+                name: e.name.clone(),
+                domain: e.domain.clone(),
+                category: e.category.clone(),
+                core: e.core,
+                department_label: catalog.department_label(department.as_ref()),
+                department,
+                stage,
+                stage_label: standing_label(stage),
+                version_in_force,
+                milestones,
+            }
+        })
+        .collect()
+}
+
+fn row(key: String, label: Text, members: &[&StandardStatus]) -> ProgressRow {
+    let mut by_stage: Vec<StageCount> = std::iter::once(None)
+        .chain(Stage::ALL.into_iter().map(Some))
+        .map(|stage| StageCount {
+            stage,
+            label: standing_label(stage),
+            count: 0,
+        })
+        .collect();
+    for m in members {
+        if let Some(c) = by_stage.iter_mut().find(|c| c.stage == m.stage) {
+            c.count += 1;
+        }
+    }
+    ProgressRow {
+        key,
+        label,
+        total: members.len(),
+        by_stage,
+        in_force: members.iter().filter(|m| m.version_in_force.is_some()).count(),
+        unassigned: members.iter().filter(|m| m.department.is_none()).count(),
+        overdue: members.iter().filter(|m| m.is_overdue()).count(),
+        codes: members.iter().map(|m| m.code.clone()).collect(),
+    }
+}
+
+/// Progress as of `as_of`, grouped by `group_by`.
+pub fn progress(
+    catalog: &Catalog,
+    ledger: &Ledger,
+    work_plan: &WorkPlan,
+    as_of: DateTime<Utc>,
+    group_by: GroupBy,
+) -> ProgressReport {
+    let all = statuses(catalog, ledger, work_plan, as_of);
+    let groups: Vec<(String, Text)> = match group_by {
+        GroupBy::Domain => catalog
+            .domains()
+            .iter()
+            .map(|d| (d.code.clone(), d.label.clone()))
+            .collect(),
+        GroupBy::Category => catalog
+            .categories()
+            .iter()
+            .map(|c| (c.code.clone(), c.label.clone()))
+            .collect(),
+        GroupBy::Department => catalog
+            .departments()
+            .departments()
+            .iter()
+            .map(|d| (d.id.clone(), d.label.clone()))
+            .chain(std::iter::once(("unassigned".to_owned(), UNASSIGNED)))
+            .collect(),
+        GroupBy::Stage => std::iter::once(("not_started".to_owned(), standing_label(None)))
+            .chain(Stage::ALL.into_iter().map(|s| (s.as_str().to_owned(), s.label())))
+            .collect(),
+    };
+    let key_of = |s: &StandardStatus| -> String {
+        match group_by {
+            GroupBy::Domain => s.domain.clone(),
+            GroupBy::Category => s.category.clone(),
+            GroupBy::Department => s
+                .department
+                .as_ref()
+                .map_or_else(|| "unassigned".to_owned(), |d| d.department.clone()),
+            GroupBy::Stage => s.stage.map_or("not_started", Stage::as_str).to_owned(),
+        }
+    };
+    let rows = groups
+        .into_iter()
+        .map(|(key, label)| {
+            let members: Vec<&StandardStatus> = all.iter().filter(|s| key_of(s) == key).collect();
+            row(key, label, &members)
+        })
+        .collect();
+    let everyone: Vec<&StandardStatus> = all.iter().collect();
+    ProgressReport {
+        title: Text::new("标准化建设进度", "Standardization progress"),
+        as_of,
+        as_of_date: local_date(as_of, catalog.court().timezone),
+        group_by,
+        rows,
+        total: row("total".to_owned(), labels::TOTAL, &everyone),
+    }
+}
+
+/// A standard overdue against a step.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LateEntry {
+    /// The code.
+    pub code: String,
+    /// The name.
+    pub name: Text,
+    /// The department's labels, or "unassigned".
+    pub department_label: Text,
+    /// True when the standard has no department.
+    pub unassigned: bool,
+    /// The stage as of the instant.
+    pub stage_label: Text,
+    /// Its due date (the work plan's target, or the step's).
+    pub due: NaiveDate,
+    /// True when the date comes from the work plan.
+    pub from_work_plan: bool,
+    /// Days overdue.
+    pub days_overdue: i64,
+}
+
+/// The standards overdue against one step.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StepLateness {
+    /// The step's id.
+    pub step: String,
+    /// Its labels.
+    pub label: Text,
+    /// Its due date.
+    pub due: NaiveDate,
+    /// Its milestone.
+    pub milestone: Milestone,
+    /// The overdue standards, in catalog order.
+    pub late: Vec<LateEntry>,
+}
+
+/// The standards late against each step, as of an instant.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LatenessReport {
+    /// The report's title.
+    pub title: Text,
+    /// The instant.
+    pub as_of: DateTime<Utc>,
+    /// Its date in the court's time zone.
+    pub as_of_date: NaiveDate,
+    /// One entry per step of the plan, in plan order.
+    pub steps: Vec<StepLateness>,
+}
+
+/// The standards late against each step as of `as_of`. A standard is listed under the
+/// step that governs its milestone (see the module docs).
+pub fn lateness(catalog: &Catalog, ledger: &Ledger, work_plan: &WorkPlan, as_of: DateTime<Utc>) -> LatenessReport {
+    let all = statuses(catalog, ledger, work_plan, as_of);
+    let steps = catalog
+        .steps()
+        .iter()
+        .map(|step| {
+            let late = all
+                .iter()
+                .flat_map(|s| {
+                    s.milestones
+                        .iter()
+                        .filter(|m| m.due.step == step.id)
+                        .filter_map(move |m| match m.standing {
+                            Standing::Overdue { days } => Some(LateEntry {
+                                code: s.code.clone(),
+                                name: s.name.clone(),
+                                department_label: s.department_label.clone(),
+                                unassigned: s.department.is_none(),
+                                stage_label: s.stage_label.clone(),
+                                due: m.due.due,
+                                from_work_plan: m.due.from_work_plan,
+                                days_overdue: days,
+                            }),
+                            _ => None,
+                        })
+                })
+                .collect();
+            StepLateness {
+                step: step.id.clone(),
+                label: step.label.clone(),
+                due: step.due,
+                milestone: step.milestone,
+                late,
+            }
+        })
+        .collect();
+    LatenessReport {
+        title: Text::new("逾期未完成的标准", "Standards overdue"),
+        as_of,
+        as_of_date: local_date(as_of, catalog.court().timezone),
+        steps,
+    }
+}
+
+/// One department's load.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DepartmentLoad {
+    /// The department's machine name; `None` for the unassigned row.
+    pub department: Option<String>,
+    /// Its labels.
+    pub label: Text,
+    /// Standards it is responsible for.
+    pub total: usize,
+    /// Of which core.
+    pub core: usize,
+    /// Not started.
+    pub not_started: usize,
+    /// Being made or revised (research to approval, revision).
+    pub in_progress: usize,
+    /// Published or in follow-up.
+    pub in_force: usize,
+    /// Consolidated.
+    pub consolidated: usize,
+    /// Withdrawn.
+    pub withdrawn: usize,
+    /// Overdue against at least one step.
+    pub overdue: usize,
+    /// The codes.
+    pub codes: Vec<String>,
+}
+
+/// Each department's load as of `as_of`, in registry order, with a last row for the
+/// standards that have no department (always present, so they are never lost).
+pub fn department_load(
+    catalog: &Catalog,
+    ledger: &Ledger,
+    work_plan: &WorkPlan,
+    as_of: DateTime<Utc>,
+) -> Vec<DepartmentLoad> {
+    let all = statuses(catalog, ledger, work_plan, as_of);
+    let load = |department: Option<String>, label: Text| {
+        let members: Vec<&StandardStatus> = all
+            .iter()
+            .filter(|s| s.department.as_ref().map(|d| &d.department) == department.as_ref())
+            .collect();
+        let count = |f: &dyn Fn(&StandardStatus) -> bool| members.iter().filter(|m| f(m)).count();
+        DepartmentLoad {
+            total: members.len(),
+            core: count(&|m| m.core),
+            not_started: count(&|m| m.stage.is_none()),
+            in_progress: count(&|m| m.stage.is_some_and(Stage::is_in_progress)),
+            in_force: count(&|m| matches!(m.stage, Some(Stage::Published | Stage::FollowUp))),
+            consolidated: count(&|m| m.stage == Some(Stage::Consolidated)),
+            withdrawn: count(&|m| m.stage == Some(Stage::Withdrawn)),
+            overdue: count(&|m| m.is_overdue()),
+            codes: members.iter().map(|m| m.code.clone()).collect(),
+            department,
+            label,
+        }
+    };
+    catalog
+        .departments()
+        .departments()
+        .iter()
+        .map(|d| load(Some(d.id.clone()), d.label.clone()))
+        .chain(std::iter::once(load(None, UNASSIGNED)))
+        .collect()
+}
