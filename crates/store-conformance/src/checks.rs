@@ -83,7 +83,11 @@ fn assert_conflict(result: Result<TreeHead, StoreError>, instance: Uuid, expecte
             },
         ) => {
             assert!(e.is_conflict());
-            assert_eq!((i, x, a), (instance, expected_seq, actual_seq), "Conflict has the wrong fields");
+            assert_eq!(
+                (i, x, a),
+                (instance, expected_seq, actual_seq),
+                "Conflict has the wrong fields"
+            );
         }
         other => panic!("expected Conflict on {instance} ({expected_seq} vs {actual_seq}), got {other:?}"),
     }
@@ -181,11 +185,15 @@ pub fn list_filters<S: Store>(make: &dyn Fn() -> S) {
         [a.id(), b.id(), c.id()]
     );
     assert_eq!(
-        ids(&store.list(&InstanceFilter::definition(CASE).in_state("assigned")).unwrap()),
+        ids(&store
+            .list(&InstanceFilter::definition(CASE).in_state("assigned"))
+            .unwrap()),
         [b.id(), c.id()]
     );
     assert_eq!(
-        ids(&store.list(&InstanceFilter::definition(OTHER).in_state("filed")).unwrap()),
+        ids(&store
+            .list(&InstanceFilter::definition(OTHER).in_state("filed"))
+            .unwrap()),
         [d.id()]
     );
     assert_eq!(
@@ -531,7 +539,10 @@ pub fn verify_whole_store<S: Store>(make: &dyn Fn() -> S) {
     assert_eq!(size, 4 + 3 + 1 + 4 + 1);
 
     let mut seen = Vec::new();
-    let report = verify_store(&store, None, sample::replay(), &mut |done, total| seen.push((done, total))).unwrap();
+    let report = verify_store(&store, None, sample::replay(), &mut |done, total| {
+        seen.push((done, total))
+    })
+    .unwrap();
     assert!(report.is_ok(), "{report}");
     assert_eq!(report.records, size);
     assert_eq!(report.instances, 3);
@@ -577,8 +588,16 @@ pub fn snapshots<S: Store>(make: &dyn Fn() -> S) {
 
     repo.store().reset();
     let loaded = repo.load(id).unwrap();
-    assert_eq!(repo.store().full_loads(), 0, "a load with a snapshot does not read the whole log");
-    assert_eq!(repo.store().partial_loads(), [(8, 2)], "only the two records after the snapshot");
+    assert_eq!(
+        repo.store().full_loads(),
+        0,
+        "a load with a snapshot does not read the whole log"
+    );
+    assert_eq!(
+        repo.store().partial_loads(),
+        [(8, 2)],
+        "only the two records after the snapshot"
+    );
     assert_eq!(loaded, inst);
     assert_eq!(loaded, repo.verify(id).unwrap());
 
@@ -663,7 +682,11 @@ pub fn checkpoints<S: Store>(make: &dyn Fn() -> S) {
     ];
     append(&store, a.id(), seq, &r);
     grow(&store, &engine, "c", 0);
-    assert_eq!(verify_against_checkpoint(&store, &cp).unwrap(), None, "an extended log passes");
+    assert_eq!(
+        verify_against_checkpoint(&store, &cp).unwrap(),
+        None,
+        "an extended log passes"
+    );
     assert_eq!(verify_against_checkpoint(&store, &empty).unwrap(), None);
     let report = verify_store(&store, Some(&cp), sample::replay(), &mut |_, _| {}).unwrap();
     assert!(report.is_ok(), "{report}");
@@ -678,7 +701,10 @@ pub fn checkpoints<S: Store>(make: &dyn Fn() -> S) {
         expected: foreign.root,
         found: cp.root,
     };
-    assert_eq!(verify_against_checkpoint(&store, &foreign).unwrap(), Some(mismatch.clone()));
+    assert_eq!(
+        verify_against_checkpoint(&store, &foreign).unwrap(),
+        Some(mismatch.clone())
+    );
     let report = verify_store(&store, Some(&foreign), sample::replay(), &mut |_, _| {}).unwrap();
     assert_eq!(report.problems, [StoreProblem::Checkpoint(mismatch)]);
 
@@ -695,7 +721,10 @@ pub fn checkpoints<S: Store>(make: &dyn Fn() -> S) {
         checkpoint: size + 3,
         store: size,
     };
-    assert_eq!(verify_against_checkpoint(&store, &later).unwrap(), Some(truncated.clone()));
+    assert_eq!(
+        verify_against_checkpoint(&store, &later).unwrap(),
+        Some(truncated.clone())
+    );
     let report = verify_store(&store, Some(&later), sample::replay(), &mut |_, _| {}).unwrap();
     assert_eq!(report.problems, [StoreProblem::Checkpoint(truncated)]);
 }
@@ -708,7 +737,9 @@ pub fn concurrent_writers<S: Store>(make: &dyn Fn() -> S) {
     let store = make();
     let definition = Arc::new(sample::definition(CASE));
     let engine = sample::engine_for(&definition);
-    let instances: Vec<Uuid> = (0..3).map(|i| grow(&store, &engine, &format!("i{i}"), 0).0.id()).collect();
+    let instances: Vec<Uuid> = (0..3)
+        .map(|i| grow(&store, &engine, &format!("i{i}"), 0).0.id())
+        .collect();
     let acknowledged: Vec<(Uuid, AuditRecord)> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..THREADS)
             .map(|t| {
@@ -744,7 +775,12 @@ pub fn concurrent_writers<S: Store>(make: &dyn Fn() -> S) {
     }
     assert_eq!(total, instances.len() + THREADS * STEPS, "no lost or extra records");
     for (id, r) in &acknowledged {
-        assert_eq!(found.get(&r.id), Some(&1), "acknowledged record {} present exactly once", r.id);
+        assert_eq!(
+            found.get(&r.id),
+            Some(&1),
+            "acknowledged record {} present exactly once",
+            r.id
+        );
         assert_eq!(store.load(*id).unwrap()[(r.seq - 1) as usize], *r);
     }
     let report = sample::verify(&store).unwrap();

@@ -125,10 +125,14 @@ pub fn definition(name: &str) -> Definition<Sample> {
         .action("annotate", Text::new("批注", "Annotate"))
         .action("hear", Text::new("开庭", "Hear"))
         .action("close", Text::new("结案", "Close"))
-        .guard("has_judge", Text::new("须指定法官", "needs a judge"), |input| match input.action {
-            Step::Assign { judge } if judge.trim().is_empty() => Err(Text::new("法官为空", "no judge named")),
-            _ => Ok(()),
-        })
+        .guard(
+            "has_judge",
+            Text::new("须指定法官", "needs a judge"),
+            |input| match input.action {
+                Step::Assign { judge } if judge.trim().is_empty() => Err(Text::new("法官为空", "no judge named")),
+                _ => Ok(()),
+            },
+        )
         .transition(
             Transition::new(Stage::Filed, "assign", Stage::Assigned)
                 .by(["clerk"])

@@ -1,0 +1,609 @@
+//! Regula's default embedded [`Store`]: every audit log in one SQLite file.
+//!
+//! ```
+//! use regula_core::{InstanceFilter, Store};
+//! use regula_store_sqlite::{SqliteOptions, SqliteStore, Synchronous};
+//!
+//! let dir = std::env::temp_dir().join(format!("regula-doc-{}", std::process::id()));
+//! std::fs::create_dir_all(&dir)?;
+//! let path = dir.join("court.regula");
+//!
+//! // Creates the file and its schema on first open; opens it again later.
+//! let store = SqliteStore::open(&path)?;
+//! assert_eq!(store.tree_head()?.size, 0);
+//! assert!(store.list(&InstanceFilter::all())?.is_empty());
+//!
+//! // A checkpoint to keep elsewhere (see `regula_core::store::verify_against_checkpoint`).
+//! let checkpoint = store.checkpoint()?;
+//! println!("{}", serde_json::to_string(&checkpoint)?);
+//! drop(store);
+//!
+//! // The explicit, weaker durability setting (see "Durability" below).
+//! let fast = SqliteStore::open_with(&path, SqliteOptions { synchronous: Synchronous::Normal, ..SqliteOptions::default() })?;
+//! drop(fast);
+//!
+//! // For tests: nothing on disk.
+//! let scratch = SqliteStore::in_memory()?;
+//! # drop(scratch);
+//! # std::fs::remove_dir_all(&dir)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Use it wherever a [`Store`] is wanted, for example in a
+//! [`Repository`](regula_core::Repository). A handle is `Send + Sync` and holds one
+//! connection behind a mutex; several handles, threads and processes may use one file
+//! at once: SQLite serializes the writers, and an append that lost the race gets
+//! [`StoreError::Conflict`], never a lost or duplicated record.
+//!
+//! # Durability
+//!
+//! The file is in WAL mode with `synchronous=FULL` by default: when an append
+//! returns, its records are on stable storage and survive a crash of the process, of
+//! the operating system and a power loss. [`Synchronous::Normal`] is an explicit
+//! opt-in that skips the sync at each commit: still never a corrupt file, but after a
+//! power loss or an operating-system crash the last transactions acknowledged before
+//! it may be rolled back (a crash of the process alone loses nothing). A court's audit
+//! trail should keep the default.
+//!
+//! Every append runs in one `BEGIN IMMEDIATE` transaction: it reads the instance heads,
+//! checks the records with [`check_append`](regula_core::store::check_append), inserts
+//! them, updates the heads and the Merkle compact range, and commits; all records of a
+//! call, or of a [`Store::append_batch`], or none. A writer waits up to
+//! [`SqliteOptions::busy_timeout`] (5 s by default) for another writer's lock; past
+//! that it gets [`StoreError::Backend`] ("database is locked") and may retry.
+//!
+//! # Schema
+//!
+//! Created on first open, inside one transaction, and migrated on open when older. The
+//! file is marked with `PRAGMA application_id` = [`APPLICATION_ID`] and
+//! `PRAGMA user_version` = the schema version ([`SCHEMA_VERSION`]). Tables:
+//!
+//! | table | contents |
+//! |---|---|
+//! | `meta` | `application` = `regula-store`, `schema_version`, `created_at`, `created_by` |
+//! | `records` | `position` (global append order from 0, the primary key), `instance`, `seq`, `record_id`, `at`, `definition`, `action`, `hash`, and `record`: the record as its serde JSON, readable from any language; `UNIQUE (instance, seq)` |
+//! | `instances` | the head of each instance: `definition`, `version`, `state`, `seq`, `last_hash`, `created_at`, `updated_at`, `first_position`; indexed by `(definition, state)` |
+//! | `log_head` | one row: the number of records and the Merkle compact range over them |
+//! | `snapshots` | the latest snapshot of an instance, as JSON |
+//!
+//! UUIDs are stored as hyphenated text, digests as lowercase hex and times as RFC 3339
+//! UTC with nanoseconds. Only the `record` JSON is trusted by verification; the other
+//! columns serve queries.
+//!
+//! # Bad input
+//!
+//! Opening a file that is not empty and not a Regula store (a text file, another
+//! application's SQLite database) fails with [`StoreError::NotAStore`]; a store written
+//! by a newer Regula fails with [`StoreError::NewerSchema`]. Both leave the file as it
+//! was: the checks come before anything is written, WAL mode included.
+
+mod schema;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use regula_core::merkle::{CompactRange, record_leaf};
+use regula_core::store::check_append;
+use regula_core::{
+    Append, AuditRecord, Checkpoint, DefinitionRef, Digest, InstanceFilter, InstanceHead, Snapshot, Store, StoreError,
+    TreeHead,
+};
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params};
+use uuid::Uuid;
+
+pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
+
+const BACKEND: &str = "sqlite";
+
+/// How hard SQLite syncs at each commit (`PRAGMA synchronous`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Synchronous {
+    /// `FULL`, the default: an acknowledged append survives a power loss.
+    #[default]
+    Full,
+    /// `NORMAL`: faster; never corrupts the file, but after a power loss or an
+    /// operating-system crash the last acknowledged appends may be rolled back.
+    Normal,
+}
+
+/// How to open a SQLite store.
+#[derive(Clone, Debug)]
+pub struct SqliteOptions {
+    /// The sync level at each commit; [`Synchronous::Full`] by default.
+    pub synchronous: Synchronous,
+    /// How long a writer waits for another writer's lock before giving up with
+    /// [`StoreError::Backend`]; 5 seconds by default.
+    pub busy_timeout: Duration,
+}
+
+impl Default for SqliteOptions {
+    fn default() -> Self {
+        SqliteOptions {
+            synchronous: Synchronous::Full,
+            busy_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// A [`Store`] in a SQLite file (see the crate docs).
+#[derive(Debug)]
+pub struct SqliteStore {
+    inner: Mutex<Inner>,
+    path: Option<PathBuf>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    conn: Connection,
+    /// Where the last sequential scan stopped: (records returned so far, last position).
+    cursor: Option<(u64, i64)>,
+}
+
+impl SqliteStore {
+    /// Opens the store in `path` with the default options, creating the file and its
+    /// schema when it does not exist (or is empty).
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        SqliteStore::open_with(path, SqliteOptions::default())
+    }
+
+    /// Opens the store in `path` with `options`.
+    pub fn open_with(path: impl AsRef<Path>, options: SqliteOptions) -> Result<Self, StoreError> {
+        let path = path.as_ref();
+        let location = path.display().to_string();
+        schema::inspect_file(path, &location)?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut conn = Connection::open_with_flags(path, flags).map_err(backend)?;
+        configure(&conn, &options)?;
+        schema::prepare(&mut conn, &location)?;
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(backend)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::Backend {
+                backend: BACKEND,
+                message: format!("{location}: could not switch to WAL mode (journal mode is {mode})"),
+                source: None,
+            });
+        }
+        Ok(SqliteStore {
+            inner: Mutex::new(Inner { conn, cursor: None }),
+            path: Some(path.to_path_buf()),
+        })
+    }
+
+    /// A store in memory, for tests: same schema and checks, nothing on disk.
+    pub fn in_memory() -> Result<Self, StoreError> {
+        let mut conn = Connection::open_in_memory().map_err(backend)?;
+        configure(&conn, &SqliteOptions::default())?;
+        schema::prepare(&mut conn, ":memory:")?;
+        Ok(SqliteStore {
+            inner: Mutex::new(Inner { conn, cursor: None }),
+            path: None,
+        })
+    }
+
+    /// The file, or `None` for a store in memory.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// A checkpoint of the log as it is now, to save elsewhere.
+    pub fn checkpoint(&self) -> Result<Checkpoint, StoreError> {
+        Ok(Checkpoint::new(self.tree_head()?, Utc::now()))
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A panic while holding the lock drops any open transaction, which rolls it
+        // back: the connection behind a poisoned lock is still consistent.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+fn configure(conn: &Connection, options: &SqliteOptions) -> Result<(), StoreError> {
+    conn.busy_timeout(options.busy_timeout).map_err(backend)?;
+    let level = match options.synchronous {
+        Synchronous::Full => "FULL",
+        Synchronous::Normal => "NORMAL",
+    };
+    conn.pragma_update(None, "synchronous", level).map_err(backend)?;
+    Ok(())
+}
+
+/// A SQLite error as a [`StoreError::Backend`].
+pub(crate) fn backend(e: rusqlite::Error) -> StoreError {
+    let message = match e.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+            format!("database is locked: another writer held it past the busy timeout ({e})")
+        }
+        _ => e.to_string(),
+    };
+    StoreError::Backend {
+        backend: BACKEND,
+        message,
+        source: Some(Box::new(e)),
+    }
+}
+
+fn corrupt(place: impl Into<String>, message: impl ToString) -> StoreError {
+    StoreError::Corrupt {
+        place: place.into(),
+        message: message.to_string(),
+    }
+}
+
+fn time_text(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Nanos, true)
+}
+
+fn parse_time(place: &str, text: &str) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| corrupt(place, format!("bad time {text:?}: {e}")))
+}
+
+fn to_i64(instance: Uuid, seq: u64, what: &str) -> Result<i64, StoreError> {
+    i64::try_from(seq).map_err(|_| StoreError::InvalidAppend {
+        instance,
+        seq,
+        reason: format!("{what} {seq} does not fit the store's 63-bit column"),
+    })
+}
+
+fn from_i64(place: &str, value: i64) -> Result<u64, StoreError> {
+    u64::try_from(value).map_err(|_| corrupt(place, format!("negative number {value}")))
+}
+
+fn parse_record(position: i64, instance: &str, seq: i64, json: &str) -> Result<AuditRecord, StoreError> {
+    serde_json::from_str(json).map_err(|e| {
+        corrupt(
+            format!("records position {position} (instance {instance}, record {seq})"),
+            format!("the record JSON does not read back: {e}"),
+        )
+    })
+}
+
+const HEAD_COLUMNS: &str = "instance, definition, version, state, seq, last_hash, created_at, updated_at";
+
+fn read_head_row(row: &rusqlite::Row<'_>) -> Result<Result<InstanceHead, StoreError>, rusqlite::Error> {
+    let id: String = row.get(0)?;
+    let definition: String = row.get(1)?;
+    let version: i64 = row.get(2)?;
+    let state: String = row.get(3)?;
+    let seq: i64 = row.get(4)?;
+    let last_hash: String = row.get(5)?;
+    let created_at: String = row.get(6)?;
+    let updated_at: String = row.get(7)?;
+    Ok((|| {
+        let place = format!("instances row {id}");
+        Ok(InstanceHead {
+            instance: Uuid::parse_str(&id).map_err(|e| corrupt(&place, e))?,
+            definition: DefinitionRef {
+                name: definition,
+                version: u32::try_from(version).map_err(|e| corrupt(&place, e))?,
+            },
+            state,
+            seq: from_i64(&place, seq)?,
+            last_hash: Digest::from_hex(&last_hash).map_err(|e| corrupt(&place, e))?,
+            created_at: parse_time(&place, &created_at)?,
+            updated_at: parse_time(&place, &updated_at)?,
+        })
+    })())
+}
+
+fn read_head(conn: &Connection, instance: Uuid) -> Result<Option<InstanceHead>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(&format!("SELECT {HEAD_COLUMNS} FROM instances WHERE instance = ?1"))
+        .map_err(backend)?;
+    stmt.query_row([instance.to_string()], read_head_row)
+        .optional()
+        .map_err(backend)?
+        .transpose()
+}
+
+fn read_log_head(conn: &Connection) -> Result<CompactRange, StoreError> {
+    let (size, bytes): (i64, Vec<u8>) = conn
+        .query_row("SELECT size, compact_range FROM log_head WHERE id = 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()
+        .map_err(backend)?
+        .ok_or_else(|| corrupt("log_head", "the row is missing"))?;
+    let size = from_i64("log_head", size)?;
+    CompactRange::from_parts(size, &bytes).map_err(|e| corrupt("log_head", e))
+}
+
+fn tree_head_of(range: &CompactRange) -> TreeHead {
+    TreeHead {
+        size: range.size(),
+        root: range.root(),
+    }
+}
+
+/// Maps an insert failure: a unique violation means another writer got there first.
+fn insert_error(tx: &Transaction<'_>, e: rusqlite::Error, instance: Uuid, expected_seq: u64) -> StoreError {
+    if e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) {
+        let actual: Option<i64> = tx
+            .query_row(
+                "SELECT max(seq) FROM records WHERE instance = ?1",
+                [instance.to_string()],
+                |r| r.get(0),
+            )
+            .ok()
+            .flatten();
+        return StoreError::Conflict {
+            instance,
+            expected_seq,
+            actual_seq: actual.and_then(|a| u64::try_from(a).ok()).unwrap_or(expected_seq),
+        };
+    }
+    backend(e)
+}
+
+impl Store for SqliteStore {
+    fn append_batch(&self, batch: &[Append<'_>]) -> Result<TreeHead, StoreError> {
+        let mut inner = self.lock();
+        let tx = inner
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(backend)?;
+        // Check everything before writing anything.
+        let mut pending: HashMap<Uuid, Option<InstanceHead>> = HashMap::new();
+        for a in batch {
+            let current = match pending.get(&a.instance) {
+                Some(h) => h.clone(),
+                None => read_head(&tx, a.instance)?,
+            };
+            check_append(a.instance, current.as_ref(), a.expected_seq, a.records)?;
+            to_i64(a.instance, a.expected_seq + a.records.len() as u64, "sequence number")?;
+            let next = InstanceHead::advanced(current.as_ref(), a.records).or(current);
+            pending.insert(a.instance, next);
+        }
+        let mut range = read_log_head(&tx)?;
+        let mut first_position: HashMap<Uuid, i64> = HashMap::new();
+        {
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO records (position, instance, seq, record_id, at, definition, action, hash, record) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                )
+                .map_err(backend)?;
+            for a in batch {
+                let instance = a.instance.to_string();
+                for r in a.records {
+                    let position = to_i64(a.instance, range.size(), "position")?;
+                    let json = serde_json::to_string(r).map_err(|e| StoreError::InvalidAppend {
+                        instance: a.instance,
+                        seq: r.seq,
+                        reason: format!("the record does not serialize: {e}"),
+                    })?;
+                    insert
+                        .execute(params![
+                            position,
+                            instance,
+                            to_i64(a.instance, r.seq, "sequence number")?,
+                            r.id.to_string(),
+                            time_text(&r.at),
+                            r.definition.name,
+                            r.action,
+                            r.hash.to_hex(),
+                            json,
+                        ])
+                        .map_err(|e| insert_error(&tx, e, a.instance, a.expected_seq))?;
+                    range.push(record_leaf(r));
+                    first_position.entry(a.instance).or_insert(position);
+                }
+            }
+        }
+        {
+            let mut upsert = tx
+                .prepare_cached(
+                    "INSERT INTO instances (instance, definition, version, state, seq, last_hash, created_at, \
+                     updated_at, first_position) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
+                     ON CONFLICT (instance) DO UPDATE SET state = excluded.state, seq = excluded.seq, \
+                     last_hash = excluded.last_hash, updated_at = excluded.updated_at",
+                )
+                .map_err(backend)?;
+            for (instance, head) in &pending {
+                let (Some(head), Some(first)) = (head, first_position.get(instance)) else {
+                    continue;
+                };
+                upsert
+                    .execute(params![
+                        instance.to_string(),
+                        head.definition.name,
+                        i64::from(head.definition.version),
+                        head.state,
+                        to_i64(*instance, head.seq, "sequence number")?,
+                        head.last_hash.to_hex(),
+                        time_text(&head.created_at),
+                        time_text(&head.updated_at),
+                        first,
+                    ])
+                    .map_err(backend)?;
+            }
+        }
+        if !first_position.is_empty() {
+            let size = i64::try_from(range.size()).map_err(|e| corrupt("log_head", e))?;
+            tx.execute(
+                "UPDATE log_head SET size = ?1, compact_range = ?2 WHERE id = 1",
+                params![size, range.to_bytes()],
+            )
+            .map_err(backend)?;
+        }
+        tx.commit().map_err(backend)?;
+        Ok(tree_head_of(&range))
+    }
+
+    fn load_after(&self, instance: Uuid, after: u64) -> Result<Vec<AuditRecord>, StoreError> {
+        let mut inner = self.lock();
+        let tx = inner.conn.transaction().map_err(backend)?;
+        let id = instance.to_string();
+        let after = i64::try_from(after).unwrap_or(i64::MAX);
+        let records = {
+            let mut stmt = tx
+                .prepare_cached(
+                    "SELECT position, seq, record FROM records WHERE instance = ?1 AND seq > ?2 ORDER BY seq",
+                )
+                .map_err(backend)?;
+            let rows = stmt
+                .query_map(params![id, after], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?))
+                })
+                .map_err(backend)?;
+            let mut records = Vec::new();
+            for row in rows {
+                let (position, seq, json) = row.map_err(backend)?;
+                records.push(parse_record(position, &id, seq, &json)?);
+            }
+            records
+        };
+        if records.is_empty() {
+            let known: bool = tx
+                .query_row(
+                    "SELECT EXISTS (SELECT 1 FROM instances WHERE instance = ?1) \
+                     OR EXISTS (SELECT 1 FROM records WHERE instance = ?1)",
+                    [&id],
+                    |r| r.get(0),
+                )
+                .map_err(backend)?;
+            if !known {
+                return Err(StoreError::NotFound { instance });
+            }
+        }
+        Ok(records)
+    }
+
+    fn head(&self, instance: Uuid) -> Result<InstanceHead, StoreError> {
+        read_head(&self.lock().conn, instance)?.ok_or(StoreError::NotFound { instance })
+    }
+
+    fn list(&self, filter: &InstanceFilter) -> Result<Vec<InstanceHead>, StoreError> {
+        let inner = self.lock();
+        let mut sql = format!("SELECT {HEAD_COLUMNS} FROM instances");
+        let mut args: Vec<&str> = Vec::new();
+        if let Some(d) = &filter.definition {
+            args.push(d);
+            sql.push_str(" WHERE definition = ?1");
+        }
+        if let Some(s) = &filter.state {
+            args.push(s);
+            sql.push_str(if args.len() == 1 { " WHERE" } else { " AND" });
+            sql.push_str(&format!(" state = ?{}", args.len()));
+        }
+        sql.push_str(" ORDER BY first_position");
+        let mut stmt = inner.conn.prepare_cached(&sql).map_err(backend)?;
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(args), read_head_row)
+            .map_err(backend)?;
+        let mut heads = Vec::new();
+        for row in rows {
+            heads.push(row.map_err(backend)??);
+        }
+        Ok(heads)
+    }
+
+    fn scan(&self, from: u64, limit: usize) -> Result<Vec<AuditRecord>, StoreError> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let mut inner = self.lock();
+        let limit_sql = i64::try_from(limit).unwrap_or(i64::MAX);
+        // Positions are gapless unless rows were deleted behind the store's back, so
+        // `from` counts records, not position values: a sequential scan continues after
+        // the last position it returned, and any other start skips `from` rows.
+        let (sql, args) = match inner.cursor {
+            Some((next, last)) if next == from => (
+                "SELECT position, instance, seq, record FROM records WHERE position > ?1 ORDER BY position LIMIT ?2",
+                [last, limit_sql],
+            ),
+            _ => (
+                "SELECT position, instance, seq, record FROM records ORDER BY position LIMIT ?2 OFFSET ?1",
+                [i64::try_from(from).unwrap_or(i64::MAX), limit_sql],
+            ),
+        };
+        let mut last = None;
+        let records = {
+            let mut stmt = inner.conn.prepare_cached(sql).map_err(backend)?;
+            let rows = stmt
+                .query_map(args, |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, i64>(2)?,
+                        r.get::<_, String>(3)?,
+                    ))
+                })
+                .map_err(backend)?;
+            let mut records = Vec::new();
+            for row in rows {
+                let (position, instance, seq, json) = row.map_err(backend)?;
+                records.push(parse_record(position, &instance, seq, &json)?);
+                last = Some(position);
+            }
+            records
+        };
+        if let Some(last) = last {
+            inner.cursor = Some((from + records.len() as u64, last));
+        }
+        Ok(records)
+    }
+
+    fn tree_head(&self) -> Result<TreeHead, StoreError> {
+        Ok(tree_head_of(&read_log_head(&self.lock().conn)?))
+    }
+
+    fn put_snapshot(&self, snapshot: &Snapshot) -> Result<(), StoreError> {
+        let mut inner = self.lock();
+        let tx = inner
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(backend)?;
+        let head = read_head(&tx, snapshot.instance)?.ok_or(StoreError::NotFound {
+            instance: snapshot.instance,
+        })?;
+        if snapshot.seq > head.seq {
+            return Err(StoreError::InvalidAppend {
+                instance: snapshot.instance,
+                seq: snapshot.seq,
+                reason: format!(
+                    "snapshot at {} is ahead of the log, which ends at {}",
+                    snapshot.seq, head.seq
+                ),
+            });
+        }
+        let json = serde_json::to_string(snapshot).map_err(|e| StoreError::InvalidAppend {
+            instance: snapshot.instance,
+            seq: snapshot.seq,
+            reason: format!("the snapshot does not serialize: {e}"),
+        })?;
+        tx.execute(
+            "INSERT INTO snapshots (instance, seq, snapshot) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (instance) DO UPDATE SET seq = excluded.seq, snapshot = excluded.snapshot",
+            params![
+                snapshot.instance.to_string(),
+                to_i64(snapshot.instance, snapshot.seq, "sequence number")?,
+                json
+            ],
+        )
+        .map_err(backend)?;
+        tx.commit().map_err(backend)
+    }
+
+    fn snapshot(&self, instance: Uuid) -> Result<Option<Snapshot>, StoreError> {
+        let inner = self.lock();
+        let json: Option<String> = inner
+            .conn
+            .query_row(
+                "SELECT snapshot FROM snapshots WHERE instance = ?1",
+                [instance.to_string()],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(backend)?;
+        json.map(|j| serde_json::from_str(&j).map_err(|e| corrupt(format!("snapshot of instance {instance}"), e)))
+            .transpose()
+    }
+}

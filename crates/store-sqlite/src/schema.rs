@@ -1,0 +1,187 @@
+//! Recognising, creating and migrating the schema.
+
+use std::io::Read;
+use std::path::Path;
+
+use chrono::Utc;
+use regula_core::StoreError;
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+
+use crate::{BACKEND, backend};
+
+/// The newest schema version this crate writes (also in `PRAGMA user_version`).
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// `PRAGMA application_id` of a Regula store: the bytes `RGLA`.
+pub const APPLICATION_ID: i32 = 0x5247_4c41;
+
+/// The value of `meta.application`.
+const MARKER: &str = "regula-store";
+
+/// The migrations: entry `i` brings a store from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[
+    // 0 → 1: the first schema.
+    "CREATE TABLE meta (
+        key   TEXT PRIMARY KEY NOT NULL,
+        value TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE records (
+        position   INTEGER PRIMARY KEY NOT NULL,
+        instance   TEXT NOT NULL,
+        seq        INTEGER NOT NULL,
+        record_id  TEXT NOT NULL,
+        at         TEXT NOT NULL,
+        definition TEXT NOT NULL,
+        action     TEXT NOT NULL,
+        hash       TEXT NOT NULL,
+        record     TEXT NOT NULL,
+        UNIQUE (instance, seq)
+    );
+    CREATE TABLE instances (
+        instance       TEXT PRIMARY KEY NOT NULL,
+        definition     TEXT NOT NULL,
+        version        INTEGER NOT NULL,
+        state          TEXT NOT NULL,
+        seq            INTEGER NOT NULL,
+        last_hash      TEXT NOT NULL,
+        created_at     TEXT NOT NULL,
+        updated_at     TEXT NOT NULL,
+        first_position INTEGER NOT NULL
+    );
+    CREATE INDEX instances_by_definition_state ON instances (definition, state, first_position);
+    CREATE INDEX instances_by_state ON instances (state, first_position);
+    CREATE INDEX instances_by_age ON instances (first_position);
+    CREATE TABLE log_head (
+        id            INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+        size          INTEGER NOT NULL,
+        compact_range BLOB NOT NULL
+    );
+    INSERT INTO log_head (id, size, compact_range) VALUES (1, 0, x'');
+    CREATE TABLE snapshots (
+        instance TEXT PRIMARY KEY NOT NULL,
+        seq      INTEGER NOT NULL,
+        snapshot TEXT NOT NULL
+    );",
+];
+
+fn not_a_store(location: &str, message: impl Into<String>) -> StoreError {
+    StoreError::NotAStore {
+        location: location.to_owned(),
+        message: message.into(),
+    }
+}
+
+/// Looks at the file's first bytes, without opening it as a database: a file that is
+/// not empty must be a SQLite database, with no application id or Regula's.
+pub(crate) fn inspect_file(path: &Path, location: &str) -> Result<(), StoreError> {
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(io_error(location, e)),
+    };
+    if meta.is_dir() {
+        return Err(not_a_store(location, "it is a directory"));
+    }
+    if meta.len() == 0 {
+        return Ok(());
+    }
+    let mut header = Vec::with_capacity(100);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(100).read_to_end(&mut header))
+        .map_err(|e| io_error(location, e))?;
+    if header.len() < 100 || !header.starts_with(b"SQLite format 3\0") {
+        return Err(not_a_store(location, "it is not a SQLite database"));
+    }
+    let application_id = i32::from_be_bytes([header[68], header[69], header[70], header[71]]);
+    if application_id != 0 && application_id != APPLICATION_ID {
+        return Err(not_a_store(
+            location,
+            format!("it is the SQLite database of another application (application_id {application_id:#010x})"),
+        ));
+    }
+    Ok(())
+}
+
+fn io_error(location: &str, e: std::io::Error) -> StoreError {
+    StoreError::Backend {
+        backend: BACKEND,
+        message: format!("{location}: {e}"),
+        source: Some(Box::new(e)),
+    }
+}
+
+/// Checks, creates or migrates the schema in one `BEGIN IMMEDIATE` transaction, so two
+/// processes opening a new file at once create it once. Refuses, writing nothing, a
+/// database of another application or of a newer schema.
+pub(crate) fn prepare(conn: &mut Connection, location: &str) -> Result<(), StoreError> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(backend)?;
+    let application_id: i32 = tx
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .map_err(backend)?;
+    let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(backend)?;
+    let objects: i64 = tx
+        .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+        .map_err(backend)?;
+    let from = if application_id == APPLICATION_ID {
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::NewerSchema {
+                location: location.to_owned(),
+                found: version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        let marker: Option<String> = tx
+            .query_row("SELECT value FROM meta WHERE key = 'application'", [], |r| r.get(0))
+            .optional()
+            .unwrap_or(None);
+        if version < 1 || marker.as_deref() != Some(MARKER) {
+            return Err(not_a_store(
+                location,
+                format!("it carries Regula's application id but no Regula schema (user_version {version})"),
+            ));
+        }
+        version
+    } else if application_id == 0 && objects == 0 {
+        0
+    } else {
+        return Err(not_a_store(
+            location,
+            format!("it is the SQLite database of another application ({objects} schema objects, no Regula marker)"),
+        ));
+    };
+    if from == SCHEMA_VERSION {
+        // Nothing to write: the transaction ends without a change.
+        return tx.commit().map_err(backend);
+    }
+    for (i, sql) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .skip(usize::try_from(from).unwrap_or(usize::MAX))
+    {
+        tx.execute_batch(sql).map_err(backend)?;
+        let to = i as i64 + 1;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('schema_version', ?1) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [to.to_string()],
+        )
+        .map_err(backend)?;
+        tx.pragma_update(None, "user_version", to).map_err(backend)?;
+    }
+    if from == 0 {
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('application', ?1), ('created_at', ?2), ('created_by', ?3)",
+            params![
+                MARKER,
+                Utc::now().to_rfc3339(),
+                concat!("regula-store-sqlite ", env!("CARGO_PKG_VERSION"))
+            ],
+        )
+        .map_err(backend)?;
+        tx.pragma_update(None, "application_id", APPLICATION_ID)
+            .map_err(backend)?;
+    }
+    tx.commit().map_err(backend)
+}
