@@ -1,0 +1,1144 @@
+//! The explorer: exhaustive, bounded exploration of a definition's state space.
+//!
+//! # What is explored
+//!
+//! The explorer walks the *abstract* state graph of a definition: its nodes are the
+//! definition's states, and its edges are `(from, action, role, to)` for every
+//! transition and every role that may fire it among the roles in play. Guards are
+//! arbitrary predicates over data, so the explorer treats their outcomes as choices:
+//!
+//! - `role` built-ins are decided exactly, since the edge's role is known;
+//! - named guards are *unknown* (either outcome is possible) unless an outcome is
+//!   assumed with [`Explorer::assume`];
+//! - `payload_field` and `min_time_in_state` are unknown: a payload may or may not
+//!   carry the field, and time may or may not have passed;
+//! - `all`, `any` and `not` combine these three-valued verdicts.
+//!
+//! An edge whose guards can never pass is dropped (and its transition reported as
+//! never enabled when no role can fire it); an edge whose guards may pass is kept and
+//! marked *guarded*. Reachability is therefore "reachable for some outcome of the
+//! guards", which makes `always (P ⇒ previously Q)` a safe check (a counter-example
+//! path exists for some outcome of the guards, so no violation is missed) and
+//! `from P, Q stays reachable` an optimistic one (the path found may need guards to
+//! pass). [`Report`] says which edges of a path are guarded.
+//!
+//! # Bounds
+//!
+//! Exploration stops with [`ExploreError::TooManyStates`] or
+//! [`ExploreError::TooDeep`] — never a panic and never a silently partial answer —
+//! when more than [`max_states`](Explorer::max_states) nodes (states, or state and
+//! history pairs for `previously` properties) or paths longer than
+//! [`max_depth`](Explorer::max_depth) would be needed.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::fmt;
+use std::sync::Arc;
+
+use regula_core::{Definition, DefinitionRef, GuardExpr, Lifecycle, State};
+
+/// One step of the abstract graph: `from --action[role]--> to`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edge<S> {
+    /// The state left.
+    pub from: S,
+    /// The action.
+    pub action: String,
+    /// The role that fires it.
+    pub role: String,
+    /// The state entered (equal to `from` for a self-transition).
+    pub to: S,
+    /// True when the transition has guards that may refuse it; false when it always
+    /// passes for this role.
+    pub guarded: bool,
+}
+
+impl<S: State> fmt::Display for Edge<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} --{}[{}]{}--> {}",
+            self.from.name(),
+            self.action,
+            self.role,
+            if self.guarded { "?" } else { "" },
+            self.to.name()
+        )
+    }
+}
+
+/// Shows a path as `a --x[r]--> b --y[r]--> c`.
+pub fn show_path<S: State>(initial: &S, path: &[Edge<S>]) -> String {
+    let mut out = initial.name().to_owned();
+    for e in path {
+        out.push_str(&format!(
+            " --{}[{}]{}--> {}",
+            e.action,
+            e.role,
+            if e.guarded { "?" } else { "" },
+            e.to.name()
+        ));
+    }
+    out
+}
+
+type StateTest<S> = Arc<dyn Fn(&S, bool) -> bool + Send + Sync>;
+type StepTest<S> = Arc<dyn Fn(&Edge<S>) -> bool + Send + Sync>;
+
+/// A predicate over states, with a description used in property names.
+pub struct StatePredicate<S> {
+    description: String,
+    test: StateTest<S>,
+}
+
+impl<S> Clone for StatePredicate<S> {
+    fn clone(&self) -> Self {
+        StatePredicate {
+            description: self.description.clone(),
+            test: Arc::clone(&self.test),
+        }
+    }
+}
+
+impl<S> fmt::Debug for StatePredicate<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.description)
+    }
+}
+
+impl<S: State> StatePredicate<S> {
+    /// True in `state`.
+    pub fn is(state: S) -> Self {
+        StatePredicate {
+            description: state.name().to_owned(),
+            test: Arc::new(move |s, _| *s == state),
+        }
+    }
+
+    /// True in any of `states`.
+    pub fn any_of(states: impl IntoIterator<Item = S>) -> Self {
+        let states: Vec<S> = states.into_iter().collect();
+        StatePredicate {
+            description: states.iter().map(|s| s.name()).collect::<Vec<_>>().join(" or "),
+            test: Arc::new(move |s, _| states.contains(s)),
+        }
+    }
+
+    /// True in terminal states.
+    pub fn terminal() -> Self {
+        StatePredicate {
+            description: "terminal".to_owned(),
+            test: Arc::new(|_, terminal| terminal),
+        }
+    }
+
+    /// True in states that are not terminal.
+    pub fn non_terminal() -> Self {
+        StatePredicate {
+            description: "non-terminal".to_owned(),
+            test: Arc::new(|_, terminal| !terminal),
+        }
+    }
+
+    /// True in every state.
+    pub fn any() -> Self {
+        StatePredicate {
+            description: "any state".to_owned(),
+            test: Arc::new(|_, _| true),
+        }
+    }
+
+    /// A predicate of your own.
+    pub fn new<F>(description: impl Into<String>, test: F) -> Self
+    where
+        F: Fn(&S) -> bool + Send + Sync + 'static,
+    {
+        StatePredicate {
+            description: description.into(),
+            test: Arc::new(move |s, _| test(s)),
+        }
+    }
+
+    /// The negation.
+    #[allow(clippy::should_implement_trait)]
+    pub fn not(self) -> Self {
+        let test = self.test;
+        StatePredicate {
+            description: format!("not {}", self.description),
+            test: Arc::new(move |s, t| !test(s, t)),
+        }
+    }
+
+    /// The description.
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+
+    fn holds(&self, state: &S, terminal: bool) -> bool {
+        (self.test)(state, terminal)
+    }
+}
+
+/// A predicate over steps (edges), with a description used in property names.
+pub struct StepPredicate<S> {
+    description: String,
+    test: StepTest<S>,
+}
+
+impl<S> Clone for StepPredicate<S> {
+    fn clone(&self) -> Self {
+        StepPredicate {
+            description: self.description.clone(),
+            test: Arc::clone(&self.test),
+        }
+    }
+}
+
+impl<S> fmt::Debug for StepPredicate<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.description)
+    }
+}
+
+impl<S: State> StepPredicate<S> {
+    /// True for a step firing `action` (accepted, by any role).
+    pub fn action(action: impl Into<String>) -> Self {
+        let action = action.into();
+        StepPredicate {
+            description: action.clone(),
+            test: Arc::new(move |e| e.action == action),
+        }
+    }
+
+    /// True for a step firing `action` in `role`.
+    pub fn action_by(action: impl Into<String>, role: impl Into<String>) -> Self {
+        let (action, role) = (action.into(), role.into());
+        StepPredicate {
+            description: format!("{action} by {role}"),
+            test: Arc::new(move |e| e.action == action && e.role == role),
+        }
+    }
+
+    /// True for a step that enters `state` from another state.
+    pub fn enters(state: S) -> Self {
+        StepPredicate {
+            description: format!("entering {}", state.name()),
+            test: Arc::new(move |e| e.to == state && e.from != state),
+        }
+    }
+
+    /// A predicate of your own.
+    pub fn new<F>(description: impl Into<String>, test: F) -> Self
+    where
+        F: Fn(&Edge<S>) -> bool + Send + Sync + 'static,
+    {
+        StepPredicate {
+            description: description.into(),
+            test: Arc::new(test),
+        }
+    }
+
+    /// The description.
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+}
+
+/// What "previously" looks for: a step taken, or a state visited (the initial state
+/// and the current one included).
+pub enum Event<S> {
+    /// Some step on the path so far satisfies the predicate.
+    Step(StepPredicate<S>),
+    /// Some state on the path so far satisfies the predicate.
+    State(StatePredicate<S>),
+}
+
+impl<S> Clone for Event<S> {
+    fn clone(&self) -> Self {
+        match self {
+            Event::Step(p) => Event::Step(p.clone()),
+            Event::State(p) => Event::State(p.clone()),
+        }
+    }
+}
+
+impl<S> fmt::Debug for Event<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Event::Step(p) => write!(f, "{p:?}"),
+            Event::State(p) => write!(f, "in {p:?}"),
+        }
+    }
+}
+
+impl<S> From<StepPredicate<S>> for Event<S> {
+    fn from(p: StepPredicate<S>) -> Self {
+        Event::Step(p)
+    }
+}
+
+impl<S> From<StatePredicate<S>> for Event<S> {
+    fn from(p: StatePredicate<S>) -> Self {
+        Event::State(p)
+    }
+}
+
+/// A temporal property of a definition, checked by the [`Explorer`].
+pub struct Property<S> {
+    name: String,
+    kind: PropertyKind<S>,
+}
+
+enum PropertyKind<S> {
+    AlwaysPreviously { p: StatePredicate<S>, q: Event<S> },
+    StaysReachable { p: StatePredicate<S>, q: StatePredicate<S> },
+}
+
+impl<S> Clone for Property<S> {
+    fn clone(&self) -> Self {
+        Property {
+            name: self.name.clone(),
+            kind: match &self.kind {
+                PropertyKind::AlwaysPreviously { p, q } => PropertyKind::AlwaysPreviously {
+                    p: p.clone(),
+                    q: q.clone(),
+                },
+                PropertyKind::StaysReachable { p, q } => PropertyKind::StaysReachable {
+                    p: p.clone(),
+                    q: q.clone(),
+                },
+            },
+        }
+    }
+}
+
+impl<S> fmt::Debug for Property<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
+/// The first half of `always (P ⇒ previously Q)`; finish it with
+/// [`previously`](Always::previously).
+#[derive(Debug)]
+pub struct Always<S>(StatePredicate<S>);
+
+impl<S> Always<S> {
+    /// Whenever the instance is in a state satisfying P, Q happened before (a step
+    /// satisfying it was taken, or a state satisfying it was visited).
+    pub fn previously(self, q: impl Into<Event<S>>) -> Property<S> {
+        let q = q.into();
+        Property {
+            name: format!("always (in {:?} ⇒ previously {q:?})", self.0),
+            kind: PropertyKind::AlwaysPreviously { p: self.0, q },
+        }
+    }
+}
+
+/// The first half of `from P, Q stays reachable`; finish it with
+/// [`reachable`](Whenever::reachable).
+#[derive(Debug)]
+pub struct Whenever<S>(StatePredicate<S>);
+
+impl<S> Whenever<S> {
+    /// From every reachable state satisfying P, some state satisfying Q can still be
+    /// reached (a P state that satisfies Q counts).
+    pub fn reachable(self, q: StatePredicate<S>) -> Property<S> {
+        Property {
+            name: format!("from {:?}, {:?} stays reachable", self.0, q),
+            kind: PropertyKind::StaysReachable { p: self.0, q },
+        }
+    }
+}
+
+impl<S> Property<S> {
+    /// `always (P ⇒ previously Q)`: start with P.
+    pub fn always(p: StatePredicate<S>) -> Always<S> {
+        Always(p)
+    }
+
+    /// `from P, Q stays reachable`: start with P.
+    pub fn whenever(p: StatePredicate<S>) -> Whenever<S> {
+        Whenever(p)
+    }
+
+    /// The same property under another name.
+    pub fn named(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    /// The property's name, as reports show it.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// Why exploration stopped without a report.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExploreError {
+    /// More nodes would have to be explored than the bound allows.
+    #[error(
+        "exploration of {definition} stopped at the bound of {limit} nodes while {what} ({explored} explored, more \
+         remain): the state space is larger than the bound; raise Explorer::max_states, or shrink the space with \
+         Explorer::roles or Explorer::assume"
+    )]
+    TooManyStates {
+        /// The definition.
+        definition: DefinitionRef,
+        /// What was being explored.
+        what: String,
+        /// The bound.
+        limit: usize,
+        /// How many nodes were explored.
+        explored: usize,
+    },
+    /// Paths longer than the bound would have to be explored.
+    #[error(
+        "exploration of {definition} stopped at the depth bound of {limit} steps while {what} ({explored} nodes \
+         explored, more remain deeper): raise Explorer::max_depth"
+    )]
+    TooDeep {
+        /// The definition.
+        definition: DefinitionRef,
+        /// What was being explored.
+        what: String,
+        /// The bound.
+        limit: usize,
+        /// How many nodes were explored.
+        explored: usize,
+    },
+    /// A role given to [`Explorer::roles`] is not declared.
+    #[error("{definition} declares no role {role:?}")]
+    UnknownRole {
+        /// The definition.
+        definition: DefinitionRef,
+        /// The role.
+        role: String,
+    },
+    /// A guard given to [`Explorer::assume`] is not registered.
+    #[error("{definition} registers no guard {guard:?}")]
+    UnknownGuard {
+        /// The definition.
+        definition: DefinitionRef,
+        /// The guard.
+        guard: String,
+    },
+}
+
+/// Explores a definition's abstract state space and checks properties over it.
+///
+/// ```
+/// # use regula_core::{Definition, Registry, dynamic::{Dynamic, DynState}};
+/// use regula_testkit::{Explorer, Property, StatePredicate, StepPredicate};
+/// # let definition = Definition::<Dynamic>::from_toml(r#"
+/// # name = "d"
+/// # version = 1
+/// # initial = "draft"
+/// # terminal = ["published"]
+/// # [states]
+/// # draft = { zh = "草稿", en = "Draft" }
+/// # approved = { zh = "已批准", en = "Approved" }
+/// # published = { zh = "已发布", en = "Published" }
+/// # [actions]
+/// # approve = { zh = "批准", en = "Approve" }
+/// # publish = { zh = "发布", en = "Publish" }
+/// # [roles]
+/// # editor = { zh = "编辑", en = "Editor" }
+/// # [[transitions]]
+/// # from = "draft"
+/// # action = "approve"
+/// # to = "approved"
+/// # roles = ["editor"]
+/// # [[transitions]]
+/// # from = "approved"
+/// # action = "publish"
+/// # to = "published"
+/// # roles = ["editor"]
+/// # "#, &Registry::new())?;
+/// let report = Explorer::new(definition)
+///     .property(Property::always(StatePredicate::is(DynState::new("published"))).previously(StepPredicate::action("approve")))
+///     .explore()?;
+/// assert!(report.is_ok(), "{report}");
+/// assert_eq!(report.path_to(&DynState::new("published")).map(|p| p.len()), Some(2));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Explorer<L: Lifecycle> {
+    definition: Arc<Definition<L>>,
+    roles: Option<Vec<String>>,
+    assumptions: BTreeMap<String, bool>,
+    properties: Vec<Property<L::State>>,
+    max_states: usize,
+    max_depth: usize,
+}
+
+impl<L: Lifecycle> fmt::Debug for Explorer<L> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Explorer")
+            .field("definition", self.definition.reference())
+            .field("roles", &self.roles)
+            .field("assumptions", &self.assumptions)
+            .field("properties", &self.properties)
+            .field("max_states", &self.max_states)
+            .field("max_depth", &self.max_depth)
+            .finish()
+    }
+}
+
+/// A three-valued guard verdict.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Verdict {
+    Pass,
+    Fail,
+    Unknown,
+}
+
+impl Verdict {
+    fn not(self) -> Self {
+        match self {
+            Verdict::Pass => Verdict::Fail,
+            Verdict::Fail => Verdict::Pass,
+            Verdict::Unknown => Verdict::Unknown,
+        }
+    }
+}
+
+fn verdict(expr: &GuardExpr, role: &str, assumptions: &BTreeMap<String, bool>) -> Verdict {
+    match expr {
+        GuardExpr::Guard(name) => match assumptions.get(name) {
+            Some(true) => Verdict::Pass,
+            Some(false) => Verdict::Fail,
+            None => Verdict::Unknown,
+        },
+        GuardExpr::All(xs) => {
+            let vs: Vec<Verdict> = xs.iter().map(|x| verdict(x, role, assumptions)).collect();
+            if vs.contains(&Verdict::Fail) {
+                Verdict::Fail
+            } else if vs.iter().all(|v| *v == Verdict::Pass) {
+                Verdict::Pass
+            } else {
+                Verdict::Unknown
+            }
+        }
+        GuardExpr::Any(xs) => {
+            if xs.is_empty() {
+                return Verdict::Pass;
+            }
+            let vs: Vec<Verdict> = xs.iter().map(|x| verdict(x, role, assumptions)).collect();
+            if vs.contains(&Verdict::Pass) {
+                Verdict::Pass
+            } else if vs.iter().all(|v| *v == Verdict::Fail) {
+                Verdict::Fail
+            } else {
+                Verdict::Unknown
+            }
+        }
+        GuardExpr::Not(x) => verdict(x, role, assumptions).not(),
+        GuardExpr::Role(r) => {
+            if r == role {
+                Verdict::Pass
+            } else {
+                Verdict::Fail
+            }
+        }
+        // Not known without a payload or a clock; and any future built-in too.
+        _ => Verdict::Unknown,
+    }
+}
+
+impl<L: Lifecycle> Explorer<L> {
+    /// An explorer with every declared role in play, no assumptions, no properties,
+    /// and bounds of 100 000 nodes and 10 000 steps.
+    pub fn new(definition: impl Into<Arc<Definition<L>>>) -> Self {
+        Explorer {
+            definition: definition.into(),
+            roles: None,
+            assumptions: BTreeMap::new(),
+            properties: Vec::new(),
+            max_states: 100_000,
+            max_depth: 10_000,
+        }
+    }
+
+    /// Only these roles act (for example, to ask what clerks alone can reach).
+    pub fn roles<I, R>(mut self, roles: I) -> Self
+    where
+        I: IntoIterator<Item = R>,
+        R: Into<String>,
+    {
+        self.roles = Some(roles.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Assumes the named guard always passes (`true`) or always fails (`false`).
+    pub fn assume(mut self, guard: impl Into<String>, passes: bool) -> Self {
+        self.assumptions.insert(guard.into(), passes);
+        self
+    }
+
+    /// Adds a property to check.
+    pub fn property(mut self, property: Property<L::State>) -> Self {
+        self.properties.push(property);
+        self
+    }
+
+    /// The most nodes any one search may visit.
+    pub fn max_states(mut self, n: usize) -> Self {
+        self.max_states = n;
+        self
+    }
+
+    /// The longest path any one search may follow.
+    pub fn max_depth(mut self, n: usize) -> Self {
+        self.max_depth = n;
+        self
+    }
+
+    /// Explores the state space and checks every property.
+    pub fn explore(&self) -> Result<Report<L::State>, ExploreError> {
+        let def = &self.definition;
+        let reference = def.reference().clone();
+        let roles: Vec<String> = match &self.roles {
+            Some(rs) => {
+                for r in rs {
+                    if !def.has_role(r) {
+                        return Err(ExploreError::UnknownRole {
+                            definition: reference,
+                            role: r.clone(),
+                        });
+                    }
+                }
+                rs.clone()
+            }
+            None => def.roles().iter().map(|r| r.name.clone()).collect(),
+        };
+        for g in self.assumptions.keys() {
+            if def.guard_named(g).is_none() {
+                return Err(ExploreError::UnknownGuard {
+                    definition: reference,
+                    guard: g.clone(),
+                });
+            }
+        }
+
+        // The abstract graph.
+        let states: Vec<L::State> = def.states().iter().map(|s| s.state.clone()).collect();
+        let index: HashMap<&L::State, usize> = states.iter().enumerate().map(|(i, s)| (s, i)).collect();
+        let terminal: Vec<bool> = states.iter().map(|s| def.is_terminal(s)).collect();
+        let mut edges: Vec<Edge<L::State>> = Vec::new();
+        let mut out: Vec<Vec<usize>> = vec![Vec::new(); states.len()];
+        let mut never_enabled = Vec::new();
+        for t in def.transitions() {
+            let mut any = false;
+            for role in t.roles.iter().filter(|r| roles.contains(r)) {
+                let vs: Vec<Verdict> = t.guards.iter().map(|g| verdict(g, role, &self.assumptions)).collect();
+                if vs.contains(&Verdict::Fail) {
+                    continue;
+                }
+                any = true;
+                let (Some(&from), Some(_)) = (index.get(&t.from), index.get(&t.to)) else {
+                    continue;
+                };
+                out[from].push(edges.len());
+                edges.push(Edge {
+                    from: t.from.clone(),
+                    action: t.action.clone(),
+                    role: role.clone(),
+                    to: t.to.clone(),
+                    guarded: !vs.iter().all(|v| *v == Verdict::Pass),
+                });
+            }
+            if !any {
+                never_enabled.push(format!("{} --{}--> {}", t.from.name(), t.action, t.to.name()));
+            }
+        }
+        let graph = Graph {
+            states: &states,
+            index: &index,
+            terminal: &terminal,
+            edges: &edges,
+            out: &out,
+            initial: index.get(def.initial()).copied().unwrap_or(0),
+        };
+
+        // Reachability and shortest paths.
+        let bfs = self.search(&graph, 1, |_, _| 0, "computing reachability")?;
+        let mut depth = 0;
+        let mut state_reports = Vec::with_capacity(states.len());
+        let can_terminate = graph.co_reachable(|s| terminal[s]);
+        for (i, s) in states.iter().enumerate() {
+            let path = bfs.path(&graph, (i, 0));
+            if let Some(p) = &path {
+                depth = depth.max(p.len());
+            }
+            let exits: Vec<&Edge<L::State>> = out[i].iter().map(|&e| &edges[e]).filter(|e| e.to != e.from).collect();
+            state_reports.push(StateReport {
+                state: s.clone(),
+                terminal: terminal[i],
+                reachable: path.is_some(),
+                path,
+                exits: exits.len(),
+                guarded_exits_only: !exits.is_empty() && exits.iter().all(|e| e.guarded),
+                reaches_terminal: can_terminate[i],
+            });
+        }
+
+        // Properties.
+        let mut results = Vec::with_capacity(self.properties.len());
+        for property in &self.properties {
+            results.push(self.check(&graph, &bfs, property)?);
+        }
+
+        Ok(Report {
+            definition: reference,
+            initial: def.initial().clone(),
+            roles,
+            assumptions: self.assumptions.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+            states: state_reports,
+            never_enabled,
+            properties: results,
+            edges: edges.len(),
+            depth,
+        })
+    }
+
+    /// Breadth-first search over (state, flag) nodes from the initial state. `flags`
+    /// is the number of flag values; `step` gives a node's flag after an edge.
+    fn search(
+        &self,
+        graph: &Graph<'_, L::State>,
+        flags: usize,
+        step: impl Fn(usize, &Edge<L::State>) -> usize,
+        what: &str,
+    ) -> Result<Search, ExploreError> {
+        self.search_from(graph, flags, 0, step, what)
+    }
+
+    fn search_from(
+        &self,
+        graph: &Graph<'_, L::State>,
+        flags: usize,
+        start_flag: usize,
+        step: impl Fn(usize, &Edge<L::State>) -> usize,
+        what: &str,
+    ) -> Result<Search, ExploreError> {
+        let n = graph.states.len() * flags;
+        let node = |(s, f): (usize, usize)| s * flags + f;
+        let mut parent: Vec<Option<(usize, usize)>> = vec![None; n];
+        let mut dist: Vec<Option<usize>> = vec![None; n];
+        let start = (graph.initial, start_flag);
+        dist[node(start)] = Some(0);
+        let mut queue = VecDeque::from([start]);
+        let mut explored = 1usize;
+        let reference = || self.definition.reference().clone();
+        while let Some((s, f)) = queue.pop_front() {
+            let d = dist[node((s, f))].unwrap_or(0);
+            for &e in &graph.out[s] {
+                let edge = &graph.edges[e];
+                let Some(&to) = graph.index.get(&edge.to) else {
+                    continue;
+                };
+                let next = (to, step(f, edge));
+                if dist[node(next)].is_some() {
+                    continue;
+                }
+                if d + 1 > self.max_depth {
+                    return Err(ExploreError::TooDeep {
+                        definition: reference(),
+                        what: what.to_owned(),
+                        limit: self.max_depth,
+                        explored,
+                    });
+                }
+                if explored >= self.max_states {
+                    return Err(ExploreError::TooManyStates {
+                        definition: reference(),
+                        what: what.to_owned(),
+                        limit: self.max_states,
+                        explored,
+                    });
+                }
+                explored += 1;
+                dist[node(next)] = Some(d + 1);
+                parent[node(next)] = Some((node((s, f)), e));
+                queue.push_back(next);
+            }
+        }
+        Ok(Search { flags, parent, dist })
+    }
+
+    fn check(
+        &self,
+        graph: &Graph<'_, L::State>,
+        reach: &Search,
+        property: &Property<L::State>,
+    ) -> Result<PropertyResult<L::State>, ExploreError> {
+        let holds = |name: &str| PropertyResult {
+            name: name.to_owned(),
+            holds: true,
+            counterexample: None,
+        };
+        match &property.kind {
+            PropertyKind::AlwaysPreviously { p, q } => {
+                // Flag 1: Q has happened on the path so far.
+                let seen_in = |s: usize| match q {
+                    Event::State(q) => q.holds(&graph.states[s], graph.terminal[s]),
+                    Event::Step(_) => false,
+                };
+                let start = usize::from(seen_in(graph.initial));
+                let search = self.search_from(
+                    graph,
+                    2,
+                    start,
+                    |f, e| {
+                        let to = graph.index.get(&e.to).copied().unwrap_or(0);
+                        let now = match q {
+                            Event::Step(q) => (q.test)(e),
+                            Event::State(_) => seen_in(to),
+                        };
+                        usize::from(f == 1 || now)
+                    },
+                    &format!("checking {}", property.name),
+                )?;
+                // The closest node where P holds and Q never happened.
+                let mut worst: Option<(usize, usize)> = None;
+                for s in 0..graph.states.len() {
+                    if !p.holds(&graph.states[s], graph.terminal[s]) {
+                        continue;
+                    }
+                    if let Some(d) = search.dist[s * 2] {
+                        if worst.is_none_or(|(_, w)| d < w) {
+                            worst = Some((s, d));
+                        }
+                    }
+                }
+                Ok(match worst {
+                    None => holds(&property.name),
+                    Some((s, _)) => PropertyResult {
+                        name: property.name.clone(),
+                        holds: false,
+                        counterexample: Some(Counterexample {
+                            path: search.path(graph, (s, 0)).unwrap_or_default(),
+                            message: format!(
+                                "{} is reached without {} before it",
+                                graph.states[s].name(),
+                                match q {
+                                    Event::Step(q) => format!("a step {}", q.description),
+                                    Event::State(q) => format!("visiting {}", q.description),
+                                }
+                            ),
+                        }),
+                    },
+                })
+            }
+            PropertyKind::StaysReachable { p, q } => {
+                let ok = graph.co_reachable(|s| q.holds(&graph.states[s], graph.terminal[s]));
+                // The closest reachable P state from which no Q state is reachable.
+                let mut worst: Option<(usize, usize)> = None;
+                for (s, &reaches) in ok.iter().enumerate() {
+                    if reaches || !p.holds(&graph.states[s], graph.terminal[s]) {
+                        continue;
+                    }
+                    if let Some(d) = reach.dist[s] {
+                        if worst.is_none_or(|(_, w)| d < w) {
+                            worst = Some((s, d));
+                        }
+                    }
+                }
+                Ok(match worst {
+                    None => holds(&property.name),
+                    Some((s, _)) => PropertyResult {
+                        name: property.name.clone(),
+                        holds: false,
+                        counterexample: Some(Counterexample {
+                            path: reach.path(graph, (s, 0)).unwrap_or_default(),
+                            message: format!(
+                                "from {} no state that is {} can be reached",
+                                graph.states[s].name(),
+                                q.description
+                            ),
+                        }),
+                    },
+                })
+            }
+        }
+    }
+}
+
+struct Graph<'a, S> {
+    states: &'a [S],
+    index: &'a HashMap<&'a S, usize>,
+    terminal: &'a [bool],
+    edges: &'a [Edge<S>],
+    out: &'a [Vec<usize>],
+    initial: usize,
+}
+
+impl<S: State> Graph<'_, S> {
+    /// Which states can reach a state satisfying `target` (themselves included).
+    fn co_reachable(&self, target: impl Fn(usize) -> bool) -> Vec<bool> {
+        let n = self.states.len();
+        let mut incoming: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for (from, outs) in self.out.iter().enumerate() {
+            for &e in outs {
+                if let Some(&to) = self.index.get(&self.edges[e].to) {
+                    incoming[to].push(from);
+                }
+            }
+        }
+        let mut ok: Vec<bool> = (0..n).map(&target).collect();
+        let mut queue: VecDeque<usize> = (0..n).filter(|&s| ok[s]).collect();
+        while let Some(s) = queue.pop_front() {
+            for &from in &incoming[s] {
+                if !ok[from] {
+                    ok[from] = true;
+                    queue.push_back(from);
+                }
+            }
+        }
+        ok
+    }
+}
+
+struct Search {
+    flags: usize,
+    parent: Vec<Option<(usize, usize)>>,
+    dist: Vec<Option<usize>>,
+}
+
+impl Search {
+    /// The shortest path to `(state, flag)`, if it was reached.
+    fn path<S: Clone>(&self, graph: &Graph<'_, S>, (s, f): (usize, usize)) -> Option<Vec<Edge<S>>> {
+        let mut node = s * self.flags + f;
+        self.dist.get(node).copied().flatten()?;
+        let mut path = Vec::new();
+        while let Some((prev, e)) = self.parent[node] {
+            path.push(graph.edges[e].clone());
+            node = prev;
+        }
+        path.reverse();
+        Some(path)
+    }
+}
+
+/// What the explorer found about one state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StateReport<S> {
+    /// The state.
+    pub state: S,
+    /// True when the state is terminal.
+    pub terminal: bool,
+    /// True when some path from the initial state reaches it.
+    pub reachable: bool,
+    /// The shortest such path (empty for the initial state).
+    pub path: Option<Vec<Edge<S>>>,
+    /// The number of enabled edges to other states.
+    pub exits: usize,
+    /// True when every exit depends on a guard, so that the instance may be stuck
+    /// here if the guards refuse.
+    pub guarded_exits_only: bool,
+    /// True when some terminal state is reachable from it.
+    pub reaches_terminal: bool,
+}
+
+/// A path that violates a property, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Counterexample<S> {
+    /// The steps from the initial state.
+    pub path: Vec<Edge<S>>,
+    /// What goes wrong at the end of the path.
+    pub message: String,
+}
+
+/// The verdict on one property.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PropertyResult<S> {
+    /// The property's name.
+    pub name: String,
+    /// True when it holds in the explored space.
+    pub holds: bool,
+    /// The shortest counter-example when it does not.
+    pub counterexample: Option<Counterexample<S>>,
+}
+
+/// What the explorer found: reachability, shortest paths, dead ends, states that
+/// cannot terminate, transitions never enabled, and the verdict on each property.
+///
+/// Its `Display` is a readable report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report<S> {
+    /// The definition explored.
+    pub definition: DefinitionRef,
+    /// Its initial state.
+    pub initial: S,
+    /// The roles in play.
+    pub roles: Vec<String>,
+    /// The guard outcomes assumed.
+    pub assumptions: Vec<(String, bool)>,
+    /// One entry per state, in declaration order.
+    pub states: Vec<StateReport<S>>,
+    /// Transitions no role in play can fire (`from --action--> to`).
+    pub never_enabled: Vec<String>,
+    /// The verdict on each property, in the order they were added.
+    pub properties: Vec<PropertyResult<S>>,
+    /// The number of edges of the abstract graph.
+    pub edges: usize,
+    /// The length of the longest shortest path.
+    pub depth: usize,
+}
+
+impl<S: State> Report<S> {
+    /// The report on `state`.
+    pub fn state(&self, state: &S) -> Option<&StateReport<S>> {
+        self.states.iter().find(|r| r.state == *state)
+    }
+
+    /// The shortest path from the initial state to `state`, if it is reachable.
+    pub fn path_to(&self, state: &S) -> Option<&[Edge<S>]> {
+        self.state(state)?.path.as_deref()
+    }
+
+    /// States no path reaches.
+    pub fn unreachable(&self) -> Vec<&S> {
+        self.states.iter().filter(|r| !r.reachable).map(|r| &r.state).collect()
+    }
+
+    /// Reachable states that are not terminal and have no enabled exit.
+    pub fn dead_ends(&self) -> Vec<&S> {
+        self.states
+            .iter()
+            .filter(|r| r.reachable && !r.terminal && r.exits == 0)
+            .map(|r| &r.state)
+            .collect()
+    }
+
+    /// Reachable states from which no terminal state can be reached.
+    pub fn cannot_terminate(&self) -> Vec<&S> {
+        self.states
+            .iter()
+            .filter(|r| r.reachable && !r.reaches_terminal)
+            .map(|r| &r.state)
+            .collect()
+    }
+
+    /// The verdict on the property named `name`.
+    pub fn property(&self, name: &str) -> Option<&PropertyResult<S>> {
+        self.properties.iter().find(|p| p.name == name)
+    }
+
+    /// The properties that do not hold.
+    pub fn failed_properties(&self) -> Vec<&PropertyResult<S>> {
+        self.properties.iter().filter(|p| !p.holds).collect()
+    }
+
+    /// Everything wrong, one line each: unreachable states, dead ends, states that
+    /// cannot terminate, failed properties. Transitions never enabled are listed in
+    /// the report but are not problems by themselves (restricting roles causes them).
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for s in self.unreachable() {
+            out.push(format!("state {} is unreachable", s.name()));
+        }
+        for s in self.dead_ends() {
+            out.push(format!("state {} is a dead end", s.name()));
+        }
+        for s in self.cannot_terminate() {
+            out.push(format!("no terminal state can be reached from {}", s.name()));
+        }
+        for p in self.failed_properties() {
+            match &p.counterexample {
+                Some(c) => out.push(format!(
+                    "property {:?} fails: {}: {}",
+                    p.name,
+                    show_path(&self.initial, &c.path),
+                    c.message
+                )),
+                None => out.push(format!("property {:?} fails", p.name)),
+            }
+        }
+        out
+    }
+
+    /// True when there are no [`problems`](Report::problems).
+    pub fn is_ok(&self) -> bool {
+        self.problems().is_empty()
+    }
+}
+
+impl<S: State> fmt::Display for Report<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "Exploration of {} — roles: {}; {} states, {} edges, longest shortest path {}",
+            self.definition,
+            self.roles.join(", "),
+            self.states.len(),
+            self.edges,
+            self.depth
+        )?;
+        if !self.assumptions.is_empty() {
+            let a: Vec<String> = self
+                .assumptions
+                .iter()
+                .map(|(g, v)| format!("{g} {}", if *v { "passes" } else { "fails" }))
+                .collect();
+            writeln!(f, "Assuming: {}", a.join(", "))?;
+        }
+        writeln!(f, "Shortest paths (? marks a guarded step):")?;
+        let width = self.states.iter().map(|r| r.state.name().len()).max().unwrap_or(0);
+        for r in &self.states {
+            let what = match &r.path {
+                None => "UNREACHABLE".to_owned(),
+                Some(p) if p.is_empty() => "initial".to_owned(),
+                Some(p) => show_path(&self.initial, p),
+            };
+            let mut notes = Vec::new();
+            if r.terminal {
+                notes.push("terminal");
+            }
+            if r.guarded_exits_only && !r.terminal {
+                notes.push("every exit is guarded");
+            }
+            let notes = if notes.is_empty() {
+                String::new()
+            } else {
+                format!("  ({})", notes.join("; "))
+            };
+            writeln!(f, "  {:<width$}  {what}{notes}", r.state.name())?;
+        }
+        let list = |xs: Vec<&S>| -> String {
+            if xs.is_empty() {
+                "none".to_owned()
+            } else {
+                xs.iter().map(|s| s.name()).collect::<Vec<_>>().join(", ")
+            }
+        };
+        writeln!(f, "Unreachable states: {}", list(self.unreachable()))?;
+        writeln!(f, "Dead ends: {}", list(self.dead_ends()))?;
+        writeln!(
+            f,
+            "States that cannot reach a terminal state: {}",
+            list(self.cannot_terminate())
+        )?;
+        writeln!(
+            f,
+            "Transitions never enabled: {}",
+            if self.never_enabled.is_empty() {
+                "none".to_owned()
+            } else {
+                self.never_enabled.join(", ")
+            }
+        )?;
+        if !self.properties.is_empty() {
+            writeln!(f, "Properties:")?;
+            for p in &self.properties {
+                writeln!(f, "  {} {}", if p.holds { "holds:" } else { "FAILS:" }, p.name)?;
+                if let Some(c) = &p.counterexample {
+                    writeln!(f, "    counter-example: {}", show_path(&self.initial, &c.path))?;
+                    writeln!(f, "    {}", c.message)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
