@@ -279,6 +279,7 @@ fn describe_record(r: &AuditRecord) -> String {
         match &r.outcome {
             regula_core::Outcome::Created => "created".to_owned(),
             regula_core::Outcome::Accepted { to } => format!("accepted to {to}"),
+            regula_core::Outcome::Refused { reasons } if reasons.len() == 1 => "refused (1 reason)".to_owned(),
             regula_core::Outcome::Refused { reasons } => format!("refused ({} reasons)", reasons.len()),
         }
     )
