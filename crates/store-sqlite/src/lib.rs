@@ -195,6 +195,24 @@ impl SqliteStore {
         Ok(Checkpoint::new(self.tree_head()?, Utc::now()))
     }
 
+    /// The sync level this handle's connection runs with (`PRAGMA synchronous`).
+    pub fn synchronous(&self) -> Result<Synchronous, StoreError> {
+        let level: i64 = self
+            .lock()
+            .conn
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .map_err(backend)?;
+        match level {
+            2 => Ok(Synchronous::Full),
+            1 => Ok(Synchronous::Normal),
+            other => Err(StoreError::Backend {
+                backend: BACKEND,
+                message: format!("unexpected PRAGMA synchronous level {other}"),
+                source: None,
+            }),
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // A panic while holding the lock drops any open transaction, which rolls it
         // back: the connection behind a poisoned lock is still consistent.
