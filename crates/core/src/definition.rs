@@ -689,6 +689,22 @@ fn index_names(items: &[NameInfo], what: &'static str, def: &str) -> Result<Hash
     Ok(index)
 }
 
+/// Up to this many states or guards, lookups scan a vector rather than hash.
+pub(crate) const LINEAR_SCAN_MAX: usize = 16;
+
+/// The position of the guard named `name`.
+pub(crate) fn guard_position<L: Lifecycle>(
+    guards: &[NamedGuard<L>],
+    index: &HashMap<String, usize>,
+    name: &str,
+) -> Option<usize> {
+    if guards.len() <= LINEAR_SCAN_MAX {
+        guards.iter().position(|g| g.name == name)
+    } else {
+        index.get(name).copied()
+    }
+}
+
 /// A validated lifecycle definition: the transition table and everything it refers to.
 ///
 /// Built with [`Definition::builder`] or, for [`Dynamic`](crate::dynamic::Dynamic)
@@ -786,7 +802,7 @@ impl<L: Lifecycle> Definition<L> {
 
     /// True when `state` is terminal.
     pub fn is_terminal(&self, state: &L::State) -> bool {
-        self.state_index.get(state).is_some_and(|&i| self.terminal[i])
+        self.state_ix(state).is_some_and(|i| self.terminal[i])
     }
 
     /// Every state with its labels, in declaration order.
@@ -821,18 +837,28 @@ impl<L: Lifecycle> Definition<L> {
 
     /// The transitions that leave `state`.
     pub fn transitions_from<'a>(&'a self, state: &L::State) -> impl Iterator<Item = &'a Transition<L::State>> + 'a {
-        let ix = self.state_index.get(state).copied();
+        let ix = self.state_ix(state);
         ix.into_iter()
             .flat_map(move |i| self.outgoing[i].iter().map(move |&t| &self.transitions[t]))
     }
 
     /// The transition for `action` in `state`, if the table has one.
     pub fn transition(&self, state: &L::State, action: &str) -> Option<&Transition<L::State>> {
-        let i = *self.state_index.get(state)?;
+        let i = self.state_ix(state)?;
         self.outgoing[i]
             .iter()
             .map(|&t| &self.transitions[t])
             .find(|t| t.action == action)
+    }
+
+    /// The position of `state` in declaration order. Small definitions (the common
+    /// case, and the hot path of every transition) scan instead of hashing.
+    fn state_ix(&self, state: &L::State) -> Option<usize> {
+        if self.states.len() <= LINEAR_SCAN_MAX {
+            self.states.iter().position(|s| s.state == *state)
+        } else {
+            self.state_index.get(state).copied()
+        }
     }
 
     /// The state with this machine name.
@@ -842,7 +868,7 @@ impl<L: Lifecycle> Definition<L> {
 
     /// The labels of `state` (`None` for a state the definition does not declare).
     pub fn state_label(&self, state: &L::State) -> Option<&Text> {
-        self.state_index.get(state).map(|&i| &self.states[i].label)
+        self.state_ix(state).map(|i| &self.states[i].label)
     }
 
     /// The labels of the action named `name`.
@@ -857,7 +883,7 @@ impl<L: Lifecycle> Definition<L> {
 
     /// The registered guard named `name`.
     pub fn guard_named(&self, name: &str) -> Option<&NamedGuard<L>> {
-        self.guard_index.get(name).map(|&i| &self.guards[i])
+        guard_position(&self.guards, &self.guard_index, name).map(|i| &self.guards[i])
     }
 
     /// True when `role` is declared.

@@ -193,7 +193,7 @@ impl<L: Lifecycle> Engine<L> {
             prev_hash: Digest::ZERO,
             hash: Digest::ZERO,
         };
-        record.seal(&mut Vec::with_capacity(256));
+        record.seal();
         let instance = Instance {
             id,
             definition: def.reference().clone(),
@@ -263,7 +263,7 @@ impl<L: Lifecycle> Engine<L> {
             prev_hash: instance.last_hash,
             hash: Digest::ZERO,
         };
-        record.seal(&mut Vec::with_capacity(256));
+        record.seal();
         self.definition
             .advance(instance, &record, to.map(|to| (&command.action, to)));
         Ok(record)

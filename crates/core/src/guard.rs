@@ -413,22 +413,24 @@ impl<L: Lifecycle> Evaluator<'_, L> {
                     ));
                 }
             }
-            GuardExpr::Guard(name) => match self.index.get(name).map(|&i| &self.guards[i]) {
-                Some(g) => {
-                    if let Err(message) = (g.check)(input) {
-                        out.push(Reason::guard(name.clone(), message));
+            GuardExpr::Guard(name) => {
+                match crate::definition::guard_position(self.guards, self.index, name).map(|i| &self.guards[i]) {
+                    Some(g) => {
+                        if let Err(message) = (g.check)(input) {
+                            out.push(Reason::guard(name.clone(), message));
+                        }
                     }
+                    // Unreachable for a built definition, which refuses unknown names; kept
+                    // as a refusal rather than a panic so a bad state can never pass.
+                    None => out.push(Reason::guard(
+                        name.clone(),
+                        Text::owned(
+                            format!("未注册的条件 {name}"),
+                            format!("guard {name:?} is not registered"),
+                        ),
+                    )),
                 }
-                // Unreachable for a built definition, which refuses unknown names; kept
-                // as a refusal rather than a panic so a bad state can never pass.
-                None => out.push(Reason::guard(
-                    name.clone(),
-                    Text::owned(
-                        format!("未注册的条件 {name}"),
-                        format!("guard {name:?} is not registered"),
-                    ),
-                )),
-            },
+            }
             GuardExpr::Role(role) => {
                 if input.role != role {
                     out.push(Reason::guard(
@@ -476,10 +478,8 @@ impl<L: Lifecycle> Evaluator<'_, L> {
             Text::owned(zh.join(zh_sep), en.join(en_sep))
         }
         match expr {
-            GuardExpr::Guard(name) => self
-                .index
-                .get(name)
-                .map(|&i| self.guards[i].description.clone())
+            GuardExpr::Guard(name) => crate::definition::guard_position(self.guards, self.index, name)
+                .map(|i| self.guards[i].description.clone())
                 .unwrap_or_else(|| Text::owned(name.clone(), name.clone())),
             GuardExpr::All(xs) => join(xs.iter().map(|x| self.describe(x)).collect(), "，且", ", and "),
             GuardExpr::Any(xs) => join(xs.iter().map(|x| self.describe(x)).collect(), "，或", ", or "),

@@ -398,14 +398,18 @@ impl AuditRecord {
 
     /// SHA-256 of the canonical bytes: what `hash` must equal.
     pub fn compute_hash(&self) -> Digest {
-        Digest::of(&self.canonical_bytes())
+        with_scratch(|buf| {
+            self.write_canonical(buf);
+            Digest::of(buf)
+        })
     }
 
-    /// Recomputes and stores `hash`; used when a record is built.
-    pub(crate) fn seal(&mut self, scratch: &mut Vec<u8>) {
-        scratch.clear();
-        self.write_canonical(scratch);
-        self.hash = Digest::of(scratch);
+    /// Computes and stores `hash`; used when a record is built.
+    pub(crate) fn seal(&mut self) {
+        self.hash = with_scratch(|buf| {
+            self.write_canonical(buf);
+            Digest::of(buf)
+        });
     }
 }
 
@@ -431,6 +435,22 @@ mod rfc3339 {
         }
         Ok(at)
     }
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(Vec::with_capacity(512));
+}
+
+/// Runs `f` with an empty per-thread buffer, so hashing a record allocates nothing.
+pub(crate) fn with_scratch<T>(f: impl FnOnce(&mut Vec<u8>) -> T) -> T {
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut buf) => {
+            buf.clear();
+            f(&mut buf)
+        }
+        // Re-entered (cannot happen today): fall back to a fresh buffer.
+        Err(_) => f(&mut Vec::with_capacity(512)),
+    })
 }
 
 fn put_str(out: &mut Vec<u8>, s: &str) {
@@ -489,27 +509,33 @@ pub fn write_canonical_json(value: &Value, out: &mut Vec<u8>) {
 
 fn write_json_string(s: &str, out: &mut Vec<u8>) {
     out.push(b'"');
-    for c in s.chars() {
-        match c {
-            '"' => out.extend_from_slice(b"\\\""),
-            '\\' => out.extend_from_slice(b"\\\\"),
-            '\n' => out.extend_from_slice(b"\\n"),
-            '\r' => out.extend_from_slice(b"\\r"),
-            '\t' => out.extend_from_slice(b"\\t"),
-            '\u{08}' => out.extend_from_slice(b"\\b"),
-            '\u{0c}' => out.extend_from_slice(b"\\f"),
-            c if (c as u32) < 0x20 => {
-                let v = c as u32;
-                out.extend_from_slice(b"\\u00");
-                out.push(HEX[(v >> 4) as usize]);
-                out.push(HEX[(v & 0xf) as usize]);
-            }
-            c => {
-                let mut buf = [0u8; 4];
-                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-            }
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        // Only ASCII needs escaping, and no byte of a multi-byte UTF-8 sequence is
+        // ASCII, so runs between escapes are copied whole.
+        let escape: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            0x00..=0x1f => b"",
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[start..i]);
+        if escape.is_empty() {
+            out.extend_from_slice(b"\\u00");
+            out.push(HEX[usize::from(b >> 4)]);
+            out.push(HEX[usize::from(b & 0xf)]);
+        } else {
+            out.extend_from_slice(escape);
         }
+        start = i + 1;
     }
+    out.extend_from_slice(&bytes[start..]);
     out.push(b'"');
 }
 

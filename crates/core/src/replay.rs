@@ -200,16 +200,6 @@ pub struct ReplayOptions {
 /// Checks the record's own integrity and its link to what came before:
 /// format, instance, sequence number, `prev_hash`, and its hash.
 pub fn check_link(record: &AuditRecord, instance: Uuid, seq: u64, prev: Digest) -> Result<(), VerifyError> {
-    check_link_with(record, instance, seq, prev, &mut Vec::with_capacity(256))
-}
-
-fn check_link_with(
-    record: &AuditRecord,
-    instance: Uuid,
-    seq: u64,
-    prev: Digest,
-    scratch: &mut Vec<u8>,
-) -> Result<(), VerifyError> {
     let fail = |kind| Err(VerifyError { instance, seq, kind });
     if record.instance != instance {
         return fail(VerifyErrorKind::WrongInstance { found: record.instance });
@@ -223,9 +213,7 @@ fn check_link_with(
     if record.format != FORMAT_VERSION {
         return fail(VerifyErrorKind::UnknownFormat { found: record.format });
     }
-    scratch.clear();
-    record.write_canonical(scratch);
-    let computed = Digest::of(scratch);
+    let computed = record.compute_hash();
     if computed != record.hash {
         return fail(VerifyErrorKind::HashMismatch {
             stored: record.hash,
@@ -254,10 +242,9 @@ pub fn verify_chain(records: &[AuditRecord]) -> Result<Digest, VerifyError> {
     };
     let instance = first.instance;
     let mut prev = Digest::ZERO;
-    let mut scratch = Vec::with_capacity(256);
     for (i, r) in records.iter().enumerate() {
         let seq = i as u64 + 1;
-        check_link_with(r, instance, seq, prev, &mut scratch)?;
+        check_link(r, instance, seq, prev)?;
         let created = matches!(r.outcome, Outcome::Created);
         if created != (seq == 1) {
             return Err(VerifyError {
@@ -378,7 +365,6 @@ impl<L: Lifecycle> Definition<L> {
         records: &[AuditRecord],
         options: ReplayOptions,
     ) -> Result<Instance<L>, VerifyError> {
-        let mut scratch = Vec::with_capacity(256);
         for record in records {
             let seq = instance.seq + 1;
             let fail = |kind| VerifyError {
@@ -386,7 +372,7 @@ impl<L: Lifecycle> Definition<L> {
                 seq,
                 kind,
             };
-            check_link_with(record, instance.id, seq, instance.last_hash, &mut scratch)?;
+            check_link(record, instance.id, seq, instance.last_hash)?;
             if record.definition != *self.reference() {
                 return Err(fail(VerifyErrorKind::WrongDefinition {
                     expected: self.reference().clone(),
