@@ -23,6 +23,7 @@
 #![allow(clippy::unwrap_used)]
 
 pub mod checks;
+pub mod faults;
 pub mod sample;
 
 use std::sync::Mutex;

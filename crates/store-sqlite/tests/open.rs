@@ -1,6 +1,9 @@
 //! Opening files: persistence across handles, durability settings, and bad input that
 //! must be refused without a single byte changing on disk.
 
+// Test code: helpers unwrap, and a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::collections::BTreeMap;

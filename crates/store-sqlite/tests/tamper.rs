@@ -1,6 +1,9 @@
 //! Tampering behind the library's back, with plain SQL on the file: verification names
 //! the instance and the record, and a truncation shows against a saved checkpoint.
 
+// Test code: helpers unwrap, and a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::path::PathBuf;
