@@ -1142,3 +1142,40 @@ impl<S: State> fmt::Display for Report<S> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guard_verdicts_are_three_valued() {
+        let assumed = BTreeMap::from([("yes".to_owned(), true), ("no".to_owned(), false)]);
+        let v = |e: &GuardExpr| verdict(e, "judge", &assumed);
+        let (yes, no, maybe) = (
+            GuardExpr::named("yes"),
+            GuardExpr::named("no"),
+            GuardExpr::named("maybe"),
+        );
+        let judge = GuardExpr::Role("judge".into());
+        let clerk = GuardExpr::Role("clerk".into());
+        assert_eq!(v(&yes), Verdict::Pass);
+        assert_eq!(v(&no), Verdict::Fail);
+        assert_eq!(v(&maybe), Verdict::Unknown);
+        assert_eq!(v(&judge), Verdict::Pass);
+        assert_eq!(v(&clerk), Verdict::Fail);
+        assert_eq!(v(&GuardExpr::all([yes.clone(), judge.clone()])), Verdict::Pass);
+        assert_eq!(v(&GuardExpr::all([maybe.clone(), clerk.clone()])), Verdict::Fail);
+        assert_eq!(v(&GuardExpr::all([maybe.clone(), yes.clone()])), Verdict::Unknown);
+        assert_eq!(v(&GuardExpr::any([maybe.clone(), judge.clone()])), Verdict::Pass);
+        assert_eq!(v(&GuardExpr::any([no.clone(), clerk.clone()])), Verdict::Fail);
+        assert_eq!(v(&GuardExpr::any([no.clone(), maybe.clone()])), Verdict::Unknown);
+        assert_eq!(v(&GuardExpr::any([])), Verdict::Pass);
+        assert_eq!(v(&GuardExpr::not(clerk)), Verdict::Pass);
+        assert_eq!(v(&GuardExpr::not(maybe)), Verdict::Unknown);
+        assert_eq!(v(&GuardExpr::PayloadField("x".into())), Verdict::Unknown);
+        assert_eq!(
+            v(&GuardExpr::MinTimeInState(regula_core::Span::days(1))),
+            Verdict::Unknown
+        );
+    }
+}

@@ -271,3 +271,134 @@ pub(crate) fn same_instance<L: Lifecycle>(a: &Instance<L>, b: &Instance<L>) -> R
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use regula_core::dynamic::Dynamic;
+    use regula_core::{Actor, Command, DynAction, Engine, ManualClock, Registry, SeededIds};
+
+    fn engine() -> Engine<Dynamic> {
+        let definition = Definition::<Dynamic>::from_toml(
+            r#"
+            name = "memo"
+            version = 1
+            initial = "open"
+            terminal = ["closed"]
+            [states]
+            open = { zh = "开", en = "Open" }
+            closed = { zh = "关", en = "Closed" }
+            [actions]
+            close = { zh = "关闭", en = "Close" }
+            [roles]
+            clerk = { zh = "书记员", en = "Clerk" }
+            judge = { zh = "法官", en = "Judge" }
+            [[transitions]]
+            from = "open"
+            action = "close"
+            to = "closed"
+            roles = ["judge"]
+            "#,
+            &Registry::new(),
+        )
+        .expect("valid");
+        Engine::new(definition)
+            .with_clock(Arc::new(ManualClock::new(crate::scenario::default_start())))
+            .with_ids(Arc::new(SeededIds::new(3)))
+    }
+
+    fn view<'a>(
+        engine: &'a Engine<Dynamic>,
+        before: &'a Instance<Dynamic>,
+        after: &'a Instance<Dynamic>,
+        log: &'a [AuditRecord],
+    ) -> StepView<'a, Dynamic> {
+        StepView {
+            definition: engine.definition(),
+            index: log.len() - 1,
+            step: None,
+            before: Some(before),
+            instance: after,
+            log,
+            record: &log[log.len() - 1],
+        }
+    }
+
+    #[test]
+    fn the_builtins_catch_what_a_faulty_engine_or_store_would_do() {
+        let engine = engine();
+        let (open, created) = engine
+            .create(Actor::new("c"), "clerk", serde_json::json!({}), None)
+            .expect("create");
+        let mut refused_instance = open.clone();
+        let refused = engine
+            .apply(
+                &mut refused_instance,
+                Command::new(
+                    Actor::new("c"),
+                    "clerk",
+                    DynAction::new("close", serde_json::Value::Null),
+                ),
+            )
+            .expect("apply");
+        let mut closed = open.clone();
+        let accepted = engine
+            .apply(
+                &mut closed,
+                Command::new(
+                    Actor::new("j"),
+                    "judge",
+                    DynAction::new("close", serde_json::Value::Null),
+                ),
+            )
+            .expect("apply");
+        assert!(refused.is_refused() && !accepted.is_refused());
+
+        // What really happened passes every built-in.
+        let log = [created.clone(), refused.clone()];
+        for inv in Invariant::builtins() {
+            assert_eq!(
+                inv.check(&view(&engine, &open, &refused_instance, &log)),
+                Ok(()),
+                "{}",
+                inv.name()
+            );
+        }
+        // A refusal that moved the instance.
+        let err = Invariant::refusals_change_nothing()
+            .check(&view(&engine, &open, &closed, &log))
+            .expect_err("the state moved");
+        assert_eq!(err, "refused, yet the state moved from open to closed");
+        // The instance does not match its log.
+        let err = Invariant::replay_matches()
+            .check(&view(&engine, &open, &closed, &log))
+            .expect_err("replay differs");
+        assert!(
+            err.starts_with("replay differs from the live instance: state open vs closed"),
+            "{err}"
+        );
+        // An accepted record the table does not allow, with its hash resealed by hand.
+        let mut forged = accepted.clone();
+        forged.role = "clerk".to_owned();
+        forged.hash = forged.compute_hash();
+        let log = [created.clone(), forged];
+        let err = Invariant::accepted_in_table()
+            .check(&view(&engine, &open, &closed, &log))
+            .expect_err("clerks may not close");
+        assert_eq!(err, r#"accepted "close" by role "clerk"; the table allows ["judge"]"#);
+        let err = Invariant::log_verifies()
+            .check(&view(&engine, &open, &closed, &log))
+            .expect_err("the log does not verify");
+        assert!(err.contains("may not fire"), "{err}");
+        // A tampered record.
+        let mut tampered = accepted.clone();
+        tampered.actor = Actor::new("mallory");
+        let log = [created, tampered];
+        let err = Invariant::log_verifies()
+            .check(&view(&engine, &open, &closed, &log))
+            .expect_err("the hash does not match");
+        assert!(err.starts_with("the hash chain does not verify"), "{err}");
+    }
+}

@@ -229,7 +229,8 @@ impl<L: Lifecycle> Scenario<L> {
     }
 
     /// The number of steps after the creation, e.g. `0..=24` or `5..=5`; a script
-    /// ends early two steps after its instance reaches a terminal state.
+    /// ends early two steps after its instance reaches a terminal state, and
+    /// shrinking may delete steps below the minimum.
     pub fn steps(mut self, range: std::ops::RangeInclusive<usize>) -> Self {
         let (a, b) = range.into_inner();
         self.min_steps = a.min(b);
@@ -505,7 +506,6 @@ impl<L: Lifecycle> Strategy for Scenario<L> {
             data,
             included: vec![true; n],
             steps,
-            min_steps: self.min_steps.min(n),
             phase: Phase::Delete {
                 chunk: (n / 2).max(1),
                 pos: 0,
@@ -603,7 +603,6 @@ pub struct ScriptTree<L: Lifecycle> {
     data: Slot<L::Data>,
     steps: Vec<Candidate<L>>,
     included: Vec<bool>,
-    min_steps: usize,
     phase: Phase,
     progress: bool,
     last: Option<Change>,
@@ -652,8 +651,7 @@ impl<L: Lifecycle> ValueTree for ScriptTree<L> {
             match self.phase {
                 Phase::Delete { chunk, pos } => {
                     let live = self.live();
-                    let removable = live.len().saturating_sub(self.min_steps);
-                    if removable == 0 {
+                    if live.is_empty() {
                         self.phase = Phase::Waits(0);
                     } else if pos >= live.len() {
                         if chunk > 1 {
@@ -669,7 +667,7 @@ impl<L: Lifecycle> ValueTree for ScriptTree<L> {
                             self.phase = Phase::Waits(0);
                         }
                     } else {
-                        let n = chunk.min(live.len() - pos).min(removable);
+                        let n = chunk.min(live.len() - pos);
                         let deleted = live[pos..pos + n].to_vec();
                         for &i in &deleted {
                             self.included[i] = false;
@@ -745,5 +743,128 @@ impl<L: Lifecycle> ValueTree for ScriptTree<L> {
                 more
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::test_runner::Config;
+    use regula_core::dynamic::Dynamic;
+    use regula_core::{DynAction, Registry};
+
+    fn definition() -> Definition<Dynamic> {
+        Definition::from_toml(
+            r#"
+            name = "tick"
+            version = 1
+            initial = "a"
+            terminal = ["z"]
+            [states]
+            a = { zh = "甲", en = "A" }
+            z = { zh = "终", en = "Z" }
+            [actions]
+            tick = { zh = "滴", en = "Tick" }
+            end = { zh = "终", en = "End" }
+            [roles]
+            clerk = { zh = "书记员", en = "Clerk" }
+            [[transitions]]
+            from = "a"
+            action = "tick"
+            to = "a"
+            roles = ["clerk"]
+            [[transitions]]
+            from = "a"
+            action = "end"
+            to = "z"
+            roles = ["clerk"]
+            "#,
+            &Registry::new(),
+        )
+        .expect("valid")
+    }
+
+    /// Drives a tree the way proptest's runner does, with `fails` as the test.
+    fn shrink<L: Lifecycle>(tree: &mut ScriptTree<L>, fails: impl Fn(&Script<L>) -> bool) -> usize {
+        assert!(fails(&tree.current()), "the generated script must fail to be shrunk");
+        let mut runs = 0;
+        if tree.simplify() {
+            loop {
+                runs += 1;
+                if fails(&tree.current()) {
+                    if !tree.simplify() {
+                        break;
+                    }
+                } else if !tree.complicate() {
+                    break;
+                }
+            }
+        }
+        runs
+    }
+
+    fn ticks(script: &Script<Dynamic>) -> Vec<u64> {
+        script
+            .steps
+            .iter()
+            .filter_map(|s| s.action.payload.get("n").and_then(serde_json::Value::as_u64))
+            .collect()
+    }
+
+    #[test]
+    fn scripts_shrink_to_a_one_minimal_subsequence_with_shrunk_payloads() {
+        let scenario = Scenario::new(definition(), Just(serde_json::json!({})))
+            .payload(
+                "tick",
+                (0u64..1000).prop_map(|n| DynAction::new("tick", serde_json::json!({ "n": n }))),
+            )
+            .bias(100)
+            .steps(40..=40);
+        let mut runner = TestRunner::new(Config {
+            rng_seed: proptest::test_runner::RngSeed::Fixed(7),
+            ..Config::default()
+        });
+        // Fails when at least three ticks carry n >= 10: the minimal script is three
+        // ticks of exactly 10, with no waits.
+        let fails = |s: &Script<Dynamic>| ticks(s).iter().filter(|n| **n >= 10).count() >= 3;
+        let mut tree = loop {
+            let tree = scenario.new_tree(&mut runner).expect("generates");
+            if fails(&tree.current()) {
+                break tree;
+            }
+        };
+        let runs = shrink(&mut tree, fails);
+        let minimal = tree.current();
+        assert_eq!(ticks(&minimal), [10, 10, 10], "{minimal}");
+        assert_eq!(minimal.steps.len(), 3, "{minimal}");
+        assert!(minimal.steps.iter().all(|s| s.wait.is_zero()), "{minimal}");
+        assert!(runs < 400, "{runs} runs to shrink");
+    }
+
+    #[test]
+    fn a_script_stops_soon_after_a_terminal_state() {
+        let scenario = Scenario::new(definition(), Just(serde_json::json!({}))).steps(30..=30);
+        let mut runner = TestRunner::new(Config {
+            rng_seed: proptest::test_runner::RngSeed::Fixed(1),
+            ..Config::default()
+        });
+        for _ in 0..20 {
+            let script = scenario.new_tree(&mut runner).expect("generates").current();
+            let end = script
+                .steps
+                .iter()
+                .position(|s| s.action.name == "end" && s.role == "clerk");
+            if let Some(i) = end {
+                assert!(script.steps.len() <= i + 1 + AFTER_TERMINAL, "{script}");
+            }
+        }
+        // Without payload generators or null-payload actions nothing can be attempted.
+        assert_eq!(
+            Scenario::new(definition(), Just(serde_json::json!({})))
+                .generators()
+                .len(),
+            2,
+            "DynAction accepts a null payload"
+        );
     }
 }
