@@ -373,6 +373,82 @@ impl<S> Property<S> {
     }
 }
 
+/// What a named guard depends on in the history, for the explorer: the guard can
+/// pass only once `after` has happened — and, with [`reset_by`](GuardModel::reset_by),
+/// only if no resetting step came since.
+///
+/// Without a model, a named guard may pass or fail anywhere. With one, the explorer
+/// tracks a bit of history per model, so that a property like "published implies
+/// previously approved" can hold even though `publish` is guarded by a data check
+/// (`approved`) rather than by the table:
+///
+/// ```
+/// # use regula_testkit::{GuardModel, StepPredicate};
+/// # use regula_core::dynamic::DynState;
+/// let approved = GuardModel::<DynState>::new("approved")
+///     .after(StepPredicate::action("approve"))
+///     .reset_by(StepPredicate::action("open_consultation"));
+/// assert_eq!(approved.description(), "approved passes only after approve, unless open_consultation since");
+/// ```
+pub struct GuardModel<S> {
+    guard: String,
+    after: Event<S>,
+    reset: Option<StepPredicate<S>>,
+}
+
+impl<S> fmt::Debug for GuardModel<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.description())
+    }
+}
+
+impl<S> GuardModel<S> {
+    /// A model of the named guard; without [`after`](GuardModel::after), it passes
+    /// only where the initial state satisfies nothing, that is never.
+    pub fn new(guard: impl Into<String>) -> Self {
+        GuardModel {
+            guard: guard.into(),
+            after: Event::Step(StepPredicate {
+                description: "nothing".to_owned(),
+                test: Arc::new(|_| false),
+            }),
+            reset: None,
+        }
+    }
+
+    /// The guard can pass only once `event` has happened.
+    pub fn after(mut self, event: impl Into<Event<S>>) -> Self {
+        self.after = event.into();
+        self
+    }
+
+    /// A step satisfying `step` makes the guard fail again until `after` happens anew.
+    pub fn reset_by(mut self, step: StepPredicate<S>) -> Self {
+        self.reset = Some(step);
+        self
+    }
+
+    /// The guard's name.
+    pub fn guard(&self) -> &str {
+        &self.guard
+    }
+
+    /// What the model says, in words.
+    pub fn description(&self) -> String {
+        let after = match &self.after {
+            Event::Step(p) => p.description.clone(),
+            Event::State(p) => format!("visiting {}", p.description),
+        };
+        match &self.reset {
+            Some(r) => format!(
+                "{} passes only after {after}, unless {} since",
+                self.guard, r.description
+            ),
+            None => format!("{} passes only after {after}", self.guard),
+        }
+    }
+}
+
 /// Why exploration stopped without a report.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -416,7 +492,15 @@ pub enum ExploreError {
         /// The role.
         role: String,
     },
-    /// A guard given to [`Explorer::assume`] is not registered.
+    /// More than 63 guard models were given.
+    #[error("{definition}: {models} guard models, at most 63 are supported")]
+    TooManyModels {
+        /// The definition.
+        definition: DefinitionRef,
+        /// How many were given.
+        models: usize,
+    },
+    /// A guard given to [`Explorer::assume`] or [`Explorer::model`] is not registered.
     #[error("{definition} registers no guard {guard:?}")]
     UnknownGuard {
         /// The definition.
@@ -467,6 +551,7 @@ pub struct Explorer<L: Lifecycle> {
     definition: Arc<Definition<L>>,
     roles: Option<Vec<String>>,
     assumptions: BTreeMap<String, bool>,
+    models: Vec<GuardModel<L::State>>,
     properties: Vec<Property<L::State>>,
     max_states: usize,
     max_depth: usize,
@@ -478,6 +563,7 @@ impl<L: Lifecycle> fmt::Debug for Explorer<L> {
             .field("definition", self.definition.reference())
             .field("roles", &self.roles)
             .field("assumptions", &self.assumptions)
+            .field("models", &self.models)
             .field("properties", &self.properties)
             .field("max_states", &self.max_states)
             .field("max_depth", &self.max_depth)
@@ -503,15 +589,11 @@ impl Verdict {
     }
 }
 
-fn verdict(expr: &GuardExpr, role: &str, assumptions: &BTreeMap<String, bool>) -> Verdict {
+fn verdict(expr: &GuardExpr, role: &str, named: &dyn Fn(&str) -> Verdict) -> Verdict {
     match expr {
-        GuardExpr::Guard(name) => match assumptions.get(name) {
-            Some(true) => Verdict::Pass,
-            Some(false) => Verdict::Fail,
-            None => Verdict::Unknown,
-        },
+        GuardExpr::Guard(name) => named(name),
         GuardExpr::All(xs) => {
-            let vs: Vec<Verdict> = xs.iter().map(|x| verdict(x, role, assumptions)).collect();
+            let vs: Vec<Verdict> = xs.iter().map(|x| verdict(x, role, named)).collect();
             if vs.contains(&Verdict::Fail) {
                 Verdict::Fail
             } else if vs.iter().all(|v| *v == Verdict::Pass) {
@@ -524,7 +606,7 @@ fn verdict(expr: &GuardExpr, role: &str, assumptions: &BTreeMap<String, bool>) -
             if xs.is_empty() {
                 return Verdict::Pass;
             }
-            let vs: Vec<Verdict> = xs.iter().map(|x| verdict(x, role, assumptions)).collect();
+            let vs: Vec<Verdict> = xs.iter().map(|x| verdict(x, role, named)).collect();
             if vs.contains(&Verdict::Pass) {
                 Verdict::Pass
             } else if vs.iter().all(|v| *v == Verdict::Fail) {
@@ -533,7 +615,7 @@ fn verdict(expr: &GuardExpr, role: &str, assumptions: &BTreeMap<String, bool>) -
                 Verdict::Unknown
             }
         }
-        GuardExpr::Not(x) => verdict(x, role, assumptions).not(),
+        GuardExpr::Not(x) => verdict(x, role, named).not(),
         GuardExpr::Role(r) => {
             if r == role {
                 Verdict::Pass
@@ -554,6 +636,7 @@ impl<L: Lifecycle> Explorer<L> {
             definition: definition.into(),
             roles: None,
             assumptions: BTreeMap::new(),
+            models: Vec::new(),
             properties: Vec::new(),
             max_states: 100_000,
             max_depth: 10_000,
@@ -573,6 +656,13 @@ impl<L: Lifecycle> Explorer<L> {
     /// Assumes the named guard always passes (`true`) or always fails (`false`).
     pub fn assume(mut self, guard: impl Into<String>, passes: bool) -> Self {
         self.assumptions.insert(guard.into(), passes);
+        self
+    }
+
+    /// Tells the explorer what a named guard depends on in the history (see
+    /// [`GuardModel`]); at most 63 models.
+    pub fn model(mut self, model: GuardModel<L::State>) -> Self {
+        self.models.push(model);
         self
     }
 
@@ -612,7 +702,8 @@ impl<L: Lifecycle> Explorer<L> {
             }
             None => def.roles().iter().map(|r| r.name.clone()).collect(),
         };
-        for g in self.assumptions.keys() {
+        let named = self.assumptions.keys().chain(self.models.iter().map(|m| &m.guard));
+        for g in named {
             if def.guard_named(g).is_none() {
                 return Err(ExploreError::UnknownGuard {
                     definition: reference,
@@ -620,73 +711,111 @@ impl<L: Lifecycle> Explorer<L> {
                 });
             }
         }
+        if self.models.len() > 63 {
+            return Err(ExploreError::TooManyModels {
+                definition: reference,
+                models: self.models.len(),
+            });
+        }
 
-        // The abstract graph.
+        // The static graph: one edge per transition and role in play whose guards
+        // are not always false for that role.
         let states: Vec<L::State> = def.states().iter().map(|s| s.state.clone()).collect();
         let index: HashMap<&L::State, usize> = states.iter().enumerate().map(|(i, s)| (s, i)).collect();
         let terminal: Vec<bool> = states.iter().map(|s| def.is_terminal(s)).collect();
-        let mut edges: Vec<Edge<L::State>> = Vec::new();
+        let mut edges: Vec<StaticEdge> = Vec::new();
         let mut out: Vec<Vec<usize>> = vec![Vec::new(); states.len()];
-        let mut never_enabled = Vec::new();
-        for t in def.transitions() {
-            let mut any = false;
+        for (ti, t) in def.transitions().iter().enumerate() {
+            let (Some(&from), Some(&to)) = (index.get(&t.from), index.get(&t.to)) else {
+                continue;
+            };
             for role in t.roles.iter().filter(|r| roles.contains(r)) {
-                let vs: Vec<Verdict> = t.guards.iter().map(|g| verdict(g, role, &self.assumptions)).collect();
-                if vs.contains(&Verdict::Fail) {
+                let fixed = |name: &str| match self.assumptions.get(name) {
+                    Some(true) => Verdict::Pass,
+                    Some(false) => Verdict::Fail,
+                    None => Verdict::Unknown,
+                };
+                if t.guards.iter().any(|g| verdict(g, role, &fixed) == Verdict::Fail) {
                     continue;
                 }
-                any = true;
-                let (Some(&from), Some(_)) = (index.get(&t.from), index.get(&t.to)) else {
-                    continue;
-                };
                 out[from].push(edges.len());
-                edges.push(Edge {
-                    from: t.from.clone(),
-                    action: t.action.clone(),
+                edges.push(StaticEdge {
+                    transition: ti,
+                    from,
+                    to,
                     role: role.clone(),
-                    to: t.to.clone(),
-                    guarded: !vs.iter().all(|v| *v == Verdict::Pass),
+                    guards: t.guards.clone(),
                 });
             }
-            if !any {
-                never_enabled.push(format!("{} --{}--> {}", t.from.name(), t.action, t.to.name()));
-            }
         }
-        let graph = Graph {
+        let space = Space {
             states: &states,
-            index: &index,
             terminal: &terminal,
             edges: &edges,
             out: &out,
             initial: index.get(def.initial()).copied().unwrap_or(0),
+            actions: def.transitions().iter().map(|t| t.action.clone()).collect(),
+            models: &self.models,
+            assumptions: &self.assumptions,
         };
 
-        // Reachability and shortest paths.
-        let bfs = self.search(&graph, 1, |_, _| 0, "computing reachability")?;
+        // Reachability and shortest paths over (state, history) nodes.
+        let graph = self.build(&space, space.initial_flags(), |_, _, _| 0, "computing reachability")?;
+        let can_terminate = graph.co_reachable(|node| terminal[node.0]);
+        let mut fired = vec![false; def.transitions().len()];
+        for succ in &graph.succ {
+            for &(e, _, _) in succ {
+                fired[edges[e].transition] = true;
+            }
+        }
+        let never_enabled: Vec<String> = def
+            .transitions()
+            .iter()
+            .zip(&fired)
+            .filter(|(_, f)| !**f)
+            .map(|(t, _)| format!("{} --{}--> {}", t.from.name(), t.action, t.to.name()))
+            .collect();
         let mut depth = 0;
         let mut state_reports = Vec::with_capacity(states.len());
-        let can_terminate = graph.co_reachable(|s| terminal[s]);
         for (i, s) in states.iter().enumerate() {
-            let path = bfs.path(&graph, (i, 0));
+            let nodes: Vec<usize> = (0..graph.nodes.len()).filter(|&n| graph.nodes[n].0 == i).collect();
+            let exits = |n: usize| {
+                graph.succ[n]
+                    .iter()
+                    .filter(|(_, to, _)| graph.nodes[*to].0 != i)
+                    .count()
+            };
+            let path = nodes.first().map(|&n| graph.path(&space, n));
             if let Some(p) = &path {
                 depth = depth.max(p.len());
             }
-            let exits: Vec<&Edge<L::State>> = out[i].iter().map(|&e| &edges[e]).filter(|e| e.to != e.from).collect();
+            // A node is a dead end when nothing takes it anywhere else: self-loops that
+            // only record, or nothing at all. (A self-loop that changes the history,
+            // like an approval, does take it somewhere.)
+            let dead = |n: usize| !terminal[i] && graph.succ[n].iter().all(|(_, to, _)| *to == n);
+            let stuck_node = nodes.iter().copied().find(|&n| dead(n) || !can_terminate[n]);
             state_reports.push(StateReport {
                 state: s.clone(),
                 terminal: terminal[i],
                 reachable: path.is_some(),
                 path,
-                exits: exits.len(),
-                guarded_exits_only: !exits.is_empty() && exits.iter().all(|e| e.guarded),
-                reaches_terminal: can_terminate[i],
+                exits: nodes.iter().map(|&n| exits(n)).min().unwrap_or(0),
+                guarded_exits_only: nodes.iter().any(|&n| {
+                    let mut xs = graph.succ[n]
+                        .iter()
+                        .filter(|(_, to, _)| graph.nodes[*to].0 != i)
+                        .peekable();
+                    xs.peek().is_some() && xs.all(|(_, _, guarded)| *guarded)
+                }),
+                dead_end: nodes.iter().any(|&n| dead(n)),
+                reaches_terminal: nodes.iter().all(|&n| can_terminate[n]),
+                stuck: stuck_node.map(|n| graph.path(&space, n)),
             });
         }
 
-        // Properties.
         let mut results = Vec::with_capacity(self.properties.len());
         for property in &self.properties {
-            results.push(self.check(&graph, &bfs, property)?);
+            results.push(self.check(&space, &graph, property)?);
         }
 
         Ok(Report {
@@ -694,6 +823,7 @@ impl<L: Lifecycle> Explorer<L> {
             initial: def.initial().clone(),
             roles,
             assumptions: self.assumptions.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+            models: self.models.iter().map(|m| m.description()).collect(),
             states: state_reports,
             never_enabled,
             properties: results,
@@ -702,194 +832,260 @@ impl<L: Lifecycle> Explorer<L> {
         })
     }
 
-    /// Breadth-first search over (state, flag) nodes from the initial state. `flags`
-    /// is the number of flag values; `step` gives a node's flag after an edge.
-    fn search(
+    /// Breadth-first search over (state, flags) nodes from the initial state.
+    /// `extra` adds bits to a node's flags after an edge, on top of the guard models'.
+    fn build(
         &self,
-        graph: &Graph<'_, L::State>,
-        flags: usize,
-        step: impl Fn(usize, &Edge<L::State>) -> usize,
+        space: &Space<'_, L::State>,
+        start: Flags,
+        extra: impl Fn(Flags, &StaticEdge, usize) -> Flags,
         what: &str,
-    ) -> Result<Search, ExploreError> {
-        self.search_from(graph, flags, 0, step, what)
-    }
-
-    fn search_from(
-        &self,
-        graph: &Graph<'_, L::State>,
-        flags: usize,
-        start_flag: usize,
-        step: impl Fn(usize, &Edge<L::State>) -> usize,
-        what: &str,
-    ) -> Result<Search, ExploreError> {
-        let n = graph.states.len() * flags;
-        let node = |(s, f): (usize, usize)| s * flags + f;
-        let mut parent: Vec<Option<(usize, usize)>> = vec![None; n];
-        let mut dist: Vec<Option<usize>> = vec![None; n];
-        let start = (graph.initial, start_flag);
-        dist[node(start)] = Some(0);
-        let mut queue = VecDeque::from([start]);
-        let mut explored = 1usize;
+    ) -> Result<NodeGraph, ExploreError> {
+        let mut graph = NodeGraph {
+            nodes: vec![(space.initial, start)],
+            index: HashMap::from([((space.initial, start), 0)]),
+            parent: vec![None],
+            depth: vec![0],
+            succ: vec![Vec::new()],
+        };
         let reference = || self.definition.reference().clone();
-        while let Some((s, f)) = queue.pop_front() {
-            let d = dist[node((s, f))].unwrap_or(0);
-            for &e in &graph.out[s] {
-                let edge = &graph.edges[e];
-                let Some(&to) = graph.index.get(&edge.to) else {
+        let mut queue = VecDeque::from([0usize]);
+        while let Some(n) = queue.pop_front() {
+            let (s, flags) = graph.nodes[n];
+            for &e in &space.out[s] {
+                let edge = &space.edges[e];
+                let Some(guarded) = space.enabled(edge, flags) else {
                     continue;
                 };
-                let next = (to, step(f, edge));
-                if dist[node(next)].is_some() {
-                    continue;
-                }
-                if d + 1 > self.max_depth {
-                    return Err(ExploreError::TooDeep {
-                        definition: reference(),
-                        what: what.to_owned(),
-                        limit: self.max_depth,
-                        explored,
-                    });
-                }
-                if explored >= self.max_states {
-                    return Err(ExploreError::TooManyStates {
-                        definition: reference(),
-                        what: what.to_owned(),
-                        limit: self.max_states,
-                        explored,
-                    });
-                }
-                explored += 1;
-                dist[node(next)] = Some(d + 1);
-                parent[node(next)] = Some((node((s, f)), e));
-                queue.push_back(next);
+                let next = (edge.to, space.next_flags(flags, edge) | extra(flags, edge, edge.to));
+                let id = match graph.index.get(&next) {
+                    Some(&id) => id,
+                    None => {
+                        let d = graph.depth[n] + 1;
+                        if d > self.max_depth {
+                            return Err(ExploreError::TooDeep {
+                                definition: reference(),
+                                what: what.to_owned(),
+                                limit: self.max_depth,
+                                explored: graph.nodes.len(),
+                            });
+                        }
+                        if graph.nodes.len() >= self.max_states {
+                            return Err(ExploreError::TooManyStates {
+                                definition: reference(),
+                                what: what.to_owned(),
+                                limit: self.max_states,
+                                explored: graph.nodes.len(),
+                            });
+                        }
+                        let id = graph.nodes.len();
+                        graph.nodes.push(next);
+                        graph.index.insert(next, id);
+                        graph.parent.push(Some((n, e, guarded)));
+                        graph.depth.push(d);
+                        graph.succ.push(Vec::new());
+                        queue.push_back(id);
+                        id
+                    }
+                };
+                graph.succ[n].push((e, id, guarded));
             }
         }
-        Ok(Search { flags, parent, dist })
+        Ok(graph)
     }
 
     fn check(
         &self,
-        graph: &Graph<'_, L::State>,
-        reach: &Search,
+        space: &Space<'_, L::State>,
+        graph: &NodeGraph,
         property: &Property<L::State>,
     ) -> Result<PropertyResult<L::State>, ExploreError> {
-        let holds = |name: &str| PropertyResult {
-            name: name.to_owned(),
-            holds: true,
-            counterexample: None,
-        };
-        match &property.kind {
+        let state_holds = |p: &StatePredicate<L::State>, s: usize| p.holds(&space.states[s], space.terminal[s]);
+        let (path, message) = match &property.kind {
             PropertyKind::AlwaysPreviously { p, q } => {
-                // Flag 1: Q has happened on the path so far.
-                let seen_in = |s: usize| match q {
-                    Event::State(q) => q.holds(&graph.states[s], graph.terminal[s]),
-                    Event::Step(_) => false,
+                // One more bit of history: Q has happened on the path so far.
+                let seen = |edge: &StaticEdge, to: usize| match q {
+                    Event::Step(q) => (q.test)(&space.edge(edge, false)),
+                    Event::State(q) => state_holds(q, to),
                 };
-                let start = usize::from(seen_in(graph.initial));
-                let search = self.search_from(
-                    graph,
-                    2,
+                let initially = matches!(q, Event::State(q) if state_holds(q, space.initial));
+                let start = space.initial_flags() | if initially { PROPERTY_BIT } else { 0 };
+                let product = self.build(
+                    space,
                     start,
-                    |f, e| {
-                        let to = graph.index.get(&e.to).copied().unwrap_or(0);
-                        let now = match q {
-                            Event::Step(q) => (q.test)(e),
-                            Event::State(_) => seen_in(to),
-                        };
-                        usize::from(f == 1 || now)
+                    |f, e, to| {
+                        if f & PROPERTY_BIT != 0 || seen(e, to) {
+                            PROPERTY_BIT
+                        } else {
+                            0
+                        }
                     },
                     &format!("checking {}", property.name),
                 )?;
-                // The closest node where P holds and Q never happened.
-                let mut worst: Option<(usize, usize)> = None;
-                for s in 0..graph.states.len() {
-                    if !p.holds(&graph.states[s], graph.terminal[s]) {
-                        continue;
-                    }
-                    if let Some(d) = search.dist[s * 2] {
-                        if worst.is_none_or(|(_, w)| d < w) {
-                            worst = Some((s, d));
-                        }
-                    }
+                let bad = (0..product.nodes.len()).find(|&n| {
+                    let (s, f) = product.nodes[n];
+                    f & PROPERTY_BIT == 0 && state_holds(p, s)
+                });
+                match bad {
+                    None => (None, String::new()),
+                    Some(n) => (
+                        Some(product.path(space, n)),
+                        format!(
+                            "{} is reached without {} before it",
+                            space.states[product.nodes[n].0].name(),
+                            match q {
+                                Event::Step(q) => format!("a step {}", q.description),
+                                Event::State(q) => format!("visiting {}", q.description),
+                            }
+                        ),
+                    ),
                 }
-                Ok(match worst {
-                    None => holds(&property.name),
-                    Some((s, _)) => PropertyResult {
-                        name: property.name.clone(),
-                        holds: false,
-                        counterexample: Some(Counterexample {
-                            path: search.path(graph, (s, 0)).unwrap_or_default(),
-                            message: format!(
-                                "{} is reached without {} before it",
-                                graph.states[s].name(),
-                                match q {
-                                    Event::Step(q) => format!("a step {}", q.description),
-                                    Event::State(q) => format!("visiting {}", q.description),
-                                }
-                            ),
-                        }),
-                    },
-                })
             }
             PropertyKind::StaysReachable { p, q } => {
-                let ok = graph.co_reachable(|s| q.holds(&graph.states[s], graph.terminal[s]));
-                // The closest reachable P state from which no Q state is reachable.
-                let mut worst: Option<(usize, usize)> = None;
-                for (s, &reaches) in ok.iter().enumerate() {
-                    if reaches || !p.holds(&graph.states[s], graph.terminal[s]) {
-                        continue;
-                    }
-                    if let Some(d) = reach.dist[s] {
-                        if worst.is_none_or(|(_, w)| d < w) {
-                            worst = Some((s, d));
-                        }
-                    }
+                let ok = graph.co_reachable(|node| state_holds(q, node.0));
+                let bad = (0..graph.nodes.len()).find(|&n| !ok[n] && state_holds(p, graph.nodes[n].0));
+                match bad {
+                    None => (None, String::new()),
+                    Some(n) => (
+                        Some(graph.path(space, n)),
+                        format!(
+                            "from {} no state that is {} can be reached",
+                            space.states[graph.nodes[n].0].name(),
+                            q.description
+                        ),
+                    ),
                 }
-                Ok(match worst {
-                    None => holds(&property.name),
-                    Some((s, _)) => PropertyResult {
-                        name: property.name.clone(),
-                        holds: false,
-                        counterexample: Some(Counterexample {
-                            path: reach.path(graph, (s, 0)).unwrap_or_default(),
-                            message: format!(
-                                "from {} no state that is {} can be reached",
-                                graph.states[s].name(),
-                                q.description
-                            ),
-                        }),
-                    },
-                })
             }
-        }
+        };
+        Ok(PropertyResult {
+            name: property.name.clone(),
+            holds: path.is_none(),
+            counterexample: path.map(|path| Counterexample { path, message }),
+        })
     }
 }
 
-struct Graph<'a, S> {
-    states: &'a [S],
-    index: &'a HashMap<&'a S, usize>,
-    terminal: &'a [bool],
-    edges: &'a [Edge<S>],
-    out: &'a [Vec<usize>],
-    initial: usize,
+/// A history bit per guard model, and one for the property being checked.
+type Flags = u64;
+const PROPERTY_BIT: Flags = 1 << 63;
+
+struct StaticEdge {
+    transition: usize,
+    from: usize,
+    to: usize,
+    role: String,
+    guards: Vec<GuardExpr>,
 }
 
-impl<S: State> Graph<'_, S> {
-    /// Which states can reach a state satisfying `target` (themselves included).
-    fn co_reachable(&self, target: impl Fn(usize) -> bool) -> Vec<bool> {
-        let n = self.states.len();
-        let mut incoming: Vec<Vec<usize>> = vec![Vec::new(); n];
-        for (from, outs) in self.out.iter().enumerate() {
-            for &e in outs {
-                if let Some(&to) = self.index.get(&self.edges[e].to) {
-                    incoming[to].push(from);
-                }
+struct Space<'a, S> {
+    states: &'a [S],
+    terminal: &'a [bool],
+    edges: &'a [StaticEdge],
+    out: &'a [Vec<usize>],
+    initial: usize,
+    actions: Vec<String>,
+    models: &'a [GuardModel<S>],
+    assumptions: &'a BTreeMap<String, bool>,
+}
+
+impl<S: State> Space<'_, S> {
+    /// The public form of an edge.
+    fn edge(&self, e: &StaticEdge, guarded: bool) -> Edge<S> {
+        Edge {
+            from: self.states[e.from].clone(),
+            action: self.actions.get(e.transition).cloned().unwrap_or_default(),
+            role: e.role.clone(),
+            to: self.states[e.to].clone(),
+            guarded,
+        }
+    }
+
+    /// `None` when the edge's guards cannot pass with this history, else whether
+    /// they may fail.
+    fn enabled(&self, e: &StaticEdge, flags: Flags) -> Option<bool> {
+        let known = |name: &str| match self.assumptions.get(name) {
+            Some(true) => Verdict::Pass,
+            Some(false) => Verdict::Fail,
+            None => match self.models.iter().position(|m| m.guard == name) {
+                Some(i) if flags & (1 << i) == 0 => Verdict::Fail,
+                _ => Verdict::Unknown,
+            },
+        };
+        let vs: Vec<Verdict> = e.guards.iter().map(|g| verdict(g, &e.role, &known)).collect();
+        if vs.contains(&Verdict::Fail) {
+            None
+        } else {
+            Some(!vs.iter().all(|v| *v == Verdict::Pass))
+        }
+    }
+
+    fn initial_flags(&self) -> Flags {
+        let mut f = 0;
+        for (i, m) in self.models.iter().enumerate() {
+            if let Event::State(p) = &m.after
+                && p.holds(&self.states[self.initial], self.terminal[self.initial])
+            {
+                f |= 1 << i;
             }
         }
-        let mut ok: Vec<bool> = (0..n).map(&target).collect();
-        let mut queue: VecDeque<usize> = (0..n).filter(|&s| ok[s]).collect();
-        while let Some(s) = queue.pop_front() {
-            for &from in &incoming[s] {
+        f
+    }
+
+    /// The guard-model bits after taking `e` (the property bit is dropped).
+    fn next_flags(&self, flags: Flags, e: &StaticEdge) -> Flags {
+        let mut f = flags & !PROPERTY_BIT;
+        if self.models.is_empty() {
+            return f;
+        }
+        let edge = self.edge(e, false);
+        for (i, m) in self.models.iter().enumerate() {
+            if m.reset.as_ref().is_some_and(|r| (r.test)(&edge)) {
+                f &= !(1 << i);
+            }
+            let hit = match &m.after {
+                Event::Step(p) => (p.test)(&edge),
+                Event::State(p) => p.holds(&self.states[e.to], self.terminal[e.to]),
+            };
+            if hit {
+                f |= 1 << i;
+            }
+        }
+        f
+    }
+}
+
+struct NodeGraph {
+    nodes: Vec<(usize, Flags)>,
+    index: HashMap<(usize, Flags), usize>,
+    parent: Vec<Option<(usize, usize, bool)>>,
+    depth: Vec<usize>,
+    succ: Vec<Vec<(usize, usize, bool)>>,
+}
+
+impl NodeGraph {
+    /// The shortest path from the start to node `n`.
+    fn path<S: State>(&self, space: &Space<'_, S>, mut n: usize) -> Vec<Edge<S>> {
+        let mut path = Vec::new();
+        while let Some((prev, e, guarded)) = self.parent[n] {
+            path.push(space.edge(&space.edges[e], guarded));
+            n = prev;
+        }
+        path.reverse();
+        path
+    }
+
+    /// Which nodes can reach a node satisfying `target` (themselves included).
+    fn co_reachable(&self, target: impl Fn((usize, Flags)) -> bool) -> Vec<bool> {
+        let mut incoming: Vec<Vec<usize>> = vec![Vec::new(); self.nodes.len()];
+        for (from, succ) in self.succ.iter().enumerate() {
+            for &(_, to, _) in succ {
+                incoming[to].push(from);
+            }
+        }
+        let mut ok: Vec<bool> = self.nodes.iter().map(|&n| target(n)).collect();
+        let mut queue: VecDeque<usize> = (0..self.nodes.len()).filter(|&n| ok[n]).collect();
+        while let Some(n) = queue.pop_front() {
+            for &from in &incoming[n] {
                 if !ok[from] {
                     ok[from] = true;
                     queue.push_back(from);
@@ -897,27 +1093,6 @@ impl<S: State> Graph<'_, S> {
             }
         }
         ok
-    }
-}
-
-struct Search {
-    flags: usize,
-    parent: Vec<Option<(usize, usize)>>,
-    dist: Vec<Option<usize>>,
-}
-
-impl Search {
-    /// The shortest path to `(state, flag)`, if it was reached.
-    fn path<S: Clone>(&self, graph: &Graph<'_, S>, (s, f): (usize, usize)) -> Option<Vec<Edge<S>>> {
-        let mut node = s * self.flags + f;
-        self.dist.get(node).copied().flatten()?;
-        let mut path = Vec::new();
-        while let Some((prev, e)) = self.parent[node] {
-            path.push(graph.edges[e].clone());
-            node = prev;
-        }
-        path.reverse();
-        Some(path)
     }
 }
 
@@ -932,13 +1107,21 @@ pub struct StateReport<S> {
     pub reachable: bool,
     /// The shortest such path (empty for the initial state).
     pub path: Option<Vec<Edge<S>>>,
-    /// The number of enabled edges to other states.
+    /// The number of enabled edges to other states (the fewest over the histories
+    /// that reach it).
     pub exits: usize,
-    /// True when every exit depends on a guard, so that the instance may be stuck
-    /// here if the guards refuse.
+    /// True when, in some history that reaches it, it is not terminal and nothing
+    /// takes the instance anywhere else.
+    pub dead_end: bool,
+    /// True when, in some history, every exit depends on a guard, so that the
+    /// instance may be stuck here if the guards refuse.
     pub guarded_exits_only: bool,
-    /// True when some terminal state is reachable from it.
+    /// True when some terminal state is reachable from it, whatever the history
+    /// that led there.
     pub reaches_terminal: bool,
+    /// The shortest path to a history in which the state is a dead end or cannot
+    /// reach a terminal state, if there is one.
+    pub stuck: Option<Vec<Edge<S>>>,
 }
 
 /// A path that violates a property, and why.
@@ -975,6 +1158,8 @@ pub struct Report<S> {
     pub roles: Vec<String>,
     /// The guard outcomes assumed.
     pub assumptions: Vec<(String, bool)>,
+    /// The guard models, described.
+    pub models: Vec<String>,
     /// One entry per state, in declaration order.
     pub states: Vec<StateReport<S>>,
     /// Transitions no role in play can fire (`from --action--> to`).
@@ -1003,11 +1188,12 @@ impl<S: State> Report<S> {
         self.states.iter().filter(|r| !r.reachable).map(|r| &r.state).collect()
     }
 
-    /// Reachable states that are not terminal and have no enabled exit.
+    /// Reachable states that are not terminal and, in some history, have no enabled
+    /// exit.
     pub fn dead_ends(&self) -> Vec<&S> {
         self.states
             .iter()
-            .filter(|r| r.reachable && !r.terminal && r.exits == 0)
+            .filter(|r| r.reachable && r.dead_end)
             .map(|r| &r.state)
             .collect()
     }
@@ -1084,6 +1270,9 @@ impl<S: State> fmt::Display for Report<S> {
                 .collect();
             writeln!(f, "Assuming: {}", a.join(", "))?;
         }
+        for m in &self.models {
+            writeln!(f, "Modelling: {m}")?;
+        }
         writeln!(f, "Shortest paths (? marks a guarded step):")?;
         let width = self.states.iter().map(|r| r.state.name().len()).max().unwrap_or(0);
         for r in &self.states {
@@ -1149,8 +1338,12 @@ mod tests {
 
     #[test]
     fn guard_verdicts_are_three_valued() {
-        let assumed = BTreeMap::from([("yes".to_owned(), true), ("no".to_owned(), false)]);
-        let v = |e: &GuardExpr| verdict(e, "judge", &assumed);
+        let named = |name: &str| match name {
+            "yes" => Verdict::Pass,
+            "no" => Verdict::Fail,
+            _ => Verdict::Unknown,
+        };
+        let v = |e: &GuardExpr| verdict(e, "judge", &named);
         let (yes, no, maybe) = (
             GuardExpr::named("yes"),
             GuardExpr::named("no"),

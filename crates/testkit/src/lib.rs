@@ -92,8 +92,8 @@ pub mod scenario;
 pub mod script;
 
 pub use explore::{
-    Always, Counterexample, Edge, Event, ExploreError, Explorer, Property, PropertyResult, Report, StatePredicate,
-    StateReport, StepPredicate, Whenever,
+    Always, Counterexample, Edge, Event, ExploreError, Explorer, GuardModel, Property, PropertyResult, Report,
+    StatePredicate, StateReport, StepPredicate, Whenever,
 };
 pub use harness::{CheckConfig, Failure, Harness, Run, Summary, Violation, check};
 pub use invariant::{Invariant, StepView};

@@ -6,7 +6,7 @@ mod common;
 use common::{Flaw, Stage, publishing};
 use regula_core::dynamic::{DynState, Dynamic};
 use regula_core::{Definition, Registry};
-use regula_testkit::{Event, ExploreError, Explorer, Property, StatePredicate, StepPredicate};
+use regula_testkit::{Event, ExploreError, Explorer, GuardModel, Property, StatePredicate, StepPredicate};
 
 fn approved_before_published() -> Property<Stage> {
     Property::always(StatePredicate::is(Stage::Published)).previously(StepPredicate::action("approve"))
@@ -287,4 +287,120 @@ fn unknown_roles_and_guards_are_typed_errors() {
         .explore()
         .expect_err("unknown guard");
     assert!(matches!(err, ExploreError::UnknownGuard { ref guard, .. } if guard == "nope"));
+}
+
+const GATED: &str = r#"
+name = "gated"
+version = 1
+initial = "drafting"
+terminal = ["published", "withdrawn"]
+[states]
+drafting = { zh = "起草", en = "Drafting" }
+approval = { zh = "审议", en = "Approval" }
+published = { zh = "发布", en = "Published" }
+withdrawn = { zh = "废止", en = "Withdrawn" }
+[actions]
+submit = { zh = "提交", en = "Submit" }
+approve = { zh = "通过", en = "Approve" }
+send_back = { zh = "退回", en = "Send back" }
+publish = { zh = "发布", en = "Publish" }
+withdraw = { zh = "废止", en = "Withdraw" }
+[roles]
+group = { zh = "领导小组", en = "Leading group" }
+office = { zh = "办公室", en = "Office" }
+[[transitions]]
+from = "drafting"
+action = "submit"
+to = "approval"
+roles = ["office"]
+[[transitions]]
+from = "approval"
+action = "approve"
+to = "approval"
+roles = ["group"]
+[[transitions]]
+from = "approval"
+action = "send_back"
+to = "drafting"
+roles = ["group"]
+[[transitions]]
+from = "approval"
+action = "publish"
+to = "published"
+roles = ["office"]
+guards = ["approved"]
+[[transitions]]
+from = "drafting"
+action = "withdraw"
+to = "withdrawn"
+roles = ["group"]
+"#;
+
+fn gated() -> Definition<Dynamic> {
+    let registry = Registry::new().guard(
+        "approved",
+        regula_core::Text::new("须已审议通过", "the draft is approved"),
+        |input| match input.instance.data().get("approved") {
+            Some(serde_json::Value::Bool(true)) => Ok(()),
+            _ => Err(regula_core::Text::new("未通过", "not approved")),
+        },
+    );
+    Definition::<Dynamic>::from_toml(GATED, &registry).expect("valid")
+}
+
+#[test]
+fn a_guard_model_lets_a_data_guard_carry_a_history_property() {
+    let published = StatePredicate::is(DynState::new("published"));
+    let property = || Property::always(published.clone()).previously(StepPredicate::action("approve"));
+    // Without a model the `approved` guard may pass anywhere: the explorer reports
+    // the path on which it would have to, marked `?`.
+    let naive = Explorer::new(gated()).property(property()).explore().expect("small");
+    let c = naive.failed_properties()[0]
+        .counterexample
+        .clone()
+        .expect("a counter-example");
+    assert_eq!(
+        regula_testkit::explore::show_path(&DynState::new("drafting"), &c.path),
+        "drafting --submit[office]--> approval --publish[office]?--> published"
+    );
+    // Told that `approved` passes only after an approval (and not after the draft
+    // went back since), the explorer proves the property.
+    let approved = GuardModel::new("approved")
+        .after(StepPredicate::action("approve"))
+        .reset_by(StepPredicate::action("send_back"));
+    let report = Explorer::new(gated())
+        .model(approved)
+        .property(property())
+        .property(Property::whenever(StatePredicate::non_terminal()).reachable(published.clone()))
+        .explore()
+        .expect("small");
+    assert!(report.is_ok(), "{report}");
+    assert_eq!(
+        report.path_to(&DynState::new("published")).map(|p| p.len()),
+        Some(3),
+        "submit, approve, publish"
+    );
+    assert!(
+        report
+            .to_string()
+            .contains("Modelling: approved passes only after approve, unless send_back since")
+    );
+    // Without the leading group nobody approves: approval is stuck in every history,
+    // and the stuck path is shown.
+    let report = Explorer::new(gated())
+        .roles(["office"])
+        .model(GuardModel::new("approved").after(StepPredicate::action("approve")))
+        .explore()
+        .expect("small");
+    assert_eq!(report.dead_ends(), [&DynState::new("approval")]);
+    let stuck = report
+        .state(&DynState::new("approval"))
+        .and_then(|r| r.stuck.clone())
+        .expect("stuck");
+    assert_eq!(stuck.len(), 1);
+    assert!(
+        report
+            .never_enabled
+            .contains(&"approval --publish--> published".to_owned())
+    );
 }
