@@ -1,0 +1,683 @@
+//! Regula's PostgreSQL [`Store`]: one audit log shared by several application servers.
+//!
+//! ```no_run
+//! use regula_core::{InstanceFilter, Store};
+//! use regula_store_postgres::{PostgresOptions, PostgresStore};
+//!
+//! // A libpq-style connection string from the embedding program's configuration.
+//! let store = PostgresStore::connect("host=db.court.internal user=regula dbname=regula")?;
+//! println!("{} records", store.tree_head()?.size);
+//!
+//! // Another schema of the same database: a separate store.
+//! let archive = PostgresStore::connect_with(
+//!     "host=db.court.internal user=regula dbname=regula",
+//!     PostgresOptions { schema: "regula_archive".to_owned() },
+//! )?;
+//! assert!(archive.list(&InstanceFilter::definition("judgment-review"))?.len() < usize::MAX);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! The store has the same guarantees as every Regula store (checked by the same
+//! conformance suite): atomic appends and batches, a typed [`StoreError::Conflict`] for
+//! a writer that lost a race, chain checks before writing, one global append order
+//! with its Merkle tree head, snapshots, checkpoints.
+//!
+//! # Pointing Regula at your own PostgreSQL server
+//!
+//! - **Connection string.** [`PostgresStore::connect`] takes a libpq-style string
+//!   (`host=… port=… user=… password=… dbname=…`) or a URL
+//!   (`postgresql://user:password@host:port/dbname`), as the program's configuration
+//!   gives it. Connections are made without TLS; for a server on another machine,
+//!   connect through a TLS tunnel or connect yourself with a TLS connector and hand
+//!   the client to [`PostgresStore::from_client`]. PostgreSQL 12 or newer.
+//! - **Schema.** Everything lives in one schema, `regula` unless
+//!   [`PostgresOptions::schema`] says otherwise (a lowercase SQL identifier). It is
+//!   created and migrated on connect. Error messages name the host, port, database and
+//!   schema, never the password.
+//! - **Privileges.** The first connection needs `CREATE` on the database (to create the
+//!   schema), or a database administrator creates the empty schema beforehand and
+//!   grants it to the Regula role (`CREATE SCHEMA regula AUTHORIZATION regula_app`).
+//!   Afterwards the role needs `USAGE` on the schema and `SELECT, INSERT, UPDATE` on its
+//!   tables (`DELETE` is never used: the log only grows). Migrations to a newer schema
+//!   version need the schema's owner.
+//! - **Several servers.** Any number of application servers, processes and handles
+//!   may share one database and schema. Each append takes a row lock on the single
+//!   `log_head` row (`SELECT … FOR UPDATE`), so appends are serialized, their global
+//!   positions are gapless and in commit order, and the Merkle compact range is updated
+//!   in the same transaction as the records. Schema creation and migration run under a
+//!   transaction-scoped advisory lock, so servers starting together do it once.
+//! - **One connection per handle.** A [`PostgresStore`] is `Send + Sync` and holds one
+//!   connection behind a mutex: open one handle per worker thread for parallelism. A
+//!   handle made by [`connect`](PostgresStore::connect) reconnects when its connection
+//!   was closed. If the connection breaks during a commit the outcome is unknown to the
+//!   client; the append reports [`StoreError::Backend`] and a reload shows whether it
+//!   landed (an append is never applied twice: a retry of the same records conflicts).
+//!
+//! # Schema
+//!
+//! | table | contents |
+//! |---|---|
+//! | `meta` | `application` = `regula-store`, `schema_version`, `created_at`, `created_by` |
+//! | `records` | `position bigint` (global append order from 0, primary key), `instance uuid`, `seq bigint`, `record_id uuid`, `at`, `definition`, `action`, `hash`, and `record json`: the record as its serde JSON text, byte for byte; `UNIQUE (instance, seq)` |
+//! | `instances` | the head of each instance: `definition`, `version`, `state`, `seq`, `last_hash`, `created_at`, `updated_at`, `first_position`; indexed by `(definition, state)` |
+//! | `log_head` | one row: the number of records and the Merkle compact range over them |
+//! | `snapshots` | the latest snapshot of an instance, as JSON |
+//!
+//! Times are RFC 3339 UTC text with nanoseconds (cast with `::timestamptz` to query),
+//! digests lowercase hex. Only the `record` JSON is trusted by verification; the other
+//! columns serve queries.
+//!
+//! # Bad input
+//!
+//! A schema that holds tables but no Regula marker fails with
+//! [`StoreError::NotAStore`]; a schema written by a newer Regula with
+//! [`StoreError::NewerSchema`]. Both are checked before anything is written.
+
+mod schema;
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use postgres::error::SqlState;
+use postgres::{Client, NoTls, Row, Statement};
+use regula_core::merkle::{CompactRange, record_leaf};
+use regula_core::store::check_append;
+use regula_core::{
+    Append, AuditRecord, Checkpoint, DefinitionRef, Digest, InstanceFilter, InstanceHead, Snapshot, Store, StoreError,
+    TreeHead,
+};
+use uuid::Uuid;
+
+pub use schema::SCHEMA_VERSION;
+
+const BACKEND: &str = "postgres";
+
+/// How to use the database.
+#[derive(Clone, Debug)]
+pub struct PostgresOptions {
+    /// The schema holding the store's tables: a lowercase SQL identifier
+    /// (`[a-z_][a-z0-9_]*`, at most 63 bytes); `regula` by default.
+    pub schema: String,
+}
+
+impl Default for PostgresOptions {
+    fn default() -> Self {
+        PostgresOptions {
+            schema: "regula".to_owned(),
+        }
+    }
+}
+
+/// A [`Store`] in a PostgreSQL schema (see the crate docs).
+pub struct PostgresStore {
+    inner: Mutex<Inner>,
+    schema: String,
+    location: String,
+    /// The connection string, to reconnect; `None` for a client handed in.
+    params: Option<String>,
+}
+
+impl std::fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresStore")
+            .field("location", &self.location)
+            .finish_non_exhaustive()
+    }
+}
+
+struct Inner {
+    client: Client,
+    statements: Statements,
+    /// Where the last sequential scan stopped: (records returned so far, last position).
+    cursor: Option<(u64, i64)>,
+}
+
+/// The statements every operation uses, prepared once per connection.
+struct Statements {
+    lock_log_head: Statement,
+    read_log_head: Statement,
+    update_log_head: Statement,
+    read_head: Statement,
+    upsert_head: Statement,
+    insert_record: Statement,
+    max_seq: Statement,
+    load_after: Statement,
+    known: Statement,
+    scan_after: Statement,
+    scan_offset: Statement,
+    put_snapshot: Statement,
+    snapshot: Statement,
+}
+
+impl Statements {
+    fn prepare(client: &mut Client, s: &str) -> Result<Self, postgres::Error> {
+        Ok(Statements {
+            lock_log_head: client.prepare(&format!(
+                "SELECT size, compact_range FROM {s}.log_head WHERE id = 1 FOR UPDATE"
+            ))?,
+            read_log_head: client.prepare(&format!("SELECT size, compact_range FROM {s}.log_head WHERE id = 1"))?,
+            update_log_head: client.prepare(&format!(
+                "UPDATE {s}.log_head SET size = $1, compact_range = $2 WHERE id = 1"
+            ))?,
+            read_head: client.prepare(&format!("SELECT {HEAD_COLUMNS} FROM {s}.instances WHERE instance = $1"))?,
+            upsert_head: client.prepare(&format!(
+                "INSERT INTO {s}.instances (instance, definition, version, state, seq, last_hash, created_at, \
+                 updated_at, first_position) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                 ON CONFLICT (instance) DO UPDATE SET state = excluded.state, seq = excluded.seq, \
+                 last_hash = excluded.last_hash, updated_at = excluded.updated_at"
+            ))?,
+            insert_record: client.prepare(&format!(
+                "INSERT INTO {s}.records (position, instance, seq, record_id, at, definition, action, hash, record) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text::json)"
+            ))?,
+            max_seq: client.prepare(&format!("SELECT max(seq) FROM {s}.records WHERE instance = $1"))?,
+            load_after: client.prepare(&format!(
+                "SELECT position, seq, record::text FROM {s}.records WHERE instance = $1 AND seq > $2 ORDER BY seq"
+            ))?,
+            known: client.prepare(&format!(
+                "SELECT EXISTS (SELECT 1 FROM {s}.instances WHERE instance = $1) \
+                 OR EXISTS (SELECT 1 FROM {s}.records WHERE instance = $1)"
+            ))?,
+            scan_after: client.prepare(&format!(
+                "SELECT position, instance, seq, record::text FROM {s}.records WHERE position > $1 \
+                 ORDER BY position LIMIT $2"
+            ))?,
+            scan_offset: client.prepare(&format!(
+                "SELECT position, instance, seq, record::text FROM {s}.records ORDER BY position LIMIT $2 OFFSET $1"
+            ))?,
+            put_snapshot: client.prepare(&format!(
+                "INSERT INTO {s}.snapshots (instance, seq, snapshot) VALUES ($1, $2, $3::text::json) \
+                 ON CONFLICT (instance) DO UPDATE SET seq = excluded.seq, snapshot = excluded.snapshot"
+            ))?,
+            snapshot: client.prepare(&format!("SELECT snapshot::text FROM {s}.snapshots WHERE instance = $1"))?,
+        })
+    }
+}
+
+const HEAD_COLUMNS: &str = "instance, definition, version, state, seq, last_hash, created_at, updated_at";
+
+impl PostgresStore {
+    /// Connects with a libpq-style connection string or URL and the default options
+    /// (schema `regula`), creating or migrating the schema.
+    pub fn connect(params: &str) -> Result<Self, StoreError> {
+        PostgresStore::connect_with(params, PostgresOptions::default())
+    }
+
+    /// Connects with `options`.
+    pub fn connect_with(params: &str, options: PostgresOptions) -> Result<Self, StoreError> {
+        let quoted = schema::quoted(&options.schema)?;
+        let location = describe(params, &options.schema);
+        let client = Client::connect(params, NoTls).map_err(|e| backend_at(&location, e))?;
+        let mut store = PostgresStore::build(client, options.schema, quoted, location)?;
+        store.params = Some(params.to_owned());
+        Ok(store)
+    }
+
+    /// Uses a client the program connected itself (with TLS, for example). A handle
+    /// made this way does not reconnect.
+    pub fn from_client(client: Client, options: PostgresOptions) -> Result<Self, StoreError> {
+        let quoted = schema::quoted(&options.schema)?;
+        let location = format!("PostgreSQL schema {}", options.schema);
+        PostgresStore::build(client, options.schema, quoted, location)
+    }
+
+    fn build(mut client: Client, schema: String, quoted: String, location: String) -> Result<Self, StoreError> {
+        schema::prepare(&mut client, &schema, &quoted, &location)?;
+        let statements = Statements::prepare(&mut client, &quoted).map_err(|e| backend_at(&location, e))?;
+        Ok(PostgresStore {
+            inner: Mutex::new(Inner {
+                client,
+                statements,
+                cursor: None,
+            }),
+            schema: quoted,
+            location,
+            params: None,
+        })
+    }
+
+    /// Where the store is: host, port, database and schema (never the password).
+    pub fn location(&self) -> &str {
+        &self.location
+    }
+
+    /// A checkpoint of the log as it is now, to save elsewhere.
+    pub fn checkpoint(&self) -> Result<Checkpoint, StoreError> {
+        Ok(Checkpoint::new(self.tree_head()?, Utc::now()))
+    }
+
+    /// The connection, reconnected first if it was closed and the handle knows how.
+    fn lock(&self) -> Result<MutexGuard<'_, Inner>, StoreError> {
+        // A panic while holding the lock drops any open transaction, which rolls it
+        // back: the connection behind a poisoned lock is still usable.
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if inner.client.is_closed()
+            && let Some(params) = &self.params
+        {
+            let mut client = Client::connect(params, NoTls).map_err(|e| backend_at(&self.location, e))?;
+            let statements =
+                Statements::prepare(&mut client, &self.schema).map_err(|e| backend_at(&self.location, e))?;
+            *inner = Inner {
+                client,
+                statements,
+                cursor: None,
+            };
+        }
+        Ok(inner)
+    }
+}
+
+/// "PostgreSQL host:port/dbname, schema s", without the password.
+fn describe(params: &str, schema: &str) -> String {
+    match params.parse::<postgres::Config>() {
+        Ok(config) => {
+            let hosts: Vec<String> = config
+                .get_hosts()
+                .iter()
+                .map(|h| match h {
+                    postgres::config::Host::Tcp(name) => name.clone(),
+                    #[cfg(unix)]
+                    postgres::config::Host::Unix(path) => path.display().to_string(),
+                })
+                .collect();
+            let ports: Vec<String> = config.get_ports().iter().map(u16::to_string).collect();
+            format!(
+                "PostgreSQL {}{}{}, database {}, schema {schema}",
+                if hosts.is_empty() {
+                    "localhost".to_owned()
+                } else {
+                    hosts.join(",")
+                },
+                if ports.is_empty() { "" } else { ":" },
+                ports.join(","),
+                config.get_dbname().or(config.get_user()).unwrap_or("(default)"),
+            )
+        }
+        Err(_) => format!("PostgreSQL (unparsable connection string), schema {schema}"),
+    }
+}
+
+fn backend_at(location: &str, e: postgres::Error) -> StoreError {
+    StoreError::Backend {
+        backend: BACKEND,
+        message: format!("{location}: {}", error_text(&e)),
+        source: Some(Box::new(e)),
+    }
+}
+
+fn backend(e: postgres::Error) -> StoreError {
+    StoreError::Backend {
+        backend: BACKEND,
+        message: error_text(&e),
+        source: Some(Box::new(e)),
+    }
+}
+
+fn error_text(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{} ({})", db.message(), db.code().code()),
+        None => e.to_string(),
+    }
+}
+
+fn corrupt(place: impl Into<String>, message: impl ToString) -> StoreError {
+    StoreError::Corrupt {
+        place: place.into(),
+        message: message.to_string(),
+    }
+}
+
+fn time_text(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Nanos, true)
+}
+
+fn parse_time(place: &str, text: &str) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| corrupt(place, format!("bad time {text:?}: {e}")))
+}
+
+fn to_i64(instance: Uuid, seq: u64, what: &str) -> Result<i64, StoreError> {
+    i64::try_from(seq).map_err(|_| StoreError::InvalidAppend {
+        instance,
+        seq,
+        reason: format!("{what} {seq} does not fit the store's bigint column"),
+    })
+}
+
+fn from_i64(place: &str, value: i64) -> Result<u64, StoreError> {
+    u64::try_from(value).map_err(|_| corrupt(place, format!("negative number {value}")))
+}
+
+fn get<'a, T: postgres::types::FromSql<'a>>(row: &'a Row, index: usize, place: &str) -> Result<T, StoreError> {
+    row.try_get(index).map_err(|e| corrupt(place, e))
+}
+
+fn parse_record(position: i64, instance: &Uuid, seq: i64, json: &str) -> Result<AuditRecord, StoreError> {
+    serde_json::from_str(json).map_err(|e| {
+        corrupt(
+            format!("records position {position} (instance {instance}, record {seq})"),
+            format!("the record JSON does not read back: {e}"),
+        )
+    })
+}
+
+fn head_from_row(row: &Row) -> Result<InstanceHead, StoreError> {
+    let id: Uuid = get(row, 0, "instances")?;
+    let place = format!("instances row {id}");
+    let version: i64 = get(row, 2, &place)?;
+    let seq: i64 = get(row, 4, &place)?;
+    let last_hash: &str = get(row, 5, &place)?;
+    Ok(InstanceHead {
+        instance: id,
+        definition: DefinitionRef {
+            name: get(row, 1, &place)?,
+            version: u32::try_from(version).map_err(|e| corrupt(&place, e))?,
+        },
+        state: get(row, 3, &place)?,
+        seq: from_i64(&place, seq)?,
+        last_hash: Digest::from_hex(last_hash).map_err(|e| corrupt(&place, e))?,
+        created_at: parse_time(&place, get(row, 6, &place)?)?,
+        updated_at: parse_time(&place, get(row, 7, &place)?)?,
+    })
+}
+
+fn range_from_row(row: &Row) -> Result<CompactRange, StoreError> {
+    let size: i64 = get(row, 0, "log_head")?;
+    let bytes: &[u8] = get(row, 1, "log_head")?;
+    CompactRange::from_parts(from_i64("log_head", size)?, bytes).map_err(|e| corrupt("log_head", e))
+}
+
+fn tree_head_of(range: &CompactRange) -> TreeHead {
+    TreeHead {
+        size: range.size(),
+        root: range.root(),
+    }
+}
+
+fn records_from_rows(rows: &[Row], instance_column: Option<usize>) -> Result<Vec<AuditRecord>, StoreError> {
+    let mut records = Vec::with_capacity(rows.len());
+    for row in rows {
+        let position: i64 = get(row, 0, "records")?;
+        let place = format!("records position {position}");
+        let (instance, seq, json) = match instance_column {
+            Some(i) => (
+                get::<Uuid>(row, i, &place)?,
+                get::<i64>(row, i + 1, &place)?,
+                get::<&str>(row, i + 2, &place)?,
+            ),
+            None => (Uuid::nil(), get::<i64>(row, 1, &place)?, get::<&str>(row, 2, &place)?),
+        };
+        records.push(parse_record(position, &instance, seq, json)?);
+    }
+    Ok(records)
+}
+
+/// Why an append transaction failed.
+enum Failure {
+    /// A store error to report as it is.
+    Store(StoreError),
+    /// The unique key on (instance, seq) refused a record: another writer got there
+    /// first.
+    Unique { instance: Uuid, expected_seq: u64 },
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Self {
+        Failure::Store(e)
+    }
+}
+
+impl PostgresStore {
+    fn append_locked(inner: &mut Inner, batch: &[Append<'_>]) -> Result<TreeHead, Failure> {
+        let Inner { client, statements, .. } = inner;
+        let mut tx = client.transaction().map_err(backend)?;
+        // The row lock on log_head serializes appenders: positions are handed out in
+        // commit order, and the heads read below are the latest committed.
+        let row = tx.query_one(&statements.lock_log_head, &[]).map_err(backend)?;
+        let mut range = range_from_row(&row)?;
+        let mut pending: HashMap<Uuid, Option<InstanceHead>> = HashMap::new();
+        for a in batch {
+            let current = match pending.get(&a.instance) {
+                Some(h) => h.clone(),
+                None => match tx.query_opt(&statements.read_head, &[&a.instance]).map_err(backend)? {
+                    Some(row) => Some(head_from_row(&row)?),
+                    None => None,
+                },
+            };
+            check_append(a.instance, current.as_ref(), a.expected_seq, a.records)?;
+            to_i64(a.instance, a.expected_seq + a.records.len() as u64, "sequence number")?;
+            let next = InstanceHead::advanced(current.as_ref(), a.records).or(current);
+            pending.insert(a.instance, next);
+        }
+        let mut first_position: HashMap<Uuid, i64> = HashMap::new();
+        for a in batch {
+            for r in a.records {
+                let position = to_i64(a.instance, range.size(), "position")?;
+                let json = serde_json::to_string(r).map_err(|e| StoreError::InvalidAppend {
+                    instance: a.instance,
+                    seq: r.seq,
+                    reason: format!("the record does not serialize: {e}"),
+                })?;
+                let seq = to_i64(a.instance, r.seq, "sequence number")?;
+                let result = tx.execute(
+                    &statements.insert_record,
+                    &[
+                        &position,
+                        &a.instance,
+                        &seq,
+                        &r.id,
+                        &time_text(&r.at),
+                        &r.definition.name,
+                        &r.action,
+                        &r.hash.to_hex(),
+                        &json,
+                    ],
+                );
+                if let Err(e) = result {
+                    if e.code() == Some(&SqlState::UNIQUE_VIOLATION) {
+                        return Err(Failure::Unique {
+                            instance: a.instance,
+                            expected_seq: a.expected_seq,
+                        });
+                    }
+                    return Err(backend(e).into());
+                }
+                range.push(record_leaf(r));
+                first_position.entry(a.instance).or_insert(position);
+            }
+        }
+        for (instance, head) in &pending {
+            let (Some(head), Some(first)) = (head, first_position.get(instance)) else {
+                continue;
+            };
+            tx.execute(
+                &statements.upsert_head,
+                &[
+                    instance,
+                    &head.definition.name,
+                    &i64::from(head.definition.version),
+                    &head.state,
+                    &to_i64(*instance, head.seq, "sequence number")?,
+                    &head.last_hash.to_hex(),
+                    &time_text(&head.created_at),
+                    &time_text(&head.updated_at),
+                    first,
+                ],
+            )
+            .map_err(backend)?;
+        }
+        if !first_position.is_empty() {
+            let size = i64::try_from(range.size()).map_err(|e| corrupt("log_head", e))?;
+            tx.execute(&statements.update_log_head, &[&size, &range.to_bytes()])
+                .map_err(backend)?;
+        }
+        tx.commit().map_err(backend)?;
+        Ok(tree_head_of(&range))
+    }
+}
+
+impl Store for PostgresStore {
+    fn append_batch(&self, batch: &[Append<'_>]) -> Result<TreeHead, StoreError> {
+        let mut inner = self.lock()?;
+        match PostgresStore::append_locked(&mut inner, batch) {
+            Ok(head) => Ok(head),
+            Err(Failure::Store(e)) => Err(e),
+            // Only a writer outside this library's locking can trip the unique key:
+            // report what the store holds now that the transaction rolled back.
+            Err(Failure::Unique { instance, expected_seq }) => {
+                let Inner { client, statements, .. } = &mut *inner;
+                let actual = client
+                    .query_one(&statements.max_seq, &[&instance])
+                    .ok()
+                    .and_then(|row| row.get::<_, Option<i64>>(0))
+                    .and_then(|a| u64::try_from(a).ok())
+                    .unwrap_or(expected_seq + 1);
+                Err(StoreError::Conflict {
+                    instance,
+                    expected_seq,
+                    actual_seq: actual,
+                })
+            }
+        }
+    }
+
+    fn load_after(&self, instance: Uuid, after: u64) -> Result<Vec<AuditRecord>, StoreError> {
+        let mut inner = self.lock()?;
+        let Inner { client, statements, .. } = &mut *inner;
+        let after = i64::try_from(after).unwrap_or(i64::MAX);
+        let rows = client
+            .query(&statements.load_after, &[&instance, &after])
+            .map_err(backend)?;
+        let mut records = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let position: i64 = get(row, 0, "records")?;
+            let seq: i64 = get(row, 1, "records")?;
+            let json: &str = get(row, 2, "records")?;
+            records.push(parse_record(position, &instance, seq, json)?);
+        }
+        if records.is_empty() {
+            let known: bool = client
+                .query_one(&statements.known, &[&instance])
+                .map_err(backend)?
+                .try_get(0)
+                .map_err(backend)?;
+            if !known {
+                return Err(StoreError::NotFound { instance });
+            }
+        }
+        Ok(records)
+    }
+
+    fn head(&self, instance: Uuid) -> Result<InstanceHead, StoreError> {
+        let mut inner = self.lock()?;
+        let Inner { client, statements, .. } = &mut *inner;
+        match client.query_opt(&statements.read_head, &[&instance]).map_err(backend)? {
+            Some(row) => head_from_row(&row),
+            None => Err(StoreError::NotFound { instance }),
+        }
+    }
+
+    fn list(&self, filter: &InstanceFilter) -> Result<Vec<InstanceHead>, StoreError> {
+        let mut inner = self.lock()?;
+        let mut sql = format!("SELECT {HEAD_COLUMNS} FROM {}.instances", self.schema);
+        let mut args: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::new();
+        if let Some(d) = &filter.definition {
+            args.push(d);
+            sql.push_str(" WHERE definition = $1");
+        }
+        if let Some(s) = &filter.state {
+            args.push(s);
+            sql.push_str(if args.len() == 1 { " WHERE" } else { " AND" });
+            sql.push_str(&format!(" state = ${}", args.len()));
+        }
+        sql.push_str(" ORDER BY first_position");
+        let rows = inner.client.query(&sql, &args).map_err(backend)?;
+        rows.iter().map(head_from_row).collect()
+    }
+
+    fn scan(&self, from: u64, limit: usize) -> Result<Vec<AuditRecord>, StoreError> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let mut inner = self.lock()?;
+        let limit_sql = i64::try_from(limit).unwrap_or(i64::MAX);
+        // Positions are gapless unless rows were deleted behind the store's back, so
+        // `from` counts records, not position values: a sequential scan continues after
+        // the last position it returned, and any other start skips `from` rows.
+        let cursor = inner.cursor;
+        let Inner { client, statements, .. } = &mut *inner;
+        let rows = match cursor {
+            Some((next, last)) if next == from => client.query(&statements.scan_after, &[&last, &limit_sql]),
+            _ => {
+                let offset = i64::try_from(from).unwrap_or(i64::MAX);
+                client.query(&statements.scan_offset, &[&offset, &limit_sql])
+            }
+        }
+        .map_err(backend)?;
+        let records = records_from_rows(&rows, Some(1))?;
+        if let Some(last) = rows.last() {
+            let position: i64 = get(last, 0, "records")?;
+            inner.cursor = Some((from + records.len() as u64, position));
+        }
+        Ok(records)
+    }
+
+    fn tree_head(&self) -> Result<TreeHead, StoreError> {
+        let mut inner = self.lock()?;
+        let Inner { client, statements, .. } = &mut *inner;
+        let row = client
+            .query_opt(&statements.read_log_head, &[])
+            .map_err(backend)?
+            .ok_or_else(|| corrupt("log_head", "the row is missing"))?;
+        Ok(tree_head_of(&range_from_row(&row)?))
+    }
+
+    fn put_snapshot(&self, snapshot: &Snapshot) -> Result<(), StoreError> {
+        let mut inner = self.lock()?;
+        let Inner { client, statements, .. } = &mut *inner;
+        let mut tx = client.transaction().map_err(backend)?;
+        let head = match tx
+            .query_opt(&statements.read_head, &[&snapshot.instance])
+            .map_err(backend)?
+        {
+            Some(row) => head_from_row(&row)?,
+            None => {
+                return Err(StoreError::NotFound {
+                    instance: snapshot.instance,
+                });
+            }
+        };
+        if snapshot.seq > head.seq {
+            return Err(StoreError::InvalidAppend {
+                instance: snapshot.instance,
+                seq: snapshot.seq,
+                reason: format!(
+                    "snapshot at {} is ahead of the log, which ends at {}",
+                    snapshot.seq, head.seq
+                ),
+            });
+        }
+        let json = serde_json::to_string(snapshot).map_err(|e| StoreError::InvalidAppend {
+            instance: snapshot.instance,
+            seq: snapshot.seq,
+            reason: format!("the snapshot does not serialize: {e}"),
+        })?;
+        let seq = to_i64(snapshot.instance, snapshot.seq, "sequence number")?;
+        tx.execute(&statements.put_snapshot, &[&snapshot.instance, &seq, &json])
+            .map_err(backend)?;
+        tx.commit().map_err(backend)
+    }
+
+    fn snapshot(&self, instance: Uuid) -> Result<Option<Snapshot>, StoreError> {
+        let mut inner = self.lock()?;
+        let Inner { client, statements, .. } = &mut *inner;
+        let Some(row) = client.query_opt(&statements.snapshot, &[&instance]).map_err(backend)? else {
+            return Ok(None);
+        };
+        let place = format!("snapshot of instance {instance}");
+        let json: &str = get(&row, 0, &place)?;
+        serde_json::from_str(json).map(Some).map_err(|e| corrupt(place, e))
+    }
+}
