@@ -429,12 +429,7 @@ pub(crate) fn line_column(source: &str, offset: usize) -> (usize, usize) {
 /// Parses a TOML local date into a calendar date.
 pub(crate) fn toml_date(d: &Spanned<toml::value::Datetime>) -> Result<NaiveDate, Located> {
     let v = d.get_ref();
-    let bad = || {
-        (
-            d.span().start,
-            CatalogErrorKind::BadDate { value: v.to_string() },
-        )
-    };
+    let bad = || (d.span().start, CatalogErrorKind::BadDate { value: v.to_string() });
     match (v.date, v.time, v.offset) {
         (Some(date), None, None) => {
             NaiveDate::from_ymd_opt(i32::from(date.year), u32::from(date.month), u32::from(date.day)).ok_or_else(bad)
@@ -482,7 +477,8 @@ fn label(zh: &str, en: &str, what: &'static str, code: &str, at: usize) -> Resul
 
 fn is_code(s: &str) -> bool {
     !s.is_empty()
-        && s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
         && !s.ends_with('-')
 }
@@ -896,9 +892,12 @@ fn load(source: &str) -> Result<Catalog, Located> {
         let (department, as_written) = match (&fs.department, &unassigned) {
             (Some(d), None) => {
                 let name = d.get_ref().trim().to_owned();
-                let r = registry
-                    .resolve(&name)
-                    .ok_or_else(|| (d.span().start, CatalogErrorKind::UnknownDepartment { name: name.clone() }))?;
+                let r = registry.resolve(&name).ok_or_else(|| {
+                    (
+                        d.span().start,
+                        CatalogErrorKind::UnknownDepartment { name: name.clone() },
+                    )
+                })?;
                 (Some(r), Some(name))
             }
             (Some(d), Some(_)) => {

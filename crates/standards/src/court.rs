@@ -14,7 +14,7 @@ use regula_core::{
 use crate::catalog::{Catalog, Entry, IntermediateCourt, Member};
 use crate::data::{
     AcceptanceRecord, ApprovalRecord, Consultation, DraftRecord, EvaluationRecord, InspectionRecord, OpinionRecord,
-    ReportRecord, Revision, RevisionEnd, SendBackRecord, StageChange, StandardData, Stamp, Version, WithdrawalRecord,
+    ReportRecord, Revision, RevisionEnd, SendBackRecord, StageChange, Stamp, StandardData, Version, WithdrawalRecord,
 };
 use crate::department::DepartmentRegistry;
 use crate::lifecycle::{Stage, StandardAction, StandardLifecycle, roles};
@@ -176,46 +176,88 @@ pub const GUARDS: [(&str, Text); 21] = [
             "the draft has procedural and quality requirements and a measurable criterion",
         ),
     ),
-    ("opinion_valid", Text::new("意见须有提出人和内容", "the opinion has an author and content")),
+    (
+        "opinion_valid",
+        Text::new("意见须有提出人和内容", "the opinion has an author and content"),
+    ),
     (
         "response_valid",
-        Text::new("答复须针对未答复的意见，不采纳须说明理由", "the response answers an open opinion, with a reason if not adopted"),
+        Text::new(
+            "答复须针对未答复的意见，不采纳须说明理由",
+            "the response answers an open opinion, with a reason if not adopted",
+        ),
     ),
     (
         "opinions_from_both_groups",
-        Text::new("须有一线审判办案人员和行政综合人员的意见", "opinions from front-line and administrative staff"),
+        Text::new(
+            "须有一线审判办案人员和行政综合人员的意见",
+            "opinions from front-line and administrative staff",
+        ),
     ),
-    ("opinions_answered", Text::new("每条意见均须答复", "every opinion has a response")),
+    (
+        "opinions_answered",
+        Text::new("每条意见均须答复", "every opinion has a response"),
+    ),
     (
         "consultation_period",
         Text::new("征求意见期不少于规定天数", "consultation lasted the minimum period"),
     ),
     ("reasons_given", Text::new("须说明理由", "a reason is given")),
     ("revision_open", Text::new("须有进行中的修订", "a revision is open")),
-    ("no_open_revision", Text::new("不得有进行中的修订", "no revision is open")),
+    (
+        "no_open_revision",
+        Text::new("不得有进行中的修订", "no revision is open"),
+    ),
     (
         "meeting_record",
-        Text::new("须有领导小组审议会议记录（日期、过半数出席、决定）", "a leading-group meeting record (date, half present, decision)"),
+        Text::new(
+            "须有领导小组审议会议记录（日期、过半数出席、决定）",
+            "a leading-group meeting record (date, half present, decision)",
+        ),
     ),
-    ("approved", Text::new("当前草案须已审议通过", "the current draft is approved")),
+    (
+        "approved",
+        Text::new("当前草案须已审议通过", "the current draft is approved"),
+    ),
     (
         "document_number",
-        Text::new("文号须符合本院格式且年份与发布日期一致", "the document number has the court's form and year"),
+        Text::new(
+            "文号须符合本院格式且年份与发布日期一致",
+            "the document number has the court's form and year",
+        ),
     ),
     (
         "publication_date",
-        Text::new("发布日期不得早于审议通过日期", "the publication date is not before the approval"),
+        Text::new(
+            "发布日期不得早于审议通过日期",
+            "the publication date is not before the approval",
+        ),
     ),
-    ("report_valid", Text::new("报告须有期间和内容", "the report has a period and content")),
-    ("inspection_valid", Text::new("检查记录须完整", "the inspection record is complete")),
+    (
+        "report_valid",
+        Text::new("报告须有期间和内容", "the report has a period and content"),
+    ),
+    (
+        "inspection_valid",
+        Text::new("检查记录须完整", "the inspection record is complete"),
+    ),
     (
         "evaluation_complete",
-        Text::new("评估须对照现行版本的每项评价标准", "the evaluation scores every criterion of the version in force"),
+        Text::new(
+            "评估须对照现行版本的每项评价标准",
+            "the evaluation scores every criterion of the version in force",
+        ),
     ),
-    ("revision_cause", Text::new("修订须说明原因和内容", "the revision states its cause and content")),
+    (
+        "revision_cause",
+        Text::new("修订须说明原因和内容", "the revision states its cause and content"),
+    ),
     (
         "acceptance",
-        Text::new("须有对照评价标准的评估和验收记录", "an evaluation against the criteria and an acceptance record"),
+        Text::new(
+            "须有对照评价标准的评估和验收记录",
+            "an evaluation against the criteria and an acceptance record",
+        ),
     ),
 ];
 
@@ -234,7 +276,10 @@ pub fn standard_definition(config: &CourtConfig) -> Result<Definition<StandardLi
     for s in Stage::ALL {
         b = b.state(s, s.label());
     }
-    b = b.initial(Stage::Research).terminal(Stage::Consolidated).terminal(Stage::Withdrawn);
+    b = b
+        .initial(Stage::Research)
+        .terminal(Stage::Consolidated)
+        .terminal(Stage::Withdrawn);
     for (name, label) in StandardAction::ACTIONS {
         b = b.action(name, label);
     }
@@ -253,9 +298,11 @@ pub fn standard_definition(config: &CourtConfig) -> Result<Definition<StandardLi
         c.actor_fits_role(i.actor, i.role, i.instance.data())
     });
     let c = Arc::clone(&cfg);
-    b = b.guard("department_known", guard_text("department_known"), move |i| match i.action {
-        StandardAction::AssignDepartment { department } => rules::department_known(department, &c.departments),
-        _ => Ok(()),
+    b = b.guard("department_known", guard_text("department_known"), move |i| {
+        match i.action {
+            StandardAction::AssignDepartment { department } => rules::department_known(department, &c.departments),
+            _ => Ok(()),
+        }
     });
     b = b.guard("department_assigned", guard_text("department_assigned"), |i| {
         rules::department_assigned(i.instance.data())
@@ -274,9 +321,11 @@ pub fn standard_definition(config: &CourtConfig) -> Result<Definition<StandardLi
         }
         _ => Ok(()),
     });
-    b = b.guard("opinions_from_both_groups", guard_text("opinions_from_both_groups"), |i| {
-        rules::opinions_from_both_groups(i.instance.data())
-    });
+    b = b.guard(
+        "opinions_from_both_groups",
+        guard_text("opinions_from_both_groups"),
+        |i| rules::opinions_from_both_groups(i.instance.data()),
+    );
     b = b.guard("opinions_answered", guard_text("opinions_answered"), |i| {
         rules::opinions_answered(i.instance.data())
     });
@@ -301,41 +350,55 @@ pub fn standard_definition(config: &CourtConfig) -> Result<Definition<StandardLi
     });
     let c = Arc::clone(&cfg);
     let t = today.clone();
-    b = b.guard("meeting_record", guard_text("meeting_record"), move |i| match i.action {
-        StandardAction::Approve { meeting } => {
-            rules::meeting_record(meeting, &c.leading_group, i.instance.data(), t(i), c.timezone)
+    b = b.guard("meeting_record", guard_text("meeting_record"), move |i| {
+        match i.action {
+            StandardAction::Approve { meeting } => {
+                rules::meeting_record(meeting, &c.leading_group, i.instance.data(), t(i), c.timezone)
+            }
+            _ => Ok(()),
         }
-        _ => Ok(()),
     });
-    b = b.guard("approved", guard_text("approved"), |i| rules::approved(i.instance.data()));
+    b = b.guard("approved", guard_text("approved"), |i| {
+        rules::approved(i.instance.data())
+    });
     let c = Arc::clone(&cfg);
-    b = b.guard("document_number", guard_text("document_number"), move |i| match i.action {
-        StandardAction::Publish { document_number, date } => {
-            rules::document_number(document_number, *date, &c.document_prefix, i.instance.data())
+    b = b.guard("document_number", guard_text("document_number"), move |i| {
+        match i.action {
+            StandardAction::Publish { document_number, date } => {
+                rules::document_number(document_number, *date, &c.document_prefix, i.instance.data())
+            }
+            _ => Ok(()),
         }
-        _ => Ok(()),
     });
     let t = today.clone();
-    b = b.guard("publication_date", guard_text("publication_date"), move |i| match i.action {
-        StandardAction::Publish { date, .. } => rules::publication_date(*date, i.instance.data(), t(i)),
-        _ => Ok(()),
+    b = b.guard("publication_date", guard_text("publication_date"), move |i| {
+        match i.action {
+            StandardAction::Publish { date, .. } => rules::publication_date(*date, i.instance.data(), t(i)),
+            _ => Ok(()),
+        }
     });
     b = b.guard("report_valid", guard_text("report_valid"), |i| match i.action {
         StandardAction::ReportImplementation { period, summary } => rules::report_valid(period, summary),
         _ => Ok(()),
     });
     let t = today.clone();
-    b = b.guard("inspection_valid", guard_text("inspection_valid"), move |i| match i.action {
-        StandardAction::RecordInspection { inspection } => rules::inspection_valid(inspection, t(i)),
-        _ => Ok(()),
+    b = b.guard("inspection_valid", guard_text("inspection_valid"), move |i| {
+        match i.action {
+            StandardAction::RecordInspection { inspection } => rules::inspection_valid(inspection, t(i)),
+            _ => Ok(()),
+        }
     });
     let t = today.clone();
-    b = b.guard("evaluation_complete", guard_text("evaluation_complete"), move |i| match i.action {
-        StandardAction::RecordEvaluation { evaluation } => {
-            rules::evaluation_complete(evaluation, i.instance.data(), t(i))
-        }
-        _ => Ok(()),
-    });
+    b = b.guard(
+        "evaluation_complete",
+        guard_text("evaluation_complete"),
+        move |i| match i.action {
+            StandardAction::RecordEvaluation { evaluation } => {
+                rules::evaluation_complete(evaluation, i.instance.data(), t(i))
+            }
+            _ => Ok(()),
+        },
+    );
     b = b.guard("revision_cause", guard_text("revision_cause"), |i| match i.action {
         StandardAction::OpenRevision { cause, summary } => rules::revision_cause(cause, summary, i.instance.data()),
         _ => Ok(()),
@@ -375,11 +438,41 @@ pub fn transitions() -> Vec<Transition<Stage>> {
         t
     };
     let mut table = vec![
-        row(Research, "assign_department", Research, &[OFFICE], &["department_known"]),
-        row(Research, "start_drafting", Drafting, &[DEPARTMENT], &["department_assigned"]),
-        row(Drafting, "open_consultation", Consultation, &[DEPARTMENT], &["draft_complete"]),
-        row(Consultation, "record_opinion", Consultation, &[DEPARTMENT], &["opinion_valid"]),
-        row(Consultation, "respond_to_opinion", Consultation, &[DEPARTMENT], &["response_valid"]),
+        row(
+            Research,
+            "assign_department",
+            Research,
+            &[OFFICE],
+            &["department_known"],
+        ),
+        row(
+            Research,
+            "start_drafting",
+            Drafting,
+            &[DEPARTMENT],
+            &["department_assigned"],
+        ),
+        row(
+            Drafting,
+            "open_consultation",
+            Consultation,
+            &[DEPARTMENT],
+            &["draft_complete"],
+        ),
+        row(
+            Consultation,
+            "record_opinion",
+            Consultation,
+            &[DEPARTMENT],
+            &["opinion_valid"],
+        ),
+        row(
+            Consultation,
+            "respond_to_opinion",
+            Consultation,
+            &[DEPARTMENT],
+            &["response_valid"],
+        ),
         row(
             Consultation,
             "close_consultation",
@@ -387,7 +480,13 @@ pub fn transitions() -> Vec<Transition<Stage>> {
             &[DEPARTMENT],
             &["opinions_from_both_groups", "opinions_answered", "consultation_period"],
         ),
-        row(Consultation, "send_back", Drafting, &[LEADING_GROUP], &["reasons_given", "no_open_revision"]),
+        row(
+            Consultation,
+            "send_back",
+            Drafting,
+            &[LEADING_GROUP],
+            &["reasons_given", "no_open_revision"],
+        ),
         row(
             Consultation,
             "send_back_revision",
@@ -396,7 +495,13 @@ pub fn transitions() -> Vec<Transition<Stage>> {
             &["reasons_given", "revision_open"],
         ),
         row(Approval, "approve", Approval, &[LEADING_GROUP], &["meeting_record"]),
-        row(Approval, "send_back", Drafting, &[LEADING_GROUP], &["reasons_given", "no_open_revision"]),
+        row(
+            Approval,
+            "send_back",
+            Drafting,
+            &[LEADING_GROUP],
+            &["reasons_given", "no_open_revision"],
+        ),
         row(
             Approval,
             "send_back_revision",
@@ -412,10 +517,34 @@ pub fn transitions() -> Vec<Transition<Stage>> {
             &["approved", "document_number", "publication_date"],
         ),
         row(Published, "begin_follow_up", FollowUp, &[DEPARTMENT, OFFICE], &[]),
-        row(FollowUp, "report_implementation", FollowUp, &[DEPARTMENT], &["report_valid"]),
-        row(FollowUp, "open_revision", Revision, &[DEPARTMENT, OFFICE], &["revision_cause"]),
-        row(Revision, "open_consultation", Consultation, &[DEPARTMENT], &["draft_complete"]),
-        row(Revision, "cancel_revision", FollowUp, &[LEADING_GROUP], &["reasons_given"]),
+        row(
+            FollowUp,
+            "report_implementation",
+            FollowUp,
+            &[DEPARTMENT],
+            &["report_valid"],
+        ),
+        row(
+            FollowUp,
+            "open_revision",
+            Revision,
+            &[DEPARTMENT, OFFICE],
+            &["revision_cause"],
+        ),
+        row(
+            Revision,
+            "open_consultation",
+            Consultation,
+            &[DEPARTMENT],
+            &["draft_complete"],
+        ),
+        row(
+            Revision,
+            "cancel_revision",
+            FollowUp,
+            &[LEADING_GROUP],
+            &["reasons_given"],
+        ),
         row(FollowUp, "accept", Consolidated, &[INTERMEDIATE_COURT], &["acceptance"]),
     ];
     for s in EVALUABLE {
@@ -708,9 +837,9 @@ pub fn check_document_number(catalog: &Catalog, ledger: &Ledger, number: &str) -
 /// number's uniqueness when publishing. Pass the result to [`Engine::apply_with`].
 pub fn external_checks(catalog: &Catalog, ledger: &Ledger, action: &StandardAction) -> Vec<Reason> {
     match action {
-        StandardAction::Publish { document_number, .. } => {
-            check_document_number(catalog, ledger, document_number).into_iter().collect()
-        }
+        StandardAction::Publish { document_number, .. } => check_document_number(catalog, ledger, document_number)
+            .into_iter()
+            .collect(),
         _ => Vec::new(),
     }
 }

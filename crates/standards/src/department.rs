@@ -199,7 +199,10 @@ mod tests {
     fn aliases_and_units_resolve_to_one_department() {
         let r = registry();
         assert_eq!(r.resolve("办公室"), Some(DepartmentRef::department("general_office")));
-        assert_eq!(r.resolve(" 综合办公室 "), Some(DepartmentRef::department("general_office")));
+        assert_eq!(
+            r.resolve(" 综合办公室 "),
+            Some(DepartmentRef::department("general_office"))
+        );
         let unit = r.resolve("政治部督察室").unwrap();
         assert_eq!(unit.department, "political");
         assert_eq!(unit.unit.as_deref(), Some("inspection_office"));

@@ -409,7 +409,10 @@ impl StandardAction {
         ("approve", Text::new("审议通过", "Approve")),
         ("publish", Text::new("正式发布", "Publish")),
         ("begin_follow_up", Text::new("跟踪实施", "Begin follow-up")),
-        ("report_implementation", Text::new("报告实施情况", "Report implementation")),
+        (
+            "report_implementation",
+            Text::new("报告实施情况", "Report implementation"),
+        ),
         ("record_inspection", Text::new("督导检查", "Record inspection")),
         ("record_evaluation", Text::new("评估", "Record evaluation")),
         ("open_revision", Text::new("启动修订", "Open revision")),
@@ -501,7 +504,10 @@ mod tests {
         assert_eq!(StandardAction::from_parts(a.name(), &payload).unwrap(), a);
         let c = StandardAction::CloseConsultation;
         assert!(c.payload().unwrap().is_null());
-        assert_eq!(StandardAction::from_parts("close_consultation", &serde_json::Value::Null).unwrap(), c);
+        assert_eq!(
+            StandardAction::from_parts("close_consultation", &serde_json::Value::Null).unwrap(),
+            c
+        );
         for (name, label) in StandardAction::ACTIONS {
             assert!(!label.is_incomplete(), "{name}");
         }

@@ -9,8 +9,7 @@ use crate::catalog::{IntermediateCourt, Member};
 use crate::data::StandardData;
 use crate::department::DepartmentRegistry;
 use crate::lifecycle::{
-    Acceptance, Draft, Evaluation, Inspection, MeetingRecord, Opinion, OpinionSource, Response, RevisionCause,
-    roles,
+    Acceptance, Draft, Evaluation, Inspection, MeetingRecord, Opinion, OpinionSource, Response, RevisionCause, roles,
 };
 
 fn blank(s: &str) -> bool {
@@ -117,10 +116,9 @@ pub fn response_valid(data: &StandardData, opinion: u32, response: &Response) ->
         ));
     }
     match response {
-        Response::NotAdopted { reason } if blank(reason) => Err(Text::new(
-            "不予采纳须说明理由",
-            "an opinion not adopted needs a reason",
-        )),
+        Response::NotAdopted { reason } if blank(reason) => {
+            Err(Text::new("不予采纳须说明理由", "an opinion not adopted needs a reason"))
+        }
         _ => Ok(()),
     }
 }
@@ -128,7 +126,10 @@ pub fn response_valid(data: &StandardData, opinion: u32, response: &Response) ->
 /// 五.三: consultation closes only with opinions from front-line adjudication staff
 /// AND from administrative staff.
 pub fn opinions_from_both_groups(data: &StandardData) -> Result<(), Text> {
-    let opinions = data.current_consultation().map(|c| c.opinions.as_slice()).unwrap_or(&[]);
+    let opinions = data
+        .current_consultation()
+        .map(|c| c.opinions.as_slice())
+        .unwrap_or(&[]);
     let missing: Vec<OpinionSource> = [OpinionSource::Frontline, OpinionSource::Administrative]
         .into_iter()
         .filter(|s| !opinions.iter().any(|o| o.opinion.source == *s))
@@ -356,7 +357,10 @@ pub fn document_number(number: &str, date: NaiveDate, prefix: &str, data: &Stand
     if let Some(v) = data.versions.iter().find(|v| v.document_number == number) {
         return Err(Text::owned(
             format!("文号 {number} 已用于本标准第 {} 版", v.number),
-            format!("document number {number} was already used for version {} of this standard", v.number),
+            format!(
+                "document number {number} was already used for version {} of this standard",
+                v.number
+            ),
         ));
     }
     Ok(())
@@ -367,7 +371,10 @@ pub fn publication_date(date: NaiveDate, data: &StandardData, today: NaiveDate) 
     if let Some(a) = data.approval_of_current_draft().filter(|a| date < a.meeting.date) {
         return Err(Text::owned(
             format!("发布日期 {date} 早于审议通过日期 {}", a.meeting.date),
-            format!("the publication date {date} is before the approval on {}", a.meeting.date),
+            format!(
+                "the publication date {date} is before the approval on {}",
+                a.meeting.date
+            ),
         ));
     }
     if date > today {
@@ -400,11 +407,17 @@ pub fn inspection_valid(inspection: &Inspection, today: NaiveDate) -> Result<(),
 /// once each, and reaches a conclusion.
 pub fn evaluation_complete(evaluation: &Evaluation, data: &StandardData, today: NaiveDate) -> Result<(), Text> {
     let Some(version) = data.in_force() else {
-        return Err(Text::new("没有现行有效的版本可供评估", "no version is in force to evaluate"));
+        return Err(Text::new(
+            "没有现行有效的版本可供评估",
+            "no version is in force to evaluate",
+        ));
     };
     if evaluation.version != version.number {
         return Err(Text::owned(
-            format!("评估的是第 {} 版，现行有效的是第 {} 版", evaluation.version, version.number),
+            format!(
+                "评估的是第 {} 版，现行有效的是第 {} 版",
+                evaluation.version, version.number
+            ),
             format!(
                 "the evaluation is of version {}, but version {} is in force",
                 evaluation.version, version.number
@@ -443,7 +456,10 @@ pub fn evaluation_complete(evaluation: &Evaluation, data: &StandardData, today: 
     }
     if evaluation.date > today {
         zh.push(format!("评估日期 {} 晚于今天 {today}", evaluation.date));
-        en.push(format!("the evaluation date {} is after today {today}", evaluation.date));
+        en.push(format!(
+            "the evaluation date {} is after today {today}",
+            evaluation.date
+        ));
     }
     if zh.is_empty() {
         Ok(())
@@ -458,7 +474,10 @@ pub fn evaluation_complete(evaluation: &Evaluation, data: &StandardData, today: 
 /// A revision states what is to be revised, and what it cites exists.
 pub fn revision_cause(cause: &RevisionCause, summary: &str, data: &StandardData) -> Result<(), Text> {
     if blank(summary) {
-        return Err(Text::new("须说明修订内容", "a revision needs a summary of what to revise"));
+        return Err(Text::new(
+            "须说明修订内容",
+            "a revision needs a summary of what to revise",
+        ));
     }
     match cause {
         RevisionCause::Gap | RevisionCause::WeakResults { evaluation: None } => Ok(()),
@@ -530,13 +549,19 @@ pub fn acceptance_record(acceptance: &Acceptance, data: &StandardData, today: Na
     }
     if acceptance.date > today {
         zh.push(format!("验收日期 {} 晚于今天 {today}", acceptance.date));
-        en.push(format!("the acceptance date {} is after today {today}", acceptance.date));
+        en.push(format!(
+            "the acceptance date {} is after today {today}",
+            acceptance.date
+        ));
     }
     if let Some(e) = data
         .evaluation_of_version_in_force()
         .filter(|e| acceptance.date < e.evaluation.date)
     {
-        zh.push(format!("验收日期 {} 早于评估日期 {}", acceptance.date, e.evaluation.date));
+        zh.push(format!(
+            "验收日期 {} 早于评估日期 {}",
+            acceptance.date, e.evaluation.date
+        ));
         en.push(format!(
             "the acceptance date {} is before the evaluation on {}",
             acceptance.date, e.evaluation.date
@@ -588,9 +613,10 @@ pub fn actor_fits_role(
             if resolved.is_some_and(|r| r.department == dept.department) {
                 Ok(())
             } else {
-                let name = registry
-                    .get(&dept.department)
-                    .map_or_else(|| Text::owned(dept.department.clone(), dept.department.clone()), |d| d.label.clone());
+                let name = registry.get(&dept.department).map_or_else(
+                    || Text::owned(dept.department.clone(), dept.department.clone()),
+                    |d| d.label.clone(),
+                );
                 Err(Text::owned(
                     format!("{} 不属于本标准的责任部门{}", who.zh, name.zh),
                     format!(
@@ -604,9 +630,10 @@ pub fn actor_fits_role(
             if resolved.is_some_and(|r| r.department == office) {
                 Ok(())
             } else {
-                let name = registry
-                    .get(office)
-                    .map_or_else(|| Text::owned(office.to_owned(), office.to_owned()), |d| d.label.clone());
+                let name = registry.get(office).map_or_else(
+                    || Text::owned(office.to_owned(), office.to_owned()),
+                    |d| d.label.clone(),
+                );
                 Err(Text::owned(
                     format!("{} 不属于{}", who.zh, name.zh),
                     format!("{} is not in the {}", who.en, name.en),
@@ -633,7 +660,10 @@ pub fn actor_fits_role(
                 ))
             }
         }
-        other => Err(Text::owned(format!("未知角色 {other}"), format!("unknown role {other}"))),
+        other => Err(Text::owned(
+            format!("未知角色 {other}"),
+            format!("unknown role {other}"),
+        )),
     }
 }
 

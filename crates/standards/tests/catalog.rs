@@ -1,6 +1,9 @@
 //! The built-in catalog matches the plan, and loading refuses bad files with their
 //! position and the offending value.
 
+// Helpers outside #[test] functions unwrap too: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use std::collections::BTreeMap;
 
 use regula_standards::catalog::{Catalog, CatalogErrorKind};
@@ -107,7 +110,10 @@ fn departments_and_aliases_resolve() {
     let c = builtin();
     let mut per_department: BTreeMap<String, usize> = BTreeMap::new();
     for s in c.standards() {
-        let key = s.department.as_ref().map_or("unassigned".to_owned(), |d| d.department.clone());
+        let key = s
+            .department
+            .as_ref()
+            .map_or("unassigned".to_owned(), |d| d.department.clone());
         *per_department.entry(key).or_default() += 1;
     }
     let expected: BTreeMap<String, usize> = [
@@ -135,7 +141,10 @@ fn departments_and_aliases_resolve() {
     assert_eq!(police.department.as_ref().unwrap().department, "judicial_police");
     let inspection = c.standard("PER-06-01").unwrap();
     let d = inspection.department.as_ref().unwrap();
-    assert_eq!((d.department.as_str(), d.unit.as_deref()), ("political", Some("inspection_office")));
+    assert_eq!(
+        (d.department.as_str(), d.unit.as_deref()),
+        ("political", Some("inspection_office"))
+    );
     assert_eq!(c.departments().label(d).unwrap().zh, "政治部督察室");
     assert_eq!(c.department_label(Some(d)).zh, "政治部");
     assert_eq!(c.departments().departments().len(), 7);
@@ -276,7 +285,13 @@ fn duplicate_codes_are_refused_with_line_and_value() {
         other => panic!("unexpected {other:?}"),
     }
     let text = e.to_string();
-    assert!(text.starts_with(&format!("<catalog>:{}:8: duplicate standard code \"ADM-01-01\"", e.line)), "{text}");
+    assert!(
+        text.starts_with(&format!(
+            "<catalog>:{}:8: duplicate standard code \"ADM-01-01\"",
+            e.line
+        )),
+        "{text}"
+    );
 }
 
 #[test]
@@ -306,7 +321,10 @@ fn unknown_domains_and_categories_are_refused() {
 fn a_standard_must_say_department_or_unassigned_but_not_both() {
     let bad = SMALL.replace("unassigned = \"not said\"\n", "");
     let e = error_of(&bad);
-    assert!(matches!(&e.kind, CatalogErrorKind::NoDepartment { code } if code == "ADM-01-02"), "{e}");
+    assert!(
+        matches!(&e.kind, CatalogErrorKind::NoDepartment { code } if code == "ADM-01-02"),
+        "{e}"
+    );
     assert_eq!(e.line, line_of(&bad, "[[standards]]", 1));
 
     let bad = SMALL.replace("department = \"办公室\"", "department = \"办公室\"\nunassigned = \"x\"");
@@ -344,9 +362,15 @@ fn syntax_and_shape_errors_have_positions() {
     let bad = SMALL.replace("due = 2023-12-31", "due = 2023-12-31T00:00:00Z");
     assert!(matches!(error_of(&bad).kind, CatalogErrorKind::BadDate { .. }));
 
-    let bad = SMALL.replace("aliases = [\"办公室\"]", "aliases = [\"综合办公室\", \"甲\"]\n[[departments]]\nid = \"other\"\nzh = \"甲\"\nen = \"Other\"");
+    let bad = SMALL.replace(
+        "aliases = [\"办公室\"]",
+        "aliases = [\"综合办公室\", \"甲\"]\n[[departments]]\nid = \"other\"\nzh = \"甲\"\nen = \"Other\"",
+    );
     let e = error_of(&bad);
-    assert!(matches!(&e.kind, CatalogErrorKind::NameClash(c) if c.name == "甲"), "{e}");
+    assert!(
+        matches!(&e.kind, CatalogErrorKind::NameClash(c) if c.name == "甲"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -354,7 +378,11 @@ fn loading_from_a_path_names_the_file() {
     let dir = std::env::temp_dir().join(format!("regula-standards-catalog-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("bad.toml");
-    std::fs::write(&path, SMALL.replace("department = \"办公室\"", "department = \"后勤处\"")).unwrap();
+    std::fs::write(
+        &path,
+        SMALL.replace("department = \"办公室\"", "department = \"后勤处\""),
+    )
+    .unwrap();
     let e = Catalog::from_path(&path).unwrap_err();
     assert_eq!(e.path.as_deref(), Some(path.as_path()));
     assert!(e.to_string().starts_with(&path.display().to_string()));

@@ -1,6 +1,9 @@
 //! One standard from research to consolidated through one revision: every audit
 //! record is checked, and the log alone rebuilds and verifies the standard.
 
+// Helpers outside #[test] functions unwrap too: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::*;
@@ -19,100 +22,391 @@ fn research_to_consolidated_through_one_revision() {
     assert_eq!(s.data().opened_at, Some(start()));
 
     // Version 1.
-    w.act(&mut s, &mut log, &dept, roles::DEPARTMENT, StandardAction::StartDrafting {
-        summary: Some("调研近三年减假暂案件 126 件".into()),
-    });
+    w.act(
+        &mut s,
+        &mut log,
+        &dept,
+        roles::DEPARTMENT,
+        StandardAction::StartDrafting {
+            summary: Some("调研近三年减假暂案件 126 件".into()),
+        },
+    );
     w.days(20);
     w.act(&mut s, &mut log, &dept, roles::DEPARTMENT, open_consultation());
     w.consult(&mut s, &mut log); // 4 records
     w.days(30);
-    w.act(&mut s, &mut log, &dept, roles::DEPARTMENT, StandardAction::CloseConsultation);
+    w.act(
+        &mut s,
+        &mut log,
+        &dept,
+        roles::DEPARTMENT,
+        StandardAction::CloseConsultation,
+    );
     w.days(7);
-    w.act(&mut s, &mut log, &head, roles::LEADING_GROUP, StandardAction::Approve {
-        meeting: meeting(w.today(), &["陈伟", "厉彦杰", "马振生", "张丽杰"]),
-    });
+    w.act(
+        &mut s,
+        &mut log,
+        &head,
+        roles::LEADING_GROUP,
+        StandardAction::Approve {
+            meeting: meeting(w.today(), &["陈伟", "厉彦杰", "马振生", "张丽杰"]),
+        },
+    );
     w.days(2);
-    w.act(&mut s, &mut log, &office, roles::OFFICE, publish("红林法〔2023〕15号", w.today()));
-    w.act(&mut s, &mut log, &dept, roles::DEPARTMENT, StandardAction::BeginFollowUp);
+    w.act(
+        &mut s,
+        &mut log,
+        &office,
+        roles::OFFICE,
+        publish("红林法〔2023〕15号", w.today()),
+    );
+    w.act(
+        &mut s,
+        &mut log,
+        &dept,
+        roles::DEPARTMENT,
+        StandardAction::BeginFollowUp,
+    );
     w.days(90);
-    w.act(&mut s, &mut log, &dept, roles::DEPARTMENT, StandardAction::ReportImplementation {
-        period: "2023年第二季度".into(),
-        summary: "按标准办理案件 31 件".into(),
-    });
+    w.act(
+        &mut s,
+        &mut log,
+        &dept,
+        roles::DEPARTMENT,
+        StandardAction::ReportImplementation {
+            period: "2023年第二季度".into(),
+            summary: "按标准办理案件 31 件".into(),
+        },
+    );
     w.act(&mut s, &mut log, &office, roles::OFFICE, inspection(w.today()));
 
     // The revision, opened on the inspection's second finding.
-    w.act(&mut s, &mut log, &office, roles::OFFICE, StandardAction::OpenRevision {
-        cause: RevisionCause::Finding { inspection: 1, finding: 2 },
-        summary: "增加评价数据按月统计的要求".into(),
-    });
+    w.act(
+        &mut s,
+        &mut log,
+        &office,
+        roles::OFFICE,
+        StandardAction::OpenRevision {
+            cause: RevisionCause::Finding {
+                inspection: 1,
+                finding: 2,
+            },
+            summary: "增加评价数据按月统计的要求".into(),
+        },
+    );
     w.days(10);
     let mut revised = good_draft();
     revised.procedural.push("评价数据每月 5 日前统计上报".into());
-    w.act(&mut s, &mut log, &dept, roles::DEPARTMENT, StandardAction::OpenConsultation { draft: revised.clone() });
+    w.act(
+        &mut s,
+        &mut log,
+        &dept,
+        roles::DEPARTMENT,
+        StandardAction::OpenConsultation { draft: revised.clone() },
+    );
     w.consult(&mut s, &mut log);
     w.days(30);
-    w.act(&mut s, &mut log, &dept, roles::DEPARTMENT, StandardAction::CloseConsultation);
+    w.act(
+        &mut s,
+        &mut log,
+        &dept,
+        roles::DEPARTMENT,
+        StandardAction::CloseConsultation,
+    );
     w.days(3);
-    w.act(&mut s, &mut log, &head, roles::LEADING_GROUP, StandardAction::SendBackRevision {
-        reasons: vec!["统计口径需与审判管理办公室一致".into()],
-    });
+    w.act(
+        &mut s,
+        &mut log,
+        &head,
+        roles::LEADING_GROUP,
+        StandardAction::SendBackRevision {
+            reasons: vec!["统计口径需与审判管理办公室一致".into()],
+        },
+    );
     w.days(5);
     let mut revised_again: Draft = revised;
     revised_again.text.push_str("（第二稿）");
-    w.act(&mut s, &mut log, &dept, roles::DEPARTMENT, StandardAction::OpenConsultation { draft: revised_again });
+    w.act(
+        &mut s,
+        &mut log,
+        &dept,
+        roles::DEPARTMENT,
+        StandardAction::OpenConsultation { draft: revised_again },
+    );
     w.consult(&mut s, &mut log);
     w.days(30);
-    w.act(&mut s, &mut log, &dept, roles::DEPARTMENT, StandardAction::CloseConsultation);
+    w.act(
+        &mut s,
+        &mut log,
+        &dept,
+        roles::DEPARTMENT,
+        StandardAction::CloseConsultation,
+    );
     w.days(4);
-    w.act(&mut s, &mut log, &head, roles::LEADING_GROUP, StandardAction::Approve {
-        meeting: meeting(w.today(), &["陈伟", "徐雪峰", "马振生"]),
-    });
-    w.act(&mut s, &mut log, &office, roles::OFFICE, publish("红林法〔2023〕31号", w.today()));
+    w.act(
+        &mut s,
+        &mut log,
+        &head,
+        roles::LEADING_GROUP,
+        StandardAction::Approve {
+            meeting: meeting(w.today(), &["陈伟", "徐雪峰", "马振生"]),
+        },
+    );
+    w.act(
+        &mut s,
+        &mut log,
+        &office,
+        roles::OFFICE,
+        publish("红林法〔2023〕31号", w.today()),
+    );
     w.act(&mut s, &mut log, &office, roles::OFFICE, StandardAction::BeginFollowUp);
 
     // Evaluation and acceptance.
     w.days(180);
-    w.act(&mut s, &mut log, &court, roles::INTERMEDIATE_COURT, evaluation(w.today(), 2, &[1, 2]));
+    w.act(
+        &mut s,
+        &mut log,
+        &court,
+        roles::INTERMEDIATE_COURT,
+        evaluation(w.today(), 2, &[1, 2]),
+    );
     w.days(1);
-    w.act(&mut s, &mut log, &court, roles::INTERMEDIATE_COURT, acceptance(w.today()));
+    w.act(
+        &mut s,
+        &mut log,
+        &court,
+        roles::INTERMEDIATE_COURT,
+        acceptance(w.today()),
+    );
     w.act(&mut s, &mut log, &office, roles::OFFICE, inspection(w.today()));
 
     // Every record: who, in which role, what, from where, to where.
     let expected: &[(&str, &str, &str, Stage, Option<Stage>)] = &[
         ("wang.bangong", "office", "create", Stage::Research, None),
-        ("li.lian", "department", "start_drafting", Stage::Research, Some(Stage::Drafting)),
-        ("li.lian", "department", "open_consultation", Stage::Drafting, Some(Stage::Consultation)),
-        ("staff", "department", "record_opinion", Stage::Consultation, Some(Stage::Consultation)),
-        ("staff", "department", "respond_to_opinion", Stage::Consultation, Some(Stage::Consultation)),
-        ("staff", "department", "record_opinion", Stage::Consultation, Some(Stage::Consultation)),
-        ("staff", "department", "respond_to_opinion", Stage::Consultation, Some(Stage::Consultation)),
-        ("li.lian", "department", "close_consultation", Stage::Consultation, Some(Stage::Approval)),
-        ("chen.wei", "leading_group", "approve", Stage::Approval, Some(Stage::Approval)),
-        ("wang.bangong", "office", "publish", Stage::Approval, Some(Stage::Published)),
-        ("li.lian", "department", "begin_follow_up", Stage::Published, Some(Stage::FollowUp)),
-        ("li.lian", "department", "report_implementation", Stage::FollowUp, Some(Stage::FollowUp)),
-        ("wang.bangong", "office", "record_inspection", Stage::FollowUp, Some(Stage::FollowUp)),
-        ("wang.bangong", "office", "open_revision", Stage::FollowUp, Some(Stage::Revision)),
-        ("li.lian", "department", "open_consultation", Stage::Revision, Some(Stage::Consultation)),
-        ("staff", "department", "record_opinion", Stage::Consultation, Some(Stage::Consultation)),
-        ("staff", "department", "respond_to_opinion", Stage::Consultation, Some(Stage::Consultation)),
-        ("staff", "department", "record_opinion", Stage::Consultation, Some(Stage::Consultation)),
-        ("staff", "department", "respond_to_opinion", Stage::Consultation, Some(Stage::Consultation)),
-        ("li.lian", "department", "close_consultation", Stage::Consultation, Some(Stage::Approval)),
-        ("chen.wei", "leading_group", "send_back_revision", Stage::Approval, Some(Stage::Revision)),
-        ("li.lian", "department", "open_consultation", Stage::Revision, Some(Stage::Consultation)),
-        ("staff", "department", "record_opinion", Stage::Consultation, Some(Stage::Consultation)),
-        ("staff", "department", "respond_to_opinion", Stage::Consultation, Some(Stage::Consultation)),
-        ("staff", "department", "record_opinion", Stage::Consultation, Some(Stage::Consultation)),
-        ("staff", "department", "respond_to_opinion", Stage::Consultation, Some(Stage::Consultation)),
-        ("li.lian", "department", "close_consultation", Stage::Consultation, Some(Stage::Approval)),
-        ("chen.wei", "leading_group", "approve", Stage::Approval, Some(Stage::Approval)),
-        ("wang.bangong", "office", "publish", Stage::Approval, Some(Stage::Published)),
-        ("wang.bangong", "office", "begin_follow_up", Stage::Published, Some(Stage::FollowUp)),
-        ("sun.zhongyuan", "intermediate_court", "record_evaluation", Stage::FollowUp, Some(Stage::FollowUp)),
-        ("sun.zhongyuan", "intermediate_court", "accept", Stage::FollowUp, Some(Stage::Consolidated)),
-        ("wang.bangong", "office", "record_inspection", Stage::Consolidated, Some(Stage::Consolidated)),
+        (
+            "li.lian",
+            "department",
+            "start_drafting",
+            Stage::Research,
+            Some(Stage::Drafting),
+        ),
+        (
+            "li.lian",
+            "department",
+            "open_consultation",
+            Stage::Drafting,
+            Some(Stage::Consultation),
+        ),
+        (
+            "staff",
+            "department",
+            "record_opinion",
+            Stage::Consultation,
+            Some(Stage::Consultation),
+        ),
+        (
+            "staff",
+            "department",
+            "respond_to_opinion",
+            Stage::Consultation,
+            Some(Stage::Consultation),
+        ),
+        (
+            "staff",
+            "department",
+            "record_opinion",
+            Stage::Consultation,
+            Some(Stage::Consultation),
+        ),
+        (
+            "staff",
+            "department",
+            "respond_to_opinion",
+            Stage::Consultation,
+            Some(Stage::Consultation),
+        ),
+        (
+            "li.lian",
+            "department",
+            "close_consultation",
+            Stage::Consultation,
+            Some(Stage::Approval),
+        ),
+        (
+            "chen.wei",
+            "leading_group",
+            "approve",
+            Stage::Approval,
+            Some(Stage::Approval),
+        ),
+        (
+            "wang.bangong",
+            "office",
+            "publish",
+            Stage::Approval,
+            Some(Stage::Published),
+        ),
+        (
+            "li.lian",
+            "department",
+            "begin_follow_up",
+            Stage::Published,
+            Some(Stage::FollowUp),
+        ),
+        (
+            "li.lian",
+            "department",
+            "report_implementation",
+            Stage::FollowUp,
+            Some(Stage::FollowUp),
+        ),
+        (
+            "wang.bangong",
+            "office",
+            "record_inspection",
+            Stage::FollowUp,
+            Some(Stage::FollowUp),
+        ),
+        (
+            "wang.bangong",
+            "office",
+            "open_revision",
+            Stage::FollowUp,
+            Some(Stage::Revision),
+        ),
+        (
+            "li.lian",
+            "department",
+            "open_consultation",
+            Stage::Revision,
+            Some(Stage::Consultation),
+        ),
+        (
+            "staff",
+            "department",
+            "record_opinion",
+            Stage::Consultation,
+            Some(Stage::Consultation),
+        ),
+        (
+            "staff",
+            "department",
+            "respond_to_opinion",
+            Stage::Consultation,
+            Some(Stage::Consultation),
+        ),
+        (
+            "staff",
+            "department",
+            "record_opinion",
+            Stage::Consultation,
+            Some(Stage::Consultation),
+        ),
+        (
+            "staff",
+            "department",
+            "respond_to_opinion",
+            Stage::Consultation,
+            Some(Stage::Consultation),
+        ),
+        (
+            "li.lian",
+            "department",
+            "close_consultation",
+            Stage::Consultation,
+            Some(Stage::Approval),
+        ),
+        (
+            "chen.wei",
+            "leading_group",
+            "send_back_revision",
+            Stage::Approval,
+            Some(Stage::Revision),
+        ),
+        (
+            "li.lian",
+            "department",
+            "open_consultation",
+            Stage::Revision,
+            Some(Stage::Consultation),
+        ),
+        (
+            "staff",
+            "department",
+            "record_opinion",
+            Stage::Consultation,
+            Some(Stage::Consultation),
+        ),
+        (
+            "staff",
+            "department",
+            "respond_to_opinion",
+            Stage::Consultation,
+            Some(Stage::Consultation),
+        ),
+        (
+            "staff",
+            "department",
+            "record_opinion",
+            Stage::Consultation,
+            Some(Stage::Consultation),
+        ),
+        (
+            "staff",
+            "department",
+            "respond_to_opinion",
+            Stage::Consultation,
+            Some(Stage::Consultation),
+        ),
+        (
+            "li.lian",
+            "department",
+            "close_consultation",
+            Stage::Consultation,
+            Some(Stage::Approval),
+        ),
+        (
+            "chen.wei",
+            "leading_group",
+            "approve",
+            Stage::Approval,
+            Some(Stage::Approval),
+        ),
+        (
+            "wang.bangong",
+            "office",
+            "publish",
+            Stage::Approval,
+            Some(Stage::Published),
+        ),
+        (
+            "wang.bangong",
+            "office",
+            "begin_follow_up",
+            Stage::Published,
+            Some(Stage::FollowUp),
+        ),
+        (
+            "sun.zhongyuan",
+            "intermediate_court",
+            "record_evaluation",
+            Stage::FollowUp,
+            Some(Stage::FollowUp),
+        ),
+        (
+            "sun.zhongyuan",
+            "intermediate_court",
+            "accept",
+            Stage::FollowUp,
+            Some(Stage::Consolidated),
+        ),
+        (
+            "wang.bangong",
+            "office",
+            "record_inspection",
+            Stage::Consolidated,
+            Some(Stage::Consolidated),
+        ),
     ];
     assert_eq!(log.len(), expected.len());
     let mut prev = Digest::ZERO;
@@ -128,7 +422,13 @@ fn research_to_consolidated_through_one_revision() {
         assert_eq!(r.from, from.as_str(), "{at}");
         match to {
             None => assert_eq!(r.outcome, Outcome::Created, "{at}"),
-            Some(to) => assert_eq!(r.outcome, Outcome::Accepted { to: to.as_str().to_owned() }, "{at}"),
+            Some(to) => assert_eq!(
+                r.outcome,
+                Outcome::Accepted {
+                    to: to.as_str().to_owned()
+                },
+                "{at}"
+            ),
         }
         assert_eq!(r.prev_hash, prev, "{at}");
         assert_eq!(r.hash, r.compute_hash(), "{at}");
@@ -152,13 +452,22 @@ fn research_to_consolidated_through_one_revision() {
     assert_eq!(d.versions[0].document_number, "红林法〔2023〕15号");
     assert_eq!(d.versions[0].draft, 1);
     assert_eq!(d.versions[1].draft, 3, "draft 2 was sent back, draft 3 published");
-    assert_eq!(d.drafts.iter().map(|x| x.revision).collect::<Vec<_>>(), [None, Some(1), Some(1)]);
+    assert_eq!(
+        d.drafts.iter().map(|x| x.revision).collect::<Vec<_>>(),
+        [None, Some(1), Some(1)]
+    );
     assert_eq!(d.consultations.len(), 3);
     assert!(d.consultations.iter().all(|c| c.closed.is_some()));
     assert_eq!(d.approvals.iter().map(|a| a.draft).collect::<Vec<_>>(), [1, 3]);
     assert_eq!(d.revisions.len(), 1);
     assert_eq!(d.revisions[0].of_version, 1);
-    assert_eq!(d.revisions[0].cause, RevisionCause::Finding { inspection: 1, finding: 2 });
+    assert_eq!(
+        d.revisions[0].cause,
+        RevisionCause::Finding {
+            inspection: 1,
+            finding: 2
+        }
+    );
     assert_eq!(d.revisions[0].end, Some(RevisionEnd::Published { version: 2 }));
     assert_eq!(d.send_backs.len(), 1);
     assert_eq!(d.inspections.len(), 2);

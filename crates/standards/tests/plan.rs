@@ -1,6 +1,9 @@
 //! The plan's steps, the office's targets, lateness in Beijing time, and the progress
 //! and load reports.
 
+// Helpers outside #[test] functions unwrap too: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
@@ -22,7 +25,13 @@ fn published_at(w: &World, code: &str, at: DateTime<Utc>, n: u32) -> Std {
     w.to_approved(&mut s, &mut log);
     w.clock.set(at);
     let number = format!("红林法〔{}〕{n}号", w.today().format("%Y"));
-    accepted(&w.act(&mut s, &mut log, &w.office(), roles::OFFICE, publish(&number, w.today())));
+    accepted(&w.act(
+        &mut s,
+        &mut log,
+        &w.office(),
+        roles::OFFICE,
+        publish(&number, w.today()),
+    ));
     s
 }
 
@@ -63,7 +72,10 @@ fn core_standards_are_due_in_year_one() {
     catalog.set_core("ADJ-03-01", true).unwrap();
     let r = lateness(&catalog, &Ledger::new(), &WorkPlan::new(), utc(2023, 1, 1, 0, 0, 0));
     let core = r.steps.iter().find(|s| s.step == "build-core").unwrap();
-    assert_eq!(core.late.iter().map(|l| l.code.as_str()).collect::<Vec<_>>(), ["ADJ-03-01"]);
+    assert_eq!(
+        core.late.iter().map(|l| l.code.as_str()).collect::<Vec<_>>(),
+        ["ADJ-03-01"]
+    );
     assert!(r.steps.iter().find(|s| s.step == "build-all").unwrap().late.is_empty());
     // A core standard answers to the year-one step only, not twice.
     let r = lateness(&catalog, &Ledger::new(), &WorkPlan::new(), utc(2024, 6, 1, 0, 0, 0));
@@ -111,9 +123,21 @@ fn work_plans_load_from_toml_and_name_bad_codes() {
     let e = WorkPlan::from_toml_str(&bad, &w.catalog).unwrap_err();
     assert_eq!((e.line, e.column), (9, 8));
     assert!(matches!(&e.kind, CatalogErrorKind::UnknownStandard { code } if code == "ADM-05-99"));
-    let dup = src.replace("ADM-05-01", "ADJ-01-08").replace("milestone = \"refined\"\n", "");
+    let dup = src
+        .replace("ADM-05-01", "ADJ-01-08")
+        .replace("milestone = \"refined\"\n", "");
     let e = WorkPlan::from_toml_str(&dup, &w.catalog).unwrap_err();
-    assert!(matches!(&e.kind, CatalogErrorKind::DuplicateCode { what: "target", first_line: 3, .. }), "{e}");
+    assert!(
+        matches!(
+            &e.kind,
+            CatalogErrorKind::DuplicateCode {
+                what: "target",
+                first_line: 3,
+                ..
+            }
+        ),
+        "{e}"
+    );
 }
 
 #[test]
@@ -125,12 +149,24 @@ fn milestones_done_late_and_revisions_pending_at_the_refine_date() {
     // Published on time, in follow-up, then in revision across the end of 2024.
     let mut revised = published_at(&w, "ADJ-01-08", utc(2023, 6, 1, 2, 0, 0), 40);
     let mut log = Vec::new();
-    accepted(&w.act(&mut revised, &mut log, &w.filing(), roles::DEPARTMENT, StandardAction::BeginFollowUp));
+    accepted(&w.act(
+        &mut revised,
+        &mut log,
+        &w.filing(),
+        roles::DEPARTMENT,
+        StandardAction::BeginFollowUp,
+    ));
     w.clock.set(utc(2024, 11, 1, 2, 0, 0));
-    accepted(&w.act(&mut revised, &mut log, &w.office(), roles::OFFICE, StandardAction::OpenRevision {
-        cause: regula_standards::lifecycle::RevisionCause::Gap,
-        summary: "补充网上办理".into(),
-    }));
+    accepted(&w.act(
+        &mut revised,
+        &mut log,
+        &w.office(),
+        roles::OFFICE,
+        StandardAction::OpenRevision {
+            cause: regula_standards::lifecycle::RevisionCause::Gap,
+            summary: "补充网上办理".into(),
+        },
+    ));
     let ledger: Ledger = [late.data().clone(), revised.data().clone()].into_iter().collect();
 
     let as_of = utc(2025, 1, 10, 0, 0, 0);
@@ -152,8 +188,15 @@ fn milestones_done_late_and_revisions_pending_at_the_refine_date() {
     let r = statuses.iter().find(|s| s.code == "ADJ-01-08").unwrap();
     assert!(matches!(r.milestones[0].standing, Standing::Done { late: false, .. }));
     assert_eq!(r.stage, Some(Stage::Revision));
-    assert_eq!(r.version_in_force, Some(1), "the version in force stays during revision");
-    assert!(r.milestones[1].standing.is_overdue(), "a revision open over the refine date is late");
+    assert_eq!(
+        r.version_in_force,
+        Some(1),
+        "the version in force stays during revision"
+    );
+    assert!(
+        r.milestones[1].standing.is_overdue(),
+        "a revision open over the refine date is late"
+    );
     assert_eq!(r.milestones[2].standing, Standing::Pending);
 
     // As of mid-2024 the revised standard counted as refined (follow-up) — not yet due.
@@ -165,7 +208,12 @@ fn milestones_done_late_and_revisions_pending_at_the_refine_date() {
     // The lateness report lists what is overdue, not what was done late.
     let report = lateness(&w.catalog, &ledger, &none, as_of);
     let step1 = report.steps.iter().find(|s| s.step == "build-all").unwrap();
-    assert!(!step1.late.iter().any(|x| x.code == "ADJ-01-09" || x.code == "ADJ-01-08"));
+    assert!(
+        !step1
+            .late
+            .iter()
+            .any(|x| x.code == "ADJ-01-09" || x.code == "ADJ-01-08")
+    );
     assert_eq!(step1.late.len(), 115);
     let step2 = report.steps.iter().find(|s| s.step == "refine").unwrap();
     assert_eq!(step2.late.len(), 117);
@@ -183,12 +231,17 @@ fn progress_by_domain_category_department_and_stage() {
     let as_of = utc(2023, 9, 1, 0, 0, 0);
 
     let by_domain = progress(&w.catalog, &ledger, &none, as_of, GroupBy::Domain);
-    let totals: Vec<(&str, usize, usize)> = by_domain.rows.iter().map(|r| (r.key.as_str(), r.total, r.in_force)).collect();
+    let totals: Vec<(&str, usize, usize)> = by_domain
+        .rows
+        .iter()
+        .map(|r| (r.key.as_str(), r.total, r.in_force))
+        .collect();
     assert_eq!(totals, [("ADJ", 60, 1), ("ADM", 36, 1), ("PER", 21, 0)]);
     assert_eq!(by_domain.total.total, 117);
     assert_eq!(by_domain.total.unassigned, 13);
     let adj = &by_domain.rows[0];
-    let count = |row: &plan::ProgressRow, stage: Option<Stage>| row.by_stage.iter().find(|c| c.stage == stage).unwrap().count;
+    let count =
+        |row: &plan::ProgressRow, stage: Option<Stage>| row.by_stage.iter().find(|c| c.stage == stage).unwrap().count;
     assert_eq!(count(adj, None), 58);
     assert_eq!(count(adj, Some(Stage::Published)), 1);
     assert_eq!(count(adj, Some(Stage::Research)), 1);
@@ -220,8 +273,21 @@ fn progress_by_domain_category_department_and_stage() {
     assert_eq!(by_department.rows[7].label.en, "unassigned");
 
     let by_stage = progress(&w.catalog, &ledger, &none, as_of, GroupBy::Stage);
-    let stages: Vec<(&str, usize)> = by_stage.rows.iter().map(|r| (r.key.as_str(), r.total)).filter(|(_, n)| *n > 0).collect();
-    assert_eq!(stages, [("not_started", 113), ("research", 1), ("consultation", 1), ("published", 2)]);
+    let stages: Vec<(&str, usize)> = by_stage
+        .rows
+        .iter()
+        .map(|r| (r.key.as_str(), r.total))
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            ("not_started", 113),
+            ("research", 1),
+            ("consultation", 1),
+            ("published", 2)
+        ]
+    );
     assert_eq!(by_stage.rows[5].codes, ["ADJ-01-08", "ADM-01-01"]);
 
     // As of before anything was opened, everything is not started.
@@ -242,9 +308,15 @@ fn each_departments_load_with_unassigned_in_its_own_row() {
     let a = published_at(&w, "ADJ-01-08", utc(2023, 5, 1, 2, 0, 0), 1);
     // The office assigns one of the thirteen to 立案庭.
     let (mut u, mut log) = w.open("ADJ-01-02");
-    accepted(&w.act(&mut u, &mut log, &w.office(), roles::OFFICE, StandardAction::AssignDepartment {
-        department: "立案庭".into(),
-    }));
+    accepted(&w.act(
+        &mut u,
+        &mut log,
+        &w.office(),
+        roles::OFFICE,
+        StandardAction::AssignDepartment {
+            department: "立案庭".into(),
+        },
+    ));
     let ledger: Ledger = [a.data().clone(), u.data().clone()].into_iter().collect();
 
     let load = department_load(&w.catalog, &ledger, &none, utc(2024, 1, 2, 0, 0, 0));
@@ -256,7 +328,10 @@ fn each_departments_load_with_unassigned_in_its_own_row() {
     assert_eq!(filing.in_progress, 1);
     assert_eq!(filing.not_started, 32);
     assert_eq!(filing.overdue, 33);
-    let political = load.iter().find(|l| l.department.as_deref() == Some("political")).unwrap();
+    let political = load
+        .iter()
+        .find(|l| l.department.as_deref() == Some("political"))
+        .unwrap();
     assert_eq!(political.total, 23, "政治部督察室's four standards count for 政治部");
     let unassigned = load.last().unwrap();
     assert_eq!(unassigned.department, None);

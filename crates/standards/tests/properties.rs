@@ -2,6 +2,9 @@
 //! sensible, many not — never publish without an approval record, never consolidate
 //! without an acceptance, and never let anyone act in a role they do not hold.
 
+// Helpers outside #[test] functions unwrap too: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -10,9 +13,7 @@ use common::*;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use regula_core::{Actor, Command, Outcome, ReplayOptions};
-use regula_standards::lifecycle::{
-    Draft, OpinionSource, Response, RevisionCause, Stage, StandardAction, roles,
-};
+use regula_standards::lifecycle::{Draft, OpinionSource, Response, RevisionCause, Stage, StandardAction, roles};
 
 const ROLES: [&str; 4] = [
     roles::DEPARTMENT,
@@ -45,18 +46,27 @@ enum Step {
     /// The sensible next action, by the right person.
     Next { revise: bool },
     /// An arbitrary action by an arbitrary person in an arbitrary role.
-    Random { template: u8, variant: u8, actor: usize, role: usize },
+    Random {
+        template: u8,
+        variant: u8,
+        actor: usize,
+        role: usize,
+    },
 }
 
 fn step() -> impl Strategy<Value = (Step, i64)> {
     let next = any::<bool>().prop_map(|revise| Step::Next { revise });
-    let random = (0u8..18, any::<u8>(), 0usize..12, 0usize..4).prop_map(|(template, variant, actor, role)| Step::Random {
-        template,
-        variant,
-        actor,
-        role,
-    });
-    (prop_oneof![3 => next, 2 => random], prop_oneof![3 => Just(0i64), 1 => 0i64..40])
+    let random =
+        (0u8..18, any::<u8>(), 0usize..12, 0usize..4).prop_map(|(template, variant, actor, role)| Step::Random {
+            template,
+            variant,
+            actor,
+            role,
+        });
+    (
+        prop_oneof![3 => next, 2 => random],
+        prop_oneof![3 => Just(0i64), 1 => 0i64..40],
+    )
 }
 
 fn bad_draft() -> Draft {
@@ -79,7 +89,13 @@ fn template(w: &World, t: u8, v: u8) -> StandardAction {
         2 => StandardAction::OpenConsultation {
             draft: if v % 2 == 0 { good_draft() } else { bad_draft() },
         },
-        3 => opinion([OpinionSource::Frontline, OpinionSource::Administrative, OpinionSource::Other][usize::from(v % 3)]),
+        3 => opinion(
+            [
+                OpinionSource::Frontline,
+                OpinionSource::Administrative,
+                OpinionSource::Other,
+            ][usize::from(v % 3)],
+        ),
         4 => StandardAction::RespondToOpinion {
             opinion: u32::from(v % 4) + 1,
             response: if v % 3 == 0 {
@@ -113,7 +129,11 @@ fn template(w: &World, t: u8, v: u8) -> StandardAction {
         10 => StandardAction::BeginFollowUp,
         11 => StandardAction::ReportImplementation {
             period: "本季度".into(),
-            summary: if v % 2 == 0 { "执行良好".into() } else { String::new() },
+            summary: if v % 2 == 0 {
+                "执行良好".into()
+            } else {
+                String::new()
+            },
         },
         12 => inspection(back(v)),
         13 => evaluation(back(v), u32::from(v % 3) + 1, if v % 2 == 0 { &[1, 2] } else { &[1] }),
@@ -121,11 +141,16 @@ fn template(w: &World, t: u8, v: u8) -> StandardAction {
             cause: if v % 2 == 0 {
                 RevisionCause::Gap
             } else {
-                RevisionCause::Finding { inspection: 1, finding: 1 }
+                RevisionCause::Finding {
+                    inspection: 1,
+                    finding: 1,
+                }
             },
             summary: "修订".into(),
         },
-        15 => StandardAction::CancelRevision { reason: "不再需要".into() },
+        15 => StandardAction::CancelRevision {
+            reason: "不再需要".into(),
+        },
         16 => acceptance(back(v)),
         _ => StandardAction::Withdraw {
             reason: if v % 2 == 0 { String::new() } else { "合并".into() },
@@ -152,7 +177,14 @@ fn next(w: &World, s: &Std, revise: bool) -> (Actor, &'static str, StandardActio
             let heard = |src| c.opinions.iter().any(|o| o.opinion.source == src);
             if let Some(o) = c.opinions.iter().find(|o| o.response.is_none()) {
                 let response = Response::Adopted { note: None };
-                (dept, roles::DEPARTMENT, StandardAction::RespondToOpinion { opinion: o.number, response })
+                (
+                    dept,
+                    roles::DEPARTMENT,
+                    StandardAction::RespondToOpinion {
+                        opinion: o.number,
+                        response,
+                    },
+                )
             } else if !heard(OpinionSource::Frontline) {
                 (dept, roles::DEPARTMENT, opinion(OpinionSource::Frontline))
             } else if !heard(OpinionSource::Administrative) {
@@ -228,7 +260,10 @@ fn no_run_publishes_without_approval_consolidates_without_acceptance_or_breaks_p
                 };
                 let before = s.data().clone();
                 let state_before = *s.state();
-                let r = w.engine.apply(&mut s, Command::new(actor.clone(), role, action)).unwrap();
+                let r = w
+                    .engine
+                    .apply(&mut s, Command::new(actor.clone(), role, action))
+                    .unwrap();
                 log.push(r.clone());
 
                 match &r.outcome {
@@ -250,7 +285,10 @@ fn no_run_publishes_without_approval_consolidates_without_acceptance_or_breaks_p
                             }
                             roles::OFFICE => {
                                 let unit = actor.unit.as_deref().unwrap_or_default();
-                                prop_assert_eq!(w.config.departments.resolve(unit).unwrap().department, "general_office");
+                                prop_assert_eq!(
+                                    w.config.departments.resolve(unit).unwrap().department,
+                                    "general_office"
+                                );
                             }
                             roles::LEADING_GROUP => {
                                 prop_assert!(w.config.leading_group.iter().any(|m| m.id == actor.id));
@@ -313,8 +351,14 @@ fn no_run_publishes_without_approval_consolidates_without_acceptance_or_breaks_p
         })
         .unwrap();
     // The runs went deep enough to mean something.
-    assert!(RUNS_CONSOLIDATED.load(Ordering::Relaxed) > 0, "no run reached consolidation");
-    assert!(RUNS_REVISED.load(Ordering::Relaxed) > 0, "no run published a second version");
+    assert!(
+        RUNS_CONSOLIDATED.load(Ordering::Relaxed) > 0,
+        "no run reached consolidation"
+    );
+    assert!(
+        RUNS_REVISED.load(Ordering::Relaxed) > 0,
+        "no run published a second version"
+    );
     assert!(ROLE_REFUSALS.load(Ordering::Relaxed) > 0, "no run tried a wrong actor");
 }
 

@@ -81,7 +81,9 @@ impl World {
     }
 
     pub fn enforcement(&self) -> Actor {
-        self.config.department_staff("执行局", "zhao.zhixing", "赵执行").unwrap()
+        self.config
+            .department_staff("执行局", "zhao.zhixing", "赵执行")
+            .unwrap()
     }
 
     pub fn head(&self) -> Actor {
@@ -93,7 +95,14 @@ impl World {
     }
 
     /// Attempts an action and appends the record to `log`.
-    pub fn act(&self, s: &mut Std, log: &mut Vec<AuditRecord>, who: &Actor, role: &str, action: StandardAction) -> AuditRecord {
+    pub fn act(
+        &self,
+        s: &mut Std,
+        log: &mut Vec<AuditRecord>,
+        who: &Actor,
+        role: &str,
+        action: StandardAction,
+    ) -> AuditRecord {
         let r = self.engine.apply(s, Command::new(who.clone(), role, action)).unwrap();
         log.push(r.clone());
         r
@@ -122,7 +131,13 @@ impl World {
     pub fn to_consultation(&self, code: &str) -> (Std, Vec<AuditRecord>) {
         let (mut s, mut log) = self.open(code);
         let dept = self.staff_of(code);
-        accepted(&self.act(&mut s, &mut log, &dept, roles::DEPARTMENT, StandardAction::StartDrafting { summary: None }));
+        accepted(&self.act(
+            &mut s,
+            &mut log,
+            &dept,
+            roles::DEPARTMENT,
+            StandardAction::StartDrafting { summary: None },
+        ));
         accepted(&self.act(&mut s, &mut log, &dept, roles::DEPARTMENT, open_consultation()));
         (s, log)
     }
@@ -131,7 +146,10 @@ impl World {
     pub fn consult(&self, s: &mut Std, log: &mut Vec<AuditRecord>) {
         let dept = self.staff_of(&s.data().code);
         let base = s.data().current_consultation().unwrap().opinions.len() as u32;
-        for (i, source) in [OpinionSource::Frontline, OpinionSource::Administrative].into_iter().enumerate() {
+        for (i, source) in [OpinionSource::Frontline, OpinionSource::Administrative]
+            .into_iter()
+            .enumerate()
+        {
             accepted(&self.act(s, log, &dept, roles::DEPARTMENT, opinion(source)));
             accepted(&self.act(
                 s,
@@ -154,7 +172,13 @@ impl World {
         accepted(&self.act(s, log, &dept, roles::DEPARTMENT, StandardAction::CloseConsultation));
         self.days(7);
         let meeting = meeting(self.today(), &["陈伟", "厉彦杰", "马振生"]);
-        accepted(&self.act(s, log, &self.head(), roles::LEADING_GROUP, StandardAction::Approve { meeting }));
+        accepted(&self.act(
+            s,
+            log,
+            &self.head(),
+            roles::LEADING_GROUP,
+            StandardAction::Approve { meeting },
+        ));
     }
 
     pub fn staff_of(&self, code: &str) -> Actor {
