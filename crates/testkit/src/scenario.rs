@@ -43,7 +43,7 @@ use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use proptest::prelude::RngCore;
 use proptest::strategy::{BoxedStrategy, Just, NewTree, Strategy, ValueTree};
 use proptest::test_runner::TestRunner;
-use regula_core::{Action, Actor, Command, Decision, Definition, Engine, Lifecycle, ManualClock, SeededIds};
+use regula_core::{Action, Actor, Command, Decision, Definition, Engine, Instance, Lifecycle, ManualClock, SeededIds};
 use serde_json::Value;
 
 use crate::script::{Script, Start, Step};
@@ -89,7 +89,7 @@ pub struct Scenario<L: Lifecycle> {
     definition: Arc<Definition<L>>,
     data: BoxedStrategy<L::Data>,
     actors: Vec<(Actor, Vec<String>)>,
-    payloads: BTreeMap<String, BoxedStrategy<L::Action>>,
+    payloads: BTreeMap<String, Payload<L>>,
     waits: Vec<TimeDelta>,
     bias: u32,
     tries: u32,
@@ -203,7 +203,34 @@ impl<L: Lifecycle> Scenario<L> {
     where
         S: Strategy<Value = L::Action> + 'static,
     {
-        self.payloads.insert(action.into(), strategy.boxed());
+        self.payloads.insert(action.into(), Payload::Fixed(strategy.boxed()));
+        self
+    }
+
+    /// Generates the payloads of the action named `action` with a strategy made, at
+    /// each step, from the instance as it is and the time of the attempt: for payloads
+    /// that must fit the data (the number of an open item) or the date (a meeting held
+    /// today).
+    ///
+    /// ```
+    /// # use regula_testkit::Scenario;
+    /// # use regula_core::dynamic::Dynamic;
+    /// # fn with(scenario: Scenario<Dynamic>) -> Scenario<Dynamic> {
+    /// use proptest::prelude::*;
+    /// use regula_core::DynAction;
+    ///
+    /// scenario.payload_with("sign", |_instance, now| {
+    ///     let today = now.date_naive().to_string();
+    ///     Just(DynAction::new("sign", serde_json::json!({ "date": today }))).boxed()
+    /// })
+    /// # }
+    /// ```
+    pub fn payload_with<F>(mut self, action: impl Into<String>, strategy: F) -> Self
+    where
+        F: Fn(&Instance<L>, DateTime<Utc>) -> BoxedStrategy<L::Action> + Send + Sync + 'static,
+    {
+        self.payloads
+            .insert(action.into(), Payload::Contextual(Arc::new(strategy)));
         self
     }
 
@@ -265,16 +292,48 @@ impl<L: Lifecycle> Scenario<L> {
 
     /// The generator of every action the scenario can attempt: the user's, or a
     /// constant action with a `null` payload when the action type accepts one.
-    fn generators(&self) -> BTreeMap<String, BoxedStrategy<L::Action>> {
+    fn generators(&self) -> BTreeMap<String, Payload<L>> {
         let mut out = BTreeMap::new();
         for a in self.definition.actions() {
-            if let Some(s) = self.payloads.get(&a.name) {
-                out.insert(a.name.clone(), s.clone());
+            if let Some(p) = self.payloads.get(&a.name) {
+                out.insert(a.name.clone(), p.clone());
             } else if let Ok(action) = L::Action::from_parts(&a.name, &Value::Null) {
-                out.insert(a.name.clone(), Just(action).boxed());
+                out.insert(a.name.clone(), Payload::Fixed(Just(action).boxed()));
             }
         }
         out
+    }
+}
+
+/// How the payloads of one action are generated.
+enum Payload<L: Lifecycle> {
+    Fixed(BoxedStrategy<L::Action>),
+    Contextual(Arc<ContextualPayload<L>>),
+}
+
+type ContextualPayload<L> =
+    dyn Fn(&Instance<L>, DateTime<Utc>) -> BoxedStrategy<<L as Lifecycle>::Action> + Send + Sync;
+
+impl<L: Lifecycle> Clone for Payload<L> {
+    fn clone(&self) -> Self {
+        match self {
+            Payload::Fixed(s) => Payload::Fixed(s.clone()),
+            Payload::Contextual(f) => Payload::Contextual(Arc::clone(f)),
+        }
+    }
+}
+
+impl<L: Lifecycle> Payload<L> {
+    fn tree(
+        &self,
+        instance: &Instance<L>,
+        now: DateTime<Utc>,
+        runner: &mut TestRunner,
+    ) -> NewTree<BoxedStrategy<L::Action>> {
+        match self {
+            Payload::Fixed(s) => s.new_tree(runner),
+            Payload::Contextual(f) => f(instance, now).new_tree(runner),
+        }
     }
 }
 
@@ -314,10 +373,11 @@ struct Candidate<L: Lifecycle> {
 impl<L: Lifecycle> Scenario<L> {
     fn allowed_move(
         &self,
-        state: &L::State,
         visited: &HashSet<L::State>,
         actors: &[(Actor, Vec<String>)],
-        gens: &BTreeMap<String, BoxedStrategy<L::Action>>,
+        gens: &BTreeMap<String, Payload<L>>,
+        instance: &Instance<L>,
+        now: DateTime<Utc>,
         runner: &mut TestRunner,
     ) -> Result<Move<L>, proptest::test_runner::Reason> {
         let holders = |role: &str| -> Vec<usize> {
@@ -330,7 +390,7 @@ impl<L: Lifecycle> Scenario<L> {
         };
         let moves: Vec<_> = self
             .definition
-            .transitions_from(state)
+            .transitions_from(instance.state())
             .filter(|t| gens.contains_key(&t.action) && t.roles.iter().any(|r| !holders(r).is_empty()))
             .collect();
         if moves.is_empty() {
@@ -358,13 +418,19 @@ impl<L: Lifecycle> Scenario<L> {
         let Some(generator) = gens.get(&t.action) else {
             return Ok(None);
         };
-        Ok(Some((actor, role.clone(), Slot::new(generator.new_tree(runner)?))))
+        Ok(Some((
+            actor,
+            role.clone(),
+            Slot::new(generator.tree(instance, now, runner)?),
+        )))
     }
 
     fn any_move(
         &self,
         actors: &[(Actor, Vec<String>)],
-        gens: &BTreeMap<String, BoxedStrategy<L::Action>>,
+        gens: &BTreeMap<String, Payload<L>>,
+        instance: &Instance<L>,
+        now: DateTime<Utc>,
         runner: &mut TestRunner,
     ) -> Result<Move<L>, proptest::test_runner::Reason> {
         let names: Vec<&String> = gens.keys().collect();
@@ -384,7 +450,11 @@ impl<L: Lifecycle> Scenario<L> {
         let Some(generator) = gens.get(name) else {
             return Ok(None);
         };
-        Ok(Some((actor.clone(), role, Slot::new(generator.new_tree(runner)?))))
+        Ok(Some((
+            actor.clone(),
+            role,
+            Slot::new(generator.tree(instance, now, runner)?),
+        )))
     }
 }
 
@@ -454,13 +524,14 @@ impl<L: Lifecycle> Strategy for Scenario<L> {
                 } else {
                     self.waits[pick(runner, self.waits.len())]
                 };
+                let at = now + wait;
                 let mv = if allowed {
-                    match self.allowed_move(instance.state(), &visited, &actors, &gens, runner)? {
+                    match self.allowed_move(&visited, &actors, &gens, &instance, at, runner)? {
                         Some(m) => Some(m),
-                        None => self.any_move(&actors, &gens, runner)?,
+                        None => self.any_move(&actors, &gens, &instance, at, runner)?,
                     }
                 } else {
-                    self.any_move(&actors, &gens, runner)?
+                    self.any_move(&actors, &gens, &instance, at, runner)?
                 };
                 let Some((actor, role, action)) = mv else {
                     break;
