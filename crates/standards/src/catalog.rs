@@ -137,7 +137,8 @@ pub struct Entry {
 }
 
 /// A catalog: the court, the plan's steps and organisation, and every standard.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Serializes (for listing as JSON) with every field below.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Catalog {
     court: Court,
     plan: PlanDocument,
@@ -289,9 +290,9 @@ pub enum CatalogErrorKind {
 #[serde(deny_unknown_fields)]
 struct FileCatalog {
     format: Spanned<u32>,
-    court: FileCourt,
-    plan: FilePlan,
-    intermediate_court: FileIntermediate,
+    court: Spanned<FileCourt>,
+    plan: Spanned<FilePlan>,
+    intermediate_court: Spanned<FileIntermediate>,
     #[serde(default)]
     leading_group: Vec<Spanned<FileMember>>,
     #[serde(default)]
@@ -669,7 +670,8 @@ fn load(source: &str) -> Result<Catalog, Located> {
     })?;
 
     // The court.
-    let fc = &file.court;
+    let court_at = file.court.span().start;
+    let fc = file.court.get_ref();
     let timezone = match &fc.timezone {
         None => CHINA_STANDARD_TIME,
         Some(tz) => parse_offset(tz.get_ref()).ok_or_else(|| {
@@ -690,26 +692,28 @@ fn load(source: &str) -> Result<Catalog, Located> {
         ));
     }
     let court = Court {
-        label: label(&fc.zh, &fc.en, "court", "court", 0)?,
+        label: label(&fc.zh, &fc.en, "court", "court", court_at)?,
         document_prefix: fc.document_prefix.trim().to_owned(),
         timezone,
         min_consultation_days: fc.min_consultation_days.unwrap_or(30),
         office: fc.office.get_ref().clone(),
     };
+    let fp = file.plan.get_ref();
     let plan = PlanDocument {
-        label: label(&file.plan.zh, &file.plan.en, "plan", "plan", 0)?,
-        document_number: file.plan.document_number.clone(),
-        issued: file.plan.issued.as_ref().map(toml_date).transpose()?,
+        label: label(&fp.zh, &fp.en, "plan", "plan", file.plan.span().start)?,
+        document_number: fp.document_number.clone(),
+        issued: fp.issued.as_ref().map(toml_date).transpose()?,
     };
+    let fi = file.intermediate_court.get_ref();
     let intermediate_court = IntermediateCourt {
         label: label(
-            &file.intermediate_court.zh,
-            &file.intermediate_court.en,
+            &fi.zh,
+            &fi.en,
             "intermediate court",
             "intermediate_court",
-            0,
+            file.intermediate_court.span().start,
         )?,
-        aliases: file.intermediate_court.aliases.clone(),
+        aliases: fi.aliases.clone(),
     };
 
     // The leading group.

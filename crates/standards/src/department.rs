@@ -77,10 +77,13 @@ pub struct NameClash {
     pub second: String,
 }
 
-/// The departments of a court, with every name each one is known by.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// The departments of a court, with every name each one is known by. Serializes as
+/// its departments.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
 pub struct DepartmentRegistry {
     departments: Vec<Department>,
+    #[serde(skip)]
     names: BTreeMap<String, DepartmentRef>,
 }
 

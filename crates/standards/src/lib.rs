@@ -12,7 +12,7 @@
 //! ```
 //! use std::sync::Arc;
 //! use chrono::{TimeDelta, TimeZone, Utc};
-//! use regula_core::{Command, Engine, ManualClock, SeededIds};
+//! use regula_core::{Clock, Command, Engine, ManualClock, SeededIds};
 //! use regula_standards::lifecycle::{Criterion, Draft, Stage, StandardAction, roles};
 //! use regula_standards::plan::{self, GroupBy, Ledger, WorkPlan};
 //! use regula_standards::{Catalog, CourtConfig, create_standard, standard_definition};
@@ -59,12 +59,11 @@
 //! engine.definition().verify(&log)?;
 //! let ledger: Ledger = [standard.data().clone()].into_iter().collect();
 //! clock.advance(TimeDelta::days(1));
-//! let report = plan::progress(&catalog, &ledger, &WorkPlan::new(), clock_now(&clock), GroupBy::Stage);
+//! let report = plan::progress(&catalog, &ledger, &WorkPlan::new(), clock.now(), GroupBy::Stage);
 //! let consulting = report.rows.iter().find(|r| r.key == "consultation").unwrap();
 //! assert_eq!(consulting.codes, ["ADJ-01-08"]);
 //! assert_eq!(report.rows[0].label.zh, "未启动");
 //! assert_eq!(report.rows[0].total, 116);
-//! # fn clock_now(c: &ManualClock) -> chrono::DateTime<Utc> { regula_core::Clock::now(c) }
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
@@ -297,7 +296,8 @@
 //! [`plan`] holds the steps (核心工作标准 published by 2022-12-31 — for the standards an
 //! operator flags core —, every standard published by 2023-12-31, refined by
 //! 2024-12-31, consolidated by 2025-12-31), the office's annual [`WorkPlan`] whose
-//! targets replace a step's date for one standard, and pure queries over the
+//! targets replace a step's date for one standard (format in [`WorkPlan`]; an example
+//! is `data/work-plan.example.toml`), and pure queries over the
 //! [`Ledger`] as of an instant: [`plan::progress`] by domain, category, department or
 //! stage, [`plan::lateness`] per step, [`plan::department_load`], and
 //! [`plan::statuses`] per standard. All reports serialize with serde and carry zh and en

@@ -394,3 +394,23 @@ fn loading_from_a_path_names_the_file() {
     assert_eq!(Catalog::from_path(&good).unwrap().standards().len(), 2);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn missing_labels_point_at_their_table() {
+    let bad = SMALL.replace("zh = \"方案\"", "zh = \" \"");
+    let e = error_of(&bad);
+    assert!(
+        matches!(&e.kind, CatalogErrorKind::MissingLabel { what: "plan", .. }),
+        "{e}"
+    );
+    assert_eq!(e.line, line_of(&bad, "[plan]", 0));
+}
+
+#[test]
+fn the_catalog_serializes_for_listing() {
+    let json = serde_json::to_value(builtin()).unwrap();
+    assert_eq!(json["standards"].as_array().unwrap().len(), 117);
+    assert_eq!(json["departments"][4]["aliases"][0], "办公室");
+    assert_eq!(json["court"]["timezone"], "+08:00");
+    assert_eq!(json["standards"][0]["department"], serde_json::Value::Null);
+}

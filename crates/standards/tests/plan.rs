@@ -340,3 +340,18 @@ fn each_departments_load_with_unassigned_in_its_own_row() {
     assert_eq!(unassigned.overdue, 12);
     assert_eq!(load.iter().map(|l| l.total).sum::<usize>(), 117);
 }
+
+#[test]
+fn the_example_work_plan_loads() {
+    let w = World::new();
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/work-plan.example.toml");
+    let wp = WorkPlan::from_path(path, &w.catalog).unwrap();
+    assert_eq!(wp.targets.len(), 3);
+    assert_eq!(wp.target("ADJ-07-02", Milestone::Published), Some(date(2023, 9, 30)));
+    let e = WorkPlan::from_path("/nonexistent/work-plan.toml", &w.catalog).unwrap_err();
+    assert!(matches!(e.kind, CatalogErrorKind::Io(_)));
+    assert!(
+        e.to_string()
+            .starts_with("/nonexistent/work-plan.toml:0:0: cannot read the file")
+    );
+}
