@@ -1,0 +1,237 @@
+//! Connecting: persistence across handles, concurrent first connections, reconnection,
+//! and bad input (a foreign schema, a newer schema, a bad name, an unreachable server)
+//! refused without changing anything.
+
+// Test code: helpers unwrap, and a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use postgres::Client;
+use regula_core::{InstanceFilter, Repository, Store, StoreError};
+use regula_store_conformance::sample::{self, annotate, case, clerk};
+use regula_store_postgres::{PostgresOptions, PostgresStore, SCHEMA_VERSION};
+
+/// Everything in `schema`: its tables and a digest of each one's rows.
+fn fingerprint(raw: &mut Client, schema: &str) -> Vec<(String, String)> {
+    let tables: Vec<String> = raw
+        .query(
+            "SELECT table_name::text FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1",
+            &[&schema],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    tables
+        .into_iter()
+        .map(|t| {
+            let digest: Option<String> = raw
+                .query_one(
+                    &format!("SELECT md5(string_agg(x::text, '|' ORDER BY x::text)) FROM \"{schema}\".\"{t}\" x"),
+                    &[],
+                )
+                .unwrap()
+                .get(0);
+            (t, digest.unwrap_or_default())
+        })
+        .collect()
+}
+
+fn connect(schema: &str) -> Result<PostgresStore, StoreError> {
+    PostgresStore::connect_with(
+        &common::url().unwrap(),
+        PostgresOptions {
+            schema: schema.to_owned(),
+        },
+    )
+}
+
+#[test]
+fn a_newer_schema_is_refused_untouched() {
+    if !common::enabled() {
+        return;
+    }
+    let schema = common::unique_schema("newer");
+    drop(common::open(&schema));
+    let mut raw = common::raw();
+    raw.execute(
+        &format!("UPDATE \"{schema}\".meta SET value = $1 WHERE key = 'schema_version'"),
+        &[&(SCHEMA_VERSION + 1).to_string()],
+    )
+    .unwrap();
+    let before = fingerprint(&mut raw, &schema);
+    match connect(&schema) {
+        Err(StoreError::NewerSchema {
+            location,
+            found,
+            supported,
+        }) => {
+            assert!(location.contains(&schema), "{location}");
+            assert_eq!((found, supported), (SCHEMA_VERSION + 1, SCHEMA_VERSION));
+        }
+        other => panic!("expected NewerSchema, got {other:?}"),
+    }
+    assert_eq!(fingerprint(&mut raw, &schema), before);
+}
+
+#[test]
+fn a_schema_of_another_application_is_refused_untouched() {
+    if !common::enabled() {
+        return;
+    }
+    let mut raw = common::raw();
+    for setup in [
+        "CREATE TABLE {s}.customers (id serial PRIMARY KEY, name text); INSERT INTO {s}.customers (name) VALUES ('x');",
+        "CREATE TABLE {s}.meta (key text PRIMARY KEY, value text); INSERT INTO {s}.meta VALUES ('schema_version', '1');",
+    ] {
+        let schema = common::unique_schema("foreign");
+        raw.batch_execute(&format!(
+            "CREATE SCHEMA \"{schema}\"; {}",
+            setup.replace("{s}", &format!("\"{schema}\""))
+        ))
+        .unwrap();
+        let before = fingerprint(&mut raw, &schema);
+        match connect(&schema) {
+            Err(StoreError::NotAStore { location, message }) => {
+                assert!(location.contains(&schema) && !message.is_empty());
+            }
+            other => panic!("expected NotAStore, got {other:?}"),
+        }
+        assert_eq!(fingerprint(&mut raw, &schema), before);
+    }
+}
+
+#[test]
+fn an_empty_schema_made_by_an_administrator_becomes_a_store() {
+    if !common::enabled() {
+        return;
+    }
+    let schema = common::unique_schema("empty");
+    let mut raw = common::raw();
+    raw.batch_execute(&format!("CREATE SCHEMA \"{schema}\"")).unwrap();
+    let store = connect(&schema).unwrap();
+    assert_eq!(store.tree_head().unwrap().size, 0);
+    let version: String = raw
+        .query_one(
+            &format!("SELECT value FROM \"{schema}\".meta WHERE key = 'schema_version'"),
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(version, SCHEMA_VERSION.to_string());
+}
+
+#[test]
+fn records_survive_reconnecting_and_other_handles_see_them() {
+    if !common::enabled() {
+        return;
+    }
+    let schema = common::unique_schema("reopen");
+    let repo = Repository::new(sample::engine(), common::open(&schema)).snapshot_every(2);
+    let (mut inst, _) = repo.create(clerk(), "clerk", case("持久"), None).unwrap();
+    for i in 0..5 {
+        repo.apply(&mut inst, annotate(&format!("n{i}"))).unwrap();
+    }
+    let checkpoint = repo.store().checkpoint().unwrap();
+    let other = common::open(&schema);
+    assert_eq!(other.tree_head().unwrap(), repo.store().tree_head().unwrap());
+    assert_eq!(other.load(inst.id()).unwrap().len(), 6);
+    drop(repo);
+    drop(other);
+
+    let store = common::open(&schema);
+    assert_eq!(store.snapshot(inst.id()).unwrap().map(|s| s.seq), Some(6));
+    assert_eq!(store.list(&InstanceFilter::all()).unwrap().len(), 1);
+    assert_eq!(
+        regula_core::store::verify_against_checkpoint(&store, &checkpoint).unwrap(),
+        None
+    );
+    let repo = Repository::new(sample::engine(), store);
+    assert_eq!(repo.load(inst.id()).unwrap(), inst);
+    assert!(sample::verify(repo.store()).unwrap().is_ok());
+}
+
+#[test]
+fn servers_starting_together_create_the_schema_once() {
+    if !common::enabled() {
+        return;
+    }
+    let schema = common::unique_schema("together");
+    let stores: Vec<PostgresStore> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..6).map(|_| scope.spawn(|| connect(&schema).unwrap())).collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut raw = common::raw();
+    let rows = raw
+        .query(&format!("SELECT key FROM \"{schema}\".meta ORDER BY key"), &[])
+        .unwrap();
+    let keys: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
+    assert_eq!(keys, ["application", "created_at", "created_by", "schema_version"]);
+    // Every handle works on the one store.
+    let repo = Repository::new(sample::engine(), &stores[0]);
+    let (inst, _) = repo.create(clerk(), "clerk", case("x"), None).unwrap();
+    for s in &stores {
+        assert_eq!(s.head(inst.id()).unwrap().seq, 1);
+    }
+}
+
+#[test]
+fn a_bad_schema_name_is_refused_before_connecting() {
+    for name in [
+        "Regula",
+        "a-b",
+        "x\"; DROP SCHEMA public; --",
+        "",
+        "1abc",
+        &"a".repeat(64),
+    ] {
+        match PostgresStore::connect_with(
+            "host=127.0.0.1 port=1 user=nobody",
+            PostgresOptions {
+                schema: name.to_owned(),
+            },
+        ) {
+            Err(StoreError::Backend { message, .. }) => assert!(message.contains("invalid schema name"), "{message}"),
+            other => panic!("expected an invalid-name error for {name:?}, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn an_unreachable_server_is_a_backend_error_that_hides_the_password() {
+    match PostgresStore::connect("host=127.0.0.1 port=1 user=regula password=s3cret dbname=court connect_timeout=5") {
+        Err(e @ StoreError::Backend { .. }) => {
+            let shown = e.to_string();
+            assert!(shown.contains("127.0.0.1:1") && shown.contains("court"), "{shown}");
+            assert!(!shown.contains("s3cret"), "the password leaked: {shown}");
+        }
+        other => panic!("expected a Backend error, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_handle_reconnects_after_its_connection_was_closed() {
+    let Some(url) = common::url() else {
+        return;
+    };
+    let schema = common::unique_schema("reconnect");
+    let app = format!("regula_{schema}");
+    let store =
+        PostgresStore::connect_with(&format!("{url} application_name={app}"), PostgresOptions { schema }).unwrap();
+    let repo = Repository::new(sample::engine(), &store);
+    let (inst, _) = repo.create(clerk(), "clerk", case("x"), None).unwrap();
+    let killed: bool = common::raw()
+        .query_one(
+            "SELECT bool_and(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1",
+            &[&app],
+        )
+        .unwrap()
+        .get(0);
+    assert!(killed);
+    // The first call may see the dead connection; the next one reconnects.
+    let _ = store.head(inst.id());
+    assert_eq!(store.head(inst.id()).unwrap().seq, 1);
+    repo.execute(inst.id(), annotate("after reconnect"), 0).unwrap();
+    assert_eq!(store.load(inst.id()).unwrap().len(), 2);
+}
