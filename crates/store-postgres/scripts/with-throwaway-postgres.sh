@@ -11,6 +11,8 @@
 # runs as the `postgres` system user; run as anyone else, as that user.
 #
 # Example: crates/store-postgres/scripts/with-throwaway-postgres.sh cargo test -p regula-store-postgres
+# The server runs with trust authentication on loopback only; nothing it holds outlives
+# the command.
 set -euo pipefail
 
 if [ "$#" -eq 0 ]; then
@@ -68,7 +70,8 @@ else
     as_pg() { "$@"; }
 fi
 
-tmp="$(mktemp -d "${TMPDIR:-/tmp}/regula-pg.XXXXXX")"
+# Under /tmp (or REGULA_PG_TMPDIR): the server's user must be able to reach it.
+tmp="$(mktemp -d "${REGULA_PG_TMPDIR:-/tmp}/regula-pg.XXXXXX")"
 chmod 755 "$tmp"
 if [ "$(id -u)" -eq 0 ]; then
     chown "$pg_user" "$tmp"

@@ -5,6 +5,7 @@
 // Test helpers: a failure here is a failed test.
 #![allow(clippy::unwrap_used)]
 
+use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use postgres::{Client, NoTls};
@@ -23,7 +24,14 @@ pub fn url() -> Option<String> {
     match std::env::var("REGULA_PG_URL") {
         Ok(url) if !url.trim().is_empty() => Some(url),
         _ if std::env::var("REGULA_PG_SKIP").as_deref() == Ok("1") => {
-            eprintln!("SKIPPED: REGULA_PG_URL is not set and REGULA_PG_SKIP=1; this PostgreSQL test did not run");
+            // Straight to the process's stderr, past the test harness's capture, once.
+            static ONCE: std::sync::Once = std::sync::Once::new();
+            ONCE.call_once(|| {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "SKIPPED: REGULA_PG_URL is not set and REGULA_PG_SKIP=1: the PostgreSQL tests in this binary did not run"
+                );
+            });
             None
         }
         _ => panic!("REGULA_PG_URL is not set.\n{HOW}"),
