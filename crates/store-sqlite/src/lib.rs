@@ -46,7 +46,7 @@
 //! trail should keep the default.
 //!
 //! Every append runs in one `BEGIN IMMEDIATE` transaction: it reads the instance heads,
-//! checks the records with [`check_append`](regula_core::store::check_append), inserts
+//! checks the records with [`check_append`], inserts
 //! them, updates the heads and the Merkle compact range, and commits; all records of a
 //! call, or of a [`Store::append_batch`], or none. A writer waits up to
 //! [`SqliteOptions::busy_timeout`] (5 s by default) for another writer's lock; past

@@ -221,3 +221,31 @@ fn synchronous_setting_is_applied_per_connection() {
     }
     assert_eq!(SqliteOptions::default().synchronous, Synchronous::Full);
 }
+
+#[test]
+fn handles_opening_a_new_file_at_once_create_it_once() {
+    let dir = ScratchDir::new("together");
+    let path = dir.file("court.regula");
+    let stores: Vec<SqliteStore> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..8)
+            .map(|_| scope.spawn(|| SqliteStore::open(&path).unwrap()))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let raw = Connection::open(&path).unwrap();
+    let keys: Vec<String> = raw
+        .prepare("SELECT key FROM meta ORDER BY key")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(keys, ["application", "created_at", "created_by", "schema_version"]);
+    let mode: String = raw.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    assert_eq!(mode, "wal");
+    let repo = Repository::new(sample::engine(), &stores[0]);
+    let (inst, _) = repo.create(clerk(), "clerk", case("x"), None).unwrap();
+    for s in &stores {
+        assert_eq!(s.head(inst.id()).unwrap().seq, 1);
+    }
+}
