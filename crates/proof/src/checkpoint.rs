@@ -473,3 +473,33 @@ impl std::str::FromStr for SignedCheckpoint {
         SignedCheckpoint::parse(s)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // The example key and signed note of Go's golang.org/x/mod/sumdb/note tests: ed25519
+    // signatures are deterministic, so ours must be byte for byte the same.
+    const GO_VERIFIER: &str = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
+    const GO_SECRET: &str = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
+    const GO_TEXT: &str = "If you think cryptography is the answer to your problem,\n\
+                           then you don't know what your problem is.\n";
+    const GO_SIGNATURE: &str = "\u{2014} PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
+
+    #[test]
+    fn signatures_match_go_sumdb_note_byte_for_byte() {
+        let secret = SigningKey::from_secret_text(GO_SECRET).unwrap();
+        assert_eq!(secret.public().to_string(), GO_VERIFIER);
+        let verifier = VerifierKey::parse(GO_VERIFIER).unwrap();
+        let signature = NoteSignature {
+            name: secret.name().to_owned(),
+            key_id: secret.key_id(),
+            signature: secret.sign(GO_TEXT.as_bytes()).to_vec(),
+        };
+        assert_eq!(signature.line(), GO_SIGNATURE);
+        let parsed = NoteSignature::parse(GO_SIGNATURE.trim_end_matches('\n'), 1).unwrap();
+        assert_eq!(parsed, signature);
+        assert!(verifier.verifies(GO_TEXT.as_bytes(), &parsed.signature));
+        assert!(!verifier.verifies(GO_TEXT.replace("cryptography", "cryptographY").as_bytes(), &parsed.signature));
+    }
+}

@@ -292,8 +292,9 @@ impl SigningKey {
         let rest = text
             .strip_prefix(SECRET_PREFIX)
             .ok_or(malformed("it does not start with PRIVATE+KEY+"))?;
-        let mut parts = rest.split('+');
-        let (Some(name), Some(id), Some(key), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        // The name and id hold no '+'; the base64 key may.
+        let mut parts = rest.splitn(3, '+');
+        let (Some(name), Some(id), Some(key)) = (parts.next(), parts.next(), parts.next()) else {
             return Err(malformed("it does not have the three parts <name>+<key id>+<key>"));
         };
         check_key_name(name)?;
@@ -440,8 +441,9 @@ impl VerifierKey {
         if text.starts_with(SECRET_PREFIX) {
             return Err(malformed("this is a secret key, not a verifier key"));
         }
-        let mut parts = text.split('+');
-        let (Some(name), Some(id), Some(key), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        // The name and id hold no '+'; the base64 key may.
+        let mut parts = text.splitn(3, '+');
+        let (Some(name), Some(id), Some(key)) = (parts.next(), parts.next(), parts.next()) else {
             return Err(malformed("it does not have the three parts <name>+<key id>+<key>"));
         };
         check_key_name(name)?;
