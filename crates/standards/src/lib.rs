@@ -317,6 +317,7 @@ pub mod department;
 pub mod lifecycle;
 pub mod plan;
 pub mod rules;
+pub mod service;
 
 pub use catalog::{
     BUILTIN_CATALOG, CHINA_STANDARD_TIME, Catalog, CatalogError, CatalogErrorKind, Category, Domain, Entry,

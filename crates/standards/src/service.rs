@@ -1,0 +1,321 @@
+//! A court's standards on a store: the catalog, the definition, an engine and a
+//! [`Store`] together, addressed by standard code.
+//!
+//! This is what the `regula` command line and the examples drive; an embedding
+//! program can use it the same way:
+//!
+//! ```
+//! use std::sync::Arc;
+//! use chrono::{TimeZone, Utc};
+//! use regula_core::{Command, ManualClock, MemoryStore, SeededIds};
+//! use regula_standards::{Catalog, StandardAction, roles, service::Court};
+//!
+//! let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2022, 5, 16, 1, 0, 0).unwrap()));
+//! let mut court = Court::open(MemoryStore::new(), Catalog::builtin()?, |engine| {
+//!     engine.with_clock(clock.clone()).with_ids(Arc::new(SeededIds::new(1)))
+//! })?;
+//! let office = court.config().office_staff("zhang.min", "张敏");
+//! let opened = court.import(&office)?;
+//! assert_eq!(opened.len(), 117);
+//!
+//! // The office assigns a department to one of the 13 unassigned standards.
+//! let assign = StandardAction::AssignDepartment { department: "立案庭".into() };
+//! let record = court.apply("ADJ-01-01", Command::new(office, roles::OFFICE, assign))?;
+//! assert!(!record.is_refused());
+//! assert_eq!(court.instance("ADJ-01-01").unwrap().data().department.as_ref().unwrap().department, "case_filing");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use regula_core::store::{StoreReport, verify_store};
+use regula_core::{
+    Actor, Append, AuditRecord, Checkpoint, Command, Decision, Definition, Engine, Instance, InstanceFilter,
+    ReplayOptions, Repository, RepositoryError, Store, StoreError, Text, VerifyError,
+};
+use serde::Serialize;
+
+use crate::catalog::Catalog;
+use crate::court::{CourtConfig, CreateError, DEFINITION_NAME, external_checks, open_all, standard_definition};
+use crate::lifecycle::{Stage, StandardAction, StandardLifecycle};
+use crate::plan::{Ledger, WorkPlan};
+use crate::rules;
+
+/// Something the court service could not do.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServiceError {
+    /// No standard with this code in the catalog.
+    #[error("no standard {code} in the catalog")]
+    UnknownCode {
+        /// The code given.
+        code: String,
+    },
+    /// The standard is in the catalog but work on it was never opened (imported).
+    #[error("standard {code} has not been imported into this store; run `catalog import` first")]
+    NotOpened {
+        /// The code.
+        code: String,
+    },
+    /// The store holds a standard the catalog does not list.
+    #[error("the store holds standard {code} (instance {instance}), which the catalog does not list: wrong catalog?")]
+    NotInCatalog {
+        /// The code.
+        code: String,
+        /// Its instance.
+        instance: uuid::Uuid,
+    },
+    /// The definition could not be built from the catalog's configuration.
+    #[error(transparent)]
+    Definition(#[from] regula_core::DefinitionError),
+    /// Opening work on a standard failed.
+    #[error(transparent)]
+    Create(#[from] CreateError),
+    /// The store, the engine or a replay failed.
+    #[error(transparent)]
+    Repository(#[from] RepositoryError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// An instance's log does not replay.
+    #[error(transparent)]
+    Verify(#[from] VerifyError),
+}
+
+/// What stands between a standard and its next step: one entry per forward action,
+/// with the rules about the standard's own record that would refuse it now.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Blocker {
+    /// The action's machine name.
+    pub action: String,
+    /// Its labels.
+    pub label: Text,
+    /// The rules that fail now (empty: nothing in the record blocks it; the payload
+    /// still has to satisfy the action's own rules).
+    pub reasons: Vec<Text>,
+}
+
+/// A court's standards on a store (see the module docs).
+pub struct Court<S: Store> {
+    catalog: Catalog,
+    config: CourtConfig,
+    work_plan: WorkPlan,
+    repository: Repository<StandardLifecycle, S>,
+    instances: BTreeMap<String, Instance<StandardLifecycle>>,
+}
+
+impl<S: Store> Court<S> {
+    /// Opens the court's standards held in `store`, with the definition built from
+    /// `catalog`; `configure` may set the engine's clock and id source. Every standard
+    /// already in the store is loaded (from its latest snapshot when there is one).
+    pub fn open(
+        store: S,
+        catalog: Catalog,
+        configure: impl FnOnce(Engine<StandardLifecycle>) -> Engine<StandardLifecycle>,
+    ) -> Result<Self, ServiceError> {
+        let config = CourtConfig::from_catalog(&catalog);
+        let engine = configure(Engine::new(standard_definition(&config)?));
+        let repository = Repository::new(engine, store);
+        let mut instances = BTreeMap::new();
+        for head in repository.store().list(&InstanceFilter::definition(DEFINITION_NAME))? {
+            let instance = repository.load(head.instance)?;
+            let code = instance.data().code.clone();
+            if catalog.standard(&code).is_none() {
+                return Err(ServiceError::NotInCatalog {
+                    code,
+                    instance: head.instance,
+                });
+            }
+            instances.insert(code, instance);
+        }
+        Ok(Court {
+            catalog,
+            config,
+            work_plan: WorkPlan::new(),
+            repository,
+            instances,
+        })
+    }
+
+    /// Uses the office's annual work plan (target dates per standard) in reports.
+    pub fn with_work_plan(mut self, work_plan: WorkPlan) -> Self {
+        self.work_plan = work_plan;
+        self
+    }
+
+    /// The catalog.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// The court's configuration.
+    pub fn config(&self) -> &CourtConfig {
+        &self.config
+    }
+
+    /// The work plan.
+    pub fn work_plan(&self) -> &WorkPlan {
+        &self.work_plan
+    }
+
+    /// The standard definition.
+    pub fn definition(&self) -> &Definition<StandardLifecycle> {
+        self.repository.engine().definition()
+    }
+
+    /// The engine.
+    pub fn engine(&self) -> &Engine<StandardLifecycle> {
+        self.repository.engine()
+    }
+
+    /// The store.
+    pub fn store(&self) -> &S {
+        self.repository.store()
+    }
+
+    /// The standard's instance, if work on it was opened.
+    pub fn instance(&self, code: &str) -> Option<&Instance<StandardLifecycle>> {
+        self.instances.get(code)
+    }
+
+    /// Every opened standard, by code.
+    pub fn instances(&self) -> impl Iterator<Item = (&str, &Instance<StandardLifecycle>)> {
+        self.instances.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// The current data of every opened standard.
+    pub fn ledger(&self) -> Ledger {
+        self.instances.values().map(|i| i.data().clone()).collect()
+    }
+
+    /// Opens work on every catalog standard not yet in the store, all in one
+    /// transaction; returns the codes opened (empty when all were open already).
+    pub fn import(&mut self, office: &Actor) -> Result<Vec<String>, ServiceError> {
+        let created = open_all(self.engine(), &self.config, &self.catalog, &self.ledger(), office)?;
+        if created.is_empty() {
+            return Ok(Vec::new());
+        }
+        let batch: Vec<Append<'_>> = created
+            .iter()
+            .map(|(instance, record)| Append {
+                instance: instance.id(),
+                expected_seq: 0,
+                records: std::slice::from_ref(record),
+            })
+            .collect();
+        self.repository.store().append_batch(&batch)?;
+        let mut codes = Vec::with_capacity(created.len());
+        for (instance, _) in created {
+            codes.push(instance.data().code.clone());
+            self.instances.insert(instance.data().code.clone(), instance);
+        }
+        Ok(codes)
+    }
+
+    /// Checks that `code` is a catalog standard whose work was opened.
+    pub fn opened(&self, code: &str) -> Result<&Instance<StandardLifecycle>, ServiceError> {
+        if self.catalog.standard(code).is_none() {
+            return Err(ServiceError::UnknownCode { code: code.to_owned() });
+        }
+        self.instances
+            .get(code)
+            .ok_or_else(|| ServiceError::NotOpened { code: code.to_owned() })
+    }
+
+    /// Attempts `command` on the standard `code`, with the catalog-wide checks, and
+    /// persists the record, accepted or refused. On an error nothing was written.
+    pub fn apply(&mut self, code: &str, command: Command<StandardAction>) -> Result<AuditRecord, ServiceError> {
+        let mut instance = self.opened(code)?.clone();
+        let external = external_checks(&self.catalog, &self.ledger(), &command.action);
+        let record = self.repository.apply_with(&mut instance, command, external)?;
+        self.instances.insert(code.to_owned(), instance);
+        Ok(record)
+    }
+
+    /// What [`apply`](Court::apply) would decide now, without writing anything.
+    pub fn preview(&self, code: &str, command: &Command<StandardAction>) -> Result<Decision<Stage>, ServiceError> {
+        let instance = self.opened(code)?;
+        let external = external_checks(&self.catalog, &self.ledger(), &command.action);
+        let decision = self
+            .engine()
+            .preview(instance, command)
+            .map_err(RepositoryError::from)?;
+        Ok(match decision {
+            Decision::Accept { .. } if !external.is_empty() => Decision::Refuse(external),
+            Decision::Refuse(mut reasons) => {
+                reasons.extend(external);
+                Decision::Refuse(reasons)
+            }
+            accept => accept,
+        })
+    }
+
+    /// The standard's audit trail.
+    pub fn history(&self, code: &str) -> Result<Vec<AuditRecord>, ServiceError> {
+        let instance = self.opened(code)?;
+        Ok(self.store().load(instance.id())?)
+    }
+
+    /// What in the standard's own record blocks each forward step from its current
+    /// stage, as of `now`. Rules about an action's payload (the draft, the meeting
+    /// record, the document number) are judged when the action is attempted.
+    pub fn blockers(&self, code: &str, now: DateTime<Utc>) -> Result<Vec<Blocker>, ServiceError> {
+        let instance = self.opened(code)?;
+        let data = instance.data();
+        let check = |rules: &[Result<(), Text>]| -> Vec<Text> {
+            rules.iter().filter_map(|r| r.as_ref().err().cloned()).collect()
+        };
+        let forward: Vec<(&str, Vec<Text>)> = match instance.state() {
+            Stage::Research => vec![("start_drafting", check(&[rules::department_assigned(data)]))],
+            Stage::Drafting | Stage::Revision => vec![("open_consultation", Vec::new())],
+            Stage::Consultation => vec![(
+                "close_consultation",
+                check(&[
+                    rules::opinions_from_both_groups(data),
+                    rules::opinions_answered(data),
+                    rules::consultation_period(data, now, self.config.timezone, self.config.min_consultation_days),
+                ]),
+            )],
+            Stage::Approval => vec![("approve", Vec::new()), ("publish", check(&[rules::approved(data)]))],
+            Stage::Published => vec![("begin_follow_up", Vec::new())],
+            Stage::FollowUp => vec![("accept", check(&[rules::evaluated(data)]))],
+            Stage::Consolidated | Stage::Withdrawn => Vec::new(),
+        };
+        let definition = self.definition();
+        Ok(forward
+            .into_iter()
+            .map(|(action, reasons)| Blocker {
+                action: action.to_owned(),
+                label: definition
+                    .action_label(action)
+                    .cloned()
+                    .unwrap_or_else(|| Text::owned(action, action)),
+                reasons,
+            })
+            .collect())
+    }
+
+    /// Verifies the whole store: every chain, head and the Merkle tree, every
+    /// standard's log replayed against the definition with its guards re-checked, and,
+    /// given a saved checkpoint, that the store extends it.
+    pub fn verify(
+        &self,
+        checkpoint: Option<&Checkpoint>,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<StoreReport, ServiceError> {
+        let definition = self.definition();
+        Ok(verify_store(
+            self.store(),
+            checkpoint,
+            |head, records| {
+                (head.definition == *definition.reference()).then(|| {
+                    definition
+                        .replay_with(records, ReplayOptions { recheck_guards: true })
+                        .map(|_| ())
+                })
+            },
+            progress,
+        )?)
+    }
+}
