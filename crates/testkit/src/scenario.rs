@@ -5,19 +5,19 @@
 //! A scenario runs the real engine while it generates, on a
 //! [`ManualClock`] and [`SeededIds`], so that it knows the state the instance is in
 //! before each step. For each step it then picks, with probability
-//! [`bias`](Scenario::bias), a *move the table allows*: a transition leaving the
-//! current state, one of the roles it lists, an actor holding that role and a payload
-//! from the user's generator for that action; it previews the attempt and, when the
-//! guards refuse it, tries again (up to [`tries`](Scenario::tries) times) with another
-//! move and another wait, keeping the first one the engine would accept. Among the
-//! allowed moves, those into a state the script has not entered yet weigh 4, those
-//! into a state already entered 2, and self-transitions and moves into a terminal
-//! state 1, so that scripts go deep before they end. Otherwise
-//! it picks *anything*: any action, any actor, any role — mostly refusals, which is
-//! what the refusal invariants need. Deep states are therefore reached in a few
-//! steps, and refusals are still exercised. Once the instance is in a terminal
-//! state, a script attempts two more steps (refused, unless they are self-
-//! transitions) and ends, however long it was meant to be.
+//! [`bias`](Scenario::bias), *moves the table allows*: up to
+//! [`tries`](Scenario::tries) candidates, each a transition leaving the current
+//! state, one of the roles it lists, an actor holding that role, a payload from the
+//! user's generator for that action and a wait; it previews each with the engine and
+//! keeps one the guards accept, or the last refused one when none is accepted. Both
+//! when drawing candidates and when choosing among the accepted ones, a move into a
+//! state the script has not entered yet weighs 4, a self-transition (which may change
+//! the data a guard is waiting for) 2, and a move back into a state already entered or
+//! into a terminal state 1, so that scripts go deep before they end. Otherwise it
+//! picks *anything*: any action, any actor, any role — mostly refusals, which is what
+//! the refusal invariants need. Once the instance is in a terminal state, a script
+//! attempts two more steps (refused, unless they are self-transitions) and ends,
+//! however long it was meant to be.
 //!
 //! # How scripts shrink
 //!
@@ -370,7 +370,23 @@ struct Candidate<L: Lifecycle> {
     action: Slot<L::Action>,
 }
 
+/// The weight of a move into a state the script has not entered yet.
+const NEW_STATE: usize = 4;
+
 impl<L: Lifecycle> Scenario<L> {
+    /// How much a move from `from` to `to` is preferred: into a new state most, then
+    /// a self-transition (which may change the data a guard waits for), then back into
+    /// a state already entered or into a terminal state.
+    fn weight(&self, from: &L::State, to: &L::State, visited: &HashSet<L::State>) -> usize {
+        if to == from {
+            2
+        } else if self.definition.is_terminal(to) || visited.contains(to) {
+            1
+        } else {
+            NEW_STATE
+        }
+    }
+
     fn allowed_move(
         &self,
         visited: &HashSet<L::State>,
@@ -396,20 +412,7 @@ impl<L: Lifecycle> Scenario<L> {
         if moves.is_empty() {
             return Ok(None);
         }
-        // Prefer moves into states this script has not entered yet, and moves that
-        // end the script (into a terminal state) or stay put least.
-        let weights: Vec<usize> = moves
-            .iter()
-            .map(|t| {
-                if t.to == t.from || self.definition.is_terminal(&t.to) {
-                    1
-                } else if visited.contains(&t.to) {
-                    2
-                } else {
-                    4
-                }
-            })
-            .collect();
+        let weights: Vec<usize> = moves.iter().map(|t| self.weight(&t.from, &t.to, visited)).collect();
         let t = moves[pick_weighted(runner, &weights)];
         let roles: Vec<&String> = t.roles.iter().filter(|r| !holders(r).is_empty()).collect();
         let role = roles[pick(runner, roles.len())];
@@ -517,7 +520,8 @@ impl<L: Lifecycle> Strategy for Scenario<L> {
             }
             let allowed = pick(runner, 100) < self.bias as usize;
             let tries = if allowed { self.tries.max(1) } else { 1 };
-            let mut chosen: Option<Candidate<L>> = None;
+            let mut last: Option<Candidate<L>> = None;
+            let mut accepted: Vec<(Candidate<L>, usize)> = Vec::new();
             for _ in 0..tries {
                 let wait = if self.waits.is_empty() {
                     TimeDelta::zero()
@@ -536,19 +540,34 @@ impl<L: Lifecycle> Strategy for Scenario<L> {
                 let Some((actor, role, action)) = mv else {
                     break;
                 };
-                clock.set(now + wait);
+                clock.set(at);
                 let command = Command::new(actor.clone(), role.clone(), action.current());
-                let accepted = matches!(engine.preview(&instance, &command), Ok(Decision::Accept { .. }));
-                chosen = Some(Candidate {
+                let candidate = Candidate {
                     wait,
                     actor,
                     role,
                     action,
-                });
-                if accepted {
-                    break;
+                };
+                match engine.preview(&instance, &command) {
+                    Ok(Decision::Accept { to }) => {
+                        let w = self.weight(instance.state(), &to, &visited);
+                        accepted.push((candidate, w));
+                        if w == NEW_STATE {
+                            break;
+                        }
+                    }
+                    _ => last = Some(candidate),
                 }
             }
+            // Among the moves the engine would accept, prefer those into new states;
+            // settle for a refused one only when none was accepted.
+            let chosen = if accepted.is_empty() {
+                last
+            } else {
+                let weights: Vec<usize> = accepted.iter().map(|(_, w)| *w).collect();
+                let i = pick_weighted(runner, &weights);
+                Some(accepted.swap_remove(i).0)
+            };
             let Some(step) = chosen else {
                 continue;
             };

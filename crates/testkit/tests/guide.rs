@@ -2,7 +2,7 @@
 //! guide shows exactly this code and this output.
 //!
 //! Every ```rust block of the guide must appear, token for token (ignoring
-//! whitespace), in this file or in `tests/common/mod.rs`; every ```text block that
+//! whitespace), in this file, in `tests/common/mod.rs` or in `tests/court.rs`; every ```text block that
 //! shows a failure or a report is compared with what the code below prints.
 
 mod common;
@@ -21,6 +21,7 @@ use regula_testkit::{
 const GUIDE: &str = include_str!("../../../docs/property-testing.md");
 const COMMON: &str = include_str!("common/mod.rs");
 const THIS: &str = include_str!("guide.rs");
+const COURT: &str = include_str!("court.rs");
 
 #[test]
 fn five_line_invariant() {
@@ -204,14 +205,14 @@ fn squeezed(text: &str) -> String {
 
 #[test]
 fn the_guide_shows_the_code_it_runs() {
-    let sources = [squeezed(THIS), squeezed(COMMON)];
+    let sources = [squeezed(THIS), squeezed(COMMON), squeezed(COURT)];
     let rust = blocks("rust");
     assert!(rust.len() >= 8, "the guide has {} rust blocks", rust.len());
     for block in rust {
         let want = squeezed(&block);
         assert!(
             sources.iter().any(|src| src.contains(&want)),
-            "this block of the guide is not in tests/guide.rs or tests/common/mod.rs:\n{block}"
+            "this block of the guide is not in tests/guide.rs, tests/common/mod.rs or tests/court.rs:\n{block}"
         );
     }
 }
