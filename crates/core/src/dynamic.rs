@@ -156,6 +156,7 @@ impl Action for DynAction {
 pub struct Registry {
     guards: HashMap<String, NamedGuard<Dynamic>>,
     effects: HashMap<String, Effect<Dynamic>>,
+    placeholders: bool,
 }
 
 impl Default for Registry {
@@ -173,6 +174,7 @@ impl fmt::Debug for Registry {
         f.debug_struct("Registry")
             .field("guards", &guards)
             .field("effects", &effects)
+            .field("placeholders", &self.placeholders)
             .finish()
     }
 }
@@ -189,6 +191,17 @@ impl Registry {
         Registry {
             guards: HashMap::new(),
             effects,
+            placeholders: false,
+        }
+    }
+
+    /// A registry that accepts guard and effect names it does not know, standing in a
+    /// guard that always refuses ("not provided by this program") and no effect. For
+    /// tools that only list, check or draw a definition, such as `regula diagram`.
+    pub fn placeholders() -> Self {
+        Registry {
+            placeholders: true,
+            ..Registry::new()
         }
     }
 
@@ -440,13 +453,17 @@ fn load(source: &str, registry: &Registry) -> Result<Definition<Dynamic>, Locate
         b = b.creators([check_role(c)?]);
     }
     let effect_name = file.effect.as_ref().map_or("merge_payload", |e| e.get_ref().as_str());
-    let effect = registry.effects.get(effect_name).ok_or_else(|| {
-        let span = file.effect.as_ref().map_or(0..0, |e| e.span());
-        unknown(span, "effect", effect_name, "registered")
-    })?;
-    b = b.effect_shared(Arc::clone(effect));
+    match registry.effects.get(effect_name) {
+        Some(effect) => b = b.effect_shared(Arc::clone(effect)),
+        None if registry.placeholders => {}
+        None => {
+            let span = file.effect.as_ref().map_or(0..0, |e| e.span());
+            return Err(unknown(span, "effect", effect_name, "registered"));
+        }
+    }
 
     let mut used_guards: Vec<&str> = Vec::new();
+    let mut placeholder_guards: Vec<String> = Vec::new();
     for t in &file.transitions {
         let ft = t.get_ref();
         let mut row = Transition::new(
@@ -471,6 +488,10 @@ fn load(source: &str, registry: &Registry) -> Result<Definition<Dynamic>, Locate
                 if registry.guards.contains_key(n) {
                     if !used_guards.contains(&n) {
                         used_guards.push(n);
+                    }
+                } else if registry.placeholders {
+                    if !placeholder_guards.iter().any(|p| p == n) {
+                        placeholder_guards.push(n.to_owned());
                     }
                 } else if missing.is_none() {
                     missing = Some(n.to_owned());
@@ -501,6 +522,15 @@ fn load(source: &str, registry: &Registry) -> Result<Definition<Dynamic>, Locate
         if let Some(g) = registry.guards.get(name) {
             b = b.guard_shared(g.name.clone(), g.description.clone(), Arc::clone(&g.check));
         }
+    }
+    for name in placeholder_guards {
+        let refusal = Text::owned(
+            format!("本程序未提供条件 {name}"),
+            format!("guard {name} is not provided by this program"),
+        );
+        b = b.guard(name.clone(), Text::owned(name.clone(), name), move |_| {
+            Err(refusal.clone())
+        });
     }
 
     b.build().map_err(|e| {

@@ -230,3 +230,24 @@ fn files_are_named_in_errors() {
     assert!(e.to_string().starts_with(&format!("{}:5:11: ", path.display())), "{e}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn placeholders_stand_in_for_unknown_guards_and_effects() {
+    let src = FILE.replacen("effect = \"merge_payload\"", "effect = \"court_effect\"", 1);
+    let def = Definition::<Dynamic>::from_toml(&src, &Registry::placeholders()).unwrap();
+    assert_eq!(
+        def.guard_named("case_number_format").unwrap().description().en,
+        "case_number_format"
+    );
+    let engine = Engine::new(def);
+    let clerk = Actor::new("li.na");
+    let (mut inst, _) = engine.create(clerk.clone(), "clerk", json!({}), None).unwrap();
+    let submit = DynAction::new("submit", json!({"case_number": "(2024)吉7505民初1号"}));
+    let rec = engine.apply(&mut inst, Command::new(clerk, "clerk", submit)).unwrap();
+    assert_eq!(
+        rec.refusal().unwrap()[0].message.en,
+        "guard case_number_format is not provided by this program"
+    );
+    // Without placeholders the same file is refused.
+    assert!(Definition::<Dynamic>::from_toml(&src, &Registry::new()).is_err());
+}
