@@ -15,8 +15,8 @@
 //! definition and state, global scan order across instances and batches, conflicts,
 //! atomicity of batches, refusal of appends that break a chain, whole-store
 //! verification, snapshots (used for loading, never trusted by verification),
-//! checkpoints (extension, rewritten history, truncation) and concurrent writers
-//! sharing one handle.
+//! checkpoints (extension, rewritten history, truncation), concurrent writers
+//! sharing one handle, and bulk batches larger than one page of verification.
 //!
 //! This is test code: a failed expectation panics, which is how a test fails.
 
@@ -52,7 +52,8 @@ macro_rules! conformance_tests {
             snapshots,
             snapshots_never_trusted_by_verify,
             checkpoints,
-            concurrent_writers
+            concurrent_writers,
+            bulk_batches
         );
     };
     ($make:expr) => {
@@ -67,7 +68,8 @@ macro_rules! conformance_tests {
             snapshots,
             snapshots_never_trusted_by_verify,
             checkpoints,
-            concurrent_writers
+            concurrent_writers,
+            bulk_batches
         );
     };
     (@each $cond:expr, $make:expr; $($check:ident),+) => {
@@ -95,6 +97,7 @@ pub fn run_all<S: Store>(make: &dyn Fn() -> S) {
     checks::snapshots_never_trusted_by_verify(make);
     checks::checkpoints(make);
     checks::concurrent_writers(make);
+    checks::bulk_batches(make);
 }
 
 /// A store wrapper that counts how records are read, to prove that loading through a
