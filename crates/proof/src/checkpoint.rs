@@ -500,6 +500,9 @@ mod tests {
         let parsed = NoteSignature::parse(GO_SIGNATURE.trim_end_matches('\n'), 1).unwrap();
         assert_eq!(parsed, signature);
         assert!(verifier.verifies(GO_TEXT.as_bytes(), &parsed.signature));
-        assert!(!verifier.verifies(GO_TEXT.replace("cryptography", "cryptographY").as_bytes(), &parsed.signature));
+        assert!(!verifier.verifies(
+            GO_TEXT.replace("cryptography", "cryptographY").as_bytes(),
+            &parsed.signature
+        ));
     }
 }

@@ -582,7 +582,10 @@ mod tests {
     fn names_are_checked() {
         assert!(check_key_name("红石林区基层法院").is_ok());
         for bad in ["", "a+b", "a b", "a\u{3000}b", "a\nb", "a\u{7}b"] {
-            assert!(matches!(check_key_name(bad), Err(KeyError::InvalidName { .. })), "{bad:?}");
+            assert!(
+                matches!(check_key_name(bad), Err(KeyError::InvalidName { .. })),
+                "{bad:?}"
+            );
         }
     }
 }

@@ -40,7 +40,9 @@ pub enum ProveError {
     #[error("the store does not extend the checkpoint: {0}")]
     Rollback(#[source] CheckpointMismatch),
     /// The tree head the store maintains on append disagrees with its records.
-    #[error("the store's tree head ({stored}) does not match its records ({computed}): rows were changed behind its back")]
+    #[error(
+        "the store's tree head ({stored}) does not match its records ({computed}): rows were changed behind its back"
+    )]
     TreeHeadMismatch {
         /// What the store maintains.
         stored: TreeHead,

@@ -340,9 +340,15 @@ mod tests {
         let d = leaves(7);
         let tree = MerkleTree::from_leaves(d.clone());
         let node = |s, e| tree.subtree_root(s, e);
-        assert_eq!(tree.consistency_proof(3, 7).unwrap(), vec![d[2], d[3], node(0, 2), node(4, 7)]);
+        assert_eq!(
+            tree.consistency_proof(3, 7).unwrap(),
+            vec![d[2], d[3], node(0, 2), node(4, 7)]
+        );
         assert_eq!(tree.consistency_proof(4, 7).unwrap(), vec![node(4, 7)]);
-        assert_eq!(tree.consistency_proof(6, 7).unwrap(), vec![node(4, 6), d[6], node(0, 4)]);
+        assert_eq!(
+            tree.consistency_proof(6, 7).unwrap(),
+            vec![node(4, 6), d[6], node(0, 4)]
+        );
         // The inclusion proof of d[3] (leaf 3) is [c, g, l]: sibling leaf, then up.
         assert_eq!(tree.inclusion_proof(3, 7).unwrap(), vec![d[2], node(0, 2), node(4, 7)]);
     }
@@ -362,8 +368,14 @@ mod tests {
             tree.consistency_proof(4, 3),
             Err(TreeError::SizesReversed { size1: 4, size2: 3 })
         );
-        assert_eq!(tree.root_at(6), Err(TreeError::SizeOutOfRange { size: 6, available: 5 }));
-        assert_eq!(inclusion_proof(&[], 0), Err(TreeError::IndexOutOfRange { index: 0, size: 0 }));
+        assert_eq!(
+            tree.root_at(6),
+            Err(TreeError::SizeOutOfRange { size: 6, available: 5 })
+        );
+        assert_eq!(
+            inclusion_proof(&[], 0),
+            Err(TreeError::IndexOutOfRange { index: 0, size: 0 })
+        );
         assert_eq!(tree.leaf(5), None);
     }
 }

@@ -287,10 +287,12 @@ pub fn verify_consistency(
 /// A 32-byte hash from bytes of any length, as read from another tool's output:
 /// anything but 32 bytes is [`ProofError::HashLength`] naming `what`.
 pub fn hash_from_bytes(what: impl fmt::Display, bytes: &[u8]) -> Result<Digest, ProofError> {
-    <[u8; 32]>::try_from(bytes).map(Digest).map_err(|_| ProofError::HashLength {
-        what: what.to_string(),
-        len: bytes.len(),
-    })
+    <[u8; 32]>::try_from(bytes)
+        .map(Digest)
+        .map_err(|_| ProofError::HashLength {
+            what: what.to_string(),
+            len: bytes.len(),
+        })
 }
 
 /// Proof hashes from byte strings of any length: the first one that is not 32 bytes is

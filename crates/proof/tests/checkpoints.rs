@@ -84,7 +84,10 @@ fn the_empty_log_and_the_largest_size_are_written_and_read() {
         };
         let body = CheckpointBody::new(ORIGIN, head, common::t0()).unwrap();
         let text = SignedCheckpoint::sign(&body, &key).to_text();
-        assert_eq!(SignedCheckpoint::open(&text, &key.public()).unwrap().unverified_body(), &body);
+        assert_eq!(
+            SignedCheckpoint::open(&text, &key.public()).unwrap().unverified_body(),
+            &body
+        );
     }
 }
 
@@ -131,7 +134,10 @@ fn a_changed_signature_is_rejected() {
             raw[byte] ^= 1 << bit;
             let forged = text.replace(line, &format!("{prefix} {}", STANDARD.encode(&raw)));
             let err = SignedCheckpoint::parse(&forged).unwrap().verify(&public).unwrap_err();
-            assert!(matches!(err, CheckpointError::BadSignature { .. }), "byte {byte}: {err}");
+            assert!(
+                matches!(err, CheckpointError::BadSignature { .. }),
+                "byte {byte}: {err}"
+            );
         }
     }
     // A changed key id: the signature is no longer by this key.
@@ -163,7 +169,10 @@ fn another_key_is_not_this_key() {
     let impostor = SigningKey::from_seed(KEY_NAME, &[1u8; 32]).unwrap();
     let err = checkpoint.verify(&impostor.public()).unwrap_err();
     assert!(matches!(err, CheckpointError::NotSignedByKey { .. }), "{err}");
-    assert!(err.to_string().contains(&format!("{KEY_NAME}+{}", court_key().key_id())));
+    assert!(
+        err.to_string()
+            .contains(&format!("{KEY_NAME}+{}", court_key().key_id()))
+    );
     // The impostor signs the same body: its signature does not verify with the court's key.
     let forged = SignedCheckpoint::sign(checkpoint.unverified_body(), &impostor);
     assert!(forged.verify(&court_key().public()).is_err());
@@ -191,13 +200,16 @@ fn a_cosigned_checkpoint_verifies_with_either_key() {
     ));
 }
 
+/// What a malformed checkpoint must be refused with.
+type Expected = fn(&CheckpointError) -> bool;
+
 #[test]
 fn the_structure_is_parsed_strictly() {
     let (checkpoint, _) = signed();
     let text = checkpoint.to_text();
     let body = checkpoint.body_text();
     let signatures = &text[body.len() + 1..];
-    let cases: Vec<(&str, String, fn(&CheckpointError) -> bool)> = vec![
+    let cases: Vec<(&str, String, Expected)> = vec![
         ("no final newline", text.trim_end().to_owned(), |e| {
             matches!(e, CheckpointError::NoFinalNewline)
         }),
@@ -210,18 +222,22 @@ fn the_structure_is_parsed_strictly() {
         ("two blank lines", format!("{body}\n\n{signatures}"), |e| {
             matches!(e, CheckpointError::BodyLines { found: 5 })
         }),
-        (
-            "an extra body line",
-            format!("{body}extra line\n\n{signatures}"),
-            |e| matches!(e, CheckpointError::BodyLines { found: 5 }),
-        ),
+        ("an extra body line", format!("{body}extra line\n\n{signatures}"), |e| {
+            matches!(e, CheckpointError::BodyLines { found: 5 })
+        }),
         (
             "the time line missing",
-            format!("{}\n{signatures}", body.split_inclusive('\n').take(3).collect::<String>()),
+            format!(
+                "{}\n{signatures}",
+                body.split_inclusive('\n').take(3).collect::<String>()
+            ),
             |e| matches!(e, CheckpointError::BodyLines { found: 3 }),
         ),
         ("a blank body line", with_line(&text, 2, ""), |e| {
-            matches!(e, CheckpointError::InvalidSize { .. } | CheckpointError::BodyLines { .. })
+            matches!(
+                e,
+                CheckpointError::InvalidSize { .. } | CheckpointError::BodyLines { .. }
+            )
         }),
         ("CRLF", text.replace('\n', "\r\n"), |e| {
             matches!(e, CheckpointError::ControlCharacter { line: 1, found: '\r' })
@@ -281,19 +297,22 @@ fn the_structure_is_parsed_strictly() {
         ("garbage after the signature", format!("{text}garbage\n"), |e| {
             matches!(e, CheckpointError::MalformedSignature { line: 2, .. })
         }),
-        (
-            "an empty line after the signature",
-            format!("{text}\n"),
-            |e| matches!(e, CheckpointError::BodyLines { .. } | CheckpointError::MalformedSignature { .. }),
-        ),
+        ("an empty line after the signature", format!("{text}\n"), |e| {
+            matches!(
+                e,
+                CheckpointError::BodyLines { .. } | CheckpointError::MalformedSignature { .. }
+            )
+        }),
         (
             "a signature without a key name",
             text.replace(&format!("\u{2014} {KEY_NAME} "), "\u{2014}  "),
             |e| matches!(e, CheckpointError::MalformedSignature { .. }),
         ),
-        ("far too long", format!("{body}\n{}", "x".repeat(MAX_CHECKPOINT_LEN)), |e| {
-            matches!(e, CheckpointError::TooLong { .. })
-        }),
+        (
+            "far too long",
+            format!("{body}\n{}", "x".repeat(MAX_CHECKPOINT_LEN)),
+            |e| matches!(e, CheckpointError::TooLong { .. }),
+        ),
     ];
     for (what, text, expected) in cases {
         let err = parse_err(&text);
@@ -343,5 +362,8 @@ fn too_many_signatures_are_refused() {
     let extra = SignedCheckpoint::sign(checkpoint.unverified_body(), &one_more).to_text();
     text.push_str(extra.lines().last().unwrap());
     text.push('\n');
-    assert!(matches!(parse_err(&text), CheckpointError::TooManySignatures { found: 101 }));
+    assert!(matches!(
+        parse_err(&text),
+        CheckpointError::TooManySignatures { found: 101 }
+    ));
 }

@@ -230,7 +230,10 @@ fn weak_and_foreign_public_keys_are_refused() {
     identity[0] = 1;
     let id = KeyId::compute("weak", &identity);
     let text = format!("weak+{id}+{}", STANDARD.encode([&[1u8][..], &identity].concat()));
-    assert!(matches!(VerifierKey::parse(&text), Err(KeyError::InvalidPublicKey { .. })));
+    assert!(matches!(
+        VerifierKey::parse(&text),
+        Err(KeyError::InvalidPublicKey { .. })
+    ));
     // Another algorithm.
     let text = format!("other+{id}+{}", STANDARD.encode([&[2u8][..], &identity].concat()));
     assert!(matches!(
@@ -256,7 +259,10 @@ fn verifier_key_files_round_trip() {
         VerifierKey::read(&dir.path("missing.pub")),
         Err(KeyError::Io { .. })
     ));
-    assert!(matches!(VerifierKey::read(&dir.0), Err(KeyError::NotAKeyFile { .. }) | Err(KeyError::Io { .. })));
+    assert!(matches!(
+        VerifierKey::read(&dir.0),
+        Err(KeyError::NotAKeyFile { .. }) | Err(KeyError::Io { .. })
+    ));
     fs::write(&path, "x".repeat(5000)).unwrap();
     assert!(matches!(VerifierKey::read(&path), Err(KeyError::NotAKeyFile { .. })));
 }

@@ -93,7 +93,10 @@ fn check_inclusion_mutations(tree: &MerkleTree, index: u64, size: u64, picks: &[
 
     // Two hashes swapped.
     if proof.len() >= 2 {
-        let (a, b) = (pick(6, proof.len() as u64) as usize, pick(7, proof.len() as u64) as usize);
+        let (a, b) = (
+            pick(6, proof.len() as u64) as usize,
+            pick(7, proof.len() as u64) as usize,
+        );
         if proof[a] != proof[b] {
             let mut bad = proof.clone();
             bad.swap(a, b);
@@ -102,7 +105,13 @@ fn check_inclusion_mutations(tree: &MerkleTree, index: u64, size: u64, picks: &[
     }
 
     // A wrong index: another leaf's place, or outside the tree.
-    for other in [index + 1, index.wrapping_sub(1), index ^ 2, index ^ (1 << pick(8, 12)), pick(9, size)] {
+    for other in [
+        index + 1,
+        index.wrapping_sub(1),
+        index ^ 2,
+        index ^ (1 << pick(8, 12)),
+        pick(9, size),
+    ] {
         if other == index {
             continue;
         }
@@ -181,7 +190,10 @@ fn check_consistency_mutations(tree: &MerkleTree, size1: u64, size2: u64, picks:
         assert!(verify_consistency(size1, size2, &proof, &root1, &flip(&root2, pick(5, 256) as usize)).is_err());
     }
     if size1 != size2 {
-        assert!(verify_consistency(size1, size2, &proof, &root2, &root1).is_err(), "swapped roots");
+        assert!(
+            verify_consistency(size1, size2, &proof, &root2, &root1).is_err(),
+            "swapped roots"
+        );
         assert!(matches!(
             verify_consistency(size2, size1, &proof, &root2, &root1),
             Err(ProofError::SizesReversed { .. })

@@ -62,7 +62,10 @@ fn a_record_proves_against_an_older_checkpoint_too() {
     // A record appended after the checkpoint is not in it.
     let late = all_records(&store).last().unwrap().clone();
     let err = prove_record(&store, &old, late.instance, late.seq).unwrap_err();
-    assert!(matches!(err, ProveError::RecordNotFound { size, .. } if size == old_size), "{err}");
+    assert!(
+        matches!(err, ProveError::RecordNotFound { size, .. } if size == old_size),
+        "{err}"
+    );
     let prover = Prover::from_store(&store).unwrap();
     let err = prover.prove(&store, &old, late.instance, late.seq).unwrap_err();
     assert!(matches!(err, ProveError::RecordNotFound { .. }), "{err}");
@@ -78,7 +81,11 @@ fn sample_bundle() -> (ProofBundle, SigningKey, Vec<AuditRecord>) {
     let checkpoint = sign_head(&store, &key);
     let records = all_records(&store);
     let r = &records[9];
-    (prove_record(&store, &checkpoint, r.instance, r.seq).unwrap(), key, records)
+    (
+        prove_record(&store, &checkpoint, r.instance, r.seq).unwrap(),
+        key,
+        records,
+    )
 }
 
 #[test]
@@ -92,7 +99,10 @@ fn altered_bundles_are_rejected() {
     let mut r = AuditRecord::from_json(&b.record).unwrap();
     r.note = Some("篡改".into());
     b.record = r.to_json();
-    assert!(matches!(verify_bundle(&b, &public), Err(BundleError::RecordHash { .. })));
+    assert!(matches!(
+        verify_bundle(&b, &public),
+        Err(BundleError::RecordHash { .. })
+    ));
 
     // The record's content changed and its hash recomputed: not the record in the log.
     r.hash = r.compute_hash();
@@ -113,10 +123,18 @@ fn altered_bundles_are_rejected() {
     assert!(matches!(verify_bundle(&b, &public), Err(BundleError::Record(_))));
 
     // A wrong index, a missing, extra or altered hash.
-    for leaf_index in [bundle.leaf_index + 1, bundle.leaf_index - 1, bundle.leaf_index ^ 2, 1 << 40] {
+    for leaf_index in [
+        bundle.leaf_index + 1,
+        bundle.leaf_index - 1,
+        bundle.leaf_index ^ 2,
+        1 << 40,
+    ] {
         let mut b = bundle.clone();
         b.leaf_index = leaf_index;
-        assert!(matches!(verify_bundle(&b, &public), Err(BundleError::Proof(_))), "{leaf_index}");
+        assert!(
+            matches!(verify_bundle(&b, &public), Err(BundleError::Proof(_))),
+            "{leaf_index}"
+        );
     }
     let mut b = bundle.clone();
     b.proof.pop();
@@ -243,7 +261,9 @@ fn consistency_between_two_signed_checkpoints() {
         Err(BundleError::OriginMismatch { .. })
     ));
     let mut altered = bundle.clone();
-    altered.new = altered.new.replacen(&format!("\n{}\n", head.size), &format!("\n{}\n", head.size + 1), 1);
+    altered.new = altered
+        .new
+        .replacen(&format!("\n{}\n", head.size), &format!("\n{}\n", head.size + 1), 1);
     assert!(matches!(
         verify_consistency_bundle(&altered, &public),
         Err(BundleError::NewCheckpoint(CheckpointError::BadSignature { .. }))
@@ -303,9 +323,18 @@ fn verify_since_catches_a_store_rolled_back() {
     );
     // Proving a record against the later checkpoint is refused the same way.
     let r = all_records(&back)[0].clone();
-    assert!(prove_record(&back, &later, r.instance, r.seq).unwrap_err().is_rollback());
+    assert!(
+        prove_record(&back, &later, r.instance, r.seq)
+            .unwrap_err()
+            .is_rollback()
+    );
     let prover = Prover::from_store(&back).unwrap();
-    assert!(prover.prove(&back, &later, r.instance, r.seq).unwrap_err().is_rollback());
+    assert!(
+        prover
+            .prove(&back, &later, r.instance, r.seq)
+            .unwrap_err()
+            .is_rollback()
+    );
 
     // And the original store still passes.
     verify_since(&store, &later, &key.public()).unwrap();

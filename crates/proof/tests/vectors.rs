@@ -40,7 +40,9 @@ fn case_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn b64(s: &str) -> Vec<u8> {
-    STANDARD.decode(s).unwrap_or_else(|e| panic!("bad base64 {s:?} in a vector: {e}"))
+    STANDARD
+        .decode(s)
+        .unwrap_or_else(|e| panic!("bad base64 {s:?} in a vector: {e}"))
 }
 
 fn hex(s: &str) -> Vec<u8> {
@@ -132,8 +134,16 @@ fn reference_roots_for_sizes_0_to_8() {
     for (size, want) in reference.root_hash_by_tree_size_hex.iter().enumerate() {
         let want = Digest::from_hex(want).unwrap();
         assert_eq!(root_of(&leaves[..size]), want, "core root_of, size {size}");
-        assert_eq!(tree.root_at(size as u64).unwrap(), want, "MerkleTree::root_at, size {size}");
-        assert_eq!(MerkleTree::from_leaves(leaves[..size].to_vec()).root(), want, "size {size}");
+        assert_eq!(
+            tree.root_at(size as u64).unwrap(),
+            want,
+            "MerkleTree::root_at, size {size}"
+        );
+        assert_eq!(
+            MerkleTree::from_leaves(leaves[..size].to_vec()).root(),
+            want,
+            "size {size}"
+        );
     }
 }
 
@@ -214,7 +224,12 @@ fn generated_proofs_equal_the_happy_paths() {
             continue;
         }
         let want = proof_from_bytes(&decode_proof(&c.proof)).unwrap();
-        assert_eq!(consistency_proof(&leaves, c.size1, c.size2).unwrap(), want, "{}", path.display());
+        assert_eq!(
+            consistency_proof(&leaves, c.size1, c.size2).unwrap(),
+            want,
+            "{}",
+            path.display()
+        );
         assert_eq!(tree.consistency_proof(c.size1, c.size2).unwrap(), want);
         compared += 1;
     }

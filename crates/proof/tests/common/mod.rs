@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use regula_core::{
-    Action, Actor, Append, AuditRecord, Command, Definition, Engine, Lifecycle, ManualClock, MemoryStore,
-    PayloadError, Repository, SeededIds, State, Store, Text, Transition,
+    Action, Actor, Append, AuditRecord, Command, Definition, Engine, Lifecycle, ManualClock, MemoryStore, PayloadError,
+    Repository, SeededIds, State, Store, Text, Transition,
 };
 use regula_proof::{CheckpointBody, SignedCheckpoint, SigningKey};
 use serde::{Deserialize, Serialize};
@@ -111,7 +111,8 @@ pub fn run_cases<S: Store>(repo: &Repository<Review, S>, clock: &ManualClock, ca
         let (mut doc, _) = repo.create(clerk.clone(), "clerk", Doc::default(), None).unwrap();
         clock.advance(TimeDelta::seconds(7));
         // Refused: a clerk may not sign. Refusals are recorded too.
-        repo.apply(&mut doc, Command::new(clerk.clone(), "clerk", Step::Sign)).unwrap();
+        repo.apply(&mut doc, Command::new(clerk.clone(), "clerk", Step::Sign))
+            .unwrap();
         repo.apply(
             &mut doc,
             Command::new(
@@ -125,8 +126,11 @@ pub fn run_cases<S: Store>(repo: &Repository<Review, S>, clock: &ManualClock, ca
         .unwrap();
         clock.advance(TimeDelta::seconds(11));
         if i % 2 == 0 {
-            repo.apply(&mut doc, Command::new(judge.clone(), "judge", Step::Sign).with_note("同意"))
-                .unwrap();
+            repo.apply(
+                &mut doc,
+                Command::new(judge.clone(), "judge", Step::Sign).with_note("同意"),
+            )
+            .unwrap();
         }
     }
 }
