@@ -198,3 +198,29 @@ fn verify_store_and_checkpoints() {
 fn clock_now(clock: &regula_core::ManualClock) -> chrono::DateTime<chrono::Utc> {
     regula_core::Clock::now(clock)
 }
+
+#[test]
+fn list_returns_instances_of_one_batch_in_batch_order() {
+    let (engine, _) = engine();
+    let store = MemoryStore::new();
+    let created: Vec<_> = (0..20)
+        .map(|_| engine.create(clerk(), "clerk", doc(), None).unwrap())
+        .collect();
+    let batch: Vec<Append<'_>> = created
+        .iter()
+        .map(|(i, r)| Append {
+            instance: i.id(),
+            expected_seq: 0,
+            records: std::slice::from_ref(r),
+        })
+        .collect();
+    store.append_batch(&batch).unwrap();
+    let listed: Vec<_> = store
+        .list(&InstanceFilter::all())
+        .unwrap()
+        .into_iter()
+        .map(|h| h.instance)
+        .collect();
+    let expected: Vec<_> = created.iter().map(|(i, _)| i.id()).collect();
+    assert_eq!(listed, expected);
+}

@@ -45,12 +45,18 @@ impl Store for MemoryStore {
         let mut inner = self.lock();
         // Check everything before changing anything, so a failure writes nothing.
         let mut pending: HashMap<Uuid, Option<InstanceHead>> = HashMap::new();
+        // New instances in batch order: `list` returns instances oldest first, and
+        // within one batch "oldest" is the order of their first records.
+        let mut created: Vec<Uuid> = Vec::new();
         for a in batch {
             let current = match pending.get(&a.instance) {
                 Some(h) => h.clone(),
                 None => inner.heads.get(&a.instance).cloned(),
             };
             check_append(a.instance, current.as_ref(), a.expected_seq, a.records)?;
+            if current.is_none() && !a.records.is_empty() {
+                created.push(a.instance);
+            }
             let next = InstanceHead::advanced(current.as_ref(), a.records).or(current);
             pending.insert(a.instance, next);
         }
@@ -62,11 +68,9 @@ impl Store for MemoryStore {
                 inner.positions.entry(a.instance).or_default().push(position);
             }
         }
+        inner.order.extend(created);
         for (instance, head) in pending {
             if let Some(head) = head {
-                if !inner.heads.contains_key(&instance) {
-                    inner.order.push(instance);
-                }
                 inner.heads.insert(instance, head);
             }
         }

@@ -261,7 +261,9 @@ pub trait Store: Send + Sync {
     fn list(&self, filter: &InstanceFilter) -> Result<Vec<InstanceHead>, StoreError>;
 
     /// Up to `limit` records in global append order, starting at position `from`
-    /// (the first record ever appended is at position 0).
+    /// (the first record ever appended is at position 0). Positions count the records
+    /// actually present, in append order: if a row was removed behind the store's
+    /// back, the records after it move up, so a scan never returns a record twice.
     fn scan(&self, from: u64, limit: usize) -> Result<Vec<AuditRecord>, StoreError>;
 
     /// The size and Merkle root of the whole log, as maintained on append.

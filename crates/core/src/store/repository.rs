@@ -86,7 +86,8 @@ impl<L: Lifecycle, S: Store> Repository<L, S> {
     /// snapshot exists and fits, else by replaying its whole log.
     pub fn load(&self, id: uuid::Uuid) -> Result<Instance<L>, RepositoryError> {
         let definition = self.engine.definition();
-        if let Some(snapshot) = self.store.snapshot(id)?
+        // An unreadable snapshot is a cache miss, like a stale one: the log decides.
+        if let Ok(Some(snapshot)) = self.store.snapshot(id)
             && snapshot.definition == *definition.reference()
         {
             let after = self.store.load_after(id, snapshot.seq)?;
