@@ -297,7 +297,8 @@ impl SigningKey {
         let (Some(name), Some(id), Some(key)) = (parts.next(), parts.next(), parts.next()) else {
             return Err(malformed("it does not have the three parts <name>+<key id>+<key>"));
         };
-        check_key_name(name)?;
+        // Not `?`: the name's error repeats the name, which a garbled text may not hold.
+        check_key_name(name).map_err(|_| malformed("the key name is empty or holds white space, '+' or a control"))?;
         let stated = KeyId::from_hex(id).ok_or(malformed("the key id is not 8 lowercase hex digits"))?;
         let raw = Zeroizing::new(decode_base64(key).ok_or(malformed("the key is not canonical standard base64"))?);
         let (&alg, seed) = raw.split_first().ok_or(malformed("the key is empty"))?;

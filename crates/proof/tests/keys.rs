@@ -34,7 +34,7 @@ const NAME: &str = "红石林区基层法院";
 
 /// The base64 of the seed as it appears in the secret text: what must never leak.
 fn secret_material(key: &SigningKey) -> String {
-    key.to_secret_text().rsplit('+').next().unwrap().to_owned()
+    key.to_secret_text().splitn(5, '+').nth(4).unwrap().to_owned()
 }
 
 fn seed_of(key: &SigningKey) -> [u8; 32] {
@@ -153,7 +153,7 @@ fn secrets_never_show_in_debug_display_or_errors() {
 
     // Malformed secret texts: the error never repeats the text.
     let text = key.to_secret_text();
-    let b64 = text.rsplit('+').next().unwrap();
+    let b64 = text.splitn(5, '+').nth(4).unwrap();
     let mut raw = STANDARD.decode(b64).unwrap();
     let mut cases = vec![
         text.replacen(&key.key_id().to_string(), "00000000", 1),
@@ -175,6 +175,10 @@ fn secrets_never_show_in_debug_display_or_errors() {
     }
     let err = SigningKey::from_secret_text(&cases[0]).unwrap_err();
     assert!(matches!(err, KeyError::KeyIdMismatch { .. }), "{err}");
+    // A garbled text whose "name" could be key material: the name is not repeated.
+    let garbled = format!("PRIVATE+KEY+{}", b64.replace('A', " "));
+    let err = SigningKey::from_secret_text(&garbled).unwrap_err();
+    assert!(matches!(err, KeyError::MalformedSecret { .. }), "{err}");
 
     // Nor does a secret key handed over as a verifier key.
     let err = VerifierKey::parse(&text).unwrap_err();
