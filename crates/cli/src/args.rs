@@ -1,0 +1,254 @@
+//! The command line's grammar.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Regula: a court's work standards as a guarded, audited state machine.
+///
+/// Exit codes: 0 ok; 1 an action was refused or verification failed; 2 a usage,
+/// input or store error (nothing was changed).
+#[derive(Debug, Parser)]
+#[command(name = "regula", version, about, long_about = None)]
+pub struct Cli {
+    /// The embedded SQLite store.
+    #[arg(
+        long,
+        global = true,
+        value_name = "PATH",
+        default_value = "regula.db",
+        env = "REGULA_STORE"
+    )]
+    pub store: PathBuf,
+
+    /// Use PostgreSQL instead, e.g. "host=db1 user=regula dbname=court".
+    #[arg(long, global = true, value_name = "URL", env = "REGULA_PG", conflicts_with = "store")]
+    pub pg: Option<String>,
+
+    /// The catalog of standards (default: the one imported into this store, else the
+    /// built-in 117-standard plan).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
+
+    /// Language of labels and messages.
+    #[arg(long, global = true, value_enum, default_value_t = LangArg::Zh)]
+    pub lang: LangArg,
+
+    /// Print JSON instead of text (read commands).
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// `zh` or `en`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LangArg {
+    /// 中文.
+    Zh,
+    /// English.
+    En,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the store (and its schema) if it does not exist.
+    Init,
+    /// The catalog of standards.
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
+    /// List standards, with filters.
+    List(ListArgs),
+    /// One standard: state, version in force, department, and what blocks its next step.
+    Show(ShowArgs),
+    /// Attempt an action on a standard; a refusal prints every failed rule and exits 1.
+    Do(DoArgs),
+    /// A standard's audit trail.
+    Log(LogArgs),
+    /// Verify the whole store, or that it extends a saved checkpoint.
+    Verify(VerifyArgs),
+    /// Print a checkpoint of the whole log to save elsewhere.
+    Checkpoint(CheckpointArgs),
+    /// Progress and compliance with each step of the plan, as of a date.
+    Report(ReportArgs),
+    /// Draw a definition: the court's, or one loaded from a TOML file.
+    Diagram(DiagramArgs),
+}
+
+/// `catalog …`
+#[derive(Debug, Subcommand)]
+pub enum CatalogCommand {
+    /// Open work on every standard of a catalog (default: the built-in plan).
+    Import(ImportArgs),
+    /// Print the catalog's domains, categories and standards.
+    Show,
+}
+
+/// `catalog import`
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// A catalog file (see the regula-standards docs for its format).
+    pub file: Option<PathBuf>,
+    /// Who imports: someone of the office, as ID@UNIT.
+    #[arg(long = "as", value_name = "ACTOR", default_value = "regula@综合办公室")]
+    pub actor: String,
+    /// The time recorded (RFC 3339, or a date meaning 09:00 in the court's time zone).
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+}
+
+/// `list`
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only this domain (code, e.g. ADJ).
+    #[arg(long)]
+    pub domain: Option<String>,
+    /// Only this category (code, e.g. ADJ-01).
+    #[arg(long)]
+    pub category: Option<String>,
+    /// Only this department (name, alias or id; "unassigned" for none).
+    #[arg(long)]
+    pub department: Option<String>,
+    /// Only standards in this state (e.g. drafting; "not_started" for none).
+    #[arg(long)]
+    pub state: Option<String>,
+    /// Only standards late against a step of the plan as of this date.
+    #[arg(long, value_name = "DATE")]
+    pub late: Option<String>,
+}
+
+/// `show`
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The standard's code, e.g. ADJ-01-08.
+    pub code: String,
+    /// Judge what blocks as of this time (default: now).
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+}
+
+/// `do`
+#[derive(Debug, Args)]
+pub struct DoArgs {
+    /// The standard's code.
+    pub code: String,
+    /// The action, e.g. start_drafting (see `regula show CODE`).
+    pub action: String,
+    /// Payload fields as KEY=VALUE (VALUE is read as JSON when it parses, else as text;
+    /// a dotted KEY such as meeting.date builds nested objects).
+    #[arg(value_name = "KEY=VALUE")]
+    pub fields: Vec<String>,
+    /// Who acts, as ID@UNIT (a department, the office, or the intermediate court), or
+    /// the id or name of a leading group member.
+    #[arg(long = "as", value_name = "ACTOR")]
+    pub actor: String,
+    /// The role acted in (default: the only role allowed, or the one the actor fits).
+    #[arg(long)]
+    pub role: Option<String>,
+    /// The payload as a JSON file ("-" for standard input).
+    #[arg(long = "json-file", value_name = "FILE", conflicts_with = "fields")]
+    pub json_file: Option<PathBuf>,
+    /// A note kept in the audit record.
+    #[arg(long)]
+    pub note: Option<String>,
+    /// The time recorded (RFC 3339, or a date meaning 09:00 in the court's time zone);
+    /// not before the standard's last record.
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+}
+
+/// `log`
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// The standard's code.
+    pub code: String,
+}
+
+/// `verify`
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// A checkpoint saved earlier (by `regula checkpoint`) that the store must extend.
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: Option<PathBuf>,
+}
+
+/// `checkpoint`
+#[derive(Debug, Args)]
+pub struct CheckpointArgs {
+    /// Write it to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// `report`
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The date the report describes (default: today in the court's time zone).
+    #[arg(long = "as-of", value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Only these sections (default: all).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub by: Vec<Section>,
+}
+
+/// Report formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned tables (tab-separated when piped).
+    Table,
+    /// Markdown tables.
+    Markdown,
+    /// CSV.
+    Csv,
+    /// JSON.
+    Json,
+}
+
+/// Report sections.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Section {
+    /// Progress by domain.
+    Domain,
+    /// Progress by category.
+    Category,
+    /// Progress by department.
+    Department,
+    /// Progress by state.
+    State,
+    /// Compliance with each step of the plan.
+    Steps,
+    /// Each department's load.
+    Load,
+}
+
+/// `diagram`
+#[derive(Debug, Args)]
+pub struct DiagramArgs {
+    /// A definition file (TOML); default: the court's standard lifecycle.
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiagramFormat::Mermaid)]
+    pub format: DiagramFormat,
+    /// Show the roles on each transition.
+    #[arg(long)]
+    pub roles: bool,
+    /// Show the guards on each transition.
+    #[arg(long)]
+    pub guards: bool,
+}
+
+/// Diagram formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DiagramFormat {
+    /// Mermaid stateDiagram-v2.
+    Mermaid,
+    /// Graphviz DOT.
+    Dot,
+}

@@ -1,0 +1,219 @@
+//! Opening what a command needs: the store, the catalog, the court; parsing actors
+//! and times; the errors a command can end with.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
+use regula_core::store::{Append, InstanceFilter, InstanceHead, Store, StoreError, TreeHead};
+use regula_core::{Actor, AuditRecord, Snapshot};
+use regula_standards::catalog::{Catalog, CatalogError};
+use regula_standards::court::CourtConfig;
+use regula_standards::service::ServiceError;
+use regula_store_postgres::PostgresStore;
+use regula_store_sqlite::SqliteStore;
+use uuid::Uuid;
+
+use crate::args::Cli;
+
+/// How a command failed. Refusals and failed verifications were printed already.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// The command line or an input was wrong.
+    #[error("{0}")]
+    Usage(String),
+    /// The store failed or refused.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The catalog file is wrong.
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    /// The court service failed.
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+    /// A definition file is wrong.
+    #[error(transparent)]
+    Load(#[from] regula_core::LoadError),
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What failed.
+        source: std::io::Error,
+    },
+    /// Writing to the terminal failed (a closed pipe, say).
+    #[error("cannot write output: {0}")]
+    Output(#[from] std::io::Error),
+    /// An action was refused (exit 1).
+    #[error("refused")]
+    Refused,
+    /// Verification found problems (exit 1).
+    #[error("verification failed")]
+    VerifyFailed,
+}
+
+impl CliError {
+    /// The documented exit code.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Refused | CliError::VerifyFailed => 1,
+            _ => 2,
+        }
+    }
+}
+
+/// Either store, behind one type.
+pub enum AnyStore {
+    /// The embedded default.
+    Sqlite(SqliteStore),
+    /// PostgreSQL.
+    Postgres(Box<PostgresStore>),
+}
+
+macro_rules! delegate {
+    ($self:ident, $s:ident => $e:expr) => {
+        match $self {
+            AnyStore::Sqlite($s) => $e,
+            AnyStore::Postgres($s) => $e,
+        }
+    };
+}
+
+impl Store for AnyStore {
+    fn append_batch(&self, batch: &[Append<'_>]) -> Result<TreeHead, StoreError> {
+        delegate!(self, s => s.append_batch(batch))
+    }
+    fn load_after(&self, instance: Uuid, after: u64) -> Result<Vec<AuditRecord>, StoreError> {
+        delegate!(self, s => s.load_after(instance, after))
+    }
+    fn head(&self, instance: Uuid) -> Result<InstanceHead, StoreError> {
+        delegate!(self, s => s.head(instance))
+    }
+    fn list(&self, filter: &InstanceFilter) -> Result<Vec<InstanceHead>, StoreError> {
+        delegate!(self, s => s.list(filter))
+    }
+    fn scan(&self, from: u64, limit: usize) -> Result<Vec<AuditRecord>, StoreError> {
+        delegate!(self, s => s.scan(from, limit))
+    }
+    fn tree_head(&self) -> Result<TreeHead, StoreError> {
+        delegate!(self, s => s.tree_head())
+    }
+    fn put_snapshot(&self, snapshot: &Snapshot) -> Result<(), StoreError> {
+        delegate!(self, s => s.put_snapshot(snapshot))
+    }
+    fn snapshot(&self, instance: Uuid) -> Result<Option<Snapshot>, StoreError> {
+        delegate!(self, s => s.snapshot(instance))
+    }
+}
+
+/// Opens the store the flags name. Only `init` may create one: any other command on
+/// a missing SQLite file stops before touching the disk.
+pub fn open_store(cli: &Cli, create: bool) -> Result<AnyStore, CliError> {
+    if let Some(url) = &cli.pg {
+        return Ok(AnyStore::Postgres(Box::new(PostgresStore::connect(url)?)));
+    }
+    if !create && !cli.store.exists() {
+        return Err(CliError::Usage(format!(
+            "no store at {}: run `regula init` first, or name one with --store",
+            cli.store.display()
+        )));
+    }
+    Ok(AnyStore::Sqlite(SqliteStore::open(&cli.store)?))
+}
+
+/// Where `catalog import FILE` keeps a copy of the catalog beside a SQLite store.
+pub fn catalog_copy(cli: &Cli) -> Option<PathBuf> {
+    if cli.pg.is_some() {
+        return None;
+    }
+    let mut name = cli.store.file_name()?.to_os_string();
+    name.push(".catalog.toml");
+    Some(cli.store.with_file_name(name))
+}
+
+/// The catalog: `--catalog`, else the copy beside the store, else the built-in plan.
+pub fn load_catalog(cli: &Cli) -> Result<Catalog, CliError> {
+    if let Some(path) = &cli.catalog {
+        return Ok(Catalog::from_path(path)?);
+    }
+    if let Some(copy) = catalog_copy(cli).filter(|p| p.exists()) {
+        return Ok(Catalog::from_path(copy)?);
+    }
+    Ok(Catalog::builtin()?)
+}
+
+/// Parses a time: RFC 3339, or a date meaning 09:00 in the court's time zone.
+pub fn parse_time(text: &str, config: &CourtConfig) -> Result<DateTime<Utc>, CliError> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+        CliError::Usage(format!(
+            "invalid time {text:?}: expected a date (2023-03-01) or RFC 3339 (2023-03-01T09:00:00+08:00)"
+        ))
+    })?;
+    let local = date.and_time(NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default());
+    config
+        .timezone
+        .from_local_datetime(&local)
+        .single()
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or_else(|| CliError::Usage(format!("invalid time {text:?} in the court's time zone")))
+}
+
+/// Parses a date.
+pub fn parse_date(text: &str) -> Result<NaiveDate, CliError> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| CliError::Usage(format!("invalid date {text:?}: expected YYYY-MM-DD, e.g. 2023-12-31")))
+}
+
+/// Parses an actor: `ID@UNIT` (a department by name, alias or id, the office, or the
+/// intermediate court), or the id or name of a leading group member.
+pub fn parse_actor(spec: &str, config: &CourtConfig) -> Result<Actor, CliError> {
+    let spec = spec.trim();
+    match spec.split_once('@') {
+        Some((id, unit)) if !id.trim().is_empty() && !unit.trim().is_empty() => {
+            let (id, unit) = (id.trim(), unit.trim());
+            if config.intermediate_court.matches(unit) {
+                return Ok(config.intermediate_court_staff(id, id));
+            }
+            config.department_staff(unit, id, id).ok_or_else(|| {
+                CliError::Usage(format!(
+                    "unknown unit {unit:?} in --as {spec:?}: name a department (e.g. 立案庭), the office (综合办公室) or the intermediate court"
+                ))
+            })
+        }
+        Some(_) => Err(CliError::Usage(format!(
+            "invalid actor {spec:?}: expected ID@UNIT, e.g. li.na@立案庭"
+        ))),
+        None => config.leading_group_member(spec).ok_or_else(|| {
+            CliError::Usage(format!(
+                "{spec:?} is not a member of the leading group; other actors are written ID@UNIT, e.g. li.na@立案庭"
+            ))
+        }),
+    }
+}
+
+/// Reads a file, naming it in the error.
+pub fn read_file(path: &Path) -> Result<String, CliError> {
+    if path == Path::new("-") {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map_err(|source| CliError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        return Ok(text);
+    }
+    std::fs::read_to_string(path).map_err(|source| CliError::Io {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// Writes a file, naming it in the error.
+pub fn write_file(path: &Path, text: &str) -> Result<(), CliError> {
+    std::fs::write(path, text).map_err(|source| CliError::Io {
+        path: path.to_owned(),
+        source,
+    })
+}

@@ -1,0 +1,311 @@
+//! `regula report`: progress by domain, category, department and state, compliance
+//! with each step of the plan, and each department's load, as of a date.
+
+use chrono::Utc;
+use regula_standards::lifecycle::Stage;
+use regula_standards::plan::{self, DepartmentLoad, LatenessReport, ProgressReport};
+use serde::Serialize;
+
+use crate::args::{Cli, Format, ReportArgs, Section};
+use crate::cmd::{court_at, group_of};
+use crate::ctx::{CliError, parse_date};
+use crate::out::Out;
+
+/// A titled table, rendered in any of the formats.
+pub struct Table {
+    /// The title.
+    pub title: String,
+    /// Column names.
+    pub header: Vec<String>,
+    /// Rows.
+    pub rows: Vec<Vec<String>>,
+}
+
+#[derive(Serialize)]
+struct JsonReport {
+    as_of: chrono::DateTime<Utc>,
+    progress: Vec<ProgressReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    steps: Option<LatenessReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    load: Option<Vec<DepartmentLoad>>,
+}
+
+/// Runs `regula report`.
+pub fn run(cli: &Cli, out: Out, args: &ReportArgs) -> Result<(), CliError> {
+    let court = court_at(cli, None)?;
+    let config = court.config();
+    let as_of = match &args.as_of {
+        Some(d) => plan::end_of_day(parse_date(d)?, config.timezone),
+        None => Utc::now(),
+    };
+    let sections: Vec<Section> = if args.by.is_empty() {
+        vec![
+            Section::Domain,
+            Section::Department,
+            Section::State,
+            Section::Steps,
+            Section::Load,
+        ]
+    } else {
+        args.by.clone()
+    };
+    let catalog = court.catalog();
+    let ledger = court.ledger();
+    let work_plan = court.work_plan();
+    let progress: Vec<ProgressReport> = sections
+        .iter()
+        .filter_map(|s| group_of(*s))
+        .map(|g| plan::progress(catalog, &ledger, work_plan, as_of, g))
+        .collect();
+    let steps = sections
+        .contains(&Section::Steps)
+        .then(|| plan::lateness(catalog, &ledger, work_plan, as_of));
+    let load = sections
+        .contains(&Section::Load)
+        .then(|| plan::department_load(catalog, &ledger, work_plan, as_of));
+
+    if args.format == Format::Json || out.json {
+        return Ok(out.print_json(&JsonReport {
+            as_of,
+            progress,
+            steps,
+            load,
+        })?);
+    }
+    let mut tables: Vec<Table> = progress.iter().map(|p| progress_table(out, p)).collect();
+    if let Some(steps) = &steps {
+        tables.extend(step_tables(out, steps));
+    }
+    if let Some(load) = &load {
+        tables.push(load_table(out, load));
+    }
+    let date = config.local_date(as_of);
+    match args.format {
+        Format::Table => {
+            println!("{} {date}", out.s("截至", "As of"));
+            for t in &tables {
+                println!("\n{}", t.title);
+                let header: Vec<&str> = t.header.iter().map(String::as_str).collect();
+                out.table(&header, &t.rows)?;
+            }
+        }
+        Format::Markdown => {
+            println!(
+                "# {} {date}",
+                out.s("标准化建设进度 截至", "Standardization progress as of")
+            );
+            for t in &tables {
+                print!("\n## {}\n\n{}", t.title, markdown(t));
+            }
+        }
+        Format::Csv => {
+            for (i, t) in tables.iter().enumerate() {
+                if i > 0 {
+                    println!();
+                }
+                println!("{}", csv_row(std::slice::from_ref(&t.title)));
+                print!("{}", csv(t));
+            }
+        }
+        Format::Json => {}
+    }
+    Ok(())
+}
+
+fn progress_table(out: Out, report: &ProgressReport) -> Table {
+    let count = |row: &plan::ProgressRow, pick: &dyn Fn(Option<Stage>) -> bool| -> usize {
+        row.by_stage.iter().filter(|c| pick(c.stage)).map(|c| c.count).sum()
+    };
+    let cells = |row: &plan::ProgressRow| -> Vec<String> {
+        vec![
+            out.t(&row.label).to_owned(),
+            row.total.to_string(),
+            count(row, &|s| s.is_none()).to_string(),
+            count(row, &|s| s.is_some_and(Stage::is_in_progress)).to_string(),
+            count(row, &|s| matches!(s, Some(Stage::Published | Stage::FollowUp))).to_string(),
+            count(row, &|s| s == Some(Stage::Consolidated)).to_string(),
+            count(row, &|s| s == Some(Stage::Withdrawn)).to_string(),
+            row.in_force.to_string(),
+            row.unassigned.to_string(),
+            row.overdue.to_string(),
+        ]
+    };
+    let mut rows: Vec<Vec<String>> = report.rows.iter().map(cells).collect();
+    rows.push(cells(&report.total));
+    let group = match report.group_by {
+        plan::GroupBy::Domain => out.s("按领域", "by domain"),
+        plan::GroupBy::Category => out.s("按类别", "by category"),
+        plan::GroupBy::Department => out.s("按责任部门", "by department"),
+        plan::GroupBy::Stage => out.s("按状态", "by state"),
+    };
+    Table {
+        title: format!("{} {group}", out.t(&report.title)),
+        header: [
+            out.s("分组", "group"),
+            out.s("总数", "total"),
+            out.s("未启动", "not started"),
+            out.s("制定中", "in progress"),
+            out.s("已发布/实施", "published/follow-up"),
+            out.s("已固化", "consolidated"),
+            out.s("已废止", "withdrawn"),
+            out.s("有现行版本", "in force"),
+            out.s("未指定部门", "unassigned"),
+            out.s("逾期", "overdue"),
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+        rows,
+    }
+}
+
+fn step_tables(out: Out, report: &LatenessReport) -> Vec<Table> {
+    let summary = Table {
+        title: out.t(&report.title).to_owned(),
+        header: [out.s("步骤", "step"), out.s("期限", "due"), out.s("逾期项数", "late")]
+            .map(str::to_owned)
+            .to_vec(),
+        rows: report
+            .steps
+            .iter()
+            .map(|s| vec![out.t(&s.label).to_owned(), s.due.to_string(), s.late.len().to_string()])
+            .collect(),
+    };
+    let mut tables = vec![summary];
+    for step in report.steps.iter().filter(|s| !s.late.is_empty()) {
+        tables.push(Table {
+            title: format!(
+                "{} — {} {}",
+                out.t(&step.label),
+                out.s("逾期", "late as of"),
+                report.as_of_date
+            ),
+            header: [
+                out.s("编号", "code"),
+                out.s("名称", "name"),
+                out.s("责任部门", "department"),
+                out.s("状态", "state"),
+                out.s("期限", "due"),
+                out.s("逾期天数", "days late"),
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+            rows: step
+                .late
+                .iter()
+                .map(|l| {
+                    let due = if l.from_work_plan {
+                        format!("{} ({})", l.due, out.s("年度计划", "work plan"))
+                    } else {
+                        l.due.to_string()
+                    };
+                    vec![
+                        l.code.clone(),
+                        out.t(&l.name).to_owned(),
+                        out.t(&l.department_label).to_owned(),
+                        out.t(&l.stage_label).to_owned(),
+                        due,
+                        l.days_overdue.to_string(),
+                    ]
+                })
+                .collect(),
+        });
+    }
+    tables
+}
+
+fn load_table(out: Out, load: &[DepartmentLoad]) -> Table {
+    Table {
+        title: out.s("各部门工作量", "Load per department").to_owned(),
+        header: [
+            out.s("责任部门", "department"),
+            out.s("总数", "total"),
+            out.s("核心", "core"),
+            out.s("未启动", "not started"),
+            out.s("制定中", "in progress"),
+            out.s("实施中", "in force"),
+            out.s("已固化", "consolidated"),
+            out.s("已废止", "withdrawn"),
+            out.s("逾期", "overdue"),
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+        rows: load
+            .iter()
+            .map(|d| {
+                vec![
+                    out.t(&d.label).to_owned(),
+                    d.total.to_string(),
+                    d.core.to_string(),
+                    d.not_started.to_string(),
+                    d.in_progress.to_string(),
+                    d.in_force.to_string(),
+                    d.consolidated.to_string(),
+                    d.withdrawn.to_string(),
+                    d.overdue.to_string(),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// A table in Markdown.
+pub fn markdown(t: &Table) -> String {
+    let esc = |s: &str| s.replace('|', "\\|");
+    let mut out = format!(
+        "| {} |\n",
+        t.header.iter().map(|h| esc(h)).collect::<Vec<_>>().join(" | ")
+    );
+    out.push_str(&format!("|{}\n", "---|".repeat(t.header.len())));
+    for row in &t.rows {
+        out.push_str(&format!(
+            "| {} |\n",
+            row.iter().map(|c| esc(c)).collect::<Vec<_>>().join(" | ")
+        ));
+    }
+    out
+}
+
+/// One CSV line (RFC 4180 quoting).
+pub fn csv_row(cells: &[String]) -> String {
+    cells
+        .iter()
+        .map(|c| {
+            if c.contains([',', '"', '\n', '\r']) {
+                format!("\"{}\"", c.replace('"', "\"\""))
+            } else {
+                c.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// A table in CSV, header first.
+pub fn csv(t: &Table) -> String {
+    let mut out = csv_row(&t.header) + "\n";
+    for row in &t.rows {
+        out.push_str(&csv_row(row));
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_and_markdown_escape() {
+        let t = Table {
+            title: "t".into(),
+            header: vec!["a".into(), "b".into()],
+            rows: vec![vec!["x,y".into(), "say \"hi\"".into()], vec!["p|q".into(), "r".into()]],
+        };
+        assert_eq!(csv(&t), "a,b\n\"x,y\",\"say \"\"hi\"\"\"\np|q,r\n");
+        assert_eq!(
+            markdown(&t),
+            "| a | b |\n|---|---|\n| x,y | say \"hi\" |\n| p\\|q | r |\n"
+        );
+    }
+}
