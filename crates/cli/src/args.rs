@@ -76,6 +76,59 @@ pub enum Command {
     Report(ReportArgs),
     /// Draw a definition: the court's, or one loaded from a TOML file.
     Diagram(DiagramArgs),
+    /// Signing keys for checkpoints.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Write a proof bundle: a record, its inclusion proof, and a signed checkpoint.
+    Prove(ProveArgs),
+    /// Verify a proof bundle offline, with only the bundle and the public key.
+    VerifyProof(VerifyProofArgs),
+}
+
+/// `key …`
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Generate an ed25519 signing key: the secret goes to a new file readable by its
+    /// owner only, the public key to standard output (and `--public`).
+    Generate(KeyGenerateArgs),
+}
+
+/// `key generate`
+#[derive(Debug, Args)]
+pub struct KeyGenerateArgs {
+    /// The key's name, e.g. hongshi-court (no spaces, no `+`).
+    pub name: String,
+    /// The secret key file to create (never overwritten).
+    #[arg(long, value_name = "FILE")]
+    pub secret: PathBuf,
+    /// Also write the public key to this file.
+    #[arg(long, value_name = "FILE")]
+    pub public: Option<PathBuf>,
+}
+
+/// `prove`
+#[derive(Debug, Args)]
+pub struct ProveArgs {
+    /// The standard's code.
+    pub code: String,
+    /// The record's sequence number in the standard's log (see `regula log CODE`).
+    pub seq: u64,
+    /// A signed checkpoint (from `regula checkpoint --sign`) that includes the record.
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: PathBuf,
+    /// Write the bundle here instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// `verify-proof`
+#[derive(Debug, Args)]
+pub struct VerifyProofArgs {
+    /// The proof bundle (JSON, from `regula prove`).
+    pub bundle: PathBuf,
+    /// The public key of the court that signed the checkpoint.
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
 }
 
 /// `catalog …`
@@ -171,8 +224,15 @@ pub struct LogArgs {
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
     /// A checkpoint saved earlier (by `regula checkpoint`) that the store must extend.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "since")]
     pub checkpoint: Option<PathBuf>,
+    /// A signed checkpoint saved earlier (by `regula checkpoint --sign`): check that
+    /// the log only grew since, with a consistency proof.
+    #[arg(long, value_name = "FILE", requires = "key")]
+    pub since: Option<PathBuf>,
+    /// The public key that signed the `--since` checkpoint.
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
 }
 
 /// `checkpoint`
@@ -181,6 +241,13 @@ pub struct CheckpointArgs {
     /// Write it to this file instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Sign it with this secret key (from `regula key generate`): the checkpoint is
+    /// then a signed note that other tools can read.
+    #[arg(long, value_name = "KEY")]
+    pub sign: Option<PathBuf>,
+    /// The log's name in a signed checkpoint (default: the key's name).
+    #[arg(long, value_name = "NAME", requires = "sign")]
+    pub origin: Option<String>,
 }
 
 /// `report`

@@ -40,6 +40,9 @@ pub fn run(cli: &Cli, out: Out) -> Result<(), CliError> {
         Cmd::Checkpoint(args) => checkpoint(cli, out, args),
         Cmd::Report(args) => report::run(cli, out, args),
         Cmd::Diagram(args) => diagram(cli, out, args),
+        Cmd::Key(crate::args::KeyCommand::Generate(args)) => crate::proof::key_generate(out, args),
+        Cmd::Prove(args) => crate::proof::prove(cli, out, args),
+        Cmd::VerifyProof(args) => crate::proof::verify_proof(out, args),
     }
 }
 
@@ -521,6 +524,9 @@ fn log(cli: &Cli, out: Out, args: &LogArgs) -> Result<(), CliError> {
 }
 
 fn verify(cli: &Cli, out: Out, args: &VerifyArgs) -> Result<(), CliError> {
+    if let (Some(since), Some(key)) = (&args.since, &args.key) {
+        return crate::proof::verify_since(cli, out, since, key);
+    }
     let checkpoint: Option<Checkpoint> = match &args.checkpoint {
         Some(path) => Some(
             serde_json::from_str(&read_file(path)?)
@@ -569,6 +575,9 @@ fn verify(cli: &Cli, out: Out, args: &VerifyArgs) -> Result<(), CliError> {
 }
 
 fn checkpoint(cli: &Cli, out: Out, args: &CheckpointArgs) -> Result<(), CliError> {
+    if let Some(key) = &args.sign {
+        return crate::proof::checkpoint_signed(cli, out, key, args.origin.as_deref(), args.out.as_deref());
+    }
     let store = open_store(cli, false)?;
     let checkpoint = Checkpoint::new(store.tree_head()?, Utc::now());
     let text = serde_json::to_string_pretty(&checkpoint).map_err(std::io::Error::other)?;

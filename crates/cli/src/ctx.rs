@@ -33,6 +33,9 @@ pub enum CliError {
     /// A definition file is wrong.
     #[error(transparent)]
     Load(#[from] regula_core::LoadError),
+    /// A key, checkpoint or proof could not be used.
+    #[error("{0}")]
+    Proof(String),
     /// A file could not be read or written.
     #[error("{path}: {source}")]
     Io {
@@ -50,13 +53,16 @@ pub enum CliError {
     /// Verification found problems (exit 1).
     #[error("verification failed")]
     VerifyFailed,
+    /// A proof, or the store against a signed checkpoint, did not verify (exit 1).
+    #[error("proof rejected")]
+    ProofRejected,
 }
 
 impl CliError {
     /// The documented exit code.
     pub fn exit_code(&self) -> u8 {
         match self {
-            CliError::Refused | CliError::VerifyFailed => 1,
+            CliError::Refused | CliError::VerifyFailed | CliError::ProofRejected => 1,
             _ => 2,
         }
     }

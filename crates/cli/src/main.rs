@@ -8,6 +8,7 @@ mod cmd;
 mod ctx;
 mod out;
 mod payload;
+mod proof;
 mod report;
 
 use std::process::ExitCode;
@@ -26,7 +27,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             match e {
-                ctx::CliError::Refused | ctx::CliError::VerifyFailed => {}
+                ctx::CliError::Refused | ctx::CliError::VerifyFailed | ctx::CliError::ProofRejected => {}
                 // The reader went away (`regula list | head`): not an error of ours.
                 ctx::CliError::Output(ref io) if io.kind() == std::io::ErrorKind::BrokenPipe => {
                     return ExitCode::SUCCESS;
