@@ -95,31 +95,50 @@ fn definition() -> Result<Definition<Lending>, regula::DefinitionError> {
         .action("hand_over", Text::new("交付卷宗", "Hand over"))
         .action("give_back", Text::new("归还卷宗", "Give back"))
         .creators(["borrower"])
-        .guard("purpose_stated", Text::new("须写明借阅事由", "the purpose must be stated"), |i| {
-            if i.instance.data().purpose.trim().is_empty() {
-                Err(Text::new("申请未写明借阅事由", "the request states no purpose"))
-            } else {
-                Ok(())
-            }
-        })
-        .guard("at_most_30_days", Text::new("借期不超过30日", "a loan lasts at most 30 days"), |i| match i.action {
-            LoanAction::Approve { days } if *days > 30 => Err(Text::owned(
-                format!("借期{days}日超过30日"),
-                format!("{days} days is more than 30"),
-            )),
-            _ => Ok(()),
-        })
-        .guard("other_unit", Text::new("须由借阅部门以外的人审批", "approved outside the borrowing unit"), |i| {
-            if i.actor.unit.as_deref() == Some(i.instance.data().borrower_unit.as_str()) {
-                Err(Text::new("不能审批本部门的借阅", "cannot approve a loan to one's own unit"))
-            } else {
-                Ok(())
-            }
-        })
-        .guard("pages_checked", Text::new("归还时须核对页数", "pages are checked on return"), |i| match i.action {
-            LoanAction::GiveBack { pages_checked: false } => Err(Text::new("未核对页数", "pages were not checked")),
-            _ => Ok(()),
-        })
+        .guard(
+            "purpose_stated",
+            Text::new("须写明借阅事由", "the purpose must be stated"),
+            |i| {
+                if i.instance.data().purpose.trim().is_empty() {
+                    Err(Text::new("申请未写明借阅事由", "the request states no purpose"))
+                } else {
+                    Ok(())
+                }
+            },
+        )
+        .guard(
+            "at_most_30_days",
+            Text::new("借期不超过30日", "a loan lasts at most 30 days"),
+            |i| match i.action {
+                LoanAction::Approve { days } if *days > 30 => Err(Text::owned(
+                    format!("借期{days}日超过30日"),
+                    format!("{days} days is more than 30"),
+                )),
+                _ => Ok(()),
+            },
+        )
+        .guard(
+            "other_unit",
+            Text::new("须由借阅部门以外的人审批", "approved outside the borrowing unit"),
+            |i| {
+                if i.actor.unit.as_deref() == Some(i.instance.data().borrower_unit.as_str()) {
+                    Err(Text::new(
+                        "不能审批本部门的借阅",
+                        "cannot approve a loan to one's own unit",
+                    ))
+                } else {
+                    Ok(())
+                }
+            },
+        )
+        .guard(
+            "pages_checked",
+            Text::new("归还时须核对页数", "pages are checked on return"),
+            |i| match i.action {
+                LoanAction::GiveBack { pages_checked: false } => Err(Text::new("未核对页数", "pages were not checked")),
+                _ => Ok(()),
+            },
+        )
         .transition(
             Transition::new(Loan::Requested, "approve", Loan::Approved)
                 .by(["division_head"])
@@ -129,7 +148,11 @@ fn definition() -> Result<Definition<Lending>, regula::DefinitionError> {
         )
         .transition(Transition::new(Loan::Requested, "reject", Loan::Rejected).by(["division_head"]))
         .transition(Transition::new(Loan::Approved, "hand_over", Loan::Lent).by(["archivist"]))
-        .transition(Transition::new(Loan::Lent, "give_back", Loan::Returned).by(["archivist"]).when("pages_checked"))
+        .transition(
+            Transition::new(Loan::Lent, "give_back", Loan::Returned)
+                .by(["archivist"])
+                .when("pages_checked"),
+        )
         .effect(|file: &mut CaseFile, input| {
             if let LoanAction::Approve { days } = input.action {
                 file.days = *days;
@@ -139,8 +162,12 @@ fn definition() -> Result<Definition<Lending>, regula::DefinitionError> {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2024, 6, 3, 1, 0, 0).single().ok_or("bad date")?));
-    let engine = Engine::new(definition()?).with_clock(clock.clone()).with_ids(Arc::new(SeededIds::new(7)));
+    let clock = Arc::new(ManualClock::new(
+        Utc.with_ymd_and_hms(2024, 6, 3, 1, 0, 0).single().ok_or("bad date")?,
+    ));
+    let engine = Engine::new(definition()?)
+        .with_clock(clock.clone())
+        .with_ids(Arc::new(SeededIds::new(7)));
 
     let borrower = Actor::new("zhao.min").named("赵敏").in_unit("执行局");
     let same_unit_head = Actor::new("sun.li").named("孙立").in_unit("执行局");
@@ -158,20 +185,38 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Refused with two reasons at once: the loan is too long AND the approver is
     // in the borrowing unit.
-    log.push(engine.apply(&mut loan, Command::new(same_unit_head, "division_head", LoanAction::Approve { days: 45 }))?);
-    log.push(engine.apply(&mut loan, Command::new(head, "division_head", LoanAction::Approve { days: 20 }))?);
+    log.push(engine.apply(
+        &mut loan,
+        Command::new(same_unit_head, "division_head", LoanAction::Approve { days: 45 }),
+    )?);
+    log.push(engine.apply(
+        &mut loan,
+        Command::new(head, "division_head", LoanAction::Approve { days: 20 }),
+    )?);
     clock.advance(TimeDelta::hours(2));
-    log.push(engine.apply(&mut loan, Command::new(archivist.clone(), "archivist", LoanAction::HandOver))?);
+    log.push(engine.apply(
+        &mut loan,
+        Command::new(archivist.clone(), "archivist", LoanAction::HandOver),
+    )?);
     clock.advance(TimeDelta::days(18));
     log.push(engine.apply(
         &mut loan,
-        Command::new(archivist.clone(), "archivist", LoanAction::GiveBack { pages_checked: false }),
+        Command::new(
+            archivist.clone(),
+            "archivist",
+            LoanAction::GiveBack { pages_checked: false },
+        ),
     )?);
-    log.push(engine.apply(&mut loan, Command::new(archivist, "archivist", LoanAction::GiveBack { pages_checked: true }))?);
+    log.push(engine.apply(
+        &mut loan,
+        Command::new(archivist, "archivist", LoanAction::GiveBack { pages_checked: true }),
+    )?);
 
     let def = engine.definition();
     for r in &log {
-        let action = def.action_label(&r.action).map_or(r.action.as_str(), |l| l.get(Lang::Zh));
+        let action = def
+            .action_label(&r.action)
+            .map_or(r.action.as_str(), |l| l.get(Lang::Zh));
         match r.refusal() {
             None => println!("#{} {} {} → {}", r.seq, r.actor.id, action, r.state_after()),
             Some(reasons) => {
@@ -184,7 +229,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let replayed = def.replay(&log)?;
     assert_eq!(replayed.state(), &Loan::Returned);
-    println!("\nreplayed: {} after {} records, {} days\n", replayed.state().name(), replayed.seq(), replayed.data().days);
+    println!(
+        "\nreplayed: {} after {} records, {} days\n",
+        replayed.state().name(),
+        replayed.seq(),
+        replayed.data().days
+    );
     print!("{}", def.to_mermaid(Lang::Zh));
     Ok(())
 }

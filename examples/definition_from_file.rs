@@ -16,7 +16,9 @@ use serde_json::json;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args_os().nth(1).map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples").join("judgment_review.toml")
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("examples")
+            .join("judgment_review.toml")
     });
     let registry = Registry::new().guard(
         "case_number_format",
@@ -26,7 +28,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             if n.starts_with('(') && n.ends_with('号') {
                 Ok(())
             } else {
-                Err(Text::owned(format!("案号“{n}”格式不对"), format!("case number {n:?} is malformed")))
+                Err(Text::owned(
+                    format!("案号“{n}”格式不对"),
+                    format!("case number {n:?} is malformed"),
+                ))
             }
         },
     );
@@ -37,26 +42,44 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             std::process::exit(2);
         }
     };
-    println!("loaded {} v{} from {}", definition.name(), definition.version(), path.display());
+    println!(
+        "loaded {} v{} from {}",
+        definition.name(),
+        definition.version(),
+        path.display()
+    );
 
     let start = Utc.with_ymd_and_hms(2024, 1, 2, 1, 0, 0).single().ok_or("bad date")?;
     let clock = Arc::new(ManualClock::new(start));
-    let engine = Engine::new(definition).with_clock(clock.clone()).with_ids(Arc::new(SeededIds::new(1)));
+    let engine = Engine::new(definition)
+        .with_clock(clock.clone())
+        .with_ids(Arc::new(SeededIds::new(1)));
     let clerk = Actor::new("li.na").in_unit("民事审判庭");
     let judge = Actor::new("wang.qiang").in_unit("民事审判庭");
 
     let (mut doc, created) = engine.create(clerk.clone(), "clerk", json!({}), None)?;
     let mut log = vec![created];
     let attempts = [
-        (clerk.clone(), "clerk", DynAction::new("submit", json!({"case_number": "12"}))),
-        (clerk.clone(), "clerk", DynAction::new("submit", json!({"case_number": "(2024)吉7505民初1号"}))),
+        (
+            clerk.clone(),
+            "clerk",
+            DynAction::new("submit", json!({"case_number": "12"})),
+        ),
+        (
+            clerk.clone(),
+            "clerk",
+            DynAction::new("submit", json!({"case_number": "(2024)吉7505民初1号"})),
+        ),
         (judge.clone(), "judge", DynAction::new("sign", json!(null))),
     ];
     for (actor, role, action) in attempts {
         log.push(engine.apply(&mut doc, Command::new(actor, role, action))?);
     }
     clock.advance(TimeDelta::days(1));
-    log.push(engine.apply(&mut doc, Command::new(judge, "judge", DynAction::new("sign", json!(null))))?);
+    log.push(engine.apply(
+        &mut doc,
+        Command::new(judge, "judge", DynAction::new("sign", json!(null))),
+    )?);
 
     for r in &log {
         match r.refusal() {
