@@ -825,6 +825,12 @@ impl<L: Lifecycle> Definition<L> {
         &self.creators
     }
 
+    /// True when `role` may create instances: it is declared and, if creators were
+    /// set, among them.
+    pub fn is_creator(&self, role: &str) -> bool {
+        self.has_role(role) && (self.creators.is_empty() || self.creators.iter().any(|r| r == role))
+    }
+
     /// Every registered guard.
     pub fn guards(&self) -> &[NamedGuard<L>] {
         &self.guards

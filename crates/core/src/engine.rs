@@ -163,7 +163,7 @@ impl<L: Lifecycle> Engine<L> {
                 role: role.to_owned(),
             });
         }
-        if !def.creators().is_empty() && !def.creators().iter().any(|r| r == role) {
+        if !def.is_creator(role) {
             return Err(EngineError::CreatorNotAllowed {
                 definition: def.reference().clone(),
                 role: role.to_owned(),

@@ -361,3 +361,93 @@ fn jsonl_errors_name_the_line() {
     );
     assert!(AuditRecord::read_jsonl("").unwrap().is_empty());
 }
+
+mod failing {
+    //! A lifecycle whose payloads and data cannot be encoded, to show the engine's
+    //! own errors (as opposed to refusals).
+    use regula_core::{Action, Actor, Definition, Engine, EngineError, Lifecycle, PayloadError, Text, Transition};
+    use serde::{Deserialize, Serialize};
+    use std::collections::HashMap;
+
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub struct Only;
+    impl regula_core::State for Only {
+        fn name(&self) -> &str {
+            "only"
+        }
+    }
+
+    #[derive(Clone, Debug)]
+    pub struct Broken;
+    impl Action for Broken {
+        fn name(&self) -> &str {
+            "poke"
+        }
+        fn payload(&self) -> Result<serde_json::Value, PayloadError> {
+            Err(PayloadError {
+                action: "poke".into(),
+                message: "cannot encode".into(),
+            })
+        }
+        fn from_parts(_: &str, _: &serde_json::Value) -> Result<Self, PayloadError> {
+            Ok(Broken)
+        }
+    }
+
+    /// JSON object keys must be strings; a map keyed by tuples cannot be encoded.
+    #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+    pub struct Odd {
+        #[serde(default)]
+        pub map: HashMap<(u8, u8), u8>,
+    }
+
+    pub struct L;
+    impl Lifecycle for L {
+        type State = Only;
+        type Action = Broken;
+        type Data = Odd;
+    }
+
+    fn engine() -> Engine<L> {
+        Engine::new(
+            Definition::<L>::builder("failing", 1)
+                .state(Only, Text::new("唯一", "Only"))
+                .initial(Only)
+                .terminal(Only)
+                .role("r", Text::new("角色", "Role"))
+                .action("poke", Text::new("戳", "Poke"))
+                .transition(Transition::new(Only, "poke", Only).by(["r"]))
+                .build()
+                .unwrap(),
+        )
+    }
+
+    #[test]
+    fn unencodable_payload_and_data_are_engine_errors() {
+        let engine = engine();
+        let (mut inst, _) = engine.create(Actor::new("a"), "r", Odd::default(), None).unwrap();
+        match engine
+            .apply(&mut inst, regula_core::Command::new(Actor::new("a"), "r", Broken))
+            .unwrap_err()
+        {
+            EngineError::Payload(e) => assert_eq!(
+                e,
+                PayloadError {
+                    action: "poke".into(),
+                    message: "cannot encode".into()
+                }
+            ),
+            other => panic!("unexpected {other:?}"),
+        }
+        assert_eq!(inst.seq(), 1, "nothing was recorded");
+        let mut odd = Odd::default();
+        odd.map.insert((1, 2), 3);
+        match engine.create(Actor::new("a"), "r", odd, None).unwrap_err() {
+            EngineError::Data { definition, source } => {
+                assert_eq!(definition.name, "failing");
+                assert!(source.to_string().contains("key must be a string"), "{source}");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}
