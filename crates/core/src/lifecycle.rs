@@ -95,6 +95,17 @@ pub mod action {
     /// The payload of an adjacently tagged action (`{"action": …, "payload": …}`),
     /// or `null` when the variant has none.
     pub fn tagged_payload<A: Serialize>(action: &A) -> Result<Value, PayloadError> {
+        // Fast path (every transition runs this): take the `payload` field straight out
+        // of the struct serde writes for an adjacently tagged enum, without building the
+        // `{"action": …, "payload": …}` object first. Anything else (another shape, any
+        // error) goes the general way below, which gives the result and the errors.
+        if let Ok(payload) = action.serialize(fast::PayloadOnly) {
+            return Ok(payload);
+        }
+        tagged_payload_slow(action)
+    }
+
+    fn tagged_payload_slow<A: Serialize>(action: &A) -> Result<Value, PayloadError> {
         match serde_json::to_value(action) {
             Ok(Value::Object(mut map)) => Ok(map.remove("payload").unwrap_or(Value::Null)),
             Ok(other) => Err(PayloadError {
@@ -110,6 +121,12 @@ pub mod action {
 
     /// Rebuilds an adjacently tagged action from its name and payload.
     pub fn from_tagged<A: DeserializeOwned>(name: &str, payload: &Value) -> Result<A, PayloadError> {
+        // Fast path (every replayed record runs this): show the deserializer the map
+        // `{"action": name, "payload": payload}` without building it or cloning the
+        // payload. On any error the general way below decides, so errors read the same.
+        if let Ok(action) = A::deserialize(fast::Tagged { name, payload }) {
+            return Ok(action);
+        }
         let mut map = Map::with_capacity(2);
         map.insert("action".to_owned(), Value::String(name.to_owned()));
         if !payload.is_null() {
@@ -119,5 +136,290 @@ pub mod action {
             action: name.to_owned(),
             message: e.to_string(),
         })
+    }
+
+    /// The allocation-free halves of [`tagged_payload`] and [`from_tagged`]. Both only
+    /// ever answer `Ok` with what the general path would have answered; they give up
+    /// (with an error the caller discards) on every shape they do not handle.
+    mod fast {
+        use serde::de::value::BorrowedStrDeserializer;
+        use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
+        use serde::ser::{self, Impossible, Serialize, SerializeStruct};
+        use serde_json::Value;
+
+        /// "Not handled here": the caller takes the general path.
+        #[derive(Debug)]
+        pub(super) struct GiveUp;
+
+        impl std::fmt::Display for GiveUp {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("not an adjacently tagged struct")
+            }
+        }
+
+        impl std::error::Error for GiveUp {}
+
+        impl ser::Error for GiveUp {
+            fn custom<T: std::fmt::Display>(_: T) -> Self {
+                GiveUp
+            }
+        }
+
+        /// A serializer that accepts only a struct (what an adjacently tagged enum
+        /// serializes as) and returns its `payload` field as a JSON value, or `null`.
+        pub(super) struct PayloadOnly;
+
+        /// Collects the `payload` field; checks the others serialize, as the general
+        /// path would.
+        pub(super) struct Fields {
+            payload: Option<Value>,
+        }
+
+        impl SerializeStruct for Fields {
+            type Ok = Value;
+            type Error = GiveUp;
+
+            fn serialize_field<T: ?Sized + Serialize>(&mut self, key: &'static str, value: &T) -> Result<(), GiveUp> {
+                if key == "payload" {
+                    if self.payload.is_some() {
+                        return Err(GiveUp);
+                    }
+                    self.payload = Some(serde_json::to_value(value).map_err(|_| GiveUp)?);
+                } else {
+                    // The tag: a unit variant, written to nowhere (no allocation).
+                    value
+                        .serialize(&mut serde_json::Serializer::new(std::io::sink()))
+                        .map_err(|_| GiveUp)?;
+                }
+                Ok(())
+            }
+
+            fn end(self) -> Result<Value, GiveUp> {
+                Ok(self.payload.unwrap_or(Value::Null))
+            }
+        }
+
+        macro_rules! give_up {
+            ($($name:ident($($arg:ty),*) -> $ret:ty;)*) => {
+                $(fn $name(self, $(_: $arg),*) -> Result<$ret, GiveUp> { Err(GiveUp) })*
+            };
+        }
+
+        impl ser::Serializer for PayloadOnly {
+            type Ok = Value;
+            type Error = GiveUp;
+            type SerializeSeq = Impossible<Value, GiveUp>;
+            type SerializeTuple = Impossible<Value, GiveUp>;
+            type SerializeTupleStruct = Impossible<Value, GiveUp>;
+            type SerializeTupleVariant = Impossible<Value, GiveUp>;
+            type SerializeMap = Impossible<Value, GiveUp>;
+            type SerializeStruct = Fields;
+            type SerializeStructVariant = Impossible<Value, GiveUp>;
+
+            fn serialize_struct(self, _: &'static str, _: usize) -> Result<Fields, GiveUp> {
+                Ok(Fields { payload: None })
+            }
+
+            give_up! {
+                serialize_bool(bool) -> Value;
+                serialize_i8(i8) -> Value;
+                serialize_i16(i16) -> Value;
+                serialize_i32(i32) -> Value;
+                serialize_i64(i64) -> Value;
+                serialize_u8(u8) -> Value;
+                serialize_u16(u16) -> Value;
+                serialize_u32(u32) -> Value;
+                serialize_u64(u64) -> Value;
+                serialize_f32(f32) -> Value;
+                serialize_f64(f64) -> Value;
+                serialize_char(char) -> Value;
+                serialize_str(&str) -> Value;
+                serialize_bytes(&[u8]) -> Value;
+                serialize_none() -> Value;
+                serialize_unit() -> Value;
+                serialize_unit_struct(&'static str) -> Value;
+                serialize_unit_variant(&'static str, u32, &'static str) -> Value;
+                serialize_seq(Option<usize>) -> Self::SerializeSeq;
+                serialize_tuple(usize) -> Self::SerializeTuple;
+                serialize_tuple_struct(&'static str, usize) -> Self::SerializeTupleStruct;
+                serialize_tuple_variant(&'static str, u32, &'static str, usize) -> Self::SerializeTupleVariant;
+                serialize_map(Option<usize>) -> Self::SerializeMap;
+                serialize_struct_variant(&'static str, u32, &'static str, usize) -> Self::SerializeStructVariant;
+            }
+
+            fn serialize_some<T: ?Sized + Serialize>(self, _: &T) -> Result<Value, GiveUp> {
+                Err(GiveUp)
+            }
+
+            fn serialize_newtype_struct<T: ?Sized + Serialize>(self, _: &'static str, _: &T) -> Result<Value, GiveUp> {
+                Err(GiveUp)
+            }
+
+            fn serialize_newtype_variant<T: ?Sized + Serialize>(
+                self,
+                _: &'static str,
+                _: u32,
+                _: &'static str,
+                _: &T,
+            ) -> Result<Value, GiveUp> {
+                Err(GiveUp)
+            }
+        }
+
+        /// The map `{"action": name, "payload": payload}` (no `payload` entry when it is
+        /// `null`), presented to a deserializer without being built.
+        pub(super) struct Tagged<'a> {
+            pub(super) name: &'a str,
+            pub(super) payload: &'a Value,
+        }
+
+        struct Entries<'a> {
+            name: &'a str,
+            payload: &'a Value,
+            /// 0: before `action`; 1: before `payload`; 2: done.
+            next: u8,
+        }
+
+        impl<'de> MapAccess<'de> for Entries<'de> {
+            type Error = serde_json::Error;
+
+            fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Self::Error> {
+                let key = match self.next {
+                    0 => "action",
+                    1 if !self.payload.is_null() => "payload",
+                    _ => return Ok(None),
+                };
+                seed.deserialize(BorrowedStrDeserializer::<serde_json::Error>::new(key))
+                    .map(Some)
+            }
+
+            fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Self::Error> {
+                self.next += 1;
+                match self.next {
+                    1 => seed.deserialize(BorrowedStrDeserializer::<serde_json::Error>::new(self.name)),
+                    _ => seed.deserialize(self.payload),
+                }
+            }
+
+            fn size_hint(&self) -> Option<usize> {
+                Some(if self.payload.is_null() { 1 } else { 2 })
+            }
+        }
+
+        impl<'de> de::Deserializer<'de> for Tagged<'de> {
+            type Error = serde_json::Error;
+
+            fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+                visitor.visit_map(Entries {
+                    name: self.name,
+                    payload: self.payload,
+                    next: 0,
+                })
+            }
+
+            serde::forward_to_deserialize_any! {
+                bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+                bytes byte_buf option unit unit_struct newtype_struct seq tuple
+                tuple_struct map struct enum identifier ignored_any
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::{Deserialize, Serialize};
+    use serde_json::{Value, json};
+
+    use super::action::{from_tagged, tagged_payload};
+
+    #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+    #[serde(tag = "action", content = "payload", rename_all = "snake_case")]
+    enum Step {
+        Submit { summary: String, pages: u32 },
+        Note(String),
+        Pair(u8, Option<bool>),
+        Close,
+    }
+
+    /// A plain struct: no tag, maybe a `payload` field.
+    #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+    struct Plain {
+        payload: Vec<i64>,
+        other: f64,
+    }
+
+    /// The general path, as the functions were before their fast paths.
+    fn slow_payload<A: Serialize>(a: &A) -> Option<Value> {
+        match serde_json::to_value(a).ok()? {
+            Value::Object(mut m) => Some(m.remove("payload").unwrap_or(Value::Null)),
+            _ => None,
+        }
+    }
+
+    fn slow_from<A: serde::de::DeserializeOwned>(name: &str, payload: &Value) -> Option<A> {
+        let mut map = serde_json::Map::new();
+        map.insert("action".into(), Value::String(name.into()));
+        if !payload.is_null() {
+            map.insert("payload".into(), payload.clone());
+        }
+        serde_json::from_value(Value::Object(map)).ok()
+    }
+
+    #[test]
+    fn fast_paths_agree_with_the_general_path() {
+        let steps = [
+            Step::Submit {
+                summary: "判决书\"初稿\"".into(),
+                pages: 7,
+            },
+            Step::Note("x".into()),
+            Step::Pair(3, None),
+            Step::Pair(4, Some(true)),
+            Step::Close,
+        ];
+        for s in &steps {
+            let p = tagged_payload(s).unwrap();
+            assert_eq!(Some(p.clone()), slow_payload(s), "{s:?}");
+            let name = serde_json::to_value(s).unwrap()["action"].as_str().unwrap().to_owned();
+            let back: Step = from_tagged(&name, &p).unwrap();
+            assert_eq!(&back, s);
+            assert_eq!(slow_from::<Step>(&name, &p).as_ref(), Some(s));
+        }
+        let plain = Plain {
+            payload: vec![1, -2],
+            other: 0.5,
+        };
+        assert_eq!(tagged_payload(&plain).unwrap(), json!([1, -2]));
+        // Not a struct at all: the general path's error.
+        assert!(tagged_payload(&5u8).is_err());
+        assert!(tagged_payload(&vec![1]).is_err());
+    }
+
+    #[test]
+    fn bad_parts_give_the_general_error() {
+        for (name, payload) in [
+            ("submit", json!({"summary": 5, "pages": 1})),
+            ("submit", Value::Null),
+            ("close", json!({"x": 1})),
+            ("nope", json!(null)),
+            ("note", json!(["a"])),
+        ] {
+            let fast = from_tagged::<Step>(name, &payload);
+            assert_eq!(
+                fast.is_ok(),
+                slow_from::<Step>(name, &payload).is_some(),
+                "{name} {payload}"
+            );
+            if let Err(e) = fast {
+                let mut map = serde_json::Map::new();
+                map.insert("action".into(), Value::String(name.into()));
+                if !payload.is_null() {
+                    map.insert("payload".into(), payload.clone());
+                }
+                let slow = serde_json::from_value::<Step>(Value::Object(map)).unwrap_err();
+                assert_eq!(e.message, slow.to_string());
+            }
+        }
     }
 }

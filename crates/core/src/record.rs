@@ -476,7 +476,11 @@ pub fn write_canonical_json(value: &Value, out: &mut Vec<u8>) {
         Value::Null => out.extend_from_slice(b"null"),
         Value::Bool(true) => out.extend_from_slice(b"true"),
         Value::Bool(false) => out.extend_from_slice(b"false"),
-        Value::Number(n) => out.extend_from_slice(n.to_string().as_bytes()),
+        Value::Number(n) => {
+            // `Display` is what `to_string` writes; writing it in place saves an
+            // allocation per number. Writing to a `Vec` cannot fail.
+            let _ = std::io::Write::write_fmt(out, format_args!("{n}"));
+        }
         Value::String(s) => write_json_string(s, out),
         Value::Array(xs) => {
             out.push(b'[');
@@ -490,17 +494,32 @@ pub fn write_canonical_json(value: &Value, out: &mut Vec<u8>) {
         }
         Value::Object(map) => {
             // Sorted explicitly: serde_json's map keeps insertion order when another
-            // crate in the build turns on its `preserve_order` feature.
-            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-            entries.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+            // crate in the build turns on its `preserve_order` feature. Its default map
+            // (a BTreeMap of Strings) is already in byte order, which one pass over the
+            // keys confirms without collecting and sorting them.
+            let sorted = map
+                .keys()
+                .zip(map.keys().skip(1))
+                .all(|(a, b)| a.as_bytes() < b.as_bytes());
             out.push(b'{');
-            for (i, (k, v)) in entries.into_iter().enumerate() {
+            let mut write_entry = |i: usize, k: &String, v: &Value| {
                 if i > 0 {
                     out.push(b',');
                 }
                 write_json_string(k, out);
                 out.push(b':');
                 write_canonical_json(v, out);
+            };
+            if sorted {
+                for (i, (k, v)) in map.iter().enumerate() {
+                    write_entry(i, k, v);
+                }
+            } else {
+                let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+                entries.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+                for (i, (k, v)) in entries.into_iter().enumerate() {
+                    write_entry(i, k, v);
+                }
             }
             out.push(b'}');
         }
