@@ -1,5 +1,6 @@
 //! The subcommands.
 
+use std::io::Write;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -61,7 +62,9 @@ fn config_of(cli: &Cli) -> Result<CourtConfig, CliError> {
 }
 
 fn init(cli: &Cli, out: Out) -> Result<(), CliError> {
-    let existed = cli.pg.is_none() && cli.store.exists();
+    // PostgreSQL does not tell whether the schema was there before: `existed` is
+    // unknown (null), and the text says the store is ready.
+    let existed = cli.pg.is_none().then(|| cli.store.exists());
     let store = open_store(cli, true)?;
     let head = store.tree_head()?;
     let place = cli
@@ -71,15 +74,22 @@ fn init(cli: &Cli, out: Out) -> Result<(), CliError> {
     if out.json {
         return Ok(out.print_json(&serde_json::json!({"store": place, "existed": existed, "records": head.size}))?);
     }
-    if existed {
-        println!(
+    if existed.is_none() {
+        crate::outln!(
+            "{} {place} ({} {})",
+            out.s("存储就绪：", "store ready:"),
+            head.size,
+            out.s("条记录", "records")
+        )?;
+    } else if existed == Some(true) {
+        crate::outln!(
             "{} {place} ({} {})",
             out.s("存储已存在：", "store exists:"),
             head.size,
             out.s("条记录", "records")
-        );
+        )?;
     } else {
-        println!("{} {place}", out.s("已创建存储：", "created store:"));
+        crate::outln!("{} {place}", out.s("已创建存储：", "created store:"))?;
     }
     Ok(())
 }
@@ -113,7 +123,7 @@ fn import(cli: &Cli, out: Out, args: &ImportArgs) -> Result<(), CliError> {
         return Ok(out.print_json(&serde_json::json!({"opened": opened, "total": court.catalog().standards().len()}))?);
     }
     let unassigned = court.catalog().unassigned().count();
-    println!(
+    crate::outln!(
         "{} {} / {} {}（{} {}）",
         out.s("已导入", "imported"),
         opened.len(),
@@ -121,7 +131,7 @@ fn import(cli: &Cli, out: Out, args: &ImportArgs) -> Result<(), CliError> {
         out.s("项标准", "standards"),
         unassigned,
         out.s("项未指定责任部门", "without a responsible department"),
-    );
+    )?;
     Ok(())
 }
 
@@ -245,7 +255,7 @@ fn list(cli: &Cli, out: Out, args: &ListArgs) -> Result<(), CliError> {
     ];
     out.table(&header, &rows)?;
     if out.tty {
-        println!("{} {}", statuses.len(), out.s("项", "standards"));
+        crate::outln!("{} {}", statuses.len(), out.s("项", "standards"))?;
     }
     Ok(())
 }
@@ -314,56 +324,67 @@ fn show(cli: &Cli, out: Out, args: &ShowArgs) -> Result<(), CliError> {
         return Ok(out.print_json(&view)?);
     }
     let tz = court.config().timezone;
-    println!("{}  {}", view.code, out.t(view.name));
-    println!("  {} {}", pad(out.s("状态", "state"), 10), out.t(&view.state_label));
-    println!(
+    // Written, not println!'d: a closed pipe (`regula show X | head -1`) is not a panic.
+    let mut w = std::io::stdout().lock();
+    writeln!(w, "{}  {}", view.code, out.t(view.name))?;
+    writeln!(w, "  {} {}", pad(out.s("状态", "state"), 10), out.t(&view.state_label))?;
+    writeln!(
+        w,
         "  {} {}",
         pad(out.s("责任部门", "department"), 10),
         out.t(&view.department)
-    );
+    )?;
     match view.version_in_force {
-        Some(v) => println!(
+        Some(v) => writeln!(
+            w,
             "  {} v{} {} ({})",
             pad(out.s("现行版本", "in force"), 10),
             v.number,
             v.document_number,
             v.published_on
-        ),
-        None => println!("  {} {}", pad(out.s("现行版本", "in force"), 10), out.s("无", "none")),
+        )?,
+        None => writeln!(
+            w,
+            "  {} {}",
+            pad(out.s("现行版本", "in force"), 10),
+            out.s("无", "none")
+        )?,
     }
-    println!(
+    writeln!(
+        w,
         "  {} {} ({} {})",
         pad(out.s("记录", "records"), 10),
         view.records,
         out.s("最近", "last"),
         view.last_record.with_timezone(&tz).format("%Y-%m-%d %H:%M")
-    );
+    )?;
     if !view.blockers.is_empty() {
-        println!("{}", out.s("下一步：", "Next step:"));
+        writeln!(w, "{}", out.s("下一步：", "Next step:"))?;
         for b in &view.blockers {
             if b.reasons.is_empty() {
-                println!(
+                writeln!(
+                    w,
                     "  {} — {}",
                     out.t(&b.label),
                     out.s("记录中没有阻碍", "nothing in the record blocks it")
-                );
+                )?;
             } else {
-                println!("  {} — {}", out.t(&b.label), out.s("受阻：", "blocked:"));
+                writeln!(w, "  {} — {}", out.t(&b.label), out.s("受阻：", "blocked:"))?;
                 for r in &b.reasons {
-                    println!("    - {}", out.t(r));
+                    writeln!(w, "    - {}", out.t(r))?;
                 }
             }
         }
     }
     if !view.actions.is_empty() {
-        println!("{}", out.s("可执行的操作：", "Actions:"));
+        writeln!(w, "{}", out.s("可执行的操作：", "Actions:"))?;
         for a in &view.actions {
             let roles: Vec<String> = a
                 .roles
                 .iter()
                 .map(|r| roles::label(r).map_or(r.clone(), |l| out.t(&l).to_owned()))
                 .collect();
-            println!("  {} {} ({})", pad(&a.action, 22), out.t(&a.label), roles.join(", "));
+            writeln!(w, "  {} {} ({})", pad(&a.action, 22), out.t(&a.label), roles.join(", "))?;
         }
     }
     Ok(())
@@ -392,11 +413,13 @@ fn act(cli: &Cli, out: Out, args: &DoArgs) -> Result<(), CliError> {
         }
         None => payload::from_fields(&args.fields)?,
     };
-    // Without fields, an action whose payload has only optional fields is given `{}`.
+    // Without fields, an action whose payload has only optional fields is given `{}`;
+    // if it has required ones, the error of `{}` names the first one missing (that of
+    // `null` would only say "missing field `payload`").
     let action = StandardAction::from_parts(&args.action, &payload)
         .or_else(|e| {
             if payload.is_null() {
-                StandardAction::from_parts(&args.action, &serde_json::json!({})).map_err(|_| e)
+                StandardAction::from_parts(&args.action, &serde_json::json!({}))
             } else {
                 Err(e)
             }
@@ -405,10 +428,11 @@ fn act(cli: &Cli, out: Out, args: &DoArgs) -> Result<(), CliError> {
     if let Some(t) = at
         && t < instance.updated_at()
     {
+        let local = |t: DateTime<Utc>| t.with_timezone(&court.config().timezone).to_rfc3339();
         return Err(CliError::Usage(format!(
             "--at {} is before the standard's last record ({}); records are kept in time order",
-            t.to_rfc3339(),
-            instance.updated_at().to_rfc3339()
+            local(t),
+            local(instance.updated_at())
         )));
     }
     let role = match &args.role {
@@ -441,7 +465,7 @@ fn act(cli: &Cli, out: Out, args: &DoArgs) -> Result<(), CliError> {
     if out.json {
         out.print_json(&record)?;
     } else {
-        print_outcome(out, court.definition(), &code, &record);
+        print_outcome(out, court.definition(), &code, &record)?;
     }
     if record.is_refused() {
         Err(CliError::Refused)
@@ -450,7 +474,12 @@ fn act(cli: &Cli, out: Out, args: &DoArgs) -> Result<(), CliError> {
     }
 }
 
-fn print_outcome(out: Out, definition: &Definition<regula_standards::StandardLifecycle>, code: &str, r: &AuditRecord) {
+fn print_outcome(
+    out: Out,
+    definition: &Definition<regula_standards::StandardLifecycle>,
+    code: &str,
+    r: &AuditRecord,
+) -> std::io::Result<()> {
     let label = |name: &str| Stage::from_name(name).map_or_else(|| name.to_owned(), |s| out.t(&s.label()).to_owned());
     let action = definition
         .action_label(&r.action)
@@ -463,10 +492,11 @@ fn print_outcome(out: Out, definition: &Definition<regula_standards::StandardLif
             }
         }
         Outcome::Accepted { to } if *to != r.from => {
-            println!("{code} {action}: {} → {} (#{})", label(&r.from), label(to), r.seq);
+            crate::outln!("{code} {action}: {} → {} (#{})", label(&r.from), label(to), r.seq)?;
         }
-        _ => println!("{code} {action}: {} (#{})", out.s("已记录", "recorded"), r.seq),
+        _ => crate::outln!("{code} {action}: {} (#{})", out.s("已记录", "recorded"), r.seq)?,
     }
+    Ok(())
 }
 
 fn log(cli: &Cli, out: Out, args: &LogArgs) -> Result<(), CliError> {
@@ -528,10 +558,23 @@ fn verify(cli: &Cli, out: Out, args: &VerifyArgs) -> Result<(), CliError> {
         return crate::proof::verify_since(cli, out, since, key);
     }
     let checkpoint: Option<Checkpoint> = match &args.checkpoint {
-        Some(path) => Some(
-            serde_json::from_str(&read_file(path)?)
-                .map_err(|e| CliError::Usage(format!("{}: not a checkpoint: {e}", path.display())))?,
-        ),
+        Some(path) => {
+            let text = read_file(path)?;
+            Some(serde_json::from_str(&text).map_err(|e| {
+                if regula_proof::SignedCheckpoint::parse(&text).is_ok() {
+                    CliError::Usage(format!(
+                        "{}: a signed checkpoint: check it with `regula verify --since {} --key PUBLIC-KEY`",
+                        path.display(),
+                        path.display()
+                    ))
+                } else {
+                    CliError::Usage(format!(
+                        "{}: not a checkpoint (the JSON of `regula checkpoint`): {e}",
+                        path.display()
+                    ))
+                }
+            })?)
+        }
         None => None,
     };
     let court = court_at(cli, None)?;
@@ -545,7 +588,7 @@ fn verify(cli: &Cli, out: Out, args: &VerifyArgs) -> Result<(), CliError> {
             "replayed": report.replayed, "root": report.computed.map(|c| c.root), "problems": problems,
         }))?;
     } else if report.is_ok() {
-        println!(
+        crate::outln!(
             "{}: {} {}, {} {}, {} {}{}",
             out.s("校验通过", "verified"),
             report.records,
@@ -560,7 +603,7 @@ fn verify(cli: &Cli, out: Out, args: &VerifyArgs) -> Result<(), CliError> {
                 c.size,
                 out.s("条记录", "records")
             )),
-        );
+        )?;
     } else {
         eprintln!("{}:", out.s("校验失败", "verification failed"));
         for p in &report.problems {
@@ -585,16 +628,16 @@ fn checkpoint(cli: &Cli, out: Out, args: &CheckpointArgs) -> Result<(), CliError
         Some(path) => {
             write_file(path, &format!("{text}\n"))?;
             if !out.json {
-                println!(
+                crate::outln!(
                     "{} {} ({} {})",
                     out.s("检查点已写入", "checkpoint written to"),
                     path.display(),
                     checkpoint.size,
                     out.s("条记录", "records")
-                );
+                )?;
             }
         }
-        None => println!("{text}"),
+        None => crate::outln!("{text}")?,
     }
     Ok(())
 }
@@ -616,8 +659,10 @@ fn diagram(cli: &Cli, out: Out, args: &DiagramArgs) -> Result<(), CliError> {
             render(&def, args.format, options)
         }
     };
-    print!("{text}");
-    Ok(())
+    // Written, not print!'d: a closed pipe (`regula diagram | head`) is not a panic.
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    Ok(stdout.flush()?)
 }
 
 fn render<L: regula_core::Lifecycle>(def: &Definition<L>, format: DiagramFormat, options: DiagramOptions) -> String {

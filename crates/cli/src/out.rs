@@ -6,6 +6,25 @@ use std::io::{IsTerminal, Write};
 use regula_core::{Lang, Text};
 use unicode_width::UnicodeWidthStr;
 
+/// `println!` that returns an `io::Result` instead of panicking when standard output
+/// is gone (`regula … | head`): main treats a broken pipe as the reader's choice.
+#[macro_export]
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
+
+/// `print!` that returns an `io::Result` (see [`outln!`]).
+#[macro_export]
+macro_rules! outp {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
+
 /// How the user wants to read things.
 #[derive(Clone, Copy, Debug)]
 pub struct Out {

@@ -36,7 +36,7 @@ pub fn key_generate(out: Out, args: &KeyGenerateArgs) -> Result<(), CliError> {
         args.secret.display(),
         out.s("请妥善保管，切勿外传", "keep it safe; never share it")
     );
-    println!("{public}");
+    crate::outln!("{public}")?;
     Ok(())
 }
 
@@ -59,16 +59,16 @@ pub fn checkpoint_signed(
         Some(path) => {
             write_file(path, &text)?;
             if !out.json {
-                println!(
+                crate::outln!(
                     "{} {} ({} {})",
                     out.s("已签名的检查点已写入", "signed checkpoint written to"),
                     path.display(),
                     head.size,
                     out.s("条记录", "records")
-                );
+                )?;
             }
         }
-        None => print!("{text}"),
+        None => crate::outp!("{text}")?,
     }
     Ok(())
 }
@@ -79,16 +79,26 @@ pub fn prove(cli: &Cli, out: Out, args: &ProveArgs) -> Result<(), CliError> {
         .map_err(|e| CliError::Usage(format!("{}: {e}", args.checkpoint.display())))?;
     let court = court_at(cli, None)?;
     let code = args.code.to_uppercase();
-    let instance = court.opened(&code)?.id();
+    let opened = court.opened(&code)?;
+    if args.seq == 0 || args.seq > opened.seq() {
+        return Err(CliError::Usage(format!(
+            "{code} has no record #{}: its log holds records #1 to #{} (see `regula log {code}`)",
+            args.seq,
+            opened.seq()
+        )));
+    }
+    let instance = opened.id();
     let bundle = regula_proof::prove_record(court.store(), &checkpoint, instance, args.seq).map_err(|e| {
         if e.is_rollback() {
-            CliError::Proof(format!(
+            // A failed verification, like `verify --since`: exit 1.
+            eprintln!(
                 "{}: {e}",
                 out.s(
                     "存储与检查点不一致（日志被回滚或改写）",
                     "the store does not match the checkpoint (rolled back or rewritten)"
                 )
-            ))
+            );
+            CliError::ProofRejected
         } else {
             proof_error(e)
         }
@@ -98,7 +108,7 @@ pub fn prove(cli: &Cli, out: Out, args: &ProveArgs) -> Result<(), CliError> {
         Some(path) => {
             write_file(path, &format!("{json}\n"))?;
             if !out.json {
-                println!(
+                crate::outln!(
                     "{} {} ({code} #{}, {} {} / {})",
                     out.s("证明已写入", "proof bundle written to"),
                     path.display(),
@@ -106,10 +116,10 @@ pub fn prove(cli: &Cli, out: Out, args: &ProveArgs) -> Result<(), CliError> {
                     out.s("位置", "leaf"),
                     bundle.leaf_index,
                     checkpoint.unverified_body().size()
-                );
+                )?;
             }
         }
-        None => println!("{json}"),
+        None => crate::outln!("{json}")?,
     }
     Ok(())
 }
@@ -128,8 +138,8 @@ pub fn verify_proof(out: Out, args: &VerifyProofArgs) -> Result<(), CliError> {
                     "instance": v.instance, "seq": v.seq, "record": v.record,
                 }))?;
             } else {
-                println!("{}", out.s("证明有效：", "proof verified:"));
-                println!(
+                crate::outln!("{}", out.s("证明有效：", "proof verified:"))?;
+                crate::outln!(
                     "  {} {} #{}: {} {} {} {}",
                     out.s("记录", "record"),
                     v.instance,
@@ -138,8 +148,8 @@ pub fn verify_proof(out: Out, args: &VerifyProofArgs) -> Result<(), CliError> {
                     v.record.actor.id,
                     v.record.role,
                     v.record.action
-                );
-                println!(
+                )?;
+                crate::outln!(
                     "  {} {} {} {} {} {} ({} {})",
                     out.s("包含于", "included in"),
                     v.origin(),
@@ -149,8 +159,8 @@ pub fn verify_proof(out: Out, args: &VerifyProofArgs) -> Result<(), CliError> {
                     v.leaf_index,
                     out.s("签名时间", "signed"),
                     v.time().to_rfc3339()
-                );
-                println!("  {} {}", out.s("根哈希", "root"), v.root());
+                )?;
+                crate::outln!("  {} {}", out.s("根哈希", "root"), v.root())?;
             }
             Ok(())
         }
@@ -173,7 +183,7 @@ pub fn verify_since(cli: &Cli, out: Out, since: &Path, key: &Path) -> Result<(),
                 out.print_json(&serde_json::json!({"ok": true, "old": report.old, "head": report.head,
                     "proof": report.proof}))?;
             } else {
-                println!(
+                crate::outln!(
                     "{}: {} → {} {} ({} {})",
                     out.s("日志只增未改", "the log only grew"),
                     report.old.size,
@@ -181,7 +191,7 @@ pub fn verify_since(cli: &Cli, out: Out, since: &Path, key: &Path) -> Result<(),
                     out.s("条记录", "records"),
                     out.s("一致性证明含", "consistency proof of"),
                     report.proof.len()
-                );
+                )?;
             }
             Ok(())
         }

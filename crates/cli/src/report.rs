@@ -1,6 +1,8 @@
 //! `regula report`: progress by domain, category, department and state, compliance
 //! with each step of the plan, and each department's load, as of a date.
 
+use std::io::Write;
+
 use chrono::Utc;
 use regula_standards::lifecycle::Stage;
 use regula_standards::plan::{self, DepartmentLoad, LatenessReport, ProgressReport};
@@ -73,43 +75,52 @@ pub fn run(cli: &Cli, out: Out, args: &ReportArgs) -> Result<(), CliError> {
             load,
         })?);
     }
+    // The date asked for, not the local date of its end (the first instant of the next day).
+    let date = match &args.as_of {
+        Some(d) => parse_date(d)?,
+        None => config.local_date(as_of),
+    };
     let mut tables: Vec<Table> = progress.iter().map(|p| progress_table(out, p)).collect();
     if let Some(steps) = &steps {
-        tables.extend(step_tables(out, steps));
+        tables.extend(step_tables(out, steps, date));
     }
     if let Some(load) = &load {
         tables.push(load_table(out, load));
     }
-    let date = config.local_date(as_of);
+    // Written, not println!'d: a closed pipe (`regula report | head`) is an error to
+    // return, not a panic.
+    let mut stdout = std::io::stdout().lock();
     match args.format {
         Format::Table => {
-            println!("{} {date}", out.s("截至", "As of"));
+            writeln!(stdout, "{} {date}", out.s("截至", "As of"))?;
             for t in &tables {
-                println!("\n{}", t.title);
+                writeln!(stdout, "\n{}", t.title)?;
                 let header: Vec<&str> = t.header.iter().map(String::as_str).collect();
                 out.table(&header, &t.rows)?;
             }
         }
         Format::Markdown => {
-            println!(
+            writeln!(
+                stdout,
                 "# {} {date}",
                 out.s("标准化建设进度 截至", "Standardization progress as of")
-            );
+            )?;
             for t in &tables {
-                print!("\n## {}\n\n{}", t.title, markdown(t));
+                write!(stdout, "\n## {}\n\n{}", t.title, markdown(t))?;
             }
         }
         Format::Csv => {
             for (i, t) in tables.iter().enumerate() {
                 if i > 0 {
-                    println!();
+                    writeln!(stdout)?;
                 }
-                println!("{}", csv_row(std::slice::from_ref(&t.title)));
-                print!("{}", csv(t));
+                writeln!(stdout, "{}", csv_row(std::slice::from_ref(&t.title)))?;
+                write!(stdout, "{}", csv(t))?;
             }
         }
         Format::Json => {}
     }
+    stdout.flush()?;
     Ok(())
 }
 
@@ -159,7 +170,7 @@ fn progress_table(out: Out, report: &ProgressReport) -> Table {
     }
 }
 
-fn step_tables(out: Out, report: &LatenessReport) -> Vec<Table> {
+fn step_tables(out: Out, report: &LatenessReport, date: chrono::NaiveDate) -> Vec<Table> {
     let summary = Table {
         title: out.t(&report.title).to_owned(),
         header: [out.s("步骤", "step"), out.s("期限", "due"), out.s("逾期项数", "late")]
@@ -174,12 +185,7 @@ fn step_tables(out: Out, report: &LatenessReport) -> Vec<Table> {
     let mut tables = vec![summary];
     for step in report.steps.iter().filter(|s| !s.late.is_empty()) {
         tables.push(Table {
-            title: format!(
-                "{} — {} {}",
-                out.t(&step.label),
-                out.s("逾期", "late as of"),
-                report.as_of_date
-            ),
+            title: format!("{} — {} {}", out.t(&step.label), out.s("逾期", "late as of"), date),
             header: [
                 out.s("编号", "code"),
                 out.s("名称", "name"),

@@ -1,0 +1,231 @@
+//! Helpers shared by the end-to-end tests: a scratch directory per test, the real
+//! `regula` binary run in it, and what it printed.
+
+#![allow(dead_code)]
+// Test helpers: a failure here is a failed test.
+#![allow(clippy::unwrap_used)]
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde_json::Value;
+
+/// The binary under test.
+pub const BIN: &str = env!("CARGO_BIN_EXE_regula");
+
+/// The standard every scenario drives: 减假暂案件审判标准, of 立案庭.
+pub const CODE: &str = "ADJ-01-08";
+/// Someone of its department.
+pub const DEPT: &str = "li.lian@立案庭";
+/// Someone of the office.
+pub const OFFICE: &str = "wang.bangong@综合办公室";
+/// Someone of the intermediate court.
+pub const COURT: &str = "sun.zhongyuan@长春林区中级法院";
+
+/// A directory under Cargo's target tmp dir, removed when dropped (kept when
+/// `REGULA_KEEP_TEST_FILES` is set). Commands run in it, on `regula.db` in it.
+pub struct Scratch {
+    dir: PathBuf,
+}
+
+impl Scratch {
+    pub fn new(tag: &str) -> Self {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+            "regula-cli-{tag}-{}-{}-{nanos}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst)
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch { dir }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+
+    /// A file in the directory.
+    pub fn file(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    /// Writes a file in the directory and returns its path.
+    pub fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.file(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    /// The store every command uses.
+    pub fn store(&self) -> PathBuf {
+        self.file("regula.db")
+    }
+
+    /// Runs `regula --store STORE ARGS…` in the directory.
+    pub fn run<S: AsRef<OsStr>>(&self, args: &[S]) -> Run {
+        let store = self.store();
+        let mut all: Vec<&OsStr> = vec![OsStr::new("--store"), store.as_os_str()];
+        all.extend(args.iter().map(AsRef::as_ref));
+        run_in(&self.dir, &all)
+    }
+
+    /// A fresh store with the built-in catalog imported on the plan's date.
+    pub fn imported(tag: &str) -> Self {
+        let s = Scratch::new(tag);
+        s.run(&["init"]).ok();
+        s.run(&["catalog", "import", "--at", "2022-05-16"]).ok();
+        s
+    }
+
+    /// `regula do CODE ACTION --as ACTOR --at AT FIELDS…`.
+    pub fn act(&self, code: &str, action: &str, actor: &str, at: &str, fields: &[&str]) -> Run {
+        let mut args = vec!["do", code, action, "--as", actor, "--at", at];
+        args.extend_from_slice(fields);
+        self.run(&args)
+    }
+
+    /// `log --json CODE`, parsed.
+    pub fn log(&self, code: &str) -> Vec<Value> {
+        match self.run(&["--json", "log", code]).ok().json() {
+            Value::Array(records) => records,
+            other => panic!("log --json is not an array: {other}"),
+        }
+    }
+
+    /// What a failed command must leave as it was: the standard's log (as JSON text,
+    /// or the error when it has none) and the whole store's tree size and root.
+    pub fn fingerprint(&self, code: &str) -> Fingerprint {
+        let log = self.run(&["--json", "log", code]);
+        let checkpoint = self.run(&["checkpoint"]).ok().json();
+        Fingerprint {
+            log: format!("{}{}{}", log.code, log.stdout, log.stderr),
+            size: checkpoint["size"].as_u64().unwrap(),
+            root: checkpoint["root"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    /// Asserts `verify` passes and returns its JSON.
+    pub fn verified(&self) -> Value {
+        let v = self.run(&["--json", "verify"]).ok().json();
+        assert_eq!(v["ok"], true, "{v}");
+        v
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if std::env::var_os("REGULA_KEEP_TEST_FILES").is_none() {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// The store's state that an error must not change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fingerprint {
+    pub log: String,
+    pub size: u64,
+    pub root: String,
+}
+
+/// Runs the binary in `dir` with exactly `args` (no store added), stdin closed and
+/// the store's environment variables cleared.
+pub fn run_in<S: AsRef<OsStr>>(dir: &Path, args: &[S]) -> Run {
+    let output = Command::new(BIN)
+        .current_dir(dir)
+        .args(args)
+        .env_remove("REGULA_STORE")
+        .env_remove("REGULA_PG")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let shown: Vec<String> = args.iter().map(|a| a.as_ref().to_string_lossy().into_owned()).collect();
+    Run {
+        args: shown.join(" "),
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+/// What one run printed, and how it ended.
+#[derive(Debug)]
+pub struct Run {
+    pub args: String,
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Asserts exit code `code`.
+    pub fn code(self, code: i32) -> Self {
+        assert_eq!(
+            self.code, code,
+            "regula {}: exit {} (expected {code})\n--- stdout\n{}--- stderr\n{}",
+            self.args, self.code, self.stdout, self.stderr
+        );
+        self
+    }
+
+    /// Asserts success.
+    pub fn ok(self) -> Self {
+        self.code(0)
+    }
+
+    /// Asserts a refusal: exit 1.
+    pub fn refused(self) -> Self {
+        self.code(1)
+    }
+
+    /// Asserts a usage, input or store error (exit 2) whose message contains `fragment`,
+    /// printed on stderr as one `regula: error: …` line, with nothing on stdout.
+    pub fn usage_error(self, fragment: &str) -> Self {
+        let run = self.code(2);
+        assert!(
+            run.stderr.contains(fragment),
+            "regula {}: stderr lacks {fragment:?}:\n{}",
+            run.args,
+            run.stderr
+        );
+        assert!(
+            run.stderr.starts_with("regula: "),
+            "regula {}: not a `regula:` message:\n{}",
+            run.args,
+            run.stderr
+        );
+        assert!(run.stdout.is_empty(), "regula {}: stdout:\n{}", run.args, run.stdout);
+        run
+    }
+
+    /// Standard output, parsed as JSON.
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("regula {}: stdout is not JSON ({e}):\n{}", self.args, self.stdout))
+    }
+
+    /// Standard output's lines, split at tabs.
+    pub fn rows(&self) -> Vec<Vec<&str>> {
+        self.stdout.lines().map(|l| l.split('\t').collect()).collect()
+    }
+}
+
+/// A complete draft: procedural and quality requirements, two measurable criteria.
+pub fn draft_json(text: &str) -> String {
+    serde_json::json!({"draft": {
+        "text": text,
+        "procedural": ["收到材料后 3 个工作日内立案并公示"],
+        "quality": ["裁定书说理充分、事实清楚"],
+        "criteria": [
+            {"name": "审限内结案率", "measure": "审限内结案数 / 结案数", "target": "≥ 98%"},
+            {"name": "公示率", "measure": "依法公示案件数 / 应公示案件数", "target": "100%"}
+        ]
+    }})
+    .to_string()
+}

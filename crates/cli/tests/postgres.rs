@@ -1,0 +1,183 @@
+//! The command line on PostgreSQL (`--pg URL`), in a database created for this test
+//! and dropped after it.
+//!
+//! Needs a server: run with
+//!     crates/store-postgres/scripts/with-throwaway-postgres.sh cargo test -p regula-cli
+//! or point REGULA_PG_URL at a server where you may create databases. Unset, the test
+//! fails and says so, unless REGULA_PG_SKIP=1 asks to skip it.
+
+// Helpers outside #[test] functions unwrap too: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::io::Write;
+
+use common::*;
+use postgres::{Client, NoTls};
+
+const HOW: &str = "\
+The regula CLI's PostgreSQL test needs a server. Run it against a throwaway one with
+    crates/store-postgres/scripts/with-throwaway-postgres.sh cargo test -p regula-cli
+or point REGULA_PG_URL at a server where you may create databases, e.g.
+    REGULA_PG_URL='host=localhost user=postgres dbname=postgres' cargo test -p regula-cli
+To skip it on purpose, set REGULA_PG_SKIP=1.";
+
+/// `REGULA_PG_URL`; unset, a failure with how to run the test, unless
+/// `REGULA_PG_SKIP=1` (then `None`, and a note on stderr).
+fn url() -> Option<String> {
+    match std::env::var("REGULA_PG_URL") {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ if std::env::var("REGULA_PG_SKIP").as_deref() == Ok("1") => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED: REGULA_PG_URL is not set and REGULA_PG_SKIP=1: the CLI's PostgreSQL test did not run"
+            );
+            None
+        }
+        _ => panic!("REGULA_PG_URL is not set.\n{HOW}"),
+    }
+}
+
+/// `url` naming database `db` instead: a key=value string or a postgres:// URI.
+fn with_dbname(url: &str, db: &str) -> String {
+    let url = url.trim();
+    if let Some(scheme_end) = url.find("://") {
+        let (base, query) = match url.split_once('?') {
+            Some((b, q)) => (b, Some(q)),
+            None => (url, None),
+        };
+        let host_start = scheme_end + 3;
+        let base = match base[host_start..].find('/') {
+            Some(slash) => &base[..host_start + slash],
+            None => base,
+        };
+        return match query {
+            Some(q) => format!("{base}/{db}?{q}"),
+            None => format!("{base}/{db}"),
+        };
+    }
+    let mut parts: Vec<String> = url
+        .split_whitespace()
+        .filter(|p| !p.starts_with("dbname="))
+        .map(str::to_owned)
+        .collect();
+    parts.push(format!("dbname={db}"));
+    parts.join(" ")
+}
+
+/// A database of its own, dropped (with any connection left) when this goes.
+struct Database {
+    admin: Client,
+    name: String,
+}
+
+impl Database {
+    fn create(url: &str) -> Self {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() % 1_000_000_000_000)
+            .unwrap_or(0);
+        let name = format!("regula_cli_{}_{nanos}", std::process::id());
+        let mut admin = Client::connect(url, NoTls).unwrap();
+        admin.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+        Database { admin, name }
+    }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        let _ = self
+            .admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+    }
+}
+
+#[test]
+fn init_import_do_and_verify_on_postgres() {
+    let Some(url) = url() else { return };
+    let db = Database::create(&url);
+    let pg = with_dbname(&url, &db.name);
+    let s = Scratch::new("pg");
+    let run = |args: &[&str]| {
+        let mut all = vec!["--pg", pg.as_str()];
+        all.extend_from_slice(args);
+        run_in(s.path(), &all)
+    };
+
+    let init = run(&["init"]).ok();
+    assert_eq!(init.stdout, "存储就绪： PostgreSQL (0 条记录)\n");
+    let import = run(&["--json", "catalog", "import", "--at", "2022-05-16"]).ok().json();
+    assert_eq!(import["opened"].as_array().unwrap().len(), 117);
+    let r = run(&[
+        "do",
+        CODE,
+        "start_drafting",
+        "--as",
+        DEPT,
+        "--at",
+        "2023-03-01",
+        "summary=调研",
+    ])
+    .ok();
+    assert_eq!(r.stdout, "ADJ-01-08 开始起草: 调研论证 → 文本起草 (#2)\n");
+    let refused = run(&["do", CODE, "close_consultation", "--as", DEPT, "--at", "2023-03-02"]).refused();
+    assert!(refused.stderr.contains("被拒绝"), "{}", refused.stderr);
+    let show = run(&["--json", "show", CODE]).ok().json();
+    assert_eq!(show["state"], "drafting");
+    assert_eq!(show["records"], 3);
+    let log = run(&["--json", "log", CODE]).ok().json();
+    let seqs: Vec<u64> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["seq"].as_u64().unwrap())
+        .collect();
+    assert_eq!(seqs, [1, 2, 3]);
+    assert_eq!(log[2]["outcome"]["kind"], "refused");
+    let verify = run(&["--json", "verify"]).ok().json();
+    assert_eq!(verify["ok"], true);
+    assert_eq!(verify["records"], 119);
+    assert_eq!(verify["instances"], 117);
+    // The store is that database: init again finds its records (whether the schema
+    // existed before, PostgreSQL does not tell).
+    let again = run(&["--json", "init"]).ok().json();
+    assert_eq!(again["existed"], serde_json::Value::Null);
+    assert_eq!(again["records"], 119);
+    assert_eq!(
+        run(&["--lang", "en", "init"]).ok().stdout,
+        "store ready: PostgreSQL (119 records)\n"
+    );
+    // The records are in the test's own database, in the default schema.
+    let mut client = Client::connect(&pg, NoTls).unwrap();
+    let count: i64 = client
+        .query_one("SELECT count(*) FROM regula.records", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(count, 119);
+    drop(client);
+    // An error leaves it unchanged.
+    run(&["do", CODE, "frobnicate", "--as", DEPT]).usage_error("unknown action \"frobnicate\"");
+    assert_eq!(run(&["--json", "verify"]).ok().json()["records"], 119);
+    // --pg and --store do not mix.
+    let both = run_in(s.path(), &["--pg", pg.as_str(), "--store", "x.db", "list"]).code(2);
+    assert!(both.stderr.contains("cannot be used with"), "{}", both.stderr);
+    assert!(
+        !s.store().exists() && !s.file("x.db").exists(),
+        "no SQLite store was created"
+    );
+}
+
+#[test]
+fn urls_name_the_test_database() {
+    assert_eq!(
+        with_dbname("host=127.0.0.1 port=5 user=postgres dbname=regula_test", "t1"),
+        "host=127.0.0.1 port=5 user=postgres dbname=t1"
+    );
+    assert_eq!(with_dbname("host=h user=u", "t1"), "host=h user=u dbname=t1");
+    assert_eq!(
+        with_dbname("postgres://u@h:5/db?sslmode=disable", "t1"),
+        "postgres://u@h:5/t1?sslmode=disable"
+    );
+    assert_eq!(with_dbname("postgresql://u@h", "t1"), "postgresql://u@h/t1");
+}
