@@ -121,6 +121,13 @@ pub fn end_of_day(date: NaiveDate, tz: FixedOffset) -> DateTime<Utc> {
     }
 }
 
+/// The last calendar day a report as of `as_of` covers. Reports are usually taken as
+/// of [`end_of_day`], the first instant of the next day; the day they describe is the
+/// one that just ended, not the one that begins.
+pub fn covered_date(as_of: DateTime<Utc>, tz: FixedOffset) -> NaiveDate {
+    local_date(as_of - chrono::TimeDelta::nanoseconds(1), tz)
+}
+
 /// Every standard's current data, by code: the input of the queries.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ledger {
@@ -405,6 +412,11 @@ pub fn dues(catalog: &Catalog, work_plan: &WorkPlan, entry: &Entry) -> Vec<Due> 
 }
 
 /// Where `milestone` of a standard stands as of `as_of`, against `due`.
+///
+/// The due date ends at [`end_of_day`] in the court's time zone, and that instant is
+/// the deadline: a milestone reached before it is on time; one not reached by it is
+/// overdue from that instant on (0 days at the very end of the due date, 1 day during
+/// the next day, and so on, counted in the court's calendar).
 pub fn standing(
     data: Option<&StandardData>,
     milestone: Milestone,
@@ -413,11 +425,12 @@ pub fn standing(
     as_of: DateTime<Utc>,
 ) -> Standing {
     let deadline = end_of_day(due, tz);
+    let overdue = || Standing::Overdue {
+        days: (covered_date(as_of, tz) - due).num_days(),
+    };
     let Some(data) = data else {
-        return if as_of > deadline {
-            Standing::Overdue {
-                days: (local_date(as_of, tz) - due).num_days(),
-            }
+        return if as_of >= deadline {
+            overdue()
         } else {
             Standing::Pending
         };
@@ -439,26 +452,24 @@ pub fn standing(
                 .map(|c| c.stamp.at),
         }
     };
-    if as_of <= deadline {
+    if as_of < deadline {
         return match reached_at(as_of) {
             Some(at) => Standing::Done { at, late: false },
             None => Standing::Pending,
         };
     }
-    if let Some(at) = reached_at(deadline) {
+    if let Some(at) = reached_at(deadline - chrono::TimeDelta::nanoseconds(1)) {
         return Standing::Done { at, late: false };
     }
     let late = data
         .history
         .iter()
         .map(|c| c.stamp.at)
-        .filter(|&t| t > deadline && t <= as_of)
+        .filter(|&t| t >= deadline && t <= as_of)
         .find(|&t| milestone.reached(data, t));
     match late {
         Some(at) => Standing::Done { at, late: true },
-        None => Standing::Overdue {
-            days: (local_date(as_of, tz) - due).num_days(),
-        },
+        None => overdue(),
     }
 }
 
@@ -746,7 +757,7 @@ pub fn progress(
     ProgressReport {
         title: Text::new("标准化建设进度", "Standardization progress"),
         as_of,
-        as_of_date: local_date(as_of, catalog.court().timezone),
+        as_of_date: covered_date(as_of, catalog.court().timezone),
         group_by,
         rows,
         total: row("total".to_owned(), labels::TOTAL, &everyone),
@@ -843,7 +854,7 @@ pub fn lateness(catalog: &Catalog, ledger: &Ledger, work_plan: &WorkPlan, as_of:
     LatenessReport {
         title: Text::new("逾期未完成的标准", "Standards overdue"),
         as_of,
-        as_of_date: local_date(as_of, catalog.court().timezone),
+        as_of_date: covered_date(as_of, catalog.court().timezone),
         steps,
     }
 }

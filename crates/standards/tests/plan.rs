@@ -48,9 +48,14 @@ fn due_dates_end_at_midnight_beijing_time() {
     let r = lateness(&w.catalog, &ledger, &none, utc(2023, 12, 31, 15, 59, 59));
     assert!(r.steps.iter().all(|s| s.late.is_empty()));
     assert_eq!(r.as_of_date, date(2023, 12, 31));
-    // At the very end of the day still not; one second later every unbuilt standard is.
-    let r = lateness(&w.catalog, &ledger, &none, utc(2023, 12, 31, 16, 0, 0));
-    assert!(r.steps.iter().all(|s| s.late.is_empty()));
+    // The end of the day is the deadline: as of that instant (a report "as of
+    // 2023-12-31"), every unbuilt standard has missed it, by 0 whole days; during the
+    // next day, by 1.
+    let r = lateness(&w.catalog, &ledger, &none, w.config.end_of_day(date(2023, 12, 31)));
+    let build_all = r.steps.iter().find(|s| s.step == "build-all").unwrap();
+    assert_eq!(build_all.late.len(), 117);
+    assert_eq!(build_all.late[0].days_overdue, 0);
+    assert_eq!(r.as_of_date, date(2023, 12, 31));
     let r = lateness(&w.catalog, &ledger, &none, utc(2023, 12, 31, 16, 0, 1));
     let build_all = r.steps.iter().find(|s| s.step == "build-all").unwrap();
     assert_eq!(build_all.late.len(), 117);
