@@ -247,7 +247,7 @@ fn merge_payload(data: &mut Value, input: &EffectInput<'_, Dynamic>) {
 
 /// A definition file could not be loaded: where, and why.
 #[derive(Debug, thiserror::Error)]
-#[error("{}:{line}:{column}: {kind}", self.path.as_deref().map_or_else(|| "<definition>".into(), |p| p.display().to_string()))]
+#[error("{}{}: {kind}", self.path.as_deref().map_or_else(|| "<definition>".into(), |p| p.display().to_string()), self.position())]
 pub struct LoadError {
     /// The file, when loaded from one.
     pub path: Option<PathBuf>,
@@ -257,6 +257,17 @@ pub struct LoadError {
     pub column: usize,
     /// What was wrong.
     pub kind: LoadErrorKind,
+}
+
+impl LoadError {
+    /// `:line:column`, or nothing when the file could not be read at all.
+    fn position(&self) -> String {
+        if self.line == 0 {
+            String::new()
+        } else {
+            format!(":{}:{}", self.line, self.column)
+        }
+    }
 }
 
 /// What was wrong with a definition file.

@@ -153,7 +153,7 @@ pub struct Catalog {
 
 /// A catalog file could not be loaded: where, and why.
 #[derive(Debug, thiserror::Error)]
-#[error("{}:{line}:{column}: {kind}", self.path.as_deref().map_or_else(|| "<catalog>".into(), |p| p.display().to_string()))]
+#[error("{}{}: {kind}", self.path.as_deref().map_or_else(|| "<catalog>".into(), |p| p.display().to_string()), self.position())]
 pub struct CatalogError {
     /// The file, when loaded from one (`None` for text given directly).
     pub path: Option<PathBuf>,
@@ -163,6 +163,17 @@ pub struct CatalogError {
     pub column: usize,
     /// What was wrong, with the offending value.
     pub kind: CatalogErrorKind,
+}
+
+impl CatalogError {
+    /// `:line:column`, or nothing when the file could not be read at all.
+    fn position(&self) -> String {
+        if self.line == 0 {
+            String::new()
+        } else {
+            format!(":{}:{}", self.line, self.column)
+        }
+    }
 }
 
 /// What was wrong with a catalog file.

@@ -103,6 +103,9 @@ pub struct Court<S: Store> {
     work_plan: WorkPlan,
     repository: Repository<StandardLifecycle, S>,
     instances: BTreeMap<String, Instance<StandardLifecycle>>,
+    /// The data of `instances`, kept in step with them: the catalog-wide checks read
+    /// it on every attempt, and rebuilding it each time cloned every standard's data.
+    ledger: Ledger,
 }
 
 impl<S: Store> Court<S> {
@@ -129,12 +132,14 @@ impl<S: Store> Court<S> {
             }
             instances.insert(code, instance);
         }
+        let ledger = instances.values().map(|i| i.data().clone()).collect();
         Ok(Court {
             catalog,
             config,
             work_plan: WorkPlan::new(),
             repository,
             instances,
+            ledger,
         })
     }
 
@@ -186,13 +191,13 @@ impl<S: Store> Court<S> {
 
     /// The current data of every opened standard.
     pub fn ledger(&self) -> Ledger {
-        self.instances.values().map(|i| i.data().clone()).collect()
+        self.ledger.clone()
     }
 
     /// Opens work on every catalog standard not yet in the store, all in one
     /// transaction; returns the codes opened (empty when all were open already).
     pub fn import(&mut self, office: &Actor) -> Result<Vec<String>, ServiceError> {
-        let created = open_all(self.engine(), &self.config, &self.catalog, &self.ledger(), office)?;
+        let created = open_all(self.engine(), &self.config, &self.catalog, &self.ledger, office)?;
         if created.is_empty() {
             return Ok(Vec::new());
         }
@@ -208,6 +213,7 @@ impl<S: Store> Court<S> {
         let mut codes = Vec::with_capacity(created.len());
         for (instance, _) in created {
             codes.push(instance.data().code.clone());
+            self.ledger.insert_instance(&instance);
             self.instances.insert(instance.data().code.clone(), instance);
         }
         Ok(codes)
@@ -227,8 +233,9 @@ impl<S: Store> Court<S> {
     /// persists the record, accepted or refused. On an error nothing was written.
     pub fn apply(&mut self, code: &str, command: Command<StandardAction>) -> Result<AuditRecord, ServiceError> {
         let mut instance = self.opened(code)?.clone();
-        let external = external_checks(&self.catalog, &self.ledger(), &command.action);
+        let external = external_checks(&self.catalog, &self.ledger, &command.action);
         let record = self.repository.apply_with(&mut instance, command, external)?;
+        self.ledger.insert_instance(&instance);
         self.instances.insert(code.to_owned(), instance);
         Ok(record)
     }
@@ -236,7 +243,7 @@ impl<S: Store> Court<S> {
     /// What [`apply`](Court::apply) would decide now, without writing anything.
     pub fn preview(&self, code: &str, command: &Command<StandardAction>) -> Result<Decision<Stage>, ServiceError> {
         let instance = self.opened(code)?;
-        let external = external_checks(&self.catalog, &self.ledger(), &command.action);
+        let external = external_checks(&self.catalog, &self.ledger, &command.action);
         let decision = self
             .engine()
             .preview(instance, command)

@@ -357,6 +357,6 @@ fn the_example_work_plan_loads() {
     assert!(matches!(e.kind, CatalogErrorKind::Io(_)));
     assert!(
         e.to_string()
-            .starts_with("/nonexistent/work-plan.toml:0:0: cannot read the file")
+            .starts_with("/nonexistent/work-plan.toml: cannot read the file")
     );
 }
