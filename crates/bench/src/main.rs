@@ -1,15 +1,26 @@
 //! `regula-bench`: Regula's benchmarks, each figure printed beside a baseline measured
 //! in the same run, and the ratio, because the machine is shared and noisy.
 //!
-//! Usage: `regula-bench [--quick] [--only SECTION[,SECTION…]] [--markdown FILE]`
+//! Usage: `regula-bench [--quick] [--only SECTION[,SECTION…]] [--markdown FILE]`, the
+//! sections being `transition`, `replay`, `sqlite`, `scale`, `merkle` and `postgres`
+//! (measured when `REGULA_PG_URL` is set; run everything with
+//! `crates/store-postgres/scripts/with-throwaway-postgres.sh cargo run --release -p regula-bench`).
+//! `--quick` finishes in under two minutes and stops the scale section at 100k
+//! instances. See `docs/performance.md`.
 
 mod measure;
+mod merkle;
+mod postgres;
 mod report;
 mod sample;
+mod scale;
 mod sqlite;
 mod transition;
 
 use std::process::ExitCode;
+
+/// Every section, in the order they run.
+const SECTIONS: [&str; 6] = ["transition", "replay", "sqlite", "scale", "merkle", "postgres"];
 
 fn main() -> ExitCode {
     let mut quick = false;
@@ -22,7 +33,11 @@ fn main() -> ExitCode {
             "--only" => only = args.next().map(|s| s.split(',').map(str::to_owned).collect()),
             "--markdown" => markdown = args.next(),
             "-h" | "--help" => {
-                println!("usage: regula-bench [--quick] [--only transition,replay,…] [--markdown FILE]");
+                println!(
+                    "usage: regula-bench [--quick] [--only SECTIONS] [--markdown FILE]\n\
+                     sections: {} (postgres needs REGULA_PG_URL)",
+                    SECTIONS.join(",")
+                );
                 return ExitCode::SUCCESS;
             }
             other => {
@@ -31,6 +46,14 @@ fn main() -> ExitCode {
             }
         }
     }
+    if let Some(unknown) = only.iter().flatten().find(|s| !SECTIONS.contains(&s.as_str())) {
+        eprintln!(
+            "regula-bench: unknown section {unknown:?}; sections: {}",
+            SECTIONS.join(",")
+        );
+        return ExitCode::from(2);
+    }
+    let started = std::time::Instant::now();
     let wanted = |s: &str| only.as_ref().is_none_or(|o| o.iter().any(|x| x == s));
     let mut report = report::Report::default();
     if wanted("transition") {
@@ -47,7 +70,17 @@ fn main() -> ExitCode {
     if wanted("sqlite") {
         sqlite::run(&mut report, quick, &dir);
     }
+    if wanted("scale") {
+        scale::run(&mut report, quick, &dir);
+    }
+    if wanted("merkle") {
+        merkle::run(&mut report, quick);
+    }
+    if wanted("postgres") {
+        postgres::run(&mut report, quick);
+    }
     let _ = std::fs::remove_dir_all(&dir);
+    println!("regula-bench: done in {:.0} s", started.elapsed().as_secs_f64());
     if let Some(path) = markdown {
         if let Err(e) = std::fs::write(&path, report.markdown()) {
             eprintln!("regula-bench: cannot write {path}: {e}");

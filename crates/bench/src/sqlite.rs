@@ -32,7 +32,8 @@ pub fn logs(instances: usize, per: usize, seed: u64) -> Vec<Vec<AuditRecord>> {
         .collect()
 }
 
-fn fresh(dir: &Path, name: &str) -> PathBuf {
+/// A path in `dir` with no database (nor WAL files) left from an earlier run.
+pub fn fresh(dir: &Path, name: &str) -> PathBuf {
     let path = dir.join(name);
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
