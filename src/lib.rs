@@ -1,7 +1,31 @@
 //! Regula: the lifecycle of work standards as a typed, guarded, audited state machine.
 //!
-//! This facade re-exports the public crates. The engine is [`core`] (also re-exported
-//! at the top level); see its documentation for a runnable example.
+//! This facade re-exports the public crates, so a program depends on `regula` alone:
+//!
+//! - [`core`] (also re-exported at the top level): the engine — definitions, guards,
+//!   the hash-chained audit log, replay, the [`Store`] trait, [`MemoryStore`] and
+//!   [`Repository`]. See its documentation for a runnable example.
+//! - [`standards`]: a court's work standards on the engine — the lifecycle of one
+//!   standard, the plan's rules, the catalog of 117 standards, progress and lateness
+//!   reports, and [`standards::service::Court`], the catalog, definition and a store
+//!   addressed by standard code.
+//! - [`sqlite`]: [`sqlite::SqliteStore`], the default embedded store (one SQLite file,
+//!   WAL, `synchronous=FULL`).
+//! - [`postgres`]: [`postgres::PostgresStore`], one audit log shared by several
+//!   application servers.
+//!
+//! The examples in the repository's `examples/` directory show each in use:
+//! `embed` (the smallest embedding), `postgres`, and `standardization_year` (the
+//! court's whole plan, 2022–2025, played on a SQLite store).
 
 pub use regula_core as core;
 pub use regula_core::*;
+
+/// Court work standards: lifecycle, rules, catalog, plan reports and the court service.
+pub use regula_standards as standards;
+
+/// The embedded SQLite store.
+pub use regula_store_sqlite as sqlite;
+
+/// The PostgreSQL store.
+pub use regula_store_postgres as postgres;
