@@ -13,6 +13,10 @@
 //!   WAL, `synchronous=FULL`).
 //! - [`postgres`]: [`postgres::PostgresStore`], one audit log shared by several
 //!   application servers.
+//! - [`proof`]: signed checkpoints and inclusion and consistency proofs, verifiable
+//!   offline with only a public key.
+//! - `testkit` (with the `testkit` feature): proptest strategies, invariants,
+//!   model-based testing and the state-space explorer for lifecycle rules.
 //!
 //! The examples in the repository's `examples/` directory show each in use:
 //! `embed` (the smallest embedding), `postgres`, and `standardization_year` (the
@@ -29,3 +33,10 @@ pub use regula_store_sqlite as sqlite;
 
 /// The PostgreSQL store.
 pub use regula_store_postgres as postgres;
+
+/// Provable history: signed checkpoints, inclusion and consistency proofs.
+pub use regula_proof as proof;
+
+/// Property-testing lifecycle rules (feature `testkit`).
+#[cfg(feature = "testkit")]
+pub use regula_testkit as testkit;
