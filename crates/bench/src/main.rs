@@ -26,7 +26,15 @@ fn main() -> ExitCode {
     let mut quick = false;
     let mut only: Option<Vec<String>> = None;
     let mut markdown: Option<String> = None;
-    let mut args = std::env::args().skip(1);
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    if argv.first().map(String::as_str) == Some(scale::CHILD_ARG) {
+        // The plan-report child the scale section runs (a process of its own, so that
+        // its peak memory is its own).
+        let n = argv.get(1).and_then(|n| n.parse().ok()).unwrap_or(1000);
+        scale::plan_child(n, argv.get(2).map(String::as_str) == Some("held"));
+        return ExitCode::SUCCESS;
+    }
+    let mut args = argv.into_iter();
     while let Some(a) = args.next() {
         match a.as_str() {
             "--quick" => quick = true,

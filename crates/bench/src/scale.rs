@@ -32,12 +32,6 @@ fn status_bytes(key: &str) -> Option<u64> {
     Some(kb * 1024)
 }
 
-/// Resets the peak RSS (VmHWM) to the current RSS (Linux ≥ 4.0), so a peak measured
-/// afterwards belongs to what ran in between.
-fn reset_peak() -> bool {
-    std::fs::write("/proc/self/clear_refs", "5").is_ok()
-}
-
 fn mib(bytes: u64) -> String {
     format!("{:.0} MiB", bytes as f64 / (1024.0 * 1024.0))
 }
@@ -169,9 +163,6 @@ pub fn run(report: &mut Report, quick: bool, dir: &Path) {
             target: None,
         });
     }
-    let catalog = Catalog::builtin().expect("the built-in catalog");
-    let work_plan = WorkPlan::new();
-    let as_of = Utc.with_ymd_and_hms(2023, 9, 30, 8, 0, 0).single().unwrap_or_default();
     let probes = if quick { 2_000 } else { 5_000 };
 
     for &n in sizes {
@@ -258,32 +249,33 @@ pub fn run(report: &mut Report, quick: bool, dir: &Path) {
             let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
         }
 
-        // --- The plan report over n standards: the 117-standard plan × many courts.
-        let courts = n.div_ceil(catalog.standards().len());
-        let instances = courts * catalog.standards().len();
-        // The same reports court by court, each court's ledger made, reported and
-        // dropped in turn: what a report over many courts needs to hold at once.
-        let reset_stream = reset_peak();
-        let rss1 = status_bytes("VmRSS:").unwrap_or(0);
-        let t = Instant::now();
-        let mut rng = Rng(7);
-        let mut overdue_stream = 0usize;
-        for c in 0..courts {
-            let ledger: Ledger = catalog
-                .standards()
-                .iter()
-                .enumerate()
-                .map(|(i, e)| synthetic(e, c, i, &mut rng))
-                .collect();
-            let progress = plan::progress(&catalog, &ledger, &work_plan, as_of, GroupBy::Department);
-            let late = plan::lateness(&catalog, &ledger, &work_plan, as_of);
-            overdue_stream += progress.total.overdue + late.steps.iter().map(|s| s.late.len()).sum::<usize>();
-            black_box((progress, late));
-        }
-        let streamed = t.elapsed();
-        let hwm_stream = status_bytes("VmHWM:").unwrap_or(0);
-        let target =
-            (instances >= 1_000_000).then(|| ("< 1 GiB of memory for 1M instances".to_owned(), hwm_stream < 1 << 30));
+        // --- The plan report over n standards: the 117-standard plan × many courts,
+        // each way in a process of its own, so its peak memory is its own.
+        let stream = plan_in_child(n, false);
+        let held = plan_in_child(n, true);
+        assert_eq!(held.overdue, stream.overdue, "both ways report the same");
+        let instances = held.instances;
+        let gib = |p: &PlanFigures| p.hwm < 1 << 30;
+        report.push(Row {
+            section: "scale",
+            what: format!(
+                "plan report (progress by department + lateness) over {} instances = {} courts × 117 standards (synthetic ledgers), all ledgers held in memory",
+                human(instances as f64),
+                held.courts
+            ),
+            figure: format!(
+                "{:.2} s ({}/s) after building the ledgers in {:.2} s; peak RSS {} ({:.0} bytes/instance over the {} at start)",
+                held.took,
+                human(instances as f64 / held.took),
+                held.built,
+                mib(held.hwm),
+                held.hwm.saturating_sub(held.rss0) as f64 / instances as f64,
+                mib(held.rss0)
+            ),
+            baseline: String::new(),
+            ratio: None,
+            target: (instances >= 1_000_000).then(|| ("< 1 GiB of memory for 1M instances".to_owned(), gib(&held))),
+        });
         report.push(Row {
             section: "scale",
             what: format!(
@@ -291,67 +283,105 @@ pub fn run(report: &mut Report, quick: bool, dir: &Path) {
                 human(instances as f64)
             ),
             figure: format!(
-                "{:.2} s incl. building the ledgers ({}/s); peak RSS {} (+{}){}",
-                streamed.as_secs_f64(),
-                human(instances as f64 / streamed.as_secs_f64()),
-                mib(hwm_stream),
-                mib(hwm_stream.saturating_sub(rss1)),
-                if reset_stream { "" } else { " [peak not reset]" }
+                "{:.2} s incl. building the ledgers ({}/s); peak RSS {}",
+                stream.took,
+                human(instances as f64 / stream.took),
+                mib(stream.hwm)
             ),
             baseline: String::new(),
             ratio: None,
-            target,
-        });
-        let reset = reset_peak();
-        let rss0 = status_bytes("VmRSS:").unwrap_or(0);
-        let t = Instant::now();
-        let mut rng = Rng(7);
-        let ledgers: Vec<Ledger> = (0..courts)
-            .map(|c| {
-                catalog
-                    .standards()
-                    .iter()
-                    .enumerate()
-                    .map(|(i, e)| synthetic(e, c, i, &mut rng))
-                    .collect()
-            })
-            .collect();
-        let built = t.elapsed();
-        let t = Instant::now();
-        let mut overdue = 0usize;
-        for ledger in &ledgers {
-            let progress = plan::progress(&catalog, ledger, &work_plan, as_of, GroupBy::Department);
-            let late = plan::lateness(&catalog, ledger, &work_plan, as_of);
-            overdue += progress.total.overdue + late.steps.iter().map(|s| s.late.len()).sum::<usize>();
-            black_box((progress, late));
-        }
-        let took = t.elapsed();
-        let hwm = status_bytes("VmHWM:").unwrap_or(0);
-        black_box(overdue);
-        drop(ledgers);
-        let growth = hwm.saturating_sub(rss0);
-        let target = (instances >= 1_000_000).then(|| ("< 1 GiB of memory for 1M instances".to_owned(), hwm < 1 << 30));
-        let all_target = target;
-        assert_eq!(overdue, overdue_stream, "both ways report the same");
-        report.push(Row {
-            section: "scale",
-            what: format!(
-                "plan report (progress by department + lateness) over {} instances = {courts} courts × 117 standards (synthetic ledgers), all held in memory",
-                human(instances as f64)
-            ),
-            figure: format!(
-                "{:.2} s ({}/s); ledgers built in {:.2} s; peak RSS {} (+{}, {:.0} bytes/instance){}",
-                took.as_secs_f64(),
-                human(instances as f64 / took.as_secs_f64()),
-                built.as_secs_f64(),
-                mib(hwm),
-                mib(growth),
-                growth as f64 / instances as f64,
-                if reset { "" } else { " [peak not reset: includes earlier sections]" }
-            ),
-            baseline: String::new(),
-            ratio: None,
-            target: all_target,
+            target: (instances >= 1_000_000).then(|| ("< 1 GiB of memory for 1M instances".to_owned(), gib(&stream))),
         });
     }
+}
+
+/// What one plan-report run measured.
+#[derive(Debug)]
+pub struct PlanFigures {
+    instances: usize,
+    courts: usize,
+    /// Seconds to produce the reports (court by court: including building the ledgers).
+    took: f64,
+    /// Seconds to build the ledgers (all held: before the reports).
+    built: f64,
+    /// Peak RSS of the process, bytes.
+    hwm: u64,
+    /// RSS before the ledgers were built, bytes.
+    rss0: u64,
+    /// Overdue entries found, to check both ways agree.
+    overdue: usize,
+}
+
+/// The argument that makes `regula-bench` a plan-report child.
+pub const CHILD_ARG: &str = "--plan-report-child";
+
+fn plan_in_child(n: usize, held: bool) -> PlanFigures {
+    let exe = std::env::current_exe().expect("the harness's own path");
+    let out = std::process::Command::new(exe)
+        .args([CHILD_ARG, &n.to_string(), if held { "held" } else { "stream" }])
+        .output()
+        .expect("run the plan-report child");
+    assert!(
+        out.status.success(),
+        "the plan-report child failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let f: Vec<&str> = text.split_whitespace().collect();
+    assert_eq!(f.len(), 7, "unexpected child output {text:?}");
+    let num = |i: usize| f[i].parse::<f64>().expect("a number from the child");
+    PlanFigures {
+        instances: num(0) as usize,
+        courts: num(1) as usize,
+        took: num(2),
+        built: num(3),
+        hwm: num(4) as u64,
+        rss0: num(5) as u64,
+        overdue: num(6) as usize,
+    }
+}
+
+/// The child: measures one plan-report run over `n` instances and prints its figures.
+pub fn plan_child(n: usize, held: bool) {
+    let catalog = Catalog::builtin().expect("the built-in catalog");
+    let work_plan = WorkPlan::new();
+    let as_of = Utc.with_ymd_and_hms(2024, 3, 31, 8, 0, 0).single().unwrap_or_default();
+    let courts = n.div_ceil(catalog.standards().len());
+    let instances = courts * catalog.standards().len();
+    let ledger_of = |c: usize, rng: &mut Rng| -> Ledger {
+        catalog
+            .standards()
+            .iter()
+            .enumerate()
+            .map(|(i, e)| synthetic(e, c, i, rng))
+            .collect()
+    };
+    let report = |ledger: &Ledger| -> usize {
+        let progress = plan::progress(&catalog, ledger, &work_plan, as_of, GroupBy::Department);
+        let late = plan::lateness(&catalog, ledger, &work_plan, as_of);
+        let overdue = progress.total.overdue + late.steps.iter().map(|s| s.late.len()).sum::<usize>();
+        black_box((progress, late));
+        overdue
+    };
+    let rss0 = status_bytes("VmRSS:").unwrap_or(0);
+    let mut rng = Rng(7);
+    let mut overdue = 0;
+    let (took, built) = if held {
+        let t = Instant::now();
+        let ledgers: Vec<Ledger> = (0..courts).map(|c| ledger_of(c, &mut rng)).collect();
+        let built = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        for ledger in &ledgers {
+            overdue += report(ledger);
+        }
+        (t.elapsed().as_secs_f64(), built)
+    } else {
+        let t = Instant::now();
+        for c in 0..courts {
+            overdue += report(&ledger_of(c, &mut rng));
+        }
+        (t.elapsed().as_secs_f64(), 0.0)
+    };
+    let hwm = status_bytes("VmHWM:").unwrap_or(0);
+    println!("{instances} {courts} {took} {built} {hwm} {rss0} {overdue}");
 }
