@@ -29,15 +29,17 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use regula_core::store::{StoreReport, verify_store};
+use regula_core::store::{StoreProblem, StoreReport, verify_store};
 use regula_core::{
     Actor, Append, AuditRecord, Checkpoint, Command, Decision, Definition, Engine, Instance, InstanceFilter,
-    ReplayOptions, Repository, RepositoryError, Store, StoreError, Text, VerifyError,
+    ReplayOptions, Repository, RepositoryError, Store, StoreError, Text, VerifyError, VerifyErrorKind,
 };
 use serde::Serialize;
 
 use crate::catalog::Catalog;
-use crate::court::{CourtConfig, CreateError, DEFINITION_NAME, external_checks, open_all, standard_definition};
+use crate::court::{
+    CourtConfig, CreateError, DEFINITION_NAME, check_document_number, external_checks, open_all, standard_definition,
+};
 use crate::lifecycle::{Stage, StandardAction, StandardLifecycle};
 use crate::plan::{Ledger, WorkPlan};
 use crate::rules;
@@ -304,7 +306,9 @@ impl<S: Store> Court<S> {
     }
 
     /// Verifies the whole store: every chain, head and the Merkle tree, every
-    /// standard's log replayed against the definition with its guards re-checked, and,
+    /// standard's log replayed against the definition with its guards re-checked,
+    /// the catalog-wide rule that no document number is used twice (a check no single
+    /// log can make: a second use is reported at the record that published it), and,
     /// given a saved checkpoint, that the store extends it.
     pub fn verify(
         &self,
@@ -312,17 +316,49 @@ impl<S: Store> Court<S> {
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<StoreReport, ServiceError> {
         let definition = self.definition();
-        Ok(verify_store(
+        let mut replayed: Vec<Instance<StandardLifecycle>> = Vec::new();
+        let mut report = verify_store(
             self.store(),
             checkpoint,
             |head, records| {
                 (head.definition == *definition.reference()).then(|| {
                     definition
                         .replay_with(records, ReplayOptions { recheck_guards: true })
-                        .map(|_| ())
+                        .map(|instance| replayed.push(instance))
                 })
             },
             progress,
-        )?)
+        )?;
+        report.problems.extend(self.duplicate_document_numbers(&replayed));
+        Ok(report)
+    }
+
+    /// Every publication whose document number an earlier publication (in time, then
+    /// in catalog order) already used, or that reuses the plan's own number.
+    fn duplicate_document_numbers(&self, instances: &[Instance<StandardLifecycle>]) -> Vec<StoreProblem> {
+        let mut versions: Vec<(&Instance<StandardLifecycle>, &crate::data::Version)> = instances
+            .iter()
+            .flat_map(|i| i.data().versions.iter().map(move |v| (i, v)))
+            .collect();
+        versions.sort_by_key(|(i, v)| (v.stamp.at, i.data().code.clone(), v.number));
+        let mut seen = Ledger::new();
+        let mut problems = Vec::new();
+        for (instance, version) in versions {
+            if let Some(reason) = check_document_number(&self.catalog, &seen, &version.document_number) {
+                problems.push(StoreProblem::Transition(VerifyError {
+                    instance: instance.id(),
+                    seq: version.stamp.seq,
+                    kind: VerifyErrorKind::GuardsWouldRefuse { reasons: vec![reason] },
+                }));
+            }
+            let mut data = seen.get(&instance.data().code).cloned().unwrap_or_else(|| {
+                let mut d = instance.data().clone();
+                d.versions.clear();
+                d
+            });
+            data.versions.push(version.clone());
+            seen.insert(data);
+        }
+        problems
     }
 }
