@@ -74,4 +74,14 @@ fn a_row_written_behind_the_store_makes_a_batch_conflict_on_its_instance() {
     assert_eq!(store.tree_head().unwrap().size, 3);
     assert_eq!(store.head(seconds[0].instance).unwrap().seq, 1);
     assert_eq!(store.load(seconds[2].instance).unwrap().len(), 1);
+
+    // A single append (written with scalar parameters, not arrays) conflicts the same way.
+    let err = store.append(batch[1]).unwrap_err();
+    assert!(
+        matches!(err, StoreError::Conflict { instance, expected_seq: 1, actual_seq: 2 } if instance == seconds[1].instance),
+        "{err:?}"
+    );
+    // The other instances still take their records, one by one or together.
+    store.append(batch[0]).unwrap();
+    assert_eq!(store.append_batch(&batch[2..]).unwrap().size, 5);
 }
