@@ -229,6 +229,25 @@ pub fn check_link(record: &AuditRecord, instance: Uuid, seq: u64, prev: Digest) 
     Ok(())
 }
 
+const FIRST_MUST_CREATE: &str = "the first record must create the instance";
+const ONLY_FIRST_CREATES: &str = "only the first record may create the instance";
+
+/// Checks that `record`, at `seq` in its instance's log, creates the instance exactly
+/// when it is the first record.
+pub(crate) fn check_creation(record: &AuditRecord, instance: Uuid, seq: u64) -> Result<(), VerifyError> {
+    let creates = matches!(record.outcome, Outcome::Created);
+    if creates == (seq == 1) {
+        return Ok(());
+    }
+    Err(VerifyError {
+        instance,
+        seq,
+        kind: VerifyErrorKind::Creation {
+            message: if creates { ONLY_FIRST_CREATES } else { FIRST_MUST_CREATE },
+        },
+    })
+}
+
 /// Verifies one instance's log without its definition: contiguous sequence numbers
 /// from 1, a creating first record, every hash and every link. Returns the hash of
 /// the last record.
@@ -245,20 +264,7 @@ pub fn verify_chain(records: &[AuditRecord]) -> Result<Digest, VerifyError> {
     for (i, r) in records.iter().enumerate() {
         let seq = i as u64 + 1;
         check_link(r, instance, seq, prev)?;
-        let created = matches!(r.outcome, Outcome::Created);
-        if created != (seq == 1) {
-            return Err(VerifyError {
-                instance,
-                seq,
-                kind: VerifyErrorKind::Creation {
-                    message: if created {
-                        "only the first record may create the instance"
-                    } else {
-                        "the first record must create the instance"
-                    },
-                },
-            });
-        }
+        check_creation(r, instance, seq)?;
         prev = r.hash;
     }
     Ok(prev)
@@ -287,11 +293,7 @@ impl<L: Lifecycle> Definition<L> {
             kind,
         };
         check_link(first, id, 1, Digest::ZERO)?;
-        if first.outcome != Outcome::Created {
-            return Err(fail(VerifyErrorKind::Creation {
-                message: "the first record must create the instance",
-            }));
-        }
+        check_creation(first, id, 1)?;
         if first.definition != *self.reference() {
             return Err(fail(VerifyErrorKind::WrongDefinition {
                 expected: self.reference().clone(),
@@ -388,7 +390,7 @@ impl<L: Lifecycle> Definition<L> {
             match &record.outcome {
                 Outcome::Created => {
                     return Err(fail(VerifyErrorKind::Creation {
-                        message: "only the first record may create the instance",
+                        message: ONLY_FIRST_CREATES,
                     }));
                 }
                 Outcome::Refused { reasons } => {

@@ -335,18 +335,7 @@ pub fn check_append(
             reason: e.kind.to_string(),
         };
         crate::replay::check_link(r, instance, seq, prev).map_err(invalid)?;
-        let creates = matches!(r.outcome, crate::record::Outcome::Created);
-        if creates != (seq == 1) {
-            return Err(StoreError::InvalidAppend {
-                instance,
-                seq,
-                reason: if creates {
-                    "only the first record may create the instance".to_owned()
-                } else {
-                    "the first record must create the instance".to_owned()
-                },
-            });
-        }
+        crate::replay::check_creation(r, instance, seq).map_err(invalid)?;
         if let Some(h) = head
             && r.definition != h.definition
         {

@@ -9,8 +9,8 @@ use uuid::Uuid;
 
 use super::{Checkpoint, InstanceFilter, InstanceHead, Store, StoreError, TreeHead};
 use crate::merkle::{CompactRange, record_leaf};
-use crate::record::{AuditRecord, DefinitionRef, Digest, Outcome};
-use crate::replay::{VerifyError, VerifyErrorKind, check_link};
+use crate::record::{AuditRecord, DefinitionRef, Digest};
+use crate::replay::{VerifyError, check_creation, check_link};
 
 const PAGE: usize = 4096;
 
@@ -177,20 +177,7 @@ where
                 continue;
             }
             let (seq, prev) = chains.get(&r.instance).copied().unwrap_or((0, Digest::ZERO));
-            let mut result = check_link(r, r.instance, seq + 1, prev);
-            if result.is_ok() && matches!(r.outcome, Outcome::Created) != (seq == 0) {
-                result = Err(VerifyError {
-                    instance: r.instance,
-                    seq: seq + 1,
-                    kind: VerifyErrorKind::Creation {
-                        message: if seq == 0 {
-                            "the first record must create the instance"
-                        } else {
-                            "only the first record may create the instance"
-                        },
-                    },
-                });
-            }
+            let result = check_link(r, r.instance, seq + 1, prev).and_then(|()| check_creation(r, r.instance, seq + 1));
             if seq == 0 {
                 order.push(r.instance);
             }
