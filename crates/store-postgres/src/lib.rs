@@ -82,7 +82,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use postgres::error::SqlState;
 use postgres::{Client, NoTls, Row, Statement};
 use regula_core::merkle::{CompactRange, record_leaf};
-use regula_core::store::check_append;
+use regula_core::store::{BatchHead, check_batch};
 use regula_core::{
     Append, AuditRecord, Checkpoint, DefinitionRef, Digest, InstanceFilter, InstanceHead, Snapshot, Store, StoreError,
     TreeHead,
@@ -489,17 +489,11 @@ impl PostgresStore {
             let head = head_from_row(&row)?;
             stored.insert(head.instance, head);
         }
-        let mut pending: HashMap<Uuid, Option<InstanceHead>> = HashMap::new();
-        for a in batch {
-            let current = match pending.get(&a.instance) {
-                Some(h) => h.clone(),
-                None => stored.get(&a.instance).cloned(),
-            };
-            check_append(a.instance, current.as_ref(), a.expected_seq, a.records)?;
-            to_i64(a.instance, a.expected_seq + a.records.len() as u64, "sequence number")?;
-            let next = InstanceHead::advanced(current.as_ref(), a.records).or(current);
-            pending.insert(a.instance, next);
+        let checked = check_batch(batch, |id| Ok(stored.remove(&id)))?;
+        for h in &checked {
+            to_i64(h.head.instance, h.head.seq, "sequence number")?;
         }
+        let base = range.size();
         let count: usize = batch.iter().map(|a| a.records.len()).sum();
         let mut positions = Vec::with_capacity(count);
         let mut instances = Vec::with_capacity(count);
@@ -510,7 +504,6 @@ impl PostgresStore {
         let mut actions = Vec::with_capacity(count);
         let mut hashes = Vec::with_capacity(count);
         let mut jsons = Vec::with_capacity(count);
-        let mut first_position: HashMap<Uuid, i64> = HashMap::new();
         for a in batch {
             for r in a.records {
                 let position = to_i64(a.instance, range.size(), "position")?;
@@ -528,7 +521,6 @@ impl PostgresStore {
                 actions.push(r.action.as_str());
                 hashes.push(r.hash.to_hex());
                 range.push(record_leaf(r));
-                first_position.entry(a.instance).or_insert(position);
             }
         }
         if count > 0 {
@@ -571,19 +563,18 @@ impl PostgresStore {
             }
         }
         let mut heads = HeadColumns::default();
-        for (instance, head) in &pending {
-            let (Some(head), Some(first)) = (head, first_position.get(instance)) else {
-                continue;
-            };
-            heads.instance.push(*instance);
+        for BatchHead { head, first_record, .. } in &checked {
+            heads.instance.push(head.instance);
             heads.definition.push(head.definition.name.as_str());
             heads.version.push(i64::from(head.definition.version));
             heads.state.push(head.state.as_str());
-            heads.seq.push(to_i64(*instance, head.seq, "sequence number")?);
+            heads.seq.push(to_i64(head.instance, head.seq, "sequence number")?);
             heads.last_hash.push(head.last_hash.to_hex());
             heads.created_at.push(time_text(&head.created_at));
             heads.updated_at.push(time_text(&head.updated_at));
-            heads.first_position.push(*first);
+            heads
+                .first_position
+                .push(to_i64(head.instance, base + first_record, "position")?);
         }
         if heads.instance.len() == 1 {
             tx.execute(
@@ -618,7 +609,7 @@ impl PostgresStore {
             )
             .map_err(backend)?;
         }
-        if !first_position.is_empty() {
+        if range.size() != base {
             let size = i64::try_from(range.size()).map_err(|e| corrupt("log_head", e))?;
             tx.execute(&statements.update_log_head, &[&size, &range.to_bytes()])
                 .map_err(backend)?;

@@ -46,7 +46,7 @@
 //! trail should keep the default.
 //!
 //! Every append runs in one `BEGIN IMMEDIATE` transaction: it reads the instance heads,
-//! checks the records with [`check_append`], inserts
+//! checks the records with [`check_batch`], inserts
 //! them, updates the heads and the Merkle compact range, and commits; all records of a
 //! call, or of a [`Store::append_batch`], or none. A writer waits up to
 //! [`SqliteOptions::busy_timeout`] (5 s by default) for another writer's lock; past
@@ -79,14 +79,13 @@
 
 mod schema;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use regula_core::merkle::{CompactRange, record_leaf};
-use regula_core::store::check_append;
+use regula_core::store::{BatchHead, check_batch};
 use regula_core::{
     Append, AuditRecord, Checkpoint, DefinitionRef, Digest, InstanceFilter, InstanceHead, Snapshot, Store, StoreError,
     TreeHead,
@@ -368,19 +367,12 @@ impl Store for SqliteStore {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(backend)?;
         // Check everything before writing anything.
-        let mut pending: HashMap<Uuid, Option<InstanceHead>> = HashMap::new();
-        for a in batch {
-            let current = match pending.get(&a.instance) {
-                Some(h) => h.clone(),
-                None => read_head(&tx, a.instance)?,
-            };
-            check_append(a.instance, current.as_ref(), a.expected_seq, a.records)?;
-            to_i64(a.instance, a.expected_seq + a.records.len() as u64, "sequence number")?;
-            let next = InstanceHead::advanced(current.as_ref(), a.records).or(current);
-            pending.insert(a.instance, next);
+        let heads = check_batch(batch, |id| read_head(&tx, id))?;
+        for h in &heads {
+            to_i64(h.head.instance, h.head.seq, "sequence number")?;
         }
         let mut range = read_log_head(&tx)?;
-        let mut first_position: HashMap<Uuid, i64> = HashMap::new();
+        let base = range.size();
         {
             let mut insert = tx
                 .prepare_cached(
@@ -411,7 +403,6 @@ impl Store for SqliteStore {
                         ])
                         .map_err(|e| insert_error(&tx, e, a.instance, a.expected_seq))?;
                     range.push(record_leaf(r));
-                    first_position.entry(a.instance).or_insert(position);
                 }
             }
         }
@@ -424,26 +415,23 @@ impl Store for SqliteStore {
                      last_hash = excluded.last_hash, updated_at = excluded.updated_at",
                 )
                 .map_err(backend)?;
-            for (instance, head) in &pending {
-                let (Some(head), Some(first)) = (head, first_position.get(instance)) else {
-                    continue;
-                };
+            for BatchHead { head, first_record, .. } in &heads {
                 upsert
                     .execute(params![
-                        instance.to_string(),
+                        head.instance.to_string(),
                         head.definition.name,
                         i64::from(head.definition.version),
                         head.state,
-                        to_i64(*instance, head.seq, "sequence number")?,
+                        to_i64(head.instance, head.seq, "sequence number")?,
                         head.last_hash.to_hex(),
                         time_text(&head.created_at),
                         time_text(&head.updated_at),
-                        first,
+                        to_i64(head.instance, base + first_record, "position")?,
                     ])
                     .map_err(backend)?;
             }
         }
-        if !first_position.is_empty() {
+        if range.size() != base {
             let size = i64::try_from(range.size()).map_err(|e| corrupt("log_head", e))?;
             tx.execute(
                 "UPDATE log_head SET size = ?1, compact_range = ?2 WHERE id = 1",

@@ -5,7 +5,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use uuid::Uuid;
 
-use super::{Append, InstanceFilter, InstanceHead, Store, StoreError, TreeHead, check_append};
+use super::{Append, InstanceFilter, InstanceHead, Store, StoreError, TreeHead, check_batch};
 use crate::instance::Snapshot;
 use crate::merkle::{CompactRange, record_leaf};
 use crate::record::AuditRecord;
@@ -44,22 +44,7 @@ impl Store for MemoryStore {
     fn append_batch(&self, batch: &[Append<'_>]) -> Result<TreeHead, StoreError> {
         let mut inner = self.lock();
         // Check everything before changing anything, so a failure writes nothing.
-        let mut pending: HashMap<Uuid, Option<InstanceHead>> = HashMap::new();
-        // New instances in batch order: `list` returns instances oldest first, and
-        // within one batch "oldest" is the order of their first records.
-        let mut created: Vec<Uuid> = Vec::new();
-        for a in batch {
-            let current = match pending.get(&a.instance) {
-                Some(h) => h.clone(),
-                None => inner.heads.get(&a.instance).cloned(),
-            };
-            check_append(a.instance, current.as_ref(), a.expected_seq, a.records)?;
-            if current.is_none() && !a.records.is_empty() {
-                created.push(a.instance);
-            }
-            let next = InstanceHead::advanced(current.as_ref(), a.records).or(current);
-            pending.insert(a.instance, next);
-        }
+        let heads = check_batch(batch, |id| Ok(inner.heads.get(&id).cloned()))?;
         for a in batch {
             for r in a.records {
                 let position = inner.records.len();
@@ -68,11 +53,13 @@ impl Store for MemoryStore {
                 inner.positions.entry(a.instance).or_default().push(position);
             }
         }
-        inner.order.extend(created);
-        for (instance, head) in pending {
-            if let Some(head) = head {
-                inner.heads.insert(instance, head);
+        // `list` returns instances oldest first; within one batch "oldest" is the order
+        // of their first records, the order `check_batch` returns them in.
+        for h in heads {
+            if h.created {
+                inner.order.push(h.head.instance);
             }
+            inner.heads.insert(h.head.instance, h.head);
         }
         Ok(TreeHead {
             size: inner.range.size(),

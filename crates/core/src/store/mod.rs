@@ -13,6 +13,7 @@ mod memory;
 mod repository;
 mod verify;
 
+use std::collections::HashMap;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
@@ -311,7 +312,8 @@ impl<S: Store + ?Sized> Store for &S {
 
 /// Checks that `records` may be appended after `head` (none for a new instance):
 /// contiguous sequence numbers, the hash chain, and each record's own hash. Every
-/// store calls this before writing, so no store accepts a record that breaks a chain.
+/// store calls this (through [`check_batch`]) before writing, so no store accepts a
+/// record that breaks a chain.
 pub fn check_append(
     instance: Uuid,
     head: Option<&InstanceHead>,
@@ -348,6 +350,69 @@ pub fn check_append(
         prev = r.hash;
     }
     Ok(())
+}
+
+/// One instance's part in a batch checked by [`check_batch`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BatchHead {
+    /// The instance's head once the batch is written.
+    pub head: InstanceHead,
+    /// True when the store held no head for the instance: the batch creates it.
+    pub created: bool,
+    /// How many of the batch's records, in batch order, come before the instance's
+    /// first record in it: added to the store's size before the batch, the global
+    /// position of that record.
+    pub first_record: u64,
+}
+
+/// Checks a whole batch before anything is written: each append with
+/// [`check_append`], against the head the instance has reached in the batch so far
+/// (`stored` gives the head the store holds, asked once per instance). Returns the
+/// heads of the instances the batch gives records to, in the order of their first
+/// records; instances with only empty appends are left out, as they do not change.
+pub fn check_batch(
+    batch: &[Append<'_>],
+    mut stored: impl FnMut(Uuid) -> Result<Option<InstanceHead>, StoreError>,
+) -> Result<Vec<BatchHead>, StoreError> {
+    /// Where an instance of the batch stands.
+    enum Seen {
+        /// Records so far: its head is `heads[i].head`.
+        Written(usize),
+        /// No records so far: the head the store holds, if any.
+        Unchanged(Option<InstanceHead>),
+    }
+    let mut heads: Vec<BatchHead> = Vec::new();
+    let mut seen: HashMap<Uuid, Seen> = HashMap::new();
+    let mut offset = 0u64;
+    for a in batch {
+        let entry = match seen.remove(&a.instance) {
+            Some(entry) => entry,
+            None => Seen::Unchanged(stored(a.instance)?),
+        };
+        let current = match &entry {
+            Seen::Written(i) => Some(&heads[*i].head),
+            Seen::Unchanged(head) => head.as_ref(),
+        };
+        check_append(a.instance, current, a.expected_seq, a.records)?;
+        let entry = match (InstanceHead::advanced(current, a.records), entry) {
+            (None, entry) => entry,
+            (Some(head), Seen::Written(i)) => {
+                heads[i].head = head;
+                Seen::Written(i)
+            }
+            (Some(head), Seen::Unchanged(previous)) => {
+                heads.push(BatchHead {
+                    head,
+                    created: previous.is_none(),
+                    first_record: offset,
+                });
+                Seen::Written(heads.len() - 1)
+            }
+        };
+        seen.insert(a.instance, entry);
+        offset += a.records.len() as u64;
+    }
+    Ok(heads)
 }
 
 impl fmt::Display for TreeHead {
