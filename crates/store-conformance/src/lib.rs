@@ -57,20 +57,7 @@ macro_rules! conformance_tests {
         );
     };
     ($make:expr) => {
-        $crate::conformance_tests!(@each true, $make;
-            round_trip,
-            list_filters,
-            scan_order,
-            conflicts,
-            atomicity,
-            invalid_appends,
-            verify_whole_store,
-            snapshots,
-            snapshots_never_trusted_by_verify,
-            checkpoints,
-            concurrent_writers,
-            bulk_batches
-        );
+        $crate::conformance_tests!(run_if: true, $make);
     };
     (@each $cond:expr, $make:expr; $($check:ident),+) => {
         $(
