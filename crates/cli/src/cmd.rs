@@ -47,14 +47,26 @@ pub fn run(cli: &Cli, out: Out) -> Result<(), CliError> {
     }
 }
 
-/// The court on the store, with the engine's clock at `at` when given.
-pub fn court_at(cli: &Cli, at: Option<DateTime<Utc>>) -> Result<Court<AnyStore>, CliError> {
-    let catalog = load_catalog(cli)?;
+/// The court on the store, with the catalog the flags name; its engine reads the
+/// system clock.
+pub fn open_court(cli: &Cli) -> Result<Court<AnyStore>, CliError> {
+    Ok(court_at(cli, load_catalog(cli)?, None)?.0)
+}
+
+/// The court on the store with `catalog`. Given `at` (an `--at` argument, read in the
+/// catalog's time zone), the engine's clock stands at that time, which is returned.
+fn court_at(
+    cli: &Cli,
+    catalog: Catalog,
+    at: Option<&str>,
+) -> Result<(Court<AnyStore>, Option<DateTime<Utc>>), CliError> {
+    let at = at.map(|t| parse_time(t, catalog.court().timezone)).transpose()?;
     let store = open_store(cli, false)?;
-    Ok(Court::open(store, catalog, |engine| match at {
+    let court = Court::open(store, catalog, |engine| match at {
         Some(t) => engine.with_clock(Arc::new(ManualClock::new(t))),
         None => engine,
-    })?)
+    })?;
+    Ok((court, at))
 }
 
 fn config_of(cli: &Cli) -> Result<CourtConfig, CliError> {
@@ -99,14 +111,8 @@ fn import(cli: &Cli, out: Out, args: &ImportArgs) -> Result<(), CliError> {
         Some(path) => Catalog::from_path(path)?,
         None => load_catalog(cli)?,
     };
-    let config = CourtConfig::from_catalog(&catalog);
-    let actor = parse_actor(&args.actor, &config)?;
-    let at = args.at.as_deref().map(|t| parse_time(t, &config)).transpose()?;
-    let store = open_store(cli, false)?;
-    let mut court = Court::open(store, catalog, |engine| match at {
-        Some(t) => engine.with_clock(Arc::new(ManualClock::new(t))),
-        None => engine,
-    })?;
+    let (mut court, _) = court_at(cli, catalog, args.at.as_deref())?;
+    let actor = parse_actor(&args.actor, court.config())?;
     let mut progress = Progress::new(out.s("导入", "importing"));
     progress.update(0, court.catalog().standards().len() as u64);
     let opened = court.import(&actor)?;
@@ -174,7 +180,7 @@ fn catalog_show(cli: &Cli, out: Out) -> Result<(), CliError> {
 }
 
 fn list(cli: &Cli, out: Out, args: &ListArgs) -> Result<(), CliError> {
-    let court = court_at(cli, None)?;
+    let court = open_court(cli)?;
     let catalog = court.catalog();
     let config = court.config();
     let as_of = match &args.late {
@@ -284,13 +290,13 @@ struct ActionView {
 }
 
 fn show(cli: &Cli, out: Out, args: &ShowArgs) -> Result<(), CliError> {
-    let court = court_at(cli, None)?;
+    let court = open_court(cli)?;
     let code = args.code.to_uppercase();
     let instance = court.opened(&code)?;
     let now = args
         .at
         .as_deref()
-        .map(|t| parse_time(t, court.config()))
+        .map(|t| parse_time(t, court.config().timezone))
         .transpose()?
         .unwrap_or_else(Utc::now);
     let data = instance.data();
@@ -391,9 +397,7 @@ fn show(cli: &Cli, out: Out, args: &ShowArgs) -> Result<(), CliError> {
 }
 
 fn act(cli: &Cli, out: Out, args: &DoArgs) -> Result<(), CliError> {
-    let config = config_of(cli)?;
-    let at = args.at.as_deref().map(|t| parse_time(t, &config)).transpose()?;
-    let mut court = court_at(cli, at)?;
+    let (mut court, at) = court_at(cli, load_catalog(cli)?, args.at.as_deref())?;
     let code = args.code.to_uppercase();
     let instance = court.opened(&code)?;
     let actor = parse_actor(&args.actor, court.config())?;
@@ -500,7 +504,7 @@ fn print_outcome(
 }
 
 fn log(cli: &Cli, out: Out, args: &LogArgs) -> Result<(), CliError> {
-    let court = court_at(cli, None)?;
+    let court = open_court(cli)?;
     let code = args.code.to_uppercase();
     let records = court.history(&code)?;
     if out.json {
@@ -577,7 +581,7 @@ fn verify(cli: &Cli, out: Out, args: &VerifyArgs) -> Result<(), CliError> {
         }
         None => None,
     };
-    let court = court_at(cli, None)?;
+    let court = open_court(cli)?;
     let mut progress = Progress::new(out.s("校验", "verifying"));
     let report = court.verify(checkpoint.as_ref(), &mut |done, total| progress.update(done, total))?;
     progress.finish();

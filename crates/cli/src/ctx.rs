@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc};
 use regula_core::store::{Append, InstanceFilter, InstanceHead, Store, StoreError, TreeHead};
 use regula_core::{Actor, AuditRecord, Snapshot};
 use regula_standards::catalog::{Catalog, CatalogError};
@@ -148,8 +148,8 @@ pub fn load_catalog(cli: &Cli) -> Result<Catalog, CliError> {
     Ok(Catalog::builtin()?)
 }
 
-/// Parses a time: RFC 3339, or a date meaning 09:00 in the court's time zone.
-pub fn parse_time(text: &str, config: &CourtConfig) -> Result<DateTime<Utc>, CliError> {
+/// Parses a time: RFC 3339, or a date meaning 09:00 in the court's time zone `tz`.
+pub fn parse_time(text: &str, tz: FixedOffset) -> Result<DateTime<Utc>, CliError> {
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Ok(t.with_timezone(&Utc));
     }
@@ -159,9 +159,7 @@ pub fn parse_time(text: &str, config: &CourtConfig) -> Result<DateTime<Utc>, Cli
         ))
     })?;
     let local = date.and_time(NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default());
-    config
-        .timezone
-        .from_local_datetime(&local)
+    tz.from_local_datetime(&local)
         .single()
         .map(|t| t.with_timezone(&Utc))
         .ok_or_else(|| CliError::Usage(format!("invalid time {text:?} in the court's time zone")))

@@ -8,7 +8,7 @@ use regula_core::store::Store;
 use regula_proof::{ProofBundle, SignedCheckpoint, SigningKey, VerifierKey, verify_bundle};
 
 use crate::args::{Cli, KeyGenerateArgs, ProveArgs, VerifyProofArgs};
-use crate::cmd::court_at;
+use crate::cmd::open_court;
 use crate::ctx::{CliError, open_store, read_file, write_file};
 use crate::out::Out;
 
@@ -77,7 +77,7 @@ pub fn checkpoint_signed(
 pub fn prove(cli: &Cli, out: Out, args: &ProveArgs) -> Result<(), CliError> {
     let checkpoint = SignedCheckpoint::parse(&read_file(&args.checkpoint)?)
         .map_err(|e| CliError::Usage(format!("{}: {e}", args.checkpoint.display())))?;
-    let court = court_at(cli, None)?;
+    let court = open_court(cli)?;
     let code = args.code.to_uppercase();
     let opened = court.opened(&code)?;
     if args.seq == 0 || args.seq > opened.seq() {

@@ -9,7 +9,7 @@ use regula_standards::plan::{self, DepartmentLoad, LatenessReport, ProgressRepor
 use serde::Serialize;
 
 use crate::args::{Cli, Format, ReportArgs, Section};
-use crate::cmd::{court_at, group_of};
+use crate::cmd::{group_of, open_court};
 use crate::ctx::{CliError, parse_date};
 use crate::out::Out;
 
@@ -35,7 +35,7 @@ struct JsonReport {
 
 /// Runs `regula report`.
 pub fn run(cli: &Cli, out: Out, args: &ReportArgs) -> Result<(), CliError> {
-    let court = court_at(cli, None)?;
+    let court = open_court(cli)?;
     let config = court.config();
     let as_of = match &args.as_of {
         Some(d) => plan::end_of_day(parse_date(d)?, config.timezone),
