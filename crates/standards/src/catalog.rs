@@ -487,6 +487,29 @@ fn label(zh: &str, en: &str, what: &'static str, code: &str, at: usize) -> Resul
     Ok(t)
 }
 
+/// Notes that `code` is declared on `line`; a code declared before is a
+/// [`CatalogErrorKind::DuplicateCode`] at byte `at`, naming the first line.
+fn declare(
+    lines: &mut HashMap<String, usize>,
+    what: &'static str,
+    code: &str,
+    at: usize,
+    line: usize,
+) -> Result<(), Located> {
+    if let Some(&first_line) = lines.get(code) {
+        return Err((
+            at,
+            CatalogErrorKind::DuplicateCode {
+                what,
+                code: code.to_owned(),
+                first_line,
+            },
+        ));
+    }
+    lines.insert(code.to_owned(), line);
+    Ok(())
+}
+
 fn is_code(s: &str) -> bool {
     !s.is_empty()
         && s.bytes()
@@ -736,17 +759,13 @@ fn load(source: &str) -> Result<Catalog, Located> {
     for m in &file.leading_group {
         let fm = m.get_ref();
         let id = fm.id.get_ref().trim().to_owned();
-        if let Some(&first) = member_lines.get(&id) {
-            return Err((
-                fm.id.span().start,
-                CatalogErrorKind::DuplicateCode {
-                    what: "leading group member",
-                    code: id,
-                    first_line: first,
-                },
-            ));
-        }
-        member_lines.insert(id.clone(), line_column(source, m.span().start).0);
+        declare(
+            &mut member_lines,
+            "leading group member",
+            &id,
+            fm.id.span().start,
+            line_column(source, m.span().start).0,
+        )?;
         leading_group.push(Member {
             title: label(&fm.zh, &fm.en, "leading group member", &id, m.span().start)?,
             name: fm.name.trim().to_owned(),
@@ -760,17 +779,13 @@ fn load(source: &str) -> Result<Catalog, Located> {
     for s in &file.steps {
         let fs = s.get_ref();
         let id = fs.id.get_ref().trim().to_owned();
-        if let Some(&first) = step_lines.get(&id) {
-            return Err((
-                fs.id.span().start,
-                CatalogErrorKind::DuplicateCode {
-                    what: "step",
-                    code: id,
-                    first_line: first,
-                },
-            ));
-        }
-        step_lines.insert(id.clone(), line_column(source, s.span().start).0);
+        declare(
+            &mut step_lines,
+            "step",
+            &id,
+            fs.id.span().start,
+            line_column(source, s.span().start).0,
+        )?;
         steps.push(Step {
             label: label(&fs.zh, &fs.en, "step", &id, s.span().start)?,
             due: toml_date(&fs.due)?,
@@ -796,17 +811,13 @@ fn load(source: &str) -> Result<Catalog, Located> {
                 },
             ));
         }
-        if let Some(&first) = domain_lines.get(&code) {
-            return Err((
-                fd.code.span().start,
-                CatalogErrorKind::DuplicateCode {
-                    what: "domain",
-                    code,
-                    first_line: first,
-                },
-            ));
-        }
-        domain_lines.insert(code.clone(), line_column(source, d.span().start).0);
+        declare(
+            &mut domain_lines,
+            "domain",
+            &code,
+            fd.code.span().start,
+            line_column(source, d.span().start).0,
+        )?;
         domains.push(Domain {
             label: label(&fd.zh, &fd.en, "domain", &code, d.span().start)?,
             code,
@@ -833,17 +844,13 @@ fn load(source: &str) -> Result<Catalog, Located> {
                 },
             ));
         }
-        if let Some(&first) = category_lines.get(&code) {
-            return Err((
-                fc.code.span().start,
-                CatalogErrorKind::DuplicateCode {
-                    what: "category",
-                    code,
-                    first_line: first,
-                },
-            ));
-        }
-        category_lines.insert(code.clone(), line_column(source, c.span().start).0);
+        declare(
+            &mut category_lines,
+            "category",
+            &code,
+            fc.code.span().start,
+            line_column(source, c.span().start).0,
+        )?;
         categories.push(Category {
             label: label(&fc.zh, &fc.en, "category", &code, c.span().start)?,
             code,
@@ -876,17 +883,7 @@ fn load(source: &str) -> Result<Catalog, Located> {
                 },
             ));
         }
-        if let Some(&first) = standard_lines.get(&code) {
-            return Err((
-                fs.code.span().start,
-                CatalogErrorKind::DuplicateCode {
-                    what: "standard",
-                    code,
-                    first_line: first,
-                },
-            ));
-        }
-        standard_lines.insert(code.clone(), line);
+        declare(&mut standard_lines, "standard", &code, fs.code.span().start, line)?;
         let item = *fs.item.get_ref();
         if let Some(&first) = item_lines.get(&(category_code.clone(), item)) {
             return Err((

@@ -295,6 +295,43 @@ fn duplicate_codes_are_refused_with_line_and_value() {
 }
 
 #[test]
+fn every_kind_of_code_declared_twice_names_its_first_line() {
+    for (what, header, entry) in [
+        (
+            "leading group member",
+            "[[leading_group]]",
+            "id = \"head\"\nname = \"乙\"\nzh = \"副组长\"\nen = \"Deputy\"",
+        ),
+        (
+            "step",
+            "[[steps]]",
+            "id = \"all\"\nzh = \"又\"\nen = \"Again\"\ndue = 2024-12-31\nmilestone = \"published\"\nscope = \"all\"",
+        ),
+        ("domain", "[[domains]]", "code = \"ADM\"\nzh = \"又\"\nen = \"Again\""),
+        (
+            "category",
+            "[[categories]]",
+            "code = \"ADM-01\"\ndomain = \"ADM\"\nzh = \"又\"\nen = \"Again\"",
+        ),
+    ] {
+        let bad = format!("{SMALL}\n{header}\n{entry}\n");
+        let e = error_of(&bad);
+        match &e.kind {
+            CatalogErrorKind::DuplicateCode {
+                what: found,
+                first_line,
+                ..
+            } => {
+                assert_eq!(*found, what, "{e}");
+                assert_eq!(*first_line, line_of(&bad, header, 0), "{e}");
+            }
+            other => panic!("{what}: unexpected {other:?}"),
+        }
+        assert_eq!(e.line, line_of(&bad, header, 1) + 1, "{e}");
+    }
+}
+
+#[test]
 fn unknown_departments_are_refused_with_line_and_value() {
     let bad = SMALL.replace("department = \"办公室\"", "department = \"后勤处\"");
     let e = error_of(&bad);
