@@ -4,12 +4,16 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+/// The exit codes, as `regula --help` prints them.
+pub const EXIT_CODES: &str = "Exit codes: 0 ok; 1 an action was refused, or verification or a proof failed; \
+                              2 a usage, input or store error (nothing was changed).";
+
 /// Regula: a court's work standards as a guarded, audited state machine.
 ///
-/// Exit codes: 0 ok; 1 an action was refused or verification failed; 2 a usage,
-/// input or store error (nothing was changed).
+/// Exit codes ([`EXIT_CODES`], shown by `--help`): 0 ok; 1 an action was refused, or
+/// verification or a proof failed; 2 a usage, input or store error (nothing was changed).
 #[derive(Debug, Parser)]
-#[command(name = "regula", version, about, long_about = None)]
+#[command(name = "regula", version, about, long_about = None, after_help = EXIT_CODES)]
 pub struct Cli {
     /// The embedded SQLite store.
     #[arg(

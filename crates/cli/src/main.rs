@@ -1,7 +1,7 @@
 //! `regula`: a court's work standards on the command line.
 //!
-//! Exit codes: 0 ok; 1 an action was refused or verification failed; 2 a usage,
-//! input or store error, in which case nothing was changed.
+//! Exit codes: 0 ok; 1 an action was refused, or verification or a proof failed; 2 a
+//! usage, input or store error, in which case nothing was changed.
 
 mod args;
 mod cmd;

@@ -478,3 +478,15 @@ fn a_closed_pipe_is_not_an_error() {
     assert_eq!(log.last().unwrap()["action"], "open_consultation");
     assert_eq!(log.last().unwrap()["outcome"]["kind"], "accepted");
 }
+
+#[test]
+fn help_states_the_exit_codes() {
+    let s = Scratch::new("help");
+    let help = run_in(s.path(), &["--help"]).ok();
+    assert!(
+        help.stdout
+            .contains("Exit codes: 0 ok; 1 an action was refused, or verification or a proof failed; 2 a usage"),
+        "{}",
+        help.stdout
+    );
+}
