@@ -82,7 +82,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use postgres::error::SqlState;
 use postgres::{Client, NoTls, Row, Statement};
 use regula_core::merkle::{CompactRange, record_leaf};
-use regula_core::store::{BatchHead, check_batch};
+use regula_core::store::{BatchHead, check_batch, check_snapshot};
 use regula_core::{
     Append, AuditRecord, Checkpoint, DefinitionRef, Digest, InstanceFilter, InstanceHead, Snapshot, Store, StoreError,
     TreeHead,
@@ -755,27 +755,12 @@ impl Store for PostgresStore {
         let mut inner = self.lock()?;
         let Inner { client, statements, .. } = &mut *inner;
         let mut tx = client.transaction().map_err(backend)?;
-        let head = match tx
+        let head = tx
             .query_opt(&statements.read_head, &[&snapshot.instance])
             .map_err(backend)?
-        {
-            Some(row) => head_from_row(&row)?,
-            None => {
-                return Err(StoreError::NotFound {
-                    instance: snapshot.instance,
-                });
-            }
-        };
-        if snapshot.seq > head.seq {
-            return Err(StoreError::InvalidAppend {
-                instance: snapshot.instance,
-                seq: snapshot.seq,
-                reason: format!(
-                    "snapshot at {} is ahead of the log, which ends at {}",
-                    snapshot.seq, head.seq
-                ),
-            });
-        }
+            .map(|row| head_from_row(&row))
+            .transpose()?;
+        check_snapshot(head.as_ref(), snapshot)?;
         let json = serde_json::to_string(snapshot).map_err(|e| StoreError::InvalidAppend {
             instance: snapshot.instance,
             seq: snapshot.seq,

@@ -85,7 +85,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use regula_core::merkle::{CompactRange, record_leaf};
-use regula_core::store::{BatchHead, check_batch};
+use regula_core::store::{BatchHead, check_batch, check_snapshot};
 use regula_core::{
     Append, AuditRecord, Checkpoint, DefinitionRef, Digest, InstanceFilter, InstanceHead, Snapshot, Store, StoreError,
     TreeHead,
@@ -567,19 +567,7 @@ impl Store for SqliteStore {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(backend)?;
-        let head = read_head(&tx, snapshot.instance)?.ok_or(StoreError::NotFound {
-            instance: snapshot.instance,
-        })?;
-        if snapshot.seq > head.seq {
-            return Err(StoreError::InvalidAppend {
-                instance: snapshot.instance,
-                seq: snapshot.seq,
-                reason: format!(
-                    "snapshot at {} is ahead of the log, which ends at {}",
-                    snapshot.seq, head.seq
-                ),
-            });
-        }
+        check_snapshot(read_head(&tx, snapshot.instance)?.as_ref(), snapshot)?;
         let json = serde_json::to_string(snapshot).map_err(|e| StoreError::InvalidAppend {
             instance: snapshot.instance,
             seq: snapshot.seq,

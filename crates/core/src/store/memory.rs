@@ -5,7 +5,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use uuid::Uuid;
 
-use super::{Append, InstanceFilter, InstanceHead, Store, StoreError, TreeHead, check_batch};
+use super::{Append, InstanceFilter, InstanceHead, Store, StoreError, TreeHead, check_batch, check_snapshot};
 use crate::instance::Snapshot;
 use crate::merkle::{CompactRange, record_leaf};
 use crate::record::AuditRecord;
@@ -112,19 +112,7 @@ impl Store for MemoryStore {
 
     fn put_snapshot(&self, snapshot: &Snapshot) -> Result<(), StoreError> {
         let mut inner = self.lock();
-        let head = inner.heads.get(&snapshot.instance).ok_or(StoreError::NotFound {
-            instance: snapshot.instance,
-        })?;
-        if snapshot.seq > head.seq {
-            return Err(StoreError::InvalidAppend {
-                instance: snapshot.instance,
-                seq: snapshot.seq,
-                reason: format!(
-                    "snapshot at {} is ahead of the log, which ends at {}",
-                    snapshot.seq, head.seq
-                ),
-            });
-        }
+        check_snapshot(inner.heads.get(&snapshot.instance), snapshot)?;
         inner.snapshots.insert(snapshot.instance, snapshot.clone());
         Ok(())
     }

@@ -352,6 +352,25 @@ pub fn check_append(
     Ok(())
 }
 
+/// Checks that `snapshot` may be cached for an instance whose head is `head` (none
+/// when the store does not know the instance): it must not be ahead of the log.
+pub fn check_snapshot(head: Option<&InstanceHead>, snapshot: &Snapshot) -> Result<(), StoreError> {
+    let head = head.ok_or(StoreError::NotFound {
+        instance: snapshot.instance,
+    })?;
+    if snapshot.seq > head.seq {
+        return Err(StoreError::InvalidAppend {
+            instance: snapshot.instance,
+            seq: snapshot.seq,
+            reason: format!(
+                "snapshot at {} is ahead of the log, which ends at {}",
+                snapshot.seq, head.seq
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// One instance's part in a batch checked by [`check_batch`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BatchHead {
