@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
-use crate::record::{AuditRecord, Digest};
+use crate::record::{AuditRecord, Digest, with_scratch};
 
 /// `SHA-256(0x00 ‖ data)`: the hash of a leaf.
 pub fn leaf_hash(data: &[u8]) -> Digest {
@@ -35,10 +35,13 @@ pub fn empty_root() -> Digest {
 
 /// The leaf hash of an audit record.
 pub fn record_leaf(record: &AuditRecord) -> Digest {
-    let mut bytes = Vec::with_capacity(320);
-    bytes.push(0u8);
-    record.write_canonical(&mut bytes);
-    Digest::of(&bytes)
+    // Every append hashes each record as a leaf: encode into the per-thread buffer
+    // hashing already uses, rather than a fresh allocation per record.
+    with_scratch(|bytes| {
+        bytes.push(0u8);
+        record.write_canonical(bytes);
+        Digest::of(bytes)
+    })
 }
 
 /// The roots of the perfect subtrees covering leaves `0..size`, largest first.

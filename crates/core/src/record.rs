@@ -406,10 +406,7 @@ impl AuditRecord {
 
     /// Computes and stores `hash`; used when a record is built.
     pub(crate) fn seal(&mut self) {
-        self.hash = with_scratch(|buf| {
-            self.write_canonical(buf);
-            Digest::of(buf)
-        });
+        self.hash = self.compute_hash();
     }
 }
 
