@@ -1,7 +1,7 @@
 //! Verifying a whole store: every chain, every head, the Merkle tree, and optionally
 //! every transition against its definition and the log against a saved checkpoint.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -155,7 +155,7 @@ where
     let stored = store.tree_head()?;
     let mut report = StoreReport::default();
     let mut chains: HashMap<Uuid, (u64, Digest)> = HashMap::new();
-    let mut broken: HashMap<Uuid, ()> = HashMap::new();
+    let mut broken: HashSet<Uuid> = HashSet::new();
     let mut order: Vec<Uuid> = Vec::new();
     let mut range = CompactRange::new();
     let mut checkpoint_root = None;
@@ -173,7 +173,7 @@ where
             {
                 checkpoint_root = Some(range.root());
             }
-            if broken.contains_key(&r.instance) {
+            if broken.contains(&r.instance) {
                 continue;
             }
             let (seq, prev) = chains.get(&r.instance).copied().unwrap_or((0, Digest::ZERO));
@@ -186,7 +186,7 @@ where
                     chains.insert(r.instance, (seq + 1, r.hash));
                 }
                 Err(e) => {
-                    broken.insert(r.instance, ());
+                    broken.insert(r.instance);
                     report.problems.push(StoreProblem::Chain(e));
                 }
             }
@@ -209,18 +209,15 @@ where
     }
 
     let heads = store.list(&InstanceFilter::all())?;
-    let mut with_head: HashMap<Uuid, ()> = HashMap::with_capacity(heads.len());
+    let with_head: HashSet<Uuid> = heads.iter().map(|h| h.instance).collect();
     report.instances = order.len() as u64;
     for head in &heads {
-        with_head.insert(head.instance, ());
         match chains.get(&head.instance) {
-            None if !broken.contains_key(&head.instance) => report.problems.push(StoreProblem::Orphan {
+            None if !broken.contains(&head.instance) => report.problems.push(StoreProblem::Orphan {
                 instance: head.instance,
                 message: "the store has a head for it but no records",
             }),
-            Some(&(seq, hash))
-                if !broken.contains_key(&head.instance) && (seq != head.seq || hash != head.last_hash) =>
-            {
+            Some(&(seq, hash)) if !broken.contains(&head.instance) && (seq != head.seq || hash != head.last_hash) => {
                 report.problems.push(StoreProblem::HeadMismatch {
                     instance: head.instance,
                     head_seq: head.seq,
@@ -231,7 +228,7 @@ where
         }
     }
     for id in &order {
-        if !with_head.contains_key(id) {
+        if !with_head.contains(id) {
             report.problems.push(StoreProblem::Orphan {
                 instance: *id,
                 message: "the store has records for it but no head",
@@ -239,7 +236,7 @@ where
         }
     }
     for head in &heads {
-        if broken.contains_key(&head.instance) || !chains.contains_key(&head.instance) {
+        if broken.contains(&head.instance) || !chains.contains_key(&head.instance) {
             continue;
         }
         let records = store.load(head.instance)?;
