@@ -1,6 +1,8 @@
-//! Helpers for the stores' fault tests with real processes: a writer that prints each
+//! Helpers for the stores' fault tests: with real processes, a writer that prints each
 //! acknowledged append, a parent that kills it with SIGKILL at a random moment, racing
-//! writers, and the checks that every acknowledged record is there exactly once.
+//! writers, and the checks that every acknowledged record is there exactly once; for
+//! tampering behind a store's back, a small interleaved log to edit ([`interleaved`])
+//! and what a consistent rollback writes back ([`rolled_back`]).
 //!
 //! A store's test binary runs itself as the child: [`child_command`] re-executes the
 //! current test binary with one (ignored) test selected, and that test reads its
@@ -12,7 +14,8 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
-use regula_core::{Append, AuditRecord, Digest, InstanceFilter, Repository, Store};
+use regula_core::merkle::{CompactRange, record_leaf};
+use regula_core::{Append, AuditRecord, Digest, InstanceFilter, Repository, Store, TreeHead};
 use uuid::Uuid;
 
 use crate::XorShift;
@@ -279,4 +282,83 @@ pub fn check_exactly_once<S: Store + ?Sized>(store: &S, instances: &[Uuid], acks
     }
     let report = sample::verify(store).unwrap();
     assert!(report.is_ok(), "{report}");
+}
+
+/// Three instances whose records interleave in the global order, made by
+/// [`interleaved`]: positions 0..12 hold A1 B1 A2 B2 A3 B3 A4 C1 A5 B4 C2 C3.
+#[derive(Clone, Copy, Debug)]
+pub struct Interleaved {
+    /// Instance A: five records, the annotations `a note 1` to `a note 4`.
+    pub a: Uuid,
+    /// Instance B: four records.
+    pub b: Uuid,
+    /// Instance C: three records.
+    pub c: Uuid,
+    /// The store's tree head after the twelve records.
+    pub tree: TreeHead,
+}
+
+/// Appends the [`Interleaved`] log to an empty `store`, each record on its own, and
+/// checks that the store holds twelve records and verifies.
+pub fn interleaved<S: Store + ?Sized>(store: &S) -> Interleaved {
+    let engine = sample::engine();
+    let mut instances = Vec::new();
+    for (who, step) in [
+        (0, 0),
+        (1, 0),
+        (0, 1),
+        (1, 1),
+        (0, 2),
+        (1, 2),
+        (0, 3),
+        (2, 0),
+        (0, 4),
+        (1, 3),
+        (2, 1),
+        (2, 2),
+    ] {
+        let title = ["a", "b", "c"][who];
+        let record = if step == 0 {
+            let (instance, r) = engine.create(clerk(), "clerk", case(title), None).unwrap();
+            instances.push(instance);
+            r
+        } else {
+            engine
+                .apply(&mut instances[who], annotate(&format!("{title} note {step}")))
+                .unwrap()
+        };
+        store
+            .append(Append {
+                instance: record.instance,
+                expected_seq: record.seq - 1,
+                records: std::slice::from_ref(&record),
+            })
+            .unwrap();
+    }
+    let tree = store.tree_head().unwrap();
+    assert_eq!(tree.size, 12);
+    let report = sample::verify(store).unwrap();
+    assert!(report.is_ok(), "{report}");
+    Interleaved {
+        a: instances[0].id(),
+        b: instances[1].id(),
+        c: instances[2].id(),
+        tree,
+    }
+}
+
+/// What a consistent rollback to `kept` (the records left, in append order, as a scan
+/// returns them) writes back behind the store's back, as restoring an old backup
+/// would: the compact range over `kept` for the log head, and the last kept record of
+/// each of `instances`, for their heads.
+pub fn rolled_back<'a>(kept: &'a [AuditRecord], instances: &[Uuid]) -> (CompactRange, Vec<&'a AuditRecord>) {
+    let mut range = CompactRange::new();
+    for r in kept {
+        range.push(record_leaf(r));
+    }
+    let lasts = instances
+        .iter()
+        .map(|id| kept.iter().rev().find(|r| r.instance == *id).unwrap())
+        .collect();
+    (range, lasts)
 }

@@ -8,15 +8,15 @@
 mod common;
 
 use postgres::Client;
-use regula_core::merkle::{CompactRange, record_leaf};
 use regula_core::store::{CheckpointMismatch, StoreProblem, StoreReport, verify_against_checkpoint, verify_store};
-use regula_core::{Append, AuditRecord, Checkpoint, Store, TreeHead, VerifyError, VerifyErrorKind};
-use regula_store_conformance::sample::{self, annotate, case, clerk};
+use regula_core::{AuditRecord, Checkpoint, Store, TreeHead, VerifyError, VerifyErrorKind};
+use regula_store_conformance::faults::{self, Interleaved};
+use regula_store_conformance::sample::{self, annotate};
 use regula_store_postgres::PostgresStore;
 use uuid::Uuid;
 
-/// A store with three instances whose records interleave:
-/// positions 0..12 hold A1 B1 A2 B2 A3 B3 A4 C1 A5 B4 C2 C3.
+/// A store holding the interleaved log of `faults::interleaved`: positions 0..12 hold
+/// A1 B1 A2 B2 A3 B3 A4 C1 A5 B4 C2 C3.
 struct Fixture {
     schema: String,
     store: PostgresStore,
@@ -33,47 +33,11 @@ fn fixture() -> Option<Fixture> {
     }
     let schema = common::unique_schema("tamper");
     let store = common::open(&schema);
-    let engine = sample::engine();
-    let mut instances = Vec::new();
-    for (who, step) in [
-        (0, 0),
-        (1, 0),
-        (0, 1),
-        (1, 1),
-        (0, 2),
-        (1, 2),
-        (0, 3),
-        (2, 0),
-        (0, 4),
-        (1, 3),
-        (2, 1),
-        (2, 2),
-    ] {
-        let title = ["a", "b", "c"][who];
-        let record = if step == 0 {
-            let (inst, r) = engine.create(clerk(), "clerk", case(title), None).unwrap();
-            instances.push(inst);
-            r
-        } else {
-            engine
-                .apply(&mut instances[who], annotate(&format!("{title} note {step}")))
-                .unwrap()
-        };
-        store
-            .append(Append {
-                instance: record.instance,
-                expected_seq: record.seq - 1,
-                records: std::slice::from_ref(&record),
-            })
-            .unwrap();
-    }
-    let tree = store.tree_head().unwrap();
-    assert_eq!(tree.size, 12);
-    assert!(sample::verify(&store).unwrap().is_ok());
+    let Interleaved { a, b, c, tree } = faults::interleaved(&store);
     Some(Fixture {
-        a: instances[0].id(),
-        b: instances[1].id(),
-        c: instances[2].id(),
+        a,
+        b,
+        c,
         schema: format!("\"{schema}\""),
         raw: common::raw(),
         store,
@@ -219,23 +183,19 @@ fn a_truncated_tail_passes_alone_and_fails_against_a_checkpoint() {
     // A consistent rollback: drop the last three records, rewind heads and log head.
     f.sql("DELETE FROM {s}.records WHERE position >= 9", &[]);
     let kept: Vec<AuditRecord> = f.store.scan(0, usize::MAX).unwrap();
-    let mut range = CompactRange::new();
-    for r in &kept {
-        range.push(record_leaf(r));
-    }
+    let (range, lasts) = faults::rolled_back(&kept, &[f.a, f.b, f.c]);
     let size = range.size() as i64;
     let bytes = range.to_bytes();
     f.sql(
         "UPDATE {s}.log_head SET size = $1, compact_range = $2",
         &[&size, &bytes],
     );
-    for id in [f.a, f.b, f.c] {
-        let last = kept.iter().rev().find(|r| r.instance == id).unwrap().clone();
+    for last in lasts {
         let seq = last.seq as i64;
         let at = last.at.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
         f.sql(
             "UPDATE {s}.instances SET seq = $1, last_hash = $2, state = $3, updated_at = $4 WHERE instance = $5",
-            &[&seq, &last.hash.to_hex(), &last.state_after(), &at, &id],
+            &[&seq, &last.hash.to_hex(), &last.state_after(), &at, &last.instance],
         );
     }
     let report = f.verify();

@@ -9,16 +9,16 @@ mod common;
 use std::path::PathBuf;
 
 use common::ScratchDir;
-use regula_core::merkle::{CompactRange, record_leaf};
 use regula_core::store::{CheckpointMismatch, StoreProblem, StoreReport, verify_against_checkpoint, verify_store};
-use regula_core::{Append, AuditRecord, Checkpoint, Store, StoreError, TreeHead, VerifyError, VerifyErrorKind};
-use regula_store_conformance::sample::{self, annotate, case, clerk};
+use regula_core::{AuditRecord, Checkpoint, Store, StoreError, TreeHead, VerifyError, VerifyErrorKind};
+use regula_store_conformance::faults::{self, Interleaved};
+use regula_store_conformance::sample::{self, annotate};
 use regula_store_sqlite::SqliteStore;
 use rusqlite::{Connection, params};
 use uuid::Uuid;
 
-/// A store with three instances whose records interleave:
-/// positions 0..12 hold A1 B1 A2 B2 A3 B3 A4 C1 A5 B4 C2 C3.
+/// A store holding the interleaved log of `faults::interleaved`: positions 0..12 hold
+/// A1 B1 A2 B2 A3 B3 A4 C1 A5 B4 C2 C3.
 struct Fixture {
     _dir: ScratchDir,
     path: PathBuf,
@@ -33,54 +33,14 @@ fn fixture() -> Fixture {
     let dir = ScratchDir::new("tamper");
     let path = dir.file("court.regula");
     let store = SqliteStore::open(&path).unwrap();
-    let engine = sample::engine();
-    let mut instances = Vec::new();
-    let mut order = Vec::new();
-    for (who, step) in [
-        (0, 0),
-        (1, 0),
-        (0, 1),
-        (1, 1),
-        (0, 2),
-        (1, 2),
-        (0, 3),
-        (2, 0),
-        (0, 4),
-        (1, 3),
-        (2, 1),
-        (2, 2),
-    ] {
-        let record = if step == 0 {
-            let (inst, r) = engine
-                .create(clerk(), "clerk", case(["a", "b", "c"][who]), None)
-                .unwrap();
-            instances.push(inst);
-            r
-        } else {
-            let title = ["a", "b", "c"][who];
-            engine
-                .apply(&mut instances[who], annotate(&format!("{title} note {step}")))
-                .unwrap()
-        };
-        store
-            .append(Append {
-                instance: record.instance,
-                expected_seq: record.seq - 1,
-                records: std::slice::from_ref(&record),
-            })
-            .unwrap();
-        order.push(record);
-    }
-    let tree = store.tree_head().unwrap();
-    assert_eq!(tree.size, 12);
-    assert!(sample::verify(&store).unwrap().is_ok());
+    let Interleaved { a, b, c, tree } = faults::interleaved(&store);
     Fixture {
         _dir: dir,
         path,
-        a: instances[0].id(),
-        b: instances[1].id(),
-        c: instances[2].id(),
         store,
+        a,
+        b,
+        c,
         tree,
     }
 }
@@ -285,17 +245,13 @@ fn roll_back(f: &Fixture, position: i64) {
     raw.execute("DELETE FROM records WHERE position >= ?1", [position])
         .unwrap();
     let kept: Vec<AuditRecord> = f.store.scan(0, usize::MAX).unwrap();
-    let mut range = CompactRange::new();
-    for r in &kept {
-        range.push(record_leaf(r));
-    }
+    let (range, lasts) = faults::rolled_back(&kept, &[f.a, f.b, f.c]);
     raw.execute(
         "UPDATE log_head SET size = ?1, compact_range = ?2",
         params![range.size() as i64, range.to_bytes()],
     )
     .unwrap();
-    for id in [f.a, f.b, f.c] {
-        let last = kept.iter().rev().find(|r| r.instance == id).unwrap();
+    for last in lasts {
         raw.execute(
             "UPDATE instances SET seq = ?1, last_hash = ?2, state = ?3, updated_at = ?4 WHERE instance = ?5",
             params![
@@ -303,7 +259,7 @@ fn roll_back(f: &Fixture, position: i64) {
                 last.hash.to_hex(),
                 last.state_after(),
                 last.at.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true),
-                id.to_string()
+                last.instance.to_string()
             ],
         )
         .unwrap();
