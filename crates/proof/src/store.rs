@@ -125,7 +125,14 @@ pub fn tree_of<S: Store + ?Sized>(store: &S, size: u64) -> Result<MerkleTree, Pr
 /// maintains on append.
 fn current_tree<S: Store + ?Sized>(store: &S) -> Result<(TreeHead, MerkleTree), ProveError> {
     let stored = store.tree_head()?;
-    let tree = MerkleTree::from_leaves(scan_leaves(store, stored.size, |_, _| {})?);
+    let tree = checked_tree(stored, scan_leaves(store, stored.size, |_, _| {})?)?;
+    Ok((stored, tree))
+}
+
+/// The tree over `leaves`, the records read for the tree head `stored`, refused when
+/// the two disagree.
+fn checked_tree(stored: TreeHead, leaves: Vec<Digest>) -> Result<MerkleTree, ProveError> {
+    let tree = MerkleTree::from_leaves(leaves);
     let computed = TreeHead {
         size: tree.size(),
         root: tree.root(),
@@ -133,7 +140,7 @@ fn current_tree<S: Store + ?Sized>(store: &S) -> Result<(TreeHead, MerkleTree), 
     if computed != stored {
         return Err(ProveError::TreeHeadMismatch { stored, computed });
     }
-    Ok((stored, tree))
+    Ok(tree)
 }
 
 fn check_root(tree: &MerkleTree, old: TreeHead) -> Result<(), ProveError> {
@@ -267,14 +274,7 @@ impl Prover {
         let leaves = scan_leaves(store, stored.size, |position, record| {
             positions.insert((record.instance, record.seq), position);
         })?;
-        let tree = MerkleTree::from_leaves(leaves);
-        let computed = TreeHead {
-            size: tree.size(),
-            root: tree.root(),
-        };
-        if computed != stored {
-            return Err(ProveError::TreeHeadMismatch { stored, computed });
-        }
+        let tree = checked_tree(stored, leaves)?;
         Ok(Prover { tree, positions })
     }
 
@@ -312,19 +312,14 @@ impl Prover {
     ) -> Result<ProofBundle, ProveError> {
         let body = checkpoint.unverified_body();
         check_root(&self.tree, body.tree_head())?;
-        let not_found = ProveError::RecordNotFound {
-            instance,
-            seq,
-            size: body.size(),
-        };
-        let leaf_index = self.position(instance, seq).ok_or(not_found)?;
-        if leaf_index >= body.size() {
-            return Err(ProveError::RecordNotFound {
-                instance,
-                seq,
-                size: body.size(),
-            });
-        }
+        let leaf_index =
+            self.position(instance, seq)
+                .filter(|&i| i < body.size())
+                .ok_or(ProveError::RecordNotFound {
+                    instance,
+                    seq,
+                    size: body.size(),
+                })?;
         let record = store
             .scan(leaf_index, 1)?
             .into_iter()
