@@ -7,14 +7,14 @@ use std::time::Instant;
 
 use regula_core::merkle::{CompactRange, record_leaf};
 use regula_core::store::check_append;
-use regula_core::{Append, AuditRecord, InstanceHead, MemoryStore, Store};
+use regula_core::{AuditRecord, InstanceHead, MemoryStore, Store};
 use regula_proof::{Prover, verify_inclusion};
 use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
 
 use crate::measure::{self, human};
 use crate::report::{Report, Row};
-use crate::sqlite::logs;
+use crate::sqlite::{creating, logs};
 
 /// A small, fast, deterministic generator (splitmix64) for picking positions.
 pub struct Rng(pub u64);
@@ -112,15 +112,7 @@ pub fn run(report: &mut Report, quick: bool) {
     let store = MemoryStore::new();
     let mem = measure::rate(1, n as u64, |_| {
         for group in &groups {
-            let batch: Vec<Append<'_>> = group
-                .iter()
-                .map(|log| Append {
-                    instance: log[0].instance,
-                    expected_seq: 0,
-                    records: log,
-                })
-                .collect();
-            store.append_batch(&batch).expect("batch");
+            store.append_batch(&creating(group)).expect("batch");
         }
     });
     report.push(Row {

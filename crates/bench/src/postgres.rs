@@ -7,7 +7,7 @@ use regula_store_postgres::{PostgresOptions, PostgresStore};
 
 use crate::measure::{self, human};
 use crate::report::{Report, Row};
-use crate::sqlite::logs;
+use crate::sqlite::{creating, logs};
 
 /// Where the harness finds its server.
 pub const URL_VAR: &str = "REGULA_PG_URL";
@@ -137,15 +137,7 @@ pub fn run(report: &mut Report, quick: bool) {
     let store = open("batch", &mut cleanup);
     let ours = measure::rate(1, n, |_| {
         for group in &groups {
-            let batch: Vec<Append<'_>> = group
-                .iter()
-                .map(|log| Append {
-                    instance: log[0].instance,
-                    expected_seq: 0,
-                    records: log,
-                })
-                .collect();
-            store.append_batch(&batch).expect("batch");
+            store.append_batch(&creating(group)).expect("batch");
         }
     });
     drop(store);

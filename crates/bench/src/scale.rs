@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use chrono::{Days, NaiveDate, TimeZone, Utc};
-use regula_core::{Append, AuditRecord, Repository, Store};
+use regula_core::{AuditRecord, Repository, Store};
 use regula_standards::data::{StageChange, Stamp, Version};
 use regula_standards::plan::{self, GroupBy, Ledger, WorkPlan};
 use regula_standards::{Catalog, Stage, StandardData};
@@ -19,7 +19,7 @@ use crate::measure::human;
 use crate::merkle::Rng;
 use crate::report::{Report, Row};
 use crate::sample;
-use crate::sqlite::fresh;
+use crate::sqlite::{creating, fresh};
 
 /// Records per instance in the scale stores.
 const PER: usize = 10;
@@ -82,15 +82,7 @@ fn build_store(path: &Path, n: usize) -> (Vec<Uuid>, f64) {
                 log
             })
             .collect();
-        let batch: Vec<Append<'_>> = logs
-            .iter()
-            .map(|log| Append {
-                instance: log[0].instance,
-                expected_seq: 0,
-                records: log,
-            })
-            .collect();
-        store.append_batch(&batch).expect("append_batch");
+        store.append_batch(&creating(&logs)).expect("append_batch");
         ids.extend(logs.iter().map(|l| l[0].instance));
         done += count;
     }

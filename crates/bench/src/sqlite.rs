@@ -32,6 +32,17 @@ pub fn logs(instances: usize, per: usize, seed: u64) -> Vec<Vec<AuditRecord>> {
         .collect()
 }
 
+/// One append per log, each creating its instance: a batch of new instances.
+pub fn creating(logs: &[Vec<AuditRecord>]) -> Vec<Append<'_>> {
+    logs.iter()
+        .map(|log| Append {
+            instance: log[0].instance,
+            expected_seq: 0,
+            records: log,
+        })
+        .collect()
+}
+
 /// A path in `dir` with no database (nor WAL files) left from an earlier run.
 pub fn fresh(dir: &Path, name: &str) -> PathBuf {
     let path = dir.join(name);
@@ -74,10 +85,11 @@ pub fn run(report: &mut Report, quick: bool, dir: &Path) {
     let mut stmt = conn
         .prepare("INSERT INTO raw (instance, seq, record) VALUES (?1, ?2, ?3)")
         .expect("prepare");
-    let (mut ours, mut raw) = (0f64, 0f64);
-    for round in 0..rounds {
-        let range = round * single_per_round..(round + 1) * single_per_round;
-        let ours_round = || {
+    let range = |round: usize| round * single_per_round..(round + 1) * single_per_round;
+    let (ours, raw) = measure::alternate(
+        rounds,
+        |round| {
+            let range = range(round);
             measure::rate(1, single_per_round as u64, |_| {
                 for (i, r) in log[range.clone()].iter().enumerate() {
                     store
@@ -89,23 +101,17 @@ pub fn run(report: &mut Report, quick: bool, dir: &Path) {
                         .expect("append");
                 }
             })
-        };
-        let mut raw_round = || {
+        },
+        |round| {
+            let range = range(round);
             measure::rate(1, single_per_round as u64, |_| {
                 for (r, text) in log[range.clone()].iter().zip(&texts[range.clone()]) {
                     stmt.execute(params![r.instance.to_string(), r.seq as i64, text])
                         .expect("insert");
                 }
             })
-        };
-        if round % 2 == 0 {
-            ours = ours.max(ours_round());
-            raw = raw.max(raw_round());
-        } else {
-            raw = raw.max(raw_round());
-            ours = ours.max(ours_round());
-        }
-    }
+        },
+    );
     report.push(Row {
         section: "sqlite",
         what: format!(
@@ -137,27 +143,19 @@ pub fn run(report: &mut Report, quick: bool, dir: &Path) {
     let n = (batches_per_round * 1000) as u64;
     let store = SqliteStore::open_with(fresh(dir, "batch.db"), options).expect("open store");
     let mut conn = raw_connection(&fresh(dir, "batch-raw.db"));
-    let (mut ours, mut raw) = (0f64, 0f64);
-    for round in 0..rounds {
-        let range = round * batches_per_round..(round + 1) * batches_per_round;
-        let ours_round = || {
+    let range = |round: usize| round * batches_per_round..(round + 1) * batches_per_round;
+    let (ours, raw) = measure::alternate(
+        rounds,
+        |round| {
             measure::rate(1, n, |_| {
-                for group in &groups[range.clone()] {
-                    let batch: Vec<Append<'_>> = group
-                        .iter()
-                        .map(|log| Append {
-                            instance: log[0].instance,
-                            expected_seq: 0,
-                            records: log,
-                        })
-                        .collect();
-                    store.append_batch(&batch).expect("batch");
+                for group in &groups[range(round)] {
+                    store.append_batch(&creating(group)).expect("batch");
                 }
             })
-        };
-        let mut raw_round = || {
+        },
+        |round| {
             measure::rate(1, n, |_| {
-                for group in &texts[range.clone()] {
+                for group in &texts[range(round)] {
                     let tx = conn.transaction().expect("begin");
                     {
                         let mut stmt = tx
@@ -172,15 +170,8 @@ pub fn run(report: &mut Report, quick: bool, dir: &Path) {
                     tx.commit().expect("commit");
                 }
             })
-        };
-        if round % 2 == 0 {
-            ours = ours.max(ours_round());
-            raw = raw.max(raw_round());
-        } else {
-            raw = raw.max(raw_round());
-            ours = ours.max(ours_round());
-        }
-    }
+        },
+    );
     report.push(Row {
         section: "sqlite",
         what: format!("batched append, 1,000 records per transaction, best of {rounds} alternating rounds"),
