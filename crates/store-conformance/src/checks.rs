@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use regula_core::merkle::{empty_root, record_leaf, root_of};
-use regula_core::store::{CheckpointMismatch, StoreProblem, verify_against_checkpoint, verify_store};
+use regula_core::store::{CheckpointMismatch, StoreProblem, StoreReport, verify_against_checkpoint, verify_store};
 use regula_core::{
     Append, AuditRecord, Checkpoint, Digest, Engine, Instance, InstanceFilter, InstanceHead, Outcome, Repository,
     Store, StoreError, TreeHead, verify_chain,
@@ -839,4 +839,45 @@ pub fn bulk_batches<S: Store>(make: &dyn Fn() -> S) {
     let report = sample::verify(&store).unwrap();
     assert!(report.is_ok(), "{report}");
     assert_eq!((report.records, report.replayed), (total as u64, INSTANCES as u64));
+}
+
+/// Verification while other writers append (several servers sharing one database):
+/// every report on the live store is clean, and the store verifies once they stop.
+pub fn verify_while_writing<S: Store>(make: &dyn Fn() -> S) {
+    const WRITERS: usize = 2;
+    const STEPS: usize = 60;
+    let store = make();
+    let definition = Arc::new(sample::definition(CASE));
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let reports: Vec<StoreReport> = std::thread::scope(|scope| {
+        for w in 0..WRITERS {
+            let (store, definition, done) = (&store, &definition, &done);
+            scope.spawn(move || {
+                let engine = sample::engine_for(definition);
+                let repo = Repository::new(sample::engine_for(definition), store);
+                let mut ids = Vec::new();
+                for i in 0..STEPS {
+                    // New instances and longer logs, so heads and the tree both move.
+                    if i % 10 == 0 {
+                        ids.push(grow(store, &engine, &format!("w{w} i{i}"), 0).0.id());
+                    } else {
+                        let id = ids[i % ids.len()];
+                        repo.execute(id, annotate(&format!("w{w} s{i}")), 100).unwrap();
+                    }
+                }
+                done.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            });
+        }
+        let mut reports = Vec::new();
+        while done.load(std::sync::atomic::Ordering::SeqCst) < WRITERS {
+            reports.push(sample::verify(&store).unwrap());
+        }
+        reports
+    });
+    for report in &reports {
+        assert!(report.is_ok(), "a verification during appends reported: {report}");
+    }
+    let report = sample::verify(&store).unwrap();
+    assert!(report.is_ok(), "{report}");
+    assert_eq!(report.records, (WRITERS * STEPS) as u64);
 }

@@ -53,6 +53,7 @@ macro_rules! conformance_tests {
             snapshots_never_trusted_by_verify,
             checkpoints,
             concurrent_writers,
+            verify_while_writing,
             bulk_batches
         );
     };
@@ -84,6 +85,7 @@ pub fn run_all<S: Store>(make: &dyn Fn() -> S) {
     checks::snapshots_never_trusted_by_verify(make);
     checks::checkpoints(make);
     checks::concurrent_writers(make);
+    checks::verify_while_writing(make);
     checks::bulk_batches(make);
 }
 

@@ -142,6 +142,12 @@ impl fmt::Display for StoreReport {
 /// `definition.verify(records)`), or `None` when the definition is unknown. With a
 /// `checkpoint`, also checks that the store extends it. `progress` is called with the
 /// number of records read so far and the total.
+///
+/// It may run while other writers append: the tree head read at the start is held
+/// against the records it counts, each head against the record at its own sequence
+/// number, and records appended meanwhile are chain-checked and must be counted by the
+/// tree head and the heads read after the scan. A clean report on a live store is
+/// therefore as strong as on a quiet one for everything committed before it began.
 pub fn verify_store<S, R>(
     store: &S,
     checkpoint: Option<&Checkpoint>,
@@ -152,13 +158,22 @@ where
     S: Store + ?Sized,
     R: FnMut(&InstanceHead, &[AuditRecord]) -> Option<Result<(), VerifyError>>,
 {
+    // Other writers may append while this runs (several servers on one PostgreSQL
+    // database). So the tree head is read first and the heads after it: everything
+    // either describes is committed, and the scan, which starts after both, sees all of
+    // it. Records appended during the scan are checked too, but only the tree head read
+    // first is held against the records, and a head against the record at its own
+    // sequence number.
     let stored = store.tree_head()?;
+    let heads = store.list(&InstanceFilter::all())?;
+    let head_of: HashMap<Uuid, &InstanceHead> = heads.iter().map(|h| (h.instance, h)).collect();
     let mut report = StoreReport::default();
     let mut chains: HashMap<Uuid, (u64, Digest)> = HashMap::new();
     let mut broken: HashSet<Uuid> = HashSet::new();
     let mut order: Vec<Uuid> = Vec::new();
     let mut range = CompactRange::new();
     let mut checkpoint_root = None;
+    let mut stored_root = None;
     let mut position = 0u64;
     loop {
         let page = store.scan(position, PAGE)?;
@@ -173,6 +188,9 @@ where
             {
                 checkpoint_root = Some(range.root());
             }
+            if position == stored.size {
+                stored_root = Some(range.root());
+            }
             if broken.contains(&r.instance) {
                 continue;
             }
@@ -184,6 +202,16 @@ where
             match result {
                 Ok(()) => {
                     chains.insert(r.instance, (seq + 1, r.hash));
+                    if let Some(head) = head_of.get(&r.instance)
+                        && head.seq == r.seq
+                        && head.last_hash != r.hash
+                    {
+                        report.problems.push(StoreProblem::HeadMismatch {
+                            instance: r.instance,
+                            head_seq: head.seq,
+                            log_seq: r.seq,
+                        });
+                    }
                 }
                 Err(e) => {
                     broken.insert(r.instance);
@@ -199,8 +227,31 @@ where
         root: range.root(),
     };
     report.computed = Some(computed);
-    if computed != stored {
+    let prefix_root = if stored.size == 0 {
+        Some(crate::merkle::empty_root())
+    } else {
+        stored_root
+    };
+    if prefix_root != Some(stored.root) {
+        // Fewer records than the tree head counts, or other ones: report what the
+        // records give where the tree head ends (or all of them, when they end first).
+        let computed = match prefix_root {
+            Some(root) => TreeHead {
+                size: stored.size,
+                root,
+            },
+            None => computed,
+        };
         report.problems.push(StoreProblem::TreeMismatch { stored, computed });
+    } else if position > stored.size {
+        // Records beyond the tree head read first: appends made during the scan, unless
+        // the store's tree head, read again now, does not count them.
+        let now = store.tree_head()?;
+        if now.size < position {
+            report
+                .problems
+                .push(StoreProblem::TreeMismatch { stored: now, computed });
+        }
     }
     if let Some(cp) = checkpoint {
         if let Some(m) = checkpoint_mismatch(cp, position, checkpoint_root) {
@@ -208,8 +259,6 @@ where
         }
     }
 
-    let heads = store.list(&InstanceFilter::all())?;
-    let with_head: HashSet<Uuid> = heads.iter().map(|h| h.instance).collect();
     report.instances = order.len() as u64;
     for head in &heads {
         match chains.get(&head.instance) {
@@ -217,7 +266,7 @@ where
                 instance: head.instance,
                 message: "the store has a head for it but no records",
             }),
-            Some(&(seq, hash)) if !broken.contains(&head.instance) && (seq != head.seq || hash != head.last_hash) => {
+            Some(&(seq, _)) if !broken.contains(&head.instance) && seq < head.seq => {
                 report.problems.push(StoreProblem::HeadMismatch {
                     instance: head.instance,
                     head_seq: head.seq,
@@ -227,15 +276,27 @@ where
             _ => {}
         }
     }
-    for id in &order {
-        if !with_head.contains(id) {
-            report.problems.push(StoreProblem::Orphan {
+    // Heads read again after the scan count every record it saw: a log longer than
+    // its head then means records added behind the store's back; an instance created
+    // during the scan has its head by now.
+    let later = store.list(&InstanceFilter::all())?;
+    let later_of: HashMap<Uuid, &InstanceHead> = later.iter().map(|h| (h.instance, h)).collect();
+    for id in order.iter().filter(|id| !broken.contains(id)) {
+        let Some(&(log_seq, _)) = chains.get(id) else { continue };
+        match later_of.get(id) {
+            None => report.problems.push(StoreProblem::Orphan {
                 instance: *id,
                 message: "the store has records for it but no head",
-            });
+            }),
+            Some(head) if head.seq < log_seq => report.problems.push(StoreProblem::HeadMismatch {
+                instance: *id,
+                head_seq: head.seq,
+                log_seq,
+            }),
+            Some(_) => {}
         }
     }
-    for head in &heads {
+    for head in &later {
         if broken.contains(&head.instance) || !chains.contains_key(&head.instance) {
             continue;
         }
