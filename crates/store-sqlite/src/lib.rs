@@ -157,9 +157,7 @@ impl SqliteStore {
         let mut conn = Connection::open_with_flags(path, flags).map_err(backend)?;
         configure(&conn, &options)?;
         schema::prepare(&mut conn, &location)?;
-        let mode: String = conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(backend)?;
+        let mode = switch_to_wal(&conn, options.busy_timeout)?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(StoreError::Backend {
                 backend: BACKEND,
@@ -227,6 +225,28 @@ fn configure(conn: &Connection, options: &SqliteOptions) -> Result<(), StoreErro
     };
     conn.pragma_update(None, "synchronous", level).map_err(backend)?;
     Ok(())
+}
+
+/// Switches the connection to WAL mode (persistent in the file, so a no-op once done).
+///
+/// Leaving the rollback journal needs the only lock on the file, and SQLite answers
+/// `SQLITE_BUSY` at once, without its busy handler, while other connections opening a
+/// new file at the same moment hold theirs: retry until the busy timeout.
+fn switch_to_wal(conn: &Connection, timeout: Duration) -> Result<String, StoreError> {
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)) {
+            Err(e)
+                if matches!(
+                    e.sqlite_error_code(),
+                    Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+                ) && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            other => return other.map_err(backend),
+        }
+    }
 }
 
 /// A SQLite error as a [`StoreError::Backend`].
