@@ -79,6 +79,7 @@ use crate::definition::{Definition, DefinitionError, Effect, EffectInput, Transi
 use crate::guard::{GuardExpr, GuardInput, NamedGuard};
 use crate::label::Text;
 use crate::lifecycle::{Action, PayloadError, State};
+use crate::position::line_column;
 
 /// The lifecycle of definitions loaded at run time.
 #[derive(Clone, Copy, Debug)]
@@ -247,7 +248,7 @@ fn merge_payload(data: &mut Value, input: &EffectInput<'_, Dynamic>) {
 
 /// A definition file could not be loaded: where, and why.
 #[derive(Debug, thiserror::Error)]
-#[error("{}{}: {kind}", self.path.as_deref().map_or_else(|| "<definition>".into(), |p| p.display().to_string()), self.position())]
+#[error("{}{}: {kind}", self.path.as_deref().map_or_else(|| "<definition>".into(), |p| p.display().to_string()), crate::position::suffix(self.line, self.column))]
 pub struct LoadError {
     /// The file, when loaded from one.
     pub path: Option<PathBuf>,
@@ -257,17 +258,6 @@ pub struct LoadError {
     pub column: usize,
     /// What was wrong.
     pub kind: LoadErrorKind,
-}
-
-impl LoadError {
-    /// `:line:column`, or nothing when the file could not be read at all.
-    fn position(&self) -> String {
-        if self.line == 0 {
-            String::new()
-        } else {
-            format!(":{}:{}", self.line, self.column)
-        }
-    }
 }
 
 /// What was wrong with a definition file.
@@ -384,16 +374,6 @@ impl Definition<Dynamic> {
             e
         })
     }
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-fn line_column(source: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(source.len());
-    let before = source.get(..offset).unwrap_or(source);
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
-    (line, column)
 }
 
 type Located = (usize, LoadErrorKind);
@@ -568,19 +548,4 @@ fn load(source: &str, registry: &Registry) -> Result<Definition<Dynamic>, Locate
         };
         (offset, LoadErrorKind::Definition(e))
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn line_column_counts_characters() {
-        let s = "ab\n调研x\n";
-        assert_eq!(line_column(s, 0), (1, 1));
-        assert_eq!(line_column(s, 3), (2, 1));
-        // "调研" is 6 bytes, 2 characters: the x is at column 3.
-        assert_eq!(line_column(s, 9), (2, 3));
-        assert_eq!(line_column(s, 999), (3, 1));
-    }
 }

@@ -130,6 +130,7 @@ pub mod instance;
 pub mod label;
 pub mod lifecycle;
 pub mod merkle;
+pub mod position;
 pub mod record;
 pub mod replay;
 pub mod store;

@@ -153,7 +153,7 @@ pub struct Catalog {
 
 /// A catalog file could not be loaded: where, and why.
 #[derive(Debug, thiserror::Error)]
-#[error("{}{}: {kind}", self.path.as_deref().map_or_else(|| "<catalog>".into(), |p| p.display().to_string()), self.position())]
+#[error("{}{}: {kind}", self.path.as_deref().map_or_else(|| "<catalog>".into(), |p| p.display().to_string()), regula_core::position::suffix(self.line, self.column))]
 pub struct CatalogError {
     /// The file, when loaded from one (`None` for text given directly).
     pub path: Option<PathBuf>,
@@ -163,17 +163,6 @@ pub struct CatalogError {
     pub column: usize,
     /// What was wrong, with the offending value.
     pub kind: CatalogErrorKind,
-}
-
-impl CatalogError {
-    /// `:line:column`, or nothing when the file could not be read at all.
-    fn position(&self) -> String {
-        if self.line == 0 {
-            String::new()
-        } else {
-            format!(":{}:{}", self.line, self.column)
-        }
-    }
 }
 
 /// What was wrong with a catalog file.
@@ -428,15 +417,7 @@ struct FileStandard {
 
 type Located = (usize, CatalogErrorKind);
 
-/// 1-based line and column (in characters) of a byte offset.
-pub(crate) fn line_column(source: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(source.len());
-    let before = source.get(..offset).unwrap_or(source);
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
-    (line, column)
-}
+pub(crate) use regula_core::position::line_column;
 
 /// Parses a TOML local date into a calendar date.
 pub(crate) fn toml_date(d: &Spanned<toml::value::Datetime>) -> Result<NaiveDate, Located> {
