@@ -234,11 +234,15 @@ impl<S: Store> Court<S> {
     /// Attempts `command` on the standard `code`, with the catalog-wide checks, and
     /// persists the record, accepted or refused. On an error nothing was written.
     pub fn apply(&mut self, code: &str, command: Command<StandardAction>) -> Result<AuditRecord, ServiceError> {
-        let mut instance = self.opened(code)?.clone();
+        self.opened(code)?;
         let external = external_checks(&self.catalog, &self.ledger, &command.action);
-        let record = self.repository.apply_with(&mut instance, command, external)?;
-        self.ledger.insert_instance(&instance);
-        self.instances.insert(code.to_owned(), instance);
+        let instance = self
+            .instances
+            .get_mut(code)
+            .ok_or_else(|| ServiceError::NotOpened { code: code.to_owned() })?;
+        // The repository leaves the instance as it was when anything fails.
+        let record = self.repository.apply_with(instance, command, external)?;
+        self.ledger.insert_instance(instance);
         Ok(record)
     }
 
