@@ -341,10 +341,11 @@ fn read_head(conn: &Connection, instance: Uuid) -> Result<Option<InstanceHead>, 
 }
 
 fn read_log_head(conn: &Connection) -> Result<CompactRange, StoreError> {
+    // Cached: every append reads the log head, so its statement is parsed once.
     let (size, bytes): (i64, Vec<u8>) = conn
-        .query_row("SELECT size, compact_range FROM log_head WHERE id = 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .prepare_cached("SELECT size, compact_range FROM log_head WHERE id = 1")
+        .map_err(backend)?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()
         .map_err(backend)?
         .ok_or_else(|| corrupt("log_head", "the row is missing"))?;
@@ -453,11 +454,10 @@ impl Store for SqliteStore {
         }
         if range.size() != base {
             let size = i64::try_from(range.size()).map_err(|e| corrupt("log_head", e))?;
-            tx.execute(
-                "UPDATE log_head SET size = ?1, compact_range = ?2 WHERE id = 1",
-                params![size, range.to_bytes()],
-            )
-            .map_err(backend)?;
+            tx.prepare_cached("UPDATE log_head SET size = ?1, compact_range = ?2 WHERE id = 1")
+                .map_err(backend)?
+                .execute(params![size, range.to_bytes()])
+                .map_err(backend)?;
         }
         tx.commit().map_err(backend)?;
         Ok(tree_head_of(&range))
