@@ -49,7 +49,9 @@
 //! - **One connection per handle.** A [`PostgresStore`] is `Send + Sync` and holds one
 //!   connection behind a mutex: open one handle per worker thread for parallelism. A
 //!   handle made by [`connect`](PostgresStore::connect) reconnects when its connection
-//!   was closed. If the connection breaks during a commit the outcome is unknown to the
+//!   was closed, and a read that failed because the connection died under it (a
+//!   restarted server, a terminated backend) runs once more on the new connection;
+//!   writes are not retried. If the connection breaks during a commit the outcome is unknown to the
 //!   client; the append reports [`StoreError::Backend`] and a reload shows whether it
 //!   landed (an append is never applied twice: a retry of the same records conflicts).
 //!
@@ -276,19 +278,42 @@ impl PostgresStore {
         // A panic while holding the lock drops any open transaction, which rolls it
         // back: the connection behind a poisoned lock is still usable.
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        if inner.client.is_closed()
-            && let Some(params) = &self.params
-        {
-            let mut client = Client::connect(params, NoTls).map_err(|e| backend_at(&self.location, e))?;
-            let statements =
-                Statements::prepare(&mut client, &self.schema).map_err(|e| backend_at(&self.location, e))?;
-            *inner = Inner {
-                client,
-                statements,
-                cursor: None,
-            };
+        if inner.client.is_closed() {
+            self.reconnect(&mut inner)?;
         }
         Ok(inner)
+    }
+
+    /// Replaces a closed connection with a new one, if the handle knows how to connect.
+    fn reconnect(&self, inner: &mut Inner) -> Result<(), StoreError> {
+        let Some(params) = &self.params else {
+            return Ok(());
+        };
+        let mut client = Client::connect(params, NoTls).map_err(|e| backend_at(&self.location, e))?;
+        let statements = Statements::prepare(&mut client, &self.schema).map_err(|e| backend_at(&self.location, e))?;
+        *inner = Inner {
+            client,
+            statements,
+            cursor: None,
+        };
+        Ok(())
+    }
+
+    /// Runs a read, and runs it once more on a new connection if it failed because the
+    /// connection died under it (a restarted server, a terminated backend, a dropped
+    /// network link): a client only learns that its connection is gone when it next
+    /// uses it, so without this the first read after every such event would fail. A
+    /// read changes nothing, so running it twice is harmless; appends are never retried
+    /// here, since their outcome is unknown when the connection breaks during commit.
+    fn read<T>(&self, mut op: impl FnMut(&mut Inner) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let mut inner = self.lock()?;
+        match op(&mut inner) {
+            Err(StoreError::Backend { .. }) if inner.client.is_closed() && self.params.is_some() => {
+                self.reconnect(&mut inner)?;
+                op(&mut inner)
+            }
+            other => other,
+        }
     }
 }
 
@@ -661,43 +686,44 @@ impl Store for PostgresStore {
     }
 
     fn load_after(&self, instance: Uuid, after: u64) -> Result<Vec<AuditRecord>, StoreError> {
-        let mut inner = self.lock()?;
-        let Inner { client, statements, .. } = &mut *inner;
         let after = i64::try_from(after).unwrap_or(i64::MAX);
-        let rows = client
-            .query(&statements.load_after, &[&instance, &after])
-            .map_err(backend)?;
-        let mut records = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let position: i64 = get(row, 0, "records")?;
-            let seq: i64 = get(row, 1, "records")?;
-            let json: &str = get(row, 2, "records")?;
-            records.push(parse_record(position, &instance, seq, json)?);
-        }
-        if records.is_empty() {
-            let known: bool = client
-                .query_one(&statements.known, &[&instance])
-                .map_err(backend)?
-                .try_get(0)
+        self.read(|inner| {
+            let Inner { client, statements, .. } = inner;
+            let rows = client
+                .query(&statements.load_after, &[&instance, &after])
                 .map_err(backend)?;
-            if !known {
-                return Err(StoreError::NotFound { instance });
+            let mut records = Vec::with_capacity(rows.len());
+            for row in &rows {
+                let position: i64 = get(row, 0, "records")?;
+                let seq: i64 = get(row, 1, "records")?;
+                let json: &str = get(row, 2, "records")?;
+                records.push(parse_record(position, &instance, seq, json)?);
             }
-        }
-        Ok(records)
+            if records.is_empty() {
+                let known: bool = client
+                    .query_one(&statements.known, &[&instance])
+                    .map_err(backend)?
+                    .try_get(0)
+                    .map_err(backend)?;
+                if !known {
+                    return Err(StoreError::NotFound { instance });
+                }
+            }
+            Ok(records)
+        })
     }
 
     fn head(&self, instance: Uuid) -> Result<InstanceHead, StoreError> {
-        let mut inner = self.lock()?;
-        let Inner { client, statements, .. } = &mut *inner;
-        match client.query_opt(&statements.read_head, &[&instance]).map_err(backend)? {
-            Some(row) => head_from_row(&row),
-            None => Err(StoreError::NotFound { instance }),
-        }
+        self.read(|inner| {
+            let Inner { client, statements, .. } = inner;
+            match client.query_opt(&statements.read_head, &[&instance]).map_err(backend)? {
+                Some(row) => head_from_row(&row),
+                None => Err(StoreError::NotFound { instance }),
+            }
+        })
     }
 
     fn list(&self, filter: &InstanceFilter) -> Result<Vec<InstanceHead>, StoreError> {
-        let mut inner = self.lock()?;
         let mut sql = format!("SELECT {HEAD_COLUMNS} FROM {}.instances", self.schema);
         let mut args: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::new();
         if let Some(d) = &filter.definition {
@@ -710,7 +736,7 @@ impl Store for PostgresStore {
             sql.push_str(&format!(" state = ${}", args.len()));
         }
         sql.push_str(" ORDER BY first_position");
-        let rows = inner.client.query(&sql, &args).map_err(backend)?;
+        let rows = self.read(|inner| inner.client.query(&sql, &args).map_err(backend))?;
         rows.iter().map(head_from_row).collect()
     }
 
@@ -718,37 +744,39 @@ impl Store for PostgresStore {
         if limit == 0 {
             return Ok(Vec::new());
         }
-        let mut inner = self.lock()?;
         let limit_sql = i64::try_from(limit).unwrap_or(i64::MAX);
-        // Positions are gapless unless rows were deleted behind the store's back, so
-        // `from` counts records, not position values: a sequential scan continues after
-        // the last position it returned, and any other start skips `from` rows.
-        let cursor = inner.cursor;
-        let Inner { client, statements, .. } = &mut *inner;
-        let rows = match cursor {
-            Some((next, last)) if next == from => client.query(&statements.scan_after, &[&last, &limit_sql]),
-            _ => {
-                let offset = i64::try_from(from).unwrap_or(i64::MAX);
-                client.query(&statements.scan_offset, &[&offset, &limit_sql])
+        self.read(|inner| {
+            // Positions are gapless unless rows were deleted behind the store's back, so
+            // `from` counts records, not position values: a sequential scan continues after
+            // the last position it returned, and any other start skips `from` rows.
+            let cursor = inner.cursor;
+            let Inner { client, statements, .. } = &mut *inner;
+            let rows = match cursor {
+                Some((next, last)) if next == from => client.query(&statements.scan_after, &[&last, &limit_sql]),
+                _ => {
+                    let offset = i64::try_from(from).unwrap_or(i64::MAX);
+                    client.query(&statements.scan_offset, &[&offset, &limit_sql])
+                }
             }
-        }
-        .map_err(backend)?;
-        let records = records_from_rows(&rows, Some(1))?;
-        if let Some(last) = rows.last() {
-            let position: i64 = get(last, 0, "records")?;
-            inner.cursor = Some((from + records.len() as u64, position));
-        }
-        Ok(records)
+            .map_err(backend)?;
+            let records = records_from_rows(&rows, Some(1))?;
+            if let Some(last) = rows.last() {
+                let position: i64 = get(last, 0, "records")?;
+                inner.cursor = Some((from + records.len() as u64, position));
+            }
+            Ok(records)
+        })
     }
 
     fn tree_head(&self) -> Result<TreeHead, StoreError> {
-        let mut inner = self.lock()?;
-        let Inner { client, statements, .. } = &mut *inner;
-        let row = client
-            .query_opt(&statements.read_log_head, &[])
-            .map_err(backend)?
-            .ok_or_else(|| corrupt("log_head", "the row is missing"))?;
-        Ok(tree_head_of(&range_from_row(&row)?))
+        self.read(|inner| {
+            let Inner { client, statements, .. } = inner;
+            let row = client
+                .query_opt(&statements.read_log_head, &[])
+                .map_err(backend)?
+                .ok_or_else(|| corrupt("log_head", "the row is missing"))?;
+            Ok(tree_head_of(&range_from_row(&row)?))
+        })
     }
 
     fn put_snapshot(&self, snapshot: &Snapshot) -> Result<(), StoreError> {
@@ -773,9 +801,11 @@ impl Store for PostgresStore {
     }
 
     fn snapshot(&self, instance: Uuid) -> Result<Option<Snapshot>, StoreError> {
-        let mut inner = self.lock()?;
-        let Inner { client, statements, .. } = &mut *inner;
-        let Some(row) = client.query_opt(&statements.snapshot, &[&instance]).map_err(backend)? else {
+        let row = self.read(|inner| {
+            let Inner { client, statements, .. } = inner;
+            client.query_opt(&statements.snapshot, &[&instance]).map_err(backend)
+        })?;
+        let Some(row) = row else {
             return Ok(None);
         };
         let place = format!("snapshot of instance {instance}");
