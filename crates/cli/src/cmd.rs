@@ -1,18 +1,18 @@
 //! The subcommands.
 
 use std::io::Write;
-use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use regula_core::store::Store;
 use regula_core::{
-    Action, AuditRecord, Checkpoint, Command, Definition, DiagramOptions, Dynamic, ManualClock, Outcome,
+    Action, AuditRecord, Checkpoint, Command, Definition, DiagramOptions, Dynamic, EngineError, Outcome,
+    RepositoryError,
 };
 use regula_standards::catalog::Catalog;
 use regula_standards::court::CourtConfig;
 use regula_standards::lifecycle::{Stage, StandardAction, roles};
 use regula_standards::plan::{self, GroupBy};
-use regula_standards::service::Court;
+use regula_standards::service::{Court, ServiceError};
 use serde::Serialize;
 
 use crate::args::{
@@ -53,8 +53,10 @@ pub fn open_court(cli: &Cli) -> Result<Court<AnyStore>, CliError> {
     Ok(court_at(cli, load_catalog(cli)?, None)?.0)
 }
 
-/// The court on the store with `catalog`. Given `at` (an `--at` argument, read in the
-/// catalog's time zone), the engine's clock stands at that time, which is returned.
+/// The court on the store with `catalog`, its engine on the system clock, and `at` (an
+/// `--at` argument, read in the catalog's time zone): the effective time of an event
+/// entered after the fact, which the engine checks and records beside the clock's
+/// time (`Command::at`).
 fn court_at(
     cli: &Cli,
     catalog: Catalog,
@@ -62,10 +64,7 @@ fn court_at(
 ) -> Result<(Court<AnyStore>, Option<DateTime<Utc>>), CliError> {
     let at = at.map(|t| parse_time(t, catalog.court().timezone)).transpose()?;
     let store = open_store(cli, false)?;
-    let court = Court::open(store, catalog, |engine| match at {
-        Some(t) => engine.with_clock(Arc::new(ManualClock::new(t))),
-        None => engine,
-    })?;
+    let court = Court::open(store, catalog, |engine| engine)?;
     Ok((court, at))
 }
 
@@ -111,11 +110,11 @@ fn import(cli: &Cli, out: Out, args: &ImportArgs) -> Result<(), CliError> {
         Some(path) => Catalog::from_path(path)?,
         None => load_catalog(cli)?,
     };
-    let (mut court, _) = court_at(cli, catalog, args.at.as_deref())?;
+    let (mut court, at) = court_at(cli, catalog, args.at.as_deref())?;
     let actor = parse_actor(&args.actor, court.config())?;
     let mut progress = Progress::new(out.s("导入", "importing"));
     progress.update(0, court.catalog().standards().len() as u64);
-    let opened = court.import(&actor)?;
+    let opened = court.import_at(&actor, at)?;
     progress.update(
         court.catalog().standards().len() as u64,
         court.catalog().standards().len() as u64,
@@ -429,16 +428,6 @@ fn act(cli: &Cli, out: Out, args: &DoArgs) -> Result<(), CliError> {
             }
         })
         .map_err(|e| CliError::Usage(format!("payload of {}: {}", args.action, e.message)))?;
-    if let Some(t) = at
-        && t < instance.updated_at()
-    {
-        let local = |t: DateTime<Utc>| t.with_timezone(&court.config().timezone).to_rfc3339();
-        return Err(CliError::Usage(format!(
-            "--at {} is before the standard's last record ({}); records are kept in time order",
-            local(t),
-            local(instance.updated_at())
-        )));
-    }
     let role = match &args.role {
         Some(r) => {
             if !definition.has_role(r) {
@@ -465,7 +454,10 @@ fn act(cli: &Cli, out: Out, args: &DoArgs) -> Result<(), CliError> {
     };
     let mut command = Command::new(actor, role, action);
     command.note = args.note.clone();
-    let record = court.apply(&code, command)?;
+    command.effective_at = at;
+    let record = court
+        .apply(&code, command)
+        .map_err(|e| time_rule_error(e, &code, court.config().timezone))?;
     if out.json {
         out.print_json(&record)?;
     } else {
@@ -475,6 +467,29 @@ fn act(cli: &Cli, out: Out, args: &DoArgs) -> Result<(), CliError> {
         Err(CliError::Refused)
     } else {
         Ok(())
+    }
+}
+
+/// The engine's time rules, said in the court's terms: the standard's code and times
+/// in the court's time zone. Other errors pass unchanged.
+fn time_rule_error(e: ServiceError, code: &str, tz: chrono::FixedOffset) -> CliError {
+    let local = |t: DateTime<Utc>| t.with_timezone(&tz).to_rfc3339();
+    match e {
+        ServiceError::Repository(RepositoryError::Engine(EngineError::BeforeLastRecord {
+            at, settled, seq, ..
+        })) => CliError::Usage(format!(
+            "{code}: --at {} is before the standard's last accepted record (#{seq}, {}); past events are entered in the order they happened",
+            local(at),
+            local(settled)
+        )),
+        ServiceError::Repository(RepositoryError::Engine(EngineError::FutureTime { at, now, .. })) => {
+            CliError::Usage(format!(
+                "{code}: --at {} is in the future (the clock says {}); events cannot be dated ahead",
+                local(at),
+                local(now)
+            ))
+        }
+        other => other.into(),
     }
 }
 

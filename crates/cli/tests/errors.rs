@@ -165,15 +165,20 @@ fn bad_actors_roles_and_times() {
         &["--as", DEPT, "--role", "king"],
         "unknown role \"king\"; roles: department, office, leading_group, intermediate_court",
     );
-    // --at: before the standard's last record (2023-03-01 09:00 in Beijing), shown in
-    // the court's time zone.
+    // --at: before the standard's last accepted record (2023-03-01 09:00 in Beijing),
+    // shown in the court's time zone; the rule is the engine's, the wording the CLI's.
     check(
         &["--as", DEPT, "--at", "2023-02-28"],
-        "--at 2023-02-28T09:00:00+08:00 is before the standard's last record (2023-03-01T09:00:00+08:00)",
+        "ADJ-01-08: --at 2023-02-28T09:00:00+08:00 is before the standard's last accepted record (#2, 2023-03-01T09:00:00+08:00)",
     );
     check(
         &["--as", DEPT, "--at", "2023-03-01T08:59:59+08:00"],
-        "is before the standard's last record",
+        "is before the standard's last accepted record",
+    );
+    // --at in the future (issue 11, hole 1: it used to pass every time rule).
+    check(
+        &["--as", DEPT, "--at", "2999-01-01"],
+        "ADJ-01-08: --at 2999-01-01T09:00:00+08:00 is in the future",
     );
     // Invalid times.
     for bad in ["2023-02-30", "tomorrow", "2023-3-1 9:00"] {

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::Value;
 
 use crate::Lifecycle;
@@ -10,7 +11,12 @@ use crate::definition::{Decision, Definition, EffectInput};
 use crate::guard::Reason;
 use crate::instance::Instance;
 use crate::lifecycle::{Action, PayloadError, State};
-use crate::record::{Actor, AuditRecord, DefinitionRef, Digest, FORMAT_VERSION, Outcome};
+use crate::record::{Actor, AuditRecord, DefinitionRef, Digest, FORMAT_VERSION, Outcome, canonical_payload};
+
+/// How far ahead of the writer's clock a record's time may be, and how far behind the
+/// previous record's writing time a writer's clock may be: clocks of servers sharing
+/// a store differ a little. Verification allows the same and no more.
+pub const MAX_CLOCK_SKEW: TimeDelta = TimeDelta::seconds(120);
 
 /// An attempt to apply an action: who, in which role, what, and an optional note.
 #[derive(Clone, Debug, PartialEq)]
@@ -23,6 +29,9 @@ pub struct Command<A> {
     pub action: A,
     /// A free-text note kept in the audit record.
     pub note: Option<String>,
+    /// When the event happened, for an event entered after the fact; `None` for now.
+    /// See [`Command::at`].
+    pub effective_at: Option<DateTime<Utc>>,
 }
 
 impl<A> Command<A> {
@@ -33,7 +42,23 @@ impl<A> Command<A> {
             role: role.into(),
             action,
             note: None,
+            effective_at: None,
         }
+    }
+
+    /// The same command for an event that happened at `at`, entered after the fact.
+    ///
+    /// Guards judge the attempt as of `at`, and the record keeps both times: `at`, and
+    /// `recorded_at`, the writer's clock, so back-dating is always visible. The engine
+    /// refuses (as an [`EngineError`], writing nothing) a time later than its clock by
+    /// more than [`MAX_CLOCK_SKEW`], and a time before the instance's
+    /// [`settled_at`](crate::Instance::settled_at), the effective time of its last
+    /// creation or accepted action: past events are entered in the order they
+    /// happened. A refused attempt does not move that limit, so a mistaken attempt
+    /// never blocks entering the events that came before it.
+    pub fn at(mut self, at: DateTime<Utc>) -> Self {
+        self.effective_at = Some(at);
+        self
     }
 
     /// The same command with a note.
@@ -86,6 +111,49 @@ pub enum EngineError {
         role: String,
         /// The creator roles.
         allowed: Vec<String>,
+    },
+    /// The event's time is later than the engine's clock (plus [`MAX_CLOCK_SKEW`]):
+    /// nothing can be recorded as having happened in the future.
+    #[error(
+        "instance {instance}: the time {at} is after the clock's now ({now}); events cannot be dated in the future"
+    )]
+    FutureTime {
+        /// The instance (nil for a creation).
+        instance: uuid::Uuid,
+        /// The time asked for.
+        at: DateTime<Utc>,
+        /// The clock's time.
+        now: DateTime<Utc>,
+    },
+    /// The event's time is before the instance's last creation or accepted action:
+    /// events are recorded in the order they happened.
+    #[error(
+        "instance {instance}: the time {at} is before its last accepted record ({settled}, record {seq}); events are entered in the order they happened"
+    )]
+    BeforeLastRecord {
+        /// The instance.
+        instance: uuid::Uuid,
+        /// The time asked for.
+        at: DateTime<Utc>,
+        /// The effective time of the instance's last creation or accepted action.
+        settled: DateTime<Utc>,
+        /// The instance's last sequence number.
+        seq: u64,
+    },
+    /// The engine's clock is behind the time the instance's last record was written,
+    /// by more than [`MAX_CLOCK_SKEW`]: a writer with a wrong clock must not write.
+    #[error(
+        "instance {instance}: the clock ({now}) is behind the writing time of record {seq} ({recorded}); check this machine's clock"
+    )]
+    ClockBehind {
+        /// The instance.
+        instance: uuid::Uuid,
+        /// The clock's time.
+        now: DateTime<Utc>,
+        /// When the last record was written.
+        recorded: DateTime<Utc>,
+        /// Its sequence number.
+        seq: u64,
     },
 }
 
@@ -156,6 +224,19 @@ impl<L: Lifecycle> Engine<L> {
         data: L::Data,
         note: Option<String>,
     ) -> Result<(Instance<L>, AuditRecord), EngineError> {
+        self.create_at(actor, role, data, note, None)
+    }
+
+    /// [`create`](Engine::create) for an instance whose work began at `at`, entered
+    /// after the fact (see [`Command::at`]); `None` for now.
+    pub fn create_at(
+        &self,
+        actor: Actor,
+        role: &str,
+        data: L::Data,
+        note: Option<String>,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<(Instance<L>, AuditRecord), EngineError> {
         let def = &self.definition;
         if !def.has_role(role) {
             return Err(EngineError::UnknownRole {
@@ -174,7 +255,21 @@ impl<L: Lifecycle> Engine<L> {
             definition: def.reference().clone(),
             source,
         })?;
-        let now = self.clock.now();
+        let payload = canonical_payload(payload).map_err(|e| {
+            EngineError::Payload(PayloadError {
+                action: "create".to_owned(),
+                message: e.to_string(),
+            })
+        })?;
+        let recorded = self.clock.now();
+        let now = at.unwrap_or(recorded);
+        if now > recorded + MAX_CLOCK_SKEW {
+            return Err(EngineError::FutureTime {
+                instance: uuid::Uuid::nil(),
+                at: now,
+                now: recorded,
+            });
+        }
         let id = self.ids.next_id(now);
         let mut record = AuditRecord {
             format: FORMAT_VERSION,
@@ -182,6 +277,7 @@ impl<L: Lifecycle> Engine<L> {
             seq: 1,
             id: self.ids.next_id(now),
             at: now,
+            recorded_at: Some(recorded),
             definition: def.reference().clone(),
             actor,
             role: role.to_owned(),
@@ -204,6 +300,8 @@ impl<L: Lifecycle> Engine<L> {
             created_at: now,
             entered_at: now,
             updated_at: now,
+            settled_at: now,
+            recorded_at: recorded,
         };
         Ok((instance, record))
     }
@@ -228,8 +326,14 @@ impl<L: Lifecycle> Engine<L> {
         external: Vec<Reason>,
     ) -> Result<AuditRecord, EngineError> {
         self.check_definition(instance)?;
-        let now = self.clock.now();
+        let (now, recorded) = self.times(instance, command.effective_at)?;
         let payload = command.action.payload()?;
+        let payload = canonical_payload(payload).map_err(|e| {
+            EngineError::Payload(PayloadError {
+                action: command.action.name().to_owned(),
+                message: e.to_string(),
+            })
+        })?;
         let decision = self
             .definition
             .decide(instance, &command.actor, &command.role, &command.action, &payload, now);
@@ -252,6 +356,7 @@ impl<L: Lifecycle> Engine<L> {
             seq: instance.seq + 1,
             id: self.ids.next_id(now),
             at: now,
+            recorded_at: Some(recorded),
             definition: self.definition.reference().clone(),
             actor: command.actor,
             role: command.role,
@@ -276,15 +381,49 @@ impl<L: Lifecycle> Engine<L> {
         command: &Command<L::Action>,
     ) -> Result<Decision<L::State>, EngineError> {
         self.check_definition(instance)?;
+        let (now, _) = self.times(instance, command.effective_at)?;
         let payload: Value = command.action.payload()?;
-        Ok(self.definition.decide(
-            instance,
-            &command.actor,
-            &command.role,
-            &command.action,
-            &payload,
-            self.clock.now(),
-        ))
+        Ok(self
+            .definition
+            .decide(instance, &command.actor, &command.role, &command.action, &payload, now))
+    }
+
+    /// The effective time and the writing time of a new record on `instance`, under
+    /// the time rules of [`Command::at`].
+    fn times(
+        &self,
+        instance: &Instance<L>,
+        effective: Option<DateTime<Utc>>,
+    ) -> Result<(DateTime<Utc>, DateTime<Utc>), EngineError> {
+        let now = self.clock.now();
+        if now + MAX_CLOCK_SKEW < instance.recorded_at {
+            return Err(EngineError::ClockBehind {
+                instance: instance.id,
+                now,
+                recorded: instance.recorded_at,
+                seq: instance.seq,
+            });
+        }
+        // Within the skew, a clock a little behind the last writer's is raised to it,
+        // so writing times never decrease within a log.
+        let recorded = now.max(instance.recorded_at);
+        let at = effective.unwrap_or(recorded);
+        if at > recorded + MAX_CLOCK_SKEW {
+            return Err(EngineError::FutureTime {
+                instance: instance.id,
+                at,
+                now: recorded,
+            });
+        }
+        if at < instance.settled_at {
+            return Err(EngineError::BeforeLastRecord {
+                instance: instance.id,
+                at,
+                settled: instance.settled_at,
+                seq: instance.seq,
+            });
+        }
+        Ok((at, recorded))
     }
 
     fn check_definition(&self, instance: &Instance<L>) -> Result<(), EngineError> {
@@ -311,7 +450,9 @@ impl<L: Lifecycle> Definition<L> {
         instance.seq = record.seq;
         instance.last_hash = record.hash;
         instance.updated_at = record.at;
+        instance.recorded_at = record.recorded_at.unwrap_or(record.at);
         if let Some((action, to)) = accepted {
+            instance.settled_at = record.at;
             if let Some(effect) = self.effect() {
                 let input = EffectInput {
                     action,

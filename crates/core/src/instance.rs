@@ -25,6 +25,8 @@ pub struct Instance<L: Lifecycle> {
     pub(crate) created_at: DateTime<Utc>,
     pub(crate) entered_at: DateTime<Utc>,
     pub(crate) updated_at: DateTime<Utc>,
+    pub(crate) settled_at: DateTime<Utc>,
+    pub(crate) recorded_at: DateTime<Utc>,
 }
 
 impl<L: Lifecycle> Instance<L> {
@@ -68,9 +70,22 @@ impl<L: Lifecycle> Instance<L> {
         self.entered_at
     }
 
-    /// The time of the last record.
+    /// The time of the last record (its effective time, [`AuditRecord::at`](crate::AuditRecord::at)).
     pub fn updated_at(&self) -> DateTime<Utc> {
         self.updated_at
+    }
+
+    /// The effective time of the last record that changed the instance (its creation
+    /// or an accepted action). A new record may not be dated earlier; a refused
+    /// attempt does not move it, so it never blocks entering an earlier event.
+    pub fn settled_at(&self) -> DateTime<Utc> {
+        self.settled_at
+    }
+
+    /// When the last record was written, by its writer's clock. A new record's
+    /// writing time is never earlier.
+    pub fn recorded_at(&self) -> DateTime<Utc> {
+        self.recorded_at
     }
 
     /// A serializable copy of the instance, for caching in a store.
@@ -85,6 +100,8 @@ impl<L: Lifecycle> Instance<L> {
             created_at: self.created_at,
             entered_at: self.entered_at,
             updated_at: self.updated_at,
+            settled_at: Some(self.settled_at),
+            recorded_at: Some(self.recorded_at),
         })
     }
 }
@@ -101,6 +118,8 @@ impl<L: Lifecycle> Clone for Instance<L> {
             created_at: self.created_at,
             entered_at: self.entered_at,
             updated_at: self.updated_at,
+            settled_at: self.settled_at,
+            recorded_at: self.recorded_at,
         }
     }
 }
@@ -133,6 +152,8 @@ where
             && self.created_at == other.created_at
             && self.entered_at == other.entered_at
             && self.updated_at == other.updated_at
+            && self.settled_at == other.settled_at
+            && self.recorded_at == other.recorded_at
     }
 }
 
@@ -161,4 +182,13 @@ pub struct Snapshot {
     pub entered_at: DateTime<Utc>,
     /// The time of the last record included.
     pub updated_at: DateTime<Utc>,
+    /// [`Instance::settled_at`]; absent from snapshots taken before it existed, which
+    /// then resume with `updated_at` (never earlier than it, so no time rule is
+    /// loosened).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settled_at: Option<DateTime<Utc>>,
+    /// [`Instance::recorded_at`]; absent from older snapshots, which then resume
+    /// with `updated_at` (format 1 records were written at their `at`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded_at: Option<DateTime<Utc>>,
 }

@@ -127,6 +127,7 @@ pub mod dynamic;
 pub mod engine;
 pub mod guard;
 pub mod instance;
+pub mod jcs;
 pub mod label;
 pub mod lifecycle;
 pub mod merkle;
@@ -142,13 +143,13 @@ pub use definition::{
 };
 pub use diagram::DiagramOptions;
 pub use dynamic::{DynAction, DynState, Dynamic, LoadError, LoadErrorKind, Registry};
-pub use engine::{Command, Engine, EngineError};
+pub use engine::{Command, Engine, EngineError, MAX_CLOCK_SKEW};
 pub use guard::{GuardCheck, GuardExpr, GuardInput, NamedGuard, Reason, ReasonCode, Span};
 pub use instance::{Instance, Snapshot};
 pub use label::{Lang, Text};
 pub use lifecycle::{Action, Data, Lifecycle, PayloadError, State};
-pub use record::{Actor, AuditRecord, DefinitionRef, Digest, FORMAT_VERSION, Outcome, RecordParseError};
-pub use replay::{ReplayOptions, VerifyError, VerifyErrorKind, check_link, verify_chain};
+pub use record::{Actor, AuditRecord, DefinitionRef, Digest, FORMAT_V1, FORMAT_VERSION, Outcome, RecordParseError};
+pub use replay::{ReplayOptions, TimeFloor, VerifyError, VerifyErrorKind, check_link, check_times, verify_chain};
 pub use store::{
     Append, Checkpoint, InstanceFilter, InstanceHead, MemoryStore, Repository, RepositoryError, Store, StoreError,
     TreeHead,

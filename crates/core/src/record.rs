@@ -1,24 +1,27 @@
 //! The audit record: one per attempt, chained by SHA-256.
 //!
-//! # Canonical encoding (format 1)
+//! A record's hash is SHA-256 over its *canonical bytes*. Two formats exist; this
+//! library writes format 2 and reads, verifies and continues logs of both.
 //!
-//! A record's hash is SHA-256 over its *canonical bytes*, which are the following
-//! fields, in this order, with no separators:
+//! # Canonical encoding (format 2)
+//!
+//! The following fields, in this order, with no separators:
 //!
 //! | field | encoding |
 //! |---|---|
 //! | magic | the 14 bytes `regula-record\0` |
-//! | format | u16, big-endian (`1`) |
+//! | format | u16, big-endian (`2`) |
 //! | instance | 16 bytes of the UUID |
 //! | seq | u64, big-endian |
 //! | id | 16 bytes of the UUID |
 //! | at | i64 seconds since the Unix epoch, then u32 nanoseconds, both big-endian |
+//! | recorded_at | the same encoding |
 //! | definition name | str |
 //! | definition version | u32, big-endian |
 //! | actor id, actor name, actor unit | str, opt str, opt str |
 //! | role | str |
 //! | action | str |
-//! | payload | str holding the payload's canonical JSON (below) |
+//! | payload | str holding the payload's canonical JSON: RFC 8785 ([`crate::jcs`]) |
 //! | from | str |
 //! | outcome | u8 tag: `0` created; `1` accepted, then `to` as str; `2` refused, then u32 count and, per reason, str code, opt str guard, str zh, str en |
 //! | note | opt str |
@@ -27,11 +30,31 @@
 //! where **str** is a u32 big-endian byte length followed by the UTF-8 bytes, and
 //! **opt str** is the byte `0` for none or `1` followed by a str.
 //!
-//! **Canonical JSON** is JSON with no whitespace, object keys sorted by their UTF-8
-//! bytes, strings escaped as `serde_json` escapes them (only `"`, `\` and control
-//! characters), integers in decimal and other numbers in the shortest form that
-//! reads back to the same `f64`. Payloads therefore survive a trip through any JSON
-//! store and still hash the same.
+//! `at` is the *effective* time: when the event happened, the time guards judge. It
+//! equals `recorded_at`, the writer's clock when the record was made, unless the
+//! event was entered after the fact (see [`Command::at`](crate::Command::at)); an
+//! auditor sees every back-dated record as one whose `at` is before its
+//! `recorded_at`. The time rules the engine enforces and verification re-checks are
+//! in [`crate::replay`].
+//!
+//! The record's JSON form ([`AuditRecord::to_json`]) is one line, its keys in the
+//! order of the table above (`format`, `instance`, `seq`, `id`, `at`,
+//! `recorded_at`, `definition`, `actor`, `role`, `action`, `payload`, `from`,
+//! `outcome`, `note`, `prev_hash`, `hash`), strings escaped as RFC 8785 escapes them,
+//! the payload in its RFC 8785 form, times as RFC 3339 in UTC with `Z` and only the
+//! fractional digits needed. It is written by this module, not by a JSON library, so
+//! no dependency upgrade can change a byte. `docs/record-format.md` has the whole
+//! specification, and `crates/core/tests/vectors/records/` vectors an independent
+//! implementation can check itself against.
+//!
+//! # Canonical encoding (format 1)
+//!
+//! Written by Regula 0.1 before the time and encoding rules above. Its layout is that
+//! of format 2 without `recorded_at` (the writer's clock was `at`), and its payload JSON
+//! is: no whitespace, object keys sorted by their UTF-8 bytes, strings escaped as
+//! `serde_json` escapes them (only `"`, `\` and control characters), integers in
+//! decimal and other numbers as `serde_json` 1.0.145 printed them. Records of format 1
+//! keep verifying and a log may continue in format 2; nothing writes format 1 any more.
 //!
 //! The first record of an instance has `prev_hash` of 32 zero bytes; every later
 //! record's `prev_hash` is the `hash` of the record before it.
@@ -46,8 +69,14 @@ use uuid::Uuid;
 
 use crate::guard::Reason;
 
-/// The format version written into every record.
-pub const FORMAT_VERSION: u16 = 1;
+/// The format version written into every new record.
+pub const FORMAT_VERSION: u16 = 2;
+
+/// The first format, still read and verified (see the module docs).
+pub const FORMAT_V1: u16 = 1;
+
+/// Every format this library reads and verifies.
+pub const KNOWN_FORMATS: [u16; 2] = [FORMAT_V1, FORMAT_VERSION];
 
 const MAGIC: &[u8; 14] = b"regula-record\0";
 
@@ -219,9 +248,15 @@ pub struct AuditRecord {
     pub seq: u64,
     /// The record's own id.
     pub id: Uuid,
-    /// When the attempt was made (RFC 3339, UTC, as many fractional digits as needed).
+    /// When the event happened: the time its guards judge (RFC 3339, UTC, as many
+    /// fractional digits as needed). Before `recorded_at` for an event entered after
+    /// the fact.
     #[serde(with = "rfc3339")]
     pub at: DateTime<Utc>,
+    /// When the record was written, by the writer's clock (format 2; `None` in format
+    /// 1 records, whose writer's clock was `at`).
+    #[serde(default, with = "rfc3339_opt", skip_serializing_if = "Option::is_none")]
+    pub recorded_at: Option<DateTime<Utc>>,
     /// The definition the instance follows.
     pub definition: DefinitionRef,
     /// Who attempted it.
@@ -276,8 +311,89 @@ impl AuditRecord {
     /// The record as one line of JSON, in the canonical form that
     /// [`from_json`](AuditRecord::from_json) accepts.
     pub fn to_json(&self) -> String {
-        // Serializing plain data (strings, numbers, JSON values) cannot fail.
-        serde_json::to_string(self).unwrap_or_default()
+        if self.format == FORMAT_V1 {
+            // Format 1 was written by serde_json; it is read back the same way.
+            // Serializing plain data (strings, numbers, JSON values) cannot fail.
+            return serde_json::to_string(self).unwrap_or_default();
+        }
+        let mut out = Vec::with_capacity(512);
+        self.write_json(&mut out);
+        // Only valid UTF-8 is ever written: JSON punctuation, digits and whole chars.
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// The JSON form of a format 2 record, field by field (see the module docs).
+    fn write_json(&self, out: &mut Vec<u8>) {
+        use std::io::Write as _;
+        // Writing to a Vec cannot fail.
+        let _ = write!(
+            out,
+            "{{\"format\":{},\"instance\":\"{}\",\"seq\":{},\"id\":\"{}\",\"at\":",
+            self.format, self.instance, self.seq, self.id
+        );
+        write_json_string(&rfc3339::text(&self.at), out);
+        if let Some(recorded_at) = &self.recorded_at {
+            out.extend_from_slice(b",\"recorded_at\":");
+            write_json_string(&rfc3339::text(recorded_at), out);
+        }
+        out.extend_from_slice(b",\"definition\":{\"name\":");
+        write_json_string(&self.definition.name, out);
+        let _ = write!(out, ",\"version\":{}}},\"actor\":{{\"id\":", self.definition.version);
+        write_json_string(&self.actor.id, out);
+        if let Some(name) = &self.actor.name {
+            out.extend_from_slice(b",\"name\":");
+            write_json_string(name, out);
+        }
+        if let Some(unit) = &self.actor.unit {
+            out.extend_from_slice(b",\"unit\":");
+            write_json_string(unit, out);
+        }
+        out.extend_from_slice(b"},\"role\":");
+        write_json_string(&self.role, out);
+        out.extend_from_slice(b",\"action\":");
+        write_json_string(&self.action, out);
+        out.extend_from_slice(b",\"payload\":");
+        write_payload(self.format, &self.payload, out);
+        out.extend_from_slice(b",\"from\":");
+        write_json_string(&self.from, out);
+        out.extend_from_slice(b",\"outcome\":{\"kind\":");
+        match &self.outcome {
+            Outcome::Created => out.extend_from_slice(b"\"created\""),
+            Outcome::Accepted { to } => {
+                out.extend_from_slice(b"\"accepted\",\"to\":");
+                write_json_string(to, out);
+            }
+            Outcome::Refused { reasons } => {
+                out.extend_from_slice(b"\"refused\",\"reasons\":[");
+                for (i, r) in reasons.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    out.extend_from_slice(b"{\"code\":");
+                    write_json_string(r.code.as_str(), out);
+                    if let Some(guard) = &r.guard {
+                        out.extend_from_slice(b",\"guard\":");
+                        write_json_string(guard, out);
+                    }
+                    out.extend_from_slice(b",\"message\":{\"zh\":");
+                    write_json_string(&r.message.zh, out);
+                    out.extend_from_slice(b",\"en\":");
+                    write_json_string(&r.message.en, out);
+                    out.extend_from_slice(b"}}");
+                }
+                out.push(b']');
+            }
+        }
+        out.extend_from_slice(b"},\"note\":");
+        match &self.note {
+            Some(note) => write_json_string(note, out),
+            None => out.extend_from_slice(b"null"),
+        }
+        let _ = write!(
+            out,
+            ",\"prev_hash\":\"{}\",\"hash\":\"{}\"}}",
+            self.prev_hash, self.hash
+        );
     }
 
     /// Parses one record written by [`to_json`](AuditRecord::to_json), refusing any
@@ -360,8 +476,12 @@ impl AuditRecord {
         out.extend_from_slice(self.instance.as_bytes());
         out.extend_from_slice(&self.seq.to_be_bytes());
         out.extend_from_slice(self.id.as_bytes());
-        out.extend_from_slice(&self.at.timestamp().to_be_bytes());
-        out.extend_from_slice(&self.at.timestamp_subsec_nanos().to_be_bytes());
+        put_time(out, &self.at);
+        if self.format != FORMAT_V1 {
+            // Format 2 always has it; a record that lacks it fails verification
+            // (`check_link`), and hashes as if it were `at`.
+            put_time(out, self.recorded_at.as_ref().unwrap_or(&self.at));
+        }
         put_str(out, &self.definition.name);
         out.extend_from_slice(&self.definition.version.to_be_bytes());
         put_str(out, &self.actor.id);
@@ -371,7 +491,7 @@ impl AuditRecord {
         put_str(out, &self.action);
         let start = out.len();
         out.extend_from_slice(&[0; 4]);
-        write_canonical_json(&self.payload, out);
+        write_payload(self.format, &self.payload, out);
         let len = u32::try_from(out.len() - start - 4).unwrap_or(u32::MAX);
         out[start..start + 4].copy_from_slice(&len.to_be_bytes());
         put_str(out, &self.from);
@@ -416,8 +536,13 @@ mod rfc3339 {
     use chrono::{DateTime, SecondsFormat, Utc};
     use serde::{Deserialize, Deserializer, Serializer};
 
+    /// The one written form of a time.
+    pub fn text(at: &DateTime<Utc>) -> String {
+        at.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+    }
+
     pub fn serialize<S: Serializer>(at: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&at.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+        serializer.serialize_str(&text(at))
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<DateTime<Utc>, D::Error> {
@@ -431,6 +556,23 @@ mod rfc3339 {
             )));
         }
         Ok(at)
+    }
+}
+
+/// [`rfc3339`] for an optional time.
+mod rfc3339_opt {
+    use chrono::{DateTime, Utc};
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(at: &Option<DateTime<Utc>>, serializer: S) -> Result<S::Ok, S::Error> {
+        match at {
+            Some(at) => super::rfc3339::serialize(at, serializer),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+        super::rfc3339::deserialize(deserializer).map(Some)
     }
 }
 
@@ -457,6 +599,58 @@ fn put_str(out: &mut Vec<u8>, s: &str) {
     out.extend_from_slice(s.as_bytes());
 }
 
+fn put_time(out: &mut Vec<u8>, at: &DateTime<Utc>) {
+    out.extend_from_slice(&at.timestamp().to_be_bytes());
+    out.extend_from_slice(&at.timestamp_subsec_nanos().to_be_bytes());
+}
+
+/// The payload's canonical JSON in `format`: RFC 8785 from format 2 on. A payload
+/// that RFC 8785 cannot encode exactly (an integer no double holds) is written with
+/// its integers in decimal, so hashing stays total; such a record never verifies
+/// ([`check_payload`]) and the engine never writes one.
+fn write_payload(format: u16, payload: &Value, out: &mut Vec<u8>) {
+    if format == FORMAT_V1 {
+        write_canonical_json(payload, out);
+        return;
+    }
+    let start = out.len();
+    if crate::jcs::write_jcs(payload, out).is_err() {
+        out.truncate(start);
+        write_canonical_json(payload, out);
+    }
+}
+
+/// Checks that a record's payload has one canonical form in the record's format:
+/// from format 2 on, RFC 8785 must encode it exactly.
+pub fn check_payload(format: u16, payload: &Value) -> Result<(), crate::jcs::JcsError> {
+    if format == FORMAT_V1 {
+        return Ok(());
+    }
+    let mut sink = Vec::new();
+    crate::jcs::write_jcs(payload, &mut sink)
+}
+
+/// `payload` as it reads back from its canonical JSON in format 2: numbers that
+/// RFC 8785 writes as integers (`1.0` is written `1`) become integers, so a record
+/// held in memory equals the same record read back from any store.
+pub fn canonical_payload(payload: Value) -> Result<Value, crate::jcs::JcsError> {
+    fn has_float(v: &Value) -> bool {
+        match v {
+            Value::Number(n) => n.is_f64(),
+            Value::Array(xs) => xs.iter().any(has_float),
+            Value::Object(map) => map.values().any(has_float),
+            _ => false,
+        }
+    }
+    if !has_float(&payload) {
+        check_payload(FORMAT_VERSION, &payload)?;
+        return Ok(payload);
+    }
+    let text = crate::jcs::to_jcs_string(&payload)?;
+    // RFC 8785 output is JSON that serde_json reads; failing that, keep the value.
+    Ok(serde_json::from_str(&text).unwrap_or(payload))
+}
+
 fn put_opt(out: &mut Vec<u8>, s: Option<&str>) {
     match s {
         None => out.push(0),
@@ -467,7 +661,7 @@ fn put_opt(out: &mut Vec<u8>, s: Option<&str>) {
     }
 }
 
-/// Writes `value` as canonical JSON (see the module docs) to `out`.
+/// Writes `value` as the canonical JSON of format 1 (see the module docs) to `out`.
 pub fn write_canonical_json(value: &Value, out: &mut Vec<u8>) {
     match value {
         Value::Null => out.extend_from_slice(b"null"),
@@ -562,7 +756,7 @@ fn write_json_string(s: &str, out: &mut Vec<u8>) {
     out.push(b'"');
 }
 
-/// The canonical JSON of `value` as a string.
+/// The canonical JSON of format 1 of `value` as a string.
 pub fn canonical_json(value: &Value) -> String {
     let mut out = Vec::new();
     write_canonical_json(value, &mut out);

@@ -9,7 +9,12 @@ use crate::definition::{Decision, Definition};
 use crate::guard::Reason;
 use crate::instance::{Instance, Snapshot};
 use crate::lifecycle::{Action, PayloadError, State};
-use crate::record::{AuditRecord, DefinitionRef, Digest, FORMAT_VERSION, Outcome};
+use chrono::{DateTime, Utc};
+
+use crate::engine::MAX_CLOCK_SKEW;
+use crate::record::{
+    AuditRecord, DefinitionRef, Digest, FORMAT_V1, FORMAT_VERSION, KNOWN_FORMATS, Outcome, check_payload,
+};
 
 /// A log failed verification: which instance, which record, and what was wrong.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -127,6 +132,18 @@ pub enum VerifyErrorKind {
         /// What did not fit.
         message: String,
     },
+    /// The record breaks a rule of its format: a field its format requires is missing
+    /// or one it does not have is present, its payload has no canonical form, or it
+    /// is of an older format than the record before it.
+    Malformed {
+        /// What is wrong.
+        message: String,
+    },
+    /// The record's times break the time rules (see [`check_times`]).
+    Time {
+        /// Which rule, with the times involved.
+        message: String,
+    },
 }
 
 impl fmt::Display for VerifyErrorKind {
@@ -185,6 +202,8 @@ impl fmt::Display for VerifyErrorKind {
                 Ok(())
             }
             VerifyErrorKind::Snapshot { message } => write!(f, "snapshot: {message}"),
+            VerifyErrorKind::Malformed { message } => write!(f, "malformed record: {message}"),
+            VerifyErrorKind::Time { message } => write!(f, "time: {message}"),
         }
     }
 }
@@ -195,6 +214,19 @@ pub struct ReplayOptions {
     /// Re-evaluate the guards of every accepted transition at the record's time.
     /// Only meaningful when the guards are pure, as Regula requires.
     pub recheck_guards: bool,
+    /// The verifier's clock: a record written (or, in format 1, dated) later than this
+    /// plus [`MAX_CLOCK_SKEW`] is reported. `None` skips that one check.
+    pub now: Option<DateTime<Utc>>,
+}
+
+impl ReplayOptions {
+    /// Full verification as of `now`: guards re-checked, no record from the future.
+    pub fn verify_at(now: DateTime<Utc>) -> Self {
+        ReplayOptions {
+            recheck_guards: true,
+            now: Some(now),
+        }
+    }
 }
 
 /// Checks the record's own integrity and its link to what came before:
@@ -210,8 +242,26 @@ pub fn check_link(record: &AuditRecord, instance: Uuid, seq: u64, prev: Digest) 
             found: record.seq,
         });
     }
-    if record.format != FORMAT_VERSION {
+    if !KNOWN_FORMATS.contains(&record.format) {
         return fail(VerifyErrorKind::UnknownFormat { found: record.format });
+    }
+    match (record.format, record.recorded_at) {
+        (FORMAT_V1, Some(_)) => {
+            return fail(VerifyErrorKind::Malformed {
+                message: "a format 1 record has no recorded_at".to_owned(),
+            });
+        }
+        (FORMAT_V1, None) | (_, Some(_)) => {}
+        (_, None) => {
+            return fail(VerifyErrorKind::Malformed {
+                message: format!("a format {} record must have recorded_at", record.format),
+            });
+        }
+    }
+    if let Err(e) = check_payload(record.format, &record.payload) {
+        return fail(VerifyErrorKind::Malformed {
+            message: format!("payload: {e}"),
+        });
     }
     let computed = record.compute_hash();
     if computed != record.hash {
@@ -225,6 +275,96 @@ pub fn check_link(record: &AuditRecord, instance: Uuid, seq: u64, prev: Digest) 
             expected: prev,
             found: record.prev_hash,
         });
+    }
+    Ok(())
+}
+
+/// What a log's time rules need to know of the records before the next one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TimeFloor {
+    /// The format of the previous record.
+    pub format: u16,
+    /// Its effective time.
+    pub at: DateTime<Utc>,
+    /// When it was written.
+    pub recorded_at: DateTime<Utc>,
+    /// The effective time of the last creation or accepted record.
+    pub settled_at: DateTime<Utc>,
+}
+
+impl TimeFloor {
+    /// The floor after `record`, given the floor before it (`None` for the first).
+    pub fn after(previous: Option<TimeFloor>, record: &AuditRecord) -> TimeFloor {
+        let settled_at = match (&record.outcome, previous) {
+            (Outcome::Refused { .. }, Some(p)) => p.settled_at,
+            _ => record.at,
+        };
+        TimeFloor {
+            format: record.format,
+            at: record.at,
+            recorded_at: record.recorded_at.unwrap_or(record.at),
+            settled_at,
+        }
+    }
+}
+
+/// Checks a record's times against the records before it (`previous`, `None` for the
+/// first record) and, given one, the verifier's clock; the rules the engine applies
+/// when it writes ([`Command::at`](crate::Command::at)):
+///
+/// - from format 2, `recorded_at` is never earlier than the previous record's;
+/// - `at` is at most [`MAX_CLOCK_SKEW`] after `recorded_at`;
+/// - `at` is never before the previous creation or accepted record's `at` (format 2),
+///   or before the previous record's `at` at all (format 1, whose writers kept every
+///   record in time order);
+/// - no record is written (format 1: dated) later than `now` plus the skew;
+/// - a log never goes back to an older format.
+pub fn check_times(
+    record: &AuditRecord,
+    previous: Option<&TimeFloor>,
+    now: Option<DateTime<Utc>>,
+) -> Result<(), VerifyErrorKind> {
+    let time = |message: String| Err(VerifyErrorKind::Time { message });
+    let recorded = record.recorded_at.unwrap_or(record.at);
+    if record.at > recorded + MAX_CLOCK_SKEW {
+        return time(format!(
+            "dated {} but written at {}: later than its writer's clock",
+            record.at, recorded
+        ));
+    }
+    if let Some(now) = now
+        && recorded > now + MAX_CLOCK_SKEW
+    {
+        return time(format!("written at {recorded}, after the verifier's clock ({now})"));
+    }
+    let Some(p) = previous else {
+        return Ok(());
+    };
+    if record.format < p.format {
+        return Err(VerifyErrorKind::Malformed {
+            message: format!(
+                "format {} after a record of format {}: a log never goes back to an older format",
+                record.format, p.format
+            ),
+        });
+    }
+    if record.format == FORMAT_V1 {
+        if record.at < p.at {
+            return time(format!("dated {}, before the previous record ({})", record.at, p.at));
+        }
+        return Ok(());
+    }
+    if recorded < p.recorded_at {
+        return time(format!(
+            "written at {recorded}, before the previous record was written ({})",
+            p.recorded_at
+        ));
+    }
+    if record.at < p.settled_at {
+        return time(format!(
+            "dated {}, before the last creation or accepted record ({})",
+            record.at, p.settled_at
+        ));
     }
     Ok(())
 }
@@ -261,10 +401,13 @@ pub fn verify_chain(records: &[AuditRecord]) -> Result<Digest, VerifyError> {
     };
     let instance = first.instance;
     let mut prev = Digest::ZERO;
+    let mut floor = None;
     for (i, r) in records.iter().enumerate() {
         let seq = i as u64 + 1;
         check_link(r, instance, seq, prev)?;
         check_creation(r, instance, seq)?;
+        check_times(r, floor.as_ref(), None).map_err(|kind| VerifyError { instance, seq, kind })?;
+        floor = Some(TimeFloor::after(floor, r));
         prev = r.hash;
     }
     Ok(prev)
@@ -306,6 +449,7 @@ impl<L: Lifecycle> Definition<L> {
                 found: first.from.clone(),
             }));
         }
+        check_times(first, None, options.now).map_err(fail)?;
         let data = serde_json::from_value(first.payload.clone())
             .map_err(|e| fail(VerifyErrorKind::Data { message: e.to_string() }))?;
         let instance = Instance {
@@ -318,8 +462,10 @@ impl<L: Lifecycle> Definition<L> {
             created_at: first.at,
             entered_at: first.at,
             updated_at: first.at,
+            settled_at: first.at,
+            recorded_at: first.recorded_at.unwrap_or(first.at),
         };
-        self.replay_onto(instance, &records[1..], options)
+        self.replay_from(instance, Some(TimeFloor::after(None, first)), &records[1..], options)
     }
 
     /// Rebuilds an instance from a snapshot and the records after it. The records are
@@ -355,6 +501,8 @@ impl<L: Lifecycle> Definition<L> {
             created_at: snapshot.created_at,
             entered_at: snapshot.entered_at,
             updated_at: snapshot.updated_at,
+            settled_at: snapshot.settled_at.unwrap_or(snapshot.updated_at),
+            recorded_at: snapshot.recorded_at.unwrap_or(snapshot.updated_at),
         };
         self.replay_onto(instance, records_after, ReplayOptions::default())
     }
@@ -363,7 +511,26 @@ impl<L: Lifecycle> Definition<L> {
     /// directly after the instance's last record.
     pub fn replay_onto(
         &self,
+        instance: Instance<L>,
+        records: &[AuditRecord],
+        options: ReplayOptions,
+    ) -> Result<Instance<L>, VerifyError> {
+        // What the instance knows of its last record stands in for it; its format is
+        // unknown, so a format downgrade at this boundary is not seen (verification
+        // always replays a log from its first record).
+        let floor = TimeFloor {
+            format: FORMAT_V1,
+            at: instance.updated_at,
+            recorded_at: instance.recorded_at,
+            settled_at: instance.settled_at,
+        };
+        self.replay_from(instance, Some(floor), records, options)
+    }
+
+    fn replay_from(
+        &self,
         mut instance: Instance<L>,
+        mut floor: Option<TimeFloor>,
         records: &[AuditRecord],
         options: ReplayOptions,
     ) -> Result<Instance<L>, VerifyError> {
@@ -375,6 +542,8 @@ impl<L: Lifecycle> Definition<L> {
                 kind,
             };
             check_link(record, instance.id, seq, instance.last_hash)?;
+            check_times(record, floor.as_ref(), options.now).map_err(fail)?;
+            floor = Some(TimeFloor::after(floor, record));
             if record.definition != *self.reference() {
                 return Err(fail(VerifyErrorKind::WrongDefinition {
                     expected: self.reference().clone(),

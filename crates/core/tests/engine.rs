@@ -307,7 +307,8 @@ fn record_json_is_stable_and_strict() {
     let text = rec.to_json();
     let expected = format!(
         concat!(
-            r#"{{"format":1,"instance":"{}","seq":1,"id":"{}","at":"2024-03-01T01:00:00Z","#,
+            r#"{{"format":2,"instance":"{}","seq":1,"id":"{}","at":"2024-03-01T01:00:00Z","#,
+            r#""recorded_at":"2024-03-01T01:00:00Z","#,
             r#""definition":{{"name":"judgment-review","version":1}},"#,
             r#""actor":{{"id":"li.na","name":"李娜","unit":"立案庭"}},"role":"clerk","action":"create","#,
             r#""payload":{{"case":"(2024)吉7505民初12号","comments":[],"returns":0,"summary":""}},"#,

@@ -70,7 +70,13 @@ fn replay_rebuilds_the_live_instance() {
     assert_eq!(verify_chain(&records).unwrap(), inst.last_hash());
     let strict = engine
         .definition()
-        .replay_with(&records, ReplayOptions { recheck_guards: true })
+        .replay_with(
+            &records,
+            ReplayOptions {
+                recheck_guards: true,
+                ..ReplayOptions::default()
+            },
+        )
         .unwrap();
     assert_eq!(strict, inst);
 }
@@ -317,7 +323,13 @@ fn guards_rechecked_on_demand() {
     reseal(&mut records, 1);
     def.replay(&records).unwrap();
     let err = def
-        .replay_with(&records, ReplayOptions { recheck_guards: true })
+        .replay_with(
+            &records,
+            ReplayOptions {
+                recheck_guards: true,
+                ..ReplayOptions::default()
+            },
+        )
         .unwrap_err();
     assert_eq!(err.seq, 2);
     match err.kind {

@@ -767,6 +767,19 @@ pub fn create_standard(
     entry: &Entry,
     actor: Actor,
 ) -> Result<(Instance<StandardLifecycle>, AuditRecord), CreateError> {
+    create_standard_at(engine, config, entry, actor, None)
+}
+
+/// [`create_standard`] for work that began at `at`, entered after the fact
+/// ([`Command::at`](regula_core::Command::at) says how such entries are checked and
+/// recorded); `None` for now.
+pub fn create_standard_at(
+    engine: &Engine<StandardLifecycle>,
+    config: &CourtConfig,
+    entry: &Entry,
+    actor: Actor,
+    at: Option<DateTime<Utc>>,
+) -> Result<(Instance<StandardLifecycle>, AuditRecord), CreateError> {
     let mut data = StandardData::from_entry(entry);
     if config.actor_fits_role(&actor, roles::OFFICE, &data).is_err() {
         let office = config
@@ -779,24 +792,26 @@ pub fn create_standard(
             office,
         });
     }
-    data.opened_at = Some(engine.clock().now());
-    Ok(engine.create(actor, roles::OFFICE, data, None)?)
+    data.opened_at = Some(at.unwrap_or_else(|| engine.clock().now()));
+    Ok(engine.create_at(actor, roles::OFFICE, data, None, at)?)
 }
 
 /// Opens work on every standard of the catalog not yet in `ledger`, in catalog order;
-/// returns each new instance with its creating record.
+/// returns each new instance with its creating record. `at` as for
+/// [`create_standard_at`].
 pub fn open_all(
     engine: &Engine<StandardLifecycle>,
     config: &CourtConfig,
     catalog: &Catalog,
     ledger: &Ledger,
     actor: &Actor,
+    at: Option<DateTime<Utc>>,
 ) -> Result<Vec<(Instance<StandardLifecycle>, AuditRecord)>, CreateError> {
     catalog
         .standards()
         .iter()
         .filter(|e| ledger.get(&e.code).is_none())
-        .map(|e| create_standard(engine, config, e, actor.clone()))
+        .map(|e| create_standard_at(engine, config, e, actor.clone(), at))
         .collect()
 }
 

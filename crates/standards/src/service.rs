@@ -199,7 +199,13 @@ impl<S: Store> Court<S> {
     /// Opens work on every catalog standard not yet in the store, all in one
     /// transaction; returns the codes opened (empty when all were open already).
     pub fn import(&mut self, office: &Actor) -> Result<Vec<String>, ServiceError> {
-        let created = open_all(self.engine(), &self.config, &self.catalog, &self.ledger, office)?;
+        self.import_at(office, None)
+    }
+
+    /// [`import`](Court::import) for work that began at `at`, entered after the fact
+    /// (see [`Command::at`]); `None` for now.
+    pub fn import_at(&mut self, office: &Actor, at: Option<DateTime<Utc>>) -> Result<Vec<String>, ServiceError> {
+        let created = open_all(self.engine(), &self.config, &self.catalog, &self.ledger, office, at)?;
         if created.is_empty() {
             return Ok(Vec::new());
         }
@@ -320,6 +326,7 @@ impl<S: Store> Court<S> {
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<StoreReport, ServiceError> {
         let definition = self.definition();
+        let now = self.engine().clock().now();
         let mut replayed: Vec<Instance<StandardLifecycle>> = Vec::new();
         let mut report = verify_store(
             self.store(),
@@ -327,7 +334,7 @@ impl<S: Store> Court<S> {
             |head, records| {
                 (head.definition == *definition.reference()).then(|| {
                     definition
-                        .replay_with(records, ReplayOptions { recheck_guards: true })
+                        .replay_with(records, ReplayOptions::verify_at(now))
                         .map(|instance| replayed.push(instance))
                 })
             },

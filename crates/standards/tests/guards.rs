@@ -428,7 +428,13 @@ fn publication_needs_approval_a_well_formed_number_and_a_date_not_before_approva
     );
     w.engine
         .definition()
-        .replay_with(&log, ReplayOptions { recheck_guards: true })
+        .replay_with(
+            &log,
+            ReplayOptions {
+                recheck_guards: true,
+                ..ReplayOptions::default()
+            },
+        )
         .unwrap();
 }
 
@@ -681,7 +687,13 @@ fn consolidation_needs_an_evaluation_against_the_criteria_and_an_acceptance_reco
     assert_eq!(s.data().acceptance.as_ref().unwrap().evaluation, 1);
     w.engine
         .definition()
-        .replay_with(&log, ReplayOptions { recheck_guards: true })
+        .replay_with(
+            &log,
+            ReplayOptions {
+                recheck_guards: true,
+                ..ReplayOptions::default()
+            },
+        )
         .unwrap();
 }
 

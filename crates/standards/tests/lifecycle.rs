@@ -311,7 +311,15 @@ fn research_to_consolidated_through_one_revision() {
     // The log alone rebuilds the same standard, and its guards hold on re-check.
     let def = w.engine.definition();
     def.verify(&log).unwrap();
-    let replayed = def.replay_with(&log, ReplayOptions { recheck_guards: true }).unwrap();
+    let replayed = def
+        .replay_with(
+            &log,
+            ReplayOptions {
+                recheck_guards: true,
+                ..ReplayOptions::default()
+            },
+        )
+        .unwrap();
     assert_eq!(replayed.state(), s.state());
     assert_eq!(replayed.data(), s.data());
     assert_eq!(replayed.last_hash(), s.last_hash());

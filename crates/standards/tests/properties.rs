@@ -344,7 +344,13 @@ fn no_run_publishes_without_approval_consolidates_without_acceptance_or_breaks_p
             let replayed = w
                 .engine
                 .definition()
-                .replay_with(&log, ReplayOptions { recheck_guards: true })
+                .replay_with(
+                    &log,
+                    ReplayOptions {
+                        recheck_guards: true,
+                        ..ReplayOptions::default()
+                    },
+                )
                 .unwrap();
             prop_assert_eq!(replayed.data(), s.data());
             Ok(())

@@ -172,7 +172,13 @@ impl<L: Lifecycle> Invariant<L> {
         Invariant::on_step("the log verifies", |v: &StepView<'_, L>| {
             let last = verify_chain(v.log).map_err(|e| format!("the hash chain does not verify: {e}"))?;
             v.definition
-                .replay_with(v.log, ReplayOptions { recheck_guards: true })
+                .replay_with(
+                    v.log,
+                    ReplayOptions {
+                        recheck_guards: true,
+                        ..ReplayOptions::default()
+                    },
+                )
                 .map_err(|e| format!("the log does not verify against the definition: {e}"))?;
             if v.instance.last_hash() != last || v.instance.seq() != v.log.len() as u64 {
                 return Err(format!(

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::{Checkpoint, InstanceFilter, InstanceHead, Store, StoreError, TreeHead};
 use crate::merkle::{CompactRange, record_leaf};
 use crate::record::{AuditRecord, DefinitionRef, Digest};
-use crate::replay::{VerifyError, check_creation, check_link};
+use crate::replay::{TimeFloor, VerifyError, check_creation, check_link, check_times};
 
 const PAGE: usize = 4096;
 
@@ -169,6 +169,9 @@ where
     let head_of: HashMap<Uuid, &InstanceHead> = heads.iter().map(|h| (h.instance, h)).collect();
     let mut report = StoreReport::default();
     let mut chains: HashMap<Uuid, (u64, Digest)> = HashMap::new();
+    // The time rules need the previous record's times; the verifier's clock is not
+    // known here (the replay with a definition checks against it).
+    let mut floors: HashMap<Uuid, TimeFloor> = HashMap::new();
     let mut broken: HashSet<Uuid> = HashSet::new();
     let mut order: Vec<Uuid> = Vec::new();
     let mut range = CompactRange::new();
@@ -195,13 +198,23 @@ where
                 continue;
             }
             let (seq, prev) = chains.get(&r.instance).copied().unwrap_or((0, Digest::ZERO));
-            let result = check_link(r, r.instance, seq + 1, prev).and_then(|()| check_creation(r, r.instance, seq + 1));
+            let result = check_link(r, r.instance, seq + 1, prev)
+                .and_then(|()| check_creation(r, r.instance, seq + 1))
+                .and_then(|()| {
+                    check_times(r, floors.get(&r.instance), None).map_err(|kind| VerifyError {
+                        instance: r.instance,
+                        seq: seq + 1,
+                        kind,
+                    })
+                });
             if seq == 0 {
                 order.push(r.instance);
             }
             match result {
                 Ok(()) => {
                     chains.insert(r.instance, (seq + 1, r.hash));
+                    let floor = TimeFloor::after(floors.get(&r.instance).copied(), r);
+                    floors.insert(r.instance, floor);
                     if let Some(head) = head_of.get(&r.instance)
                         && head.seq == r.seq
                         && head.last_hash != r.hash

@@ -1,0 +1,63 @@
+//! Stores written by earlier releases keep opening, verifying and continuing.
+//!
+//! `tests/fixtures/store-v1-tour.db` is the README tour's store as Regula 0.1 wrote it
+//! (record format 1, 128 records: the 117 standards imported and ADJ-01-01 taken to
+//! publication, one refusal included), with the checkpoint taken after the tour. It is
+//! committed as it was written and never regenerated: a change that stops it from
+//! verifying or continuing breaks every court's existing store.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::Scratch;
+use serde_json::Value;
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures")
+        .join(name)
+}
+
+/// A scratch copy of the v1 tour store (the fixture itself is never written).
+fn v1_store() -> Scratch {
+    let s = Scratch::new("fixture-v1");
+    std::fs::copy(fixture("store-v1-tour.db"), s.store()).unwrap();
+    std::fs::copy(fixture("store-v1-tour.checkpoint.json"), s.file("cp.json")).unwrap();
+    s
+}
+
+#[test]
+fn a_v1_store_verifies_and_extends_its_checkpoint() {
+    let s = v1_store();
+    let report = s.verified();
+    assert_eq!(report["records"], 128, "{report}");
+    s.run(&["verify", "--checkpoint", "cp.json"]).ok();
+    let log = s.log("ADJ-01-01");
+    assert_eq!(log.len(), 12);
+    assert!(
+        log.iter().all(|r| r["format"] == 1 && r.get("recorded_at").is_none()),
+        "{log:?}"
+    );
+}
+
+#[test]
+fn a_v1_log_continues_in_format_2_and_still_verifies() {
+    let s = v1_store();
+    s.act("ADJ-01-01", "begin_follow_up", "wang@综合办公室", "2023-05-10", &[])
+        .ok();
+    let log = s.log("ADJ-01-01");
+    assert_eq!(log.len(), 13);
+    let last: &Value = &log[12];
+    assert_eq!(last["format"], 2, "{last}");
+    assert_eq!(last["at"], "2023-05-10T01:00:00Z");
+    // Entered after the fact: the writing time is the clock's, later than the event.
+    assert!(last["recorded_at"].as_str().unwrap() > "2026", "{last}");
+    assert_eq!(last["prev_hash"], log[11]["hash"]);
+    s.verified();
+    // The old checkpoint is still extended by the continued store.
+    s.run(&["verify", "--checkpoint", "cp.json"]).ok();
+    // And the v1 records' time order still binds: nothing may be dated before the
+    // publication of 2023-04-28.
+    s.act("ADJ-01-01", "begin_follow_up", "wang@综合办公室", "2023-04-01", &[])
+        .usage_error("is before the standard's last accepted record");
+}
