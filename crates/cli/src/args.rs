@@ -64,6 +64,9 @@ pub enum Command {
     /// The catalog of standards.
     #[command(subcommand)]
     Catalog(CatalogCommand),
+    /// The rules the store's decisions follow, kept in its own log.
+    #[command(subcommand)]
+    Rules(RulesCommand),
     /// List standards, with filters.
     List(ListArgs),
     /// One standard: state, version in force, department, and what blocks its next step.
@@ -138,10 +141,38 @@ pub struct VerifyProofArgs {
 /// `catalog …`
 #[derive(Debug, Subcommand)]
 pub enum CatalogCommand {
-    /// Open work on every standard of a catalog (default: the built-in plan).
+    /// Record the catalog in the store's rules log (the first time) and open work on
+    /// its standards; later, a catalog file may only add standards.
     Import(ImportArgs),
     /// Print the catalog's domains, categories and standards.
     Show,
+}
+
+/// `rules …`
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Put a changed catalog in force (a leading group member, with a reason); the
+    /// attempt is recorded, and refused if it drops or changes a standard.
+    Amend(AmendArgs),
+    /// The rules log: the catalog recorded, every extension and amendment.
+    Log,
+}
+
+/// `rules amend`
+#[derive(Debug, Args)]
+pub struct AmendArgs {
+    /// The catalog file to put in force.
+    pub file: PathBuf,
+    /// Why the rules change.
+    #[arg(long)]
+    pub reason: String,
+    /// Who amends: a member of the leading group, by name or id.
+    #[arg(long = "as", value_name = "ACTOR")]
+    pub actor: String,
+    /// When the change was decided (RFC 3339, or a date meaning 09:00 in the court's
+    /// time zone); recorded beside the time it is entered.
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
 }
 
 /// `catalog import`

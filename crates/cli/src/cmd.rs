@@ -12,7 +12,7 @@ use regula_standards::catalog::Catalog;
 use regula_standards::court::CourtConfig;
 use regula_standards::lifecycle::{Stage, StandardAction, roles};
 use regula_standards::plan::{self, GroupBy};
-use regula_standards::service::{Court, ServiceError};
+use regula_standards::service::{Court, Extension, ServiceError};
 use serde::Serialize;
 
 use crate::args::{
@@ -20,8 +20,7 @@ use crate::args::{
     LogArgs, ShowArgs, VerifyArgs,
 };
 use crate::ctx::{
-    AnyStore, CliError, catalog_copy, load_catalog, open_store, parse_actor, parse_date, parse_time, read_file,
-    write_file,
+    AnyStore, CliError, load_catalog, open_store, parse_actor, parse_date, parse_time, read_file, write_file,
 };
 use crate::out::{Out, Progress, pad};
 use crate::payload;
@@ -33,6 +32,8 @@ pub fn run(cli: &Cli, out: Out) -> Result<(), CliError> {
         Cmd::Init => init(cli, out),
         Cmd::Catalog(CatalogCommand::Import(args)) => import(cli, out, args),
         Cmd::Catalog(CatalogCommand::Show) => catalog_show(cli, out),
+        Cmd::Rules(crate::args::RulesCommand::Amend(args)) => rules_amend(cli, out, args),
+        Cmd::Rules(crate::args::RulesCommand::Log) => rules_log(cli, out),
         Cmd::List(args) => list(cli, out, args),
         Cmd::Show(args) => show(cli, out, args),
         Cmd::Do(args) => act(cli, out, args),
@@ -62,9 +63,20 @@ fn court_at(
     catalog: Catalog,
     at: Option<&str>,
 ) -> Result<(Court<AnyStore>, Option<DateTime<Utc>>), CliError> {
-    let at = at.map(|t| parse_time(t, catalog.court().timezone)).transpose()?;
+    let given = cli.catalog.is_some().then(|| catalog.clone());
     let store = open_store(cli, false)?;
     let court = Court::open(store, catalog, |engine| engine)?;
+    // The store's own rules win; a --catalog that says otherwise is a mistake, not a
+    // silent fallback.
+    if let Some(given) = given
+        && court.rules_log().is_some()
+        && (!court.catalog().rule_changes(&given).is_empty() || !court.catalog().standard_changes(&given).is_empty())
+    {
+        return Err(CliError::Usage(
+            "--catalog differs from the rules this store records; the store's rules are in force (`regula rules log`): extend them with `regula catalog import FILE` or amend them with `regula rules amend FILE`".to_owned(),
+        ));
+    }
+    let at = at.map(|t| parse_time(t, court.config().timezone)).transpose()?;
     Ok((court, at))
 }
 
@@ -106,24 +118,33 @@ fn init(cli: &Cli, out: Out) -> Result<(), CliError> {
 }
 
 fn import(cli: &Cli, out: Out, args: &ImportArgs) -> Result<(), CliError> {
-    let catalog = match &args.file {
-        Some(path) => Catalog::from_path(path)?,
-        None => load_catalog(cli)?,
-    };
-    let (mut court, at) = court_at(cli, catalog, args.at.as_deref())?;
+    let file = args.file.as_ref().map(Catalog::from_path).transpose()?;
+    let (mut court, at) = court_at(cli, load_catalog(cli)?, args.at.as_deref())?;
     let actor = parse_actor(&args.actor, court.config())?;
     let mut progress = Progress::new(out.s("导入", "importing"));
     progress.update(0, court.catalog().standards().len() as u64);
-    let opened = court.import_at(&actor, at)?;
+    // The catalog is recorded in the store's rules log, in the same transaction as the
+    // standards it opens: nothing is written beside the store.
+    let opened = match file {
+        Some(catalog) => match court.extend(&actor, catalog, at)? {
+            Extension::Opened(codes) => codes,
+            Extension::Refused(record) => {
+                progress.finish();
+                if out.json {
+                    out.print_json(&record)?;
+                } else {
+                    print_rules_refusal(out, &record)?;
+                }
+                return Err(CliError::Refused);
+            }
+        },
+        None => court.import_at(&actor, at)?,
+    };
     progress.update(
         court.catalog().standards().len() as u64,
         court.catalog().standards().len() as u64,
     );
     progress.finish();
-    // Keep the catalog beside the store so later commands use the same one.
-    if let (Some(path), Some(copy)) = (&args.file, catalog_copy(cli)) {
-        write_file(&copy, &read_file(path)?)?;
-    }
     if out.json {
         return Ok(out.print_json(&serde_json::json!({"opened": opened, "total": court.catalog().standards().len()}))?);
     }
@@ -470,6 +491,127 @@ fn act(cli: &Cli, out: Out, args: &DoArgs) -> Result<(), CliError> {
     }
 }
 
+/// Prints a refused change of the rules and its reasons (to stderr, like `do`).
+fn print_rules_refusal(out: Out, record: &AuditRecord) -> std::io::Result<()> {
+    let actions = regula_standards::rules_log::RulesAction::ACTIONS;
+    let label = actions
+        .iter()
+        .find(|(name, _)| *name == record.action)
+        .map_or(record.action.as_str(), |(_, l)| out.t(l));
+    eprintln!("{label}: {}", out.s("被拒绝", "refused"));
+    for reason in record.refusal().unwrap_or_default() {
+        eprintln!("  - {}", out.t(&reason.message));
+    }
+    Ok(())
+}
+
+fn rules_amend(cli: &Cli, out: Out, args: &crate::args::AmendArgs) -> Result<(), CliError> {
+    let catalog = Catalog::from_path(&args.file)?;
+    let (mut court, at) = court_at(cli, load_catalog(cli)?, args.at.as_deref())?;
+    let actor = parse_actor(&args.actor, court.config())?;
+    let record = court.amend_rules(&actor, catalog, &args.reason, at)?;
+    if out.json {
+        out.print_json(&record)?;
+    } else if record.is_refused() {
+        print_rules_refusal(out, &record)?;
+    } else {
+        crate::outln!(
+            "{} (#{}, {})",
+            out.s(
+                "规则已修改，此后的决定依新规则作出",
+                "rules amended; later decisions follow them"
+            ),
+            record.seq,
+            record.hash
+        )?;
+    }
+    if record.is_refused() {
+        Err(CliError::Refused)
+    } else {
+        Ok(())
+    }
+}
+
+fn rules_log(cli: &Cli, out: Out) -> Result<(), CliError> {
+    let court = open_court(cli)?;
+    let records = court.rules_history()?;
+    if out.json {
+        return Ok(out.print_json(&records)?);
+    }
+    if records.is_empty() {
+        crate::outln!(
+            "{}",
+            out.s(
+                "此存储尚未记录规则（由 Regula 0.1 写入）；综合办公室以 `regula catalog import` 记录",
+                "this store records no rules yet (written by Regula 0.1); the office records them with `regula catalog import`"
+            )
+        )?;
+        return Ok(());
+    }
+    let tz = court.config().timezone;
+    let rows: Vec<Vec<String>> = records
+        .iter()
+        .map(|r| {
+            let action = match &r.outcome {
+                Outcome::Created => out.s("记录规则", "rules recorded").to_owned(),
+                _ => regula_standards::rules_log::RulesAction::ACTIONS
+                    .iter()
+                    .find(|(name, _)| *name == r.action)
+                    .map_or(r.action.clone(), |(_, l)| out.t(l).to_owned()),
+            };
+            let result = match &r.outcome {
+                Outcome::Refused { reasons } => {
+                    let why: Vec<&str> = reasons.iter().map(|x| out.t(&x.message)).collect();
+                    format!("{}: {}", out.s("拒绝", "refused"), why.join("；"))
+                }
+                _ => out.s("生效", "in force").to_owned(),
+            };
+            let reason = r.payload["payload"]["reason"].as_str().unwrap_or_default().to_owned();
+            vec![
+                r.seq.to_string(),
+                time_cell(out, r, tz),
+                actor_cell(r),
+                action,
+                result,
+                reason,
+                r.hash.to_string()[..12].to_owned(),
+            ]
+        })
+        .collect();
+    let header = [
+        "#",
+        out.s("时间", "time"),
+        out.s("操作人", "actor"),
+        out.s("操作", "action"),
+        out.s("结果", "result"),
+        out.s("理由", "reason"),
+        out.s("哈希", "hash"),
+    ];
+    Ok(out.table(&header, &rows)?)
+}
+
+/// A record's time in the court's time zone; a record entered after the fact also
+/// shows when it was written, so back-dating is never hidden.
+fn time_cell(out: Out, r: &AuditRecord, tz: chrono::FixedOffset) -> String {
+    let at = r.at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string();
+    match r.recorded_at {
+        Some(recorded) if recorded - r.at > chrono::TimeDelta::minutes(1) => format!(
+            "{at} ({} {})",
+            out.s("补录于", "entered"),
+            recorded.with_timezone(&tz).format("%Y-%m-%d %H:%M")
+        ),
+        _ => at,
+    }
+}
+
+/// `ID@UNIT`, or the id alone.
+fn actor_cell(r: &AuditRecord) -> String {
+    match &r.actor.unit {
+        Some(u) => format!("{}@{u}", r.actor.id),
+        None => r.actor.id.clone(),
+    }
+}
+
 /// The engine's time rules, said in the court's terms: the standard's code and times
 /// in the court's time zone. Other errors pass unchanged.
 fn time_rule_error(e: ServiceError, code: &str, tz: chrono::FixedOffset) -> CliError {
@@ -531,10 +673,7 @@ fn log(cli: &Cli, out: Out, args: &LogArgs) -> Result<(), CliError> {
     let rows: Vec<Vec<String>> = records
         .iter()
         .map(|r| {
-            let who = match &r.actor.unit {
-                Some(u) => format!("{}@{u}", r.actor.id),
-                None => r.actor.id.clone(),
-            };
+            let who = actor_cell(r);
             let result = match &r.outcome {
                 Outcome::Created => format!("{} {}", out.s("创建于", "created in"), stage(&r.from)),
                 Outcome::Accepted { to } if *to != r.from => format!("{} → {}", stage(&r.from), stage(to)),
@@ -546,7 +685,7 @@ fn log(cli: &Cli, out: Out, args: &LogArgs) -> Result<(), CliError> {
             };
             vec![
                 r.seq.to_string(),
-                r.at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
+                time_cell(out, r, tz),
                 who,
                 roles::label(&r.role).map_or(r.role.clone(), |l| out.t(&l).to_owned()),
                 match &r.outcome {
@@ -607,15 +746,21 @@ fn verify(cli: &Cli, out: Out, args: &VerifyArgs) -> Result<(), CliError> {
             "replayed": report.replayed, "root": report.computed.map(|c| c.root), "problems": problems,
         }))?;
     } else if report.is_ok() {
+        let standards = court.instances().count();
+        let rules = if court.rules_log().is_some() {
+            out.s("，规则日志 1 个", " and the rules log")
+        } else {
+            out.s("（规则未记录于存储）", " (the store records no rules)")
+        };
         crate::outln!(
-            "{}: {} {}, {} {}, {} {}{}",
+            "{}: {} {}, {} {}{rules}, {} {}{}",
             out.s("校验通过", "verified"),
             report.records,
             out.s("条记录", "records"),
-            report.instances,
+            standards,
             out.s("项标准", "standards"),
             report.replayed,
-            out.s("项已按定义重放", "replayed against the definition"),
+            out.s("个已按其引用的规则重放", "replayed under the rules each record cites"),
             checkpoint.map_or(String::new(), |c| format!(
                 "; {} {} {}",
                 out.s("延续检查点", "extends the checkpoint of"),

@@ -43,6 +43,22 @@ fn a_v1_store_verifies_and_extends_its_checkpoint() {
 #[test]
 fn a_v1_log_continues_in_format_2_and_still_verifies() {
     let s = v1_store();
+    // Regula 0.1 kept the rules outside the store: nothing is decided until the office
+    // records them in the store's rules log.
+    s.act("ADJ-01-01", "begin_follow_up", "wang@综合办公室", "2023-05-10", &[])
+        .usage_error("does not record the rules its decisions follow");
+    assert!(
+        s.run(&["--json", "rules", "log"])
+            .ok()
+            .json()
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    s.run(&["catalog", "import", "--as", "wang@综合办公室"]).ok();
+    let rules = s.run(&["--json", "rules", "log"]).ok().json();
+    assert_eq!(rules.as_array().unwrap().len(), 1, "{rules}");
+    s.verified();
     s.act("ADJ-01-01", "begin_follow_up", "wang@综合办公室", "2023-05-10", &[])
         .ok();
     let log = s.log("ADJ-01-01");
@@ -53,6 +69,10 @@ fn a_v1_log_continues_in_format_2_and_still_verifies() {
     // Entered after the fact: the writing time is the clock's, later than the event.
     assert!(last["recorded_at"].as_str().unwrap() > "2026", "{last}");
     assert_eq!(last["prev_hash"], log[11]["hash"]);
+    assert_eq!(
+        last["rules"], rules[0]["hash"],
+        "the decision cites the rules it followed"
+    );
     s.verified();
     // The old checkpoint is still extended by the continued store.
     s.run(&["verify", "--checkpoint", "cp.json"]).ok();

@@ -371,17 +371,22 @@ fn research_to_consolidated_through_one_revision() {
     assert_eq!(rows.len(), 27);
     assert!(rows.iter().skip(1).all(|r| r.len() == 7), "{}", text.stdout);
     assert_eq!(rows[8][0], "8");
-    assert_eq!(rows[8][1], "2023-04-01 09:00");
+    // Entered after the fact: the cell also says when it was written.
+    assert!(rows[8][1].starts_with("2023-04-01 09:00 (补录于 "), "{:?}", rows[8]);
     assert!(rows[8][5].starts_with("拒绝: "), "{:?}", rows[8]);
     assert_eq!(rows[26][5], "跟踪实施 → 定型固化");
 
     // The whole store verifies: 117 creations and 25 actions, every standard replayed.
     let v = s.verified();
-    assert_eq!(v["records"], 142);
-    assert_eq!(v["instances"], 117);
-    assert_eq!(v["replayed"], 117);
+    assert_eq!(v["records"], 143, "142 of standards and the rules log's one");
+    assert_eq!(v["instances"], 118, "117 standards and the rules log");
+    assert_eq!(v["replayed"], 118);
     let v = s.run(&["verify"]).ok();
-    assert!(v.stdout.starts_with("校验通过: 142 条记录"), "{}", v.stdout);
+    assert!(
+        v.stdout.starts_with("校验通过: 143 条记录, 117 项标准，规则日志 1 个"),
+        "{}",
+        v.stdout
+    );
 }
 
 /// Records a front-line and an administrative opinion and answers both; the first

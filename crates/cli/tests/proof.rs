@@ -112,10 +112,10 @@ fn signed_checkpoints_proofs_and_a_rollback() {
     let cp1 = s
         .run(&["--lang", "en", "checkpoint", "--sign", "court.key", "--out", "cp1"])
         .ok();
-    assert_eq!(cp1.stdout, "signed checkpoint written to cp1 (118 records)\n");
+    assert_eq!(cp1.stdout, "signed checkpoint written to cp1 (119 records)\n");
     let text = std::fs::read_to_string(s.file("cp1")).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines[..2], ["hongshi-court", "118"], "{text}");
+    assert_eq!(lines[..2], ["hongshi-court", "119"], "{text}");
     assert!(text.contains("\n\n— hongshi-court "), "{text}");
     copy_store(&s.store(), &s.file("after-cp1"));
 
@@ -150,7 +150,7 @@ fn signed_checkpoints_proofs_and_a_rollback() {
         .run(&["--lang", "en", "verify", "--since", "cp1", "--key", "court.pub"])
         .ok();
     assert!(
-        since.stdout.starts_with("the log only grew: 118 → 120 records"),
+        since.stdout.starts_with("the log only grew: 119 → 121 records"),
         "{}",
         since.stdout
     );
@@ -185,10 +185,10 @@ fn signed_checkpoints_proofs_and_a_rollback() {
     let record: Value = serde_json::from_str(bundle["record"].as_str().unwrap()).unwrap();
     assert_eq!(record["seq"], 3);
     assert_eq!(record["action"], "open_consultation");
-    // Record #3 is not in cp1, which saw 118 records.
+    // Record #3 is not in cp1, which saw 119 records.
     let r = s.run(&["prove", CODE, "3", "--checkpoint", "cp1"]).code(2);
     assert!(
-        r.stderr.contains("among the 118 records of the checkpoint"),
+        r.stderr.contains("among the 119 records of the checkpoint"),
         "{}",
         r.stderr
     );
@@ -210,7 +210,7 @@ fn signed_checkpoints_proofs_and_a_rollback() {
     );
     assert!(
         ok.stdout
-            .contains("included in hongshi-court whose log held 120 records"),
+            .contains("included in hongshi-court whose log held 121 records"),
         "{}",
         ok.stdout
     );
@@ -229,7 +229,7 @@ fn signed_checkpoints_proofs_and_a_rollback() {
     .ok()
     .json();
     assert_eq!(json["ok"], true);
-    assert_eq!(json["tree_size"], 120);
+    assert_eq!(json["tree_size"], 121);
     assert_eq!(json["seq"], 3);
     assert_eq!(json["record"]["action"], "open_consultation");
     assert!(!offline.file("nowhere.db").exists());
@@ -260,7 +260,7 @@ fn signed_checkpoints_proofs_and_a_rollback() {
         b["checkpoint"] = b["checkpoint"]
             .as_str()
             .unwrap()
-            .replacen("\n120\n", "\n121\n", 1)
+            .replacen("\n121\n", "\n122\n", 1)
             .into();
     });
     assert!(
@@ -316,7 +316,7 @@ fn signed_checkpoints_proofs_and_a_rollback() {
     // extends cp1; but cp2 saw two more records: a rollback.
     restore_store(&s.file("after-cp1"), &s.store());
     let v = s.verified();
-    assert_eq!(v["records"], 118);
+    assert_eq!(v["records"], 119);
     s.run(&["verify", "--since", "cp1", "--key", "court.pub"]).ok();
     let r = s
         .run(&["--lang", "en", "verify", "--since", "cp2", "--key", "court.pub"])
@@ -328,7 +328,7 @@ fn signed_checkpoints_proofs_and_a_rollback() {
     );
     assert!(
         r.stderr
-            .contains("the checkpoint saw 120 records, the store holds only 118"),
+            .contains("the checkpoint saw 121 records, the store holds only 119"),
         "{}",
         r.stderr
     );
@@ -364,7 +364,7 @@ fn signed_checkpoints_proofs_and_a_rollback() {
         ],
     )
     .ok();
-    assert_eq!(s.fingerprint(CODE).size, 120);
+    assert_eq!(s.fingerprint(CODE).size, 121);
     let r = s
         .run(&["--lang", "en", "verify", "--since", "cp2", "--key", "court.pub"])
         .refused();

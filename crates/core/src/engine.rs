@@ -163,6 +163,7 @@ pub struct Engine<L: Lifecycle> {
     definition: Arc<Definition<L>>,
     clock: Arc<dyn Clock>,
     ids: Arc<dyn IdGenerator>,
+    rules: Option<Digest>,
 }
 
 impl<L: Lifecycle> Clone for Engine<L> {
@@ -171,6 +172,7 @@ impl<L: Lifecycle> Clone for Engine<L> {
             definition: Arc::clone(&self.definition),
             clock: Arc::clone(&self.clock),
             ids: Arc::clone(&self.ids),
+            rules: self.rules,
         }
     }
 }
@@ -190,7 +192,23 @@ impl<L: Lifecycle> Engine<L> {
             definition: definition.into(),
             clock: Arc::new(SystemClock),
             ids: Arc::new(RandomIds),
+            rules: None,
         }
+    }
+
+    /// The same engine for a definition built from the parameters that the
+    /// configuration record with hash `rules` set (a court's rules, kept in its own
+    /// log): every record it writes cites that record
+    /// ([`AuditRecord::rules`]), so a verifier re-checks each decision under the rules
+    /// it was made under.
+    pub fn with_rules(mut self, rules: Digest) -> Self {
+        self.rules = Some(rules);
+        self
+    }
+
+    /// The configuration record the definition was built from, if any.
+    pub fn rules(&self) -> Option<Digest> {
+        self.rules
     }
 
     /// The same engine reading time from `clock`.
@@ -203,6 +221,18 @@ impl<L: Lifecycle> Engine<L> {
     pub fn with_ids(mut self, ids: Arc<dyn IdGenerator>) -> Self {
         self.ids = ids;
         self
+    }
+
+    /// An engine for another definition on the same clock and id source (and
+    /// without rules: see [`with_rules`](Engine::with_rules)), for the other lifecycles
+    /// a program keeps in the same store.
+    pub fn for_definition<M: Lifecycle>(&self, definition: impl Into<Arc<Definition<M>>>) -> Engine<M> {
+        Engine {
+            definition: definition.into(),
+            clock: Arc::clone(&self.clock),
+            ids: Arc::clone(&self.ids),
+            rules: None,
+        }
     }
 
     /// The definition this engine runs.
@@ -286,6 +316,7 @@ impl<L: Lifecycle> Engine<L> {
             from: def.initial().name().to_owned(),
             outcome: Outcome::Created,
             note,
+            rules: self.rules,
             prev_hash: Digest::ZERO,
             hash: Digest::ZERO,
         };
@@ -365,6 +396,7 @@ impl<L: Lifecycle> Engine<L> {
             from: instance.state.name().to_owned(),
             outcome,
             note: command.note,
+            rules: self.rules,
             prev_hash: instance.last_hash,
             hash: Digest::ZERO,
         };

@@ -25,10 +25,16 @@
 //! | from | str |
 //! | outcome | u8 tag: `0` created; `1` accepted, then `to` as str; `2` refused, then u32 count and, per reason, str code, opt str guard, str zh, str en |
 //! | note | opt str |
+//! | rules | the byte `0` for none, or `1` followed by the 32 bytes of the digest |
 //! | prev_hash | 32 bytes |
 //!
 //! where **str** is a u32 big-endian byte length followed by the UTF-8 bytes, and
 //! **opt str** is the byte `0` for none or `1` followed by a str.
+//!
+//! `rules` is the hash of the configuration record whose rules the decision was made
+//! under, for a definition whose parameters (a court's consultation period, its
+//! members, …) are themselves recorded in the log; a verifier re-checks the decision
+//! under exactly those rules.
 //!
 //! `at` is the *effective* time: when the event happened, the time guards judge. It
 //! equals `recorded_at`, the writer's clock when the record was made, unless the
@@ -40,7 +46,7 @@
 //! The record's JSON form ([`AuditRecord::to_json`]) is one line, its keys in the
 //! order of the table above (`format`, `instance`, `seq`, `id`, `at`,
 //! `recorded_at`, `definition`, `actor`, `role`, `action`, `payload`, `from`,
-//! `outcome`, `note`, `prev_hash`, `hash`), strings escaped as RFC 8785 escapes them,
+//! `outcome`, `note`, `rules` when present, `prev_hash`, `hash`), strings escaped as RFC 8785 escapes them,
 //! the payload in its RFC 8785 form, times as RFC 3339 in UTC with `Z` and only the
 //! fractional digits needed. It is written by this module, not by a JSON library, so
 //! no dependency upgrade can change a byte. `docs/record-format.md` has the whole
@@ -50,7 +56,8 @@
 //! # Canonical encoding (format 1)
 //!
 //! Written by Regula 0.1 before the time and encoding rules above. Its layout is that
-//! of format 2 without `recorded_at` (the writer's clock was `at`), and its payload JSON
+//! of format 2 without `recorded_at` (the writer's clock was `at`) and `rules`, and
+//! its payload JSON
 //! is: no whitespace, object keys sorted by their UTF-8 bytes, strings escaped as
 //! `serde_json` escapes them (only `"`, `\` and control characters), integers in
 //! decimal and other numbers as `serde_json` 1.0.145 printed them. Records of format 1
@@ -273,6 +280,11 @@ pub struct AuditRecord {
     pub outcome: Outcome,
     /// A free-text note from the actor.
     pub note: Option<String>,
+    /// The hash of the configuration record whose rules the decision was made under
+    /// (format 2, for definitions whose parameters live in a configuration log; see
+    /// [`Engine::with_rules`](crate::Engine::with_rules)), or `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rules: Option<Digest>,
     /// The hash of the previous record, or zero for the first.
     pub prev_hash: Digest,
     /// SHA-256 of this record's canonical encoding.
@@ -388,6 +400,9 @@ impl AuditRecord {
         match &self.note {
             Some(note) => write_json_string(note, out),
             None => out.extend_from_slice(b"null"),
+        }
+        if let Some(rules) = &self.rules {
+            let _ = write!(out, ",\"rules\":\"{rules}\"");
         }
         let _ = write!(
             out,
@@ -513,6 +528,15 @@ impl AuditRecord {
             }
         }
         put_opt(out, self.note.as_deref());
+        if self.format != FORMAT_V1 {
+            match &self.rules {
+                None => out.push(0),
+                Some(rules) => {
+                    out.push(1);
+                    out.extend_from_slice(&rules.0);
+                }
+            }
+        }
         out.extend_from_slice(&self.prev_hash.0);
     }
 

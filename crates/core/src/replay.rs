@@ -144,6 +144,12 @@ pub enum VerifyErrorKind {
         /// Which rule, with the times involved.
         message: String,
     },
+    /// The rules the record cites ([`AuditRecord::rules`]) are not the store's, or
+    /// were not in force when it was written.
+    Rules {
+        /// What is wrong.
+        message: String,
+    },
 }
 
 impl fmt::Display for VerifyErrorKind {
@@ -204,6 +210,7 @@ impl fmt::Display for VerifyErrorKind {
             VerifyErrorKind::Snapshot { message } => write!(f, "snapshot: {message}"),
             VerifyErrorKind::Malformed { message } => write!(f, "malformed record: {message}"),
             VerifyErrorKind::Time { message } => write!(f, "time: {message}"),
+            VerifyErrorKind::Rules { message } => write!(f, "rules: {message}"),
         }
     }
 }
@@ -257,6 +264,11 @@ pub fn check_link(record: &AuditRecord, instance: Uuid, seq: u64, prev: Digest) 
                 message: format!("a format {} record must have recorded_at", record.format),
             });
         }
+    }
+    if record.format == FORMAT_V1 && record.rules.is_some() {
+        return fail(VerifyErrorKind::Malformed {
+            message: "a format 1 record has no rules".to_owned(),
+        });
     }
     if let Err(e) = check_payload(record.format, &record.payload) {
         return fail(VerifyErrorKind::Malformed {

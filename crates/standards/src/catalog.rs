@@ -149,6 +149,9 @@ pub struct Catalog {
     domains: Vec<Domain>,
     categories: Vec<Category>,
     standards: Vec<Entry>,
+    /// The TOML text it was loaded from, as recorded in a store's rules log.
+    #[serde(skip)]
+    source: String,
 }
 
 /// A catalog file could not be loaded: where, and why.
@@ -534,6 +537,96 @@ impl Catalog {
             e.path = Some(path.to_owned());
             e
         })
+    }
+
+    /// The TOML text the catalog was loaded from. Core flags set with
+    /// [`set_core`](Catalog::set_core) are not in it ([`core_codes`](Catalog::core_codes)).
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// The codes of the standards marked core, in catalog order.
+    pub fn core_codes(&self) -> Vec<String> {
+        self.standards
+            .iter()
+            .filter(|e| e.core)
+            .map(|e| e.code.clone())
+            .collect()
+    }
+
+    /// How `other`'s rules differ from this catalog's: everything but the list of
+    /// standards (court, plan, steps and deadlines, organisation, domains and
+    /// categories, of which `other` may only add). Empty when `other` only adds
+    /// standards, with their domains and categories.
+    pub fn rule_changes(&self, other: &Catalog) -> Vec<Text> {
+        let mut changes = Vec::new();
+        let mut differs = |same: bool, zh: &str, en: &str| {
+            if !same {
+                changes.push(Text::owned(zh.to_owned(), en.to_owned()));
+            }
+        };
+        differs(
+            self.court == other.court,
+            "法院信息或最短征求意见期",
+            "the court, its time zone or the minimum consultation period",
+        );
+        differs(self.plan == other.plan, "实施方案", "the plan document");
+        differs(
+            self.intermediate_court == other.intermediate_court,
+            "中级法院",
+            "the intermediate court",
+        );
+        differs(
+            self.leading_group == other.leading_group,
+            "领导小组成员",
+            "the leading group's members",
+        );
+        differs(self.departments == other.departments, "部门", "the departments");
+        differs(
+            self.steps == other.steps,
+            "工作步骤及期限",
+            "the plan's steps and deadlines",
+        );
+        differs(
+            self.domains.iter().all(|d| other.domains.contains(d)),
+            "领域",
+            "the domains",
+        );
+        differs(
+            self.categories.iter().all(|c| other.categories.contains(c)),
+            "类别",
+            "the categories",
+        );
+        changes
+    }
+
+    /// The standards of this catalog that `other` drops or lists differently.
+    pub fn standard_changes(&self, other: &Catalog) -> Vec<Text> {
+        let mut changes = Vec::new();
+        for entry in &self.standards {
+            match other.standard(&entry.code) {
+                None => changes.push(Text::owned(
+                    format!("删除了标准 {}", entry.code),
+                    format!("standard {} is removed", entry.code),
+                )),
+                Some(o) => {
+                    let same = o.domain == entry.domain
+                        && o.category == entry.category
+                        && o.item == entry.item
+                        && o.name == entry.name
+                        && o.department == entry.department
+                        && o.unassigned == entry.unassigned
+                        && o.core == entry.core;
+                    if !same {
+                        changes.push(Text::owned(
+                            format!("标准 {} 的条目有变化", entry.code),
+                            format!("standard {}'s entry changed", entry.code),
+                        ));
+                    }
+                }
+            }
+        }
+        changes
     }
 
     /// The court.
@@ -931,5 +1024,6 @@ fn load(source: &str) -> Result<Catalog, Located> {
         domains,
         categories,
         standards,
+        source: source.to_owned(),
     })
 }

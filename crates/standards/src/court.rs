@@ -117,6 +117,12 @@ impl CourtConfig {
 
     /// True when `actor` may act in `role` for a standard carrying `data`.
     pub fn actor_fits_role(&self, actor: &Actor, role: &str, data: &StandardData) -> Result<(), Text> {
+        self.actor_fits(actor, role, Some(data))
+    }
+
+    /// [`actor_fits_role`](CourtConfig::actor_fits_role) for an act that concerns no
+    /// one standard (`None`: no department role) or one (`Some`).
+    pub fn actor_fits(&self, actor: &Actor, role: &str, data: Option<&StandardData>) -> Result<(), Text> {
         rules::actor_fits_role(
             actor,
             role,

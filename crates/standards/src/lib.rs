@@ -317,6 +317,7 @@ pub mod department;
 pub mod lifecycle;
 pub mod plan;
 pub mod rules;
+pub mod rules_log;
 pub mod service;
 
 pub use catalog::{

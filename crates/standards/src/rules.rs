@@ -579,14 +579,15 @@ pub fn acceptance_record(acceptance: &Acceptance, data: &StandardData, today: Na
 
 /// Who may act in which role:
 ///
-/// - `department`: the actor's unit resolves to the standard's responsible department;
+/// - `department`: the actor's unit resolves to the standard's responsible department
+///   (never for an act that concerns no one standard, `data` = `None`);
 /// - `office`: the actor's unit resolves to the coordinating office;
 /// - `leading_group`: the actor's id is a named member of the leading group;
 /// - `intermediate_court`: the actor's unit is the intermediate court.
 pub fn actor_fits_role(
     actor: &Actor,
     role: &str,
-    data: &StandardData,
+    data: Option<&StandardData>,
     registry: &DepartmentRegistry,
     office: &str,
     members: &[Member],
@@ -601,6 +602,15 @@ pub fn actor_fits_role(
     };
     match role {
         roles::DEPARTMENT => {
+            let Some(data) = data else {
+                return Err(Text::owned(
+                    format!("{} 不能以责任部门身份操作：此操作不涉及某项标准", who.zh),
+                    format!(
+                        "{} cannot act as a responsible department: no standard is concerned",
+                        who.en
+                    ),
+                ));
+            };
             let Some(dept) = &data.department else {
                 return Err(Text::owned(
                     format!("标准 {} 尚无责任部门，{} 不能以责任部门身份操作", data.code, who.zh),

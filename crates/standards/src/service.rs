@@ -26,15 +26,18 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use regula_core::store::{StoreProblem, StoreReport, verify_store};
 use regula_core::{
-    Actor, Append, AuditRecord, Checkpoint, Command, Decision, Definition, Engine, Instance, InstanceFilter,
-    ReplayOptions, Repository, RepositoryError, Store, StoreError, Text, VerifyError, VerifyErrorKind,
+    Actor, Append, AuditRecord, Checkpoint, Command, Decision, Definition, Digest, Engine, FORMAT_V1, Instance,
+    InstanceFilter, MAX_CLOCK_SKEW, ReplayOptions, Repository, RepositoryError, Store, StoreError, Text, VerifyError,
+    VerifyErrorKind,
 };
 use serde::Serialize;
+use uuid::Uuid;
 
 use crate::catalog::Catalog;
 use crate::court::{
@@ -43,6 +46,7 @@ use crate::court::{
 use crate::lifecycle::{Stage, StandardAction, StandardLifecycle};
 use crate::plan::{Ledger, WorkPlan};
 use crate::rules;
+use crate::rules_log::{RULES_DEFINITION, RulesAction, RulesData, RulesError, RulesLifecycle, rules_definition};
 
 /// Something the court service could not do.
 #[derive(Debug, thiserror::Error)]
@@ -83,6 +87,26 @@ pub enum ServiceError {
     /// An instance's log does not replay.
     #[error(transparent)]
     Verify(#[from] VerifyError),
+    /// The rules recorded in the store do not describe a catalog.
+    #[error("the store's rules log (instance {instance}): {source}")]
+    Rules {
+        /// The rules log.
+        instance: Uuid,
+        /// What is wrong with the rules.
+        source: RulesError,
+    },
+    /// The store holds more than one rules log.
+    #[error("the store holds {count} rules logs ({RULES_DEFINITION}); a store has one")]
+    TwoRulesLogs {
+        /// How many.
+        count: usize,
+    },
+    /// The store holds standards but not the rules they follow (a store written by
+    /// Regula 0.1): nothing is decided until the office records them.
+    #[error(
+        "this store does not record the rules its decisions follow (it was written by Regula 0.1); the office records them first with `regula catalog import` (Court::import)"
+    )]
+    NoRules,
 }
 
 /// What stands between a standard and its next step: one entry per forward action,
@@ -108,19 +132,63 @@ pub struct Court<S: Store> {
     /// The data of `instances`, kept in step with them: the catalog-wide checks read
     /// it on every attempt, and rebuilding it each time cloned every standard's data.
     ledger: Ledger,
+    /// The store's rules log, once recorded.
+    rules: Option<RulesLog>,
+    rules_engine: Engine<RulesLifecycle>,
+}
+
+/// The rules log and the record that put the rules in force.
+struct RulesLog {
+    instance: Instance<RulesLifecycle>,
+    /// The hash of its last creation or accepted record, which standard records cite.
+    in_force: Digest,
+}
+
+/// What became of an attempt to extend the catalog ([`Court::extend`]).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Extension {
+    /// The catalog was recorded or extended; the codes of the standards opened.
+    Opened(Vec<String>),
+    /// The rules log refused it: the record of the refusal, with its reasons.
+    Refused(Box<AuditRecord>),
 }
 
 impl<S: Store> Court<S> {
     /// Opens the court's standards held in `store`, with the definition built from
     /// `catalog`; `configure` may set the engine's clock and id source. Every standard
     /// already in the store is loaded (from its latest snapshot when there is one).
+    ///
+    /// The rules are the store's own: when its rules log records a catalog, that
+    /// catalog is in force and `catalog` is not used. `catalog` serves a store that
+    /// records none yet: a new one (whose first [`import`](Court::import) records it)
+    /// or one written by Regula 0.1.
     pub fn open(
         store: S,
         catalog: Catalog,
         configure: impl FnOnce(Engine<StandardLifecycle>) -> Engine<StandardLifecycle>,
     ) -> Result<Self, ServiceError> {
+        let logs = store.list(&InstanceFilter::definition(RULES_DEFINITION))?;
+        if logs.len() > 1 {
+            return Err(ServiceError::TwoRulesLogs { count: logs.len() });
+        }
+        let rules = match logs.first() {
+            Some(head) => Some(load_rules(&store, head.instance)?),
+            None => None,
+        };
+        let catalog = match &rules {
+            Some(log) => log.instance.data().catalog().map_err(|source| ServiceError::Rules {
+                instance: log.instance.id(),
+                source,
+            })?,
+            None => catalog,
+        };
         let config = CourtConfig::from_catalog(&catalog);
         let engine = configure(Engine::new(standard_definition(&config)?));
+        let rules_engine = engine.for_definition(rules_definition()?);
+        let engine = match &rules {
+            Some(log) => engine.with_rules(log.in_force),
+            None => engine,
+        };
         let repository = Repository::new(engine, store);
         let mut instances = BTreeMap::new();
         for head in repository.store().list(&InstanceFilter::definition(DEFINITION_NAME))? {
@@ -142,7 +210,35 @@ impl<S: Store> Court<S> {
             repository,
             instances,
             ledger,
+            rules,
+            rules_engine,
         })
+    }
+
+    /// Puts `catalog` in force after its rules record `record` was accepted: the
+    /// configuration, the definition and the engine follow it.
+    fn put_in_force(&mut self, catalog: Catalog, record: Digest) -> Result<(), ServiceError> {
+        let config = CourtConfig::from_catalog(&catalog);
+        let definition = standard_definition(&config)?;
+        let engine = self.engine().for_definition(definition).with_rules(record);
+        self.repository.set_engine(engine);
+        self.catalog = catalog;
+        self.config = config;
+        Ok(())
+    }
+
+    /// The rules log's instance, when the store records its rules.
+    pub fn rules_log(&self) -> Option<&Instance<RulesLifecycle>> {
+        self.rules.as_ref().map(|log| &log.instance)
+    }
+
+    /// The rules log's records: the catalog recorded, every extension and amendment,
+    /// refusals included. Empty when the store records no rules yet.
+    pub fn rules_history(&self) -> Result<Vec<AuditRecord>, ServiceError> {
+        match &self.rules {
+            Some(log) => Ok(self.store().load(log.instance.id())?),
+            None => Ok(Vec::new()),
+        }
     }
 
     /// Uses the office's annual work plan (target dates per standard) in reports.
@@ -204,19 +300,194 @@ impl<S: Store> Court<S> {
 
     /// [`import`](Court::import) for work that began at `at`, entered after the fact
     /// (see [`Command::at`]); `None` for now.
+    ///
+    /// A store that records no rules yet records the catalog in force first, in the
+    /// same transaction, as the office's act (see [`crate::rules_log`]).
     pub fn import_at(&mut self, office: &Actor, at: Option<DateTime<Utc>>) -> Result<Vec<String>, ServiceError> {
+        let mut first = None;
+        if self.rules.is_none() {
+            let (instance, record) = self
+                .rules_engine
+                .create_at(
+                    office.clone(),
+                    crate::lifecycle::roles::OFFICE,
+                    RulesData::of(&self.catalog),
+                    None,
+                    at,
+                )
+                .map_err(RepositoryError::from)?;
+            first = Some((instance, record));
+        }
+        let previous = self.engine().clone();
+        if let Some((_, record)) = &first {
+            let engine = previous.clone().with_rules(record.hash);
+            self.repository.set_engine(engine);
+        }
+        let result = self.open_and_append(office, at, first.as_ref().map(|(i, r)| (i.id(), 0, r)));
+        match result {
+            Ok(codes) => {
+                if let Some((instance, record)) = first {
+                    self.rules = Some(RulesLog {
+                        instance,
+                        in_force: record.hash,
+                    });
+                }
+                Ok(codes)
+            }
+            Err(e) => {
+                self.repository.set_engine(previous);
+                Err(e)
+            }
+        }
+    }
+
+    /// Records `catalog` as the rules in force, or extends the rules in force with
+    /// its new standards (the office's act, in the rules log), then opens its new
+    /// standards, in one transaction. A catalog that changes more than the list of
+    /// standards is refused, and the refusal recorded: changing the rules is an
+    /// amendment ([`amend_rules`](Court::amend_rules)).
+    pub fn extend(
+        &mut self,
+        office: &Actor,
+        catalog: Catalog,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<Extension, ServiceError> {
+        if self.rules.is_none() {
+            let previous = std::mem::replace(&mut self.catalog, catalog);
+            self.config = CourtConfig::from_catalog(&self.catalog);
+            let definition = standard_definition(&self.config)?;
+            let engine = self.engine().for_definition(definition);
+            let old_engine = self.engine().clone();
+            self.repository.set_engine(engine);
+            return match self.import_at(office, at) {
+                Ok(codes) => Ok(Extension::Opened(codes)),
+                Err(e) => {
+                    self.repository.set_engine(old_engine);
+                    self.catalog = previous;
+                    self.config = CourtConfig::from_catalog(&self.catalog);
+                    Err(e)
+                }
+            };
+        }
+        let action = RulesAction::Extend {
+            rules: RulesData::of(&catalog),
+        };
+        let command = Command::new(office.clone(), crate::lifecycle::roles::OFFICE, action);
+        let command = match at {
+            Some(at) => command.at(at),
+            None => command,
+        };
+        let Some(log) = &self.rules else {
+            return Err(ServiceError::NoRules);
+        };
+        let rules_seq = log.instance.seq();
+        let mut instance = log.instance.clone();
+        let record = self
+            .rules_engine
+            .apply(&mut instance, command)
+            .map_err(RepositoryError::from)?;
+        if record.is_refused() {
+            self.store().append(Append {
+                instance: instance.id(),
+                expected_seq: rules_seq,
+                records: std::slice::from_ref(&record),
+            })?;
+            if let Some(log) = &mut self.rules {
+                log.instance = instance;
+            }
+            return Ok(Extension::Refused(Box::new(record)));
+        }
+        let previous = (self.catalog.clone(), self.engine().clone());
+        self.put_in_force(catalog, record.hash)?;
+        match self.open_and_append(office, at, Some((instance.id(), rules_seq, &record))) {
+            Ok(codes) => {
+                self.rules = Some(RulesLog {
+                    instance,
+                    in_force: record.hash,
+                });
+                Ok(Extension::Opened(codes))
+            }
+            Err(e) => {
+                self.config = CourtConfig::from_catalog(&previous.0);
+                self.catalog = previous.0;
+                self.repository.set_engine(previous.1);
+                Err(e)
+            }
+        }
+    }
+
+    /// Amends the rules in force: a leading group member puts `catalog` in force,
+    /// saying why. The attempt is recorded in the rules log, accepted or refused (an
+    /// amendment may not drop or change the standards already in the catalog); once
+    /// accepted, every later decision follows the new rules and cites this record.
+    pub fn amend_rules(
+        &mut self,
+        member: &Actor,
+        catalog: Catalog,
+        reason: &str,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<AuditRecord, ServiceError> {
+        let Some(log) = &self.rules else {
+            return Err(ServiceError::NoRules);
+        };
+        let action = RulesAction::Amend {
+            rules: RulesData::of(&catalog),
+            reason: reason.to_owned(),
+        };
+        let command = Command::new(member.clone(), crate::lifecycle::roles::LEADING_GROUP, action);
+        let command = match at {
+            Some(at) => command.at(at),
+            None => command,
+        };
+        let mut instance = log.instance.clone();
+        let record = self
+            .rules_engine
+            .apply(&mut instance, command)
+            .map_err(RepositoryError::from)?;
+        self.store().append(Append {
+            instance: instance.id(),
+            expected_seq: log.instance.seq(),
+            records: std::slice::from_ref(&record),
+        })?;
+        let accepted = !record.is_refused();
+        if let Some(log) = &mut self.rules {
+            log.instance = instance;
+            if accepted {
+                log.in_force = record.hash;
+            }
+        }
+        if accepted {
+            self.put_in_force(catalog, record.hash)?;
+        }
+        Ok(record)
+    }
+
+    /// Opens every catalog standard not yet open and appends their creating records,
+    /// after `rules` (a rules log record appended at that expected sequence number),
+    /// in one batch.
+    fn open_and_append(
+        &mut self,
+        office: &Actor,
+        at: Option<DateTime<Utc>>,
+        rules: Option<(Uuid, u64, &AuditRecord)>,
+    ) -> Result<Vec<String>, ServiceError> {
         let created = open_all(self.engine(), &self.config, &self.catalog, &self.ledger, office, at)?;
-        if created.is_empty() {
+        if created.is_empty() && rules.is_none() {
             return Ok(Vec::new());
         }
-        let batch: Vec<Append<'_>> = created
-            .iter()
-            .map(|(instance, record)| Append {
-                instance: instance.id(),
-                expected_seq: 0,
+        let mut batch: Vec<Append<'_>> = Vec::with_capacity(created.len() + 1);
+        if let Some((instance, expected_seq, record)) = rules {
+            batch.push(Append {
+                instance,
+                expected_seq,
                 records: std::slice::from_ref(record),
-            })
-            .collect();
+            });
+        }
+        batch.extend(created.iter().map(|(instance, record)| Append {
+            instance: instance.id(),
+            expected_seq: 0,
+            records: std::slice::from_ref(record),
+        }));
         self.repository.store().append_batch(&batch)?;
         let mut codes = Vec::with_capacity(created.len());
         for (instance, _) in created {
@@ -241,6 +512,9 @@ impl<S: Store> Court<S> {
     /// persists the record, accepted or refused. On an error nothing was written.
     pub fn apply(&mut self, code: &str, command: Command<StandardAction>) -> Result<AuditRecord, ServiceError> {
         self.opened(code)?;
+        if self.rules.is_none() {
+            return Err(ServiceError::NoRules);
+        }
         let external = external_checks(&self.catalog, &self.ledger, &command.action);
         let instance = self
             .instances
@@ -325,23 +599,206 @@ impl<S: Store> Court<S> {
         checkpoint: Option<&Checkpoint>,
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<StoreReport, ServiceError> {
-        let definition = self.definition();
         let now = self.engine().clock().now();
-        let mut replayed: Vec<Instance<StandardLifecycle>> = Vec::new();
+        let rules_def = rules_definition()?;
+        let standard = self.definition().reference().clone();
         let mut report = verify_store(
             self.store(),
             checkpoint,
             |head, records| {
-                (head.definition == *definition.reference()).then(|| {
-                    definition
-                        .replay_with(records, ReplayOptions::verify_at(now))
-                        .map(|instance| replayed.push(instance))
-                })
+                if head.definition == *rules_def.reference() {
+                    Some(
+                        rules_def
+                            .replay_with(records, ReplayOptions::verify_at(now))
+                            .map(|_| ()),
+                    )
+                } else if head.definition.name == standard.name {
+                    // Replayed below, record by record under the rules each one cites.
+                    Some(Ok(()))
+                } else {
+                    None
+                }
             },
             progress,
         )?;
+        let broken: std::collections::HashSet<Uuid> = report
+            .problems
+            .iter()
+            .filter_map(|p| match p {
+                StoreProblem::Chain(e) => Some(e.instance),
+                _ => None,
+            })
+            .collect();
+        let (problems, replayed) = self.check_decisions(now, broken)?;
+        report.problems.extend(problems);
         report.problems.extend(self.duplicate_document_numbers(&replayed));
         Ok(report)
+    }
+
+    /// Replays every standard record, in the store's append order, under the rules it
+    /// cites, and checks that those were the rules in force when it was written: held
+    /// by this store's rules log at an earlier position, no older than those its
+    /// previous record cited, and not superseded by a rules record written more than
+    /// [`MAX_CLOCK_SKEW`] before it. Format 1 records, written before stores recorded
+    /// their rules, are checked under the first rules the store recorded (or, in a
+    /// store that records none, under the catalog the court was opened with).
+    fn check_decisions(
+        &self,
+        now: DateTime<Utc>,
+        broken: std::collections::HashSet<Uuid>,
+    ) -> Result<(Vec<StoreProblem>, Vec<Instance<StandardLifecycle>>), ServiceError> {
+        struct Version {
+            position: u64,
+            recorded_at: DateTime<Utc>,
+            definition: Arc<Definition<StandardLifecycle>>,
+        }
+        let options = ReplayOptions::verify_at(now);
+        let rules_def = rules_definition()?;
+        let store = self.store();
+        let fallback: Arc<Definition<StandardLifecycle>> = Arc::clone(self.engine().definition());
+        let mut first: Option<Arc<Definition<StandardLifecycle>>> = None;
+        let mut versions: HashMap<Digest, Version> = HashMap::new();
+        // Every position at which new rules came into force, with their writing time.
+        let mut changes: Vec<(u64, DateTime<Utc>)> = Vec::new();
+        let mut rules: Option<Instance<RulesLifecycle>> = None;
+        let mut standards: HashMap<Uuid, (Instance<StandardLifecycle>, u64)> = HashMap::new();
+        let mut skip = broken;
+        let mut problems = Vec::new();
+        let fail = |r: &AuditRecord, kind: VerifyErrorKind| {
+            StoreProblem::Transition(VerifyError {
+                instance: r.instance,
+                seq: r.seq,
+                kind,
+            })
+        };
+        // The first rules, for the records written before them: found before the scan.
+        if let Some(head) = store.list(&InstanceFilter::definition(RULES_DEFINITION))?.first()
+            && let Some(created) = store.load(head.instance)?.first()
+            && let Ok(data) = serde_json::from_value::<RulesData>(created.payload.clone())
+            && let Ok(catalog) = data.catalog()
+        {
+            first = Some(Arc::new(standard_definition(&CourtConfig::from_catalog(&catalog))?));
+        }
+        let mut position = 0u64;
+        loop {
+            let page = store.scan(position, 4096)?;
+            if page.is_empty() {
+                break;
+            }
+            for r in &page {
+                let at = position;
+                position += 1;
+                if skip.contains(&r.instance) {
+                    continue;
+                }
+                if r.definition.name == RULES_DEFINITION {
+                    let replayed = match rules.take() {
+                        None => rules_def.replay_with(std::slice::from_ref(r), options),
+                        Some(instance) => rules_def.replay_onto(instance, std::slice::from_ref(r), options),
+                    };
+                    match replayed {
+                        Ok(instance) => {
+                            if !r.is_refused() {
+                                match instance.data().catalog() {
+                                    Ok(catalog) => {
+                                        let config = CourtConfig::from_catalog(&catalog);
+                                        versions.insert(
+                                            r.hash,
+                                            Version {
+                                                position: at,
+                                                recorded_at: r.recorded_at.unwrap_or(r.at),
+                                                definition: Arc::new(standard_definition(&config)?),
+                                            },
+                                        );
+                                        changes.push((at, r.recorded_at.unwrap_or(r.at)));
+                                    }
+                                    Err(e) => problems.push(fail(r, VerifyErrorKind::Rules { message: e.to_string() })),
+                                }
+                            }
+                            rules = Some(instance);
+                        }
+                        // Reported by the log's own replay above; its later records
+                        // cannot be followed.
+                        Err(_) => {
+                            skip.insert(r.instance);
+                        }
+                    }
+                    continue;
+                }
+                if r.definition.name != self.definition().reference().name {
+                    continue;
+                }
+                let previous = standards.remove(&r.instance);
+                let (definition, cited) = match r.rules {
+                    Some(hash) => match versions.get(&hash) {
+                        Some(v) => {
+                            let written = r.recorded_at.unwrap_or(r.at);
+                            let next = changes.partition_point(|c| c.0 <= v.position);
+                            let mut message = None;
+                            if let Some((_, before)) = &previous
+                                && *before > v.position
+                            {
+                                message = Some(format!(
+                                    "cites rules {hash} (record {} of the log), older than the rules its previous record cited (record {before})",
+                                    v.position
+                                ));
+                            } else if let Some(&(change, change_written)) = changes.get(next)
+                                && change < at
+                                && change_written + MAX_CLOCK_SKEW <= written
+                            {
+                                message = Some(format!(
+                                    "decided under rules {hash} (written {}), superseded by the rules recorded at position {change} (written {change_written}) before this record was written ({written})",
+                                    v.recorded_at
+                                ));
+                            }
+                            if let Some(message) = message {
+                                problems.push(fail(r, VerifyErrorKind::Rules { message }));
+                                skip.insert(r.instance);
+                                continue;
+                            }
+                            (Arc::clone(&v.definition), v.position)
+                        }
+                        None => {
+                            problems.push(fail(
+                                r,
+                                VerifyErrorKind::Rules {
+                                    message: format!(
+                                        "cites rules {hash}, which this store's rules log does not hold before it"
+                                    ),
+                                },
+                            ));
+                            skip.insert(r.instance);
+                            continue;
+                        }
+                    },
+                    None if r.format == FORMAT_V1 => (first.clone().unwrap_or_else(|| Arc::clone(&fallback)), 0),
+                    None => {
+                        problems.push(fail(
+                            r,
+                            VerifyErrorKind::Rules {
+                                message: "a decision of format 2 must cite the rules it was made under".to_owned(),
+                            },
+                        ));
+                        skip.insert(r.instance);
+                        continue;
+                    }
+                };
+                let replayed = match previous {
+                    None => definition.replay_with(std::slice::from_ref(r), options),
+                    Some((instance, _)) => definition.replay_onto(instance, std::slice::from_ref(r), options),
+                };
+                match replayed {
+                    Ok(instance) => {
+                        standards.insert(r.instance, (instance, cited));
+                    }
+                    Err(e) => {
+                        problems.push(StoreProblem::Transition(e));
+                        skip.insert(r.instance);
+                    }
+                }
+            }
+        }
+        Ok((problems, standards.into_values().map(|(i, _)| i).collect()))
     }
 
     /// Every publication whose document number an earlier publication (in time, then
@@ -372,4 +829,17 @@ impl<S: Store> Court<S> {
         }
         problems
     }
+}
+
+/// Loads the rules log `id` from `store`: its instance, and the hash of the record that
+/// put its rules in force (its last creation or accepted record).
+fn load_rules<S: Store>(store: &S, id: Uuid) -> Result<RulesLog, ServiceError> {
+    let records = store.load(id)?;
+    let instance = rules_definition()?.replay(&records)?;
+    let in_force = records
+        .iter()
+        .rev()
+        .find(|r| !r.is_refused())
+        .map_or(instance.last_hash(), |r| r.hash);
+    Ok(RulesLog { instance, in_force })
 }

@@ -60,6 +60,12 @@ impl<L: Lifecycle, S: Store> Repository<L, S> {
         &self.engine
     }
 
+    /// Replaces the engine (with the same store), for example with one whose
+    /// definition was rebuilt after the rules it depends on changed.
+    pub fn set_engine(&mut self, engine: Engine<L>) {
+        self.engine = engine;
+    }
+
     /// The store.
     pub fn store(&self) -> &S {
         &self.store

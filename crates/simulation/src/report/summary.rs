@@ -130,9 +130,9 @@ impl Narrator {
             out,
             "\n{}",
             self.s(
-                "验证（Court::verify：哈希链、实例头、Merkle 树；每项标准的日志按定义重放，守卫重新检查）",
-                "Verification (Court::verify: hash chains, heads, Merkle tree; every standard's log replayed against \
-                 the definition, guards re-checked)"
+                "验证（Court::verify：哈希链、实例头、Merkle 树、时间；每项标准的日志按其所引用的规则重放，守卫重新检查）",
+                "Verification (Court::verify: hash chains, heads, Merkle tree, times; every standard's log replayed \
+                 under the rules each record cites, guards re-checked)"
             )
         );
         say!(
@@ -140,15 +140,19 @@ impl Narrator {
             "  {}",
             match self.lang {
                 Lang::Zh => format!(
-                    "记录 {} 条，标准 {} 项（重放 {} 项）：{}",
+                    "记录 {} 条（标准 {} 条，规则日志 {} 条），实例 {} 个（重放 {} 个）：{}",
                     report.records,
+                    report.records - v.rules,
+                    v.rules,
                     report.instances,
                     report.replayed,
                     if report.is_ok() { "通过" } else { "发现问题" }
                 ),
                 Lang::En => format!(
-                    "{} records, {} standards ({} replayed): {}",
+                    "{} records ({} of standards, {} of the rules log), {} instances ({} replayed): {}",
                     report.records,
+                    report.records - v.rules,
+                    v.rules,
                     report.instances,
                     report.replayed,
                     if report.is_ok() { "ok" } else { "PROBLEMS FOUND" }

@@ -1,0 +1,270 @@
+//! The court's rules, kept in the store's own log.
+//!
+//! Everything a standard's decisions depend on besides its own record — the
+//! consultation period, the departments, the leading group's members, the plan's steps
+//! and deadlines, the intermediate court — comes from the catalog. A store keeps the
+//! catalog in force as an instance of its own lifecycle, `court-rules`, beside the
+//! standards: its creating record holds the catalog (its TOML text and the standards
+//! designated core), and each later record extends or amends it. Its records are
+//! chained, hashed and in the Merkle tree like every other record, so the rules cannot
+//! change without a record, an actor, a time and, for an amendment, a reason.
+//!
+//! Every standard record cites the rules record it was decided under
+//! ([`AuditRecord::rules`](regula_core::AuditRecord::rules)), and
+//! [`Court::verify`](crate::service::Court::verify) re-checks each decision under
+//! exactly those rules, and that they were the rules in force when it was written.
+//!
+//! | action | zh | who | what it may change |
+//! |---|---|---|---|
+//! | (creation) | 记录规则 | the office | records the catalog the court works under |
+//! | `extend` | 增补标准目录 | the office | adds standards (and their domains and categories); nothing else |
+//! | `amend` | 修改规则 | a leading group member, with a reason | anything but the standards already in the catalog, which stay |
+
+use regula_core::{Action, Definition, DefinitionError, Lifecycle, PayloadError, State, Text, Transition};
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::{Catalog, CatalogError};
+use crate::court::CourtConfig;
+use crate::lifecycle::roles;
+
+/// The name of the rules lifecycle's definition.
+pub const RULES_DEFINITION: &str = "court-rules";
+/// Its version.
+pub const RULES_VERSION: u32 = 1;
+
+/// The lifecycle of a store's rules log.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RulesLifecycle;
+
+impl Lifecycle for RulesLifecycle {
+    type State = RulesState;
+    type Action = RulesAction;
+    type Data = RulesData;
+}
+
+/// The rules log's one state: the rules it holds are in force.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RulesState {
+    /// 生效中.
+    InForce,
+}
+
+impl State for RulesState {
+    fn name(&self) -> &str {
+        "in_force"
+    }
+}
+
+/// A change to the rules.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", content = "payload", rename_all = "snake_case")]
+pub enum RulesAction {
+    /// 增补标准目录: the office adds standards; every rule stays as it is.
+    Extend {
+        /// The new catalog, in force from this record on.
+        rules: RulesData,
+    },
+    /// 修改规则: a leading group member changes the rules, saying why.
+    Amend {
+        /// The new catalog, in force from this record on.
+        rules: RulesData,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl RulesAction {
+    /// The actions with their labels.
+    pub const ACTIONS: [(&'static str, Text); 2] = [
+        ("extend", Text::new("增补标准目录", "Extend the catalog")),
+        ("amend", Text::new("修改规则", "Amend the rules")),
+    ];
+
+    /// The catalog the action puts in force.
+    pub fn rules(&self) -> &RulesData {
+        match self {
+            RulesAction::Extend { rules } | RulesAction::Amend { rules, .. } => rules,
+        }
+    }
+}
+
+impl Action for RulesAction {
+    fn name(&self) -> &str {
+        match self {
+            RulesAction::Extend { .. } => "extend",
+            RulesAction::Amend { .. } => "amend",
+        }
+    }
+
+    fn payload(&self) -> Result<serde_json::Value, PayloadError> {
+        regula_core::action::tagged_payload(self)
+    }
+
+    fn from_parts(name: &str, payload: &serde_json::Value) -> Result<Self, PayloadError> {
+        regula_core::action::from_tagged(name, payload)
+    }
+}
+
+/// The rules as recorded: the catalog's TOML text and the standards designated core
+/// (a designation made on the catalog after loading it, which its text lacks).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulesData {
+    /// The catalog file's text.
+    pub catalog: String,
+    /// The codes of the core standards (核心工作标准).
+    #[serde(default)]
+    pub core: Vec<String>,
+}
+
+impl RulesData {
+    /// The rules of `catalog`.
+    pub fn of(catalog: &Catalog) -> Self {
+        RulesData {
+            catalog: catalog.source().to_owned(),
+            core: catalog.core_codes(),
+        }
+    }
+
+    /// The catalog these rules describe.
+    pub fn catalog(&self) -> Result<Catalog, RulesError> {
+        let mut catalog = Catalog::from_toml_str(&self.catalog).map_err(RulesError::Catalog)?;
+        for code in &self.core {
+            catalog
+                .set_core(code, true)
+                .map_err(|_| RulesError::UnknownCore { code: code.clone() })?;
+        }
+        Ok(catalog)
+    }
+}
+
+/// Recorded rules that do not describe a catalog.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RulesError {
+    /// The recorded catalog text does not load.
+    #[error("the recorded catalog does not load: {0}")]
+    Catalog(#[source] CatalogError),
+    /// A core designation names a standard the catalog does not list.
+    #[error("the recorded rules designate {code} core, but the catalog has no such standard")]
+    UnknownCore {
+        /// The code.
+        code: String,
+    },
+}
+
+impl RulesError {
+    fn text(&self) -> Text {
+        match self {
+            RulesError::Catalog(e) => Text::owned(format!("规则中的标准目录无法加载：{e}"), format!("{self}")),
+            RulesError::UnknownCore { code } => Text::owned(
+                format!("规则指定 {code} 为核心标准，但目录中没有该标准"),
+                format!("{self}"),
+            ),
+        }
+    }
+}
+
+/// Checks the new rules against those in force: they load, keep every standard, and,
+/// for an extension, change nothing but add standards.
+fn check_change(current: &RulesData, new: &RulesData, extension: bool) -> Result<(), Text> {
+    let new_catalog = new.catalog().map_err(|e| e.text())?;
+    // The rules in force loaded when they were recorded; if they no longer do, the
+    // store is damaged and nothing may build on them.
+    let old_catalog = current.catalog().map_err(|e| e.text())?;
+    let removed = old_catalog.standard_changes(&new_catalog);
+    if !removed.is_empty() {
+        let zh: Vec<&str> = removed.iter().map(|t| t.zh.as_ref()).collect();
+        let en: Vec<&str> = removed.iter().map(|t| t.en.as_ref()).collect();
+        return Err(Text::owned(
+            format!("已开展工作的标准不能删除或改动：{}", zh.join("；")),
+            format!("standards already in the catalog stay as they are: {}", en.join("; ")),
+        ));
+    }
+    let changes = old_catalog.rule_changes(&new_catalog);
+    if extension && !changes.is_empty() {
+        let zh: Vec<&str> = changes.iter().map(|t| t.zh.as_ref()).collect();
+        let en: Vec<&str> = changes.iter().map(|t| t.en.as_ref()).collect();
+        return Err(Text::owned(
+            format!(
+                "增补目录只能新增标准，不能改变规则（{}）；修改规则须由领导小组成员说明理由",
+                zh.join("、")
+            ),
+            format!(
+                "extending the catalog may only add standards, not change the rules ({}); a leading group member amends rules, with a reason",
+                en.join(", ")
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The rules lifecycle's definition (see the module docs).
+pub fn rules_definition() -> Result<Definition<RulesLifecycle>, DefinitionError> {
+    let mut b = Definition::<RulesLifecycle>::builder(RULES_DEFINITION, RULES_VERSION)
+        .state(RulesState::InForce, Text::new("生效中", "In force"))
+        .initial(RulesState::InForce)
+        // The log never leaves its one state (terminal: no exit), and every change is
+        // a self-transition recorded in it.
+        .terminal(RulesState::InForce);
+    for (name, label) in RulesAction::ACTIONS {
+        b = b.action(name, label);
+    }
+    for (name, label) in roles::ALL {
+        if name == roles::OFFICE || name == roles::LEADING_GROUP {
+            b = b.role(name, label);
+        }
+    }
+    b.creators([roles::OFFICE])
+        .guard(
+            "actor_fits_role",
+            Text::new("操作人须符合其角色", "the actor must fit the role"),
+            |i| {
+                let catalog = i.instance.data().catalog().map_err(|e| e.text())?;
+                CourtConfig::from_catalog(&catalog).actor_fits(i.actor, i.role, None)
+            },
+        )
+        .guard(
+            "extension_only_adds",
+            Text::new("增补目录只能新增标准", "an extension only adds standards"),
+            |i| match i.action {
+                RulesAction::Extend { rules } => check_change(i.instance.data(), rules, true),
+                RulesAction::Amend { .. } => Ok(()),
+            },
+        )
+        .guard(
+            "amendment_keeps_standards",
+            Text::new("修改规则不能删除已有标准", "an amendment keeps every standard"),
+            |i| match i.action {
+                RulesAction::Amend { rules, .. } => check_change(i.instance.data(), rules, false),
+                RulesAction::Extend { .. } => Ok(()),
+            },
+        )
+        .guard(
+            "reason_given",
+            Text::new("修改规则须说明理由", "an amendment states its reason"),
+            |i| match i.action {
+                RulesAction::Amend { reason, .. } if reason.trim().is_empty() => {
+                    Err(Text::new("修改规则未说明理由", "the amendment gives no reason"))
+                }
+                _ => Ok(()),
+            },
+        )
+        .transition(
+            Transition::new(RulesState::InForce, "extend", RulesState::InForce)
+                .by([roles::OFFICE])
+                .when("actor_fits_role")
+                .when("extension_only_adds"),
+        )
+        .transition(
+            Transition::new(RulesState::InForce, "amend", RulesState::InForce)
+                .by([roles::LEADING_GROUP])
+                .when("actor_fits_role")
+                .when("amendment_keeps_standards")
+                .when("reason_given"),
+        )
+        .effect(|data: &mut RulesData, input| {
+            *data = input.action.rules().clone();
+        })
+        .build()
+}
