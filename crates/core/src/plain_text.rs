@@ -181,23 +181,30 @@ pub fn code_point(c: char) -> String {
 /// Checks identifier-like text: refused when empty, only whitespace, or containing a
 /// character of [`classify`] (the first one is reported, with its index).
 pub fn check_identifier(field: Text, text: &str) -> Result<(), PlainTextError> {
-    if let Some((index, (character, kind))) = text
+    check_text(field.clone(), text)?;
+    if text.trim().is_empty() {
+        return Err(PlainTextError::Empty { field });
+    }
+    Ok(())
+}
+
+/// Checks free text that may be empty (a label, a document number): refused only
+/// when it contains a character of [`classify`].
+pub fn check_text(field: Text, text: &str) -> Result<(), PlainTextError> {
+    match text
         .chars()
         .enumerate()
-        .find_map(|(i, c)| classify(c).map(|k| (i, (c, k))))
+        .find_map(|(i, c)| classify(c).map(|k| (i, c, k)))
     {
-        return Err(PlainTextError::Refused {
+        Some((index, character, kind)) => Err(PlainTextError::Refused {
             field,
             text: text.to_owned(),
             character,
             kind,
             index,
-        });
+        }),
+        None => Ok(()),
     }
-    if text.trim().is_empty() {
-        return Err(PlainTextError::Empty { field });
-    }
-    Ok(())
 }
 
 /// Checks an actor: its id, and its name and unit when it has them
@@ -399,6 +406,8 @@ mod tests {
         assert_eq!(escape_lines("a\nb\tc\u{1b}"), "a\nb\tc\\u{1b}");
         assert_eq!(escape_lines("a\r\n"), "a\\r\n");
         assert!(matches!(escape("立案庭 li.na \\u{1b}"), Cow::Borrowed(_)));
+        assert_eq!(check_text(field::ROLE, ""), Ok(()));
+        assert!(check_text(field::ROLE, "a\u{85}").is_err());
     }
 
     #[test]
