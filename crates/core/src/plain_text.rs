@@ -9,7 +9,8 @@
 //!   ([`EngineError::UnsafeText`](crate::EngineError::UnsafeText)) before anything is
 //!   recorded.
 //! - **On output**, every user-supplied text is passed through [`escape`] (or
-//!   [`escape_lines`] for multi-line text, [`json_pretty`] for JSON): records written
+//!   [`escape_lines`] for multi-line text, [`escape_json`] or [`json_pretty`] for
+//!   JSON, where the characters become `\u202e` escapes): records written
 //!   before these rules, or by another program, still print safely.
 //!
 //! The characters ([`classify`]):
@@ -269,58 +270,38 @@ fn escape_with(text: &str, keep_lines: bool) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// `value` as pretty JSON (as `serde_json::to_string_pretty` writes it), with every
-/// character of [`classify`] inside strings written as a `\u` escape: JSON escapes
-/// C0 controls itself but not DEL, C1 controls, bidi or invisible characters, which a
-/// terminal would otherwise receive raw. The result is valid JSON that parses to the
-/// same value.
-pub fn json_pretty<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, serde_json::Error> {
-    let mut out = Vec::with_capacity(128);
-    let mut serializer = serde_json::Serializer::with_formatter(&mut out, SafeJson::default());
-    value.serialize(&mut serializer)?;
-    // Only whole UTF-8 strings and ASCII escapes were written.
-    String::from_utf8(out).map_err(|e| serde_json::Error::io(std::io::Error::other(e)))
-}
-
-/// serde_json's pretty formatter, escaping [`classify`]'s characters in strings.
-#[derive(Default)]
-struct SafeJson<'a>(serde_json::ser::PrettyFormatter<'a>);
-
-macro_rules! delegate_json {
-    ($($name:ident($($arg:ident: $ty:ty),*);)*) => {
-        $(fn $name<W: ?Sized + std::io::Write>(&mut self, writer: &mut W $(, $arg: $ty)*) -> std::io::Result<()> {
-            self.0.$name(writer $(, $arg)*)
-        })*
+/// JSON text with every character of [`classify`] except line feed and tab written as
+/// a `\u` escape (a surrogate pair beyond the BMP). JSON escapes C0 controls inside
+/// strings itself, but not DEL, C1 controls, bidi or invisible characters, which a
+/// terminal would otherwise receive raw. In valid JSON such characters can only stand
+/// inside strings, so the result is valid JSON that parses to the same value and
+/// keeps its layout. Borrowed when nothing needed escaping.
+pub fn escape_json(json: &str) -> Cow<'_, str> {
+    let kept = |c: char| c == '\n' || c == '\t';
+    let Some(first) = json.find(|c: char| is_unsafe(c) && !kept(c)) else {
+        return Cow::Borrowed(json);
     };
+    let (head, tail) = json.split_at(first);
+    let mut out = String::with_capacity(json.len() + 16);
+    out.push_str(head);
+    for c in tail.chars() {
+        if is_unsafe(c) && !kept(c) {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                let _ = write!(out, "\\u{unit:04x}");
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
-impl serde_json::ser::Formatter for SafeJson<'_> {
-    delegate_json! {
-        begin_array();
-        end_array();
-        begin_array_value(first: bool);
-        end_array_value();
-        begin_object();
-        end_object();
-        begin_object_key(first: bool);
-        begin_object_value();
-        end_object_value();
-    }
-
-    fn write_string_fragment<W: ?Sized + std::io::Write>(&mut self, writer: &mut W, fragment: &str) -> std::io::Result<()> {
-        let mut start = 0;
-        for (i, c) in fragment.char_indices() {
-            if is_unsafe(c) {
-                writer.write_all(fragment.get(start..i).unwrap_or_default().as_bytes())?;
-                let mut units = [0u16; 2];
-                for unit in c.encode_utf16(&mut units) {
-                    write!(writer, "\\u{unit:04x}")?;
-                }
-                start = i + c.len_utf8();
-            }
-        }
-        writer.write_all(fragment.get(start..).unwrap_or_default().as_bytes())
-    }
+/// `value` as pretty JSON (`serde_json::to_string_pretty`) passed through
+/// [`escape_json`]: safe to print to a terminal, and still the same JSON.
+pub fn json_pretty<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, serde_json::Error> {
+    let text = serde_json::to_string_pretty(value)?;
+    Ok(escape_json(&text).into_owned())
 }
 
 #[cfg(test)]
@@ -418,6 +399,7 @@ mod tests {
         assert!(!text.chars().any(|c| is_unsafe(c) && c != '\n'), "{text}");
         let back: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(back, value);
+        assert_eq!(escape_json("{\n\t\"a\": \"\u{2066}\"}"), "{\n\t\"a\": \"\\u2066\"}");
         // Nothing to escape: exactly what serde_json writes.
         let plain = serde_json::json!({"a": [1, 2, {"b": "立案庭"}], "c": null});
         assert_eq!(json_pretty(&plain).unwrap(), serde_json::to_string_pretty(&plain).unwrap());
