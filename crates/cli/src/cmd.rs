@@ -20,8 +20,8 @@ use crate::args::{
     LogArgs, ShowArgs, VerifyArgs,
 };
 use crate::ctx::{
-    AnyStore, CliError, catalog_copy, check_actor_spec, load_catalog, open_store, parse_actor, parse_date, parse_time, read_file,
-    write_file,
+    AnyStore, CliError, catalog_copy, check_actor_spec, load_catalog, open_store, parse_actor, parse_date, parse_time,
+    read_file, write_file,
 };
 use crate::out::{Out, Progress, pad};
 use crate::payload;

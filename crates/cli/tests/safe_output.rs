@@ -153,7 +153,8 @@ fn stored_escape_sequences_print_escaped_in_log_text_and_json() {
             log.stdout
         );
         assert!(
-            log.stdout.contains("\\u{1b}]0;pwned\\u{7}\\u{1b}[2Jmallory@立案<U+202E>庭"),
+            log.stdout
+                .contains("\\u{1b}]0;pwned\\u{7}\\u{1b}[2Jmallory@立案<U+202E>庭"),
             "{}",
             log.stdout
         );
@@ -216,7 +217,11 @@ fn a_payload_shown_by_show_prints_escaped() {
         ),
         (
             "2023-03-25",
-            &["opinion=2", "response.decision=not_adopted", "response.reason=已统一规定"],
+            &[
+                "opinion=2",
+                "response.decision=not_adopted",
+                "response.reason=已统一规定",
+            ],
         ),
     ] {
         let action = if fields[0].starts_with("opinion.") {
@@ -273,5 +278,9 @@ fn a_payload_shown_by_show_prints_escaped() {
     assert_inert(&log);
     let log = s.run(&["--json", "log", CODE]).ok();
     assert_inert(&log);
-    assert!(log.stdout.contains(r"建议\u001b[2J明确公示期限\u202e"), "{}", log.stdout);
+    assert!(
+        log.stdout.contains(r"建议\u001b[2J明确公示期限\u202e"),
+        "{}",
+        log.stdout
+    );
 }

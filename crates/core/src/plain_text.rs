@@ -70,9 +70,7 @@ impl fmt::Display for CharKind {
 pub fn classify(c: char) -> Option<CharKind> {
     match c {
         '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' => Some(CharKind::Control),
-        '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {
-            Some(CharKind::Bidi)
-        }
+        '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => Some(CharKind::Bidi),
         '\u{2028}' | '\u{2029}' => Some(CharKind::Separator),
         '\u{ad}'
         | '\u{115f}'
@@ -367,7 +365,10 @@ mod tests {
 
     #[test]
     fn actors_are_checked_field_by_field() {
-        assert_eq!(check_actor(&Actor::new("li.na").in_unit("立案庭").named("李娜")), Ok(()));
+        assert_eq!(
+            check_actor(&Actor::new("li.na").in_unit("立案庭").named("李娜")),
+            Ok(())
+        );
         let bad_unit = check_actor(&Actor::new("li.na").in_unit("立案庭\u{1b}]0;x\u{7}"));
         assert_eq!(bad_unit.unwrap_err().field(), &field::ACTOR_UNIT);
         let bad_name = check_actor(&Actor::new("li.na").named("\u{202e}"));
@@ -402,7 +403,10 @@ mod tests {
         assert_eq!(escape_json("{\n\t\"a\": \"\u{2066}\"}"), "{\n\t\"a\": \"\\u2066\"}");
         // Nothing to escape: exactly what serde_json writes.
         let plain = serde_json::json!({"a": [1, 2, {"b": "立案庭"}], "c": null});
-        assert_eq!(json_pretty(&plain).unwrap(), serde_json::to_string_pretty(&plain).unwrap());
+        assert_eq!(
+            json_pretty(&plain).unwrap(),
+            serde_json::to_string_pretty(&plain).unwrap()
+        );
     }
 
     fn any_text() -> impl Strategy<Value = String> {

@@ -87,7 +87,9 @@ fn apply_refuses_an_unsafe_actor_and_leaves_the_instance_as_it_was() {
     assert_eq!(unsafe_text(e).field(), &field::ROLE);
     assert_eq!(inst.seq(), before.seq());
     // A safe command still goes through.
-    engine.apply(&mut inst, Command::new(clerk(), "clerk", submit())).unwrap();
+    engine
+        .apply(&mut inst, Command::new(clerk(), "clerk", submit()))
+        .unwrap();
     assert_eq!(inst.seq(), 2);
 }
 
@@ -98,13 +100,20 @@ fn a_repository_writes_nothing_for_an_unsafe_actor() {
     let (mut inst, _) = repo.create(clerk(), "clerk", doc(), None).unwrap();
     let size = repo.store().tree_head().unwrap().size;
     let e = repo
-        .apply(&mut inst, Command::new(Actor::new("x\u{202e}gpj.exe"), "clerk", submit()))
+        .apply(
+            &mut inst,
+            Command::new(Actor::new("x\u{202e}gpj.exe"), "clerk", submit()),
+        )
         .unwrap_err();
-    assert!(matches!(e, RepositoryError::Engine(EngineError::UnsafeText(_))), "{e:?}");
-    let e = repo
-        .create(Actor::new("\u{9b}2J"), "clerk", doc(), None)
-        .unwrap_err();
-    assert!(matches!(e, RepositoryError::Engine(EngineError::UnsafeText(_))), "{e:?}");
+    assert!(
+        matches!(e, RepositoryError::Engine(EngineError::UnsafeText(_))),
+        "{e:?}"
+    );
+    let e = repo.create(Actor::new("\u{9b}2J"), "clerk", doc(), None).unwrap_err();
+    assert!(
+        matches!(e, RepositoryError::Engine(EngineError::UnsafeText(_))),
+        "{e:?}"
+    );
     assert_eq!(repo.store().tree_head().unwrap().size, size);
     assert_eq!(repo.store().load(inst.id()).unwrap().len(), 1);
 }

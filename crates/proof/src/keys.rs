@@ -586,7 +586,11 @@ mod tests {
     #[test]
     fn names_are_checked() {
         assert!(check_key_name("红石林区基层法院").is_ok());
-        for bad in ["", "a+b", "a b", "a\u{3000}b", "a\nb", "a\u{7}b", "a\u{202e}b", "a\u{200b}b"] {
+        let bidi_and_invisible = ["a\u{202e}b", "a\u{200b}b", "\u{2066}a"];
+        for bad in ["", "a+b", "a b", "a\u{3000}b", "a\nb", "a\u{7}b"]
+            .into_iter()
+            .chain(bidi_and_invisible)
+        {
             assert!(
                 matches!(check_key_name(bad), Err(KeyError::InvalidName { .. })),
                 "{bad:?}"

@@ -923,7 +923,11 @@ fn load(source: &str) -> Result<Catalog, Located> {
         }
         item_lines.insert((category_code.clone(), item), line);
         if let Some(why) = &fs.unassigned {
-            free_text(Text::new("未指定部门的原因", "reason for no department"), why, s.span().start)?;
+            free_text(
+                Text::new("未指定部门的原因", "reason for no department"),
+                why,
+                s.span().start,
+            )?;
         }
         let unassigned = fs
             .unassigned

@@ -7,11 +7,7 @@ use regula_core::plain_text::CharKind;
 use regula_standards::catalog::{BUILTIN_CATALOG, Catalog, CatalogErrorKind};
 
 fn line_of(source: &str, needle: &str) -> usize {
-    source
-        .lines()
-        .position(|l| l.contains(needle))
-        .map(|i| i + 1)
-        .unwrap()
+    source.lines().position(|l| l.contains(needle)).map(|i| i + 1).unwrap()
 }
 
 /// Loads the built-in catalog with `old` replaced by `new` (a TOML escape such as
@@ -66,14 +62,24 @@ fn departments_units_aliases_and_names_are_checked() {
             "department id",
             CharKind::Bidi,
         ),
-        (r#"zh = "立案庭""#, r#"zh = "立案\u200B庭""#, "zh label", CharKind::Invisible),
+        (
+            r#"zh = "立案庭""#,
+            r#"zh = "立案\u200B庭""#,
+            "zh label",
+            CharKind::Invisible,
+        ),
         (
             r#"aliases = ["长春林区中级法院办公室"]"#,
             r#"aliases = ["长春林区中级法院\u2066办公室"]"#,
             "alias",
             CharKind::Bidi,
         ),
-        (r#"name = "陈伟""#, r#"name = "陈\u0085伟""#, "member name", CharKind::Control),
+        (
+            r#"name = "陈伟""#,
+            r#"name = "陈\u0085伟""#,
+            "member name",
+            CharKind::Control,
+        ),
         (
             r#"document_prefix = "红林法""#,
             r#"document_prefix = "红林法\u2028""#,
