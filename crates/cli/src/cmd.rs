@@ -20,7 +20,8 @@ use crate::args::{
     LogArgs, ShowArgs, VerifyArgs,
 };
 use crate::ctx::{
-    AnyStore, CliError, load_catalog, open_store, parse_actor, parse_date, parse_time, read_file, write_file,
+    AnyStore, CliError, check_actor_spec, load_catalog, open_store, parse_actor, parse_date, parse_time, read_file,
+    write_file,
 };
 use crate::out::{Out, Progress, pad};
 use crate::payload;
@@ -118,6 +119,7 @@ fn init(cli: &Cli, out: Out) -> Result<(), CliError> {
 }
 
 fn import(cli: &Cli, out: Out, args: &ImportArgs) -> Result<(), CliError> {
+    check_actor_spec(&args.actor)?;
     let file = args.file.as_ref().map(Catalog::from_path).transpose()?;
     let (mut court, at) = court_at(cli, load_catalog(cli)?, args.at.as_deref())?;
     let actor = parse_actor(&args.actor, court.config())?;
@@ -350,8 +352,9 @@ fn show(cli: &Cli, out: Out, args: &ShowArgs) -> Result<(), CliError> {
         return Ok(out.print_json(&view)?);
     }
     let tz = court.config().timezone;
-    // Written, not println!'d: a closed pipe (`regula show X | head -1`) is not a panic.
-    let mut w = std::io::stdout().lock();
+    // Gathered and printed escaped (stored text never reaches the terminal raw);
+    // written, not println!'d: a closed pipe (`regula show X | head -1`) is not a panic.
+    let mut w = crate::out::Screen::default();
     writeln!(w, "{}  {}", view.code, out.t(view.name))?;
     writeln!(w, "  {} {}", pad(out.s("状态", "state"), 10), out.t(&view.state_label))?;
     writeln!(
@@ -413,10 +416,12 @@ fn show(cli: &Cli, out: Out, args: &ShowArgs) -> Result<(), CliError> {
             writeln!(w, "  {} {} ({})", pad(&a.action, 22), out.t(&a.label), roles.join(", "))?;
         }
     }
-    Ok(())
+    Ok(w.finish()?)
 }
 
 fn act(cli: &Cli, out: Out, args: &DoArgs) -> Result<(), CliError> {
+    // Before anything is opened: an actor that could act on a terminal is refused.
+    check_actor_spec(&args.actor)?;
     let (mut court, at) = court_at(cli, load_catalog(cli)?, args.at.as_deref())?;
     let code = args.code.to_uppercase();
     let instance = court.opened(&code)?;
@@ -498,9 +503,9 @@ fn print_rules_refusal(out: Out, record: &AuditRecord) -> std::io::Result<()> {
         .iter()
         .find(|(name, _)| *name == record.action)
         .map_or(record.action.as_str(), |(_, l)| out.t(l));
-    eprintln!("{label}: {}", out.s("被拒绝", "refused"));
+    crate::errln!("{label}: {}", out.s("被拒绝", "refused"));
     for reason in record.refusal().unwrap_or_default() {
-        eprintln!("  - {}", out.t(&reason.message));
+        crate::errln!("  - {}", out.t(&reason.message));
     }
     Ok(())
 }
@@ -647,9 +652,9 @@ fn print_outcome(
         .map_or(r.action.as_str(), |l| out.t(l));
     match &r.outcome {
         Outcome::Refused { reasons } => {
-            eprintln!("{code} {action}: {}", out.s("被拒绝", "refused"));
+            crate::errln!("{code} {action}: {}", out.s("被拒绝", "refused"));
             for reason in reasons {
-                eprintln!("  - {}", out.t(&reason.message));
+                crate::errln!("  - {}", out.t(&reason.message));
             }
         }
         Outcome::Accepted { to } if *to != r.from => {
@@ -769,9 +774,9 @@ fn verify(cli: &Cli, out: Out, args: &VerifyArgs) -> Result<(), CliError> {
             )),
         )?;
     } else {
-        eprintln!("{}:", out.s("校验失败", "verification failed"));
+        crate::errln!("{}:", out.s("校验失败", "verification failed"));
         for p in &report.problems {
-            eprintln!("  - {p}");
+            crate::errln!("  - {p}");
         }
     }
     if report.is_ok() {
@@ -801,7 +806,7 @@ fn checkpoint(cli: &Cli, out: Out, args: &CheckpointArgs) -> Result<(), CliError
                 )?;
             }
         }
-        None => crate::outln!("{text}")?,
+        None => crate::out::json_line(&text)?,
     }
     Ok(())
 }
@@ -824,8 +829,9 @@ fn diagram(cli: &Cli, out: Out, args: &DiagramArgs) -> Result<(), CliError> {
         }
     };
     // Written, not print!'d: a closed pipe (`regula diagram | head`) is not a panic.
+    // Labels come from definition files and catalogs: escaped.
     let mut stdout = std::io::stdout().lock();
-    stdout.write_all(text.as_bytes())?;
+    stdout.write_all(regula_core::plain_text::escape_lines(&text).as_bytes())?;
     Ok(stdout.flush()?)
 }
 

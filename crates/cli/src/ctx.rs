@@ -47,6 +47,10 @@ pub enum CliError {
     /// Writing to the terminal failed (a closed pipe, say).
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
+    /// An actor given with `--as` is blank or contains a character that could act on
+    /// a terminal or disguise the text (exit 2, nothing opened).
+    #[error(transparent)]
+    UnsafeText(#[from] regula_core::PlainTextError),
     /// An action was refused (exit 1).
     #[error("refused")]
     Refused,
@@ -171,9 +175,26 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, CliError> {
         .map_err(|_| CliError::Usage(format!("invalid date {text:?}: expected YYYY-MM-DD, e.g. 2023-12-31")))
 }
 
+/// Refuses an `--as` argument whose id or unit contains a control, bidi or invisible
+/// character ([`regula_core::plain_text::check_text`]): checked before anything is
+/// opened. A blank id or unit is refused by [`parse_actor`], and the engine checks the
+/// actor it is given again.
+pub fn check_actor_spec(spec: &str) -> Result<(), CliError> {
+    use regula_core::plain_text::{check_text, field};
+    match spec.trim().split_once('@') {
+        Some((id, unit)) => {
+            check_text(field::ACTOR_ID, id.trim())?;
+            check_text(field::ACTOR_UNIT, unit.trim())?;
+        }
+        None => check_text(field::ACTOR_ID, spec.trim())?,
+    }
+    Ok(())
+}
+
 /// Parses an actor: `ID@UNIT` (a department by name, alias or id, the office, or the
 /// intermediate court), or the id or name of a leading group member.
 pub fn parse_actor(spec: &str, config: &CourtConfig) -> Result<Actor, CliError> {
+    check_actor_spec(spec)?;
     let spec = spec.trim();
     match spec.split_once('@') {
         Some((id, unit)) if !id.trim().is_empty() && !unit.trim().is_empty() => {

@@ -32,7 +32,11 @@ fn main() -> ExitCode {
                 ctx::CliError::Output(ref io) if io.kind() == std::io::ErrorKind::BrokenPipe => {
                     return ExitCode::SUCCESS;
                 }
-                ref other => eprintln!("regula: {}: {other}", out.s("错误", "error")),
+                // Errors quote what the user or the store gave: escaped.
+                ctx::CliError::UnsafeText(ref e) => {
+                    crate::errln!("regula: {}: {}", out.s("错误", "error"), e.message().get(lang))
+                }
+                ref other => crate::errln!("regula: {}: {other}", out.s("错误", "error")),
             }
             ExitCode::from(e.exit_code())
         }

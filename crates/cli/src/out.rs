@@ -1,27 +1,47 @@
 //! Output conventions: zh or en labels, aligned tables in a terminal and tab-separated
 //! text when piped, JSON on request, and a progress bar on stderr for long work.
+//!
+//! Everything printed goes through [`regula_core::plain_text`]'s escaping: a stored
+//! text (an actor id, a note, a payload field) can never send an escape sequence, a
+//! bidi override or an invisible character to the terminal. `outln!`, `outp!`,
+//! `errln!`, [`Out::table`], [`Out::print_json`] and [`Screen`] escape; nothing here
+//! writes user text to stdout or stderr any other way.
 
 use std::io::{IsTerminal, Write};
 
+use regula_core::plain_text::{escape, escape_lines};
 use regula_core::{Lang, Text};
 use unicode_width::UnicodeWidthStr;
 
 /// `println!` that returns an `io::Result` instead of panicking when standard output
 /// is gone (`regula … | head`): main treats a broken pipe as the reader's choice.
+/// The text is escaped ([`regula_core::plain_text::escape_lines`]).
 #[macro_export]
 macro_rules! outln {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        writeln!(std::io::stdout().lock(), $($arg)*)
+        let text = format!($($arg)*);
+        writeln!(std::io::stdout().lock(), "{}", regula_core::plain_text::escape_lines(&text))
     }};
 }
 
-/// `print!` that returns an `io::Result` (see [`outln!`]).
+/// `print!` that returns an `io::Result` (see [`outln!`]); escaped likewise.
 #[macro_export]
 macro_rules! outp {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        write!(std::io::stdout().lock(), $($arg)*)
+        let text = format!($($arg)*);
+        write!(std::io::stdout().lock(), "{}", regula_core::plain_text::escape_lines(&text))
+    }};
+}
+
+/// `eprintln!`, escaped like [`outln!`]; a closed stderr is ignored.
+#[macro_export]
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let text = format!($($arg)*);
+        let _ = writeln!(std::io::stderr().lock(), "{}", regula_core::plain_text::escape_lines(&text));
     }};
 }
 
@@ -59,26 +79,38 @@ impl Out {
         }
     }
 
-    /// Prints `value` as pretty JSON.
+    /// Prints `value` as pretty JSON, with control, bidi and invisible characters in
+    /// strings as `\u` escapes ([`regula_core::plain_text::json_pretty`]).
     pub fn print_json(&self, value: &impl serde::Serialize) -> std::io::Result<()> {
-        let text = serde_json::to_string_pretty(value).map_err(std::io::Error::other)?;
+        let text = regula_core::plain_text::json_pretty(value).map_err(std::io::Error::other)?;
         let mut stdout = std::io::stdout().lock();
         writeln!(stdout, "{text}")
     }
 
-    /// Prints a table: aligned columns in a terminal, tab-separated when piped.
+    /// Prints a table: aligned columns in a terminal, tab-separated when piped. Every
+    /// cell is escaped ([`regula_core::plain_text::escape`]; when piped, tabs and line
+    /// feeds become spaces first).
     pub fn table(&self, header: &[&str], rows: &[Vec<String>]) -> std::io::Result<()> {
         let mut stdout = std::io::stdout().lock();
+        let header: Vec<String> = header.iter().map(|h| escape(h).into_owned()).collect();
+        let header: Vec<&str> = header.iter().map(String::as_str).collect();
         if !self.tty {
             writeln!(stdout, "{}", header.join("\t"))?;
             for row in rows {
-                let cells: Vec<String> = row.iter().map(|c| c.replace(['\t', '\n'], " ")).collect();
+                let cells: Vec<String> = row
+                    .iter()
+                    .map(|c| escape(&c.replace(['\t', '\n'], " ")).into_owned())
+                    .collect();
                 writeln!(stdout, "{}", cells.join("\t"))?;
             }
             return Ok(());
         }
+        let rows: Vec<Vec<String>> = rows
+            .iter()
+            .map(|row| row.iter().map(|c| escape(c).into_owned()).collect())
+            .collect();
         let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
-        for row in rows {
+        for row in &rows {
             for (i, cell) in row.iter().enumerate() {
                 if let Some(w) = widths.get_mut(i) {
                     *w = (*w).max(cell.width());
@@ -100,10 +132,45 @@ impl Out {
         writeln!(stdout, "{}", line(&mut header.iter().copied()))?;
         let rule: Vec<String> = widths.iter().map(|w| "─".repeat(*w)).collect();
         writeln!(stdout, "{}", line(&mut rule.iter().map(String::as_str)))?;
-        for row in rows {
+        for row in &rows {
             writeln!(stdout, "{}", line(&mut row.iter().map(String::as_str)))?;
         }
         Ok(())
+    }
+}
+
+/// Prints JSON text (a proof bundle, a checkpoint) and a line feed, with control, bidi
+/// and invisible characters as `\u` escapes ([`regula_core::plain_text::escape_json`]):
+/// the same JSON, safe for a terminal.
+pub fn json_line(text: &str) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{}", regula_core::plain_text::escape_json(text))
+}
+
+/// Output gathered in memory and printed escaped
+/// ([`regula_core::plain_text::escape_lines`]) by [`Screen::finish`]: for a command
+/// that writes many lines with `writeln!`.
+#[derive(Debug, Default)]
+pub struct Screen(Vec<u8>);
+
+impl Write for Screen {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Screen {
+    /// Prints what was written, escaped, to stdout.
+    pub fn finish(self) -> std::io::Result<()> {
+        let text = String::from_utf8_lossy(&self.0);
+        let mut stdout = std::io::stdout().lock();
+        stdout.write_all(escape_lines(&text).as_bytes())?;
+        stdout.flush()
     }
 }
 

@@ -30,7 +30,7 @@ pub fn key_generate(out: Out, args: &KeyGenerateArgs) -> Result<(), CliError> {
             "secret_file": args.secret.display().to_string()}))?,
         );
     }
-    eprintln!(
+    crate::errln!(
         "{} {} ({})",
         out.s("私钥已写入（仅所有者可读）：", "secret key written (owner-only):"),
         args.secret.display(),
@@ -91,7 +91,7 @@ pub fn prove(cli: &Cli, out: Out, args: &ProveArgs) -> Result<(), CliError> {
     let bundle = regula_proof::prove_record(court.store(), &checkpoint, instance, args.seq).map_err(|e| {
         if e.is_rollback() {
             // A failed verification, like `verify --since`: exit 1.
-            eprintln!(
+            crate::errln!(
                 "{}: {e}",
                 out.s(
                     "存储与检查点不一致（日志被回滚或改写）",
@@ -119,7 +119,7 @@ pub fn prove(cli: &Cli, out: Out, args: &ProveArgs) -> Result<(), CliError> {
                 )?;
             }
         }
-        None => crate::outln!("{json}")?,
+        None => crate::out::json_line(&json)?,
     }
     Ok(())
 }
@@ -165,7 +165,7 @@ pub fn verify_proof(out: Out, args: &VerifyProofArgs) -> Result<(), CliError> {
             Ok(())
         }
         Err(e) => {
-            eprintln!("{}: {e}", out.s("证明无效", "proof rejected"));
+            crate::errln!("{}: {e}", out.s("证明无效", "proof rejected"));
             Err(CliError::ProofRejected)
         }
     }
@@ -196,7 +196,7 @@ pub fn verify_since(cli: &Cli, out: Out, since: &Path, key: &Path) -> Result<(),
             Ok(())
         }
         Err(e) if e.is_rollback() => {
-            eprintln!(
+            crate::errln!(
                 "{}: {e}",
                 out.s("日志被回滚或改写", "the log was rolled back or rewritten")
             );

@@ -23,6 +23,20 @@ pub struct Table {
     pub rows: Vec<Vec<String>>,
 }
 
+impl Table {
+    /// Escapes the title and every cell ([`regula_core::plain_text::escape`]).
+    pub fn escape(&mut self) {
+        let esc = |s: &mut String| {
+            if let std::borrow::Cow::Owned(e) = regula_core::plain_text::escape(s) {
+                *s = e;
+            }
+        };
+        esc(&mut self.title);
+        self.header.iter_mut().for_each(esc);
+        self.rows.iter_mut().flatten().for_each(esc);
+    }
+}
+
 #[derive(Serialize)]
 struct JsonReport {
     as_of: chrono::DateTime<Utc>,
@@ -86,6 +100,10 @@ pub fn run(cli: &Cli, out: Out, args: &ReportArgs) -> Result<(), CliError> {
     }
     if let Some(load) = &load {
         tables.push(load_table(out, load));
+    }
+    // Names and labels come from the catalog: escaped in every format.
+    for t in &mut tables {
+        t.escape();
     }
     // Written, not println!'d: a closed pipe (`regula report | head`) is an error to
     // return, not a panic.

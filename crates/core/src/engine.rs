@@ -155,6 +155,11 @@ pub enum EngineError {
         /// Its sequence number.
         seq: u64,
     },
+    /// The actor's id, name or unit, or the role, is empty or contains a character
+    /// that could act on a terminal or disguise the text (see
+    /// [`plain_text`](crate::plain_text)); nothing was recorded.
+    #[error(transparent)]
+    UnsafeText(#[from] crate::plain_text::PlainTextError),
 }
 
 /// Runs one definition: creates instances and applies actions to them, with time and
@@ -267,6 +272,7 @@ impl<L: Lifecycle> Engine<L> {
         note: Option<String>,
         at: Option<DateTime<Utc>>,
     ) -> Result<(Instance<L>, AuditRecord), EngineError> {
+        crate::plain_text::check_command(&actor, role)?;
         let def = &self.definition;
         if !def.has_role(role) {
             return Err(EngineError::UnknownRole {
@@ -356,6 +362,7 @@ impl<L: Lifecycle> Engine<L> {
         command: Command<L::Action>,
         external: Vec<Reason>,
     ) -> Result<AuditRecord, EngineError> {
+        crate::plain_text::check_command(&command.actor, &command.role)?;
         self.check_definition(instance)?;
         let (now, recorded) = self.times(instance, command.effective_at)?;
         let payload = command.action.payload()?;

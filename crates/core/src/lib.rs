@@ -112,6 +112,8 @@
 //! - [`store`]: the [`Store`] trait, [`MemoryStore`], [`Repository`] (engine + store),
 //!   checkpoints and whole-store verification; [`merkle`]: the RFC 6962 tree over all
 //!   records.
+//! - [`plain_text`]: the characters refused in actor ids, units and roles, and the
+//!   escaping that makes any stored text safe to print to a terminal.
 //!
 //! This crate does no I/O except reading a definition file in
 //! [`Definition::from_toml_file`]; stores live in their own crates.
@@ -131,6 +133,7 @@ pub mod jcs;
 pub mod label;
 pub mod lifecycle;
 pub mod merkle;
+pub mod plain_text;
 pub mod position;
 pub mod record;
 pub mod replay;
@@ -148,6 +151,7 @@ pub use guard::{GuardCheck, GuardExpr, GuardInput, NamedGuard, Reason, ReasonCod
 pub use instance::{Instance, Snapshot};
 pub use label::{Lang, Text};
 pub use lifecycle::{Action, Data, Lifecycle, PayloadError, State};
+pub use plain_text::PlainTextError;
 pub use record::{Actor, AuditRecord, DefinitionRef, Digest, FORMAT_V1, FORMAT_VERSION, Outcome, RecordParseError};
 pub use replay::{ReplayOptions, TimeFloor, VerifyError, VerifyErrorKind, check_link, check_times, verify_chain};
 pub use store::{

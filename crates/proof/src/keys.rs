@@ -186,7 +186,8 @@ pub enum KeyError {
     },
 }
 
-/// Checks a key name: non-empty, no Unicode white space, no `+`, no control characters.
+/// Checks a key name: non-empty, no Unicode white space, no `+`, no control characters,
+/// no bidirectional or invisible format characters ([`regula_core::plain_text`]).
 pub fn check_key_name(name: &str) -> Result<(), KeyError> {
     let invalid = |reason| {
         Err(KeyError::InvalidName {
@@ -205,6 +206,9 @@ pub fn check_key_name(name: &str) -> Result<(), KeyError> {
     }
     if name.chars().any(char::is_control) {
         return invalid("it contains a control character");
+    }
+    if name.chars().any(regula_core::plain_text::is_unsafe) {
+        return invalid("it contains a bidirectional or invisible format character");
     }
     Ok(())
 }
@@ -582,7 +586,11 @@ mod tests {
     #[test]
     fn names_are_checked() {
         assert!(check_key_name("红石林区基层法院").is_ok());
-        for bad in ["", "a+b", "a b", "a\u{3000}b", "a\nb", "a\u{7}b"] {
+        let bidi_and_invisible = ["a\u{202e}b", "a\u{200b}b", "\u{2066}a"];
+        for bad in ["", "a+b", "a b", "a\u{3000}b", "a\nb", "a\u{7}b"]
+            .into_iter()
+            .chain(bidi_and_invisible)
+        {
             assert!(
                 matches!(check_key_name(bad), Err(KeyError::InvalidName { .. })),
                 "{bad:?}"

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{FixedOffset, NaiveDate};
 use regula_core::Text;
+use regula_core::plain_text::{self, PlainTextError};
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
@@ -275,6 +276,12 @@ pub enum CatalogErrorKind {
         /// The value.
         value: String,
     },
+    /// An id, alias, name, code or label is blank (where it must not be) or contains a
+    /// character that could act on a terminal or disguise the text (see
+    /// [`regula_core::plain_text`]): the error names the field, the character as
+    /// `U+XXXX` and its index.
+    #[error(transparent)]
+    UnsafeText(#[from] PlainTextError),
     /// The leading group has no member.
     #[error("the leading group lists no member")]
     NoLeadingGroup,
@@ -468,8 +475,25 @@ fn label(zh: &str, en: &str, what: &'static str, code: &str, at: usize) -> Resul
             },
         ));
     }
+    plain_text::check_text(Text::new("中文名称", "zh label"), &t.zh).map_err(|e| (at, e.into()))?;
+    plain_text::check_text(Text::new("英文名称", "en label"), &t.en).map_err(|e| (at, e.into()))?;
     Ok(t)
 }
+
+/// Refuses an id, alias, name or code that is blank or contains a character of
+/// [`plain_text::classify`], at byte `at`.
+fn identifier(field: Text, text: &str, at: usize) -> Result<(), Located> {
+    plain_text::check_identifier(field, text).map_err(|e| (at, e.into()))
+}
+
+/// Refuses free text (which may be empty) that contains a character of
+/// [`plain_text::classify`], at byte `at`.
+fn free_text(field: Text, text: &str, at: usize) -> Result<(), Located> {
+    plain_text::check_text(field, text).map_err(|e| (at, e.into()))
+}
+
+const ALIAS: Text = Text::new("别名", "alias");
+const CODE: Text = Text::new("编号", "code");
 
 /// Notes that `code` is declared on `line`; a code declared before is a
 /// [`CatalogErrorKind::DuplicateCode`] at byte `at`, naming the first line.
@@ -748,10 +772,18 @@ fn load(source: &str) -> Result<Catalog, Located> {
     for d in &file.departments {
         let at = d.span().start;
         let fd = d.get_ref();
+        identifier(Text::new("部门标识", "department id"), &fd.id, at)?;
+        for a in &fd.aliases {
+            identifier(ALIAS, a, at)?;
+        }
         let units = fd
             .units
             .iter()
             .map(|u| {
+                identifier(Text::new("内设单位标识", "unit id"), &u.id, at)?;
+                for a in &u.aliases {
+                    identifier(ALIAS, a, at)?;
+                }
                 Ok(Unit {
                     id: u.id.clone(),
                     label: label(&u.zh, &u.en, "unit", &u.id, at)?,
@@ -799,6 +831,7 @@ fn load(source: &str) -> Result<Catalog, Located> {
             },
         ));
     }
+    free_text(Text::new("文号前缀", "document prefix"), &fc.document_prefix, court_at)?;
     let court = Court {
         label: label(&fc.zh, &fc.en, "court", "court", court_at)?,
         document_prefix: fc.document_prefix.trim().to_owned(),
@@ -807,12 +840,18 @@ fn load(source: &str) -> Result<Catalog, Located> {
         office: fc.office.get_ref().clone(),
     };
     let fp = file.plan.get_ref();
+    if let Some(number) = &fp.document_number {
+        free_text(Text::new("文号", "document number"), number, file.plan.span().start)?;
+    }
     let plan = PlanDocument {
         label: label(&fp.zh, &fp.en, "plan", "plan", file.plan.span().start)?,
         document_number: fp.document_number.clone(),
         issued: fp.issued.as_ref().map(toml_date).transpose()?,
     };
     let fi = file.intermediate_court.get_ref();
+    for a in &fi.aliases {
+        identifier(ALIAS, a, file.intermediate_court.span().start)?;
+    }
     let intermediate_court = IntermediateCourt {
         label: label(
             &fi.zh,
@@ -833,6 +872,8 @@ fn load(source: &str) -> Result<Catalog, Located> {
     for m in &file.leading_group {
         let fm = m.get_ref();
         let id = fm.id.get_ref().trim().to_owned();
+        identifier(Text::new("成员标识", "member id"), &id, fm.id.span().start)?;
+        identifier(Text::new("成员姓名", "member name"), &fm.name, m.span().start)?;
         declare(
             &mut member_lines,
             "leading group member",
@@ -853,6 +894,7 @@ fn load(source: &str) -> Result<Catalog, Located> {
     for s in &file.steps {
         let fs = s.get_ref();
         let id = fs.id.get_ref().trim().to_owned();
+        identifier(Text::new("步骤标识", "step id"), &id, fs.id.span().start)?;
         declare(
             &mut step_lines,
             "step",
@@ -875,6 +917,7 @@ fn load(source: &str) -> Result<Catalog, Located> {
     for d in &file.domains {
         let fd = d.get_ref();
         let code = fd.code.get_ref().trim().to_owned();
+        identifier(CODE, &code, fd.code.span().start)?;
         if !is_code(&code) || code.contains('-') {
             return Err((
                 fd.code.span().start,
@@ -905,6 +948,7 @@ fn load(source: &str) -> Result<Catalog, Located> {
         let fc = c.get_ref();
         let code = fc.code.get_ref().trim().to_owned();
         let domain = fc.domain.get_ref().trim().to_owned();
+        identifier(CODE, &code, fc.code.span().start)?;
         if !domain_lines.contains_key(&domain) {
             return Err((fc.domain.span().start, CatalogErrorKind::UnknownDomain { code: domain }));
         }
@@ -941,6 +985,7 @@ fn load(source: &str) -> Result<Catalog, Located> {
         let line = line_column(source, s.span().start).0;
         let code = fs.code.get_ref().trim().to_owned();
         let category_code = fs.category.get_ref().trim().to_owned();
+        identifier(CODE, &code, fs.code.span().start)?;
         let Some(category) = categories.iter().find(|c| c.code == category_code) else {
             return Err((
                 fs.category.span().start,
@@ -970,6 +1015,13 @@ fn load(source: &str) -> Result<Catalog, Located> {
             ));
         }
         item_lines.insert((category_code.clone(), item), line);
+        if let Some(why) = &fs.unassigned {
+            free_text(
+                Text::new("未指定部门的原因", "reason for no department"),
+                why,
+                s.span().start,
+            )?;
+        }
         let unassigned = fs
             .unassigned
             .as_ref()

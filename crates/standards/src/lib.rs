@@ -284,8 +284,10 @@
 //! duplicate codes (standards, categories, domains, steps, members), duplicate items,
 //! unknown departments, domains and categories, codes that break the scheme, a standard
 //! with neither or both of `department` and `unassigned`, names shared by two
-//! departments, and bad dates or time zones. Each [`CatalogError`] gives the file, the
-//! line and column, and the offending value:
+//! departments, bad dates or time zones, and ids, aliases, member names, codes, labels
+//! and document numbers that hold a control, bidi, invisible or separator character
+//! (or are blank, for ids and names; see [`regula_core::plain_text`]). Each
+//! [`CatalogError`] gives the file, the line and column, and the offending value:
 //!
 //! ```text
 //! catalog.toml:812:14: unknown department "后勤处": not a department, alias or unit declared in [[departments]]

@@ -12,10 +12,39 @@ use regula_standards::court::DOCUMENT_NUMBER_UNIQUE;
 use regula_standards::lifecycle::roles;
 use regula_standards::service::Court;
 
+/// Records `w`'s catalog as the store's rules and returns `w` with an engine that cites
+/// them, as `Court::import` would.
+fn with_recorded_rules(w: World, store: &MemoryStore) -> World {
+    let rules_engine = w
+        .engine
+        .for_definition(regula_standards::rules_log::rules_definition().unwrap());
+    let (rules, created) = rules_engine
+        .create(
+            w.office(),
+            roles::OFFICE,
+            regula_standards::rules_log::RulesData::of(&w.catalog),
+            None,
+        )
+        .unwrap();
+    store
+        .append(Append {
+            instance: rules.id(),
+            expected_seq: 0,
+            records: std::slice::from_ref(&created),
+        })
+        .unwrap();
+    World {
+        engine: w.engine.clone().with_rules(created.hash),
+        ..w
+    }
+}
+
 #[test]
 fn verify_reports_a_document_number_used_twice() {
     let w = World::new();
     let store = MemoryStore::new();
+    // The store's rules, which every decision cites.
+    let w = with_recorded_rules(w, &store);
     let mut published = Vec::new();
     for code in ["ADJ-01-08", "ADJ-01-09"] {
         let (mut s, mut log) = w.to_consultation(code);
@@ -41,7 +70,7 @@ fn verify_reports_a_document_number_used_twice() {
     }
     let court = Court::open(store, w.catalog.clone(), |engine| engine).unwrap();
     let report = court.verify(None, &mut |_, _| {}).unwrap();
-    assert_eq!(report.replayed, 2, "each log is valid on its own");
+    assert_eq!(report.replayed, 3, "each log is valid on its own (two standards and the rules log)");
     assert_eq!(report.problems.len(), 1, "{report}");
     match &report.problems[0] {
         StoreProblem::Transition(e) => {
