@@ -5,7 +5,10 @@ use std::sync::{Mutex, MutexGuard};
 
 use uuid::Uuid;
 
-use super::{Append, InstanceFilter, InstanceHead, Store, StoreError, TreeHead, check_batch, check_snapshot};
+use super::{
+    Append, InstanceFilter, InstanceHead, StorageCheck, Store, StoreError, StoreProblem, TreeHead, check_batch,
+    check_snapshot,
+};
 use crate::instance::Snapshot;
 use crate::merkle::{CompactRange, record_leaf};
 use crate::record::AuditRecord;
@@ -119,5 +122,47 @@ impl Store for MemoryStore {
 
     fn snapshot(&self, instance: Uuid) -> Result<Option<Snapshot>, StoreError> {
         Ok(self.lock().snapshots.get(&instance).cloned())
+    }
+
+    /// Checks the store's index by instance (each instance's list of positions) against
+    /// the records in append order, and that every head and snapshot is kept under its
+    /// own instance. The records themselves, the heads' fields and the snapshots'
+    /// content are checked by [`verify_store`](super::verify_store).
+    fn check_storage(&self, _depth: StorageCheck) -> Result<Vec<StoreProblem>, StoreError> {
+        let inner = self.lock();
+        let mut problems = Vec::new();
+        let mut by_instance: HashMap<Uuid, Vec<usize>> = HashMap::new();
+        for (position, r) in inner.records.iter().enumerate() {
+            by_instance.entry(r.instance).or_default().push(position);
+        }
+        let mismatch = |instance: Uuid, column: &str, stored: String, expected: String| StoreProblem::ColumnMismatch {
+            table: "memory".to_owned(),
+            column: column.to_owned(),
+            instance,
+            seq: None,
+            stored,
+            expected,
+        };
+        let mut ids: Vec<&Uuid> = by_instance.keys().chain(inner.positions.keys()).collect();
+        ids.sort();
+        ids.dedup();
+        for id in ids {
+            let expected = by_instance.get(id).map(Vec::as_slice).unwrap_or_default();
+            let stored = inner.positions.get(id).map(Vec::as_slice).unwrap_or_default();
+            if stored != expected {
+                problems.push(mismatch(*id, "positions", format!("{stored:?}"), format!("{expected:?}")));
+            }
+        }
+        for (id, head) in &inner.heads {
+            if head.instance != *id {
+                problems.push(mismatch(*id, "heads", head.instance.to_string(), id.to_string()));
+            }
+        }
+        for (id, snapshot) in &inner.snapshots {
+            if snapshot.instance != *id {
+                problems.push(mismatch(*id, "snapshots", snapshot.instance.to_string(), id.to_string()));
+            }
+        }
+        Ok(problems)
     }
 }
