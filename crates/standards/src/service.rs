@@ -29,7 +29,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use regula_core::store::{StoreProblem, StoreReport, verify_store};
+use regula_core::store::{Replayers, StorageCheck, StoreProblem, StoreReport, VerifyOptions, verify_store_with};
 use regula_core::{
     Actor, Append, AuditRecord, Checkpoint, Command, Decision, Definition, Engine, Instance, InstanceFilter,
     ReplayOptions, Repository, RepositoryError, Store, StoreError, Text, VerifyError, VerifyErrorKind,
@@ -313,17 +313,28 @@ impl<S: Store> Court<S> {
     /// standard's log replayed against the definition with its guards re-checked,
     /// the catalog-wide rule that no document number is used twice (a check no single
     /// log can make: a second use is reported at the record that published it), and,
-    /// given a saved checkpoint, that the store extends it.
+    /// given a saved checkpoint, that the store extends it. With the quick storage
+    /// check; see [`verify_with`](Court::verify_with).
     pub fn verify(
         &self,
         checkpoint: Option<&Checkpoint>,
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<StoreReport, ServiceError> {
+        self.verify_with(checkpoint, StorageCheck::Quick, progress)
+    }
+
+    /// [`verify`](Court::verify), with the storage check `storage` (the database's
+    /// own integrity check and every queryable column), and every cached snapshot
+    /// against the standard replayed up to it.
+    pub fn verify_with(
+        &self,
+        checkpoint: Option<&Checkpoint>,
+        storage: StorageCheck,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<StoreReport, ServiceError> {
         let definition = self.definition();
         let mut replayed: Vec<Instance<StandardLifecycle>> = Vec::new();
-        let mut report = verify_store(
-            self.store(),
-            checkpoint,
+        let mut replayer = Replayers::new(
             |head, records| {
                 (head.definition == *definition.reference()).then(|| {
                     definition
@@ -331,8 +342,20 @@ impl<S: Store> Court<S> {
                         .map(|instance| replayed.push(instance))
                 })
             },
-            progress,
-        )?;
+            |head, records| {
+                (head.definition == *definition.reference()).then(|| {
+                    definition.replay(records).and_then(|instance| {
+                        instance.snapshot().map_err(|e| VerifyError {
+                            instance: head.instance,
+                            seq: instance.seq(),
+                            kind: VerifyErrorKind::Snapshot { message: e.to_string() },
+                        })
+                    })
+                })
+            },
+        );
+        let options = VerifyOptions { checkpoint, storage };
+        let mut report = verify_store_with(self.store(), &options, &mut replayer, progress)?;
         report.problems.extend(self.duplicate_document_numbers(&replayed));
         Ok(report)
     }

@@ -29,6 +29,7 @@ pub mod sample;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use regula_core::store::{StorageCheck, StoreProblem};
 use regula_core::{Append, AuditRecord, InstanceFilter, InstanceHead, Snapshot, Store, StoreError, TreeHead};
 use uuid::Uuid;
 
@@ -163,6 +164,9 @@ impl<S: Store> Store for Counting<S> {
     }
     fn snapshot(&self, instance: Uuid) -> Result<Option<Snapshot>, StoreError> {
         self.inner.snapshot(instance)
+    }
+    fn check_storage(&self, depth: StorageCheck) -> Result<Vec<StoreProblem>, StoreError> {
+        self.inner.check_storage(depth)
     }
 }
 

@@ -496,6 +496,11 @@ where
 /// number, and records appended meanwhile are chain-checked and must be counted by the
 /// tree head and the heads read after the scan. A clean report on a live store is
 /// therefore as strong as on a quiet one for everything committed before it began.
+///
+/// Stored data that cannot be read back ([`StoreError::Corrupt`]) is reported as a
+/// problem ([`StoreProblem::Unreadable`]) rather than an error, and so is a failed read
+/// of a database whose own integrity check found damage; the scan stops there. Any
+/// other error means the verification could not run.
 pub fn verify_store_with<S>(
     store: &S,
     options: &VerifyOptions<'_>,
@@ -505,7 +510,37 @@ pub fn verify_store_with<S>(
 where
     S: Store + ?Sized,
 {
-    let checkpoint = options.checkpoint;
+    // First, so that a database too damaged to scan still reports what is wrong.
+    let storage = store.check_storage(options.storage)?;
+    let mut report = StoreReport::default();
+    match check_log(store, options.checkpoint, replay, progress, &mut report) {
+        Ok(()) => {}
+        Err(StoreError::Corrupt { place, message }) => {
+            report.problems.push(StoreProblem::Unreadable { place, message });
+        }
+        Err(e @ StoreError::Backend { .. }) if storage.iter().any(|p| matches!(p, StoreProblem::Physical { .. })) => {
+            report.problems.push(StoreProblem::Physical {
+                check: "read".to_owned(),
+                message: e.to_string(),
+            });
+        }
+        Err(e) => return Err(e),
+    }
+    report.problems.extend(storage);
+    Ok(report)
+}
+
+/// Everything [`verify_store_with`] checks but the storage, into `report`.
+fn check_log<S>(
+    store: &S,
+    checkpoint: Option<&Checkpoint>,
+    replay: &mut dyn Replayer,
+    progress: &mut dyn FnMut(u64, u64),
+    report: &mut StoreReport,
+) -> Result<(), StoreError>
+where
+    S: Store + ?Sized,
+{
     // Other writers may append while this runs (several servers on one PostgreSQL
     // database). So the tree head is read first and the heads after it: everything
     // either describes is committed, and the scan, which starts after both, sees all of
@@ -514,7 +549,6 @@ where
     // sequence number.
     let stored = store.tree_head()?;
     let heads = store.list(&InstanceFilter::all())?;
-    let mut report = StoreReport::default();
     let mut chains: HashMap<Uuid, (u64, Digest)> = HashMap::new();
     let mut broken: HashSet<Uuid> = HashSet::new();
     let mut order: Vec<Uuid> = Vec::new();
@@ -677,8 +711,7 @@ where
             snapshot_differences(head, &snapshot, &records, replay, &mut report.problems);
         }
     }
-    report.problems.extend(store.check_storage(options.storage)?);
-    Ok(report)
+    Ok(())
 }
 
 /// Compares the records a load by instance returned with what the full scan saw of
