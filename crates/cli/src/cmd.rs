@@ -4,9 +4,7 @@ use std::io::Write;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use regula_core::store::{
-    Replayers, StorageCheck, Store, StoreError, StoreReport, VerifyOptions, verify_store_with,
-};
+use regula_core::store::{Replayers, StorageCheck, Store, StoreError, StoreReport, VerifyOptions, verify_store_with};
 use regula_core::{
     Action, AuditRecord, Checkpoint, Command, Definition, DiagramOptions, Dynamic, ManualClock, Outcome, ReplayOptions,
     RepositoryError, VerifyError, VerifyErrorKind,

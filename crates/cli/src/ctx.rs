@@ -4,7 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc};
-use regula_core::store::{Append, InstanceFilter, InstanceHead, StorageCheck, Store, StoreError, StoreProblem, TreeHead};
+use regula_core::store::{
+    Append, InstanceFilter, InstanceHead, StorageCheck, Store, StoreError, StoreProblem, TreeHead,
+};
 use regula_core::{Actor, AuditRecord, Snapshot};
 use regula_standards::catalog::{Catalog, CatalogError};
 use regula_standards::court::CourtConfig;

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use chrono::Utc;
 use regula_core::store::Store;
-use regula_proof::{ProveError, ProofBundle, SignedCheckpoint, SigningKey, VerifierKey, verify_bundle};
+use regula_proof::{ProofBundle, ProveError, SignedCheckpoint, SigningKey, VerifierKey, verify_bundle};
 
 use crate::args::{Cli, KeyGenerateArgs, ProveArgs, VerifyProofArgs};
 use crate::cmd::open_court;

@@ -150,7 +150,12 @@ impl Store for MemoryStore {
             let expected = by_instance.get(id).map(Vec::as_slice).unwrap_or_default();
             let stored = inner.positions.get(id).map(Vec::as_slice).unwrap_or_default();
             if stored != expected {
-                problems.push(mismatch(*id, "positions", format!("{stored:?}"), format!("{expected:?}")));
+                problems.push(mismatch(
+                    *id,
+                    "positions",
+                    format!("{stored:?}"),
+                    format!("{expected:?}"),
+                ));
             }
         }
         for (id, head) in &inner.heads {
@@ -160,7 +165,12 @@ impl Store for MemoryStore {
         }
         for (id, snapshot) in &inner.snapshots {
             if snapshot.instance != *id {
-                problems.push(mismatch(*id, "snapshots", snapshot.instance.to_string(), id.to_string()));
+                problems.push(mismatch(
+                    *id,
+                    "snapshots",
+                    snapshot.instance.to_string(),
+                    id.to_string(),
+                ));
             }
         }
         Ok(problems)

@@ -108,7 +108,9 @@ pub enum StoreProblem {
     },
     /// A cached snapshot differs from the instance replayed from its log up to the
     /// snapshot's sequence number.
-    #[error("instance {instance}, snapshot at record {seq}: its {field} is {stored}, the log replayed gives {expected}")]
+    #[error(
+        "instance {instance}, snapshot at record {seq}: its {field} is {stored}, the log replayed gives {expected}"
+    )]
     SnapshotMismatch {
         /// The instance.
         instance: Uuid,
@@ -222,12 +224,12 @@ impl StoreProblem {
             StoreProblem::UnknownDefinition { instance, definition } => {
                 format!("实例 {instance}：定义 {definition} 未知，未检查其流转")
             }
-            StoreProblem::Checkpoint(CheckpointMismatch::Truncated { checkpoint, store }) => format!(
-                "检查点记载 {checkpoint} 条记录，存储只有 {store} 条：日志被截断或回滚"
-            ),
-            StoreProblem::Checkpoint(CheckpointMismatch::RootDiffers { size, expected, found }) => format!(
-                "存储前 {size} 条记录的根哈希为 {found}，检查点记载为 {expected}：历史被改写"
-            ),
+            StoreProblem::Checkpoint(CheckpointMismatch::Truncated { checkpoint, store }) => {
+                format!("检查点记载 {checkpoint} 条记录，存储只有 {store} 条：日志被截断或回滚")
+            }
+            StoreProblem::Checkpoint(CheckpointMismatch::RootDiffers { size, expected, found }) => {
+                format!("存储前 {size} 条记录的根哈希为 {found}，检查点记载为 {expected}：历史被改写")
+            }
             StoreProblem::Physical { check, message } => format!("数据库自身的完整性检查（{check}）报告：{message}"),
             StoreProblem::LoadMismatch { instance, seq, message } => format!(
                 "实例 {instance} 第 {seq} 条记录：按实例读取（经索引）的日志与按追加顺序全表扫描的结果不一致：{message}"
@@ -245,9 +247,7 @@ impl StoreProblem {
                 field,
                 stored,
                 expected,
-            } => format!(
-                "实例 {instance} 第 {seq} 条记录处的快照：其 {field} 为 {stored}，按日志重放应为 {expected}"
-            ),
+            } => format!("实例 {instance} 第 {seq} 条记录处的快照：其 {field} 为 {stored}，按日志重放应为 {expected}"),
             StoreProblem::ColumnMismatch {
                 table,
                 column,
@@ -698,8 +698,14 @@ where
             report.problems.push(problem);
             continue;
         }
-        head_differences(head, &records, &mut report.problems);
-        match replay.verify(head, &records) {
+        // A head behind the log was reported above (HeadMismatch); its fields would
+        // only differ as a consequence.
+        if head.seq >= scanned.0 {
+            head_differences(head, &records, &mut report.problems);
+        }
+        // The definition to replay with is the one the log names, not the head's copy.
+        let head = InstanceHead::advanced(None, &records).unwrap_or_else(|| head.clone());
+        match replay.verify(&head, &records) {
             Some(Ok(())) => report.replayed += 1,
             Some(Err(e)) => report.problems.push(StoreProblem::Transition(e)),
             None => report.problems.push(StoreProblem::UnknownDefinition {
@@ -708,7 +714,7 @@ where
             }),
         }
         if let Some(snapshot) = snapshot {
-            snapshot_differences(head, &snapshot, &records, replay, &mut report.problems);
+            snapshot_differences(&head, &snapshot, &records, replay, &mut report.problems);
         }
     }
     Ok(())
@@ -724,7 +730,10 @@ fn load_mismatch(instance: Uuid, scanned: (u64, Digest), records: &[AuditRecord]
     for (i, r) in records.iter().enumerate() {
         let seq = i as u64 + 1;
         if let Err(e) = check_link(r, instance, seq, prev).and_then(|()| check_creation(r, instance, seq)) {
-            return Some(mismatch(seq, format!("the read by instance gives a broken log: {}", e.kind)));
+            return Some(mismatch(
+                seq,
+                format!("the read by instance gives a broken log: {}", e.kind),
+            ));
         }
         prev = r.hash;
     }
@@ -735,7 +744,10 @@ fn load_mismatch(instance: Uuid, scanned: (u64, Digest), records: &[AuditRecord]
             format!("the read by instance returns {loaded} records, the full scan holds {count}"),
         ));
     }
-    let held = usize::try_from(count - 1).ok().and_then(|i| records.get(i)).map(|r| r.hash);
+    let held = usize::try_from(count - 1)
+        .ok()
+        .and_then(|i| records.get(i))
+        .map(|r| r.hash);
     (held != Some(last)).then(|| {
         mismatch(
             count,
@@ -767,7 +779,11 @@ fn head_differences(head: &InstanceHead, records: &[AuditRecord], problems: &mut
             });
         }
     };
-    differ("definition", head.definition.to_string(), expected.definition.to_string());
+    differ(
+        "definition",
+        head.definition.to_string(),
+        expected.definition.to_string(),
+    );
     differ("state", format!("{:?}", head.state), format!("{:?}", expected.state));
     differ("last_hash", head.last_hash.to_string(), expected.last_hash.to_string());
     differ("created_at", time(&head.created_at), time(&expected.created_at));
@@ -815,15 +831,27 @@ fn snapshot_differences(
     match replay.snapshot(head, upto) {
         // The instance replayed: every field.
         Some(Ok(replayed)) => {
-            differ("definition", snapshot.definition.to_string(), replayed.definition.to_string());
-            differ("state", format!("{:?}", snapshot.state), format!("{:?}", replayed.state));
+            differ(
+                "definition",
+                snapshot.definition.to_string(),
+                replayed.definition.to_string(),
+            );
+            differ(
+                "state",
+                format!("{:?}", snapshot.state),
+                format!("{:?}", replayed.state),
+            );
             differ(
                 "data",
                 crate::record::canonical_json(&snapshot.data),
                 crate::record::canonical_json(&replayed.data),
             );
             differ("seq", seq.to_string(), replayed.seq.to_string());
-            differ("last_hash", snapshot.last_hash.to_string(), replayed.last_hash.to_string());
+            differ(
+                "last_hash",
+                snapshot.last_hash.to_string(),
+                replayed.last_hash.to_string(),
+            );
             differ("created_at", time(&snapshot.created_at), time(&replayed.created_at));
             differ("entered_at", time(&snapshot.entered_at), time(&replayed.entered_at));
             differ("updated_at", time(&snapshot.updated_at), time(&replayed.updated_at));
@@ -833,8 +861,16 @@ fn snapshot_differences(
         // No replay: what the records give alone (not the data, nor when the state
         // was entered).
         None => {
-            differ("definition", snapshot.definition.to_string(), last.definition.to_string());
-            differ("state", format!("{:?}", snapshot.state), format!("{:?}", last.state_after()));
+            differ(
+                "definition",
+                snapshot.definition.to_string(),
+                last.definition.to_string(),
+            );
+            differ(
+                "state",
+                format!("{:?}", snapshot.state),
+                format!("{:?}", last.state_after()),
+            );
             differ("last_hash", snapshot.last_hash.to_string(), last.hash.to_string());
             differ("created_at", time(&snapshot.created_at), time(&first.at));
             differ("updated_at", time(&snapshot.updated_at), time(&last.at));
