@@ -176,3 +176,72 @@ impl Store for MemoryStore {
         Ok(problems)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::dynamic::{DynAction, Dynamic, Registry};
+    use crate::engine::{Command, Engine};
+    use crate::record::Actor;
+    use crate::store::{Repository, StorageCheck, verify_store};
+    use crate::{Definition, Store};
+
+    const DEFINITION: &str = r#"
+name = "note"
+version = 1
+initial = "open"
+terminal = ["closed"]
+creators = ["clerk"]
+[states]
+open = { zh = "开启", en = "Open" }
+closed = { zh = "关闭", en = "Closed" }
+[actions]
+close = { zh = "关闭", en = "Close" }
+[roles]
+clerk = { zh = "书记员", en = "Clerk" }
+[[transitions]]
+from = "open"
+action = "close"
+to = "closed"
+roles = ["clerk"]
+"#;
+
+    #[test]
+    fn check_storage_finds_an_index_by_instance_that_lies() {
+        let definition = Definition::<Dynamic>::from_toml(DEFINITION, &Registry::new()).unwrap();
+        let repo = Repository::new(Engine::new(definition), MemoryStore::new());
+        let clerk = Actor::new("li.na");
+        let mut ids = Vec::new();
+        for _ in 0..2 {
+            let (mut inst, _) = repo.create(clerk.clone(), "clerk", serde_json::json!({}), None).unwrap();
+            repo.apply(
+                &mut inst,
+                Command::new(clerk.clone(), "clerk", DynAction::new("close", serde_json::Value::Null)),
+            )
+            .unwrap();
+            ids.push(inst.id());
+        }
+        let store = repo.store();
+        assert!(store.check_storage(StorageCheck::Full).unwrap().is_empty());
+        let verify = || verify_store(store, None, |_, _| Some(Ok(())), &mut |_, _| {}).unwrap();
+        assert!(verify().is_ok(), "{}", verify());
+
+        // The index by instance loses the first instance's last record: loads see a
+        // shorter log, which still replays.
+        store.lock().positions.get_mut(&ids[0]).unwrap().pop();
+        assert_eq!(store.load(ids[0]).unwrap().len(), 1);
+        let report = verify();
+        assert!(
+            matches!(
+                report.problems.as_slice(),
+                [
+                    StoreProblem::LoadMismatch { instance, seq: 2, .. },
+                    StoreProblem::ColumnMismatch { column, .. },
+                ] if *instance == ids[0] && column == "positions"
+            ),
+            "{report}"
+        );
+    }
+}
