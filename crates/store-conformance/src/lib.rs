@@ -14,7 +14,8 @@
 //! The checks cover: round trip (records, heads and JSON fields intact), listing by
 //! definition and state, global scan order across instances and batches, conflicts,
 //! atomicity of batches, refusal of appends that break a chain, whole-store
-//! verification, snapshots (used for loading, never trusted by verification),
+//! verification, snapshots (used for loading, checked by verification against the
+//! replayed log),
 //! checkpoints (extension, rewritten history, truncation), concurrent writers
 //! sharing one handle, and bulk batches larger than one page of verification.
 //!

@@ -244,7 +244,7 @@ pub fn close(ruling: &str) -> Command<Step> {
     )
 }
 
-/// A replay callback for [`verify_store`] that knows [`CASE`] and [`OTHER`].
+/// A replay callback for [`verify_store`](regula_core::store::verify_store) that knows [`CASE`] and [`OTHER`].
 pub fn replay() -> impl FnMut(&InstanceHead, &[AuditRecord]) -> Option<Result<(), VerifyError>> {
     let case = definition(CASE);
     let other = definition(OTHER);

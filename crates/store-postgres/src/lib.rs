@@ -67,7 +67,10 @@
 //!
 //! Times are RFC 3339 UTC text with nanoseconds (cast with `::timestamptz` to query),
 //! digests lowercase hex. Only the `record` JSON is trusted by verification; the other
-//! columns serve queries.
+//! columns serve queries, and verification checks each of them against the JSON it
+//! copies ([`Store::check_storage`], read in position order, never through the
+//! `(instance, seq)` index). PostgreSQL has no integrity check for free; an index that
+//! lies shows when verification compares each load by instance with the full scan.
 //!
 //! # Bad input
 //!

@@ -68,7 +68,11 @@
 //!
 //! UUIDs are stored as hyphenated text, digests as lowercase hex and times as RFC 3339
 //! UTC with nanoseconds. Only the `record` JSON is trusted by verification; the other
-//! columns serve queries.
+//! columns serve queries, and verification checks each of them against the JSON it
+//! copies ([`Store::check_storage`], read in position order, never through an index),
+//! after SQLite's own `PRAGMA quick_check` (`PRAGMA integrity_check` with
+//! [`StorageCheck::Full`](regula_core::store::StorageCheck::Full)); every problem is
+//! reported.
 //!
 //! # Bad input
 //!
