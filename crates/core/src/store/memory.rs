@@ -215,7 +215,9 @@ roles = ["clerk"]
         let clerk = Actor::new("li.na");
         let mut ids = Vec::new();
         for _ in 0..2 {
-            let (mut inst, _) = repo.create(clerk.clone(), "clerk", serde_json::json!({}), None).unwrap();
+            let (mut inst, _) = repo
+                .create(clerk.clone(), "clerk", serde_json::json!({}), None)
+                .unwrap();
             repo.apply(
                 &mut inst,
                 Command::new(clerk.clone(), "clerk", DynAction::new("close", serde_json::Value::Null)),
