@@ -748,3 +748,66 @@ fn every_problem_is_reported_not_only_the_first() {
         }
     }
 }
+
+/// The columns of `records` that copy a record field, and a value that differs from
+/// any the fixture writes.
+const FORGED_COLUMNS: [(&str, &str); 7] = [
+    ("instance", "00000000-0000-7000-8000-000000000000"),
+    ("seq", "99"),
+    ("record_id", "00000000-0000-7000-8000-000000000001"),
+    ("at", "1999-01-01T00:00:00.000000000Z"),
+    ("definition", "forged-case"),
+    ("action", "forged"),
+    (
+        "hash",
+        "0000000000000000000000000000000000000000000000000000000000000000",
+    ),
+];
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+    /// Whatever queryable column of whatever record is edited, and whichever heads'
+    /// states are edited with it, `verify` reports each: the column by table, column,
+    /// instance and sequence number, each head by its field (or, when the edited column
+    /// moved a record away from its instance's loads, that load mismatch instead).
+    #[test]
+    fn any_edited_column_and_heads_are_all_reported(
+        position in 0i64..12,
+        column in 0usize..FORGED_COLUMNS.len(),
+        heads in proptest::collection::vec(proptest::prelude::any::<bool>(), 3),
+    ) {
+        let f = fixture();
+        let (name, forged) = FORGED_COLUMNS[column];
+        let raw = f.raw();
+        let json: String = raw
+            .query_row("SELECT record FROM records WHERE position = ?1", [position], |r| r.get(0))
+            .unwrap();
+        let record = AuditRecord::from_json(&json).unwrap();
+        if name == "seq" {
+            raw.execute("UPDATE records SET seq = 99 WHERE position = ?1", [position]).unwrap();
+        } else {
+            raw.execute(&format!("UPDATE records SET {name} = ?1 WHERE position = ?2"), params![forged, position])
+                .unwrap();
+        }
+        let edited: Vec<Uuid> = [f.a, f.b, f.c].into_iter().zip(&heads).filter(|(_, e)| **e).map(|(id, _)| id).collect();
+        for id in &edited {
+            raw.execute("UPDATE instances SET state = 'closed' WHERE instance = ?1", [id.to_string()]).unwrap();
+        }
+        let report = f.verify();
+        let column_found = report.problems.iter().any(|p| matches!(
+            p,
+            StoreProblem::ColumnMismatch { table, column, instance, seq: Some(seq), .. }
+                if table == "records" && column == name && *instance == record.instance && *seq == record.seq
+        ));
+        proptest::prop_assert!(column_found, "{}", report);
+        for id in edited {
+            let found = report.problems.iter().any(|p| match p {
+                StoreProblem::HeadDiffers { instance, field: "state", .. } => *instance == id,
+                StoreProblem::LoadMismatch { instance, .. } => *instance == id,
+                _ => false,
+            });
+            proptest::prop_assert!(found, "head of {}: {}", id, report);
+        }
+    }
+}
