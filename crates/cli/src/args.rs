@@ -268,6 +268,11 @@ pub struct VerifyArgs {
     /// The public key that signed the `--since` checkpoint.
     #[arg(long, value_name = "FILE")]
     pub key: Option<PathBuf>,
+    /// Also run the database's thorough integrity check (SQLite `PRAGMA
+    /// integrity_check`, which checks every index against its table; slower). The
+    /// quick check runs on every verification.
+    #[arg(long, conflicts_with = "since")]
+    pub full: bool,
 }
 
 /// `checkpoint`

@@ -3,13 +3,13 @@
 use std::io::Write;
 
 use chrono::{DateTime, Utc};
-use regula_core::store::Store;
+use regula_core::store::{Replayers, StorageCheck, Store, StoreError, StoreReport, VerifyOptions, verify_store_with};
 use regula_core::{
-    Action, AuditRecord, Checkpoint, Command, Definition, DiagramOptions, Dynamic, EngineError, Outcome,
-    RepositoryError,
+    Action, AuditRecord, Checkpoint, Command, Definition, DiagramOptions, Dynamic, EngineError, Outcome, ReplayOptions,
+    RepositoryError, VerifyError, VerifyErrorKind,
 };
 use regula_standards::catalog::Catalog;
-use regula_standards::court::CourtConfig;
+use regula_standards::court::{CourtConfig, standard_definition};
 use regula_standards::lifecycle::{Stage, StandardAction, roles};
 use regula_standards::plan::{self, GroupBy};
 use regula_standards::service::{Court, Extension, ServiceError};
@@ -740,19 +740,42 @@ fn verify(cli: &Cli, out: Out, args: &VerifyArgs) -> Result<(), CliError> {
         }
         None => None,
     };
-    let court = open_court(cli)?;
+    let storage = if args.full {
+        StorageCheck::Full
+    } else {
+        StorageCheck::Quick
+    };
     let mut progress = Progress::new(out.s("校验", "verifying"));
-    let report = court.verify(checkpoint.as_ref(), &mut |done, total| progress.update(done, total))?;
+    let (report, standards, has_rules) = match open_court(cli) {
+        Ok(court) => (
+            court.verify_with(checkpoint.as_ref(), storage, &mut |done, total| {
+                progress.update(done, total)
+            })?,
+            court.instances().count(),
+            court.rules_log().is_some(),
+        ),
+        // A standard's log does not load (a record was changed or cannot be read): the
+        // court cannot open, but the store can still be verified, and it fails.
+        Err(e) if does_not_load(&e) => {
+            let report = verify_store_only(cli, checkpoint.as_ref(), storage, &mut |done, total| {
+                progress.update(done, total)
+            })?;
+            if report.is_ok() {
+                return Err(e);
+            }
+            (report, 0, false)
+        }
+        Err(e) => return Err(e),
+    };
     progress.finish();
     if out.json {
-        let problems: Vec<String> = report.problems.iter().map(ToString::to_string).collect();
+        let problems = report.problem_texts(out.lang);
         out.print_json(&serde_json::json!({
             "ok": report.is_ok(), "records": report.records, "instances": report.instances,
             "replayed": report.replayed, "root": report.computed.map(|c| c.root), "problems": problems,
         }))?;
     } else if report.is_ok() {
-        let standards = court.instances().count();
-        let rules = if court.rules_log().is_some() {
+        let rules = if has_rules {
             out.s("，规则日志 1 个", " and the rules log")
         } else {
             out.s("（规则未记录于存储）", " (the store records no rules)")
@@ -774,8 +797,13 @@ fn verify(cli: &Cli, out: Out, args: &VerifyArgs) -> Result<(), CliError> {
             )),
         )?;
     } else {
-        crate::errln!("{}:", out.s("校验失败", "verification failed"));
-        for p in &report.problems {
+        crate::errln!(
+            "{}: {} {}",
+            out.s("校验失败", "verification failed"),
+            report.problems.len(),
+            out.s("个问题", "problem(s)")
+        );
+        for p in report.problem_texts(out.lang) {
             crate::errln!("  - {p}");
         }
     }
@@ -784,6 +812,60 @@ fn verify(cli: &Cli, out: Out, args: &VerifyArgs) -> Result<(), CliError> {
     } else {
         Err(CliError::VerifyFailed)
     }
+}
+
+/// True when opening the court failed because a standard's log does not load: what
+/// `verify` must report as a failed verification (exit 1), not as an error.
+fn does_not_load(e: &CliError) -> bool {
+    let store = |e: &StoreError| matches!(e, StoreError::Corrupt { .. });
+    match e {
+        CliError::Store(e) => store(e),
+        CliError::Service(ServiceError::Verify(_) | ServiceError::Repository(RepositoryError::Verify(_))) => true,
+        CliError::Service(ServiceError::Store(e) | ServiceError::Repository(RepositoryError::Store(e))) => store(e),
+        _ => false,
+    }
+}
+
+/// Verifies the store with the court's definition but without opening the court
+/// (whose logs do not all load): every check of the store, every log replayed.
+fn verify_store_only(
+    cli: &Cli,
+    checkpoint: Option<&Checkpoint>,
+    storage: StorageCheck,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<StoreReport, CliError> {
+    let definition = standard_definition(&config_of(cli)?).map_err(ServiceError::from)?;
+    let store = open_store(cli, false)?;
+    let rules = regula_standards::rules_log::rules_definition().map_err(ServiceError::from)?;
+    let now = Utc::now();
+    // The rules each record cites cannot be followed here (the court did not open): a
+    // standard's guards are re-checked under the catalog the flags name, which can
+    // only add problems to a verification that already fails.
+    let mut replayer = Replayers::new(
+        |head, records| {
+            if head.definition == *rules.reference() {
+                return Some(rules.replay_with(records, ReplayOptions::verify_at(now)).map(|_| ()));
+            }
+            (head.definition == *definition.reference()).then(|| {
+                definition
+                    .replay_with(records, ReplayOptions::verify_at(now))
+                    .map(|_| ())
+            })
+        },
+        |head, records| {
+            (head.definition == *definition.reference()).then(|| {
+                definition.replay(records).and_then(|instance| {
+                    instance.snapshot().map_err(|e| VerifyError {
+                        instance: head.instance,
+                        seq: instance.seq(),
+                        kind: VerifyErrorKind::Snapshot { message: e.to_string() },
+                    })
+                })
+            })
+        },
+    );
+    let options = VerifyOptions { checkpoint, storage };
+    Ok(verify_store_with(&store, &options, &mut replayer, progress)?)
 }
 
 fn checkpoint(cli: &Cli, out: Out, args: &CheckpointArgs) -> Result<(), CliError> {

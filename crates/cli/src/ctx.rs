@@ -4,7 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc};
-use regula_core::store::{Append, InstanceFilter, InstanceHead, Store, StoreError, TreeHead};
+use regula_core::store::{
+    Append, InstanceFilter, InstanceHead, StorageCheck, Store, StoreError, StoreProblem, TreeHead,
+};
 use regula_core::{Actor, AuditRecord, Snapshot};
 use regula_standards::catalog::{Catalog, CatalogError};
 use regula_standards::court::CourtConfig;
@@ -113,6 +115,9 @@ impl Store for AnyStore {
     }
     fn snapshot(&self, instance: Uuid) -> Result<Option<Snapshot>, StoreError> {
         delegate!(self, s => s.snapshot(instance))
+    }
+    fn check_storage(&self, depth: StorageCheck) -> Result<Vec<StoreProblem>, StoreError> {
+        delegate!(self, s => s.check_storage(depth))
     }
 }
 

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use chrono::Utc;
 use regula_core::store::Store;
-use regula_proof::{ProofBundle, SignedCheckpoint, SigningKey, VerifierKey, verify_bundle};
+use regula_proof::{ProofBundle, ProveError, SignedCheckpoint, SigningKey, VerifierKey, verify_bundle};
 
 use crate::args::{Cli, KeyGenerateArgs, ProveArgs, VerifyProofArgs};
 use crate::cmd::open_court;
@@ -199,6 +199,25 @@ pub fn verify_since(cli: &Cli, out: Out, since: &Path, key: &Path) -> Result<(),
             crate::errln!(
                 "{}: {e}",
                 out.s("日志被回滚或改写", "the log was rolled back or rewritten")
+            );
+            Err(CliError::ProofRejected)
+        }
+        // A forged checkpoint, or one signed by another key: verification failed, exit 1
+        // like a rollback (exit 2 is for what could not be run).
+        Err(e @ ProveError::Checkpoint(_)) => {
+            eprintln!(
+                "{}: {e}",
+                out.s(
+                    "检查点未通过签名校验（伪造、被改动或非此密钥所签）",
+                    "the checkpoint does not verify (forged, altered or signed by another key)"
+                )
+            );
+            Err(CliError::ProofRejected)
+        }
+        Err(e @ ProveError::TreeHeadMismatch { .. }) => {
+            eprintln!(
+                "{}: {e}",
+                out.s("存储在其背后被改动", "the store was changed behind its back")
             );
             Err(CliError::ProofRejected)
         }

@@ -137,16 +137,16 @@ fn init_import_do_and_verify_on_postgres() {
     assert_eq!(log[2]["outcome"]["kind"], "refused");
     let verify = run(&["--json", "verify"]).ok().json();
     assert_eq!(verify["ok"], true);
-    assert_eq!(verify["records"], 119);
-    assert_eq!(verify["instances"], 117);
+    assert_eq!(verify["records"], 120);
+    assert_eq!(verify["instances"], 118);
     // The store is that database: init again finds its records (whether the schema
     // existed before, PostgreSQL does not tell).
     let again = run(&["--json", "init"]).ok().json();
     assert_eq!(again["existed"], serde_json::Value::Null);
-    assert_eq!(again["records"], 119);
+    assert_eq!(again["records"], 120);
     assert_eq!(
         run(&["--lang", "en", "init"]).ok().stdout,
-        "store ready: PostgreSQL (119 records)\n"
+        "store ready: PostgreSQL (120 records)\n"
     );
     // The records are in the test's own database, in the default schema.
     let mut client = Client::connect(&pg, NoTls).unwrap();
@@ -154,11 +154,11 @@ fn init_import_do_and_verify_on_postgres() {
         .query_one("SELECT count(*) FROM regula.records", &[])
         .unwrap()
         .get(0);
-    assert_eq!(count, 119);
+    assert_eq!(count, 120);
     drop(client);
     // An error leaves it unchanged.
     run(&["do", CODE, "frobnicate", "--as", DEPT]).usage_error("unknown action \"frobnicate\"");
-    assert_eq!(run(&["--json", "verify"]).ok().json()["records"], 119);
+    assert_eq!(run(&["--json", "verify"]).ok().json()["records"], 120);
     // --pg and --store do not mix.
     let both = run_in(s.path(), &["--pg", pg.as_str(), "--store", "x.db", "list"]).code(2);
     assert!(both.stderr.contains("cannot be used with"), "{}", both.stderr);

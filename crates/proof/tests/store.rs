@@ -185,7 +185,7 @@ fn the_bundle_json_is_as_documented() {
     keys.sort_unstable();
     assert_eq!(keys, ["checkpoint", "format", "leaf_index", "proof", "record"]);
     assert_eq!(value["format"], 1);
-    assert!(value["record"].as_str().unwrap().starts_with("{\"format\":1,"));
+    assert!(value["record"].as_str().unwrap().starts_with("{\"format\":2,"));
     for h in value["proof"].as_array().unwrap() {
         let h = h.as_str().unwrap();
         assert_eq!(h.len(), 64);

@@ -30,11 +30,11 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use regula_core::store::{StoreProblem, StoreReport, verify_store};
+use regula_core::store::{Replayers, StorageCheck, StoreProblem, StoreReport, VerifyOptions, verify_store_with};
 use regula_core::{
     Actor, Append, AuditRecord, Checkpoint, Command, Decision, Definition, Digest, Engine, FORMAT_V1, Instance,
-    InstanceFilter, MAX_CLOCK_SKEW, ReplayOptions, Repository, RepositoryError, Store, StoreError, Text, VerifyError,
-    VerifyErrorKind,
+    InstanceFilter, MAX_CLOCK_SKEW, ReplayOptions, Repository, RepositoryError, Snapshot, Store, StoreError, Text,
+    VerifyError, VerifyErrorKind,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -593,18 +593,36 @@ impl<S: Store> Court<S> {
     /// standard's log replayed against the definition with its guards re-checked,
     /// the catalog-wide rule that no document number is used twice (a check no single
     /// log can make: a second use is reported at the record that published it), and,
-    /// given a saved checkpoint, that the store extends it.
+    /// given a saved checkpoint, that the store extends it. With the quick storage
+    /// check; see [`verify_with`](Court::verify_with).
     pub fn verify(
         &self,
         checkpoint: Option<&Checkpoint>,
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<StoreReport, ServiceError> {
+        self.verify_with(checkpoint, StorageCheck::Quick, progress)
+    }
+
+    /// [`verify`](Court::verify), with the storage check `storage` (the database's
+    /// own integrity check and every queryable column), and every cached snapshot
+    /// against the instance replayed up to it.
+    pub fn verify_with(
+        &self,
+        checkpoint: Option<&Checkpoint>,
+        storage: StorageCheck,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<StoreReport, ServiceError> {
         let now = self.engine().clock().now();
         let rules_def = rules_definition()?;
-        let standard = self.definition().reference().clone();
-        let mut report = verify_store(
-            self.store(),
-            checkpoint,
+        let definition = self.definition();
+        let snapshot_of = |head: &regula_core::InstanceHead, result: Result<Snapshot, serde_json::Error>, seq: u64| {
+            result.map_err(|e| VerifyError {
+                instance: head.instance,
+                seq,
+                kind: VerifyErrorKind::Snapshot { message: e.to_string() },
+            })
+        };
+        let mut replayer = Replayers::new(
             |head, records| {
                 if head.definition == *rules_def.reference() {
                     Some(
@@ -612,15 +630,35 @@ impl<S: Store> Court<S> {
                             .replay_with(records, ReplayOptions::verify_at(now))
                             .map(|_| ()),
                     )
-                } else if head.definition.name == standard.name {
+                } else if head.definition.name == definition.reference().name {
                     // Replayed below, record by record under the rules each one cites.
                     Some(Ok(()))
                 } else {
                     None
                 }
             },
-            progress,
-        )?;
+            |head, records| {
+                // The table (states, transitions, effect) is the same under every
+                // version of the rules; only guards differ, and a snapshot holds none.
+                if head.definition == *rules_def.reference() {
+                    Some(
+                        rules_def
+                            .replay(records)
+                            .and_then(|i| snapshot_of(head, i.snapshot(), i.seq())),
+                    )
+                } else if head.definition == *definition.reference() {
+                    Some(
+                        definition
+                            .replay(records)
+                            .and_then(|i| snapshot_of(head, i.snapshot(), i.seq())),
+                    )
+                } else {
+                    None
+                }
+            },
+        );
+        let options = VerifyOptions { checkpoint, storage };
+        let mut report = verify_store_with(self.store(), &options, &mut replayer, progress)?;
         let broken: std::collections::HashSet<Uuid> = report
             .problems
             .iter()

@@ -70,7 +70,10 @@ fn verify_reports_a_document_number_used_twice() {
     }
     let court = Court::open(store, w.catalog.clone(), |engine| engine).unwrap();
     let report = court.verify(None, &mut |_, _| {}).unwrap();
-    assert_eq!(report.replayed, 3, "each log is valid on its own (two standards and the rules log)");
+    assert_eq!(
+        report.replayed, 3,
+        "each log is valid on its own (two standards and the rules log)"
+    );
     assert_eq!(report.problems.len(), 1, "{report}");
     match &report.problems[0] {
         StoreProblem::Transition(e) => {

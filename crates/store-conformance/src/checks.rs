@@ -626,8 +626,10 @@ pub fn snapshots<S: Store>(make: &dyn Fn() -> S) {
     assert_eq!(repo.store().snapshot(id).unwrap(), Some(snap));
 }
 
-/// A forged snapshot may mislead a cached load, but never verification: that always
-/// replays the log. A snapshot that does not fit the log is not used at all.
+/// A forged snapshot may mislead a cached load, but never verification: that replays
+/// the log and checks every cached snapshot against it, field by field, naming the
+/// instance, the snapshot's record and what differs. A snapshot that does not fit the
+/// log is not used by load at all, and verification reports it too.
 pub fn snapshots_never_trusted_by_verify<S: Store>(make: &dyn Fn() -> S) {
     let repo = Repository::new(sample::engine(), make()).snapshot_every(3);
     let (mut inst, _) = repo.create(clerk(), "clerk", case("真实"), None).unwrap();
@@ -637,8 +639,10 @@ pub fn snapshots_never_trusted_by_verify<S: Store>(make: &dyn Fn() -> S) {
     }
     let good = repo.store().snapshot(id).unwrap().expect("a snapshot at record 3");
     assert_eq!(good.seq, 3);
+    let report = sample::verify(repo.store()).unwrap();
+    assert!(report.is_ok(), "a true snapshot verifies: {report}");
 
-    // A forged snapshot that links correctly but lies about the data.
+    // A forged snapshot that links correctly but lies about the data and the state.
     let mut forged = good.clone();
     forged.data["title"] = "伪造".into();
     forged.state = "assigned".to_owned();
@@ -647,15 +651,52 @@ pub fn snapshots_never_trusted_by_verify<S: Store>(make: &dyn Fn() -> S) {
     assert_eq!(truth, inst);
     assert_eq!(truth.data().title, "真实");
     let report = sample::verify(repo.store()).unwrap();
-    assert!(report.is_ok(), "verify reads the log, not the snapshot: {report}");
-    assert_eq!(report.replayed, 1);
+    assert_eq!(report.replayed, 1, "the log itself still replays: {report}");
+    let fields: Vec<&str> = report
+        .problems
+        .iter()
+        .map(|p| match p {
+            StoreProblem::SnapshotMismatch {
+                instance, seq, field, ..
+            } => {
+                assert_eq!((*instance, *seq), (id, 3), "{report}");
+                *field
+            }
+            other => panic!("expected only snapshot mismatches, got {other}"),
+        })
+        .collect();
+    assert_eq!(fields, ["state", "data"], "{report}");
+    assert!(
+        report.to_string().contains("伪造"),
+        "the forged value is shown: {report}"
+    );
+    // Without a replay of the data, the state is still checked against the records.
+    let report = verify_store(repo.store(), None, sample::replay(), &mut |_, _| {}).unwrap();
+    assert!(
+        matches!(
+            report.problems.as_slice(),
+            [StoreProblem::SnapshotMismatch { field: "state", .. }]
+        ),
+        "{report}"
+    );
 
-    // A snapshot that does not link to the log is ignored by load.
+    // A snapshot that does not link to the log is ignored by load, and reported.
     let mut stale = good;
     stale.last_hash = Digest::of(b"another history");
     stale.data["title"] = "过期".into();
     repo.store().put_snapshot(&stale).unwrap();
     assert_eq!(repo.load(id).unwrap(), inst);
+    let report = sample::verify(repo.store()).unwrap();
+    let fields: Vec<&str> = report
+        .problems
+        .iter()
+        .filter_map(|p| match p {
+            StoreProblem::SnapshotMismatch { field, .. } => Some(*field),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(fields, ["data", "last_hash"], "{report}");
+    assert_eq!(report.problems.len(), 2, "{report}");
 }
 
 /// Checkpoints: a store extends its own earlier checkpoints, not those of another

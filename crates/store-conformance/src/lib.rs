@@ -14,7 +14,8 @@
 //! The checks cover: round trip (records, heads and JSON fields intact), listing by
 //! definition and state, global scan order across instances and batches, conflicts,
 //! atomicity of batches, refusal of appends that break a chain, whole-store
-//! verification, snapshots (used for loading, never trusted by verification),
+//! verification, snapshots (used for loading, checked by verification against the
+//! replayed log),
 //! checkpoints (extension, rewritten history, truncation), concurrent writers
 //! sharing one handle, and bulk batches larger than one page of verification.
 //!
@@ -29,6 +30,7 @@ pub mod sample;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use regula_core::store::{StorageCheck, StoreProblem};
 use regula_core::{Append, AuditRecord, InstanceFilter, InstanceHead, Snapshot, Store, StoreError, TreeHead};
 use uuid::Uuid;
 
@@ -163,6 +165,9 @@ impl<S: Store> Store for Counting<S> {
     }
     fn snapshot(&self, instance: Uuid) -> Result<Option<Snapshot>, StoreError> {
         self.inner.snapshot(instance)
+    }
+    fn check_storage(&self, depth: StorageCheck) -> Result<Vec<StoreProblem>, StoreError> {
+        self.inner.check_storage(depth)
     }
 }
 

@@ -7,10 +7,10 @@
 use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
-use regula_core::store::{StoreReport, verify_store};
+use regula_core::store::{Replayer, Replayers, StorageCheck, StoreReport, VerifyOptions, verify_store_with};
 use regula_core::{
     Action, Actor, AuditRecord, Command, Definition, Engine, InstanceHead, Lifecycle, ManualClock, PayloadError,
-    SeededIds, State, Store, StoreError, Text, Transition, VerifyError,
+    SeededIds, State, Store, StoreError, Text, Transition, VerifyError, VerifyErrorKind,
 };
 use serde::{Deserialize, Serialize};
 
@@ -244,7 +244,7 @@ pub fn close(ruling: &str) -> Command<Step> {
     )
 }
 
-/// A replay callback for [`verify_store`] that knows [`CASE`] and [`OTHER`].
+/// A replay callback for [`verify_store`](regula_core::store::verify_store) that knows [`CASE`] and [`OTHER`].
 pub fn replay() -> impl FnMut(&InstanceHead, &[AuditRecord]) -> Option<Result<(), VerifyError>> {
     let case = definition(CASE);
     let other = definition(OTHER);
@@ -259,7 +259,49 @@ pub fn replay() -> impl FnMut(&InstanceHead, &[AuditRecord]) -> Option<Result<()
     }
 }
 
-/// Verifies a whole store against the sample definitions, without a checkpoint.
+/// A [`Replayer`] that knows [`CASE`] and [`OTHER`]: verifies logs as [`replay`]
+/// does, and replays them into snapshots, so cached snapshots are checked field by
+/// field, data included.
+pub fn replayer() -> impl Replayer {
+    let case = Arc::new(definition(CASE));
+    let other = Arc::new(definition(OTHER));
+    let pick = move |head: &InstanceHead| {
+        if head.definition == *case.reference() {
+            Some(Arc::clone(&case))
+        } else if head.definition == *other.reference() {
+            Some(Arc::clone(&other))
+        } else {
+            None
+        }
+    };
+    let pick_again = pick.clone();
+    Replayers::new(
+        move |head, records| pick(head).map(|d| d.verify(records)),
+        move |head, records| {
+            pick_again(head).map(|d| {
+                d.replay(records).and_then(|instance| {
+                    instance.snapshot().map_err(|e| VerifyError {
+                        instance: head.instance,
+                        seq: instance.seq(),
+                        kind: VerifyErrorKind::Snapshot { message: e.to_string() },
+                    })
+                })
+            })
+        },
+    )
+}
+
+/// Verifies a whole store against the sample definitions, without a checkpoint, with
+/// the quick storage check and snapshots replayed ([`replayer`]).
 pub fn verify<S: Store + ?Sized>(store: &S) -> Result<StoreReport, StoreError> {
-    verify_store(store, None, replay(), &mut |_, _| {})
+    verify_with(store, StorageCheck::Quick)
+}
+
+/// [`verify`] with the storage check `storage`.
+pub fn verify_with<S: Store + ?Sized>(store: &S, storage: StorageCheck) -> Result<StoreReport, StoreError> {
+    let options = VerifyOptions {
+        checkpoint: None,
+        storage,
+    };
+    verify_store_with(store, &options, &mut replayer(), &mut |_, _| {})
 }

@@ -67,7 +67,10 @@
 //!
 //! Times are RFC 3339 UTC text with nanoseconds (cast with `::timestamptz` to query),
 //! digests lowercase hex. Only the `record` JSON is trusted by verification; the other
-//! columns serve queries.
+//! columns serve queries, and verification checks each of them against the JSON it
+//! copies ([`Store::check_storage`], read in position order, never through the
+//! `(instance, seq)` index). PostgreSQL has no integrity check for free; an index that
+//! lies shows when verification compares each load by instance with the full scan.
 //!
 //! # Bad input
 //!
@@ -76,6 +79,7 @@
 //! [`StoreError::NewerSchema`]. Both are checked before anything is written.
 
 mod schema;
+mod storage;
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
@@ -84,7 +88,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use postgres::error::SqlState;
 use postgres::{Client, NoTls, Row, Statement};
 use regula_core::merkle::{CompactRange, record_leaf};
-use regula_core::store::{BatchHead, check_batch, check_snapshot};
+use regula_core::store::{BatchHead, StorageCheck, StoreProblem, check_batch, check_snapshot};
 use regula_core::{
     Append, AuditRecord, Checkpoint, DefinitionRef, Digest, InstanceFilter, InstanceHead, Snapshot, Store, StoreError,
     TreeHead,
@@ -798,6 +802,16 @@ impl Store for PostgresStore {
         tx.execute(&statements.put_snapshot, &[&snapshot.instance, &seq, &json])
             .map_err(backend)?;
         tx.commit().map_err(backend)
+    }
+
+    /// Every row of `records`, read in position order (not through the
+    /// `(instance, seq)` index), column by column against its record JSON; each
+    /// instance's `first_position`; each snapshot row's `instance` and `seq` against
+    /// its JSON. PostgreSQL has no integrity check for free, so [`StorageCheck::Full`]
+    /// checks the same; an index that lies shows in `verify_store`'s comparison of the
+    /// loads by instance with the full scan.
+    fn check_storage(&self, _depth: StorageCheck) -> Result<Vec<StoreProblem>, StoreError> {
+        self.read(|inner| storage::check(&mut inner.client, &self.schema).map_err(backend))
     }
 
     fn snapshot(&self, instance: Uuid) -> Result<Option<Snapshot>, StoreError> {

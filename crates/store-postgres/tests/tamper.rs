@@ -9,7 +9,7 @@ mod common;
 
 use postgres::Client;
 use regula_core::store::{CheckpointMismatch, StoreProblem, StoreReport, verify_against_checkpoint, verify_store};
-use regula_core::{AuditRecord, Checkpoint, Store, TreeHead, VerifyError, VerifyErrorKind};
+use regula_core::{AuditRecord, Checkpoint, Digest, Store, TreeHead, VerifyError, VerifyErrorKind};
 use regula_store_conformance::faults::{self, Interleaved};
 use regula_store_conformance::sample::{self, annotate};
 use regula_store_postgres::PostgresStore;
@@ -157,13 +157,32 @@ fn two_swapped_records_break_the_chain_or_the_tree() {
     f.set_json(p4, &j2);
     let report = f.verify();
     assert_eq!(
-        report.problems,
+        report.problems[..2],
         [
             chain(f.a, 2, VerifyErrorKind::SequenceGap { expected: 2, found: 4 }),
             f.tree_mismatch(&report)
         ],
         "{report}"
     );
+    // The queryable columns still describe the records that were there.
+    let columns: Vec<(u64, &str)> = report.problems[2..]
+        .iter()
+        .map(|p| match p {
+            StoreProblem::ColumnMismatch {
+                table,
+                column,
+                instance,
+                seq: Some(seq),
+                ..
+            } if table == "records" && *instance == f.a => (*seq, column.as_str()),
+            other => panic!("expected a column mismatch, got {other}"),
+        })
+        .collect();
+    let expected: Vec<(u64, &str)> = [4, 2]
+        .into_iter()
+        .flat_map(|seq| ["seq", "record_id", "at", "hash"].map(|c| (seq, c)))
+        .collect();
+    assert_eq!(columns, expected, "{report}");
 
     // Whole rows of two instances swapped: every chain intact, only the tree sees it.
     let Some(mut f) = fixture() else { return };
@@ -222,4 +241,222 @@ fn a_truncated_tail_passes_alone_and_fails_against_a_checkpoint() {
         verify_against_checkpoint(&f.store, &checkpoint).unwrap(),
         Some(CheckpointMismatch::RootDiffers { size: 12, .. })
     ));
+}
+
+// ---------------------------------------------------------------------------------
+// What verify trusts, it checks: snapshots, every queryable column, every head column,
+// and the loads by instance against the full scan. Each of these passed `verify` before
+// it checked them.
+
+fn time_text(t: &chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true)
+}
+
+#[test]
+fn an_edited_snapshot_row_is_found() {
+    if !common::enabled() {
+        return;
+    }
+    let schema = common::unique_schema("tamper_snap");
+    let store = common::open(&schema);
+    let mut raw = common::raw();
+    let id = {
+        let repo = regula_core::Repository::new(sample::engine(), &store).snapshot_every(3);
+        let (mut inst, _) = repo
+            .create(sample::clerk(), "clerk", sample::case("真实"), None)
+            .unwrap();
+        for i in 0..6 {
+            repo.apply(&mut inst, annotate(&format!("n{i}"))).unwrap();
+        }
+        inst.id()
+    };
+    assert_eq!(store.snapshot(id).unwrap().map(|s| s.seq), Some(6));
+    let report = sample::verify(&store).unwrap();
+    assert!(report.is_ok(), "{report}");
+
+    let changed = raw
+        .execute(
+            &format!(
+                "UPDATE \"{schema}\".snapshots SET snapshot = replace(snapshot::text, '\"title\":\"真实\"', '\"title\":\"伪造\"')::json"
+            ),
+            &[],
+        )
+        .unwrap();
+    assert_eq!(changed, 1);
+    // What `show` prints (a load from the snapshot) is now the forged title.
+    let repo = regula_core::Repository::new(sample::engine(), &store);
+    assert_eq!(repo.load(id).unwrap().data().title, "伪造");
+    let report = sample::verify(&store).unwrap();
+    match report.problems.as_slice() {
+        [
+            StoreProblem::SnapshotMismatch {
+                instance,
+                seq: 6,
+                field: "data",
+                stored,
+                expected,
+            },
+        ] => {
+            assert_eq!(*instance, id);
+            assert!(stored.contains("伪造") && expected.contains("真实"), "{report}");
+        }
+        _ => panic!("expected the snapshot's data reported, got {report}"),
+    }
+
+    // Its key columns are checked against its JSON too.
+    raw.execute(
+        &format!("UPDATE \"{schema}\".snapshots SET snapshot = replace(snapshot::text, '伪造', '真实')::json, seq = 5"),
+        &[],
+    )
+    .unwrap();
+    let report = sample::verify(&store).unwrap();
+    assert_eq!(
+        report.problems,
+        [StoreProblem::ColumnMismatch {
+            table: "snapshots".into(),
+            column: "seq".into(),
+            instance: id,
+            seq: None,
+            stored: "5".into(),
+            expected: "6".into(),
+        }],
+        "{report}"
+    );
+}
+
+#[test]
+fn every_edited_records_column_is_found() {
+    let other = Uuid::now_v7();
+    for (column, forged) in [
+        ("instance", other.to_string()),
+        ("seq", "9".to_owned()),
+        ("record_id", Uuid::now_v7().to_string()),
+        ("at", "2999-01-01T00:00:00.000000000Z".to_owned()),
+        ("definition", "forged-case".to_owned()),
+        ("action", "close".to_owned()),
+        ("hash", "00".repeat(32)),
+    ] {
+        let Some(mut f) = fixture() else { return };
+        let (position, json) = f.record_json(f.a, 3);
+        let record = AuditRecord::from_json(&json).unwrap();
+        let cast = match column {
+            "instance" | "record_id" => "::uuid",
+            "seq" => "::bigint",
+            _ => "",
+        };
+        f.sql(
+            &format!("UPDATE {{s}}.records SET {column} = $1::text{cast} WHERE position = $2"),
+            &[&forged, &position],
+        );
+        let expected = match column {
+            "instance" => record.instance.to_string(),
+            "seq" => "3".to_owned(),
+            "record_id" => record.id.to_string(),
+            "at" => time_text(&record.at),
+            "definition" => record.definition.name.clone(),
+            "action" => record.action.clone(),
+            _ => record.hash.to_hex(),
+        };
+        let report = f.verify();
+        let mismatch = StoreProblem::ColumnMismatch {
+            table: "records".into(),
+            column: column.into(),
+            instance: f.a,
+            seq: Some(3),
+            stored: format!("{forged:?}"),
+            expected: format!("{expected:?}"),
+        };
+        assert!(report.problems.contains(&mismatch), "{column}: {report}");
+        // Instance and seq are what loads select by: the read by instance misses it.
+        if matches!(column, "instance" | "seq") {
+            assert!(
+                report
+                    .problems
+                    .iter()
+                    .any(|p| matches!(p, StoreProblem::LoadMismatch { instance, seq: 3, .. } if *instance == f.a)),
+                "{column}: {report}"
+            );
+        } else {
+            assert_eq!(report.problems, [mismatch], "{column}: {report}");
+        }
+    }
+}
+
+#[test]
+fn every_edited_head_column_is_found() {
+    let hash = Digest::of(b"another history").to_hex();
+    for (column, forged, cast) in [
+        ("definition", "forged-case", ""),
+        ("version", "2", "::bigint"),
+        ("state", "closed", ""),
+        ("last_hash", hash.as_str(), ""),
+        ("created_at", "2000-01-01T00:00:00.000000000Z", ""),
+        ("updated_at", "2999-01-01T00:00:00.000000000Z", ""),
+        ("first_position", "11", "::bigint"),
+        ("seq", "3", "::bigint"),
+    ] {
+        let Some(mut f) = fixture() else { return };
+        let a = f.a;
+        f.sql(
+            &format!("UPDATE {{s}}.instances SET {column} = $1::text{cast} WHERE instance = $2"),
+            &[&forged, &a],
+        );
+        let report = f.verify();
+        let found = match column {
+            "first_position" => matches!(
+                report.problems.as_slice(),
+                [StoreProblem::ColumnMismatch { table, column, stored, expected, .. }]
+                    if table == "instances" && column == "first_position" && stored == "11" && expected == "0"
+            ),
+            "seq" => {
+                report.problems
+                    == [StoreProblem::HeadMismatch {
+                        instance: a,
+                        head_seq: 3,
+                        log_seq: 5,
+                    }]
+            }
+            _ => {
+                let field = if column == "version" { "definition" } else { column };
+                matches!(
+                    report.problems.as_slice(),
+                    [StoreProblem::HeadDiffers { instance, seq: 5, field: found, .. }]
+                        if *instance == a && *found == field
+                )
+            }
+        };
+        assert!(found, "{column}: {report}");
+    }
+}
+
+#[test]
+fn every_problem_is_reported_not_only_the_first() {
+    let Some(mut f) = fixture() else { return };
+    let (a, b, c) = (f.a, f.b, f.c);
+    f.sql(
+        "UPDATE {s}.records SET at = '2999-01-01T00:00:00.000000000Z' WHERE instance = $1 AND seq = 2",
+        &[&a],
+    );
+    f.sql("UPDATE {s}.instances SET state = 'closed' WHERE instance = $1", &[&b]);
+    let (position, json) = f.record_json(c, 2);
+    f.set_json(position, &json.replace("c note 1", "c note 9"));
+    let report = f.verify();
+    let mut named: Vec<(Uuid, &str)> = report
+        .problems
+        .iter()
+        .map(|p| {
+            let kind = match p {
+                StoreProblem::Chain(_) => "chain",
+                StoreProblem::TreeMismatch { .. } => "tree",
+                StoreProblem::HeadDiffers { .. } => "head",
+                StoreProblem::ColumnMismatch { .. } => "column",
+                other => panic!("unexpected {other}"),
+            };
+            (p.instance().unwrap_or_default(), kind)
+        })
+        .collect();
+    named.sort();
+    let mut expected = vec![(c, "chain"), (Uuid::nil(), "tree"), (b, "head"), (a, "column")];
+    expected.sort();
+    assert_eq!(named, expected, "{report}");
 }

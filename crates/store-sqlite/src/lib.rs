@@ -68,7 +68,11 @@
 //!
 //! UUIDs are stored as hyphenated text, digests as lowercase hex and times as RFC 3339
 //! UTC with nanoseconds. Only the `record` JSON is trusted by verification; the other
-//! columns serve queries.
+//! columns serve queries, and verification checks each of them against the JSON it
+//! copies ([`Store::check_storage`], read in position order, never through an index),
+//! after SQLite's own `PRAGMA quick_check` (`PRAGMA integrity_check` with
+//! [`StorageCheck::Full`](regula_core::store::StorageCheck::Full)); every problem is
+//! reported.
 //!
 //! # Bad input
 //!
@@ -78,6 +82,7 @@
 //! was: the checks come before anything is written, WAL mode included.
 
 mod schema;
+mod storage;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -85,7 +90,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use regula_core::merkle::{CompactRange, record_leaf};
-use regula_core::store::{BatchHead, check_batch, check_snapshot};
+use regula_core::store::{BatchHead, StorageCheck, StoreProblem, check_batch, check_snapshot};
 use regula_core::{
     Append, AuditRecord, Checkpoint, DefinitionRef, Digest, InstanceFilter, InstanceHead, Snapshot, Store, StoreError,
     TreeHead,
@@ -604,6 +609,17 @@ impl Store for SqliteStore {
         )
         .map_err(backend)?;
         tx.commit().map_err(backend)
+    }
+
+    /// `PRAGMA quick_check` ([`StorageCheck::Quick`]) or `PRAGMA integrity_check`
+    /// ([`StorageCheck::Full`], which also checks every index against its table), each
+    /// line it reports a problem; then every row of `records`, read in position order
+    /// (not through an index), column by column against its record JSON; each
+    /// instance's `first_position`; each snapshot row's `instance` and `seq` against its
+    /// JSON.
+    fn check_storage(&self, depth: StorageCheck) -> Result<Vec<StoreProblem>, StoreError> {
+        let inner = self.lock();
+        storage::check(&inner.conn, depth)
     }
 
     fn snapshot(&self, instance: Uuid) -> Result<Option<Snapshot>, StoreError> {

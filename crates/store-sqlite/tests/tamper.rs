@@ -9,8 +9,10 @@ mod common;
 use std::path::PathBuf;
 
 use common::ScratchDir;
-use regula_core::store::{CheckpointMismatch, StoreProblem, StoreReport, verify_against_checkpoint, verify_store};
-use regula_core::{AuditRecord, Checkpoint, Store, StoreError, TreeHead, VerifyError, VerifyErrorKind};
+use regula_core::store::{
+    CheckpointMismatch, StorageCheck, StoreProblem, StoreReport, verify_against_checkpoint, verify_store,
+};
+use regula_core::{AuditRecord, Checkpoint, Digest, Store, StoreError, TreeHead, VerifyError, VerifyErrorKind};
 use regula_store_conformance::faults::{self, Interleaved};
 use regula_store_conformance::sample::{self, annotate};
 use regula_store_sqlite::SqliteStore;
@@ -120,14 +122,21 @@ fn a_byte_that_breaks_the_json_is_a_corrupt_error_naming_the_record() {
             params![broken, position],
         )
         .unwrap();
-    match sample::verify(&f.store) {
-        Err(StoreError::Corrupt { place, .. }) => {
+    // Verification reports it (the scan stops there) rather than failing to run, and
+    // the column check names the row too.
+    let report = sample::verify(&f.store).unwrap();
+    match report.problems.as_slice() {
+        [
+            StoreProblem::Unreadable { place, .. },
+            StoreProblem::Unreadable { place: row, .. },
+        ] => {
             assert!(
                 place.contains(&f.b.to_string()) && place.contains("record 2"),
                 "{place}"
             );
+            assert_eq!(row, &format!("records position {position}"));
         }
-        other => panic!("expected Corrupt, got {other:?}"),
+        _ => panic!("expected the record reported unreadable, got {report}"),
     }
     assert!(matches!(f.store.load(f.b), Err(StoreError::Corrupt { .. })));
     assert_eq!(f.store.load(f.a).unwrap().len(), 5, "other instances still load");
@@ -184,13 +193,33 @@ fn two_swapped_records_of_one_instance_break_its_chain() {
         .unwrap();
     let report = f.verify();
     assert_eq!(
-        report.problems,
+        report.problems[..2],
         [
             chain(f.a, 2, VerifyErrorKind::SequenceGap { expected: 2, found: 4 }),
             f.tree_mismatch(&report)
         ],
         "{report}"
     );
+    // The queryable columns still describe the records that were there: each row's
+    // seq, record_id, at and hash now disagree with its JSON.
+    let columns: Vec<(u64, &str)> = report.problems[2..]
+        .iter()
+        .map(|p| match p {
+            StoreProblem::ColumnMismatch {
+                table,
+                column,
+                instance,
+                seq: Some(seq),
+                ..
+            } if table == "records" && *instance == f.a => (*seq, column.as_str()),
+            other => panic!("expected a column mismatch, got {other}"),
+        })
+        .collect();
+    let expected: Vec<(u64, &str)> = [4, 2]
+        .into_iter()
+        .flat_map(|seq| ["seq", "record_id", "at", "hash"].map(|c| (seq, c)))
+        .collect();
+    assert_eq!(columns, expected, "{report}");
 }
 
 #[test]
@@ -223,19 +252,36 @@ fn two_swapped_rows_of_different_instances_break_the_tree() {
     raw.execute("UPDATE records SET record = ?1 WHERE position = ?2", params![ja, pb])
         .unwrap();
     let report = f.verify();
-    assert_eq!(report.problems.len(), 3, "{report}");
-    assert_eq!(report.problems[0], f.tree_mismatch(&report));
-    for (problem, (instance, other)) in report.problems[1..].iter().zip([(f.a, f.b), (f.b, f.a)]) {
-        assert_eq!(
-            *problem,
-            StoreProblem::Transition(VerifyError {
-                instance,
+    assert_eq!(report.problems[0], f.tree_mismatch(&report), "{report}");
+    // Read by instance (through the instance column), each log holds the other's
+    // record 2: the loads disagree with the full scan, where both chains are intact.
+    for (problem, (instance, other)) in report.problems[1..3].iter().zip([(f.a, f.b), (f.b, f.a)]) {
+        match problem {
+            StoreProblem::LoadMismatch {
+                instance: i,
                 seq: 2,
-                kind: VerifyErrorKind::WrongInstance { found: other }
-            }),
+                message,
+            } if *i == instance => {
+                assert!(
+                    message.contains(&format!("record belongs to instance {other}")),
+                    "{report}"
+                );
+            }
+            _ => panic!("expected a load mismatch of {instance} at record 2, got {problem}"),
+        }
+    }
+    // And the columns of both rows disagree with their JSON.
+    for p in &report.problems[3..] {
+        assert!(
+            matches!(p, StoreProblem::ColumnMismatch { seq: Some(2), .. }),
             "{report}"
         );
     }
+    assert!(report.problems[3..].iter().any(|p| matches!(
+        p,
+        StoreProblem::ColumnMismatch { column, instance, .. } if column == "instance" && *instance == f.b
+    )));
+    assert_eq!(report.problems.len(), 3 + 2 * 4, "{report}");
 }
 
 /// Deletes every record from `position` on and rewinds the heads and the log head to
@@ -360,4 +406,408 @@ fn scan_counts_present_records_when_rows_were_deleted() {
         assert_eq!(f.store.scan(k as u64, 1).unwrap(), [all[k].clone()], "scan({k}, 1)");
     }
     assert!(f.store.scan(10, 5).unwrap().is_empty());
+}
+
+// ---------------------------------------------------------------------------------
+// What verify trusts, it checks: the (instance, seq) index, snapshots, every queryable
+// column and every head column. Each of these passed `verify` before it checked them.
+
+fn time_text(t: &chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true)
+}
+
+/// The records of `instance` as a full scan in position order sees them.
+fn scanned(store: &SqliteStore, instance: Uuid) -> Vec<AuditRecord> {
+    let all = store.scan(0, usize::MAX).unwrap();
+    all.into_iter().filter(|r| r.instance == instance).collect()
+}
+
+#[test]
+fn a_flipped_byte_in_the_instance_seq_index_is_found() {
+    let Fixture {
+        _dir, path, store, a, ..
+    } = fixture();
+    let (root, page_size): (i64, i64) = {
+        let raw = Connection::open(&path).unwrap();
+        let root = raw
+            .query_row(
+                "SELECT rootpage FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'records'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        (root, raw.query_row("PRAGMA page_size", [], |r| r.get(0)).unwrap())
+    };
+    let truth = scanned(&store, a);
+    assert_eq!(store.load(a).unwrap(), truth);
+    // Closing the last connection checkpoints the WAL into the file: the index pages
+    // are then all in the file.
+    drop(store);
+    assert!(!path.with_extension("regula-wal").exists());
+    let original = std::fs::read(&path).unwrap();
+    let start = usize::try_from((root - 1) * page_size).unwrap();
+    let page = start..start + usize::try_from(page_size).unwrap();
+    let needle = a.to_string().into_bytes();
+    let hits: Vec<usize> = original[page.clone()]
+        .windows(needle.len())
+        .enumerate()
+        .filter(|(_, w)| *w == needle.as_slice())
+        .map(|(i, _)| page.start + i)
+        .collect();
+    assert_eq!(
+        hits.len(),
+        truth.len(),
+        "one index entry per record of A in the root page"
+    );
+    // One byte of one entry's key: the instance id's first character becomes '~', which
+    // sorts after every id, so the entry sits out of order among A's. Take the first
+    // entry whose corruption really shortens what a load through the index returns
+    // into a log that is still a valid chain (its first records): a replay of what
+    // loads cannot tell, only a comparison with the full scan.
+    let mut corrupted = None;
+    for at in hits {
+        let mut bytes = original.clone();
+        bytes[at] = b'~';
+        std::fs::write(&path, &bytes).unwrap();
+        let store = SqliteStore::open(&path).unwrap();
+        let loaded = store.load(a).unwrap_or_default();
+        if !loaded.is_empty() && loaded.len() < truth.len() && truth.starts_with(&loaded) {
+            corrupted = Some((store, loaded));
+            break;
+        }
+    }
+    let (store, loaded) = corrupted.expect("a flipped byte in some entry shortens the history loads see");
+    assert_eq!(scanned(&store, a), truth, "the table itself is intact");
+    // What `show` and `log` print: a shortened history that replays without error.
+    sample::definition(sample::CASE).verify(&loaded).unwrap();
+
+    let report = sample::verify(&store).unwrap();
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| matches!(p, StoreProblem::LoadMismatch { instance, .. } if *instance == a)),
+        "{report}"
+    );
+    // The full check adds SQLite's own findings, each line a problem.
+    let full = sample::verify_with(&store, StorageCheck::Full).unwrap();
+    let physical: Vec<&StoreProblem> = full
+        .problems
+        .iter()
+        .filter(|p| matches!(p, StoreProblem::Physical { check, .. } if check == "integrity_check"))
+        .collect();
+    assert!(!physical.is_empty(), "{full}");
+    assert!(full.to_string().contains("integrity_check"), "{full}");
+}
+
+/// A store with one instance of seven records, snapshotted at record 6.
+fn with_snapshot() -> (ScratchDir, PathBuf, SqliteStore, Uuid) {
+    let dir = ScratchDir::new("tamper-snapshot");
+    let path = dir.file("court.regula");
+    let store = SqliteStore::open(&path).unwrap();
+    let id = {
+        let repo = regula_core::Repository::new(sample::engine(), &store).snapshot_every(3);
+        let (mut inst, _) = repo
+            .create(sample::clerk(), "clerk", sample::case("真实"), None)
+            .unwrap();
+        for i in 0..6 {
+            repo.apply(&mut inst, annotate(&format!("n{i}"))).unwrap();
+        }
+        inst.id()
+    };
+    assert_eq!(store.snapshot(id).unwrap().map(|s| s.seq), Some(6));
+    let report = sample::verify(&store).unwrap();
+    assert!(report.is_ok(), "{report}");
+    (dir, path, store, id)
+}
+
+#[test]
+fn an_edited_snapshot_row_is_found() {
+    let (_dir, path, store, id) = with_snapshot();
+    let raw = Connection::open(&path).unwrap();
+    let changed = raw
+        .execute(
+            "UPDATE snapshots SET snapshot = replace(snapshot, '\"title\":\"真实\"', '\"title\":\"伪造\"')",
+            [],
+        )
+        .unwrap();
+    assert_eq!(changed, 1);
+    // What `show` prints (a load from the snapshot) is now the forged title.
+    let repo = regula_core::Repository::new(sample::engine(), &store);
+    assert_eq!(repo.load(id).unwrap().data().title, "伪造");
+    let report = f_verify(&store);
+    match report.problems.as_slice() {
+        [
+            StoreProblem::SnapshotMismatch {
+                instance,
+                seq: 6,
+                field: "data",
+                stored,
+                expected,
+            },
+        ] => {
+            assert_eq!(*instance, id);
+            assert!(stored.contains("伪造") && expected.contains("真实"), "{report}");
+        }
+        _ => panic!("expected the snapshot's data reported, got {report}"),
+    }
+    assert!(
+        report.problems[0]
+            .text(regula_core::Lang::Zh)
+            .contains("第 6 条记录处的快照"),
+        "{}",
+        report.problems[0].text(regula_core::Lang::Zh)
+    );
+
+    // Its key columns are checked against its JSON too.
+    raw.execute(
+        "UPDATE snapshots SET snapshot = replace(snapshot, '伪造', '真实'), seq = 5",
+        [],
+    )
+    .unwrap();
+    let report = f_verify(&store);
+    assert_eq!(
+        report.problems,
+        [StoreProblem::ColumnMismatch {
+            table: "snapshots".into(),
+            column: "seq".into(),
+            instance: id,
+            seq: None,
+            stored: "5".into(),
+            expected: "6".into(),
+        }],
+        "{report}"
+    );
+}
+
+fn f_verify(store: &SqliteStore) -> StoreReport {
+    sample::verify(store).unwrap()
+}
+
+#[test]
+fn every_edited_records_column_is_found() {
+    let other = Uuid::now_v7();
+    for (column, forged) in [
+        ("instance", other.to_string()),
+        ("seq", "9".to_owned()),
+        ("record_id", Uuid::now_v7().to_string()),
+        ("at", "2999-01-01T00:00:00.000000000Z".to_owned()),
+        ("definition", "forged-case".to_owned()),
+        ("action", "close".to_owned()),
+        ("hash", "00".repeat(32)),
+    ] {
+        let f = fixture();
+        let (position, json) = f.record_json(f.a, 3);
+        let record = AuditRecord::from_json(&json).unwrap();
+        let seq_value: Box<dyn rusqlite::ToSql> = if column == "seq" {
+            Box::new(9i64)
+        } else {
+            Box::new(forged.clone())
+        };
+        f.raw()
+            .execute(
+                &format!("UPDATE records SET {column} = ?1 WHERE position = ?2"),
+                params![seq_value, position],
+            )
+            .unwrap();
+        let expected = match column {
+            "instance" => format!("{:?}", record.instance.to_string()),
+            "seq" => "3".to_owned(),
+            "record_id" => format!("{:?}", record.id.to_string()),
+            "at" => format!("{:?}", time_text(&record.at)),
+            "definition" => format!("{:?}", record.definition.name),
+            "action" => format!("{:?}", record.action),
+            _ => format!("{:?}", record.hash.to_hex()),
+        };
+        let stored = if column == "seq" { forged } else { format!("{forged:?}") };
+        let report = f.verify();
+        let mismatch = StoreProblem::ColumnMismatch {
+            table: "records".into(),
+            column: column.into(),
+            instance: f.a,
+            seq: Some(3),
+            stored,
+            expected,
+        };
+        assert!(report.problems.contains(&mismatch), "{column}: {report}");
+        // Instance and seq are what loads select by: the read by instance misses it.
+        if matches!(column, "instance" | "seq") {
+            assert!(
+                report
+                    .problems
+                    .iter()
+                    .any(|p| matches!(p, StoreProblem::LoadMismatch { instance, seq: 3, .. } if *instance == f.a)),
+                "{column}: {report}"
+            );
+        } else {
+            assert_eq!(report.problems, [mismatch], "{column}: {report}");
+        }
+    }
+}
+
+#[test]
+fn every_edited_head_column_is_found() {
+    let hash = Digest::of(b"another history").to_hex();
+    for (column, forged) in [
+        ("definition", rusqlite::types::Value::Text("forged-case".into())),
+        ("version", rusqlite::types::Value::Integer(2)),
+        ("state", rusqlite::types::Value::Text("closed".into())),
+        ("last_hash", rusqlite::types::Value::Text(hash.clone())),
+        (
+            "created_at",
+            rusqlite::types::Value::Text("2000-01-01T00:00:00.000000000Z".into()),
+        ),
+        (
+            "updated_at",
+            rusqlite::types::Value::Text("2999-01-01T00:00:00.000000000Z".into()),
+        ),
+        ("first_position", rusqlite::types::Value::Integer(11)),
+        ("seq", rusqlite::types::Value::Integer(3)),
+    ] {
+        let f = fixture();
+        f.raw()
+            .execute(
+                &format!("UPDATE instances SET {column} = ?1 WHERE instance = ?2"),
+                params![forged, f.a.to_string()],
+            )
+            .unwrap();
+        let report = f.verify();
+        let found = match column {
+            "first_position" => matches!(
+                report.problems.as_slice(),
+                [StoreProblem::ColumnMismatch { table, column, stored, expected, .. }]
+                    if table == "instances" && column == "first_position" && stored == "11" && expected == "0"
+            ),
+            "seq" => {
+                report.problems
+                    == [StoreProblem::HeadMismatch {
+                        instance: f.a,
+                        head_seq: 3,
+                        log_seq: 5,
+                    }]
+            }
+            _ => {
+                let field = if column == "version" { "definition" } else { column };
+                matches!(
+                    report.problems.as_slice(),
+                    [StoreProblem::HeadDiffers { instance, seq: 5, field: found, .. }]
+                        if *instance == f.a && *found == field
+                )
+            }
+        };
+        assert!(found, "{column}: {report}");
+    }
+}
+
+#[test]
+fn every_problem_is_reported_not_only_the_first() {
+    let f = fixture();
+    let raw = f.raw();
+    // A: a queryable column; B: its head; C: a record's content.
+    raw.execute(
+        "UPDATE records SET at = '2999-01-01T00:00:00.000000000Z' WHERE instance = ?1 AND seq = 2",
+        [f.a.to_string()],
+    )
+    .unwrap();
+    raw.execute(
+        "UPDATE instances SET state = 'closed' WHERE instance = ?1",
+        [f.b.to_string()],
+    )
+    .unwrap();
+    let (position, json) = f.record_json(f.c, 2);
+    raw.execute(
+        "UPDATE records SET record = ?1 WHERE position = ?2",
+        params![json.replace("c note 1", "c note 9"), position],
+    )
+    .unwrap();
+    let report = f.verify();
+    let mut named: Vec<(Uuid, &str)> = report
+        .problems
+        .iter()
+        .map(|p| {
+            let kind = match p {
+                StoreProblem::Chain(_) => "chain",
+                StoreProblem::TreeMismatch { .. } => "tree",
+                StoreProblem::HeadDiffers { .. } => "head",
+                StoreProblem::ColumnMismatch { .. } => "column",
+                other => panic!("unexpected {other}"),
+            };
+            (p.instance().unwrap_or_default(), kind)
+        })
+        .collect();
+    named.sort();
+    let mut expected = vec![(f.c, "chain"), (Uuid::nil(), "tree"), (f.b, "head"), (f.a, "column")];
+    expected.sort();
+    assert_eq!(named, expected, "{report}");
+    // Printed, each is one line naming its instance, in both languages.
+    for lang in [regula_core::Lang::Zh, regula_core::Lang::En] {
+        let texts = report.problem_texts(lang);
+        assert_eq!(texts.len(), 4);
+        for id in [f.a, f.b, f.c] {
+            assert!(texts.iter().any(|t| t.contains(&id.to_string())), "{texts:?}");
+        }
+    }
+}
+
+/// The columns of `records` that copy a record field, and a value that differs from
+/// any the fixture writes.
+const FORGED_COLUMNS: [(&str, &str); 7] = [
+    ("instance", "00000000-0000-7000-8000-000000000000"),
+    ("seq", "99"),
+    ("record_id", "00000000-0000-7000-8000-000000000001"),
+    ("at", "1999-01-01T00:00:00.000000000Z"),
+    ("definition", "forged-case"),
+    ("action", "forged"),
+    (
+        "hash",
+        "0000000000000000000000000000000000000000000000000000000000000000",
+    ),
+];
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+    /// Whatever queryable column of whatever record is edited, and whichever heads'
+    /// states are edited with it, `verify` reports each: the column by table, column,
+    /// instance and sequence number, each head by its field (or, when the edited column
+    /// moved a record away from its instance's loads, that load mismatch instead).
+    #[test]
+    fn any_edited_column_and_heads_are_all_reported(
+        position in 0i64..12,
+        column in 0usize..FORGED_COLUMNS.len(),
+        heads in proptest::collection::vec(proptest::prelude::any::<bool>(), 3),
+    ) {
+        let f = fixture();
+        let (name, forged) = FORGED_COLUMNS[column];
+        let raw = f.raw();
+        let json: String = raw
+            .query_row("SELECT record FROM records WHERE position = ?1", [position], |r| r.get(0))
+            .unwrap();
+        let record = AuditRecord::from_json(&json).unwrap();
+        if name == "seq" {
+            raw.execute("UPDATE records SET seq = 99 WHERE position = ?1", [position]).unwrap();
+        } else {
+            raw.execute(&format!("UPDATE records SET {name} = ?1 WHERE position = ?2"), params![forged, position])
+                .unwrap();
+        }
+        let edited: Vec<Uuid> = [f.a, f.b, f.c].into_iter().zip(&heads).filter(|(_, e)| **e).map(|(id, _)| id).collect();
+        for id in &edited {
+            raw.execute("UPDATE instances SET state = 'closed' WHERE instance = ?1", [id.to_string()]).unwrap();
+        }
+        let report = f.verify();
+        let column_found = report.problems.iter().any(|p| matches!(
+            p,
+            StoreProblem::ColumnMismatch { table, column, instance, seq: Some(seq), .. }
+                if table == "records" && column == name && *instance == record.instance && *seq == record.seq
+        ));
+        proptest::prop_assert!(column_found, "{}", report);
+        for id in edited {
+            let found = report.problems.iter().any(|p| match p {
+                StoreProblem::HeadDiffers { instance, field: "state", .. } => *instance == id,
+                StoreProblem::LoadMismatch { instance, .. } => *instance == id,
+                _ => false,
+            });
+            proptest::prop_assert!(found, "head of {}: {}", id, report);
+        }
+    }
 }

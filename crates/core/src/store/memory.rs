@@ -5,7 +5,10 @@ use std::sync::{Mutex, MutexGuard};
 
 use uuid::Uuid;
 
-use super::{Append, InstanceFilter, InstanceHead, Store, StoreError, TreeHead, check_batch, check_snapshot};
+use super::{
+    Append, InstanceFilter, InstanceHead, StorageCheck, Store, StoreError, StoreProblem, TreeHead, check_batch,
+    check_snapshot,
+};
 use crate::instance::Snapshot;
 use crate::merkle::{CompactRange, record_leaf};
 use crate::record::AuditRecord;
@@ -119,5 +122,128 @@ impl Store for MemoryStore {
 
     fn snapshot(&self, instance: Uuid) -> Result<Option<Snapshot>, StoreError> {
         Ok(self.lock().snapshots.get(&instance).cloned())
+    }
+
+    /// Checks the store's index by instance (each instance's list of positions) against
+    /// the records in append order, and that every head and snapshot is kept under its
+    /// own instance. The records themselves, the heads' fields and the snapshots'
+    /// content are checked by [`verify_store`](super::verify_store).
+    fn check_storage(&self, _depth: StorageCheck) -> Result<Vec<StoreProblem>, StoreError> {
+        let inner = self.lock();
+        let mut problems = Vec::new();
+        let mut by_instance: HashMap<Uuid, Vec<usize>> = HashMap::new();
+        for (position, r) in inner.records.iter().enumerate() {
+            by_instance.entry(r.instance).or_default().push(position);
+        }
+        let mismatch = |instance: Uuid, column: &str, stored: String, expected: String| StoreProblem::ColumnMismatch {
+            table: "memory".to_owned(),
+            column: column.to_owned(),
+            instance,
+            seq: None,
+            stored,
+            expected,
+        };
+        let mut ids: Vec<&Uuid> = by_instance.keys().chain(inner.positions.keys()).collect();
+        ids.sort();
+        ids.dedup();
+        for id in ids {
+            let expected = by_instance.get(id).map(Vec::as_slice).unwrap_or_default();
+            let stored = inner.positions.get(id).map(Vec::as_slice).unwrap_or_default();
+            if stored != expected {
+                problems.push(mismatch(
+                    *id,
+                    "positions",
+                    format!("{stored:?}"),
+                    format!("{expected:?}"),
+                ));
+            }
+        }
+        for (id, head) in &inner.heads {
+            if head.instance != *id {
+                problems.push(mismatch(*id, "heads", head.instance.to_string(), id.to_string()));
+            }
+        }
+        for (id, snapshot) in &inner.snapshots {
+            if snapshot.instance != *id {
+                problems.push(mismatch(
+                    *id,
+                    "snapshots",
+                    snapshot.instance.to_string(),
+                    id.to_string(),
+                ));
+            }
+        }
+        Ok(problems)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::dynamic::{DynAction, Dynamic, Registry};
+    use crate::engine::{Command, Engine};
+    use crate::record::Actor;
+    use crate::store::{Repository, StorageCheck, verify_store};
+    use crate::{Definition, Store};
+
+    const DEFINITION: &str = r#"
+name = "note"
+version = 1
+initial = "open"
+terminal = ["closed"]
+creators = ["clerk"]
+[states]
+open = { zh = "开启", en = "Open" }
+closed = { zh = "关闭", en = "Closed" }
+[actions]
+close = { zh = "关闭", en = "Close" }
+[roles]
+clerk = { zh = "书记员", en = "Clerk" }
+[[transitions]]
+from = "open"
+action = "close"
+to = "closed"
+roles = ["clerk"]
+"#;
+
+    #[test]
+    fn check_storage_finds_an_index_by_instance_that_lies() {
+        let definition = Definition::<Dynamic>::from_toml(DEFINITION, &Registry::new()).unwrap();
+        let repo = Repository::new(Engine::new(definition), MemoryStore::new());
+        let clerk = Actor::new("li.na");
+        let mut ids = Vec::new();
+        for _ in 0..2 {
+            let (mut inst, _) = repo
+                .create(clerk.clone(), "clerk", serde_json::json!({}), None)
+                .unwrap();
+            repo.apply(
+                &mut inst,
+                Command::new(clerk.clone(), "clerk", DynAction::new("close", serde_json::Value::Null)),
+            )
+            .unwrap();
+            ids.push(inst.id());
+        }
+        let store = repo.store();
+        assert!(store.check_storage(StorageCheck::Full).unwrap().is_empty());
+        let verify = || verify_store(store, None, |_, _| Some(Ok(())), &mut |_, _| {}).unwrap();
+        assert!(verify().is_ok(), "{}", verify());
+
+        // The index by instance loses the first instance's last record: loads see a
+        // shorter log, which still replays.
+        store.lock().positions.get_mut(&ids[0]).unwrap().pop();
+        assert_eq!(store.load(ids[0]).unwrap().len(), 1);
+        let report = verify();
+        assert!(
+            matches!(
+                report.problems.as_slice(),
+                [
+                    StoreProblem::LoadMismatch { instance, seq: 2, .. },
+                    StoreProblem::ColumnMismatch { column, .. },
+                ] if *instance == ids[0] && column == "positions"
+            ),
+            "{report}"
+        );
     }
 }

@@ -26,7 +26,10 @@ use crate::replay::VerifyError;
 
 pub use memory::MemoryStore;
 pub use repository::{Repository, RepositoryError};
-pub use verify::{CheckpointMismatch, StoreProblem, StoreReport, verify_against_checkpoint, verify_store};
+pub use verify::{
+    CheckpointMismatch, Replayer, Replayers, StorageCheck, StoreProblem, StoreReport, VerifyOptions,
+    verify_against_checkpoint, verify_store, verify_store_with,
+};
 
 /// The records to append to one instance, and the sequence number the writer last saw.
 #[derive(Clone, Copy, Debug)]
@@ -275,6 +278,20 @@ pub trait Store: Send + Sync {
 
     /// The latest cached snapshot of an instance.
     fn snapshot(&self, instance: Uuid) -> Result<Option<Snapshot>, StoreError>;
+
+    /// What only the store can check, for [`verify_store`]: the database's own
+    /// integrity check ([`StorageCheck::Full`] asks for the thorough one), and every
+    /// copy of a record field the store keeps for queries (columns, an index by
+    /// instance, bookkeeping rows) against the records, by a full read in append order.
+    /// Returns every problem found; an error only when the check could not run.
+    ///
+    /// The default finds nothing: a store that keeps nothing but the records (or that
+    /// predates this method) has nothing more to check. Every store of this workspace
+    /// implements it.
+    fn check_storage(&self, depth: StorageCheck) -> Result<Vec<StoreProblem>, StoreError> {
+        let _ = depth;
+        Ok(Vec::new())
+    }
 }
 
 impl<S: Store + ?Sized> Store for &S {
@@ -307,6 +324,9 @@ impl<S: Store + ?Sized> Store for &S {
     }
     fn snapshot(&self, instance: Uuid) -> Result<Option<Snapshot>, StoreError> {
         (**self).snapshot(instance)
+    }
+    fn check_storage(&self, depth: StorageCheck) -> Result<Vec<StoreProblem>, StoreError> {
+        (**self).check_storage(depth)
     }
 }
 

@@ -137,9 +137,9 @@ impl<L: Lifecycle, S: Store> Repository<L, S> {
         })?;
         *instance = next;
         if self.snapshot_every > 0 && instance.seq() % self.snapshot_every == 0 {
-            // Snapshots are a cache that verification never reads: failing to write
-            // one costs load time, not correctness, and must not turn a committed
-            // append into a reported failure.
+            // Snapshots are a cache that verification never trusts (it checks them
+            // against the replayed log): failing to write one costs load time, not
+            // correctness, and must not turn a committed append into a reported failure.
             if let Ok(snapshot) = instance.snapshot() {
                 let _ = self.store.put_snapshot(&snapshot);
             }
