@@ -150,6 +150,6 @@ pub use lifecycle::{Action, Data, Lifecycle, PayloadError, State};
 pub use record::{Actor, AuditRecord, DefinitionRef, Digest, FORMAT_VERSION, Outcome, RecordParseError};
 pub use replay::{ReplayOptions, VerifyError, VerifyErrorKind, check_link, verify_chain};
 pub use store::{
-    Append, Checkpoint, InstanceFilter, InstanceHead, MemoryStore, Repository, RepositoryError, Store, StoreError,
-    TreeHead,
+    Append, Checkpoint, Claim, ClaimHolder, InstanceFilter, InstanceHead, MemoryStore, Repository, RepositoryError,
+    Store, StoreError, TreeHead,
 };
