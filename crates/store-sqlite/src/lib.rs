@@ -65,10 +65,15 @@
 //! | `instances` | the head of each instance: `definition`, `version`, `state`, `seq`, `last_hash`, `created_at`, `updated_at`, `first_position`; indexed by `(definition, state)` |
 //! | `log_head` | one row: the number of records and the Merkle compact range over them |
 //! | `snapshots` | the latest snapshot of an instance, as JSON |
+//! | `claims` (version 2) | keys unique across the store ([`Claim`]): `namespace`, `key` (together the primary key), and the holder record's `instance` and `seq`; written in the append's transaction (see [`Store::append_claiming`]) |
 //!
 //! UUIDs are stored as hyphenated text, digests as lowercase hex and times as RFC 3339
 //! UTC with nanoseconds. Only the `record` JSON is trusted by verification; the other
 //! columns serve queries.
+//!
+//! A store of schema version 1 gets the empty `claims` table (version 2) the first
+//! time [`SqliteStore::open`] opens it; [`SqliteStore::open_existing`] never creates,
+//! migrates or changes a file on open, for commands that only read.
 //!
 //! # Bad input
 //!
@@ -85,10 +90,10 @@ use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use regula_core::merkle::{CompactRange, record_leaf};
-use regula_core::store::{BatchHead, check_batch, check_snapshot};
+use regula_core::store::{BatchHead, check_batch, check_claims, check_snapshot};
 use regula_core::{
-    Append, AuditRecord, Checkpoint, DefinitionRef, Digest, InstanceFilter, InstanceHead, Snapshot, Store, StoreError,
-    TreeHead,
+    Append, AuditRecord, Checkpoint, Claim, ClaimHolder, DefinitionRef, Digest, InstanceFilter, InstanceHead, Snapshot,
+    Store, StoreError, TreeHead,
 };
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params};
 use uuid::Uuid;
@@ -165,6 +170,31 @@ impl SqliteStore {
                 source: None,
             });
         }
+        Ok(SqliteStore {
+            inner: Mutex::new(Inner { conn, cursor: None }),
+            path: Some(path.to_path_buf()),
+        })
+    }
+
+    /// Opens an existing store in `path` with the default options, and never creates
+    /// or migrates one: a missing or empty file, or a database that is not a Regula
+    /// store, fails with [`StoreError::NotAStore`]; a store of an older schema fails
+    /// with [`StoreError::OlderSchema`]. Nothing is written to the file on open (the
+    /// handle may append later). For commands that only read.
+    pub fn open_existing(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        SqliteStore::open_existing_with(path, SqliteOptions::default())
+    }
+
+    /// [`open_existing`](SqliteStore::open_existing) with `options`.
+    pub fn open_existing_with(path: impl AsRef<Path>, options: SqliteOptions) -> Result<Self, StoreError> {
+        let path = path.as_ref();
+        let location = path.display().to_string();
+        schema::require_file(path, &location)?;
+        // No SQLITE_OPEN_CREATE: a file removed since the check is not recreated.
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(backend)?;
+        configure(&conn, &options)?;
+        schema::check_current(&conn, &location)?;
         Ok(SqliteStore {
             inner: Mutex::new(Inner { conn, cursor: None }),
             path: Some(path.to_path_buf()),
@@ -380,8 +410,31 @@ fn insert_error(tx: &Transaction<'_>, e: rusqlite::Error, instance: Uuid, expect
     backend(e)
 }
 
+fn read_claim(conn: &Connection, namespace: &str, key: &str) -> Result<Option<ClaimHolder>, StoreError> {
+    let row: Option<(String, i64)> = conn
+        .prepare_cached("SELECT instance, seq FROM claims WHERE namespace = ?1 AND key = ?2")
+        .map_err(backend)?
+        .query_row(params![namespace, key], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()
+        .map_err(backend)?;
+    row.map(|(instance, seq)| claim_holder(namespace, key, &instance, seq))
+        .transpose()
+}
+
+fn claim_holder(namespace: &str, key: &str, instance: &str, seq: i64) -> Result<ClaimHolder, StoreError> {
+    let place = format!("claims row ({namespace}, {key})");
+    Ok(ClaimHolder {
+        instance: Uuid::parse_str(instance).map_err(|e| corrupt(&place, e))?,
+        seq: from_i64(&place, seq)?,
+    })
+}
+
 impl Store for SqliteStore {
     fn append_batch(&self, batch: &[Append<'_>]) -> Result<TreeHead, StoreError> {
+        self.append_claiming(batch, &[])
+    }
+
+    fn append_claiming(&self, batch: &[Append<'_>], claims: &[Claim]) -> Result<TreeHead, StoreError> {
         let mut inner = self.lock();
         let tx = inner
             .conn
@@ -391,6 +444,39 @@ impl Store for SqliteStore {
         let heads = check_batch(batch, |id| read_head(&tx, id))?;
         for h in &heads {
             to_i64(h.head.instance, h.head.seq, "sequence number")?;
+        }
+        // The writer lock taken by BEGIN IMMEDIATE makes this read current; the
+        // primary key is the last word all the same.
+        let new_claims = if claims.is_empty() {
+            Vec::new()
+        } else {
+            check_claims(
+                &heads,
+                claims,
+                |id| read_head(&tx, id),
+                |ns, key| read_claim(&tx, ns, key),
+            )?
+        };
+        if !new_claims.is_empty() {
+            let mut insert = tx
+                .prepare_cached("INSERT INTO claims (namespace, key, instance, seq) VALUES (?1, ?2, ?3, ?4)")
+                .map_err(backend)?;
+            for c in new_claims {
+                let seq = to_i64(c.holder.instance, c.holder.seq, "sequence number")?;
+                insert
+                    .execute(params![c.namespace, c.key, c.holder.instance.to_string(), seq])
+                    .map_err(|e| match read_claim(&tx, &c.namespace, &c.key) {
+                        Ok(Some(holder)) if e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) => {
+                            StoreError::Claimed {
+                                namespace: c.namespace.clone(),
+                                key: c.key.clone(),
+                                holder,
+                                claimant: c.holder,
+                            }
+                        }
+                        _ => backend(e),
+                    })?;
+            }
         }
         let mut range = read_log_head(&tx)?;
         let base = range.size();
@@ -461,6 +547,34 @@ impl Store for SqliteStore {
         }
         tx.commit().map_err(backend)?;
         Ok(tree_head_of(&range))
+    }
+
+    fn claim(&self, namespace: &str, key: &str) -> Result<Option<ClaimHolder>, StoreError> {
+        read_claim(&self.lock().conn, namespace, key)
+    }
+
+    fn claims(&self, namespace: &str) -> Result<Vec<Claim>, StoreError> {
+        let inner = self.lock();
+        let mut stmt = inner
+            .conn
+            .prepare_cached("SELECT key, instance, seq FROM claims WHERE namespace = ?1 ORDER BY key")
+            .map_err(backend)?;
+        let rows = stmt
+            .query_map([namespace], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
+            })
+            .map_err(backend)?;
+        let mut claims = Vec::new();
+        for row in rows {
+            let (key, instance, seq) = row.map_err(backend)?;
+            let holder = claim_holder(namespace, &key, &instance, seq)?;
+            claims.push(Claim {
+                namespace: namespace.to_owned(),
+                key,
+                holder,
+            });
+        }
+        Ok(claims)
     }
 
     fn load_after(&self, instance: Uuid, after: u64) -> Result<Vec<AuditRecord>, StoreError> {

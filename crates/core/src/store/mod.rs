@@ -276,6 +276,20 @@ pub enum StoreError {
         /// What was asked.
         operation: &'static str,
     },
+    /// The store has an older schema and was opened by a handle that never migrates
+    /// (a read-only command); nothing was changed. Opening it once for writing
+    /// migrates it in place.
+    #[error(
+        "{location} has schema version {found}, older than the {supported} this program writes; open it once for writing (e.g. `regula init`) to upgrade it in place"
+    )]
+    OlderSchema {
+        /// The file or database.
+        location: String,
+        /// The version found.
+        found: i64,
+        /// The version this program writes.
+        supported: i64,
+    },
     /// The backend failed (I/O, connection, lock timeout).
     #[error("{backend}: {message}")]
     Backend {
