@@ -323,7 +323,8 @@ pub use catalog::{
     BUILTIN_CATALOG, CHINA_STANDARD_TIME, Catalog, CatalogError, CatalogErrorKind, Category, Domain, Entry,
 };
 pub use court::{
-    CourtConfig, CreateError, check_document_number, create_standard, external_checks, standard_definition,
+    CourtConfig, CreateError, DOCUMENT_NUMBER_CLAIM, check_document_number, claims_of, create_standard,
+    external_checks, standard_definition,
 };
 pub use data::StandardData;
 pub use department::{Department, DepartmentRef, DepartmentRegistry, UNASSIGNED};

@@ -84,10 +84,10 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use postgres::error::SqlState;
 use postgres::{Client, NoTls, Row, Statement};
 use regula_core::merkle::{CompactRange, record_leaf};
-use regula_core::store::{BatchHead, check_batch, check_snapshot};
+use regula_core::store::{BatchHead, check_batch, check_claims, check_snapshot};
 use regula_core::{
-    Append, AuditRecord, Checkpoint, DefinitionRef, Digest, InstanceFilter, InstanceHead, Snapshot, Store, StoreError,
-    TreeHead,
+    Append, AuditRecord, Checkpoint, Claim, ClaimHolder, DefinitionRef, Digest, InstanceFilter, InstanceHead, Snapshot,
+    Store, StoreError, TreeHead,
 };
 use uuid::Uuid;
 
@@ -493,7 +493,12 @@ struct HeadColumns<'a> {
 }
 
 impl PostgresStore {
-    fn append_locked(inner: &mut Inner, batch: &[Append<'_>]) -> Result<TreeHead, Failure> {
+    fn append_locked(
+        inner: &mut Inner,
+        schema: &str,
+        batch: &[Append<'_>],
+        claims: &[Claim],
+    ) -> Result<TreeHead, Failure> {
         let Inner { client, statements, .. } = inner;
         let mut tx = client.transaction().map_err(backend)?;
         // The row lock on log_head serializes appenders: positions are handed out in
@@ -517,6 +522,53 @@ impl PostgresStore {
         let checked = check_batch(batch, |id| Ok(stored.remove(&id)))?;
         for h in &checked {
             to_i64(h.head.instance, h.head.seq, "sequence number")?;
+        }
+        if !claims.is_empty() {
+            // Under the log_head row lock every appender is serialized, so what this
+            // reads is current; the primary key is the last word all the same.
+            let mut holders: HashMap<Uuid, Option<InstanceHead>> = HashMap::new();
+            let mut held: HashMap<(&str, &str), Option<ClaimHolder>> = HashMap::new();
+            for c in claims {
+                let id = c.holder.instance;
+                if !holders.contains_key(&id) {
+                    let head = tx
+                        .query_opt(&statements.read_head, &[&id])
+                        .map_err(backend)?
+                        .map(|row| head_from_row(&row))
+                        .transpose()?;
+                    holders.insert(id, head);
+                }
+                let key = (c.namespace.as_str(), c.key.as_str());
+                if !held.contains_key(&key) {
+                    held.insert(key, read_claim(&mut tx, schema, key.0, key.1)?);
+                }
+            }
+            let new = check_claims(
+                &checked,
+                claims,
+                |id| Ok(holders.get(&id).cloned().flatten()),
+                |ns, key| Ok(held.get(&(ns, key)).copied().flatten()),
+            )?;
+            let insert = format!(
+                "INSERT INTO {schema}.claims (namespace, key, instance, seq) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (namespace, key) DO NOTHING"
+            );
+            for c in new {
+                let seq = to_i64(c.holder.instance, c.holder.seq, "sequence number")?;
+                let written = tx
+                    .execute(&insert, &[&c.namespace, &c.key, &c.holder.instance, &seq])
+                    .map_err(backend)?;
+                if written == 0 {
+                    let holder = read_claim(&mut tx, schema, &c.namespace, &c.key)?.unwrap_or(c.holder);
+                    return Err(StoreError::Claimed {
+                        namespace: c.namespace.clone(),
+                        key: c.key.clone(),
+                        holder,
+                        claimant: c.holder,
+                    }
+                    .into());
+                }
+            }
         }
         let base = range.size();
         let count: usize = batch.iter().map(|a| a.records.len()).sum();
@@ -644,10 +696,63 @@ impl PostgresStore {
     }
 }
 
+/// The holder of a claim, read on `client` (a transaction or not).
+fn read_claim(
+    client: &mut impl postgres::GenericClient,
+    schema: &str,
+    namespace: &str,
+    key: &str,
+) -> Result<Option<ClaimHolder>, StoreError> {
+    let row = client
+        .query_opt(
+            &format!("SELECT instance, seq FROM {schema}.claims WHERE namespace = $1 AND key = $2"),
+            &[&namespace, &key],
+        )
+        .map_err(backend)?;
+    row.map(|row| {
+        let place = format!("claims row ({namespace}, {key})");
+        Ok(ClaimHolder {
+            instance: get(&row, 0, "claims")?,
+            seq: from_i64(&place, get(&row, 1, "claims")?)?,
+        })
+    })
+    .transpose()
+}
+
 impl Store for PostgresStore {
     fn append_batch(&self, batch: &[Append<'_>]) -> Result<TreeHead, StoreError> {
+        self.append_claiming(batch, &[])
+    }
+
+    fn claim(&self, namespace: &str, key: &str) -> Result<Option<ClaimHolder>, StoreError> {
+        self.read(|inner| read_claim(&mut inner.client, &self.schema, namespace, key))
+    }
+
+    fn claims(&self, namespace: &str) -> Result<Vec<Claim>, StoreError> {
+        let sql = format!(
+            "SELECT key, instance, seq FROM {}.claims WHERE namespace = $1 ORDER BY key",
+            self.schema
+        );
+        let rows = self.read(|inner| inner.client.query(&sql, &[&namespace]).map_err(backend))?;
+        rows.iter()
+            .map(|row| {
+                let key: String = get(row, 0, "claims")?;
+                let seq: i64 = get(row, 2, "claims")?;
+                Ok(Claim {
+                    namespace: namespace.to_owned(),
+                    holder: ClaimHolder {
+                        instance: get(row, 1, "claims")?,
+                        seq: from_i64(&format!("claims row ({namespace}, {key})"), seq)?,
+                    },
+                    key,
+                })
+            })
+            .collect()
+    }
+
+    fn append_claiming(&self, batch: &[Append<'_>], claims: &[Claim]) -> Result<TreeHead, StoreError> {
         let mut inner = self.lock()?;
-        match PostgresStore::append_locked(&mut inner, batch) {
+        match PostgresStore::append_locked(&mut inner, &self.schema, batch, claims) {
             Ok(head) => Ok(head),
             Err(Failure::Store(e)) => Err(e),
             // Only a writer outside this library's locking can trip the unique key:
