@@ -20,7 +20,7 @@ use crate::args::{
     LogArgs, ShowArgs, VerifyArgs,
 };
 use crate::ctx::{
-    AnyStore, CliError, catalog_copy, load_catalog, open_store, parse_actor, parse_date, parse_time, read_file,
+    Access, AnyStore, CliError, catalog_copy, load_catalog, open_store, parse_actor, parse_date, parse_time, read_file,
     write_file,
 };
 use crate::out::{Out, Progress, pad};
@@ -49,11 +49,15 @@ pub fn run(cli: &Cli, out: Out) -> Result<(), CliError> {
 
 /// The court on the store, with the catalog the flags name; its engine reads the
 /// system clock.
+/// The store is opened for reading only ([`Access::Read`]).
 pub fn open_court(cli: &Cli) -> Result<Court<AnyStore>, CliError> {
-    Ok(court_at(cli, load_catalog(cli)?, None)?.0)
+    let store = open_store(cli, Access::Read)?;
+    Ok(Court::open(store, load_catalog(cli)?, |engine| engine)?)
 }
 
-/// The court on the store with `catalog`. Given `at` (an `--at` argument, read in the
+/// The court on the store with `catalog`, for a command that writes: a store written
+/// before claims existed gets the claims of its past publications first (derived from
+/// its log, so no change to its history). Given `at` (an `--at` argument, read in the
 /// catalog's time zone), the engine's clock stands at that time, which is returned.
 fn court_at(
     cli: &Cli,
@@ -61,11 +65,12 @@ fn court_at(
     at: Option<&str>,
 ) -> Result<(Court<AnyStore>, Option<DateTime<Utc>>), CliError> {
     let at = at.map(|t| parse_time(t, catalog.court().timezone)).transpose()?;
-    let store = open_store(cli, false)?;
+    let store = open_store(cli, Access::Write)?;
     let court = Court::open(store, catalog, |engine| match at {
         Some(t) => engine.with_clock(Arc::new(ManualClock::new(t))),
         None => engine,
     })?;
+    court.claim_past_publications()?;
     Ok((court, at))
 }
 
@@ -77,8 +82,13 @@ fn init(cli: &Cli, out: Out) -> Result<(), CliError> {
     // PostgreSQL does not tell whether the schema was there before: `existed` is
     // unknown (null), and the text says the store is ready.
     let existed = cli.pg.is_none().then(|| cli.store.exists());
-    let store = open_store(cli, true)?;
+    let store = open_store(cli, Access::Create)?;
     let head = store.tree_head()?;
+    // A store written before claims existed (migrated just now): claim its past
+    // publications, so that `verify` holds them against its log.
+    if head.size > 0 {
+        Court::open(store, load_catalog(cli)?, |engine| engine)?.claim_past_publications()?;
+    }
     let place = cli
         .pg
         .as_ref()
@@ -113,18 +123,52 @@ fn import(cli: &Cli, out: Out, args: &ImportArgs) -> Result<(), CliError> {
     };
     let (mut court, _) = court_at(cli, catalog, args.at.as_deref())?;
     let actor = parse_actor(&args.actor, court.config())?;
+    // Keep the catalog beside the store so later commands use the same one. The copy
+    // is put in place first (whole, through a synced temporary file) and the store
+    // committed last: a failed copy leaves both as they were, and if the commit then
+    // fails the old copy is put back, so exit 2 means nothing changed. The state in
+    // between (the new catalog beside the old store) is one every command accepts:
+    // a catalog listing standards not yet opened. The reverse order could leave a
+    // store holding standards its catalog copy does not list.
+    let copy = match (&args.file, catalog_copy(cli)) {
+        (Some(path), Some(copy)) => {
+            let text = read_file(path)?;
+            let old = match std::fs::read(&copy) {
+                Ok(bytes) => Some(bytes),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(source) => return Err(CliError::Io { path: copy, source }),
+            };
+            if old.as_deref() == Some(text.as_bytes()) {
+                None
+            } else {
+                write_file(&copy, &text)?;
+                Some((copy, old))
+            }
+        }
+        _ => None,
+    };
     let mut progress = Progress::new(out.s("导入", "importing"));
     progress.update(0, court.catalog().standards().len() as u64);
-    let opened = court.import(&actor)?;
+    let before = court.store().tree_head()?;
+    let opened = match court.import(&actor) {
+        Ok(opened) => opened,
+        Err(e) => {
+            progress.finish();
+            // The store is the source of truth: if it did not change, neither may the
+            // copy. (A commit reported failed that went through keeps the new copy.)
+            if let Some((copy, old)) = copy
+                && court.store().tree_head().ok() == Some(before)
+            {
+                restore_copy(&copy, old.as_deref(), &out)?;
+            }
+            return Err(e.into());
+        }
+    };
     progress.update(
         court.catalog().standards().len() as u64,
         court.catalog().standards().len() as u64,
     );
     progress.finish();
-    // Keep the catalog beside the store so later commands use the same one.
-    if let (Some(path), Some(copy)) = (&args.file, catalog_copy(cli)) {
-        write_file(&copy, &read_file(path)?)?;
-    }
     if out.json {
         return Ok(out.print_json(&serde_json::json!({"opened": opened, "total": court.catalog().standards().len()}))?);
     }
@@ -139,6 +183,29 @@ fn import(cli: &Cli, out: Out, args: &ImportArgs) -> Result<(), CliError> {
         out.s("项未指定责任部门", "without a responsible department"),
     )?;
     Ok(())
+}
+
+/// Puts the catalog copy back as it was before a failed import: its old contents, or
+/// no file. When even that fails, says which catalog the copy now holds.
+fn restore_copy(copy: &std::path::Path, old: Option<&[u8]>, out: &Out) -> Result<(), CliError> {
+    let restored = match old {
+        Some(bytes) => regula_proof::write_atomic(copy, bytes, regula_proof::WriteOptions::REPLACE),
+        None => std::fs::remove_file(copy),
+    };
+    restored.map_err(|source| {
+        eprintln!(
+            "{} {}",
+            out.s(
+                "导入失败，且未能恢复目录副本；副本现为新目录（存储未变）：",
+                "the import failed and the catalog copy could not be restored; it now holds the new catalog (the store is unchanged):"
+            ),
+            copy.display()
+        );
+        CliError::Io {
+            path: copy.to_owned(),
+            source,
+        }
+    })
 }
 
 fn catalog_show(cli: &Cli, out: Out) -> Result<(), CliError> {
@@ -625,7 +692,7 @@ fn checkpoint(cli: &Cli, out: Out, args: &CheckpointArgs) -> Result<(), CliError
     if let Some(key) = &args.sign {
         return crate::proof::checkpoint_signed(cli, out, key, args.origin.as_deref(), args.out.as_deref());
     }
-    let store = open_store(cli, false)?;
+    let store = open_store(cli, Access::Read)?;
     let checkpoint = Checkpoint::new(store.tree_head()?, Utc::now());
     let text = serde_json::to_string_pretty(&checkpoint).map_err(std::io::Error::other)?;
     match &args.out {
