@@ -10,12 +10,8 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use common::*;
-
-/// The other standard of 立案庭.
-const OTHER: &str = "ADJ-01-09";
 
 /// The built-in catalog's text, to import as a file.
 fn catalog_text() -> String {
@@ -51,9 +47,17 @@ fn read_commands_never_create_or_change_a_store() {
     let s = Scratch::new("read-only");
     // A real key and a signed checkpoint (of another store), so that `verify --since`
     // and `prove` get as far as opening the store.
-    run_in(s.path(), &["key", "generate", "court", "--secret", "k.sec", "--public", "k.pub"]).ok();
+    run_in(
+        s.path(),
+        &["key", "generate", "court", "--secret", "k.sec", "--public", "k.pub"],
+    )
+    .ok();
     run_in(s.path(), &["--store", "other.db", "init"]).ok();
-    run_in(s.path(), &["--store", "other.db", "checkpoint", "--sign", "k.sec", "--out", "cp"]).ok();
+    run_in(
+        s.path(),
+        &["--store", "other.db", "checkpoint", "--sign", "k.sec", "--out", "cp"],
+    )
+    .ok();
     let reads: [&[&str]; 10] = [
         &["list"],
         &["show", CODE],
@@ -82,7 +86,11 @@ fn read_commands_never_create_or_change_a_store() {
                 r.stderr
             );
         }
-        assert_eq!(std::fs::metadata(s.store()).unwrap().len(), 0, "{args:?} wrote into the empty file");
+        assert_eq!(
+            std::fs::metadata(s.store()).unwrap().len(),
+            0,
+            "{args:?} wrote into the empty file"
+        );
         assert_eq!(listing(s.path()), before, "{args:?} changed the directory");
     }
     // A missing file: not created.
@@ -130,7 +138,9 @@ fn catalog_import_that_cannot_place_its_copy_changes_nothing() {
     let changed = s.write("changed.toml", &format!("{}\n# a later edition\n", catalog_text()));
     std::fs::create_dir(s.file(".regula.db.catalog.toml.tmp")).unwrap();
     let before = listing(s.path());
-    let r = s.run(&["catalog", "import", changed.to_str().unwrap(), "--at", "2022-05-17"]).code(2);
+    let r = s
+        .run(&["catalog", "import", changed.to_str().unwrap(), "--at", "2022-05-17"])
+        .code(2);
     assert!(r.stderr.contains(".regula.db.catalog.toml.tmp"), "{}", r.stderr);
     assert_eq!(listing(s.path()), before);
     assert_eq!(std::fs::read(&copy).unwrap(), old_copy);
@@ -153,69 +163,21 @@ fn a_failed_commit_puts_the_old_catalog_copy_back() {
     assert!(r.stderr.contains("database is locked"), "{}", r.stderr);
     conn.execute_batch("ROLLBACK").unwrap();
     drop(conn);
-    assert!(!s.file("regula.db.catalog.toml").exists(), "the copy of a failed import stayed");
+    assert!(
+        !s.file("regula.db.catalog.toml").exists(),
+        "the copy of a failed import stayed"
+    );
     assert_eq!(
         listing(s.path())
             .into_iter()
             .filter(|(n, _)| !n.starts_with("regula.db-"))
             .collect::<Vec<_>>(),
-        before.into_iter().filter(|(n, _)| !n.starts_with("regula.db-")).collect::<Vec<_>>()
+        before
+            .into_iter()
+            .filter(|(n, _)| !n.starts_with("regula.db-"))
+            .collect::<Vec<_>>()
     );
     assert_eq!(tree(&s).0, 0);
-}
-
-/// Drives `code` of 立案庭 to approval: ready to publish.
-fn to_approval(s: &Scratch, code: &str, draft: &str) {
-    s.act(code, "start_drafting", DEPT, "2023-03-01", &["summary=调研"]).ok();
-    s.act(code, "open_consultation", DEPT, "2023-03-21", &["--json-file", draft])
-        .ok();
-    for (at, fields) in [
-        (
-            "2023-03-22",
-            &[
-                "opinion.author=刑事审判庭 张法官",
-                "opinion.source=frontline",
-                "opinion.content=建议明确公示期限",
-            ][..],
-        ),
-        ("2023-03-23", &["opinion=1", "response.decision=adopted"]),
-        (
-            "2023-03-24",
-            &[
-                "opinion.author=综合办公室 刘科员",
-                "opinion.source=administrative",
-                "opinion.content=建议统一统计口径",
-            ],
-        ),
-        (
-            "2023-03-25",
-            &[
-                "opinion=2",
-                "response.decision=not_adopted",
-                "response.reason=已由审判管理办公室统一规定",
-            ],
-        ),
-    ] {
-        let action = if fields[0].starts_with("opinion.") {
-            "record_opinion"
-        } else {
-            "respond_to_opinion"
-        };
-        s.act(code, action, DEPT, at, fields).ok();
-    }
-    s.act(code, "close_consultation", DEPT, "2023-04-21", &[]).ok();
-    s.act(
-        code,
-        "approve",
-        "陈伟",
-        "2023-04-28",
-        &[
-            "meeting.date=2023-04-28",
-            r#"meeting.present=["陈伟","厉彦杰","马振生","张丽杰"]"#,
-            "meeting.decision=审议通过",
-        ],
-    )
-    .ok();
 }
 
 #[test]
@@ -223,8 +185,8 @@ fn two_processes_publishing_one_number_at_once_cannot_both_succeed() {
     let base = Scratch::imported("race-base");
     let draft = base.write("draft.json", &draft_json("减假暂案件审判标准（草案）"));
     let draft = draft.to_str().unwrap();
-    to_approval(&base, CODE, draft);
-    to_approval(&base, OTHER, draft);
+    to_approval(&|args| base.run(args), CODE, draft);
+    to_approval(&|args| base.run(args), OTHER, draft);
     let number = "document_number=红林法〔2023〕15号";
     for round in 0..10 {
         let s = Scratch::new("race");
@@ -235,40 +197,20 @@ fn two_processes_publishing_one_number_at_once_cannot_both_succeed() {
                 std::fs::copy(entry.path(), s.file(&name)).unwrap();
             }
         }
-        let go = s.file("go");
-        // Each process waits for the file `go` (busy-waiting in the shell, so both
-        // start within microseconds of its creation), then runs the real binary.
-        let children: Vec<_> = [CODE, OTHER]
-            .iter()
-            .map(|code| {
-                Command::new("sh")
-                    .current_dir(s.path())
-                    .arg("-c")
-                    .arg(r#"while [ ! -e "$1" ]; do :; done; shift; exec "$@""#)
-                    .arg("sh")
-                    .arg(&go)
-                    .arg(BIN)
-                    .args(["--store", s.store().to_str().unwrap(), "do", code, "publish", "--as", OFFICE])
-                    .args(["--at", "2023-04-30", number, "date=2023-04-30"])
-                    .env_remove("REGULA_STORE")
-                    .env_remove("REGULA_PG")
-                    .stdin(Stdio::null())
-                    .stdout(Stdio::piped())
-                    .stderr(Stdio::piped())
-                    .spawn()
-                    .unwrap()
-            })
-            .collect();
-        std::fs::write(&go, "").unwrap();
-        let outputs: Vec<_> = children.into_iter().map(|c| c.wait_with_output().unwrap()).collect();
-        let codes: Vec<i32> = outputs.iter().map(|o| o.status.code().unwrap_or(-1)).collect();
-        let shown: Vec<String> = outputs
-            .iter()
-            .map(|o| format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr)))
-            .collect();
+        let store = s.store();
+        let (codes, shown) = race_publish(
+            s.path(),
+            &["--store", store.to_str().unwrap()],
+            [CODE, OTHER],
+            &[number, "date=2023-04-30"],
+        );
         let mut sorted = codes.clone();
         sorted.sort_unstable();
-        assert_eq!(sorted, [0, 1], "round {round}: exactly one publishes, the other is refused: {shown:?}");
+        assert_eq!(
+            sorted,
+            [0, 1],
+            "round {round}: exactly one publishes, the other is refused: {shown:?}"
+        );
         let loser = shown[codes.iter().position(|c| *c == 1).unwrap()].clone();
         assert!(loser.contains("红林法〔2023〕15号"), "round {round}: {loser}");
         let verified = s.run(&["--json", "verify"]).ok().json();
