@@ -64,6 +64,7 @@
 //! | `instances` | the head of each instance: `definition`, `version`, `state`, `seq`, `last_hash`, `created_at`, `updated_at`, `first_position`; indexed by `(definition, state)` |
 //! | `log_head` | one row: the number of records and the Merkle compact range over them |
 //! | `snapshots` | the latest snapshot of an instance, as JSON |
+//! | `claims` (version 2) | keys unique across the store ([`Claim`]): `namespace text`, `key text` (together the primary key), the holder record's `instance uuid` and `seq bigint`; written in the append's transaction, under the `log_head` row lock (see [`Store::append_claiming`]); a store of version 1 gets it, empty, on connect |
 //!
 //! Times are RFC 3339 UTC text with nanoseconds (cast with `::timestamptz` to query),
 //! digests lowercase hex. Only the `record` JSON is trusted by verification; the other
