@@ -530,18 +530,16 @@ impl PostgresStore {
             let mut holders: HashMap<Uuid, Option<InstanceHead>> = HashMap::new();
             let mut held: HashMap<(&str, &str), Option<ClaimHolder>> = HashMap::new();
             for c in claims {
-                let id = c.holder.instance;
-                if !holders.contains_key(&id) {
+                if let std::collections::hash_map::Entry::Vacant(e) = holders.entry(c.holder.instance) {
                     let head = tx
-                        .query_opt(&statements.read_head, &[&id])
+                        .query_opt(&statements.read_head, &[&c.holder.instance])
                         .map_err(backend)?
                         .map(|row| head_from_row(&row))
                         .transpose()?;
-                    holders.insert(id, head);
+                    e.insert(head);
                 }
-                let key = (c.namespace.as_str(), c.key.as_str());
-                if !held.contains_key(&key) {
-                    held.insert(key, read_claim(&mut tx, schema, key.0, key.1)?);
+                if let std::collections::hash_map::Entry::Vacant(e) = held.entry((&c.namespace, &c.key)) {
+                    e.insert(read_claim(&mut tx, schema, &c.namespace, &c.key)?);
                 }
             }
             let new = check_claims(
