@@ -126,8 +126,9 @@ impl Store for AnyStore {
 pub enum Access {
     /// `init`: create the store (a missing or empty file) or migrate it.
     Create,
-    /// `catalog import`, `do`: an existing store (or an empty file), migrated when
-    /// older; the command appends to it.
+    /// `catalog import`, `do`: an existing store, migrated when older; the command
+    /// appends to it. A missing or empty file is an error and stays as it was (a
+    /// command that fails changes nothing, and neither can succeed on no store).
     Write,
     /// Every other command: an existing store of the current schema, never created,
     /// migrated or changed. A missing or empty file is an error (exit 2) and stays
@@ -136,8 +137,8 @@ pub enum Access {
 }
 
 /// Opens the store the flags name with `access`. Only `init` may create one: any other
-/// command on a missing SQLite file stops before touching the disk, and a command that
-/// only reads refuses an empty file too, leaving it empty.
+/// command on a missing or empty SQLite file stops before touching the disk, and the
+/// file stays as it was.
 pub fn open_store(cli: &Cli, access: Access) -> Result<AnyStore, CliError> {
     if let Some(url) = &cli.pg {
         return Ok(AnyStore::Postgres(Box::new(PostgresStore::connect(url)?)));
@@ -150,7 +151,17 @@ pub fn open_store(cli: &Cli, access: Access) -> Result<AnyStore, CliError> {
     }
     let store = match access {
         Access::Read => SqliteStore::open_existing(&cli.store)?,
-        Access::Create | Access::Write => SqliteStore::open(&cli.store)?,
+        Access::Write => {
+            if std::fs::metadata(&cli.store).is_ok_and(|m| m.is_file() && m.len() == 0) {
+                return Err(StoreError::NotAStore {
+                    location: cli.store.display().to_string(),
+                    message: "the file is empty (0 bytes); `regula init` makes it a store".to_owned(),
+                }
+                .into());
+            }
+            SqliteStore::open(&cli.store)?
+        }
+        Access::Create => SqliteStore::open(&cli.store)?,
     };
     Ok(AnyStore::Sqlite(store))
 }

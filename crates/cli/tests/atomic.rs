@@ -93,6 +93,19 @@ fn read_commands_never_create_or_change_a_store() {
         );
         assert_eq!(listing(s.path()), before, "{args:?} changed the directory");
     }
+    // Nor do the commands that write: they need a store that exists.
+    for args in [
+        &["do", CODE, "start_drafting", "--as", DEPT][..],
+        &["catalog", "import", "--at", "2022-05-16"],
+    ] {
+        s.run(args).usage_error("the file is empty (0 bytes)");
+        assert_eq!(
+            std::fs::metadata(s.store()).unwrap().len(),
+            0,
+            "{args:?} wrote into the empty file"
+        );
+        assert_eq!(listing(s.path()), before, "{args:?} changed the directory");
+    }
     // A missing file: not created.
     std::fs::remove_file(s.store()).unwrap();
     for args in reads {

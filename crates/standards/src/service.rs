@@ -240,7 +240,10 @@ impl<S: Store> Court<S> {
     /// loaded is only a first answer, the store's unique key decides. When another
     /// process took the number meanwhile, the standard that holds it is reloaded and
     /// the attempt decided again on that fresh state, so it is recorded as refused
-    /// with the document number reason, like any other refusal. If the store still
+    /// with the document number reason, like any other refusal: the attempt was made,
+    /// and an audit trail keeps refused attempts with a reason anyone can check against
+    /// the holder's publication (an error would leave no trace, and the caller would
+    /// see the same refusal on its next try anyway). If the store still
     /// refuses the claim then (a holder that is no standard of this catalog), the
     /// error is [`StoreError::Claimed`] and nothing was written.
     pub fn apply(&mut self, code: &str, command: Command<StandardAction>) -> Result<AuditRecord, ServiceError> {
