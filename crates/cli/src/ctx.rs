@@ -141,7 +141,16 @@ pub enum Access {
 /// file stays as it was.
 pub fn open_store(cli: &Cli, access: Access) -> Result<AnyStore, CliError> {
     if let Some(url) = &cli.pg {
-        return Ok(AnyStore::Postgres(Box::new(PostgresStore::connect(url)?)));
+        let store = match access {
+            Access::Read => PostgresStore::connect_existing(url)?,
+            // An older store is migrated; no store at all is an error, as for SQLite.
+            Access::Write => match PostgresStore::connect_existing(url) {
+                Err(StoreError::OlderSchema { .. }) => PostgresStore::connect(url)?,
+                other => other?,
+            },
+            Access::Create => PostgresStore::connect(url)?,
+        };
+        return Ok(AnyStore::Postgres(Box::new(store)));
     }
     if access != Access::Create && !cli.store.exists() {
         return Err(CliError::Usage(format!(

@@ -230,3 +230,35 @@ fn two_processes_publishing_one_number_on_postgres() {
         assert_eq!(verified["ok"], true, "round {round}: {verified}");
     }
 }
+
+/// On a database without a Regula schema, every command but `init` is an error (exit
+/// 2) and creates nothing.
+#[test]
+fn commands_on_an_empty_database_create_nothing() {
+    let Some(url) = url() else { return };
+    let db = Database::create(&url);
+    let pg = with_dbname(&url, &db.name);
+    let s = Scratch::new("pg-empty");
+    for args in [
+        &["list"][..],
+        &["show", CODE],
+        &["log", CODE],
+        &["report"],
+        &["verify"],
+        &["checkpoint"],
+        &["do", CODE, "start_drafting", "--as", DEPT],
+        &["catalog", "import"],
+    ] {
+        let mut all = vec!["--pg", pg.as_str()];
+        all.extend_from_slice(args);
+        run_in(s.path(), &all).usage_error("holds no Regula store");
+        let mut client = Client::connect(&pg, NoTls).unwrap();
+        let schemas: i64 = client
+            .query_one("SELECT count(*) FROM pg_namespace WHERE nspname = 'regula'", &[])
+            .unwrap()
+            .get(0);
+        assert_eq!(schemas, 0, "{args:?} created the schema");
+    }
+    run_in(s.path(), &["--pg", pg.as_str(), "init"]).ok();
+    run_in(s.path(), &["--pg", pg.as_str(), "list"]).ok();
+}

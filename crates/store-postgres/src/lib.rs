@@ -241,6 +241,26 @@ impl PostgresStore {
         Ok(store)
     }
 
+    /// Connects to an existing store with the default options, and never creates or
+    /// migrates one: a schema holding no Regula store fails with
+    /// [`StoreError::NotAStore`], a store of an older schema version with
+    /// [`StoreError::OlderSchema`]; nothing is written on connect. For commands that
+    /// only read.
+    pub fn connect_existing(params: &str) -> Result<Self, StoreError> {
+        PostgresStore::connect_existing_with(params, PostgresOptions::default())
+    }
+
+    /// [`connect_existing`](PostgresStore::connect_existing) with `options`.
+    pub fn connect_existing_with(params: &str, options: PostgresOptions) -> Result<Self, StoreError> {
+        let quoted = schema::quoted(&options.schema)?;
+        let location = describe(params, &options.schema);
+        let mut client = Client::connect(params, NoTls).map_err(|e| backend_at(&location, e))?;
+        schema::check_current(&mut client, &options.schema, &quoted, &location)?;
+        let mut store = PostgresStore::build(client, options.schema, quoted, location)?;
+        store.params = Some(params.to_owned());
+        Ok(store)
+    }
+
     /// Uses a client the program connected itself (with TLS, for example). A handle
     /// made this way does not reconnect.
     pub fn from_client(client: Client, options: PostgresOptions) -> Result<Self, StoreError> {

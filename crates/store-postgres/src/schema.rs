@@ -214,3 +214,20 @@ pub(crate) fn prepare(client: &mut Client, schema: &str, quoted: &str, location:
     }
     tx.commit().map_err(err)
 }
+
+/// Checks, writing nothing, that `schema` holds a Regula store of the current version:
+/// for handles that must never create or migrate one.
+pub(crate) fn check_current(client: &mut Client, schema: &str, quoted: &str, location: &str) -> Result<(), StoreError> {
+    match inspect(client, schema, quoted, location)? {
+        Found::Version(SCHEMA_VERSION) => Ok(()),
+        Found::Nothing => Err(StoreError::NotAStore {
+            location: location.to_owned(),
+            message: format!("schema {schema} holds no Regula store"),
+        }),
+        Found::Version(found) => Err(StoreError::OlderSchema {
+            location: location.to_owned(),
+            found,
+            supported: SCHEMA_VERSION,
+        }),
+    }
+}

@@ -295,6 +295,15 @@ fn a_version_1_store_is_migrated_in_place_and_keeps_its_records() {
         "DROP TABLE \"{schema}\".claims; UPDATE \"{schema}\".meta SET value = '1' WHERE key = 'schema_version'"
     ))
     .unwrap();
+    // A handle that never migrates refuses it, untouched.
+    let before = fingerprint(&mut raw, &schema);
+    let existing =
+        PostgresStore::connect_existing_with(&common::url().unwrap(), PostgresOptions { schema: schema.clone() });
+    match existing {
+        Err(StoreError::OlderSchema { found, supported, .. }) => assert_eq!((found, supported), (1, SCHEMA_VERSION)),
+        other => panic!("expected OlderSchema, got {other:?}"),
+    }
+    assert_eq!(fingerprint(&mut raw, &schema), before);
     let store = connect(&schema).unwrap();
     assert_eq!(store.load(inst.id()).unwrap().len(), 2);
     assert!(store.claims("document_number").unwrap().is_empty());
