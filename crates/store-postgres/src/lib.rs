@@ -75,6 +75,9 @@
 //! A schema that holds tables but no Regula marker fails with
 //! [`StoreError::NotAStore`]; a schema written by a newer Regula with
 //! [`StoreError::NewerSchema`]. Both are checked before anything is written.
+//! [`PostgresStore::connect_existing`] never creates or migrates a schema: no store, or
+//! one of an older version ([`StoreError::OlderSchema`]), is an error, with nothing
+//! written.
 
 mod schema;
 
