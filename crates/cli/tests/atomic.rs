@@ -228,5 +228,45 @@ fn two_processes_publishing_one_number_at_once_cannot_both_succeed() {
         assert!(loser.contains("红林法〔2023〕15号"), "round {round}: {loser}");
         let verified = s.run(&["--json", "verify"]).ok().json();
         assert_eq!(verified["ok"], true, "round {round}: {verified}");
+        if round == 9 {
+            claim_rows_are_verified(&s);
+        }
     }
+}
+
+/// `verify` holds the claims table against the log: a removed, moved or forged claim
+/// row fails it (exit 1), naming the number.
+fn claim_rows_are_verified(s: &Scratch) {
+    let conn = rusqlite::Connection::open(s.store()).unwrap();
+    let (instance, seq): (String, i64) = conn
+        .query_row(
+            "SELECT instance, seq FROM claims WHERE namespace = 'document_number'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let expect_failure = |what: &str| {
+        let r = s.run(&["verify"]).refused();
+        assert!(r.stderr.contains("红林法〔2023〕15号"), "{what}: {}", r.stderr);
+    };
+    // Removed.
+    conn.execute("DELETE FROM claims", []).unwrap();
+    expect_failure("removed");
+    // Moved to another record.
+    conn.execute(
+        "INSERT INTO claims (namespace, key, instance, seq) VALUES ('document_number', '红林法〔2023〕15号', ?1, ?2)",
+        rusqlite::params![instance, seq - 1],
+    )
+    .unwrap();
+    expect_failure("moved");
+    // Back in place, plus a forged claim of a number nobody published.
+    conn.execute("UPDATE claims SET seq = ?1", [seq]).unwrap();
+    s.run(&["verify"]).ok();
+    conn.execute(
+        "INSERT INTO claims (namespace, key, instance, seq) VALUES ('document_number', '红林法〔2023〕99号', ?1, 1)",
+        [&instance],
+    )
+    .unwrap();
+    let r = s.run(&["verify"]).refused();
+    assert!(r.stderr.contains("红林法〔2023〕99号"), "{}", r.stderr);
 }
