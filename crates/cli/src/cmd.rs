@@ -20,8 +20,8 @@ use crate::args::{
     LogArgs, ShowArgs, VerifyArgs,
 };
 use crate::ctx::{
-    AnyStore, CliError, check_actor_spec, load_catalog, open_store, parse_actor, parse_date, parse_time, read_file,
-    write_file,
+    Access, AnyStore, CliError, check_actor_spec, load_catalog, open_store, parse_actor, parse_date, parse_time,
+    read_file, write_file,
 };
 use crate::out::{Out, Progress, pad};
 use crate::payload;
@@ -51,32 +51,46 @@ pub fn run(cli: &Cli, out: Out) -> Result<(), CliError> {
 
 /// The court on the store, with the catalog the flags name; its engine reads the
 /// system clock.
+/// The store is opened for reading only ([`Access::Read`]).
 pub fn open_court(cli: &Cli) -> Result<Court<AnyStore>, CliError> {
-    Ok(court_at(cli, load_catalog(cli)?, None)?.0)
+    let store = open_store(cli, Access::Read)?;
+    let catalog = load_catalog(cli)?;
+    let given = cli.catalog.is_some().then(|| catalog.clone());
+    let court = Court::open(store, catalog, |engine| engine)?;
+    check_catalog_flag(&court, given.as_ref())?;
+    Ok(court)
 }
 
-/// The court on the store with `catalog`, its engine on the system clock, and `at` (an
-/// `--at` argument, read in the catalog's time zone): the effective time of an event
-/// entered after the fact, which the engine checks and records beside the clock's
-/// time (`Command::at`).
+/// The store's own rules win: a `--catalog` that says otherwise is a mistake to
+/// report, not a flag to ignore.
+fn check_catalog_flag(court: &Court<AnyStore>, given: Option<&Catalog>) -> Result<(), CliError> {
+    if let Some(given) = given
+        && court.rules_log().is_some()
+        && (!court.catalog().rule_changes(given).is_empty() || !court.catalog().standard_changes(given).is_empty())
+    {
+        return Err(CliError::Usage(
+            "--catalog differs from the rules this store records; the store's rules are in force (`regula rules log`): extend them with `regula catalog import FILE` or amend them with `regula rules amend FILE`".to_owned(),
+        ));
+    }
+    Ok(())
+}
+
+/// The court on the store with `catalog`, for a command that writes, its engine on the
+/// system clock, and `at` (an `--at` argument, read in the court's time zone): the
+/// effective time of an event entered after the fact, which the engine checks and
+/// records beside the clock's time (`Command::at`). A store written before claims
+/// existed gets the claims of its past publications first (derived from its log, so no
+/// change to its history).
 fn court_at(
     cli: &Cli,
     catalog: Catalog,
     at: Option<&str>,
 ) -> Result<(Court<AnyStore>, Option<DateTime<Utc>>), CliError> {
     let given = cli.catalog.is_some().then(|| catalog.clone());
-    let store = open_store(cli, false)?;
+    let store = open_store(cli, Access::Write)?;
     let court = Court::open(store, catalog, |engine| engine)?;
-    // The store's own rules win; a --catalog that says otherwise is a mistake, not a
-    // silent fallback.
-    if let Some(given) = given
-        && court.rules_log().is_some()
-        && (!court.catalog().rule_changes(&given).is_empty() || !court.catalog().standard_changes(&given).is_empty())
-    {
-        return Err(CliError::Usage(
-            "--catalog differs from the rules this store records; the store's rules are in force (`regula rules log`): extend them with `regula catalog import FILE` or amend them with `regula rules amend FILE`".to_owned(),
-        ));
-    }
+    check_catalog_flag(&court, given.as_ref())?;
+    court.claim_past_publications()?;
     let at = at.map(|t| parse_time(t, court.config().timezone)).transpose()?;
     Ok((court, at))
 }
@@ -89,8 +103,13 @@ fn init(cli: &Cli, out: Out) -> Result<(), CliError> {
     // PostgreSQL does not tell whether the schema was there before: `existed` is
     // unknown (null), and the text says the store is ready.
     let existed = cli.pg.is_none().then(|| cli.store.exists());
-    let store = open_store(cli, true)?;
+    let store = open_store(cli, Access::Create)?;
     let head = store.tree_head()?;
+    // A store written before claims existed (migrated just now): claim its past
+    // publications, so that `verify` holds them against its log.
+    if head.size > 0 {
+        Court::open(store, load_catalog(cli)?, |engine| engine)?.claim_past_publications()?;
+    }
     let place = cli
         .pg
         .as_ref()
@@ -835,7 +854,7 @@ fn verify_store_only(
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<StoreReport, CliError> {
     let definition = standard_definition(&config_of(cli)?).map_err(ServiceError::from)?;
-    let store = open_store(cli, false)?;
+    let store = open_store(cli, Access::Read)?;
     let rules = regula_standards::rules_log::rules_definition().map_err(ServiceError::from)?;
     let now = Utc::now();
     // The rules each record cites cannot be followed here (the court did not open): a
@@ -872,7 +891,7 @@ fn checkpoint(cli: &Cli, out: Out, args: &CheckpointArgs) -> Result<(), CliError
     if let Some(key) = &args.sign {
         return crate::proof::checkpoint_signed(cli, out, key, args.origin.as_deref(), args.out.as_deref());
     }
-    let store = open_store(cli, false)?;
+    let store = open_store(cli, Access::Read)?;
     let checkpoint = Checkpoint::new(store.tree_head()?, Utc::now());
     let text = serde_json::to_string_pretty(&checkpoint).map_err(std::io::Error::other)?;
     match &args.out {

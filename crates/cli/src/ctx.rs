@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc};
 use regula_core::store::{
-    Append, InstanceFilter, InstanceHead, StorageCheck, Store, StoreError, StoreProblem, TreeHead,
+    Append, Claim, ClaimHolder, InstanceFilter, InstanceHead, StorageCheck, Store, StoreError, StoreProblem, TreeHead,
 };
 use regula_core::{Actor, AuditRecord, Snapshot};
 use regula_standards::catalog::{Catalog, CatalogError};
@@ -95,6 +95,15 @@ impl Store for AnyStore {
     fn append_batch(&self, batch: &[Append<'_>]) -> Result<TreeHead, StoreError> {
         delegate!(self, s => s.append_batch(batch))
     }
+    fn append_claiming(&self, batch: &[Append<'_>], claims: &[Claim]) -> Result<TreeHead, StoreError> {
+        delegate!(self, s => s.append_claiming(batch, claims))
+    }
+    fn claim(&self, namespace: &str, key: &str) -> Result<Option<ClaimHolder>, StoreError> {
+        delegate!(self, s => s.claim(namespace, key))
+    }
+    fn claims(&self, namespace: &str) -> Result<Vec<Claim>, StoreError> {
+        delegate!(self, s => s.claims(namespace))
+    }
     fn load_after(&self, instance: Uuid, after: u64) -> Result<Vec<AuditRecord>, StoreError> {
         delegate!(self, s => s.load_after(instance, after))
     }
@@ -121,19 +130,58 @@ impl Store for AnyStore {
     }
 }
 
-/// Opens the store the flags name. Only `init` may create one: any other command on
-/// a missing SQLite file stops before touching the disk.
-pub fn open_store(cli: &Cli, create: bool) -> Result<AnyStore, CliError> {
+/// What a command may do to the store it opens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// `init`: create the store (a missing or empty file) or migrate it.
+    Create,
+    /// `catalog import`, `do`: an existing store, migrated when older; the command
+    /// appends to it. A missing or empty file is an error and stays as it was (a
+    /// command that fails changes nothing, and neither can succeed on no store).
+    Write,
+    /// Every other command: an existing store of the current schema, never created,
+    /// migrated or changed. A missing or empty file is an error (exit 2) and stays
+    /// exactly as it was.
+    Read,
+}
+
+/// Opens the store the flags name with `access`. Only `init` may create one: any other
+/// command on a missing or empty SQLite file stops before touching the disk, and the
+/// file stays as it was.
+pub fn open_store(cli: &Cli, access: Access) -> Result<AnyStore, CliError> {
     if let Some(url) = &cli.pg {
-        return Ok(AnyStore::Postgres(Box::new(PostgresStore::connect(url)?)));
+        let store = match access {
+            Access::Read => PostgresStore::connect_existing(url)?,
+            // An older store is migrated; no store at all is an error, as for SQLite.
+            Access::Write => match PostgresStore::connect_existing(url) {
+                Err(StoreError::OlderSchema { .. }) => PostgresStore::connect(url)?,
+                other => other?,
+            },
+            Access::Create => PostgresStore::connect(url)?,
+        };
+        return Ok(AnyStore::Postgres(Box::new(store)));
     }
-    if !create && !cli.store.exists() {
+    if access != Access::Create && !cli.store.exists() {
         return Err(CliError::Usage(format!(
             "no store at {}: run `regula init` first, or name one with --store",
             cli.store.display()
         )));
     }
-    Ok(AnyStore::Sqlite(SqliteStore::open(&cli.store)?))
+    let store = match access {
+        Access::Read => SqliteStore::open_existing(&cli.store)?,
+        Access::Write => {
+            if std::fs::metadata(&cli.store).is_ok_and(|m| m.is_file() && m.len() == 0) {
+                return Err(StoreError::NotAStore {
+                    location: cli.store.display().to_string(),
+                    message: "the file is empty (0 bytes); `regula init` makes it a store".to_owned(),
+                }
+                .into());
+            }
+            SqliteStore::open(&cli.store)?
+        }
+        Access::Create => SqliteStore::open(&cli.store)?,
+    };
+    Ok(AnyStore::Sqlite(store))
 }
 
 /// Where `catalog import FILE` keeps a copy of the catalog beside a SQLite store.
@@ -240,10 +288,13 @@ pub fn read_file(path: &Path) -> Result<String, CliError> {
     })
 }
 
-/// Writes a file, naming it in the error.
+/// Writes a file all at once or not at all ([`regula_proof::write_atomic`]), naming
+/// it in the error: a failure leaves the file as it was.
 pub fn write_file(path: &Path, text: &str) -> Result<(), CliError> {
-    std::fs::write(path, text).map_err(|source| CliError::Io {
-        path: path.to_owned(),
-        source,
+    regula_proof::write_atomic(path, text.as_bytes(), regula_proof::WriteOptions::REPLACE).map_err(|source| {
+        CliError::Io {
+            path: path.to_owned(),
+            source,
+        }
     })
 }

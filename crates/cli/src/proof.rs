@@ -9,7 +9,7 @@ use regula_proof::{ProofBundle, ProveError, SignedCheckpoint, SigningKey, Verifi
 
 use crate::args::{Cli, KeyGenerateArgs, ProveArgs, VerifyProofArgs};
 use crate::cmd::open_court;
-use crate::ctx::{CliError, open_store, read_file, write_file};
+use crate::ctx::{Access, CliError, open_store, read_file, write_file};
 use crate::out::Out;
 
 fn proof_error(e: impl std::fmt::Display) -> CliError {
@@ -49,7 +49,7 @@ pub fn checkpoint_signed(
     to: Option<&Path>,
 ) -> Result<(), CliError> {
     let key = SigningKey::read_secret(key).map_err(proof_error)?;
-    let store = open_store(cli, false)?;
+    let store = open_store(cli, Access::Read)?;
     let head = store.tree_head()?;
     let origin = origin.unwrap_or(key.name());
     let body = regula_proof::CheckpointBody::new(origin, head, Utc::now()).map_err(proof_error)?;
@@ -176,7 +176,7 @@ pub fn verify_since(cli: &Cli, out: Out, since: &Path, key: &Path) -> Result<(),
     let key = VerifierKey::read(key).map_err(proof_error)?;
     let old = SignedCheckpoint::parse(&read_file(since)?)
         .map_err(|e| CliError::Usage(format!("{}: {e}", since.display())))?;
-    let store = open_store(cli, false)?;
+    let store = open_store(cli, Access::Read)?;
     match regula_proof::verify_since(&store, &old, &key) {
         Ok(report) => {
             if out.json {

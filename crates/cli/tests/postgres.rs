@@ -181,3 +181,84 @@ fn urls_name_the_test_database() {
     );
     assert_eq!(with_dbname("postgresql://u@h", "t1"), "postgresql://u@h/t1");
 }
+
+/// Two processes publishing two standards under one document number at the same
+/// moment on one PostgreSQL database: exactly one succeeds, every time, and `verify`
+/// passes. Each round runs on a copy (`CREATE DATABASE … TEMPLATE`) of a database
+/// where both standards are ready to publish.
+#[test]
+fn two_processes_publishing_one_number_on_postgres() {
+    let Some(url) = url() else { return };
+    let base = Database::create(&url);
+    let pg = with_dbname(&url, &base.name);
+    let s = Scratch::new("pg-race");
+    let run = |args: &[&str]| {
+        let mut all = vec!["--pg", pg.as_str()];
+        all.extend_from_slice(args);
+        run_in(s.path(), &all)
+    };
+    run(&["init"]).ok();
+    run(&["catalog", "import", "--at", "2022-05-16"]).ok();
+    let draft = s.write("draft.json", &draft_json("减假暂案件审判标准（草案）"));
+    let draft = draft.to_str().unwrap();
+    to_approval(&run, CODE, draft);
+    to_approval(&run, OTHER, draft);
+    let mut admin = Client::connect(&url, NoTls).unwrap();
+    for round in 0..10 {
+        let copy = Database {
+            admin: Client::connect(&url, NoTls).unwrap(),
+            name: format!("{}_r{round}", base.name),
+        };
+        admin
+            .batch_execute(&format!("CREATE DATABASE {} TEMPLATE {}", copy.name, base.name))
+            .unwrap();
+        let pg = with_dbname(&url, &copy.name);
+        let (codes, shown) = race_publish(
+            s.path(),
+            &["--pg", pg.as_str()],
+            [CODE, OTHER],
+            &["document_number=红林法〔2023〕15号", "date=2023-04-30"],
+        );
+        let mut sorted = codes.clone();
+        sorted.sort_unstable();
+        assert_eq!(
+            sorted,
+            [0, 1],
+            "round {round}: exactly one publishes, the other is refused: {shown:?}"
+        );
+        let verified = run_in(s.path(), &["--pg", pg.as_str(), "--json", "verify"]).ok().json();
+        assert_eq!(verified["ok"], true, "round {round}: {verified}");
+    }
+}
+
+/// On a database without a Regula schema, every command but `init` is an error (exit
+/// 2) and creates nothing.
+#[test]
+fn commands_on_an_empty_database_create_nothing() {
+    let Some(url) = url() else { return };
+    let db = Database::create(&url);
+    let pg = with_dbname(&url, &db.name);
+    let s = Scratch::new("pg-empty");
+    for args in [
+        &["list"][..],
+        &["show", CODE],
+        &["log", CODE],
+        &["report"],
+        &["verify"],
+        &["checkpoint"],
+        &["do", CODE, "start_drafting", "--as", DEPT],
+        &["catalog", "import"],
+    ] {
+        let mut all = vec!["--pg", pg.as_str()];
+        all.extend_from_slice(args);
+        run_in(s.path(), &all).usage_error("holds no Regula store");
+        let mut client = Client::connect(&pg, NoTls).unwrap();
+        let schemas: i64 = client
+            .query_one("SELECT count(*) FROM pg_namespace WHERE nspname = 'regula'", &[])
+            .unwrap()
+            .get(0);
+        assert_eq!(schemas, 0, "{args:?} created the schema");
+    }
+    run_in(s.path(), &["--pg", pg.as_str(), "init"]).ok();
+    run_in(s.path(), &["--pg", pg.as_str(), "list"]).ok();
+}

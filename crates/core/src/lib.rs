@@ -155,6 +155,6 @@ pub use plain_text::PlainTextError;
 pub use record::{Actor, AuditRecord, DefinitionRef, Digest, FORMAT_V1, FORMAT_VERSION, Outcome, RecordParseError};
 pub use replay::{ReplayOptions, TimeFloor, VerifyError, VerifyErrorKind, check_link, check_times, verify_chain};
 pub use store::{
-    Append, Checkpoint, InstanceFilter, InstanceHead, MemoryStore, Repository, RepositoryError, Store, StoreError,
-    TreeHead,
+    Append, Checkpoint, Claim, ClaimHolder, InstanceFilter, InstanceHead, MemoryStore, Repository, RepositoryError,
+    Store, StoreError, TreeHead,
 };

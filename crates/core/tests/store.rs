@@ -224,3 +224,59 @@ fn list_returns_instances_of_one_batch_in_batch_order() {
     let expected: Vec<_> = created.iter().map(|(i, _)| i.id()).collect();
     assert_eq!(listed, expected);
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 64, ..Default::default() })]
+
+    /// Claims as an invariant: whatever the order of attempts, a key is held by at
+    /// most one record, an append succeeds exactly when none of its keys is held, and
+    /// a refused append writes neither records nor claims.
+    #[test]
+    fn claims_are_unique_and_all_or_nothing(
+        steps in proptest::collection::vec((0usize..3, proptest::collection::vec(0usize..4, 0..3)), 1..24)
+    ) {
+        use std::collections::BTreeMap;
+        use regula_core::{Claim, ClaimHolder};
+        const KEYS: [&str; 4] = ["红林法〔2023〕1号", "红林法〔2023〕2号", "a", "b"];
+        let (engine, _) = engine();
+        let store = MemoryStore::new();
+        let repo = Repository::new(engine, &store).snapshot_every(0);
+        let mut instances: Vec<_> = (0..3).map(|_| repo.create(clerk(), "clerk", doc(), None).unwrap().0).collect();
+        let mut model: BTreeMap<&str, ClaimHolder> = BTreeMap::new();
+        let mut size = 3u64;
+        for (i, keys) in steps {
+            let inst = &mut instances[i];
+            let before = inst.clone();
+            let claims: Vec<(&str, &str)> = keys.iter().map(|k| ("ns", KEYS[*k])).collect();
+            let result = repo.apply_claiming(
+                inst,
+                Command::new(judge(), "judge", Step::Comment { text: "c".into() }),
+                Vec::new(),
+                &claims,
+            );
+            let free = keys.iter().all(|k| !model.contains_key(KEYS[*k]));
+            match result {
+                Ok(record) => {
+                    proptest::prop_assert!(free, "a held key was claimed again");
+                    size += 1;
+                    for k in &keys {
+                        model.insert(KEYS[*k], ClaimHolder { instance: record.instance, seq: record.seq });
+                    }
+                }
+                Err(e) => {
+                    proptest::prop_assert!(!free, "a free claim was refused: {e}");
+                    let claimed = matches!(e, regula_core::RepositoryError::Store(StoreError::Claimed { .. }));
+                    proptest::prop_assert!(claimed, "not a Claimed error: {}", e);
+                    proptest::prop_assert_eq!(&*inst, &before);
+                }
+            }
+            let stored: Vec<Claim> = store.claims("ns").unwrap();
+            let expected: Vec<Claim> = model
+                .iter()
+                .map(|(k, h)| Claim::new("ns", *k, h.instance, h.seq))
+                .collect();
+            proptest::prop_assert_eq!(stored, expected);
+            proptest::prop_assert_eq!(store.tree_head().unwrap().size, size);
+        }
+    }
+}

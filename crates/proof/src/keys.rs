@@ -17,9 +17,9 @@
 //! are created with mode `0600` and refused when group or others may read them.
 
 use std::fmt;
-use std::fs::{File, OpenOptions};
-use std::io::{Read as _, Write as _};
-use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+use std::fs::File;
+use std::io::Read as _;
+use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -327,32 +327,9 @@ impl SigningKey {
     /// mode `0600` (owner read and write only). Never overwrites: an existing file is
     /// [`KeyError::Exists`].
     pub fn write_secret(&self, path: &Path) -> Result<(), KeyError> {
-        let io = |source| KeyError::Io {
-            path: path.to_owned(),
-            source,
-        };
-        let mut file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(path)
-            .map_err(|e| {
-                if e.kind() == std::io::ErrorKind::AlreadyExists {
-                    KeyError::Exists { path: path.to_owned() }
-                } else {
-                    io(e)
-                }
-            })?;
         let mut text = self.to_secret_text();
         text.push('\n');
-        let written = file.write_all(text.as_bytes()).and_then(|()| file.sync_all());
-        if let Err(e) = written {
-            drop(file);
-            // Leave no half-written key behind; the write error is what matters.
-            let _ = std::fs::remove_file(path);
-            return Err(io(e));
-        }
-        Ok(())
+        write_new(path, text.as_bytes(), 0o600)
     }
 
     /// Reads a secret key file written by [`write_secret`](SigningKey::write_secret),
@@ -406,6 +383,21 @@ fn read_key_file(file: File, meta: &std::fs::Metadata, path: &Path) -> Result<Ze
         reason: "not UTF-8 text",
     })?;
     Ok(Zeroizing::new(text.to_owned()))
+}
+
+/// Writes a new key file with `mode` all at once ([`crate::write_atomic`]), never
+/// replacing one: an existing file is [`KeyError::Exists`].
+fn write_new(path: &Path, bytes: &[u8], mode: u32) -> Result<(), KeyError> {
+    crate::write_atomic(path, bytes, crate::WriteOptions { mode, replace: false }).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists && path.exists() {
+            KeyError::Exists { path: path.to_owned() }
+        } else {
+            KeyError::Io {
+                path: path.to_owned(),
+                source: e,
+            }
+        }
+    })
 }
 
 fn strip_newline(text: &str) -> &str {
@@ -499,27 +491,7 @@ impl VerifierKey {
 
     /// Writes the text form and a newline to a new file at `path` (never overwriting).
     pub fn write(&self, path: &Path) -> Result<(), KeyError> {
-        let mut file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o644)
-            .open(path)
-            .map_err(|e| {
-                if e.kind() == std::io::ErrorKind::AlreadyExists {
-                    KeyError::Exists { path: path.to_owned() }
-                } else {
-                    KeyError::Io {
-                        path: path.to_owned(),
-                        source: e,
-                    }
-                }
-            })?;
-        file.write_all(format!("{self}\n").as_bytes())
-            .and_then(|()| file.sync_all())
-            .map_err(|source| KeyError::Io {
-                path: path.to_owned(),
-                source,
-            })
+        write_new(path, format!("{self}\n").as_bytes(), 0o644)
     }
 
     /// The key's name.

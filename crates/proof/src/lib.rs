@@ -227,6 +227,7 @@
 
 mod bundle;
 mod checkpoint;
+mod file;
 mod keys;
 mod store;
 mod tree;
@@ -240,6 +241,7 @@ pub use checkpoint::{
     CheckpointBody, CheckpointError, MAX_CHECKPOINT_LEN, MAX_SIGNATURES, NoteSignature, SIGNATURE_PREFIX,
     SignedCheckpoint, check_origin,
 };
+pub use file::{WriteOptions, temporary_path, write_atomic};
 pub use keys::{ALG_ED25519, KeyError, KeyId, SigningKey, VerifierKey, check_key_name};
 pub use store::{
     ProveError, Prover, SinceReport, check_extends, leaves_of, prove_consistency, prove_record, tree_of, verify_since,

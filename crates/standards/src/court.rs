@@ -854,6 +854,21 @@ pub fn check_document_number(catalog: &Catalog, ledger: &Ledger, number: &str) -
     })
 }
 
+/// The namespace of the store claims ([`regula_core::Claim`]) that keep a document
+/// number to one publication across processes: the key is the number as published,
+/// the holder the publishing record.
+pub const DOCUMENT_NUMBER_CLAIM: &str = "document_number";
+
+/// The claims an accepted `action` makes, as `(namespace, key)`: a publication claims
+/// its document number. Pass them to
+/// [`Repository::apply_claiming`](regula_core::Repository::apply_claiming).
+pub fn claims_of(action: &StandardAction) -> Vec<(&'static str, &str)> {
+    match action {
+        StandardAction::Publish { document_number, .. } => vec![(DOCUMENT_NUMBER_CLAIM, document_number.as_str())],
+        _ => Vec::new(),
+    }
+}
+
 /// The catalog-wide checks for an action on the standard `code`: today, the document
 /// number's uniqueness when publishing. Pass the result to [`Engine::apply_with`].
 pub fn external_checks(catalog: &Catalog, ledger: &Ledger, action: &StandardAction) -> Vec<Reason> {

@@ -161,7 +161,7 @@
 //! | `approval` | `approve` | (same) | leading group | `meeting_record` | 审议通过 is a decision of the leading body: a meeting record with date, members present (at least half) and decision. Recording it does not publish: the office does that with a document number. |
 //! | `approval` | `send_back` | `drafting` | leading group | `reasons_given`, `no_open_revision` | Deliberation ends approved or sent back, with reasons. |
 //! | `approval` | `send_back_revision` | `revision` | leading group | `reasons_given`, `revision_open` | As above, for a revision. |
-//! | `approval` | `publish` | `published` | office | `approved`, `document_number`, `publication_date` | Publication needs the approval of the current draft, a number 红林法〔YYYY〕N号 whose year is the publication's, and a date not before the approval. Catalog-wide uniqueness is checked outside ([`check_document_number`]). Each publication is a new numbered version. |
+//! | `approval` | `publish` | `published` | office | `approved`, `document_number`, `publication_date` | Publication needs the approval of the current draft, a number 红林法〔YYYY〕N号 whose year is the publication's, and a date not before the approval. Catalog-wide uniqueness is checked outside ([`check_document_number`]) and made atomic by a store claim ([`claims_of`], [`DOCUMENT_NUMBER_CLAIM`]; see `service::Court::apply`). Each publication is a new numbered version. |
 //! | `published` | `begin_follow_up` | `follow_up` | department, office | — | 跟踪实施 begins; either side may record it. |
 //! | `follow_up` | `report_implementation` | (same) | department | `report_valid` | Departments report on implementation (五.一). |
 //! | `follow_up` | `open_revision` | `revision` | department, office | `revision_cause` | 三.第二步: weak results, a gap, or an inspection finding (cited by number, and it must exist). The version in force stays in force. |
@@ -326,7 +326,8 @@ pub use catalog::{
     BUILTIN_CATALOG, CHINA_STANDARD_TIME, Catalog, CatalogError, CatalogErrorKind, Category, Domain, Entry,
 };
 pub use court::{
-    CourtConfig, CreateError, check_document_number, create_standard, external_checks, standard_definition,
+    CourtConfig, CreateError, DOCUMENT_NUMBER_CLAIM, check_document_number, claims_of, create_standard,
+    external_checks, standard_definition,
 };
 pub use data::StandardData;
 pub use department::{Department, DepartmentRef, DepartmentRegistry, UNASSIGNED};

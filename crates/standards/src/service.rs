@@ -30,9 +30,11 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use regula_core::store::{Replayers, StorageCheck, StoreProblem, StoreReport, VerifyOptions, verify_store_with};
+use regula_core::store::{
+    Replayers, StorageCheck, StoreProblem, StoreReport, VerifyOptions, verify_claims, verify_store_with,
+};
 use regula_core::{
-    Actor, Append, AuditRecord, Checkpoint, Command, Decision, Definition, Digest, Engine, FORMAT_V1, Instance,
+    Actor, Append, AuditRecord, Checkpoint, Claim, Command, Decision, Definition, Digest, Engine, FORMAT_V1, Instance,
     InstanceFilter, MAX_CLOCK_SKEW, ReplayOptions, Repository, RepositoryError, Snapshot, Store, StoreError, Text,
     VerifyError, VerifyErrorKind,
 };
@@ -41,7 +43,8 @@ use uuid::Uuid;
 
 use crate::catalog::Catalog;
 use crate::court::{
-    CourtConfig, CreateError, DEFINITION_NAME, check_document_number, external_checks, open_all, standard_definition,
+    CourtConfig, CreateError, DEFINITION_NAME, DOCUMENT_NUMBER_CLAIM, check_document_number, claims_of,
+    external_checks, open_all, standard_definition,
 };
 use crate::lifecycle::{Stage, StandardAction, StandardLifecycle};
 use crate::plan::{Ledger, WorkPlan};
@@ -510,20 +513,100 @@ impl<S: Store> Court<S> {
 
     /// Attempts `command` on the standard `code`, with the catalog-wide checks, and
     /// persists the record, accepted or refused. On an error nothing was written.
+    ///
+    /// A publication claims its document number in the store, in the same transaction
+    /// as its record ([`Store::append_claiming`]): the check on the data this court
+    /// loaded is only a first answer, the store's unique key decides. When another
+    /// process took the number meanwhile, the standard that holds it is reloaded and
+    /// the attempt decided again on that fresh state, so it is recorded as refused
+    /// with the document number reason, like any other refusal: the attempt was made,
+    /// and an audit trail keeps refused attempts with a reason anyone can check against
+    /// the holder's publication (an error would leave no trace, and the caller would
+    /// see the same refusal on its next try anyway). If the store still
+    /// refuses the claim then (a holder that is no standard of this catalog), the
+    /// error is [`StoreError::Claimed`] and nothing was written.
     pub fn apply(&mut self, code: &str, command: Command<StandardAction>) -> Result<AuditRecord, ServiceError> {
         self.opened(code)?;
         if self.rules.is_none() {
             return Err(ServiceError::NoRules);
         }
-        let external = external_checks(&self.catalog, &self.ledger, &command.action);
-        let instance = self
-            .instances
-            .get_mut(code)
-            .ok_or_else(|| ServiceError::NotOpened { code: code.to_owned() })?;
-        // The repository leaves the instance as it was when anything fails.
-        let record = self.repository.apply_with(instance, command, external)?;
-        self.ledger.insert_instance(instance);
-        Ok(record)
+        let mut reloaded = false;
+        loop {
+            let external = external_checks(&self.catalog, &self.ledger, &command.action);
+            let claims = claims_of(&command.action);
+            let instance = self
+                .instances
+                .get_mut(code)
+                .ok_or_else(|| ServiceError::NotOpened { code: code.to_owned() })?;
+            // The repository leaves the instance as it was when anything fails.
+            match self
+                .repository
+                .apply_claiming(instance, command.clone(), external, &claims)
+            {
+                Ok(record) => {
+                    self.ledger.insert_instance(instance);
+                    return Ok(record);
+                }
+                Err(RepositoryError::Store(StoreError::Claimed { holder, .. })) if !reloaded => {
+                    reloaded = true;
+                    self.reload(holder.instance)?;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// Reloads one standard from the store (another process may have extended it),
+    /// when it is one of this court's; an instance of another definition or a code
+    /// the catalog does not list is left alone.
+    fn reload(&mut self, id: uuid::Uuid) -> Result<(), ServiceError> {
+        match self.store().head(id) {
+            Ok(head) if head.definition.name == DEFINITION_NAME => {}
+            // A claim naming no instance (a forged row) explains nothing: the store
+            // refuses the claim again and the caller gets that error.
+            Ok(_) | Err(StoreError::NotFound { .. }) => return Ok(()),
+            Err(e) => return Err(e.into()),
+        }
+        let instance = self.repository.load(id)?;
+        let code = instance.data().code.clone();
+        if self.catalog.standard(&code).is_some() {
+            self.ledger.insert_instance(&instance);
+            self.instances.insert(code, instance);
+        }
+        Ok(())
+    }
+
+    /// Gives the store the claim of every published document number that has none:
+    /// for a store written before claims existed (or by a program that did not make
+    /// them). A number published twice (which only such a store can hold) is claimed
+    /// for its first publication, and `verify` reports the other. Returns how many
+    /// claims were added; they are written in one transaction.
+    pub fn claim_past_publications(&self) -> Result<usize, ServiceError> {
+        let held: std::collections::HashSet<String> = self
+            .store()
+            .claims(DOCUMENT_NUMBER_CLAIM)?
+            .into_iter()
+            .map(|c| c.key)
+            .collect();
+        let mut missing: BTreeMap<String, (DateTime<Utc>, Claim)> = BTreeMap::new();
+        for instance in self.instances.values() {
+            for v in &instance.data().versions {
+                if held.contains(&v.document_number) {
+                    continue;
+                }
+                let claim = Claim::new(DOCUMENT_NUMBER_CLAIM, &v.document_number, instance.id(), v.stamp.seq);
+                let earlier = missing.get(&v.document_number).is_some_and(|(at, _)| *at <= v.stamp.at);
+                if !earlier {
+                    missing.insert(v.document_number.clone(), (v.stamp.at, claim));
+                }
+            }
+        }
+        if missing.is_empty() {
+            return Ok(0);
+        }
+        let claims: Vec<Claim> = missing.into_values().map(|(_, c)| c).collect();
+        self.store().append_claiming(&[], &claims)?;
+        Ok(claims.len())
     }
 
     /// What [`apply`](Court::apply) would decide now, without writing anything.
@@ -592,7 +675,9 @@ impl<S: Store> Court<S> {
     /// Verifies the whole store: every chain, head and the Merkle tree, every
     /// standard's log replayed against the definition with its guards re-checked,
     /// the catalog-wide rule that no document number is used twice (a check no single
-    /// log can make: a second use is reported at the record that published it), and,
+    /// log can make: a second use is reported at the record that published it), the
+    /// store's document number claims against the publications (each publication
+    /// holds the claim of its number, no claim without its publication), and,
     /// given a saved checkpoint, that the store extends it. With the quick storage
     /// check; see [`verify_with`](Court::verify_with).
     pub fn verify(
@@ -670,6 +755,25 @@ impl<S: Store> Court<S> {
         let (problems, replayed) = self.check_decisions(now, broken)?;
         report.problems.extend(problems);
         report.problems.extend(self.duplicate_document_numbers(&replayed));
+        // Every publication holds the claim of its number, and every claim is held by
+        // the publication that made it.
+        let expected: Vec<Claim> = replayed
+            .iter()
+            .flat_map(|i| {
+                i.data()
+                    .versions
+                    .iter()
+                    .map(move |v| Claim::new(DOCUMENT_NUMBER_CLAIM, &v.document_number, i.id(), v.stamp.seq))
+            })
+            .collect();
+        match verify_claims(self.store(), DOCUMENT_NUMBER_CLAIM, &expected) {
+            Ok(problems) => report.problems.extend(problems),
+            // A store read as Regula 0.1 wrote it keeps no claims yet: the log alone
+            // shows every number published twice (above); the first write upgrades
+            // the store and gives its past publications their claims.
+            Err(StoreError::Unsupported { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
         Ok(report)
     }
 

@@ -1,16 +1,19 @@
 //! The court service's whole-store verification checks what no single log can: a
 //! document number used twice across the catalog by a writer that bypassed the
-//! service's catalog-wide check.
+//! service's catalog-wide check, and claims that disagree with the publications. Two
+//! courts on one store, each with the state it loaded, cannot both publish one
+//! number: the store's claim decides.
 #![allow(clippy::unwrap_used)]
 
 mod common;
 
 use common::*;
-use regula_core::store::StoreProblem;
-use regula_core::{Append, MemoryStore, Store, VerifyErrorKind};
-use regula_standards::court::DOCUMENT_NUMBER_UNIQUE;
+use regula_core::store::{ClaimProblem, StoreProblem};
+use regula_core::{Append, Claim, ClaimHolder, Command, MemoryStore, Store, StoreError, VerifyErrorKind};
+use regula_standards::court::{DOCUMENT_NUMBER_CLAIM, DOCUMENT_NUMBER_UNIQUE};
 use regula_standards::lifecycle::roles;
 use regula_standards::service::Court;
+use regula_standards::service::ServiceError;
 
 /// Records `w`'s catalog as the store's rules and returns `w` with an engine that cites
 /// them, as `Court::import` would.
@@ -74,7 +77,22 @@ fn verify_reports_a_document_number_used_twice() {
         report.replayed, 3,
         "each log is valid on its own (two standards and the rules log)"
     );
-    assert_eq!(report.problems.len(), 1, "{report}");
+    // Written past the service, neither publication holds its claim.
+    let claims: Vec<_> = report
+        .problems
+        .iter()
+        .filter(|p| {
+            matches!(
+                p,
+                StoreProblem::Claim {
+                    problem: ClaimProblem::Missing { .. },
+                    ..
+                }
+            )
+        })
+        .collect();
+    assert_eq!(claims.len(), 2, "{report}");
+    assert_eq!(report.problems.len(), 3, "{report}");
     match &report.problems[0] {
         StoreProblem::Transition(e) => {
             assert_eq!((e.instance, e.seq), published[1], "the second use is the culprit");
@@ -93,4 +111,132 @@ fn verify_reports_a_document_number_used_twice() {
         }
         other => panic!("unexpected {other}"),
     }
+}
+
+/// Two standards ready to publish, in `store`; returns their instances' ids.
+fn two_ready(w: &World, store: &MemoryStore) -> Vec<uuid::Uuid> {
+    ["ADJ-01-08", "ADJ-01-09"]
+        .iter()
+        .map(|code| {
+            let (mut s, mut log) = w.to_consultation(code);
+            w.to_approved(&mut s, &mut log);
+            store
+                .append(Append {
+                    instance: s.id(),
+                    expected_seq: 0,
+                    records: &log,
+                })
+                .unwrap();
+            s.id()
+        })
+        .collect()
+}
+
+#[test]
+fn two_courts_with_stale_state_cannot_both_publish_one_number() {
+    let store = MemoryStore::new();
+    let w = with_recorded_rules(World::new(), &store);
+    let ids = two_ready(&w, &store);
+    // Both courts load the store before either publishes: each one's own check sees
+    // the number free (the race of two processes, made deterministic).
+    let mut first = Court::open(&store, w.catalog.clone(), |e| e.with_clock(w.clock.clone())).unwrap();
+    let mut second = Court::open(&store, w.catalog.clone(), |e| e.with_clock(w.clock.clone())).unwrap();
+    let number = "红林法〔2023〕15号";
+    let publish_as = |code| Command::new(w.office(), roles::OFFICE, publish(number, w.today())).with_note(code);
+    let r1 = first.apply("ADJ-01-08", publish_as("first")).unwrap();
+    accepted(&r1);
+    let r2 = second.apply("ADJ-01-09", publish_as("second")).unwrap();
+    // Decided again on the fresh state: refused with the document number reason.
+    let reasons = refused(&r2);
+    assert_eq!(reasons.len(), 1, "{reasons:?}");
+    assert_eq!(reasons[0].guard.as_deref(), Some(DOCUMENT_NUMBER_UNIQUE));
+    assert!(
+        reasons[0].message.zh.contains("已用于标准 ADJ-01-08"),
+        "{}",
+        reasons[0].message
+    );
+    assert_eq!(
+        store.claim(DOCUMENT_NUMBER_CLAIM, number).unwrap(),
+        Some(ClaimHolder {
+            instance: ids[0],
+            seq: r1.seq
+        })
+    );
+    // The second court now knows the first standard's publication.
+    assert_eq!(second.instance("ADJ-01-08").unwrap().data().versions.len(), 1);
+    let report = second.verify(None, &mut |_, _| {}).unwrap();
+    assert!(report.is_ok(), "{report}");
+    assert_eq!(report.replayed, 3, "two standards and the rules log");
+}
+
+#[test]
+fn a_claim_held_by_no_standard_is_a_typed_error_and_nothing_is_written() {
+    let store = MemoryStore::new();
+    let w = with_recorded_rules(World::new(), &store);
+    let ids = two_ready(&w, &store);
+    let number = "红林法〔2023〕16号";
+    // A claim whose holder is a record of another standard's log that published
+    // nothing: no standard's data explains it, so deciding again cannot refuse.
+    store
+        .append_claiming(&[], &[Claim::new(DOCUMENT_NUMBER_CLAIM, number, ids[1], 1)])
+        .unwrap();
+    let mut court = Court::open(&store, w.catalog.clone(), |e| e.with_clock(w.clock.clone())).unwrap();
+    let before = store.tree_head().unwrap();
+    let err = court
+        .apply(
+            "ADJ-01-08",
+            Command::new(w.office(), roles::OFFICE, publish(number, w.today())),
+        )
+        .unwrap_err();
+    match err {
+        ServiceError::Repository(regula_core::RepositoryError::Store(StoreError::Claimed { key, holder, .. })) => {
+            assert_eq!((key.as_str(), holder.instance), (number, ids[1]));
+        }
+        other => panic!("expected Claimed, got {other:?}"),
+    }
+    assert_eq!(store.tree_head().unwrap(), before, "nothing was written");
+    // And verify calls that claim forged.
+    let report = court.verify(None, &mut |_, _| {}).unwrap();
+    assert!(
+        report.problems.iter().any(|p| matches!(
+            p,
+            StoreProblem::Claim {
+                problem: ClaimProblem::Forged { .. },
+                ..
+            }
+        )),
+        "{report}"
+    );
+}
+
+#[test]
+fn past_publications_get_their_claims_once() {
+    let store = MemoryStore::new();
+    let w = with_recorded_rules(World::new(), &store);
+    let (mut s, mut log) = w.to_consultation("ADJ-01-08");
+    w.to_approved(&mut s, &mut log);
+    let r = w.act(
+        &mut s,
+        &mut log,
+        &w.office(),
+        roles::OFFICE,
+        publish("红林法〔2023〕17号", w.today()),
+    );
+    accepted(&r);
+    store
+        .append(Append {
+            instance: s.id(),
+            expected_seq: 0,
+            records: &log,
+        })
+        .unwrap();
+    let court = Court::open(&store, w.catalog.clone(), |e| e).unwrap();
+    assert!(
+        !court.verify(None, &mut |_, _| {}).unwrap().is_ok(),
+        "the claim is missing"
+    );
+    assert_eq!(court.claim_past_publications().unwrap(), 1);
+    assert_eq!(court.claim_past_publications().unwrap(), 0);
+    let report = court.verify(None, &mut |_, _| {}).unwrap();
+    assert!(report.is_ok(), "{report}");
 }

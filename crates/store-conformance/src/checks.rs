@@ -6,10 +6,12 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use regula_core::merkle::{empty_root, record_leaf, root_of};
-use regula_core::store::{CheckpointMismatch, StoreProblem, StoreReport, verify_against_checkpoint, verify_store};
+use regula_core::store::{
+    CheckpointMismatch, ClaimProblem, StoreProblem, StoreReport, verify_against_checkpoint, verify_claims, verify_store,
+};
 use regula_core::{
-    Append, AuditRecord, Checkpoint, Digest, Engine, Instance, InstanceFilter, InstanceHead, Outcome, Repository,
-    Store, StoreError, TreeHead, verify_chain,
+    Append, AuditRecord, Checkpoint, Claim, ClaimHolder, Digest, Engine, Instance, InstanceFilter, InstanceHead,
+    Outcome, Repository, Store, StoreError, TreeHead, verify_chain,
 };
 use uuid::Uuid;
 
@@ -921,4 +923,194 @@ pub fn verify_while_writing<S: Store>(make: &dyn Fn() -> S) {
     let report = sample::verify(&store).unwrap();
     assert!(report.is_ok(), "{report}");
     assert_eq!(report.records, (WRITERS * STEPS) as u64);
+}
+
+/// Claims: taken in the same transaction as the records; a key held by another
+/// record (of another instance, or of the same one) refuses the whole append and
+/// writes nothing; claiming again what one holds changes nothing; a holder that is
+/// no record is refused; past records may be given claims; `verify_claims` finds
+/// missing and forged claims; many threads racing for one key: exactly one wins.
+pub fn claims<S: Store>(make: &dyn Fn() -> S) {
+    const NS: &str = "document_number";
+    let store = make();
+    let engine = sample::engine();
+    let (a, a_log) = grow(&store, &engine, "甲", 0);
+    let (mut b, _) = grow(&store, &engine, "乙", 0);
+    assert_eq!(store.claim(NS, "红林法〔2023〕15号").unwrap(), None);
+    assert!(store.claims(NS).unwrap().is_empty());
+
+    // A claim by a record of the batch.
+    let mut a2 = a.clone();
+    let r = engine.apply(&mut a2, annotate("publish 15")).unwrap();
+    let key = "红林法〔2023〕15号";
+    store
+        .append_claiming(
+            &[Append {
+                instance: a.id(),
+                expected_seq: 1,
+                records: std::slice::from_ref(&r),
+            }],
+            &[Claim::new(NS, key, a.id(), 2)],
+        )
+        .unwrap();
+    let holder = ClaimHolder {
+        instance: a.id(),
+        seq: 2,
+    };
+    assert_eq!(store.claim(NS, key).unwrap(), Some(holder));
+    assert_eq!(store.claim("other", key).unwrap(), None);
+    assert_eq!(store.claims(NS).unwrap(), vec![Claim::new(NS, key, a.id(), 2)]);
+
+    // Another instance claiming the same key: refused, nothing written.
+    let before = everything(&store);
+    let rb = engine.apply(&mut b, annotate("publish 15 too")).unwrap();
+    let refused = store.append_claiming(
+        &[Append {
+            instance: b.id(),
+            expected_seq: 1,
+            records: std::slice::from_ref(&rb),
+        }],
+        &[
+            Claim::new(NS, "红林法〔2023〕16号", b.id(), 2),
+            Claim::new(NS, key, b.id(), 2),
+        ],
+    );
+    match refused {
+        Err(StoreError::Claimed {
+            namespace,
+            key: k,
+            holder: h,
+            claimant,
+        }) => {
+            assert_eq!((namespace.as_str(), k.as_str(), h), (NS, key, holder));
+            assert_eq!(
+                claimant,
+                ClaimHolder {
+                    instance: b.id(),
+                    seq: 2
+                }
+            );
+        }
+        other => panic!("expected Claimed, got {other:?}"),
+    }
+    assert_eq!(everything(&store), before, "a refused claim wrote something");
+    assert_eq!(
+        store.claim(NS, "红林法〔2023〕16号").unwrap(),
+        None,
+        "half a claim set was written"
+    );
+
+    // Another record of the same instance: refused too.
+    let mut a3 = a2.clone();
+    let r3 = engine.apply(&mut a3, annotate("again")).unwrap();
+    let again = store.append_claiming(
+        &[Append {
+            instance: a.id(),
+            expected_seq: 2,
+            records: std::slice::from_ref(&r3),
+        }],
+        &[Claim::new(NS, key, a.id(), 3)],
+    );
+    assert!(matches!(again, Err(StoreError::Claimed { .. })), "{again:?}");
+    assert_eq!(everything(&store), before);
+
+    // Two claims of one key in one batch for different records: refused.
+    let twice = store.append_claiming(
+        &[Append {
+            instance: a.id(),
+            expected_seq: 2,
+            records: std::slice::from_ref(&r3),
+        }],
+        &[Claim::new(NS, "k", a.id(), 3), Claim::new(NS, "k", a.id(), 1)],
+    );
+    assert!(matches!(twice, Err(StoreError::Claimed { .. })), "{twice:?}");
+    // A holder that is no record: refused.
+    let nowhere = store.append_claiming(&[], &[Claim::new(NS, "k", a.id(), 9)]);
+    assert_invalid(nowhere, a.id(), 9);
+    let unknown = Uuid::from_u128(0x5eed_0000_0000_4000_8000_0000_0000_0001);
+    assert_invalid(
+        store.append_claiming(&[], &[Claim::new(NS, "k", unknown, 1)]),
+        unknown,
+        1,
+    );
+    assert_eq!(everything(&store), before);
+    assert_eq!(store.claims(NS).unwrap().len(), 1);
+
+    // The same claim again by its holder changes nothing; a past record may be
+    // given a claim (a store created before claims existed).
+    store.append_claiming(&[], &[Claim::new(NS, key, a.id(), 2)]).unwrap();
+    store
+        .append_claiming(&[], &[Claim::new(NS, "红林法〔2022〕1号", a_log[0].instance, 1)])
+        .unwrap();
+    assert_eq!(store.claims(NS).unwrap().len(), 2);
+    assert_eq!(everything(&store), before);
+
+    // verify_claims: what the log makes against what the store holds.
+    let expected = vec![
+        Claim::new(NS, key, a.id(), 2),
+        Claim::new(NS, "红林法〔2022〕1号", a.id(), 1),
+    ];
+    assert!(verify_claims(&store, NS, &expected).unwrap().is_empty());
+    let problems = verify_claims(&store, NS, &expected[..1]).unwrap();
+    assert_eq!(
+        problems,
+        vec![StoreProblem::Claim {
+            namespace: NS.to_owned(),
+            key: "红林法〔2022〕1号".to_owned(),
+            problem: ClaimProblem::Forged {
+                holder: ClaimHolder {
+                    instance: a.id(),
+                    seq: 1
+                }
+            },
+        }]
+    );
+    let mut more = expected.clone();
+    more.push(Claim::new(NS, "红林法〔2024〕2号", b.id(), 1));
+    let problems = verify_claims(&store, NS, &more).unwrap();
+    assert!(
+        matches!(&problems[..], [StoreProblem::Claim { problem: ClaimProblem::Missing { holder }, .. }] if holder.instance == b.id()),
+        "{problems:?}"
+    );
+
+    // Threads racing for one key, each on its own instance: exactly one wins.
+    let store = make();
+    let contenders: Vec<(Uuid, AuditRecord)> = (0..6)
+        .map(|i| {
+            let mut inst = grow(&store, &engine, &format!("c{i}"), 0).0;
+            (inst.id(), engine.apply(&mut inst, annotate("race")).unwrap())
+        })
+        .collect();
+    let barrier = std::sync::Barrier::new(contenders.len());
+    let results: Vec<Result<TreeHead, StoreError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = contenders
+            .iter()
+            .map(|(id, r)| {
+                let (store, barrier) = (&store, &barrier);
+                scope.spawn(move || {
+                    barrier.wait();
+                    store.append_claiming(
+                        &[Append {
+                            instance: *id,
+                            expected_seq: 1,
+                            records: std::slice::from_ref(r),
+                        }],
+                        &[Claim::new(NS, "race", *id, 2)],
+                    )
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let won: Vec<_> = results.iter().filter(|r| r.is_ok()).collect();
+    assert_eq!(won.len(), 1, "{results:?}");
+    assert!(
+        results
+            .iter()
+            .all(|r| r.is_ok() || matches!(r, Err(StoreError::Claimed { .. }))),
+        "{results:?}"
+    );
+    let holder = store.claim(NS, "race").unwrap().unwrap();
+    assert_eq!(store.head(holder.instance).unwrap().seq, 2);
+    assert_eq!(store.tree_head().unwrap().size, 7);
 }

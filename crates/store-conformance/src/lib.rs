@@ -17,7 +17,8 @@
 //! verification, snapshots (used for loading, checked by verification against the
 //! replayed log),
 //! checkpoints (extension, rewritten history, truncation), concurrent writers
-//! sharing one handle, and bulk batches larger than one page of verification.
+//! sharing one handle, bulk batches larger than one page of verification, and
+//! claims (unique keys taken atomically with an append, checked against the log).
 //!
 //! This is test code: a failed expectation panics, which is how a test fails.
 
@@ -31,7 +32,9 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use regula_core::store::{StorageCheck, StoreProblem};
-use regula_core::{Append, AuditRecord, InstanceFilter, InstanceHead, Snapshot, Store, StoreError, TreeHead};
+use regula_core::{
+    Append, AuditRecord, Claim, ClaimHolder, InstanceFilter, InstanceHead, Snapshot, Store, StoreError, TreeHead,
+};
 use uuid::Uuid;
 
 /// Expands to one `#[test]` per conformance check, each given a fresh store made by
@@ -56,7 +59,8 @@ macro_rules! conformance_tests {
             checkpoints,
             concurrent_writers,
             verify_while_writing,
-            bulk_batches
+            bulk_batches,
+            claims
         );
     };
     ($make:expr) => {
@@ -89,6 +93,7 @@ pub fn run_all<S: Store>(make: &dyn Fn() -> S) {
     checks::concurrent_writers(make);
     checks::verify_while_writing(make);
     checks::bulk_batches(make);
+    checks::claims(make);
 }
 
 /// A store wrapper that counts how records are read, to prove that loading through a
@@ -138,6 +143,15 @@ impl<S: Store> Store for Counting<S> {
     }
     fn append_batch(&self, batch: &[Append<'_>]) -> Result<TreeHead, StoreError> {
         self.inner.append_batch(batch)
+    }
+    fn append_claiming(&self, batch: &[Append<'_>], claims: &[Claim]) -> Result<TreeHead, StoreError> {
+        self.inner.append_claiming(batch, claims)
+    }
+    fn claim(&self, namespace: &str, key: &str) -> Result<Option<ClaimHolder>, StoreError> {
+        self.inner.claim(namespace, key)
+    }
+    fn claims(&self, namespace: &str) -> Result<Vec<Claim>, StoreError> {
+        self.inner.claims(namespace)
     }
     fn load(&self, instance: Uuid) -> Result<Vec<AuditRecord>, StoreError> {
         self.full_loads.fetch_add(1, Ordering::SeqCst);

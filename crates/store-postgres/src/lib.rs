@@ -64,6 +64,7 @@
 //! | `instances` | the head of each instance: `definition`, `version`, `state`, `seq`, `last_hash`, `created_at`, `updated_at`, `first_position`; indexed by `(definition, state)` |
 //! | `log_head` | one row: the number of records and the Merkle compact range over them |
 //! | `snapshots` | the latest snapshot of an instance, as JSON |
+//! | `claims` (version 2) | keys unique across the store ([`Claim`]): `namespace text`, `key text` (together the primary key), the holder record's `instance uuid` and `seq bigint`; written in the append's transaction, under the `log_head` row lock (see [`Store::append_claiming`]); a store of version 1 gets it, empty, on connect |
 //!
 //! Times are RFC 3339 UTC text with nanoseconds (cast with `::timestamptz` to query),
 //! digests lowercase hex. Only the `record` JSON is trusted by verification; the other
@@ -77,6 +78,9 @@
 //! A schema that holds tables but no Regula marker fails with
 //! [`StoreError::NotAStore`]; a schema written by a newer Regula with
 //! [`StoreError::NewerSchema`]. Both are checked before anything is written.
+//! [`PostgresStore::connect_existing`] never creates or migrates a schema: no store, or
+//! one of an older version ([`StoreError::OlderSchema`]), is an error, with nothing
+//! written.
 
 mod schema;
 mod storage;
@@ -88,10 +92,10 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use postgres::error::SqlState;
 use postgres::{Client, NoTls, Row, Statement};
 use regula_core::merkle::{CompactRange, record_leaf};
-use regula_core::store::{BatchHead, StorageCheck, StoreProblem, check_batch, check_snapshot};
+use regula_core::store::{BatchHead, StorageCheck, StoreProblem, check_batch, check_claims, check_snapshot};
 use regula_core::{
-    Append, AuditRecord, Checkpoint, DefinitionRef, Digest, InstanceFilter, InstanceHead, Snapshot, Store, StoreError,
-    TreeHead,
+    Append, AuditRecord, Checkpoint, Claim, ClaimHolder, DefinitionRef, Digest, InstanceFilter, InstanceHead, Snapshot,
+    Store, StoreError, TreeHead,
 };
 use uuid::Uuid;
 
@@ -239,6 +243,26 @@ impl PostgresStore {
         let quoted = schema::quoted(&options.schema)?;
         let location = describe(params, &options.schema);
         let client = Client::connect(params, NoTls).map_err(|e| backend_at(&location, e))?;
+        let mut store = PostgresStore::build(client, options.schema, quoted, location)?;
+        store.params = Some(params.to_owned());
+        Ok(store)
+    }
+
+    /// Connects to an existing store with the default options, and never creates or
+    /// migrates one: a schema holding no Regula store fails with
+    /// [`StoreError::NotAStore`], a store of an older schema version with
+    /// [`StoreError::OlderSchema`]; nothing is written on connect. For commands that
+    /// only read.
+    pub fn connect_existing(params: &str) -> Result<Self, StoreError> {
+        PostgresStore::connect_existing_with(params, PostgresOptions::default())
+    }
+
+    /// [`connect_existing`](PostgresStore::connect_existing) with `options`.
+    pub fn connect_existing_with(params: &str, options: PostgresOptions) -> Result<Self, StoreError> {
+        let quoted = schema::quoted(&options.schema)?;
+        let location = describe(params, &options.schema);
+        let mut client = Client::connect(params, NoTls).map_err(|e| backend_at(&location, e))?;
+        schema::check_current(&mut client, &options.schema, &quoted, &location)?;
         let mut store = PostgresStore::build(client, options.schema, quoted, location)?;
         store.params = Some(params.to_owned());
         Ok(store)
@@ -497,7 +521,12 @@ struct HeadColumns<'a> {
 }
 
 impl PostgresStore {
-    fn append_locked(inner: &mut Inner, batch: &[Append<'_>]) -> Result<TreeHead, Failure> {
+    fn append_locked(
+        inner: &mut Inner,
+        schema: &str,
+        batch: &[Append<'_>],
+        claims: &[Claim],
+    ) -> Result<TreeHead, Failure> {
         let Inner { client, statements, .. } = inner;
         let mut tx = client.transaction().map_err(backend)?;
         // The row lock on log_head serializes appenders: positions are handed out in
@@ -521,6 +550,51 @@ impl PostgresStore {
         let checked = check_batch(batch, |id| Ok(stored.remove(&id)))?;
         for h in &checked {
             to_i64(h.head.instance, h.head.seq, "sequence number")?;
+        }
+        if !claims.is_empty() {
+            // Under the log_head row lock every appender is serialized, so what this
+            // reads is current; the primary key is the last word all the same.
+            let mut holders: HashMap<Uuid, Option<InstanceHead>> = HashMap::new();
+            let mut held: HashMap<(&str, &str), Option<ClaimHolder>> = HashMap::new();
+            for c in claims {
+                if let std::collections::hash_map::Entry::Vacant(e) = holders.entry(c.holder.instance) {
+                    let head = tx
+                        .query_opt(&statements.read_head, &[&c.holder.instance])
+                        .map_err(backend)?
+                        .map(|row| head_from_row(&row))
+                        .transpose()?;
+                    e.insert(head);
+                }
+                if let std::collections::hash_map::Entry::Vacant(e) = held.entry((&c.namespace, &c.key)) {
+                    e.insert(read_claim(&mut tx, schema, &c.namespace, &c.key)?);
+                }
+            }
+            let new = check_claims(
+                &checked,
+                claims,
+                |id| Ok(holders.get(&id).cloned().flatten()),
+                |ns, key| Ok(held.get(&(ns, key)).copied().flatten()),
+            )?;
+            let insert = format!(
+                "INSERT INTO {schema}.claims (namespace, key, instance, seq) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (namespace, key) DO NOTHING"
+            );
+            for c in new {
+                let seq = to_i64(c.holder.instance, c.holder.seq, "sequence number")?;
+                let written = tx
+                    .execute(&insert, &[&c.namespace, &c.key, &c.holder.instance, &seq])
+                    .map_err(backend)?;
+                if written == 0 {
+                    let holder = read_claim(&mut tx, schema, &c.namespace, &c.key)?.unwrap_or(c.holder);
+                    return Err(StoreError::Claimed {
+                        namespace: c.namespace.clone(),
+                        key: c.key.clone(),
+                        holder,
+                        claimant: c.holder,
+                    }
+                    .into());
+                }
+            }
         }
         let base = range.size();
         let count: usize = batch.iter().map(|a| a.records.len()).sum();
@@ -648,10 +722,63 @@ impl PostgresStore {
     }
 }
 
+/// The holder of a claim, read on `client` (a transaction or not).
+fn read_claim(
+    client: &mut impl postgres::GenericClient,
+    schema: &str,
+    namespace: &str,
+    key: &str,
+) -> Result<Option<ClaimHolder>, StoreError> {
+    let row = client
+        .query_opt(
+            &format!("SELECT instance, seq FROM {schema}.claims WHERE namespace = $1 AND key = $2"),
+            &[&namespace, &key],
+        )
+        .map_err(backend)?;
+    row.map(|row| {
+        let place = format!("claims row ({namespace}, {key})");
+        Ok(ClaimHolder {
+            instance: get(&row, 0, "claims")?,
+            seq: from_i64(&place, get(&row, 1, "claims")?)?,
+        })
+    })
+    .transpose()
+}
+
 impl Store for PostgresStore {
     fn append_batch(&self, batch: &[Append<'_>]) -> Result<TreeHead, StoreError> {
+        self.append_claiming(batch, &[])
+    }
+
+    fn claim(&self, namespace: &str, key: &str) -> Result<Option<ClaimHolder>, StoreError> {
+        self.read(|inner| read_claim(&mut inner.client, &self.schema, namespace, key))
+    }
+
+    fn claims(&self, namespace: &str) -> Result<Vec<Claim>, StoreError> {
+        let sql = format!(
+            "SELECT key, instance, seq FROM {}.claims WHERE namespace = $1 ORDER BY key",
+            self.schema
+        );
+        let rows = self.read(|inner| inner.client.query(&sql, &[&namespace]).map_err(backend))?;
+        rows.iter()
+            .map(|row| {
+                let key: String = get(row, 0, "claims")?;
+                let seq: i64 = get(row, 2, "claims")?;
+                Ok(Claim {
+                    namespace: namespace.to_owned(),
+                    holder: ClaimHolder {
+                        instance: get(row, 1, "claims")?,
+                        seq: from_i64(&format!("claims row ({namespace}, {key})"), seq)?,
+                    },
+                    key,
+                })
+            })
+            .collect()
+    }
+
+    fn append_claiming(&self, batch: &[Append<'_>], claims: &[Claim]) -> Result<TreeHead, StoreError> {
         let mut inner = self.lock()?;
-        match PostgresStore::append_locked(&mut inner, batch) {
+        match PostgresStore::append_locked(&mut inner, &self.schema, batch, claims) {
             Ok(head) => Ok(head),
             Err(Failure::Store(e)) => Err(e),
             // Only a writer outside this library's locking can trip the unique key:

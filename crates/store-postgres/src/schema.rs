@@ -7,7 +7,7 @@ use regula_core::StoreError;
 use crate::{BACKEND, backend_at};
 
 /// The newest schema version this crate writes.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// The value of `meta.application`.
 const MARKER: &str = "regula-store";
@@ -56,6 +56,16 @@ const MIGRATIONS: &[&str] = &[
         instance uuid PRIMARY KEY,
         seq      bigint NOT NULL,
         snapshot json NOT NULL
+    );",
+    // 1 → 2: claims, unique keys taken by a record in its append's transaction. A
+    // store of version 1 gets an empty table; claims of its past records are added
+    // by the program that knows them (`Store::append_claiming` with no records).
+    "CREATE TABLE {s}.claims (
+        namespace text NOT NULL,
+        key       text NOT NULL,
+        instance  uuid NOT NULL,
+        seq       bigint NOT NULL,
+        PRIMARY KEY (namespace, key)
     );",
 ];
 
@@ -203,4 +213,21 @@ pub(crate) fn prepare(client: &mut Client, schema: &str, quoted: &str, location:
         .map_err(err)?;
     }
     tx.commit().map_err(err)
+}
+
+/// Checks, writing nothing, that `schema` holds a Regula store of the current version:
+/// for handles that must never create or migrate one.
+pub(crate) fn check_current(client: &mut Client, schema: &str, quoted: &str, location: &str) -> Result<(), StoreError> {
+    match inspect(client, schema, quoted, location)? {
+        Found::Version(SCHEMA_VERSION) => Ok(()),
+        Found::Nothing => Err(StoreError::NotAStore {
+            location: location.to_owned(),
+            message: format!("schema {schema} holds no Regula store"),
+        }),
+        Found::Version(found) => Err(StoreError::OlderSchema {
+            location: location.to_owned(),
+            found,
+            supported: SCHEMA_VERSION,
+        }),
+    }
 }

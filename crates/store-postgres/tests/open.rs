@@ -8,7 +8,7 @@
 mod common;
 
 use postgres::Client;
-use regula_core::{InstanceFilter, Repository, Store, StoreError};
+use regula_core::{Claim, InstanceFilter, Repository, Store, StoreError};
 use regula_store_conformance::sample::{self, annotate, case, clerk};
 use regula_store_postgres::{PostgresOptions, PostgresStore, SCHEMA_VERSION};
 
@@ -277,4 +277,50 @@ fn a_handle_reconnects_after_its_connection_was_closed() {
         repo.execute(inst.id(), annotate("after reconnect"), 0).unwrap();
     }
     assert_eq!(store.load(inst.id()).unwrap().len(), 2);
+}
+
+#[test]
+fn a_version_1_store_is_migrated_in_place_and_keeps_its_records() {
+    if !common::enabled() {
+        return;
+    }
+    let schema = common::unique_schema("migrate");
+    let repo = Repository::new(sample::engine(), common::open(&schema));
+    let (mut inst, _) = repo.create(clerk(), "clerk", case("旧库"), None).unwrap();
+    repo.apply(&mut inst, annotate("v1")).unwrap();
+    drop(repo);
+    // Back to what schema version 1 left: no claims table.
+    let mut raw = common::raw();
+    raw.batch_execute(&format!(
+        "DROP TABLE \"{schema}\".claims; UPDATE \"{schema}\".meta SET value = '1' WHERE key = 'schema_version'"
+    ))
+    .unwrap();
+    // A handle that never migrates refuses it, untouched.
+    let before = fingerprint(&mut raw, &schema);
+    let existing =
+        PostgresStore::connect_existing_with(&common::url().unwrap(), PostgresOptions { schema: schema.clone() });
+    match existing {
+        Err(StoreError::OlderSchema { found, supported, .. }) => assert_eq!((found, supported), (1, SCHEMA_VERSION)),
+        other => panic!("expected OlderSchema, got {other:?}"),
+    }
+    assert_eq!(fingerprint(&mut raw, &schema), before);
+    let store = connect(&schema).unwrap();
+    assert_eq!(store.load(inst.id()).unwrap().len(), 2);
+    assert!(store.claims("document_number").unwrap().is_empty());
+    store
+        .append_claiming(&[], &[Claim::new("document_number", "红林法〔2022〕1号", inst.id(), 2)])
+        .unwrap();
+    let version: String = raw
+        .query_one(
+            &format!("SELECT value FROM \"{schema}\".meta WHERE key = 'schema_version'"),
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(version, SCHEMA_VERSION.to_string());
+    let claims: i64 = raw
+        .query_one(&format!("SELECT count(*) FROM \"{schema}\".claims"), &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(claims, 1);
 }

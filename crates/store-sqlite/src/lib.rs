@@ -65,6 +65,7 @@
 //! | `instances` | the head of each instance: `definition`, `version`, `state`, `seq`, `last_hash`, `created_at`, `updated_at`, `first_position`; indexed by `(definition, state)` |
 //! | `log_head` | one row: the number of records and the Merkle compact range over them |
 //! | `snapshots` | the latest snapshot of an instance, as JSON |
+//! | `claims` (version 2) | keys unique across the store ([`Claim`]): `namespace`, `key` (together the primary key), and the holder record's `instance` and `seq`; written in the append's transaction (see [`Store::append_claiming`]) |
 //!
 //! UUIDs are stored as hyphenated text, digests as lowercase hex and times as RFC 3339
 //! UTC with nanoseconds. Only the `record` JSON is trusted by verification; the other
@@ -73,6 +74,10 @@
 //! after SQLite's own `PRAGMA quick_check` (`PRAGMA integrity_check` with
 //! [`StorageCheck::Full`](regula_core::store::StorageCheck::Full)); every problem is
 //! reported.
+//!
+//! A store of schema version 1 gets the empty `claims` table (version 2) the first
+//! time [`SqliteStore::open`] opens it; [`SqliteStore::open_existing`] never creates,
+//! migrates or changes a file on open, for commands that only read.
 //!
 //! # Bad input
 //!
@@ -90,10 +95,10 @@ use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use regula_core::merkle::{CompactRange, record_leaf};
-use regula_core::store::{BatchHead, StorageCheck, StoreProblem, check_batch, check_snapshot};
+use regula_core::store::{BatchHead, StorageCheck, StoreProblem, check_batch, check_claims, check_snapshot};
 use regula_core::{
-    Append, AuditRecord, Checkpoint, DefinitionRef, Digest, InstanceFilter, InstanceHead, Snapshot, Store, StoreError,
-    TreeHead,
+    Append, AuditRecord, Checkpoint, Claim, ClaimHolder, DefinitionRef, Digest, InstanceFilter, InstanceHead, Snapshot,
+    Store, StoreError, TreeHead,
 };
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params};
 use uuid::Uuid;
@@ -137,6 +142,9 @@ impl Default for SqliteOptions {
 pub struct SqliteStore {
     inner: Mutex<Inner>,
     path: Option<PathBuf>,
+    /// False for a store of schema 1 opened without migrating it
+    /// ([`open_existing`](SqliteStore::open_existing)): it has no claims table.
+    claims_kept: bool,
 }
 
 #[derive(Debug)]
@@ -173,6 +181,34 @@ impl SqliteStore {
         Ok(SqliteStore {
             inner: Mutex::new(Inner { conn, cursor: None }),
             path: Some(path.to_path_buf()),
+            claims_kept: true,
+        })
+    }
+
+    /// Opens an existing store in `path` with the default options, and never creates
+    /// or migrates one: a missing or empty file, or a database that is not a Regula
+    /// store, fails with [`StoreError::NotAStore`]. Nothing is written to the file on
+    /// open. A store of schema 1 (written by Regula 0.1, before claims) is read as it
+    /// is: its claims operations answer [`StoreError::Unsupported`] until a handle
+    /// opened with [`open`](SqliteStore::open) migrates it. For commands that only read.
+    pub fn open_existing(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        SqliteStore::open_existing_with(path, SqliteOptions::default())
+    }
+
+    /// [`open_existing`](SqliteStore::open_existing) with `options`.
+    pub fn open_existing_with(path: impl AsRef<Path>, options: SqliteOptions) -> Result<Self, StoreError> {
+        let path = path.as_ref();
+        let location = path.display().to_string();
+        schema::require_file(path, &location)?;
+        // No SQLITE_OPEN_CREATE: a file removed since the check is not recreated.
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(backend)?;
+        configure(&conn, &options)?;
+        let version = schema::check_readable(&conn, &location)?;
+        Ok(SqliteStore {
+            inner: Mutex::new(Inner { conn, cursor: None }),
+            path: Some(path.to_path_buf()),
+            claims_kept: version >= 2,
         })
     }
 
@@ -184,6 +220,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             inner: Mutex::new(Inner { conn, cursor: None }),
             path: None,
+            claims_kept: true,
         })
     }
 
@@ -212,6 +249,17 @@ impl SqliteStore {
                 message: format!("unexpected PRAGMA synchronous level {other}"),
                 source: None,
             }),
+        }
+    }
+
+    /// Refuses the claims operations on a store of schema 1 read without migrating.
+    fn claims_kept(&self) -> Result<(), StoreError> {
+        if self.claims_kept {
+            Ok(())
+        } else {
+            Err(StoreError::Unsupported {
+                operation: "claims (this store's schema 1 predates them; opening it for writing upgrades it)",
+            })
         }
     }
 
@@ -385,8 +433,32 @@ fn insert_error(tx: &Transaction<'_>, e: rusqlite::Error, instance: Uuid, expect
     backend(e)
 }
 
+fn read_claim(conn: &Connection, namespace: &str, key: &str) -> Result<Option<ClaimHolder>, StoreError> {
+    let row: Option<(String, i64)> = conn
+        .prepare_cached("SELECT instance, seq FROM claims WHERE namespace = ?1 AND key = ?2")
+        .map_err(backend)?
+        .query_row(params![namespace, key], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()
+        .map_err(backend)?;
+    row.map(|(instance, seq)| claim_holder(namespace, key, &instance, seq))
+        .transpose()
+}
+
+fn claim_holder(namespace: &str, key: &str, instance: &str, seq: i64) -> Result<ClaimHolder, StoreError> {
+    let place = format!("claims row ({namespace}, {key})");
+    Ok(ClaimHolder {
+        instance: Uuid::parse_str(instance).map_err(|e| corrupt(&place, e))?,
+        seq: from_i64(&place, seq)?,
+    })
+}
+
 impl Store for SqliteStore {
     fn append_batch(&self, batch: &[Append<'_>]) -> Result<TreeHead, StoreError> {
+        self.append_claiming(batch, &[])
+    }
+
+    fn append_claiming(&self, batch: &[Append<'_>], claims: &[Claim]) -> Result<TreeHead, StoreError> {
+        self.claims_kept()?;
         let mut inner = self.lock();
         let tx = inner
             .conn
@@ -396,6 +468,39 @@ impl Store for SqliteStore {
         let heads = check_batch(batch, |id| read_head(&tx, id))?;
         for h in &heads {
             to_i64(h.head.instance, h.head.seq, "sequence number")?;
+        }
+        // The writer lock taken by BEGIN IMMEDIATE makes this read current; the
+        // primary key is the last word all the same.
+        let new_claims = if claims.is_empty() {
+            Vec::new()
+        } else {
+            check_claims(
+                &heads,
+                claims,
+                |id| read_head(&tx, id),
+                |ns, key| read_claim(&tx, ns, key),
+            )?
+        };
+        if !new_claims.is_empty() {
+            let mut insert = tx
+                .prepare_cached("INSERT INTO claims (namespace, key, instance, seq) VALUES (?1, ?2, ?3, ?4)")
+                .map_err(backend)?;
+            for c in new_claims {
+                let seq = to_i64(c.holder.instance, c.holder.seq, "sequence number")?;
+                insert
+                    .execute(params![c.namespace, c.key, c.holder.instance.to_string(), seq])
+                    .map_err(|e| match read_claim(&tx, &c.namespace, &c.key) {
+                        Ok(Some(holder)) if e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) => {
+                            StoreError::Claimed {
+                                namespace: c.namespace.clone(),
+                                key: c.key.clone(),
+                                holder,
+                                claimant: c.holder,
+                            }
+                        }
+                        _ => backend(e),
+                    })?;
+            }
         }
         let mut range = read_log_head(&tx)?;
         let base = range.size();
@@ -466,6 +571,36 @@ impl Store for SqliteStore {
         }
         tx.commit().map_err(backend)?;
         Ok(tree_head_of(&range))
+    }
+
+    fn claim(&self, namespace: &str, key: &str) -> Result<Option<ClaimHolder>, StoreError> {
+        self.claims_kept()?;
+        read_claim(&self.lock().conn, namespace, key)
+    }
+
+    fn claims(&self, namespace: &str) -> Result<Vec<Claim>, StoreError> {
+        self.claims_kept()?;
+        let inner = self.lock();
+        let mut stmt = inner
+            .conn
+            .prepare_cached("SELECT key, instance, seq FROM claims WHERE namespace = ?1 ORDER BY key")
+            .map_err(backend)?;
+        let rows = stmt
+            .query_map([namespace], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
+            })
+            .map_err(backend)?;
+        let mut claims = Vec::new();
+        for row in rows {
+            let (key, instance, seq) = row.map_err(backend)?;
+            let holder = claim_holder(namespace, &key, &instance, seq)?;
+            claims.push(Claim {
+                namespace: namespace.to_owned(),
+                key,
+                holder,
+            });
+        }
+        Ok(claims)
     }
 
     fn load_after(&self, instance: Uuid, after: u64) -> Result<Vec<AuditRecord>, StoreError> {

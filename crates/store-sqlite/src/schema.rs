@@ -10,7 +10,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use crate::{BACKEND, backend};
 
 /// The newest schema version this crate writes (also in `PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// `PRAGMA application_id` of a Regula store: the bytes `RGLA`.
 pub const APPLICATION_ID: i32 = 0x5247_4c41;
@@ -62,6 +62,16 @@ const MIGRATIONS: &[&str] = &[
         seq      INTEGER NOT NULL,
         snapshot TEXT NOT NULL
     );",
+    // 1 → 2: claims, unique keys taken by a record in its append's transaction. A
+    // store of version 1 gets an empty table; claims of its past records are added
+    // by the program that knows them (`Store::append_claiming` with no records).
+    "CREATE TABLE claims (
+        namespace TEXT NOT NULL,
+        key       TEXT NOT NULL,
+        instance  TEXT NOT NULL,
+        seq       INTEGER NOT NULL,
+        PRIMARY KEY (namespace, key)
+    ) WITHOUT ROWID;",
 ];
 
 fn not_a_store(location: &str, message: impl Into<String>) -> StoreError {
@@ -110,18 +120,16 @@ fn io_error(location: &str, e: std::io::Error) -> StoreError {
     }
 }
 
-/// Checks, creates or migrates the schema in one `BEGIN IMMEDIATE` transaction, so two
-/// processes opening a new file at once create it once. Refuses, writing nothing, a
-/// database of another application or of a newer schema.
-pub(crate) fn prepare(conn: &mut Connection, location: &str) -> Result<(), StoreError> {
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(backend)?;
-    let application_id: i32 = tx
+/// The schema version of the database behind `conn` (0 for an empty database), read
+/// without writing. Refuses a database of another application or of a newer schema.
+fn found_version(conn: &Connection, location: &str) -> Result<i64, StoreError> {
+    let application_id: i32 = conn
         .query_row("PRAGMA application_id", [], |r| r.get(0))
         .map_err(backend)?;
-    let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(backend)?;
-    let objects: i64 = tx
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(backend)?;
+    let objects: i64 = conn
         .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
         .map_err(backend)?;
     let from = if application_id == APPLICATION_ID {
@@ -132,7 +140,7 @@ pub(crate) fn prepare(conn: &mut Connection, location: &str) -> Result<(), Store
                 supported: SCHEMA_VERSION,
             });
         }
-        let marker: Option<String> = tx
+        let marker: Option<String> = conn
             .query_row("SELECT value FROM meta WHERE key = 'application'", [], |r| r.get(0))
             .optional()
             .unwrap_or(None);
@@ -151,6 +159,17 @@ pub(crate) fn prepare(conn: &mut Connection, location: &str) -> Result<(), Store
             format!("it is the SQLite database of another application ({objects} schema objects, no Regula marker)"),
         ));
     };
+    Ok(from)
+}
+
+/// Checks, creates or migrates the schema in one `BEGIN IMMEDIATE` transaction, so two
+/// processes opening a new file at once create it once. Refuses, writing nothing, a
+/// database of another application or of a newer schema.
+pub(crate) fn prepare(conn: &mut Connection, location: &str) -> Result<(), StoreError> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(backend)?;
+    let from = found_version(&tx, location)?;
     if from == SCHEMA_VERSION {
         // Nothing to write: the transaction ends without a change.
         return tx.commit().map_err(backend);
@@ -184,4 +203,25 @@ pub(crate) fn prepare(conn: &mut Connection, location: &str) -> Result<(), Store
             .map_err(backend)?;
     }
     tx.commit().map_err(backend)
+}
+
+/// Checks, writing nothing, that the database is a Regula store this program reads,
+/// and returns its schema version: for handles that must never create or migrate a
+/// store. A store of schema 1 (before claims) is read as it is.
+pub(crate) fn check_readable(conn: &Connection, location: &str) -> Result<i64, StoreError> {
+    match found_version(conn, location)? {
+        0 => Err(not_a_store(location, "it is an empty database, with no Regula schema")),
+        found => Ok(found),
+    }
+}
+
+/// Refuses, before opening anything, a file that does not exist or is empty: what a
+/// handle that must never create a store needs.
+pub(crate) fn require_file(path: &Path, location: &str) -> Result<(), StoreError> {
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(not_a_store(location, "the file does not exist")),
+        Err(e) => Err(io_error(location, e)),
+        Ok(m) if m.is_file() && m.len() == 0 => Err(not_a_store(location, "the file is empty (0 bytes)")),
+        Ok(_) => inspect_file(path, location),
+    }
 }

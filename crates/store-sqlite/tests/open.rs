@@ -10,10 +10,11 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use common::ScratchDir;
-use regula_core::{InstanceFilter, Repository, Store, StoreError};
+use regula_core::{Claim, InstanceFilter, Repository, Store, StoreError};
 use regula_store_conformance::sample::{self, annotate, case, clerk};
 use regula_store_sqlite::{APPLICATION_ID, SCHEMA_VERSION, SqliteOptions, SqliteStore, Synchronous};
 use rusqlite::Connection;
+use uuid::Uuid;
 
 /// Every file in `dir` with its bytes.
 fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -248,4 +249,86 @@ fn handles_opening_a_new_file_at_once_create_it_once() {
     for s in &stores {
         assert_eq!(s.head(inst.id()).unwrap().seq, 1);
     }
+}
+
+/// A store as schema version 1 left it: records, no `claims` table.
+fn version_1_store(path: &Path) -> Uuid {
+    let repo = Repository::new(sample::engine(), SqliteStore::open(path).unwrap());
+    let (mut inst, _) = repo.create(clerk(), "clerk", case("旧库"), None).unwrap();
+    repo.apply(&mut inst, annotate("v1")).unwrap();
+    drop(repo);
+    let raw = Connection::open(path).unwrap();
+    raw.execute_batch(
+        "DROP TABLE claims; UPDATE meta SET value = '1' WHERE key = 'schema_version'; PRAGMA user_version = 1;",
+    )
+    .unwrap();
+    inst.id()
+}
+
+#[test]
+fn a_version_1_store_is_migrated_in_place_on_open_and_keeps_its_records() {
+    let dir = ScratchDir::new("migrate");
+    let path = dir.file("old.regula");
+    let id = version_1_store(&path);
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(store.load(id).unwrap().len(), 2);
+    assert!(store.claims("document_number").unwrap().is_empty());
+    // The claims of past records can be given afterwards.
+    store
+        .append_claiming(&[], &[Claim::new("document_number", "红林法〔2022〕1号", id, 2)])
+        .unwrap();
+    drop(store);
+    let raw = Connection::open(&path).unwrap();
+    let version: i64 = raw.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    let meta: String = raw
+        .query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!((version, meta), (SCHEMA_VERSION, SCHEMA_VERSION.to_string()));
+    let claims: i64 = raw.query_row("SELECT count(*) FROM claims", [], |r| r.get(0)).unwrap();
+    assert_eq!(claims, 1);
+}
+
+#[test]
+fn open_existing_never_creates_migrates_or_changes_a_file() {
+    let dir = ScratchDir::new("existing");
+    // Missing: not created.
+    let missing = dir.file("missing.regula");
+    match SqliteStore::open_existing(&missing).unwrap_err() {
+        StoreError::NotAStore { message, .. } => assert!(message.contains("does not exist"), "{message}"),
+        other => panic!("expected NotAStore, got {other:?}"),
+    }
+    assert!(!missing.exists(), "open_existing created the file");
+    // Empty: still 0 bytes, no schema written.
+    let empty = dir.file("empty.regula");
+    std::fs::write(&empty, b"").unwrap();
+    let before = files(dir.path());
+    match SqliteStore::open_existing(&empty).unwrap_err() {
+        StoreError::NotAStore { message, .. } => assert!(message.contains("empty"), "{message}"),
+        other => panic!("expected NotAStore, got {other:?}"),
+    }
+    assert_eq!(files(dir.path()), before);
+    assert_eq!(std::fs::metadata(&empty).unwrap().len(), 0);
+    // An older schema: read as it is, not migrated; it keeps no claims yet.
+    let old = dir.file("old.regula");
+    let id = version_1_store(&old);
+    let before = std::fs::read(&old).unwrap();
+    let store = SqliteStore::open_existing(&old).unwrap();
+    assert_eq!(store.load(id).unwrap().len(), 2);
+    assert!(matches!(
+        store.claims("document_number").unwrap_err(),
+        StoreError::Unsupported { .. }
+    ));
+    assert!(matches!(
+        store
+            .append_claiming(&[], &[Claim::new("document_number", "红林法〔2022〕1号", id, 2)])
+            .unwrap_err(),
+        StoreError::Unsupported { .. }
+    ));
+    drop(store);
+    assert_eq!(std::fs::read(&old).unwrap(), before, "open_existing migrated the store");
+    // A current store opens and reads.
+    let store = SqliteStore::open(&old).unwrap();
+    drop(store);
+    let store = SqliteStore::open_existing(&old).unwrap();
+    assert_eq!(store.load(id).unwrap().len(), 2);
 }

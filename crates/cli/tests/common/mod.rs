@@ -229,3 +229,107 @@ pub fn draft_json(text: &str) -> String {
     }})
     .to_string()
 }
+
+/// The other standard of 立案庭.
+pub const OTHER: &str = "ADJ-01-09";
+
+/// Drives `code` of 立案庭 to approval: ready to publish.
+pub fn to_approval(run: &dyn Fn(&[&str]) -> Run, code: &str, draft: &str) {
+    let act = |action: &str, actor: &str, at: &str, fields: &[&str]| {
+        let mut args = vec!["do", code, action, "--as", actor, "--at", at];
+        args.extend_from_slice(fields);
+        run(&args).ok();
+    };
+    act("start_drafting", DEPT, "2023-03-01", &["summary=调研"]);
+    act("open_consultation", DEPT, "2023-03-21", &["--json-file", draft]);
+    for (at, fields) in [
+        (
+            "2023-03-22",
+            &[
+                "opinion.author=刑事审判庭 张法官",
+                "opinion.source=frontline",
+                "opinion.content=建议明确公示期限",
+            ][..],
+        ),
+        ("2023-03-23", &["opinion=1", "response.decision=adopted"]),
+        (
+            "2023-03-24",
+            &[
+                "opinion.author=综合办公室 刘科员",
+                "opinion.source=administrative",
+                "opinion.content=建议统一统计口径",
+            ],
+        ),
+        (
+            "2023-03-25",
+            &[
+                "opinion=2",
+                "response.decision=not_adopted",
+                "response.reason=已由审判管理办公室统一规定",
+            ],
+        ),
+    ] {
+        let action = if fields[0].starts_with("opinion.") {
+            "record_opinion"
+        } else {
+            "respond_to_opinion"
+        };
+        act(action, DEPT, at, fields);
+    }
+    act("close_consultation", DEPT, "2023-04-21", &[]);
+    act(
+        "approve",
+        "陈伟",
+        "2023-04-28",
+        &[
+            "meeting.date=2023-04-28",
+            r#"meeting.present=["陈伟","厉彦杰","马振生","张丽杰"]"#,
+            "meeting.decision=审议通过",
+        ],
+    );
+}
+
+/// Publishes `codes` with the same `fields` in two processes of the real binary
+/// started at the same moment on the store `store_args` names: each waits for the
+/// file `go` in `dir` (busy-waiting in the shell, so both start within microseconds
+/// of its creation). Returns the exit codes and what each printed.
+pub fn race_publish(dir: &Path, store_args: &[&str], codes: [&str; 2], fields: &[&str]) -> (Vec<i32>, Vec<String>) {
+    let go = dir.join("go");
+    let _ = std::fs::remove_file(&go);
+    let children: Vec<_> = codes
+        .iter()
+        .map(|code| {
+            Command::new("sh")
+                .current_dir(dir)
+                .arg("-c")
+                .arg(r#"while [ ! -e "$1" ]; do :; done; shift; exec "$@""#)
+                .arg("sh")
+                .arg(&go)
+                .arg(BIN)
+                .args(store_args)
+                .args(["do", code, "publish", "--as", OFFICE, "--at", "2023-04-30"])
+                .args(fields)
+                .env_remove("REGULA_STORE")
+                .env_remove("REGULA_PG")
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    std::fs::write(&go, "").unwrap();
+    let outputs: Vec<_> = children.into_iter().map(|c| c.wait_with_output().unwrap()).collect();
+    let codes = outputs.iter().map(|o| o.status.code().unwrap_or(-1)).collect();
+    let shown = outputs
+        .iter()
+        .map(|o| {
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            )
+        })
+        .collect();
+    (codes, shown)
+}

@@ -1,13 +1,13 @@
 //! A store in memory: for tests, examples and simulations. Nothing survives the process.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard};
 
 use uuid::Uuid;
 
 use super::{
-    Append, InstanceFilter, InstanceHead, StorageCheck, Store, StoreError, StoreProblem, TreeHead, check_batch,
-    check_snapshot,
+    Append, Claim, ClaimHolder, InstanceFilter, InstanceHead, StorageCheck, Store, StoreError, StoreProblem, TreeHead,
+    check_batch, check_claims, check_snapshot,
 };
 use crate::instance::Snapshot;
 use crate::merkle::{CompactRange, record_leaf};
@@ -28,6 +28,7 @@ struct Inner {
     order: Vec<Uuid>,
     range: CompactRange,
     snapshots: HashMap<Uuid, Snapshot>,
+    claims: BTreeMap<(String, String), ClaimHolder>,
 }
 
 impl MemoryStore {
@@ -45,9 +46,22 @@ impl MemoryStore {
 
 impl Store for MemoryStore {
     fn append_batch(&self, batch: &[Append<'_>]) -> Result<TreeHead, StoreError> {
+        self.append_claiming(batch, &[])
+    }
+
+    fn append_claiming(&self, batch: &[Append<'_>], claims: &[Claim]) -> Result<TreeHead, StoreError> {
         let mut inner = self.lock();
         // Check everything before changing anything, so a failure writes nothing.
         let heads = check_batch(batch, |id| Ok(inner.heads.get(&id).cloned()))?;
+        let new = check_claims(
+            &heads,
+            claims,
+            |id| Ok(inner.heads.get(&id).cloned()),
+            |ns, key| Ok(inner.claims.get(&(ns.to_owned(), key.to_owned())).copied()),
+        )?;
+        for c in new {
+            inner.claims.insert((c.namespace.clone(), c.key.clone()), c.holder);
+        }
         for a in batch {
             for r in a.records {
                 let position = inner.records.len();
@@ -68,6 +82,24 @@ impl Store for MemoryStore {
             size: inner.range.size(),
             root: inner.range.root(),
         })
+    }
+
+    fn claim(&self, namespace: &str, key: &str) -> Result<Option<ClaimHolder>, StoreError> {
+        Ok(self.lock().claims.get(&(namespace.to_owned(), key.to_owned())).copied())
+    }
+
+    fn claims(&self, namespace: &str) -> Result<Vec<Claim>, StoreError> {
+        Ok(self
+            .lock()
+            .claims
+            .iter()
+            .filter(|((ns, _), _)| ns == namespace)
+            .map(|((ns, key), holder)| Claim {
+                namespace: ns.clone(),
+                key: key.clone(),
+                holder: *holder,
+            })
+            .collect())
     }
 
     fn load_after(&self, instance: Uuid, after: u64) -> Result<Vec<AuditRecord>, StoreError> {

@@ -27,8 +27,8 @@ use crate::replay::VerifyError;
 pub use memory::MemoryStore;
 pub use repository::{Repository, RepositoryError};
 pub use verify::{
-    CheckpointMismatch, Replayer, Replayers, StorageCheck, StoreProblem, StoreReport, VerifyOptions,
-    verify_against_checkpoint, verify_store, verify_store_with,
+    CheckpointMismatch, ClaimProblem, Replayer, Replayers, StorageCheck, StoreProblem, StoreReport, VerifyOptions,
+    verify_against_checkpoint, verify_claims, verify_store, verify_store_with,
 };
 
 /// The records to append to one instance, and the sequence number the writer last saw.
@@ -41,6 +41,52 @@ pub struct Append<'a> {
     pub expected_seq: u64,
     /// The records, in order, continuing from `expected_seq`.
     pub records: &'a [AuditRecord],
+}
+
+/// The record that holds a [`Claim`]: an instance and one of its sequence numbers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct ClaimHolder {
+    /// The instance.
+    pub instance: Uuid,
+    /// The sequence number of the record that made the claim.
+    pub seq: u64,
+}
+
+impl fmt::Display for ClaimHolder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "instance {}, record {}", self.instance, self.seq)
+    }
+}
+
+/// A key unique across a whole store, taken by one record in the same transaction
+/// that appends it: a rule that spans instances ("a document number is used once")
+/// made atomic. `namespace` names the rule (`document_number`), `key` the value
+/// taken (`红林法〔2023〕15号`); the pair is the store's unique key, and `holder` is
+/// the record that took it.
+///
+/// A claim never changes or goes away once committed. Several instances that need
+/// one key together (several standards published under one act) are expected to
+/// let one record hold it (the act's) and to refer to that record: the key stays
+/// unique, the holder says who owns it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Claim {
+    /// The rule's name, e.g. `document_number`.
+    pub namespace: String,
+    /// The value taken, e.g. a document number.
+    pub key: String,
+    /// The record that takes it.
+    pub holder: ClaimHolder,
+}
+
+impl Claim {
+    /// The claim of `key` in `namespace` by record `seq` of `instance`.
+    pub fn new(namespace: impl Into<String>, key: impl Into<String>, instance: Uuid, seq: u64) -> Self {
+        Claim {
+            namespace: namespace.into(),
+            key: key.into(),
+            holder: ClaimHolder { instance, seq },
+        }
+    }
 }
 
 /// What a store knows of an instance without reading its log.
@@ -210,6 +256,41 @@ pub enum StoreError {
         /// The newest version this program knows.
         supported: i64,
     },
+    /// A claim of the append is held by another record (another instance's, or
+    /// another record of the same instance): nothing was written. Reload the holder
+    /// and decide again.
+    #[error("{namespace} {key:?} is already claimed by {holder}; the claim by {claimant} was refused")]
+    Claimed {
+        /// The claim's namespace.
+        namespace: String,
+        /// The key claimed.
+        key: String,
+        /// The record that holds it.
+        holder: ClaimHolder,
+        /// The record whose claim was refused.
+        claimant: ClaimHolder,
+    },
+    /// The store does not implement an operation (a wrapper or test store that does
+    /// not support claims): nothing was written.
+    #[error("this store does not support {operation}")]
+    Unsupported {
+        /// What was asked.
+        operation: &'static str,
+    },
+    /// The store has an older schema and was opened by a handle that never migrates
+    /// (a read-only command); nothing was changed. Opening it once for writing
+    /// migrates it in place.
+    #[error(
+        "{location} has schema version {found}, older than the {supported} this program writes; open it once for writing (e.g. `regula init`) to upgrade it in place"
+    )]
+    OlderSchema {
+        /// The file or database.
+        location: String,
+        /// The version found.
+        found: i64,
+        /// The version this program writes.
+        supported: i64,
+    },
     /// The backend failed (I/O, connection, lock timeout).
     #[error("{backend}: {message}")]
     Backend {
@@ -228,6 +309,16 @@ impl StoreError {
     pub fn is_conflict(&self) -> bool {
         matches!(self, StoreError::Conflict { .. })
     }
+
+    /// The claim refused, for [`StoreError::Claimed`].
+    pub fn claimed(&self) -> Option<(&str, &str, ClaimHolder)> {
+        match self {
+            StoreError::Claimed {
+                namespace, key, holder, ..
+            } => Some((namespace, key, *holder)),
+            _ => None,
+        }
+    }
 }
 
 /// A durable (or, for tests, in-memory) home for audit logs.
@@ -240,7 +331,27 @@ impl StoreError {
 ///   [`StoreError::InvalidAppend`];
 /// - [`scan`](Store::scan) returns records in one global append order that never
 ///   changes, and [`tree_head`](Store::tree_head) is the Merkle tree over that order;
-/// - a record acknowledged by a successful append is never lost or changed.
+/// - a record acknowledged by a successful append is never lost or changed;
+/// - a [`Claim`] is unique by `(namespace, key)`: an append whose claim another
+///   record holds fails with [`StoreError::Claimed`] and writes nothing, and a
+///   committed claim is written in the same transaction as its records.
+///
+/// # Claims
+///
+/// [`append_claiming`](Store::append_claiming) is
+/// [`append_batch`](Store::append_batch) with claims: keys unique across the whole
+/// store, recorded under a unique key in the same transaction as the records. This is
+/// how a rule across instances (a document number used once in a catalog) holds when
+/// several processes write at once: the check an embedding program made on the data it
+/// had loaded is only advisory, the store's unique key decides. The `append_batch`
+/// signature and the [`Append`] struct are unchanged, so code that makes no claims is
+/// untouched; a store that does not implement claims (a test wrapper) answers
+/// [`StoreError::Unsupported`] when asked to make one, never silently drops it.
+///
+/// A claim's holder must be a record of the batch or one already in the store (so a
+/// store created before claims existed can be given the claims of its past records);
+/// claiming again what the same record already holds changes nothing.
+/// [`verify_claims`] checks the claims against the log.
 pub trait Store: Send + Sync {
     /// Appends records to one instance (creating it when `expected_seq` is 0).
     fn append(&self, append: Append<'_>) -> Result<TreeHead, StoreError> {
@@ -249,6 +360,33 @@ pub trait Store: Send + Sync {
 
     /// Appends records to many instances in one transaction: all or nothing.
     fn append_batch(&self, batch: &[Append<'_>]) -> Result<TreeHead, StoreError>;
+
+    /// [`append_batch`](Store::append_batch) that also takes `claims`, in the same
+    /// transaction: all records and claims, or nothing. A claim held by another record
+    /// fails with [`StoreError::Claimed`]; a claim whose holder is neither a record of
+    /// the batch nor one in the store fails with [`StoreError::InvalidAppend`].
+    ///
+    /// The default accepts only an empty `claims` (a store that does not implement
+    /// claims must not pretend to); every store of this workspace overrides it.
+    fn append_claiming(&self, batch: &[Append<'_>], claims: &[Claim]) -> Result<TreeHead, StoreError> {
+        if claims.is_empty() {
+            self.append_batch(batch)
+        } else {
+            Err(StoreError::Unsupported { operation: "claims" })
+        }
+    }
+
+    /// The record that holds `key` in `namespace`, if any.
+    fn claim(&self, namespace: &str, key: &str) -> Result<Option<ClaimHolder>, StoreError> {
+        let _ = (namespace, key);
+        Err(StoreError::Unsupported { operation: "claims" })
+    }
+
+    /// Every claim in `namespace`, ordered by key.
+    fn claims(&self, namespace: &str) -> Result<Vec<Claim>, StoreError> {
+        let _ = namespace;
+        Err(StoreError::Unsupported { operation: "claims" })
+    }
 
     /// Every record of an instance, in sequence order ([`StoreError::NotFound`] if none).
     fn load(&self, instance: Uuid) -> Result<Vec<AuditRecord>, StoreError> {
@@ -300,6 +438,15 @@ impl<S: Store + ?Sized> Store for &S {
     }
     fn append_batch(&self, batch: &[Append<'_>]) -> Result<TreeHead, StoreError> {
         (**self).append_batch(batch)
+    }
+    fn append_claiming(&self, batch: &[Append<'_>], claims: &[Claim]) -> Result<TreeHead, StoreError> {
+        (**self).append_claiming(batch, claims)
+    }
+    fn claim(&self, namespace: &str, key: &str) -> Result<Option<ClaimHolder>, StoreError> {
+        (**self).claim(namespace, key)
+    }
+    fn claims(&self, namespace: &str) -> Result<Vec<Claim>, StoreError> {
+        (**self).claims(namespace)
     }
     fn load(&self, instance: Uuid) -> Result<Vec<AuditRecord>, StoreError> {
         (**self).load(instance)
@@ -452,6 +599,59 @@ pub fn check_batch(
         offset += a.records.len() as u64;
     }
     Ok(heads)
+}
+
+/// Checks the claims of a batch that [`check_batch`] accepted (its result is `heads`)
+/// before anything is written: each holder is a record of the batch or of the store
+/// (`stored` gives the head the store holds for an instance the batch does not
+/// extend), no two claims of the batch take one key for different records, and no
+/// key is held by another record (`held` asks the store). Returns the claims to
+/// insert: those not already held by the same record, each once.
+pub fn check_claims<'c>(
+    heads: &[BatchHead],
+    claims: &'c [Claim],
+    mut stored: impl FnMut(Uuid) -> Result<Option<InstanceHead>, StoreError>,
+    mut held: impl FnMut(&str, &str) -> Result<Option<ClaimHolder>, StoreError>,
+) -> Result<Vec<&'c Claim>, StoreError> {
+    let mut new: Vec<&Claim> = Vec::new();
+    for claim in claims {
+        let ClaimHolder { instance, seq } = claim.holder;
+        let last = match heads.iter().find(|h| h.head.instance == instance) {
+            Some(h) => Some(h.head.seq),
+            None => stored(instance)?.map(|h| h.seq),
+        };
+        if seq == 0 || last.is_none_or(|last| seq > last) {
+            return Err(StoreError::InvalidAppend {
+                instance,
+                seq,
+                reason: format!(
+                    "the claim of {} {:?} names a record that is neither in the batch nor in the store",
+                    claim.namespace, claim.key
+                ),
+            });
+        }
+        let refuse = |holder: ClaimHolder| StoreError::Claimed {
+            namespace: claim.namespace.clone(),
+            key: claim.key.clone(),
+            holder,
+            claimant: claim.holder,
+        };
+        if let Some(earlier) = new
+            .iter()
+            .find(|c| c.namespace == claim.namespace && c.key == claim.key)
+        {
+            if earlier.holder != claim.holder {
+                return Err(refuse(earlier.holder));
+            }
+            continue;
+        }
+        match held(&claim.namespace, &claim.key)? {
+            Some(holder) if holder == claim.holder => {}
+            Some(holder) => return Err(refuse(holder)),
+            None => new.push(claim),
+        }
+    }
+    Ok(new)
 }
 
 impl fmt::Display for TreeHead {

@@ -7,7 +7,7 @@ use crate::instance::Instance;
 use crate::record::{Actor, AuditRecord};
 use crate::replay::VerifyError;
 
-use super::{Append, Store, StoreError};
+use super::{Append, Claim, Store, StoreError};
 
 /// Creating, loading or changing a persisted instance failed.
 #[derive(Debug, thiserror::Error)]
@@ -127,14 +127,42 @@ impl<L: Lifecycle, S: Store> Repository<L, S> {
         command: Command<L::Action>,
         external: Vec<Reason>,
     ) -> Result<AuditRecord, RepositoryError> {
+        self.apply_claiming(instance, command, external, &[])
+    }
+
+    /// [`apply_with`](Repository::apply_with) that, when the attempt is accepted,
+    /// claims each `(namespace, key)` of `claims` for the new record in the same
+    /// transaction (see [`Store::append_claiming`]). A refused attempt claims nothing.
+    /// When another record holds a key the store answers [`StoreError::Claimed`],
+    /// nothing is written and the instance is left as it was.
+    pub fn apply_claiming(
+        &self,
+        instance: &mut Instance<L>,
+        command: Command<L::Action>,
+        external: Vec<Reason>,
+        claims: &[(&str, &str)],
+    ) -> Result<AuditRecord, RepositoryError> {
         let mut next = instance.clone();
         let expected_seq = next.seq();
         let record = self.engine.apply_with(&mut next, command, external)?;
-        self.store.append(Append {
+        let claims: Vec<Claim> = if record.is_refused() {
+            Vec::new()
+        } else {
+            claims
+                .iter()
+                .map(|(namespace, key)| Claim::new(*namespace, *key, record.instance, record.seq))
+                .collect()
+        };
+        let append = Append {
             instance: next.id(),
             expected_seq,
             records: std::slice::from_ref(&record),
-        })?;
+        };
+        if claims.is_empty() {
+            self.store.append(append)?;
+        } else {
+            self.store.append_claiming(&[append], &claims)?;
+        }
         *instance = next;
         if self.snapshot_every > 0 && instance.seq() % self.snapshot_every == 0 {
             // Snapshots are a cache that verification never trusts (it checks them

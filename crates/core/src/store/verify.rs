@@ -10,7 +10,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{Checkpoint, InstanceFilter, InstanceHead, Store, StoreError, TreeHead};
+use super::{Checkpoint, Claim, ClaimHolder, InstanceFilter, InstanceHead, Store, StoreError, TreeHead};
 use crate::instance::Snapshot;
 use crate::label::Lang;
 use crate::merkle::{CompactRange, record_leaf};
@@ -150,6 +150,35 @@ pub enum StoreProblem {
         /// What was wrong.
         message: String,
     },
+    /// The store's claims disagree with the log (see [`verify_claims`]).
+    #[error("claim {namespace} {key:?}: {problem}")]
+    Claim {
+        /// The claim's namespace.
+        namespace: String,
+        /// The key.
+        key: String,
+        /// What is wrong.
+        problem: ClaimProblem,
+    },
+}
+
+/// How a store's claims disagree with its log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[non_exhaustive]
+pub enum ClaimProblem {
+    /// A record of the log takes the key, the store holds no claim of it by that
+    /// record: the claim row was removed, or written for another record.
+    #[error("{holder} takes it, but the store holds no claim of it by that record")]
+    Missing {
+        /// The record that takes the key.
+        holder: ClaimHolder,
+    },
+    /// The store holds a claim no record of the log makes: a forged or moved row.
+    #[error("the store says {holder} holds it, but that record does not take it")]
+    Forged {
+        /// The holder the store names.
+        holder: ClaimHolder,
+    },
 }
 
 /// How a store fails to extend a checkpoint.
@@ -191,6 +220,9 @@ impl StoreProblem {
             | StoreProblem::HeadDiffers { instance, .. }
             | StoreProblem::SnapshotMismatch { instance, .. }
             | StoreProblem::ColumnMismatch { instance, .. } => Some(*instance),
+            StoreProblem::Claim { problem, .. } => Some(match problem {
+                ClaimProblem::Missing { holder } | ClaimProblem::Forged { holder } => holder.instance,
+            }),
             StoreProblem::TreeMismatch { .. }
             | StoreProblem::Checkpoint(_)
             | StoreProblem::Physical { .. }
@@ -263,6 +295,18 @@ impl StoreProblem {
                 }
             ),
             StoreProblem::Unreadable { place, message } => format!("{place}：无法读回：{message}"),
+            StoreProblem::Claim {
+                namespace,
+                key,
+                problem,
+            } => match problem {
+                ClaimProblem::Missing { holder } => {
+                    format!("占用 {namespace} {key:?}：{holder} 占用了它，但存储中没有该记录的占用登记")
+                }
+                ClaimProblem::Forged { holder } => {
+                    format!("占用 {namespace} {key:?}：存储登记为 {holder} 占用，但该记录并未占用它")
+                }
+            },
         }
     }
 }
@@ -955,4 +999,41 @@ pub fn verify_against_checkpoint<S: Store + ?Sized>(
     }
     let root = (range.size() == checkpoint.size).then(|| range.root());
     Ok(checkpoint_mismatch(checkpoint, range.size(), root))
+}
+
+/// Checks a store's claims in `namespace` against `expected`, the claims its log
+/// makes as the embedding program reads it (for a court: one claim of each published
+/// document number by the record that published it). Every stored claim must be one
+/// of `expected` ([`ClaimProblem::Forged`] otherwise), and every expected claim must
+/// be stored with the same holder ([`ClaimProblem::Missing`] otherwise). Two records
+/// that take one key are reported here as a missing claim for the one that does not
+/// hold it; the rule they break is the embedding program's to report.
+pub fn verify_claims<S: Store + ?Sized>(
+    store: &S,
+    namespace: &str,
+    expected: &[Claim],
+) -> Result<Vec<StoreProblem>, StoreError> {
+    let stored: HashSet<Claim> = store.claims(namespace)?.into_iter().collect();
+    let expected: HashSet<&Claim> = expected.iter().filter(|c| c.namespace == namespace).collect();
+    let problem = |c: &Claim, problem| StoreProblem::Claim {
+        namespace: c.namespace.clone(),
+        key: c.key.clone(),
+        problem,
+    };
+    let mut problems: Vec<StoreProblem> = Vec::new();
+    let mut forged: Vec<&Claim> = stored.iter().filter(|c| !expected.contains(c)).collect();
+    forged.sort();
+    problems.extend(
+        forged
+            .into_iter()
+            .map(|c| problem(c, ClaimProblem::Forged { holder: c.holder })),
+    );
+    let mut missing: Vec<&&Claim> = expected.iter().filter(|c| !stored.contains(**c)).collect();
+    missing.sort();
+    problems.extend(
+        missing
+            .into_iter()
+            .map(|c| problem(c, ClaimProblem::Missing { holder: c.holder })),
+    );
+    Ok(problems)
 }
