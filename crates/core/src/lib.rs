@@ -127,6 +127,7 @@ pub mod dynamic;
 pub mod engine;
 pub mod guard;
 pub mod instance;
+pub mod jcs;
 pub mod label;
 pub mod lifecycle;
 pub mod merkle;
