@@ -466,7 +466,10 @@ proptest! {
     }
 
     #[test]
-    fn an_integer_is_refused_exactly_when_no_double_holds_it(v in any::<u64>(), negative in any::<bool>()) {
+    fn an_integer_is_refused_exactly_when_no_double_holds_it(
+        v in prop_oneof![any::<u64>(), 0u64..1 << 54, (0u32..64).prop_map(|s| 1u64 << s)],
+        negative in any::<bool>(),
+    ) {
         let f = v as f64;
         // `f` is at most 2^64, which u128 holds: the comparison is exact.
         let exact = f as u128 == u128::from(v);
@@ -479,6 +482,8 @@ proptest! {
             Ok(text) => {
                 prop_assert!(exact, "{} was written as {}", v, text);
                 prop_assert_eq!(text.trim_start_matches('-').parse::<f64>().unwrap(), f);
+                // Exactly as the double is written.
+                prop_assert_eq!(&text, &num(value.as_f64().unwrap()));
             }
             Err(JcsError::InexactInteger { path, .. }) => {
                 prop_assert!(!exact, "{} was refused", v);
