@@ -68,6 +68,8 @@ use std::fmt;
 
 use serde_json::{Map, Number, Value};
 
+use crate::label::Text;
+
 /// Why a JSON value has no JCS canonical form.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -102,6 +104,31 @@ pub enum JcsError {
         /// The number as `serde_json` holds it.
         text: String,
     },
+}
+
+impl JcsError {
+    /// The message in Chinese and English, for users (the `Display` form is the
+    /// English one).
+    pub fn text(&self) -> Text {
+        match self {
+            JcsError::InexactInteger { path, value } => Text::owned(
+                format!(
+                    "位置 {path} 的整数 {value} 无法规范化：JSON 规范化（RFC 8785）把所有数字按 IEEE 754 双精度数写出，\
+                     而没有双精度数恰好等于 {value}（最接近的是 {}），两个不同的数会得到同一个哈希；\
+                     请把整数保持在 ±9007199254740991（2^53 − 1）以内，或写成字符串",
+                    nearest_double(*value)
+                ),
+                self.to_string(),
+            ),
+            JcsError::NonFinite { path, text } => Text::owned(
+                format!(
+                    "位置 {path} 的数字 {text} 无法规范化：JSON 规范化（RFC 8785）只接受有限的 IEEE 754 双精度数，\
+                     该数超出范围"
+                ),
+                self.to_string(),
+            ),
+        }
+    }
 }
 
 /// The double nearest to `value`, as ECMAScript writes it (for error messages).
@@ -644,6 +671,10 @@ mod tests {
         let message = err.to_string();
         assert!(message.contains("9007199254740993 at $.a[3].b"), "{message}");
         assert!(message.contains("the nearest is 9007199254740992"), "{message}");
+        let text = err.text();
+        assert_eq!(text.en, message);
+        assert!(text.zh.contains("位置 $.a[3].b 的整数 9007199254740993"), "{}", text.zh);
+        assert!(text.zh.contains("最接近的是 9007199254740992"), "{}", text.zh);
         let v = json!({"x y": {"é": [-9223372036854775807i64]}});
         assert_eq!(
             to_jcs_string(&v).unwrap_err(),
