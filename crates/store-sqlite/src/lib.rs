@@ -72,7 +72,7 @@
 //! columns serve queries, and verification checks each of them against the JSON it
 //! copies ([`Store::check_storage`], read in position order, never through an index),
 //! after SQLite's own `PRAGMA quick_check` (`PRAGMA integrity_check` with
-//! [`StorageCheck::Full`](regula_core::store::StorageCheck::Full)); every problem is
+//! [`StorageCheck::Full`]); every problem is
 //! reported.
 //!
 //! A store of schema version 1 gets the empty `claims` table (version 2) the first
