@@ -1,0 +1,154 @@
+//! The rules log: a decision is verified under the rules it cites, and those must be
+//! the store's, and in force when it was written. A writer that keeps deciding under
+//! superseded rules, or cites rules the store never held, or none, fails `verify`
+//! although every hash and link is right.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use chrono::TimeDelta;
+use common::*;
+use regula_core::store::StoreProblem;
+use regula_core::{Append, Command, Digest, MemoryStore, Store, VerifyErrorKind};
+use regula_standards::catalog::{BUILTIN_CATALOG, Catalog};
+use regula_standards::lifecycle::{StandardAction, roles};
+use regula_standards::service::Court;
+
+const CODE: &str = "ADJ-01-08";
+
+fn court(w: &World) -> Court<MemoryStore> {
+    let mut court = Court::open(MemoryStore::new(), w.catalog.clone(), |e| e.with_clock(w.clock.clone())).unwrap();
+    court.import(&w.office()).unwrap();
+    court
+}
+
+/// Appends, behind the court's back, a record that `engine` decides on the standard.
+fn append_decided_by(court: &Court<MemoryStore>, engine: &regula_core::Engine<regula_standards::StandardLifecycle>) {
+    let mut instance = court.instance(CODE).unwrap().clone();
+    let seq = instance.seq();
+    let w = World::new();
+    let record = engine
+        .apply(
+            &mut instance,
+            Command::new(
+                w.filing(),
+                roles::DEPARTMENT,
+                StandardAction::StartDrafting { summary: None },
+            ),
+        )
+        .unwrap();
+    assert!(!record.is_refused(), "{record:?}");
+    court
+        .store()
+        .append(Append {
+            instance: instance.id(),
+            expected_seq: seq,
+            records: std::slice::from_ref(&record),
+        })
+        .unwrap();
+}
+
+fn rules_problems(court: &Court<MemoryStore>) -> Vec<String> {
+    let report = court.verify(None, &mut |_, _| {}).unwrap();
+    report
+        .problems
+        .iter()
+        .filter_map(|p| match p {
+            StoreProblem::Transition(e) => match &e.kind {
+                VerifyErrorKind::Rules { message } => Some(message.clone()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+fn amend(court: &mut Court<MemoryStore>, w: &World, days: u32) {
+    let text = BUILTIN_CATALOG.replace("min_consultation_days = 30", &format!("min_consultation_days = {days}"));
+    let catalog = Catalog::from_toml_str(&text).unwrap();
+    let record = court.amend_rules(&w.head(), catalog, "试行", None).unwrap();
+    assert!(!record.is_refused(), "{record:?}");
+    assert_eq!(court.config().min_consultation_days, days);
+}
+
+#[test]
+fn decisions_under_the_rules_in_force_verify() {
+    let w = World::new();
+    let mut court = court(&w);
+    amend(&mut court, &w, 20);
+    w.days(1);
+    court
+        .apply(
+            CODE,
+            Command::new(
+                w.filing(),
+                roles::DEPARTMENT,
+                StandardAction::StartDrafting { summary: None },
+            ),
+        )
+        .unwrap();
+    assert_eq!(rules_problems(&court), Vec::<String>::new());
+    assert!(court.verify(None, &mut |_, _| {}).unwrap().is_ok());
+}
+
+#[test]
+fn a_decision_under_superseded_rules_fails_verify() {
+    let w = World::new();
+    let mut court = court(&w);
+    let stale = court.engine().clone();
+    amend(&mut court, &w, 20);
+    // A writer that never learnt of the amendment, long after it.
+    w.clock.advance(TimeDelta::minutes(10));
+    append_decided_by(&court, &stale);
+    let problems = rules_problems(&court);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].contains("superseded"), "{}", problems[0]);
+}
+
+#[test]
+fn a_decision_in_the_race_with_an_amendment_verifies() {
+    let w = World::new();
+    let mut court = court(&w);
+    let stale = court.engine().clone();
+    amend(&mut court, &w, 20);
+    // Written within the clock skew of the amendment: the writer could not know it.
+    w.clock.advance(TimeDelta::seconds(30));
+    append_decided_by(&court, &stale);
+    assert_eq!(rules_problems(&court), Vec::<String>::new());
+}
+
+#[test]
+fn a_decision_citing_rules_the_store_never_held_or_none_fails_verify() {
+    let w = World::new();
+    let court = court(&w);
+    let forged = court
+        .engine()
+        .clone()
+        .with_rules(Digest::of(b"lenient rules kept elsewhere"));
+    append_decided_by(&court, &forged);
+    let problems = rules_problems(&court);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].contains("does not hold"), "{}", problems[0]);
+
+    let w = World::new();
+    let court = self::court(&w);
+    let uncited = court
+        .engine()
+        .for_definition(std::sync::Arc::clone(court.engine().definition()));
+    append_decided_by(&court, &uncited);
+    let problems = rules_problems(&court);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].contains("must cite the rules"), "{}", problems[0]);
+}
+
+#[test]
+fn a_store_opened_with_another_catalog_keeps_its_own_rules() {
+    let w = World::new();
+    let court = court(&w);
+    let store = court.store();
+    let lenient =
+        Catalog::from_toml_str(&BUILTIN_CATALOG.replace("min_consultation_days = 30", "min_consultation_days = 0"))
+            .unwrap();
+    let reopened = Court::open(store, lenient, |e| e).unwrap();
+    assert_eq!(reopened.config().min_consultation_days, 30);
+}
