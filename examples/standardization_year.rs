@@ -13,8 +13,9 @@
 //! stops the run. This binary:
 //!
 //! 1. creates a fresh SQLite store (default `$TMPDIR/regula-standardization-year-<seed>.db`,
-//!    WAL, `synchronous=FULL`) and writes beside it the catalog with the office's core
-//!    flags (`<store>.catalog.toml`), where the `regula` command line finds it;
+//!    WAL, `synchronous=FULL`); the catalog in force, with the office's core flags, is
+//!    recorded in the store's own rules log at import, where the `regula` command line
+//!    finds it;
 //! 2. plays the plan, printing every refusal and notable event, and at each step's due
 //!    date the period's figures, progress by domain and stage, each step's compliance
 //!    with the late standards listed, and each department's load;
@@ -32,7 +33,7 @@ use std::time::{Duration, Instant};
 use regula::Lang;
 use regula::sqlite::SqliteStore;
 use regula_simulation::report::Narrator;
-use regula_simulation::scenario::{self, DEFAULT_SEED};
+use regula_simulation::scenario::DEFAULT_SEED;
 use regula_simulation::{Simulation, SimulationOptions, verify};
 
 const USAGE: &str = "usage: standardization_year [--seed N] [--store PATH [--fresh]] [--lang zh|en] [--verbose]
@@ -115,12 +116,7 @@ fn prepare_store(args: &Args) -> Result<PathBuf, Box<dyn Error>> {
         )
         .into());
     }
-    for p in [
-        path.clone(),
-        with_suffix(&path, "-wal"),
-        with_suffix(&path, "-shm"),
-        with_suffix(&path, ".catalog.toml"),
-    ] {
+    for p in [path.clone(), with_suffix(&path, "-wal"), with_suffix(&path, "-shm")] {
         if p.exists() {
             std::fs::remove_file(&p).map_err(|e| format!("cannot remove {}: {e}", p.display()))?;
         }
@@ -158,9 +154,6 @@ fn run(args: &Args) -> Result<bool, Box<dyn Error>> {
     let s = |zh: &'static str, en: &'static str| if lang == Lang::Zh { zh } else { en };
 
     let mut sim = Simulation::open(SqliteStore::open(&path)?, SimulationOptions::new(args.seed))?;
-    let copy_path = with_suffix(&path, ".catalog.toml");
-    std::fs::write(&copy_path, scenario::catalog_toml()?)
-        .map_err(|e| format!("cannot write {}: {e}", copy_path.display()))?;
 
     let plan = sim.court().catalog().plan();
     println!(
@@ -213,9 +206,11 @@ fn run(args: &Args) -> Result<bool, Box<dyn Error>> {
     let shown = path.display();
     println!("\n{}{shown}", s("存储文件：", "Store: "));
     println!(
-        "{}{}",
-        s("目录副本（含核心标准标记）：", "Catalog copy (with the core flags): "),
-        copy_path.display()
+        "{}",
+        s(
+            "规则（标准目录及核心标准标记）记录在存储自身的规则日志中：regula rules log",
+            "The rules (the catalog, with the core flags) are in the store's own rules log: regula rules log"
+        )
     );
     println!(
         "{}",

@@ -5,10 +5,8 @@
 //! gives no department, when the office inspects or evaluates, or when the
 //! intermediate court accepts: these constants do.
 
-use std::collections::BTreeSet;
-
 use chrono::NaiveDate;
-use regula_standards::{BUILTIN_CATALOG, Catalog};
+use regula_standards::Catalog;
 
 use crate::error::SimError;
 use crate::time::ymd;
@@ -130,39 +128,4 @@ pub fn catalog() -> Result<Catalog, SimError> {
         })?;
     }
     Ok(catalog)
-}
-
-/// The text of [`catalog`] as a catalog file: the built-in catalog's text with
-/// `core = true` on the [`CORE`] standards. The `regula` command line reads it beside a
-/// store (`PATH.catalog.toml`). Checked: the text parses and flags exactly [`CORE`].
-pub fn catalog_toml() -> Result<String, SimError> {
-    let core: BTreeSet<&str> = CORE.into_iter().collect();
-    let mut out = String::from(
-        "# Written by the standardization-year simulation (regula-simulation): the built-in catalog,\n\
-         # with the core standards (核心工作标准) the office designated flagged `core = true`.\n\n",
-    );
-    for line in BUILTIN_CATALOG.lines() {
-        out.push_str(line);
-        out.push('\n');
-        let code = line
-            .strip_prefix("code = \"")
-            .and_then(|rest| rest.strip_suffix('"'))
-            .filter(|c| core.contains(c));
-        if code.is_some() {
-            out.push_str("core = true\n");
-        }
-    }
-    let copy = Catalog::from_toml_str(&out)?;
-    let flagged: BTreeSet<&str> = copy
-        .standards()
-        .iter()
-        .filter(|e| e.core)
-        .map(|e| e.code.as_str())
-        .collect();
-    if flagged != core {
-        return Err(SimError::Scenario {
-            what: "the catalog file does not flag the core standards as designated".to_owned(),
-        });
-    }
-    Ok(out)
 }
