@@ -443,7 +443,7 @@ fn act(cli: &Cli, out: Out, args: &DoArgs) -> Result<(), CliError> {
     check_actor_spec(&args.actor)?;
     let (mut court, at) = court_at(cli, load_catalog(cli)?, args.at.as_deref())?;
     let code = args.code.to_uppercase();
-    let instance = court.opened(&code)?;
+    court.opened(&code)?;
     let actor = parse_actor(&args.actor, court.config())?;
     let definition = court.definition();
     if definition.action_label(&args.action).is_none() {
@@ -484,18 +484,7 @@ fn act(cli: &Cli, out: Out, args: &DoArgs) -> Result<(), CliError> {
             }
             r.clone()
         }
-        None => {
-            let candidates: Vec<String> = match definition.transition(instance.state(), action.name()) {
-                Some(t) => t.roles.clone(),
-                None => definition.roles().iter().map(|r| r.name.clone()).collect(),
-            };
-            candidates
-                .iter()
-                .find(|r| court.config().actor_fits_role(&actor, r, instance.data()).is_ok())
-                .or(candidates.first())
-                .cloned()
-                .unwrap_or_else(|| roles::DEPARTMENT.to_owned())
-        }
+        None => court.default_role(&code, &actor, action.name())?,
     };
     let mut command = Command::new(actor, role, action);
     command.note = args.note.clone();

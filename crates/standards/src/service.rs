@@ -609,6 +609,29 @@ impl<S: Store> Court<S> {
         Ok(claims.len())
     }
 
+    /// The role `actor` acts in when attempting `action` on the standard `code` without
+    /// naming one: the first role the transition allows that the actor fits (so a
+    /// leading group member approves as the leading group, someone of the office
+    /// publishes as the office); when the actor fits none, the first the transition
+    /// allows, so that the refusal names the role that was needed; when the stage has
+    /// no such transition, the first role of the definition the actor fits.
+    pub fn default_role(&self, code: &str, actor: &Actor, action: &str) -> Result<String, ServiceError> {
+        let instance = self.opened(code)?;
+        let definition = self.definition();
+        let candidates: Vec<&str> = match definition.transition(instance.state(), action) {
+            Some(t) => t.roles.iter().map(String::as_str).collect(),
+            None => definition.roles().iter().map(|r| r.name.as_str()).collect(),
+        };
+        let fits = |role: &str| self.config.actor_fits_role(actor, role, instance.data()).is_ok();
+        Ok(candidates
+            .iter()
+            .copied()
+            .find(|r| fits(r))
+            .or(candidates.first().copied())
+            .unwrap_or(crate::lifecycle::roles::DEPARTMENT)
+            .to_owned())
+    }
+
     /// What [`apply`](Court::apply) would decide now, without writing anything.
     pub fn preview(&self, code: &str, command: &Command<StandardAction>) -> Result<Decision<Stage>, ServiceError> {
         let instance = self.opened(code)?;

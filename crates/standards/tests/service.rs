@@ -240,3 +240,39 @@ fn past_publications_get_their_claims_once() {
     let report = court.verify(None, &mut |_, _| {}).unwrap();
     assert!(report.is_ok(), "{report}");
 }
+
+#[test]
+fn the_default_role_is_the_library_s_choice() {
+    let w = World::new();
+    let mut court = Court::open(MemoryStore::new(), w.catalog.clone(), |e| e.with_clock(w.clock.clone())).unwrap();
+    court.import(&w.office()).unwrap();
+    let code = "ADJ-01-08";
+    // The actor's own role where the transition allows it.
+    assert_eq!(
+        court.default_role(code, &w.filing(), "start_drafting").unwrap(),
+        roles::DEPARTMENT
+    );
+    assert_eq!(
+        court.default_role(code, &w.office(), "withdraw").unwrap(),
+        roles::LEADING_GROUP
+    );
+    assert_eq!(
+        court.default_role(code, &w.head(), "withdraw").unwrap(),
+        roles::LEADING_GROUP
+    );
+    assert_eq!(
+        court.default_role(code, &w.office(), "record_inspection").unwrap(),
+        roles::OFFICE
+    );
+    // Someone who fits no allowed role gets the first one, so the refusal names it.
+    assert_eq!(
+        court.default_role(code, &w.enforcement(), "start_drafting").unwrap(),
+        roles::DEPARTMENT
+    );
+    // No such transition from research: the first role of the definition the actor fits.
+    assert_eq!(
+        court.default_role(code, &w.head(), "approve").unwrap(),
+        roles::LEADING_GROUP
+    );
+    assert!(court.default_role("NOPE-01-01", &w.head(), "approve").is_err());
+}
