@@ -2,6 +2,28 @@
 # The README's test command: every test of the workspace, with a throwaway PostgreSQL 15
 # (initdb in a temporary directory, loopback only, stopped at the end) for the
 # PostgreSQL store's tests. Extra arguments go to `cargo test`.
+#
+# On a fresh machine it installs what the tests need and is missing: PostgreSQL's
+# server (initdb) with apt-get when it runs as root on a Debian-like system; otherwise
+# it stops and says what to install. `.ci/run` relies on this step, not a copy of it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+have_initdb() {
+    { [ -n "${PG_BINDIR:-}" ] && [ -x "$PG_BINDIR/initdb" ]; } ||
+        { command -v pg_config >/dev/null 2>&1 && [ -x "$(pg_config --bindir)/initdb" ]; } ||
+        ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 ||
+        command -v initdb >/dev/null 2>&1
+}
+if ! have_initdb; then
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "== installing the PostgreSQL server (initdb was not found)" >&2
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+    else
+        echo "error: the PostgreSQL store's tests need PostgreSQL's server binaries (initdb), which were not found." >&2
+        echo "Install them (Debian/Ubuntu: sudo apt-get install postgresql; or set PG_BINDIR to their directory)," >&2
+        echo "or skip those tests on purpose with REGULA_PG_SKIP=1 cargo test --workspace." >&2
+        exit 1
+    fi
+fi
 exec crates/store-postgres/scripts/with-throwaway-postgres.sh cargo test --workspace "$@"
