@@ -582,10 +582,18 @@ pub fn cmp_utf16(a: &str, b: &str) -> Ordering {
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
-/// Writes `s` as a JSON string, escaped per RFC 8785 §3.2.2.2.
-fn write_string(s: &str, out: &mut Vec<u8>) {
+/// Writes `s` as a JSON string, escaped per RFC 8785 §3.2.2.2 (the escapes
+/// `serde_json` writes too, which format 1 records used).
+pub(crate) fn write_string(s: &str, out: &mut Vec<u8>) {
     out.push(b'"');
     let bytes = s.as_bytes();
+    // Most strings need no escape: one pass the compiler vectorizes finds out, and the
+    // string is copied whole.
+    if !bytes.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\') {
+        out.extend_from_slice(bytes);
+        out.push(b'"');
+        return;
+    }
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         // Only ASCII is escaped, and no byte of a multi-byte UTF-8 sequence is ASCII,

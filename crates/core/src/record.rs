@@ -741,43 +741,10 @@ pub fn write_canonical_json(value: &Value, out: &mut Vec<u8>) {
     }
 }
 
+/// A JSON string as records write them: escaped as RFC 8785 escapes (format 2), which
+/// is also how `serde_json` escaped the strings of format 1.
 fn write_json_string(s: &str, out: &mut Vec<u8>) {
-    out.push(b'"');
-    let bytes = s.as_bytes();
-    // Most strings need no escape: one pass the compiler vectorizes finds out, and the
-    // string is copied whole.
-    if !bytes.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\') {
-        out.extend_from_slice(bytes);
-        out.push(b'"');
-        return;
-    }
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        // Only ASCII needs escaping, and no byte of a multi-byte UTF-8 sequence is
-        // ASCII, so runs between escapes are copied whole.
-        let escape: &[u8] = match b {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0x08 => b"\\b",
-            0x0c => b"\\f",
-            0x00..=0x1f => b"",
-            _ => continue,
-        };
-        out.extend_from_slice(&bytes[start..i]);
-        if escape.is_empty() {
-            out.extend_from_slice(b"\\u00");
-            out.push(HEX[usize::from(b >> 4)]);
-            out.push(HEX[usize::from(b & 0xf)]);
-        } else {
-            out.extend_from_slice(escape);
-        }
-        start = i + 1;
-    }
-    out.extend_from_slice(&bytes[start..]);
-    out.push(b'"');
+    crate::jcs::write_string(s, out);
 }
 
 /// The canonical JSON of format 1 of `value` as a string.
