@@ -32,6 +32,11 @@ pub const RULES_DEFINITION: &str = "court-rules";
 /// Its version.
 pub const RULES_VERSION: u32 = 1;
 
+/// The claim namespace that keeps a store to one rules log: its creating record
+/// claims the key [`RULES_DEFINITION`] in the same transaction, so two processes
+/// recording the rules of one new store at once cannot both succeed.
+pub const RULES_CLAIM: &str = "rules_log";
+
 /// The lifecycle of a store's rules log.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RulesLifecycle;

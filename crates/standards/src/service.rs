@@ -49,7 +49,9 @@ use crate::court::{
 use crate::lifecycle::{Stage, StandardAction, StandardLifecycle};
 use crate::plan::{Ledger, WorkPlan};
 use crate::rules;
-use crate::rules_log::{RULES_DEFINITION, RulesAction, RulesData, RulesError, RulesLifecycle, rules_definition};
+use crate::rules_log::{
+    RULES_CLAIM, RULES_DEFINITION, RulesAction, RulesData, RulesError, RulesLifecycle, rules_definition,
+};
 
 /// Something the court service could not do.
 #[derive(Debug, thiserror::Error)]
@@ -491,7 +493,12 @@ impl<S: Store> Court<S> {
             expected_seq: 0,
             records: std::slice::from_ref(record),
         }));
-        self.repository.store().append_batch(&batch)?;
+        // A new rules log claims its place: a store has one.
+        let claims: Vec<Claim> = match rules {
+            Some((instance, 0, _)) => vec![Claim::new(RULES_CLAIM, RULES_DEFINITION, instance, 1)],
+            _ => Vec::new(),
+        };
+        self.repository.store().append_claiming(&batch, &claims)?;
         let mut codes = Vec::with_capacity(created.len());
         for (instance, _) in created {
             codes.push(instance.data().code.clone());
@@ -789,7 +796,17 @@ impl<S: Store> Court<S> {
                     .map(move |v| Claim::new(DOCUMENT_NUMBER_CLAIM, &v.document_number, i.id(), v.stamp.seq))
             })
             .collect();
-        match verify_claims(self.store(), DOCUMENT_NUMBER_CLAIM, &expected) {
+        let rules_log: Vec<Claim> = self
+            .store()
+            .list(&InstanceFilter::definition(RULES_DEFINITION))?
+            .iter()
+            .map(|head| Claim::new(RULES_CLAIM, RULES_DEFINITION, head.instance, 1))
+            .collect();
+        let checked = verify_claims(self.store(), DOCUMENT_NUMBER_CLAIM, &expected).and_then(|mut problems| {
+            problems.extend(verify_claims(self.store(), RULES_CLAIM, &rules_log)?);
+            Ok(problems)
+        });
+        match checked {
             Ok(problems) => report.problems.extend(problems),
             // A store read as Regula 0.1 wrote it keeps no claims yet: the log alone
             // shows every number published twice (above); the first write upgrades

@@ -152,3 +152,29 @@ fn a_store_opened_with_another_catalog_keeps_its_own_rules() {
     let reopened = Court::open(store, lenient, |e| e).unwrap();
     assert_eq!(reopened.config().min_consultation_days, 30);
 }
+
+#[test]
+fn two_processes_recording_the_rules_of_one_new_store_cannot_both_succeed() {
+    let w = World::new();
+    let store = MemoryStore::new();
+    // Both open the empty store before either imports (the race, made deterministic).
+    let mut first = Court::open(&store, w.catalog.clone(), |e| e.with_clock(w.clock.clone())).unwrap();
+    let mut second = Court::open(&store, w.catalog.clone(), |e| e.with_clock(w.clock.clone())).unwrap();
+    assert_eq!(first.import(&w.office()).unwrap().len(), 117);
+    let before = store.tree_head().unwrap();
+    let err = second.import(&w.office()).unwrap_err();
+    assert!(
+        err.to_string().contains(regula_standards::rules_log::RULES_CLAIM),
+        "{err}"
+    );
+    assert_eq!(
+        store.tree_head().unwrap(),
+        before,
+        "nothing of the second import was written"
+    );
+    // The store has one rules log and verifies; opened again, the second sees it.
+    let again = Court::open(&store, w.catalog.clone(), |e| e).unwrap();
+    assert!(again.rules_log().is_some());
+    let report = again.verify(None, &mut |_, _| {}).unwrap();
+    assert!(report.is_ok(), "{report}");
+}
