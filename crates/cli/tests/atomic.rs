@@ -232,7 +232,8 @@ fn claim_rows_are_verified(s: &Scratch) {
         assert!(r.stderr.contains("红林法〔2023〕15号"), "{what}: {}", r.stderr);
     };
     // Removed.
-    conn.execute("DELETE FROM claims", []).unwrap();
+    conn.execute("DELETE FROM claims WHERE namespace = 'document_number'", [])
+        .unwrap();
     expect_failure("removed");
     // Moved to another record.
     conn.execute(
@@ -242,7 +243,8 @@ fn claim_rows_are_verified(s: &Scratch) {
     .unwrap();
     expect_failure("moved");
     // Back in place, plus a forged claim of a number nobody published.
-    conn.execute("UPDATE claims SET seq = ?1", [seq]).unwrap();
+    conn.execute("UPDATE claims SET seq = ?1 WHERE namespace = 'document_number'", [seq])
+        .unwrap();
     s.run(&["verify"]).ok();
     conn.execute(
         "INSERT INTO claims (namespace, key, instance, seq) VALUES ('document_number', '红林法〔2023〕99号', ?1, 1)",
@@ -251,4 +253,35 @@ fn claim_rows_are_verified(s: &Scratch) {
     .unwrap();
     let r = s.run(&["verify"]).refused();
     assert!(r.stderr.contains("红林法〔2023〕99号"), "{}", r.stderr);
+}
+
+/// The red team's a13: a standard's head row hidden for one `catalog import` used to
+/// give the store a second copy of that standard, and `verify --full` passed. The
+/// opening's claim refuses the copy, and nothing is written.
+#[test]
+fn a_hidden_head_does_not_open_a_standard_twice() {
+    let s = Scratch::imported("hidden-head");
+    let instance = s.log(CODE)[0]["instance"].as_str().unwrap().to_owned();
+    let before = tree(&s);
+    let conn = rusqlite::Connection::open(s.store()).unwrap();
+    conn.execute_batch("CREATE TABLE hidden AS SELECT * FROM instances WHERE 0")
+        .unwrap();
+    conn.execute(
+        "INSERT INTO hidden SELECT * FROM instances WHERE instance = ?1",
+        [&instance],
+    )
+    .unwrap();
+    assert_eq!(
+        conn.execute("DELETE FROM instances WHERE instance = ?1", [&instance])
+            .unwrap(),
+        1
+    );
+    let r = s.run(&["catalog", "import", "--as", OFFICE]).code(2);
+    assert!(r.stderr.contains(CODE), "{}", r.stderr);
+    assert_eq!(tree(&s), before, "the copy was written");
+    conn.execute_batch("INSERT INTO instances SELECT * FROM hidden; DROP TABLE hidden")
+        .unwrap();
+    drop(conn);
+    let v = s.run(&["--json", "verify", "--full"]).ok().json();
+    assert_eq!(v["ok"], true, "{v}");
 }

@@ -205,7 +205,9 @@ impl<S: Store> Court<S> {
                     instance: head.instance,
                 });
             }
-            instances.insert(code, instance);
+            // A code opened twice (only a store written behind the library's back can
+            // hold that; `verify` reports it): the first opening is the standard.
+            instances.entry(code).or_insert(instance);
         }
         let ledger = instances.values().map(|i| i.data().clone()).collect();
         Ok(Court {
@@ -493,11 +495,17 @@ impl<S: Store> Court<S> {
             expected_seq: 0,
             records: std::slice::from_ref(record),
         }));
-        // A new rules log claims its place: a store has one.
-        let claims: Vec<Claim> = match rules {
+        // A new rules log claims its place (a store has one), and each standard opened
+        // its code (a standard is opened once, whatever the heads say).
+        let mut claims: Vec<Claim> = match rules {
             Some((instance, 0, _)) => vec![Claim::new(RULES_CLAIM, RULES_DEFINITION, instance, 1)],
             _ => Vec::new(),
         };
+        claims.extend(
+            created
+                .iter()
+                .map(|(instance, _)| Claim::new(STANDARD_CLAIM, &instance.data().code, instance.id(), 1)),
+        );
         self.repository.store().append_claiming(&batch, &claims)?;
         let mut codes = Vec::with_capacity(created.len());
         for (instance, _) in created {
@@ -583,11 +591,12 @@ impl<S: Store> Court<S> {
         Ok(())
     }
 
-    /// Gives the store the claim of every published document number that has none:
-    /// for a store written before claims existed (or by a program that did not make
-    /// them). A number published twice (which only such a store can hold) is claimed
-    /// for its first publication, and `verify` reports the other. Returns how many
-    /// claims were added; they are written in one transaction.
+    /// Gives the store the claims its records make and it lacks: every published
+    /// document number, every standard's opening (its code) and the rules log; for a
+    /// store written before claims existed (or by a program that did not make them). A
+    /// number published twice (which only such a store can hold) is claimed for its
+    /// first publication, and `verify` reports the other. Returns how many claims were
+    /// added; they are written in one transaction.
     pub fn claim_past_publications(&self) -> Result<usize, ServiceError> {
         let held: std::collections::HashSet<String> = self
             .store()
@@ -608,10 +617,29 @@ impl<S: Store> Court<S> {
                 }
             }
         }
-        if missing.is_empty() {
+        let mut claims: Vec<Claim> = missing.into_values().map(|(_, c)| c).collect();
+        // Each standard's opening, and the rules log, claim their place too (a store
+        // written before those claims existed has none).
+        let opened: std::collections::HashSet<String> = self
+            .store()
+            .claims(STANDARD_CLAIM)?
+            .into_iter()
+            .map(|c| c.key)
+            .collect();
+        claims.extend(
+            self.instances
+                .iter()
+                .filter(|(code, _)| !opened.contains(*code))
+                .map(|(code, i)| Claim::new(STANDARD_CLAIM, code, i.id(), 1)),
+        );
+        if let Some(log) = &self.rules
+            && self.store().claim(RULES_CLAIM, RULES_DEFINITION)?.is_none()
+        {
+            claims.push(Claim::new(RULES_CLAIM, RULES_DEFINITION, log.instance.id(), 1));
+        }
+        if claims.is_empty() {
             return Ok(0);
         }
-        let claims: Vec<Claim> = missing.into_values().map(|(_, c)| c).collect();
         self.store().append_claiming(&[], &claims)?;
         Ok(claims.len())
     }
@@ -784,6 +812,7 @@ impl<S: Store> Court<S> {
             .collect();
         let (problems, replayed) = self.check_decisions(now, broken)?;
         report.problems.extend(problems);
+        report.problems.extend(duplicate_openings(&replayed));
         report.problems.extend(self.duplicate_document_numbers(&replayed));
         // Every publication holds the claim of its number, and every claim is held by
         // the publication that made it.
@@ -802,8 +831,16 @@ impl<S: Store> Court<S> {
             .iter()
             .map(|head| Claim::new(RULES_CLAIM, RULES_DEFINITION, head.instance, 1))
             .collect();
+        // The first opening of each code holds its claim (a second one is reported above).
+        let mut seen = std::collections::HashSet::new();
+        let openings: Vec<Claim> = replayed
+            .iter()
+            .filter(|i| seen.insert(i.data().code.clone()))
+            .map(|i| Claim::new(STANDARD_CLAIM, &i.data().code, i.id(), 1))
+            .collect();
         let checked = verify_claims(self.store(), DOCUMENT_NUMBER_CLAIM, &expected).and_then(|mut problems| {
             problems.extend(verify_claims(self.store(), RULES_CLAIM, &rules_log)?);
+            problems.extend(verify_claims(self.store(), STANDARD_CLAIM, &openings)?);
             Ok(problems)
         });
         match checked {
@@ -844,6 +881,8 @@ impl<S: Store> Court<S> {
         let mut changes: Vec<(u64, DateTime<Utc>)> = Vec::new();
         let mut rules: Option<Instance<RulesLifecycle>> = None;
         let mut standards: HashMap<Uuid, (Instance<StandardLifecycle>, u64)> = HashMap::new();
+        // The standards in the order they were opened.
+        let mut opened: Vec<Uuid> = Vec::new();
         let mut skip = broken;
         let mut problems = Vec::new();
         let fail = |r: &AuditRecord, kind: VerifyErrorKind| {
@@ -965,6 +1004,9 @@ impl<S: Store> Court<S> {
                         continue;
                     }
                 };
+                if previous.is_none() {
+                    opened.push(r.instance);
+                }
                 let replayed = match previous {
                     None => definition.replay_with(std::slice::from_ref(r), options),
                     Some((instance, _)) => definition.replay_onto(instance, std::slice::from_ref(r), options),
@@ -980,7 +1022,11 @@ impl<S: Store> Court<S> {
                 }
             }
         }
-        Ok((problems, standards.into_values().map(|(i, _)| i).collect()))
+        let replayed = opened
+            .into_iter()
+            .filter_map(|id| standards.remove(&id).map(|(i, _)| i))
+            .collect();
+        Ok((problems, replayed))
     }
 
     /// Every publication whose document number an earlier publication (in time, then
@@ -1011,6 +1057,40 @@ impl<S: Store> Court<S> {
         }
         problems
     }
+}
+
+/// The claim namespace of a standard's opening: its creating record claims its code, so
+/// a code is opened once, whatever the store's heads say.
+pub const STANDARD_CLAIM: &str = "standard";
+
+/// Every opening of a code that an earlier opening already made: a second instance of
+/// one standard (its creation would have been refused).
+fn duplicate_openings(instances: &[Instance<StandardLifecycle>]) -> Vec<StoreProblem> {
+    let mut seen = std::collections::HashMap::new();
+    let mut problems = Vec::new();
+    for i in instances {
+        let code = &i.data().code;
+        if let Some(first) = seen.get(code) {
+            problems.push(StoreProblem::Transition(VerifyError {
+                instance: i.id(),
+                seq: 1,
+                kind: VerifyErrorKind::GuardsWouldRefuse {
+                    reasons: vec![regula_core::Reason::external(
+                        "standard_opened_once",
+                        Text::owned(
+                            format!("标准 {code} 已由实例 {first} 开展工作，不能再次开展"),
+                            format!(
+                                "standard {code} was already opened as instance {first}; a standard is opened once"
+                            ),
+                        ),
+                    )],
+                },
+            }));
+        } else {
+            seen.insert(code.clone(), i.id());
+        }
+    }
+    problems
 }
 
 /// Loads the rules log `id` from `store`: its instance, and the hash of the record that

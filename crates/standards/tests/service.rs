@@ -12,8 +12,24 @@ use regula_core::store::{ClaimProblem, StoreProblem};
 use regula_core::{Append, Claim, ClaimHolder, Command, MemoryStore, Store, StoreError, VerifyErrorKind};
 use regula_standards::court::{DOCUMENT_NUMBER_CLAIM, DOCUMENT_NUMBER_UNIQUE};
 use regula_standards::lifecycle::roles;
+use regula_standards::rules_log::{RULES_CLAIM, RULES_DEFINITION};
 use regula_standards::service::Court;
-use regula_standards::service::ServiceError;
+use regula_standards::service::{STANDARD_CLAIM, ServiceError};
+
+/// Appends a standard's log with the claim of its opening, as `Court::import` would
+/// (its publications' claims are left out: the library's own check was bypassed).
+fn opened(store: &MemoryStore, s: &Std, log: &[regula_core::AuditRecord]) {
+    store
+        .append_claiming(
+            &[Append {
+                instance: s.id(),
+                expected_seq: 0,
+                records: log,
+            }],
+            &[Claim::new(STANDARD_CLAIM, &s.data().code, s.id(), 1)],
+        )
+        .unwrap();
+}
 
 /// Records `w`'s catalog as the store's rules and returns `w` with an engine that cites
 /// them, as `Court::import` would.
@@ -30,11 +46,14 @@ fn with_recorded_rules(w: World, store: &MemoryStore) -> World {
         )
         .unwrap();
     store
-        .append(Append {
-            instance: rules.id(),
-            expected_seq: 0,
-            records: std::slice::from_ref(&created),
-        })
+        .append_claiming(
+            &[Append {
+                instance: rules.id(),
+                expected_seq: 0,
+                records: std::slice::from_ref(&created),
+            }],
+            &[Claim::new(RULES_CLAIM, RULES_DEFINITION, rules.id(), 1)],
+        )
         .unwrap();
     World {
         engine: w.engine.clone().with_rules(created.hash),
@@ -61,13 +80,7 @@ fn verify_reports_a_document_number_used_twice() {
             publish("红林法〔2023〕15号", w.today()),
         );
         accepted(&r);
-        store
-            .append(Append {
-                instance: s.id(),
-                expected_seq: 0,
-                records: &log,
-            })
-            .unwrap();
+        opened(&store, &s, &log);
         published.push((s.id(), r.seq));
         w.days(1);
     }
@@ -120,13 +133,7 @@ fn two_ready(w: &World, store: &MemoryStore) -> Vec<uuid::Uuid> {
         .map(|code| {
             let (mut s, mut log) = w.to_consultation(code);
             w.to_approved(&mut s, &mut log);
-            store
-                .append(Append {
-                    instance: s.id(),
-                    expected_seq: 0,
-                    records: &log,
-                })
-                .unwrap();
+            opened(store, &s, &log);
             s.id()
         })
         .collect()
@@ -235,7 +242,8 @@ fn past_publications_get_their_claims_once() {
         !court.verify(None, &mut |_, _| {}).unwrap().is_ok(),
         "the claim is missing"
     );
-    assert_eq!(court.claim_past_publications().unwrap(), 1);
+    // The document number and the standard's opening.
+    assert_eq!(court.claim_past_publications().unwrap(), 2);
     assert_eq!(court.claim_past_publications().unwrap(), 0);
     let report = court.verify(None, &mut |_, _| {}).unwrap();
     assert!(report.is_ok(), "{report}");
@@ -275,4 +283,34 @@ fn the_default_role_is_the_library_s_choice() {
         roles::LEADING_GROUP
     );
     assert!(court.default_role("NOPE-01-01", &w.head(), "approve").is_err());
+}
+
+/// A second opening of one code, written behind the library's back (with its claim
+/// refused, the store holds it unclaimed): verify names it.
+#[test]
+fn verify_reports_a_standard_opened_twice() {
+    let store = MemoryStore::new();
+    let w = with_recorded_rules(World::new(), &store);
+    let (first, log) = w.open("ADJ-01-08");
+    opened(&store, &first, &log);
+    w.days(1);
+    let (second, log) = w.open("ADJ-01-08");
+    store
+        .append(Append {
+            instance: second.id(),
+            expected_seq: 0,
+            records: &log,
+        })
+        .unwrap();
+    let court = Court::open(&store, w.catalog.clone(), |e| e).unwrap();
+    // The court works on the first opening.
+    assert_eq!(court.instance("ADJ-01-08").unwrap().id(), first.id());
+    let report = court.verify(None, &mut |_, _| {}).unwrap();
+    let opened_twice: Vec<_> = report
+        .problems
+        .iter()
+        .filter(|p| matches!(p, StoreProblem::Transition(e) if e.instance == second.id() && e.seq == 1))
+        .collect();
+    assert_eq!(opened_twice.len(), 1, "{report}");
+    assert!(opened_twice[0].to_string().contains("standard_opened_once"), "{report}");
 }
