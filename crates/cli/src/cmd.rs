@@ -579,7 +579,7 @@ fn rules_log(cli: &Cli, out: Out) -> Result<(), CliError> {
                 }
                 _ => out.s("生效", "in force").to_owned(),
             };
-            let reason = r.payload["payload"]["reason"].as_str().unwrap_or_default().to_owned();
+            let reason = r.payload["reason"].as_str().unwrap_or_default().to_owned();
             vec![
                 r.seq.to_string(),
                 time_cell(out, r, tz),

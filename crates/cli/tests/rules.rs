@@ -124,13 +124,39 @@ fn only_a_leading_group_member_amends_the_rules_and_says_why() {
     assert!(log[1..4].iter().all(|r| r["outcome"]["kind"] == "refused"));
     assert_eq!(log[4]["outcome"]["kind"], "accepted");
     assert_eq!(log[4]["actor"]["id"], "chen.wei");
+    // An event of 2023 entered now is judged by the rules of 2023, not the amended ones
+    // (the red team's a1: rules amended in 2026 decided an event of 2023).
     s.act(CODE, "start_drafting", DEPT, "2023-03-06", &[]).ok();
     assert_eq!(
         s.log(CODE)[1]["rules"],
+        log[0]["hash"],
+        "the rules in force at the event"
+    );
+    // A decision taking effect now follows the amended rules.
+    s.run(&["do", CODE, "open_consultation", "--as", DEPT, "draft.text=草案"])
+        .refused();
+    assert_eq!(
+        s.log(CODE)[2]["rules"],
         log[4]["hash"],
         "the decision cites the amended rules"
     );
-    assert_ne!(s.log(CODE)[0]["rules"], log[4]["hash"]);
+    s.verified();
+    // An amendment cannot be dated back before the rules in force (nor, the library's
+    // tests show, before decisions already made).
+    let r = s
+        .run(&[
+            "rules",
+            "amend",
+            file,
+            "--reason",
+            "追溯",
+            "--as",
+            "陈伟",
+            "--at",
+            "2023-03-05",
+        ])
+        .code(2);
+    assert!(r.stderr.contains("before its last accepted record"), "{}", r.stderr);
     s.verified();
 }
 

@@ -150,6 +150,14 @@ pub enum RulesError {
     /// The recorded catalog text does not load.
     #[error("the recorded catalog does not load: {0}")]
     Catalog(#[source] CatalogError),
+    /// A record of the rules log does not hold rules.
+    #[error("record {seq} of the rules log holds no rules: {message}")]
+    Payload {
+        /// The record's sequence number.
+        seq: u64,
+        /// What serde reported.
+        message: String,
+    },
     /// A core designation names a standard the catalog does not list.
     #[error("the recorded rules designate {code} core, but the catalog has no such standard")]
     UnknownCore {
@@ -162,6 +170,9 @@ impl RulesError {
     fn text(&self) -> Text {
         match self {
             RulesError::Catalog(e) => Text::owned(format!("规则中的标准目录无法加载：{e}"), format!("{self}")),
+            RulesError::Payload { seq, message } => {
+                Text::owned(format!("规则日志第 {seq} 条记录不含规则：{message}"), format!("{self}"))
+            }
             RulesError::UnknownCore { code } => Text::owned(
                 format!("规则指定 {code} 为核心标准，但目录中没有该标准"),
                 format!("{self}"),

@@ -147,6 +147,39 @@ struct RulesLog {
     instance: Instance<RulesLifecycle>,
     /// The hash of its last creation or accepted record, which standard records cite.
     in_force: Digest,
+    /// Every version of the rules, in the log's order: when it took effect, the record
+    /// that put it in force, and the definition built from it.
+    versions: Vec<RulesVersion>,
+}
+
+/// One version of the rules.
+struct RulesVersion {
+    at: DateTime<Utc>,
+    hash: Digest,
+    definition: Arc<Definition<StandardLifecycle>>,
+}
+
+impl RulesLog {
+    /// The rules in force at `at`: the last version that took effect by then, or the
+    /// first (the rules a store first records also judge what came before them).
+    fn version_at(&self, at: DateTime<Utc>) -> Option<&RulesVersion> {
+        self.versions
+            .iter()
+            .rev()
+            .find(|v| v.at <= at)
+            .or(self.versions.first())
+    }
+
+    /// Adds the version `record` (a creation or accepted change) put in force.
+    fn push(&mut self, record: &AuditRecord, catalog: &Catalog) -> Result<(), ServiceError> {
+        self.in_force = record.hash;
+        self.versions.push(RulesVersion {
+            at: record.at,
+            hash: record.hash,
+            definition: Arc::new(standard_definition(&CourtConfig::from_catalog(catalog))?),
+        });
+        Ok(())
+    }
 }
 
 /// What became of an attempt to extend the catalog ([`Court::extend`]).
@@ -311,39 +344,63 @@ impl<S: Store> Court<S> {
     /// A store that records no rules yet records the catalog in force first, in the
     /// same transaction, as the office's act (see [`crate::rules_log`]).
     pub fn import_at(&mut self, office: &Actor, at: Option<DateTime<Utc>>) -> Result<Vec<String>, ServiceError> {
-        let mut first = None;
-        if self.rules.is_none() {
-            let (instance, record) = self
-                .rules_engine
-                .create_at(
-                    office.clone(),
-                    crate::lifecycle::roles::OFFICE,
-                    RulesData::of(&self.catalog),
-                    None,
-                    at,
-                )
-                .map_err(RepositoryError::from)?;
-            first = Some((instance, record));
+        if self.rules.is_some() {
+            return self.with_rules_at(at, |court| court.open_and_append(office, at, None));
         }
+        let (instance, record) = self
+            .rules_engine
+            .create_at(
+                office.clone(),
+                crate::lifecycle::roles::OFFICE,
+                RulesData::of(&self.catalog),
+                None,
+                at,
+            )
+            .map_err(RepositoryError::from)?;
         let previous = self.engine().clone();
-        if let Some((_, record)) = &first {
-            let engine = previous.clone().with_rules(record.hash);
-            self.repository.set_engine(engine);
-        }
-        let result = self.open_and_append(office, at, first.as_ref().map(|(i, r)| (i.id(), 0, r)));
-        match result {
+        self.repository.set_engine(previous.clone().with_rules(record.hash));
+        match self.open_and_append(office, at, Some((instance.id(), 0, &record))) {
             Ok(codes) => {
-                if let Some((instance, record)) = first {
-                    self.rules = Some(RulesLog {
-                        instance,
-                        in_force: record.hash,
-                    });
-                }
+                let mut log = RulesLog {
+                    instance,
+                    in_force: record.hash,
+                    versions: Vec::new(),
+                };
+                log.push(&record, &self.catalog)?;
+                self.rules = Some(log);
                 Ok(codes)
             }
             Err(e) => {
                 self.repository.set_engine(previous);
                 Err(e)
+            }
+        }
+    }
+
+    /// The engine for a decision that takes effect at `at` (`None`: now), when the
+    /// rules in force then are not the latest: their definition, citing their record.
+    fn engine_at(&self, at: Option<DateTime<Utc>>) -> Option<Engine<StandardLifecycle>> {
+        let log = self.rules.as_ref()?;
+        let t = at.unwrap_or_else(|| self.engine().clock().now());
+        let version = log.version_at(t)?;
+        (Some(version.hash) != self.engine().rules()).then(|| {
+            self.engine()
+                .for_definition(Arc::clone(&version.definition))
+                .with_rules(version.hash)
+        })
+    }
+
+    /// Runs `f` with the engine of the rules in force at `at`: an event entered after
+    /// the fact is judged by the rules of its time, not by rules amended later.
+    fn with_rules_at<T>(&mut self, at: Option<DateTime<Utc>>, f: impl FnOnce(&mut Self) -> T) -> T {
+        match self.engine_at(at) {
+            None => f(self),
+            Some(engine) => {
+                let latest = self.engine().clone();
+                self.repository.set_engine(engine);
+                let result = f(self);
+                self.repository.set_engine(latest);
+                result
             }
         }
     }
@@ -408,10 +465,11 @@ impl<S: Store> Court<S> {
         self.put_in_force(catalog, record.hash)?;
         match self.open_and_append(office, at, Some((instance.id(), rules_seq, &record))) {
             Ok(codes) => {
-                self.rules = Some(RulesLog {
-                    instance,
-                    in_force: record.hash,
-                });
+                let catalog = self.catalog.clone();
+                if let Some(log) = &mut self.rules {
+                    log.instance = instance;
+                    log.push(&record, &catalog)?;
+                }
                 Ok(Extension::Opened(codes))
             }
             Err(e) => {
@@ -446,10 +504,26 @@ impl<S: Store> Court<S> {
             Some(at) => command.at(at),
             None => command,
         };
+        // Rules are not changed retroactively: an amendment takes effect no earlier
+        // than the decisions already made (a decision dated later than it may still be
+        // entered after the fact, and is judged by the amended rules).
+        let takes_effect = at.unwrap_or_else(|| self.engine().clock().now());
+        let external = match self.instances.values().map(|i| i.settled_at()).max() {
+            Some(latest) if latest > takes_effect => vec![regula_core::Reason::external(
+                "rules_not_retroactive",
+                Text::owned(
+                    format!("修改规则不能早于已作出的决定：规则自 {takes_effect} 起生效，而最近的决定作出于 {latest}"),
+                    format!(
+                        "rules are not amended retroactively: these would take effect at {takes_effect}, before a decision already made at {latest}"
+                    ),
+                ),
+            )],
+            _ => Vec::new(),
+        };
         let mut instance = log.instance.clone();
         let record = self
             .rules_engine
-            .apply(&mut instance, command)
+            .apply_with(&mut instance, command, external)
             .map_err(RepositoryError::from)?;
         self.store().append(Append {
             instance: instance.id(),
@@ -460,7 +534,7 @@ impl<S: Store> Court<S> {
         if let Some(log) = &mut self.rules {
             log.instance = instance;
             if accepted {
-                log.in_force = record.hash;
+                log.push(&record, &catalog)?;
             }
         }
         if accepted {
@@ -545,6 +619,11 @@ impl<S: Store> Court<S> {
         if self.rules.is_none() {
             return Err(ServiceError::NoRules);
         }
+        self.with_rules_at(command.effective_at, |court| court.apply_in_force(code, command))
+    }
+
+    /// [`apply`](Court::apply) with the engine in place.
+    fn apply_in_force(&mut self, code: &str, command: Command<StandardAction>) -> Result<AuditRecord, ServiceError> {
         let mut reloaded = false;
         loop {
             let external = external_checks(&self.catalog, &self.ledger, &command.action);
@@ -671,8 +750,10 @@ impl<S: Store> Court<S> {
     pub fn preview(&self, code: &str, command: &Command<StandardAction>) -> Result<Decision<Stage>, ServiceError> {
         let instance = self.opened(code)?;
         let external = external_checks(&self.catalog, &self.ledger, &command.action);
-        let decision = self
-            .engine()
+        let engine = self.engine_at(command.effective_at);
+        let decision = engine
+            .as_ref()
+            .unwrap_or_else(|| self.engine())
             .preview(instance, command)
             .map_err(RepositoryError::from)?;
         Ok(match decision {
@@ -855,20 +936,23 @@ impl<S: Store> Court<S> {
     }
 
     /// Replays every standard record, in the store's append order, under the rules it
-    /// cites, and checks that those were the rules in force when it was written: held
-    /// by this store's rules log at an earlier position, no older than those its
-    /// previous record cited, and not superseded by a rules record written more than
-    /// [`MAX_CLOCK_SKEW`] before it. Format 1 records, written before stores recorded
-    /// their rules, are checked under the first rules the store recorded (or, in a
-    /// store that records none, under the catalog the court was opened with).
+    /// cites, and checks that those were the rules in force at the event's time: held by
+    /// this store's rules log before the record, taken effect by the record's `at` (the
+    /// first rules also judge what came before them), and not superseded, for that
+    /// time, by a version written more than [`MAX_CLOCK_SKEW`] before the record. An
+    /// amendment may not take effect before a decision already recorded. Format 1
+    /// records, written before stores recorded their rules, are checked under the first
+    /// rules the store recorded (or, in a store that records none, under the catalog
+    /// the court was opened with).
     fn check_decisions(
         &self,
         now: DateTime<Utc>,
         broken: std::collections::HashSet<Uuid>,
     ) -> Result<(Vec<StoreProblem>, Vec<Instance<StandardLifecycle>>), ServiceError> {
         struct Version {
-            position: u64,
+            at: DateTime<Utc>,
             recorded_at: DateTime<Utc>,
+            hash: Digest,
             definition: Arc<Definition<StandardLifecycle>>,
         }
         let options = ReplayOptions::verify_at(now);
@@ -876,11 +960,14 @@ impl<S: Store> Court<S> {
         let store = self.store();
         let fallback: Arc<Definition<StandardLifecycle>> = Arc::clone(self.engine().definition());
         let mut first: Option<Arc<Definition<StandardLifecycle>>> = None;
-        let mut versions: HashMap<Digest, Version> = HashMap::new();
-        // Every position at which new rules came into force, with their writing time.
-        let mut changes: Vec<(u64, DateTime<Utc>)> = Vec::new();
+        // Every version of the rules, in the log's order, and where each hash is.
+        let mut versions: Vec<Version> = Vec::new();
+        let mut version_of: HashMap<Digest, usize> = HashMap::new();
+        // The latest effective time of a creation or accepted standard record so far:
+        // an amendment may not take effect before it.
+        let mut latest_decision: Option<DateTime<Utc>> = None;
         let mut rules: Option<Instance<RulesLifecycle>> = None;
-        let mut standards: HashMap<Uuid, (Instance<StandardLifecycle>, u64)> = HashMap::new();
+        let mut standards: HashMap<Uuid, Instance<StandardLifecycle>> = HashMap::new();
         // The standards in the order they were opened.
         let mut opened: Vec<Uuid> = Vec::new();
         let mut skip = broken;
@@ -907,7 +994,6 @@ impl<S: Store> Court<S> {
                 break;
             }
             for r in &page {
-                let at = position;
                 position += 1;
                 if skip.contains(&r.instance) {
                     continue;
@@ -920,18 +1006,30 @@ impl<S: Store> Court<S> {
                     match replayed {
                         Ok(instance) => {
                             if !r.is_refused() {
+                                if r.action == "amend"
+                                    && let Some(latest) = latest_decision
+                                    && latest > r.at
+                                {
+                                    problems.push(fail(
+                                        r,
+                                        VerifyErrorKind::Rules {
+                                            message: format!(
+                                                "an amendment taking effect at {}, before a decision already recorded at {latest}: rules are not changed retroactively",
+                                                r.at
+                                            ),
+                                        },
+                                    ));
+                                }
                                 match instance.data().catalog() {
                                     Ok(catalog) => {
                                         let config = CourtConfig::from_catalog(&catalog);
-                                        versions.insert(
-                                            r.hash,
-                                            Version {
-                                                position: at,
-                                                recorded_at: r.recorded_at.unwrap_or(r.at),
-                                                definition: Arc::new(standard_definition(&config)?),
-                                            },
-                                        );
-                                        changes.push((at, r.recorded_at.unwrap_or(r.at)));
+                                        version_of.insert(r.hash, versions.len());
+                                        versions.push(Version {
+                                            at: r.at,
+                                            recorded_at: r.recorded_at.unwrap_or(r.at),
+                                            hash: r.hash,
+                                            definition: Arc::new(standard_definition(&config)?),
+                                        });
                                     }
                                     Err(e) => problems.push(fail(r, VerifyErrorKind::Rules { message: e.to_string() })),
                                 }
@@ -950,34 +1048,40 @@ impl<S: Store> Court<S> {
                     continue;
                 }
                 let previous = standards.remove(&r.instance);
-                let (definition, cited) = match r.rules {
-                    Some(hash) => match versions.get(&hash) {
-                        Some(v) => {
+                let definition = match r.rules {
+                    Some(hash) => match version_of.get(&hash) {
+                        Some(&i) => {
+                            // The rules in force at the event's time, among those recorded
+                            // before this record (all `versions` so far): the last that took
+                            // effect by then, or the first (which also judges what came
+                            // before it).
+                            let known = &versions;
+                            let expected = known.iter().rposition(|v| v.at <= r.at).unwrap_or(0);
+                            let v = &versions[i];
                             let written = r.recorded_at.unwrap_or(r.at);
-                            let next = changes.partition_point(|c| c.0 <= v.position);
-                            let mut message = None;
-                            if let Some((_, before)) = &previous
-                                && *before > v.position
-                            {
-                                message = Some(format!(
-                                    "cites rules {hash} (record {} of the log), older than the rules its previous record cited (record {before})",
-                                    v.position
-                                ));
-                            } else if let Some(&(change, change_written)) = changes.get(next)
-                                && change < at
-                                && change_written + MAX_CLOCK_SKEW <= written
-                            {
-                                message = Some(format!(
-                                    "decided under rules {hash} (written {}), superseded by the rules recorded at position {change} (written {change_written}) before this record was written ({written})",
-                                    v.recorded_at
-                                ));
-                            }
+                            let message = if i > 0 && v.at > r.at {
+                                Some(format!(
+                                    "an event of {} cites rules {hash}, which took effect later ({}): the rules of its time judge it",
+                                    r.at, v.at
+                                ))
+                            } else if expected > i && known[expected].recorded_at + MAX_CLOCK_SKEW <= written {
+                                Some(format!(
+                                    "decided under rules {hash} (written {}), superseded for an event of {} by rules {} (in force from {}, written {}) before this record was written ({written})",
+                                    v.recorded_at,
+                                    r.at,
+                                    known[expected].hash,
+                                    known[expected].at,
+                                    known[expected].recorded_at
+                                ))
+                            } else {
+                                None
+                            };
                             if let Some(message) = message {
                                 problems.push(fail(r, VerifyErrorKind::Rules { message }));
                                 skip.insert(r.instance);
                                 continue;
                             }
-                            (Arc::clone(&v.definition), v.position)
+                            Arc::clone(&v.definition)
                         }
                         None => {
                             problems.push(fail(
@@ -992,7 +1096,7 @@ impl<S: Store> Court<S> {
                             continue;
                         }
                     },
-                    None if r.format == FORMAT_V1 => (first.clone().unwrap_or_else(|| Arc::clone(&fallback)), 0),
+                    None if r.format == FORMAT_V1 => first.clone().unwrap_or_else(|| Arc::clone(&fallback)),
                     None => {
                         problems.push(fail(
                             r,
@@ -1009,11 +1113,14 @@ impl<S: Store> Court<S> {
                 }
                 let replayed = match previous {
                     None => definition.replay_with(std::slice::from_ref(r), options),
-                    Some((instance, _)) => definition.replay_onto(instance, std::slice::from_ref(r), options),
+                    Some(instance) => definition.replay_onto(instance, std::slice::from_ref(r), options),
                 };
                 match replayed {
                     Ok(instance) => {
-                        standards.insert(r.instance, (instance, cited));
+                        if !r.is_refused() {
+                            latest_decision = Some(latest_decision.map_or(r.at, |l| l.max(r.at)));
+                        }
+                        standards.insert(r.instance, instance);
                     }
                     Err(e) => {
                         problems.push(StoreProblem::Transition(e));
@@ -1022,10 +1129,7 @@ impl<S: Store> Court<S> {
                 }
             }
         }
-        let replayed = opened
-            .into_iter()
-            .filter_map(|id| standards.remove(&id).map(|(i, _)| i))
-            .collect();
+        let replayed = opened.into_iter().filter_map(|id| standards.remove(&id)).collect();
         Ok((problems, replayed))
     }
 
@@ -1098,10 +1202,31 @@ fn duplicate_openings(instances: &[Instance<StandardLifecycle>]) -> Vec<StorePro
 fn load_rules<S: Store>(store: &S, id: Uuid) -> Result<RulesLog, ServiceError> {
     let records = store.load(id)?;
     let instance = rules_definition()?.replay(&records)?;
-    let in_force = records
-        .iter()
-        .rev()
-        .find(|r| !r.is_refused())
-        .map_or(instance.last_hash(), |r| r.hash);
-    Ok(RulesLog { instance, in_force })
+    let mut log = RulesLog {
+        in_force: instance.last_hash(),
+        instance,
+        versions: Vec::new(),
+    };
+    for r in records.iter().filter(|r| !r.is_refused()) {
+        let catalog = rules_of(r)
+            .and_then(|data| data.catalog())
+            .map_err(|source| ServiceError::Rules { instance: id, source })?;
+        log.push(r, &catalog)?;
+    }
+    Ok(log)
+}
+
+/// The rules a creation or accepted change of a rules log put in force.
+fn rules_of(record: &AuditRecord) -> Result<RulesData, RulesError> {
+    let decoded = if record.seq == 1 {
+        serde_json::from_value::<RulesData>(record.payload.clone()).map_err(|e| e.to_string())
+    } else {
+        <RulesAction as regula_core::Action>::from_parts(&record.action, &record.payload)
+            .map(|action| action.rules().clone())
+            .map_err(|e| e.message)
+    };
+    decoded.map_err(|message| RulesError::Payload {
+        seq: record.seq,
+        message,
+    })
 }

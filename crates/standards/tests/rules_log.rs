@@ -178,3 +178,122 @@ fn two_processes_recording_the_rules_of_one_new_store_cannot_both_succeed() {
     let report = again.verify(None, &mut |_, _| {}).unwrap();
     assert!(report.is_ok(), "{report}");
 }
+
+/// The red team's a1: rules amended in 2026 judged an event of 2023 entered after the
+/// fact. An event is judged by the rules in force at its time.
+#[test]
+fn an_event_entered_after_the_fact_is_judged_by_the_rules_of_its_time() {
+    let w = World::new();
+    let mut court = court(&w);
+    let dept = w.filing();
+    let start = w.now();
+    let opened_at = start + TimeDelta::days(2);
+    // Everything below is entered years later, after the fact.
+    w.clock.advance(TimeDelta::days(1000));
+    court
+        .apply(
+            CODE,
+            Command::new(
+                dept.clone(),
+                roles::DEPARTMENT,
+                StandardAction::StartDrafting { summary: None },
+            )
+            .at(start + TimeDelta::days(1)),
+        )
+        .unwrap();
+    let r = court
+        .apply(
+            CODE,
+            Command::new(dept.clone(), roles::DEPARTMENT, open_consultation()).at(opened_at),
+        )
+        .unwrap();
+    assert!(!r.is_refused(), "{r:?}");
+    // Now the leading group allows closing at once.
+    amend(&mut court, &w, 0);
+    let close = |court: &mut Court<MemoryStore>, at| {
+        let r = court
+            .apply(
+                CODE,
+                Command::new(dept.clone(), roles::DEPARTMENT, StandardAction::CloseConsultation).at(at),
+            )
+            .unwrap();
+        r.refusal()
+            .unwrap_or_default()
+            .iter()
+            .any(|reason| reason.guard.as_deref() == Some("consultation_period"))
+    };
+    // Closed two days after opening, entered now: the 30 days of that time apply.
+    assert!(
+        close(&mut court, opened_at + TimeDelta::days(2)),
+        "judged by the amended rules"
+    );
+    assert_eq!(rules_problems(&court), Vec::<String>::new());
+    // An attempt taking effect after the amendment follows it.
+    assert!(!close(&mut court, w.now()), "judged by the old rules");
+    assert_eq!(rules_problems(&court), Vec::<String>::new());
+}
+
+/// An amendment may not take effect before decisions already made.
+#[test]
+fn rules_are_not_amended_retroactively() {
+    let w = World::new();
+    let mut court = court(&w);
+    w.days(10);
+    court
+        .apply(
+            CODE,
+            Command::new(
+                w.filing(),
+                roles::DEPARTMENT,
+                StandardAction::StartDrafting { summary: None },
+            ),
+        )
+        .unwrap();
+    let text = BUILTIN_CATALOG.replace("min_consultation_days = 30", "min_consultation_days = 0");
+    let catalog = Catalog::from_toml_str(&text).unwrap();
+    let back = w.now() - TimeDelta::days(5);
+    let record = court
+        .amend_rules(&w.head(), catalog.clone(), "追溯", Some(back))
+        .unwrap();
+    let reasons = record.refusal().unwrap();
+    assert_eq!(
+        reasons[0].guard.as_deref(),
+        Some("rules_not_retroactive"),
+        "{reasons:?}"
+    );
+    assert_eq!(court.config().min_consultation_days, 30);
+    // Forced past the service (a writer that skipped the check): verify names it.
+    let mut rules = court.rules_log().unwrap().clone();
+    let forced = court
+        .engine()
+        .for_definition(regula_standards::rules_log::rules_definition().unwrap())
+        .apply(
+            &mut rules,
+            Command::new(
+                w.head(),
+                roles::LEADING_GROUP,
+                regula_standards::rules_log::RulesAction::Amend {
+                    rules: regula_standards::rules_log::RulesData::of(&catalog),
+                    reason: "追溯".into(),
+                },
+            )
+            .at(back),
+        );
+    // The engine itself refuses a time before the log's last accepted record only; the
+    // refusal above was the service's, so the forged amendment is written.
+    let forced = forced.unwrap();
+    assert!(!forced.is_refused());
+    court
+        .store()
+        .append(Append {
+            instance: rules.id(),
+            expected_seq: rules.seq() - 1,
+            records: std::slice::from_ref(&forced),
+        })
+        .unwrap();
+    let problems = rules_problems(&court);
+    assert!(
+        problems.iter().any(|p| p.contains("not changed retroactively")),
+        "{problems:?}"
+    );
+}
