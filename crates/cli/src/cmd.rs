@@ -828,7 +828,12 @@ fn does_not_load(e: &CliError) -> bool {
     let store = |e: &StoreError| matches!(e, StoreError::Corrupt { .. });
     match e {
         CliError::Store(e) => store(e),
-        CliError::Service(ServiceError::Verify(_) | ServiceError::Repository(RepositoryError::Verify(_))) => true,
+        CliError::Service(
+            ServiceError::Verify(_)
+            | ServiceError::Repository(RepositoryError::Verify(_))
+            | ServiceError::TwoRulesLogs { .. }
+            | ServiceError::Rules { .. },
+        ) => true,
         CliError::Service(ServiceError::Store(e) | ServiceError::Repository(RepositoryError::Store(e))) => store(e),
         _ => false,
     }
@@ -873,7 +878,26 @@ fn verify_store_only(
         },
     );
     let options = VerifyOptions { checkpoint, storage };
-    Ok(verify_store_with(&store, &options, &mut replayer, progress)?)
+    let mut report = verify_store_with(&store, &options, &mut replayer, progress)?;
+    // A store has one rules log (its creation claims it): any other is a problem found.
+    let logs = store.list(&regula_core::InstanceFilter::definition(
+        regula_standards::rules_log::RULES_DEFINITION,
+    ))?;
+    for extra in logs.iter().skip(1) {
+        report
+            .problems
+            .push(regula_core::store::StoreProblem::Transition(VerifyError {
+                instance: extra.instance,
+                seq: 1,
+                kind: VerifyErrorKind::Rules {
+                    message: format!(
+                        "a second rules log (the store's is {}); a store has one",
+                        logs[0].instance
+                    ),
+                },
+            }));
+    }
+    Ok(report)
 }
 
 fn checkpoint(cli: &Cli, out: Out, args: &CheckpointArgs) -> Result<(), CliError> {

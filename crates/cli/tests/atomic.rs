@@ -285,3 +285,38 @@ fn a_hidden_head_does_not_open_a_standard_twice() {
     let v = s.run(&["--json", "verify", "--full"]).ok().json();
     assert_eq!(v["ok"], true, "{v}");
 }
+
+/// The red team's a14: edits that made `verify` exit 2 ("could not run") although it
+/// had found the store altered. Now they are problems found: exit 1.
+#[test]
+fn altered_rows_that_stop_the_court_from_opening_fail_verify_with_exit_1() {
+    let s = Scratch::imported("exit-1");
+    let conn = rusqlite::Connection::open(s.store()).unwrap();
+    // A standard's head renamed into a second rules log.
+    let instance = s.log(CODE)[0]["instance"].as_str().unwrap().to_owned();
+    conn.execute(
+        "UPDATE instances SET definition = 'court-rules' WHERE instance = ?1",
+        [&instance],
+    )
+    .unwrap();
+    let r = s.run(&["--lang", "en", "verify"]).refused();
+    assert!(
+        r.stderr.contains("a second rules log") || r.stderr.contains("court-rules"),
+        "{}",
+        r.stderr
+    );
+    conn.execute(
+        "UPDATE instances SET definition = 'court-standard' WHERE instance = ?1",
+        [&instance],
+    )
+    .unwrap();
+    s.verified();
+    // A record stored as a blob.
+    conn.execute(
+        "UPDATE records SET record = CAST(record AS BLOB) WHERE position = 5",
+        [],
+    )
+    .unwrap();
+    let r = s.run(&["--lang", "en", "verify"]).refused();
+    assert!(r.stderr.contains("blob") || r.stderr.contains("Blob"), "{}", r.stderr);
+}

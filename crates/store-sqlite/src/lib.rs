@@ -304,6 +304,21 @@ fn switch_to_wal(conn: &Connection, timeout: Duration) -> Result<String, StoreEr
 
 /// A SQLite error as a [`StoreError::Backend`].
 pub(crate) fn backend(e: rusqlite::Error) -> StoreError {
+    // A value of the wrong type in a column (a record stored as a blob, a key that is
+    // not text) is stored data that cannot be read back, not a failure of the database:
+    // `verify` reports it as a problem found, not as an error that stopped it.
+    if let rusqlite::Error::InvalidColumnType(index, name, kind) = &e {
+        return StoreError::Corrupt {
+            place: format!("column {index} ({name})"),
+            message: format!("holds a value of type {kind}, not the type the store writes there"),
+        };
+    }
+    if let rusqlite::Error::FromSqlConversionFailure(index, kind, source) = &e {
+        return StoreError::Corrupt {
+            place: format!("column {index}"),
+            message: format!("a value of type {kind} does not convert: {source}"),
+        };
+    }
     let message = match e.sqlite_error_code() {
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
             format!("database is locked: another writer held it past the busy timeout ({e})")
