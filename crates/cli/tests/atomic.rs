@@ -276,6 +276,14 @@ fn a_hidden_head_does_not_open_a_standard_twice() {
             .unwrap(),
         1
     );
+    // While the head is hidden, verify says so (the red team's a10 hid it behind a
+    // lying index, and verify passed).
+    let r = s.run(&["--lang", "en", "verify"]).refused();
+    assert!(
+        r.stderr.contains("listing of standards does not return it"),
+        "{}",
+        r.stderr
+    );
     let r = s.run(&["catalog", "import", "--as", OFFICE]).code(2);
     assert!(r.stderr.contains(CODE), "{}", r.stderr);
     assert_eq!(tree(&s), before, "the copy was written");

@@ -894,6 +894,22 @@ impl<S: Store> Court<S> {
         let (problems, replayed) = self.check_decisions(now, broken)?;
         report.problems.extend(problems);
         report.problems.extend(duplicate_openings(&replayed));
+        // What the court opened (through the store's listing, its heads and indexes)
+        // must be what the records hold: a standard the listing hides is a lie of the
+        // store's bookkeeping, which `show` and every action would believe.
+        let mut seen = std::collections::HashSet::new();
+        for i in replayed.iter().filter(|i| seen.insert(i.data().code.clone())) {
+            if self.instances.get(&i.data().code).map(Instance::id) != Some(i.id()) {
+                report.problems.push(StoreProblem::LoadMismatch {
+                    instance: i.id(),
+                    seq: 1,
+                    message: format!(
+                        "standard {} is in the records, but the store's listing of standards does not return it (a head row or an index lies)",
+                        i.data().code
+                    ),
+                });
+            }
+        }
         report.problems.extend(self.duplicate_document_numbers(&replayed));
         // Every publication holds the claim of its number, and every claim is held by
         // the publication that made it.
@@ -930,6 +946,14 @@ impl<S: Store> Court<S> {
             // shows every number published twice (above); the first write upgrades
             // the store and gives its past publications their claims.
             Err(StoreError::Unsupported { .. }) => {}
+            // A claim row that cannot be read back is a problem found, not a failure to
+            // verify.
+            Err(StoreError::Corrupt { place, message }) => {
+                report.problems.push(StoreProblem::Unreadable {
+                    place: format!("claims: {place}"),
+                    message,
+                });
+            }
             Err(e) => return Err(e.into()),
         }
         Ok(report)
