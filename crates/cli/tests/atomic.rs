@@ -319,6 +319,16 @@ fn altered_rows_that_stop_the_court_from_opening_fail_verify_with_exit_1() {
     )
     .unwrap();
     s.verified();
+    // A claim whose key is a blob.
+    conn.execute(
+        "INSERT INTO claims (namespace, key, instance, seq) VALUES ('document_number', x'ff', ?1, 1)",
+        [&instance],
+    )
+    .unwrap();
+    let r = s.run(&["--lang", "en", "verify"]).refused();
+    assert!(r.stderr.contains("claims"), "{}", r.stderr);
+    conn.execute("DELETE FROM claims WHERE key = x'ff'", []).unwrap();
+    s.verified();
     // A record stored as a blob.
     conn.execute(
         "UPDATE records SET record = CAST(record AS BLOB) WHERE position = 5",
