@@ -38,6 +38,8 @@ pub struct CourtConfig {
     pub timezone: FixedOffset,
     /// The minimum length of a consultation, in calendar days (30 by default).
     pub min_consultation_days: u32,
+    /// The members an approval meeting needs.
+    pub approval_quorum: crate::catalog::Quorum,
     /// The machine name of the coordinating office (综合办公室).
     pub office: String,
     /// Its departments.
@@ -56,6 +58,7 @@ impl CourtConfig {
             document_prefix: catalog.court().document_prefix.clone(),
             timezone: catalog.court().timezone,
             min_consultation_days: catalog.court().min_consultation_days,
+            approval_quorum: catalog.court().approval_quorum,
             office: catalog.court().office.clone(),
             departments: catalog.departments().clone(),
             leading_group: catalog.leading_group().to_vec(),
@@ -358,9 +361,14 @@ pub fn standard_definition(config: &CourtConfig) -> Result<Definition<StandardLi
     let t = today.clone();
     b = b.guard("meeting_record", guard_text("meeting_record"), move |i| {
         match i.action {
-            StandardAction::Approve { meeting } => {
-                rules::meeting_record(meeting, &c.leading_group, i.instance.data(), t(i), c.timezone)
-            }
+            StandardAction::Approve { meeting } => rules::meeting_record(
+                meeting,
+                &c.leading_group,
+                c.approval_quorum,
+                i.instance.data(),
+                t(i),
+                c.timezone,
+            ),
             _ => Ok(()),
         }
     });

@@ -224,6 +224,7 @@
 //! document_prefix = "红林法"           # document numbers are 红林法〔YYYY〕N号
 //! timezone = "+08:00"                 # optional, default +08:00
 //! min_consultation_days = 30          # optional, default 30
+//! approval_quorum = "at_least_half"   # optional: "at_least_half" (default) or "more_than_half" (过半数)
 //! office = "general_office"           # the department that coordinates (an id below)
 //!
 //! [plan]
@@ -323,7 +324,7 @@ pub mod rules_log;
 pub mod service;
 
 pub use catalog::{
-    BUILTIN_CATALOG, CHINA_STANDARD_TIME, Catalog, CatalogError, CatalogErrorKind, Category, Domain, Entry,
+    BUILTIN_CATALOG, CHINA_STANDARD_TIME, Catalog, CatalogError, CatalogErrorKind, Category, Domain, Entry, Quorum,
 };
 pub use court::{
     CourtConfig, CreateError, DOCUMENT_NUMBER_CLAIM, check_document_number, claims_of, create_standard,

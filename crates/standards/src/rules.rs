@@ -239,11 +239,12 @@ pub fn member_named<'a>(members: &'a [Member], name: &str) -> Option<&'a Member>
 }
 
 /// Approval needs a meeting record of the leading group: a date (not in the future,
-/// not before the draft reached approval), members present (named members, at least
-/// half of the group) and a decision. A draft is approved once.
+/// not before the draft reached approval), members present (named members, as many as
+/// the court's `quorum` asks) and a decision. A draft is approved once.
 pub fn meeting_record(
     meeting: &MeetingRecord,
     members: &[Member],
+    quorum: crate::catalog::Quorum,
     data: &StandardData,
     today: NaiveDate,
     tz: FixedOffset,
@@ -277,16 +278,19 @@ pub fn meeting_record(
         zh.push(format!("出席人员不是领导小组成员：{}", unknown.join("、")));
         en.push(format!("not members of the leading group: {}", unknown.join(", ")));
     }
-    if present.len() * 2 < members.len() {
+    if !quorum.is_met(present.len(), members.len()) {
+        let needed = quorum.label();
         zh.push(format!(
-            "出席成员 {} 人，不足领导小组 {} 人的半数",
+            "出席成员 {} 人（领导小组共 {} 人），未达到法定人数：{}",
             present.len(),
-            members.len()
+            members.len(),
+            needed.zh
         ));
         en.push(format!(
-            "{} member(s) present, fewer than half of the {} in the leading group",
+            "{} member(s) present of the {} in the leading group: no quorum ({})",
             present.len(),
-            members.len()
+            members.len(),
+            needed.en
         ));
     }
     if blank(&meeting.decision) {

@@ -451,3 +451,35 @@ fn the_catalog_serializes_for_listing() {
     assert_eq!(json["court"]["timezone"], "+08:00");
     assert_eq!(json["standards"][0]["department"], serde_json::Value::Null);
 }
+
+/// The approval quorum is configuration, recorded with the catalog; its label says
+/// exactly what it checks (过半数 is more than half; "at least half" is another rule).
+#[test]
+fn the_approval_quorum_is_configuration() {
+    use regula_standards::Quorum;
+    assert_eq!(Catalog::builtin().unwrap().court().approval_quorum, Quorum::AtLeastHalf);
+    for members in 0..20usize {
+        for present in 0..=members {
+            assert_eq!(Quorum::AtLeastHalf.is_met(present, members), 2 * present >= members);
+            assert_eq!(Quorum::MoreThanHalf.is_met(present, members), 2 * present > members);
+        }
+    }
+    assert!(Quorum::MoreThanHalf.is_met(4, 6) && !Quorum::MoreThanHalf.is_met(3, 6));
+    assert!(Quorum::AtLeastHalf.is_met(3, 6));
+    assert_eq!(Quorum::MoreThanHalf.label().zh, "出席成员过半数");
+    let strict = regula_standards::BUILTIN_CATALOG.replace(
+        "min_consultation_days = 30",
+        "min_consultation_days = 30\napproval_quorum = \"more_than_half\"",
+    );
+    assert_eq!(
+        Catalog::from_toml_str(&strict).unwrap().court().approval_quorum,
+        Quorum::MoreThanHalf
+    );
+    let bad = regula_standards::BUILTIN_CATALOG.replace(
+        "min_consultation_days = 30",
+        "min_consultation_days = 30\napproval_quorum = \"most\"",
+    );
+    let err = Catalog::from_toml_str(&bad).unwrap_err();
+    assert_eq!(err.line, 23, "{err}");
+    assert!(err.to_string().contains("more_than_half"), "{err}");
+}

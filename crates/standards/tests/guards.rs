@@ -287,7 +287,12 @@ fn approval_needs_a_meeting_record_with_half_the_group_present() {
     let r = w.act(&mut s, &mut log, &w.head(), roles::LEADING_GROUP, approve(bad));
     assert_eq!(guards(&r), ["meeting_record"]);
     let msg = &refused(&r)[0].message;
-    assert!(msg.zh.contains("出席成员 2 人，不足领导小组 5 人的半数"), "{}", msg.zh);
+    assert!(
+        msg.zh
+            .contains("出席成员 2 人（领导小组共 5 人），未达到法定人数：出席成员不少于半数"),
+        "{}",
+        msg.zh
+    );
     assert!(msg.zh.contains("路人甲"));
     assert!(msg.zh.contains("缺少会议决定"));
     assert!(msg.en.contains("after today"));
