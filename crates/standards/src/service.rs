@@ -481,10 +481,13 @@ impl<S: Store> Court<S> {
         }
     }
 
-    /// Amends the rules in force: a leading group member puts `catalog` in force,
-    /// saying why. The attempt is recorded in the rules log, accepted or refused (an
-    /// amendment may not drop or change the standards already in the catalog); once
-    /// accepted, every later decision follows the new rules and cites this record.
+    /// Amends the rules in force: a leading group member puts `catalog` in force from
+    /// `at` (`None`: now), saying why. The attempt is recorded in the rules log,
+    /// accepted or refused: an amendment may not drop or change the standards already
+    /// in the catalog, nor take effect before a decision already made. Once accepted,
+    /// every decision taking effect from `at` on follows the new rules and cites this
+    /// record; an event of an earlier time, entered after the fact, is still judged by
+    /// the rules of its time.
     pub fn amend_rules(
         &mut self,
         member: &Actor,
