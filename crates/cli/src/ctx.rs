@@ -139,9 +139,9 @@ pub enum Access {
     /// appends to it. A missing or empty file is an error and stays as it was (a
     /// command that fails changes nothing, and neither can succeed on no store).
     Write,
-    /// Every other command: an existing store of the current schema, never created,
-    /// migrated or changed. A missing or empty file is an error (exit 2) and stays
-    /// exactly as it was.
+    /// Every other command: an existing store, never created, migrated or changed (one
+    /// of an older schema is read as it is). A missing or empty file is an error (exit
+    /// 2) and stays exactly as it was.
     Read,
 }
 
@@ -152,11 +152,11 @@ pub fn open_store(cli: &Cli, access: Access) -> Result<AnyStore, CliError> {
     if let Some(url) = &cli.pg {
         let store = match access {
             Access::Read => PostgresStore::connect_existing(url)?,
-            // An older store is migrated; no store at all is an error, as for SQLite.
-            Access::Write => match PostgresStore::connect_existing(url) {
-                Err(StoreError::OlderSchema { .. }) => PostgresStore::connect(url)?,
-                other => other?,
-            },
+            // No store at all is an error, as for SQLite; an older one is migrated.
+            Access::Write => {
+                drop(PostgresStore::connect_existing(url)?);
+                PostgresStore::connect(url)?
+            }
             Access::Create => PostgresStore::connect(url)?,
         };
         return Ok(AnyStore::Postgres(Box::new(store)));

@@ -78,9 +78,8 @@
 //! A schema that holds tables but no Regula marker fails with
 //! [`StoreError::NotAStore`]; a schema written by a newer Regula with
 //! [`StoreError::NewerSchema`]. Both are checked before anything is written.
-//! [`PostgresStore::connect_existing`] never creates or migrates a schema: no store, or
-//! one of an older version ([`StoreError::OlderSchema`]), is an error, with nothing
-//! written.
+//! [`PostgresStore::connect_existing`] never creates or migrates a schema: no store is
+//! an error, and a store of an older version is read as it is, with nothing written.
 
 mod schema;
 mod storage;
@@ -126,6 +125,9 @@ pub struct PostgresStore {
     location: String,
     /// The connection string, to reconnect; `None` for a client handed in.
     params: Option<String>,
+    /// False for a store of schema 1 read without migrating it
+    /// ([`connect_existing`](PostgresStore::connect_existing)): it has no claims table.
+    claims_kept: bool,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -250,9 +252,10 @@ impl PostgresStore {
 
     /// Connects to an existing store with the default options, and never creates or
     /// migrates one: a schema holding no Regula store fails with
-    /// [`StoreError::NotAStore`], a store of an older schema version with
-    /// [`StoreError::OlderSchema`]; nothing is written on connect. For commands that
-    /// only read.
+    /// [`StoreError::NotAStore`]; nothing is written on connect. A store of schema
+    /// version 1 (written by Regula 0.1, before claims) is read as it is: its claims
+    /// operations answer [`StoreError::Unsupported`] until a handle made by
+    /// [`connect`](PostgresStore::connect) migrates it. For commands that only read.
     pub fn connect_existing(params: &str) -> Result<Self, StoreError> {
         PostgresStore::connect_existing_with(params, PostgresOptions::default())
     }
@@ -262,10 +265,19 @@ impl PostgresStore {
         let quoted = schema::quoted(&options.schema)?;
         let location = describe(params, &options.schema);
         let mut client = Client::connect(params, NoTls).map_err(|e| backend_at(&location, e))?;
-        schema::check_current(&mut client, &options.schema, &quoted, &location)?;
-        let mut store = PostgresStore::build(client, options.schema, quoted, location)?;
-        store.params = Some(params.to_owned());
-        Ok(store)
+        let version = schema::check_readable(&mut client, &options.schema, &quoted, &location)?;
+        let statements = Statements::prepare(&mut client, &quoted).map_err(|e| backend_at(&location, e))?;
+        Ok(PostgresStore {
+            inner: Mutex::new(Inner {
+                client,
+                statements,
+                cursor: None,
+            }),
+            schema: quoted,
+            location,
+            params: Some(params.to_owned()),
+            claims_kept: version >= 2,
+        })
     }
 
     /// Uses a client the program connected itself (with TLS, for example). A handle
@@ -288,7 +300,19 @@ impl PostgresStore {
             schema: quoted,
             location,
             params: None,
+            claims_kept: true,
         })
+    }
+
+    /// Refuses the claims operations on a store of schema 1 read without migrating.
+    fn claims_kept(&self) -> Result<(), StoreError> {
+        if self.claims_kept {
+            Ok(())
+        } else {
+            Err(StoreError::Unsupported {
+                operation: "claims (this store's schema 1 predates them; connecting for writing upgrades it)",
+            })
+        }
     }
 
     /// Where the store is: host, port, database and schema (never the password).
@@ -751,10 +775,12 @@ impl Store for PostgresStore {
     }
 
     fn claim(&self, namespace: &str, key: &str) -> Result<Option<ClaimHolder>, StoreError> {
+        self.claims_kept()?;
         self.read(|inner| read_claim(&mut inner.client, &self.schema, namespace, key))
     }
 
     fn claims(&self, namespace: &str) -> Result<Vec<Claim>, StoreError> {
+        self.claims_kept()?;
         let sql = format!(
             "SELECT key, instance, seq FROM {}.claims WHERE namespace = $1 ORDER BY key",
             self.schema
@@ -777,6 +803,7 @@ impl Store for PostgresStore {
     }
 
     fn append_claiming(&self, batch: &[Append<'_>], claims: &[Claim]) -> Result<TreeHead, StoreError> {
+        self.claims_kept()?;
         let mut inner = self.lock()?;
         match PostgresStore::append_locked(&mut inner, &self.schema, batch, claims) {
             Ok(head) => Ok(head),

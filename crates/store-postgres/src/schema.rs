@@ -215,19 +215,20 @@ pub(crate) fn prepare(client: &mut Client, schema: &str, quoted: &str, location:
     tx.commit().map_err(err)
 }
 
-/// Checks, writing nothing, that `schema` holds a Regula store of the current version:
-/// for handles that must never create or migrate one.
-pub(crate) fn check_current(client: &mut Client, schema: &str, quoted: &str, location: &str) -> Result<(), StoreError> {
+/// Checks, writing nothing, that `schema` holds a Regula store this program reads, and
+/// returns its version: for handles that must never create or migrate one. A store of
+/// version 1 (before claims) is read as it is.
+pub(crate) fn check_readable(
+    client: &mut Client,
+    schema: &str,
+    quoted: &str,
+    location: &str,
+) -> Result<i64, StoreError> {
     match inspect(client, schema, quoted, location)? {
-        Found::Version(SCHEMA_VERSION) => Ok(()),
+        Found::Version(found) => Ok(found),
         Found::Nothing => Err(StoreError::NotAStore {
             location: location.to_owned(),
             message: format!("schema {schema} holds no Regula store"),
-        }),
-        Found::Version(found) => Err(StoreError::OlderSchema {
-            location: location.to_owned(),
-            found,
-            supported: SCHEMA_VERSION,
         }),
     }
 }

@@ -295,14 +295,24 @@ fn a_version_1_store_is_migrated_in_place_and_keeps_its_records() {
         "DROP TABLE \"{schema}\".claims; UPDATE \"{schema}\".meta SET value = '1' WHERE key = 'schema_version'"
     ))
     .unwrap();
-    // A handle that never migrates refuses it, untouched.
+    // A handle that never migrates reads it as it is, untouched; it keeps no claims yet.
     let before = fingerprint(&mut raw, &schema);
     let existing =
-        PostgresStore::connect_existing_with(&common::url().unwrap(), PostgresOptions { schema: schema.clone() });
-    match existing {
-        Err(StoreError::OlderSchema { found, supported, .. }) => assert_eq!((found, supported), (1, SCHEMA_VERSION)),
-        other => panic!("expected OlderSchema, got {other:?}"),
-    }
+        PostgresStore::connect_existing_with(&common::url().unwrap(), PostgresOptions { schema: schema.clone() })
+            .unwrap();
+    assert_eq!(existing.load(inst.id()).unwrap().len(), 2);
+    assert_eq!(existing.tree_head().unwrap().size, 2);
+    assert!(matches!(
+        existing.claims("document_number").unwrap_err(),
+        StoreError::Unsupported { .. }
+    ));
+    assert!(matches!(
+        existing
+            .append_claiming(&[], &[Claim::new("document_number", "红林法〔2022〕1号", inst.id(), 2)])
+            .unwrap_err(),
+        StoreError::Unsupported { .. }
+    ));
+    drop(existing);
     assert_eq!(fingerprint(&mut raw, &schema), before);
     let store = connect(&schema).unwrap();
     assert_eq!(store.load(inst.id()).unwrap().len(), 2);
