@@ -156,6 +156,7 @@ struct RulesLog {
 struct RulesVersion {
     at: DateTime<Utc>,
     hash: Digest,
+    config: CourtConfig,
     definition: Arc<Definition<StandardLifecycle>>,
 }
 
@@ -173,10 +174,12 @@ impl RulesLog {
     /// Adds the version `record` (a creation or accepted change) put in force.
     fn push(&mut self, record: &AuditRecord, catalog: &Catalog) -> Result<(), ServiceError> {
         self.in_force = record.hash;
+        let config = CourtConfig::from_catalog(catalog);
         self.versions.push(RulesVersion {
             at: record.at,
             hash: record.hash,
-            definition: Arc::new(standard_definition(&CourtConfig::from_catalog(catalog))?),
+            definition: Arc::new(standard_definition(&config)?),
+            config,
         });
         Ok(())
     }
@@ -781,6 +784,12 @@ impl<S: Store> Court<S> {
     pub fn blockers(&self, code: &str, now: DateTime<Utc>) -> Result<Vec<Blocker>, ServiceError> {
         let instance = self.opened(code)?;
         let data = instance.data();
+        // The rules in force at `now`, which may be a past date.
+        let config = self
+            .rules
+            .as_ref()
+            .and_then(|log| log.version_at(now))
+            .map_or(&self.config, |v| &v.config);
         let check = |rules: &[Result<(), Text>]| -> Vec<Text> {
             rules.iter().filter_map(|r| r.as_ref().err().cloned()).collect()
         };
@@ -792,7 +801,7 @@ impl<S: Store> Court<S> {
                 check(&[
                     rules::opinions_from_both_groups(data),
                     rules::opinions_answered(data),
-                    rules::consultation_period(data, now, self.config.timezone, self.config.min_consultation_days),
+                    rules::consultation_period(data, now, config.timezone, config.min_consultation_days),
                 ]),
             )],
             Stage::Approval => vec![("approve", Vec::new()), ("publish", check(&[rules::approved(data)]))],

@@ -222,6 +222,15 @@ fn an_event_entered_after_the_fact_is_judged_by_the_rules_of_its_time() {
             .iter()
             .any(|reason| reason.guard.as_deref() == Some("consultation_period"))
     };
+    // What blocks closing, as of a date, follows the rules of that date too.
+    let blocks_on_period =
+        |court: &Court<MemoryStore>, at| {
+            court.blockers(CODE, at).unwrap().iter().any(|b| {
+                b.action == "close_consultation" && b.reasons.iter().any(|r| r.en.contains("at least 30 days"))
+            })
+        };
+    assert!(blocks_on_period(&court, opened_at + TimeDelta::days(2)));
+    assert!(!blocks_on_period(&court, w.now()));
     // Closed two days after opening, entered now: the 30 days of that time apply.
     assert!(
         close(&mut court, opened_at + TimeDelta::days(2)),
