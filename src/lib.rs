@@ -9,10 +9,13 @@
 //!   standard, the plan's rules, the catalog of 117 standards, progress and lateness
 //!   reports, and [`standards::service::Court`], the catalog, definition and a store
 //!   addressed by standard code.
-//! - [`sqlite`]: [`sqlite::SqliteStore`], the default embedded store (one SQLite file,
-//!   WAL, `synchronous=FULL`).
-//! - [`postgres`]: [`postgres::PostgresStore`], one audit log shared by several
-//!   application servers.
+//! - `sqlite` (feature `sqlite`, on by default): `sqlite::SqliteStore`, the default
+//!   embedded store (one SQLite file, WAL, `synchronous=FULL`).
+//! - `postgres` (feature `postgres`, on by default): `postgres::PostgresStore`, one
+//!   audit log shared by several application servers. An embedder that wants SQLite
+//!   alone turns the default features off and compiles neither the PostgreSQL client
+//!   nor tokio: `regula = { version = "0.1", default-features = false, features =
+//!   ["sqlite"] }`.
 //! - [`proof`]: signed checkpoints and inclusion and consistency proofs, verifiable
 //!   offline with only a public key.
 //! - `testkit` (with the `testkit` feature): proptest strategies, invariants,
@@ -28,10 +31,12 @@ pub use regula_core::*;
 /// Court work standards: lifecycle, rules, catalog, plan reports and the court service.
 pub use regula_standards as standards;
 
-/// The embedded SQLite store.
+/// The embedded SQLite store (feature `sqlite`, on by default).
+#[cfg(feature = "sqlite")]
 pub use regula_store_sqlite as sqlite;
 
-/// The PostgreSQL store.
+/// The PostgreSQL store (feature `postgres`, on by default).
+#[cfg(feature = "postgres")]
 pub use regula_store_postgres as postgres;
 
 /// Provable history: signed checkpoints, inclusion and consistency proofs.
