@@ -183,7 +183,8 @@ pub struct ImportArgs {
     /// Who imports: someone of the office, as ID@UNIT.
     #[arg(long = "as", value_name = "ACTOR", default_value = "regula@综合办公室")]
     pub actor: String,
-    /// The time recorded (RFC 3339, or a date meaning 09:00 in the court's time zone).
+    /// When the work began, for an import entered after the fact (RFC 3339, or a date
+    /// meaning 09:00 in the court's time zone); recorded beside the time it is entered.
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
 }
@@ -242,8 +243,10 @@ pub struct DoArgs {
     /// A note kept in the audit record.
     #[arg(long)]
     pub note: Option<String>,
-    /// The time recorded (RFC 3339, or a date meaning 09:00 in the court's time zone);
-    /// not before the standard's last record.
+    /// When the event happened, for an event entered after the fact (RFC 3339, or a
+    /// date meaning 09:00 in the court's time zone): the rules of that time judge it,
+    /// and the record keeps both times. Not in the future, not before the standard's
+    /// last accepted record.
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
 }
