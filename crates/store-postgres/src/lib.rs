@@ -266,18 +266,10 @@ impl PostgresStore {
         let location = describe(params, &options.schema);
         let mut client = Client::connect(params, NoTls).map_err(|e| backend_at(&location, e))?;
         let version = schema::check_readable(&mut client, &options.schema, &quoted, &location)?;
-        let statements = Statements::prepare(&mut client, &quoted).map_err(|e| backend_at(&location, e))?;
-        Ok(PostgresStore {
-            inner: Mutex::new(Inner {
-                client,
-                statements,
-                cursor: None,
-            }),
-            schema: quoted,
-            location,
-            params: Some(params.to_owned()),
-            claims_kept: version >= 2,
-        })
+        let mut store = PostgresStore::with_statements(client, quoted, location)?;
+        store.params = Some(params.to_owned());
+        store.claims_kept = version >= 2;
+        Ok(store)
     }
 
     /// Uses a client the program connected itself (with TLS, for example). A handle
@@ -290,6 +282,11 @@ impl PostgresStore {
 
     fn build(mut client: Client, schema: String, quoted: String, location: String) -> Result<Self, StoreError> {
         schema::prepare(&mut client, &schema, &quoted, &location)?;
+        PostgresStore::with_statements(client, quoted, location)
+    }
+
+    /// A handle on a schema already checked (and created or migrated, or not).
+    fn with_statements(mut client: Client, quoted: String, location: String) -> Result<Self, StoreError> {
         let statements = Statements::prepare(&mut client, &quoted).map_err(|e| backend_at(&location, e))?;
         Ok(PostgresStore {
             inner: Mutex::new(Inner {
