@@ -161,6 +161,42 @@ pub fn to_jcs_string(value: &Value) -> Result<String, JcsError> {
     Ok(String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
+/// Checks that `value` has a canonical form, and says whether it holds a double, by
+/// walking its numbers alone: no text is written, except for the rare integer beyond
+/// 2^53, whose canonical digits decide. This is the check of every payload the engine
+/// records and every record a verifier reads, so it must not serialize the payload a
+/// second time (its hash does that once). On failure the error names the number's
+/// path, as [`write_jcs`] does.
+pub fn check_numbers(value: &Value) -> Result<bool, JcsError> {
+    fn walk(value: &Value, doubles: &mut bool, scratch: &mut Vec<u8>) -> bool {
+        match value {
+            Value::Number(n) => {
+                if n.is_f64() {
+                    *doubles = true;
+                }
+                let small = n
+                    .as_u64()
+                    .map(|u| u < 1 << 53)
+                    .or_else(|| n.as_i64().map(|i| i.unsigned_abs() < 1 << 53))
+                    .unwrap_or(false);
+                small || {
+                    scratch.clear();
+                    write_json_number(n, scratch).is_ok()
+                }
+            }
+            Value::Array(xs) => xs.iter().all(|x| walk(x, doubles, scratch)),
+            Value::Object(map) => map.values().all(|x| walk(x, doubles, scratch)),
+            Value::Null | Value::Bool(_) | Value::String(_) => true,
+        }
+    }
+    let mut doubles = false;
+    if walk(value, &mut doubles, &mut Vec::new()) {
+        return Ok(doubles);
+    }
+    // Rare: write it out to find the culprit's path.
+    write_jcs(value, &mut Vec::new()).map(|()| doubles)
+}
+
 /// Writes `x` as ECMAScript's `Number.prototype.toString` does (ECMA-262 §7.1.12.1;
 /// the rules are in the module docs): shortest round-trip digits, nearest to `x`;
 /// `-0` as `0`; plain digits below 10²¹ and down to 10⁻⁶, exponent form (`1e+21`,

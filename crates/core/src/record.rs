@@ -650,24 +650,16 @@ pub fn check_payload(format: u16, payload: &Value) -> Result<(), crate::jcs::Jcs
     if format == FORMAT_V1 {
         return Ok(());
     }
-    let mut sink = Vec::new();
-    crate::jcs::write_jcs(payload, &mut sink)
+    crate::jcs::check_numbers(payload).map(|_| ())
 }
 
 /// `payload` as it reads back from its canonical JSON in format 2: numbers that
 /// RFC 8785 writes as integers (`1.0` is written `1`) become integers, so a record
 /// held in memory equals the same record read back from any store.
 pub fn canonical_payload(payload: Value) -> Result<Value, crate::jcs::JcsError> {
-    fn has_float(v: &Value) -> bool {
-        match v {
-            Value::Number(n) => n.is_f64(),
-            Value::Array(xs) => xs.iter().any(has_float),
-            Value::Object(map) => map.values().any(has_float),
-            _ => false,
-        }
-    }
-    if !has_float(&payload) {
-        check_payload(FORMAT_VERSION, &payload)?;
+    // One walk over the numbers both checks the payload and finds any double; without
+    // one, the payload already is its canonical form (the common case).
+    if !crate::jcs::check_numbers(&payload)? {
         return Ok(payload);
     }
     let text = crate::jcs::to_jcs_string(&payload)?;

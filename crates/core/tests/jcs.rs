@@ -532,3 +532,30 @@ fn independent_python_checker_passes() {
         assert!(stdout.contains(" passed, 0 failed"), "python3 {args:?}:\n{stdout}");
     }
 }
+
+proptest! {
+    /// The check that runs on every recorded payload agrees with writing it out: the
+    /// same verdict, the same error (with its path), and it finds every double.
+    #[test]
+    fn checking_the_numbers_agrees_with_writing_them(
+        value in arb_json(),
+        big in prop_oneof![any::<u64>(), (0u32..64).prop_map(|s| 1u64 << s)],
+    ) {
+        for v in [value.clone(), serde_json::json!({"big": big, "rest": value.clone()})] {
+            let written = to_jcs_string(&v).map(|_| ());
+            let checked = regula_core::jcs::check_numbers(&v);
+            prop_assert_eq!(checked.clone().map(|_| ()), written);
+            fn has_double(v: &Value) -> bool {
+                match v {
+                    Value::Number(n) => n.is_f64(),
+                    Value::Array(xs) => xs.iter().any(has_double),
+                    Value::Object(map) => map.values().any(has_double),
+                    _ => false,
+                }
+            }
+            if let Ok(doubles) = checked {
+                prop_assert_eq!(doubles, has_double(&v));
+            }
+        }
+    }
+}

@@ -154,7 +154,10 @@ struct RulesLog {
 
 /// One version of the rules.
 struct RulesVersion {
+    /// When it took effect.
     at: DateTime<Utc>,
+    /// When its record was written.
+    recorded_at: DateTime<Utc>,
     hash: Digest,
     config: CourtConfig,
     definition: Arc<Definition<StandardLifecycle>>,
@@ -171,17 +174,24 @@ impl RulesLog {
             .or(self.versions.first())
     }
 
-    /// Adds the version `record` (a creation or accepted change) put in force.
-    fn push(&mut self, record: &AuditRecord, catalog: &Catalog) -> Result<(), ServiceError> {
-        self.in_force = record.hash;
+    /// Adds a version: it is the one in force from now on.
+    fn push(&mut self, version: RulesVersion) {
+        self.in_force = version.hash;
+        self.versions.push(version);
+    }
+}
+
+impl RulesVersion {
+    /// The version `record` (a creation or accepted change) put in force with `catalog`.
+    fn of(record: &AuditRecord, catalog: &Catalog) -> Result<Self, ServiceError> {
         let config = CourtConfig::from_catalog(catalog);
-        self.versions.push(RulesVersion {
+        Ok(RulesVersion {
             at: record.at,
+            recorded_at: record.recorded_at.unwrap_or(record.at),
             hash: record.hash,
             definition: Arc::new(standard_definition(&config)?),
             config,
-        });
-        Ok(())
+        })
     }
 }
 
@@ -224,7 +234,12 @@ impl<S: Store> Court<S> {
             None => catalog,
         };
         let config = CourtConfig::from_catalog(&catalog);
-        let engine = configure(Engine::new(standard_definition(&config)?));
+        // The latest version of the store's rules already built its definition.
+        let definition = match rules.as_ref().and_then(|log| log.versions.last()) {
+            Some(latest) => Arc::clone(&latest.definition),
+            None => Arc::new(standard_definition(&config)?),
+        };
+        let engine = configure(Engine::new(definition));
         let rules_engine = engine.for_definition(rules_definition()?);
         let engine = match &rules {
             Some(log) => engine.with_rules(log.in_force),
@@ -258,16 +273,16 @@ impl<S: Store> Court<S> {
         })
     }
 
-    /// Puts `catalog` in force after its rules record `record` was accepted: the
+    /// Puts `catalog` in force as `version`, after its rules record was accepted: the
     /// configuration, the definition and the engine follow it.
-    fn put_in_force(&mut self, catalog: Catalog, record: Digest) -> Result<(), ServiceError> {
-        let config = CourtConfig::from_catalog(&catalog);
-        let definition = standard_definition(&config)?;
-        let engine = self.engine().for_definition(definition).with_rules(record);
+    fn put_in_force(&mut self, catalog: Catalog, version: &RulesVersion) {
+        let engine = self
+            .engine()
+            .for_definition(Arc::clone(&version.definition))
+            .with_rules(version.hash);
         self.repository.set_engine(engine);
         self.catalog = catalog;
-        self.config = config;
-        Ok(())
+        self.config = version.config.clone();
     }
 
     /// The rules log's instance, when the store records its rules.
@@ -369,7 +384,7 @@ impl<S: Store> Court<S> {
                     in_force: record.hash,
                     versions: Vec::new(),
                 };
-                log.push(&record, &self.catalog)?;
+                log.push(RulesVersion::of(&record, &self.catalog)?);
                 self.rules = Some(log);
                 Ok(codes)
             }
@@ -465,13 +480,13 @@ impl<S: Store> Court<S> {
             return Ok(Extension::Refused(Box::new(record)));
         }
         let previous = (self.catalog.clone(), self.engine().clone());
-        self.put_in_force(catalog, record.hash)?;
+        let version = RulesVersion::of(&record, &catalog)?;
+        self.put_in_force(catalog, &version);
         match self.open_and_append(office, at, Some((instance.id(), rules_seq, &record))) {
             Ok(codes) => {
-                let catalog = self.catalog.clone();
                 if let Some(log) = &mut self.rules {
                     log.instance = instance;
-                    log.push(&record, &catalog)?;
+                    log.push(version);
                 }
                 Ok(Extension::Opened(codes))
             }
@@ -536,15 +551,17 @@ impl<S: Store> Court<S> {
             expected_seq: log.instance.seq(),
             records: std::slice::from_ref(&record),
         })?;
-        let accepted = !record.is_refused();
+        let version = (!record.is_refused())
+            .then(|| RulesVersion::of(&record, &catalog))
+            .transpose()?;
+        if let Some(version) = &version {
+            self.put_in_force(catalog, version);
+        }
         if let Some(log) = &mut self.rules {
             log.instance = instance;
-            if accepted {
-                log.push(&record, &catalog)?;
+            if let Some(version) = version {
+                log.push(version);
             }
-        }
-        if accepted {
-            self.put_in_force(catalog, record.hash)?;
         }
         Ok(record)
     }
@@ -905,12 +922,12 @@ impl<S: Store> Court<S> {
             .collect();
         let (problems, replayed) = self.check_decisions(now, broken)?;
         report.problems.extend(problems);
-        report.problems.extend(duplicate_openings(&replayed));
+        let (firsts, opened_twice) = first_openings(&replayed);
+        report.problems.extend(opened_twice);
         // What the court opened (through the store's listing, its heads and indexes)
         // must be what the records hold: a standard the listing hides is a lie of the
         // store's bookkeeping, which `show` and every action would believe.
-        let mut seen = std::collections::HashSet::new();
-        for i in replayed.iter().filter(|i| seen.insert(i.data().code.clone())) {
+        for i in &firsts {
             if self.instances.get(&i.data().code).map(Instance::id) != Some(i.id()) {
                 report.problems.push(StoreProblem::LoadMismatch {
                     instance: i.id(),
@@ -941,10 +958,8 @@ impl<S: Store> Court<S> {
             .map(|head| Claim::new(RULES_CLAIM, RULES_DEFINITION, head.instance, 1))
             .collect();
         // The first opening of each code holds its claim (a second one is reported above).
-        let mut seen = std::collections::HashSet::new();
-        let openings: Vec<Claim> = replayed
+        let openings: Vec<Claim> = firsts
             .iter()
-            .filter(|i| seen.insert(i.data().code.clone()))
             .map(|i| Claim::new(STANDARD_CLAIM, &i.data().code, i.id(), 1))
             .collect();
         let checked = verify_claims(self.store(), DOCUMENT_NUMBER_CLAIM, &expected).and_then(|mut problems| {
@@ -985,19 +1000,13 @@ impl<S: Store> Court<S> {
         now: DateTime<Utc>,
         broken: std::collections::HashSet<Uuid>,
     ) -> Result<(Vec<StoreProblem>, Vec<Instance<StandardLifecycle>>), ServiceError> {
-        struct Version {
-            at: DateTime<Utc>,
-            recorded_at: DateTime<Utc>,
-            hash: Digest,
-            definition: Arc<Definition<StandardLifecycle>>,
-        }
         let options = ReplayOptions::verify_at(now);
         let rules_def = rules_definition()?;
         let store = self.store();
         let fallback: Arc<Definition<StandardLifecycle>> = Arc::clone(self.engine().definition());
         let mut first: Option<Arc<Definition<StandardLifecycle>>> = None;
         // Every version of the rules, in the log's order, and where each hash is.
-        let mut versions: Vec<Version> = Vec::new();
+        let mut versions: Vec<RulesVersion> = Vec::new();
         let mut version_of: HashMap<Digest, usize> = HashMap::new();
         // The latest effective time of a creation or accepted standard record so far:
         // an amendment may not take effect before it.
@@ -1058,14 +1067,8 @@ impl<S: Store> Court<S> {
                                 }
                                 match instance.data().catalog() {
                                     Ok(catalog) => {
-                                        let config = CourtConfig::from_catalog(&catalog);
                                         version_of.insert(r.hash, versions.len());
-                                        versions.push(Version {
-                                            at: r.at,
-                                            recorded_at: r.recorded_at.unwrap_or(r.at),
-                                            hash: r.hash,
-                                            definition: Arc::new(standard_definition(&config)?),
-                                        });
+                                        versions.push(RulesVersion::of(r, &catalog)?);
                                     }
                                     Err(e) => problems.push(fail(r, VerifyErrorKind::Rules { message: e.to_string() })),
                                 }
@@ -1203,15 +1206,21 @@ impl<S: Store> Court<S> {
 /// a code is opened once, whatever the store's heads say.
 pub const STANDARD_CLAIM: &str = "standard";
 
-/// Every opening of a code that an earlier opening already made: a second instance of
-/// one standard (its creation would have been refused).
-fn duplicate_openings(instances: &[Instance<StandardLifecycle>]) -> Vec<StoreProblem> {
-    let mut seen = std::collections::HashMap::new();
+/// The standards in opening order split into each code's first opening, and a problem
+/// for every later opening of a code already opened: a second instance of one standard
+/// (its creation would have been refused).
+fn first_openings(instances: &[Instance<StandardLifecycle>]) -> (Vec<&Instance<StandardLifecycle>>, Vec<StoreProblem>) {
+    let mut first_of = std::collections::HashMap::new();
+    let mut firsts = Vec::new();
     let mut problems = Vec::new();
     for i in instances {
         let code = &i.data().code;
-        if let Some(first) = seen.get(code) {
-            problems.push(StoreProblem::Transition(VerifyError {
+        match first_of.get(code) {
+            None => {
+                first_of.insert(code.clone(), i.id());
+                firsts.push(i);
+            }
+            Some(first) => problems.push(StoreProblem::Transition(VerifyError {
                 instance: i.id(),
                 seq: 1,
                 kind: VerifyErrorKind::GuardsWouldRefuse {
@@ -1225,12 +1234,10 @@ fn duplicate_openings(instances: &[Instance<StandardLifecycle>]) -> Vec<StorePro
                         ),
                     )],
                 },
-            }));
-        } else {
-            seen.insert(code.clone(), i.id());
+            })),
         }
     }
-    problems
+    (firsts, problems)
 }
 
 /// Loads the rules log `id` from `store`: its instance, and the hash of the record that
@@ -1247,7 +1254,7 @@ fn load_rules<S: Store>(store: &S, id: Uuid) -> Result<RulesLog, ServiceError> {
         let catalog = rules_of(r)
             .and_then(|data| data.catalog())
             .map_err(|source| ServiceError::Rules { instance: id, source })?;
-        log.push(r, &catalog)?;
+        log.push(RulesVersion::of(r, &catalog)?);
     }
     Ok(log)
 }
