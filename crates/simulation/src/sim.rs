@@ -9,7 +9,8 @@ use regula_core::{Actor, Clock, ManualClock, SeededIds, Store, Text};
 use regula_standards::plan;
 use regula_standards::rules::{local_date, parse_document_number};
 use regula_standards::service::Court;
-use regula_standards::{Stage, StandardData};
+use regula_standards::table;
+use regula_standards::{ActionKind, Stage, StandardData};
 
 use crate::attempt::{Pending, What};
 use crate::error::SimError;
@@ -480,16 +481,23 @@ impl<S: Store> Simulation<S> {
     }
 
     /// Checks that a step of a standard's own chain finds the standard where the
-    /// chain left it: anything else is a bug of the simulation.
-    pub(crate) fn expect_stage(&self, i: usize, action: &str, stages: &[Stage]) -> Result<(), SimError> {
-        let stage = self.stage(i)?;
-        if stages.contains(&stage) {
+    /// chain left it, in a stage from which the court's table (of the definition
+    /// version the standard follows) has a row for `action`: anything else is a bug
+    /// of the simulation.
+    pub(crate) fn expect_move(&self, i: usize, action: ActionKind) -> Result<(), SimError> {
+        let code = &self.stds[i].code;
+        let instance = self
+            .court
+            .instance(code)
+            .ok_or_else(|| SimError::scenario(format!("standard {code} was not imported")))?;
+        let stage = *instance.state();
+        if table::allows(instance.definition().version, stage, action) {
             Ok(())
         } else {
             Err(SimError::WrongStage {
                 date: self.today(),
-                code: self.stds[i].code.clone(),
-                action: action.to_owned(),
+                code: code.clone(),
+                action: action.name().to_owned(),
                 stage: stage.as_str().to_owned(),
             })
         }

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use regula_core::{
-    Actor, AuditRecord, Definition, DefinitionError, EffectInput, Engine, EngineError, GuardInput, Instance, Reason,
-    Text, Transition,
+    Actor, AuditRecord, Definition, DefinitionError, EffectInput, Engine, EngineError, Instance, Reason, Text,
+    Transition,
 };
 
 use crate::catalog::{Catalog, Entry, IntermediateCourt, Member};
@@ -17,9 +17,10 @@ use crate::data::{
     ReportRecord, Revision, RevisionEnd, SendBackRecord, StageChange, Stamp, StandardData, Version, WithdrawalRecord,
 };
 use crate::department::DepartmentRegistry;
-use crate::lifecycle::{Stage, StandardAction, StandardLifecycle, roles};
+use crate::lifecycle::{ActionKind, Role, Stage, StandardAction, StandardLifecycle, roles};
 use crate::plan::Ledger;
 use crate::rules;
+use crate::table::{self, Rule};
 
 /// The name of the standard definition in audit records.
 pub const DEFINITION_NAME: &str = "court-standard";
@@ -138,150 +139,26 @@ impl CourtConfig {
     }
 }
 
-/// The stages from which the leading group may withdraw a standard.
-pub const WITHDRAWABLE: [Stage; 7] = [
-    Stage::Research,
-    Stage::Drafting,
-    Stage::Consultation,
-    Stage::Approval,
-    Stage::Published,
-    Stage::FollowUp,
-    Stage::Revision,
-];
-
-/// The stages in which an inspection may be recorded.
-pub const INSPECTABLE: [Stage; 8] = [
-    Stage::Research,
-    Stage::Drafting,
-    Stage::Consultation,
-    Stage::Approval,
-    Stage::Published,
-    Stage::FollowUp,
-    Stage::Revision,
-    Stage::Consolidated,
-];
-
-/// The stages in which an evaluation may be recorded (a version is in force).
-pub const EVALUABLE: [Stage; 3] = [Stage::Published, Stage::FollowUp, Stage::Revision];
-
-/// Every named guard of the definition with what it requires.
-pub const GUARDS: [(&str, Text); 21] = [
-    (
-        "actor_fits_role",
-        Text::new("操作人须属于所声明的角色", "the actor belongs to the role claimed"),
-    ),
-    (
-        "department_known",
-        Text::new("部门须为已登记的部门", "the department is a known one"),
-    ),
-    (
-        "department_assigned",
-        Text::new("须已指定责任部门", "a responsible department is assigned"),
-    ),
-    (
-        "draft_complete",
-        Text::new(
-            "草案须有程序规范、工作质量要求和客观可衡量的评价标准",
-            "the draft has procedural and quality requirements and a measurable criterion",
-        ),
-    ),
-    (
-        "opinion_valid",
-        Text::new("意见须有提出人和内容", "the opinion has an author and content"),
-    ),
-    (
-        "response_valid",
-        Text::new(
-            "答复须针对未答复的意见，不采纳须说明理由",
-            "the response answers an open opinion, with a reason if not adopted",
-        ),
-    ),
-    (
-        "opinions_from_both_groups",
-        Text::new(
-            "须有一线审判办案人员和行政综合人员的意见",
-            "opinions from front-line and administrative staff",
-        ),
-    ),
-    (
-        "opinions_answered",
-        Text::new("每条意见均须答复", "every opinion has a response"),
-    ),
-    (
-        "consultation_period",
-        Text::new("征求意见期不少于规定天数", "consultation lasted the minimum period"),
-    ),
-    ("reasons_given", Text::new("须说明理由", "a reason is given")),
-    ("revision_open", Text::new("须有进行中的修订", "a revision is open")),
-    (
-        "no_open_revision",
-        Text::new("不得有进行中的修订", "no revision is open"),
-    ),
-    (
-        "meeting_record",
-        Text::new(
-            "须有领导小组审议会议记录（日期、过半数出席、决定）",
-            "a leading-group meeting record (date, half present, decision)",
-        ),
-    ),
-    (
-        "approved",
-        Text::new("当前草案须已审议通过", "the current draft is approved"),
-    ),
-    (
-        "document_number",
-        Text::new(
-            "文号须符合本院格式且年份与发布日期一致",
-            "the document number has the court's form and year",
-        ),
-    ),
-    (
-        "publication_date",
-        Text::new(
-            "发布日期不得早于审议通过日期",
-            "the publication date is not before the approval",
-        ),
-    ),
-    (
-        "report_valid",
-        Text::new("报告须有期间和内容", "the report has a period and content"),
-    ),
-    (
-        "inspection_valid",
-        Text::new("检查记录须完整", "the inspection record is complete"),
-    ),
-    (
-        "evaluation_complete",
-        Text::new(
-            "评估须对照现行版本的每项评价标准",
-            "the evaluation scores every criterion of the version in force",
-        ),
-    ),
-    (
-        "revision_cause",
-        Text::new("修订须说明原因和内容", "the revision states its cause and content"),
-    ),
-    (
-        "acceptance",
-        Text::new(
-            "须有对照评价标准的评估和验收记录",
-            "an evaluation against the criteria and an acceptance record",
-        ),
-    ),
-];
-
-fn guard_text(name: &str) -> Text {
-    GUARDS
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map_or_else(|| Text::owned(name, name), |(_, t)| t.clone())
+/// Builds the standard definition for a court at the current version
+/// ([`DEFINITION_VERSION`]): the table of [`crate::table`], the roles, the rules as
+/// guards and the effect documented in the crate docs.
+pub fn standard_definition(config: &CourtConfig) -> Result<Definition<StandardLifecycle>, DefinitionError> {
+    standard_definition_version(config, DEFINITION_VERSION)
 }
 
-/// Builds the standard definition for a court: the table, roles, guards and effect
-/// documented in the crate docs.
-pub fn standard_definition(config: &CourtConfig) -> Result<Definition<StandardLifecycle>, DefinitionError> {
+/// The definition a version of this library declares for `version` (see
+/// [`crate::table::table`]); an unknown version has no table and fails to build
+/// with no initial state.
+pub fn standard_definition_version(
+    config: &CourtConfig,
+    version: u32,
+) -> Result<Definition<StandardLifecycle>, DefinitionError> {
     let cfg = Arc::new(config.clone());
-    let mut b = Definition::<StandardLifecycle>::builder(DEFINITION_NAME, DEFINITION_VERSION);
+    let rows = table::table(version).unwrap_or(&[]);
+    let mut b = Definition::<StandardLifecycle>::builder(DEFINITION_NAME, version);
+    if rows.is_empty() {
+        return b.build();
+    }
     for s in Stage::ALL {
         b = b.state(s, s.label());
     }
@@ -289,294 +166,33 @@ pub fn standard_definition(config: &CourtConfig) -> Result<Definition<StandardLi
         .initial(Stage::Research)
         .terminal(Stage::Consolidated)
         .terminal(Stage::Withdrawn);
-    for (name, label) in StandardAction::ACTIONS {
-        b = b.action(name, label);
+    // The actions and rules the version uses, in declaration order.
+    for kind in ActionKind::ALL.iter().filter(|k| rows.iter().any(|r| r.action == **k)) {
+        b = b.action(kind.name(), kind.label());
     }
-    for (name, label) in roles::ALL {
-        b = b.role(name, label);
+    for role in Role::ALL {
+        b = b.role(role.as_str(), role.label());
     }
-    b = b.creators([roles::OFFICE]);
-
-    // Guards. Each looks only at its input and the configuration: pure.
-    let today = {
-        let cfg = Arc::clone(&cfg);
-        move |input: &GuardInput<'_, StandardLifecycle>| cfg.local_date(input.now)
-    };
-    let c = Arc::clone(&cfg);
-    b = b.guard("actor_fits_role", guard_text("actor_fits_role"), move |i| {
-        c.actor_fits_role(i.actor, i.role, i.instance.data())
-    });
-    let c = Arc::clone(&cfg);
-    b = b.guard("department_known", guard_text("department_known"), move |i| {
-        match i.action {
-            StandardAction::AssignDepartment { department } => rules::department_known(department, &c.departments),
-            _ => Ok(()),
-        }
-    });
-    b = b.guard("department_assigned", guard_text("department_assigned"), |i| {
-        rules::department_assigned(i.instance.data())
-    });
-    b = b.guard("draft_complete", guard_text("draft_complete"), |i| match i.action {
-        StandardAction::OpenConsultation { draft } => rules::draft_complete(draft),
-        _ => Ok(()),
-    });
-    b = b.guard("opinion_valid", guard_text("opinion_valid"), |i| match i.action {
-        StandardAction::RecordOpinion { opinion } => rules::opinion_valid(opinion),
-        _ => Ok(()),
-    });
-    b = b.guard("response_valid", guard_text("response_valid"), |i| match i.action {
-        StandardAction::RespondToOpinion { opinion, response } => {
-            rules::response_valid(i.instance.data(), *opinion, response)
-        }
-        _ => Ok(()),
-    });
-    b = b.guard(
-        "opinions_from_both_groups",
-        guard_text("opinions_from_both_groups"),
-        |i| rules::opinions_from_both_groups(i.instance.data()),
-    );
-    b = b.guard("opinions_answered", guard_text("opinions_answered"), |i| {
-        rules::opinions_answered(i.instance.data())
-    });
-    let c = Arc::clone(&cfg);
-    b = b.guard("consultation_period", guard_text("consultation_period"), move |i| {
-        rules::consultation_period(i.instance.data(), i.now, c.timezone, c.min_consultation_days)
-    });
-    b = b.guard("reasons_given", guard_text("reasons_given"), |i| match i.action {
-        StandardAction::SendBack { reasons } | StandardAction::SendBackRevision { reasons } => {
-            rules::reasons_given(reasons)
-        }
-        StandardAction::CancelRevision { reason } | StandardAction::Withdraw { reason } => {
-            rules::reasons_given(std::slice::from_ref(reason))
-        }
-        _ => Ok(()),
-    });
-    b = b.guard("revision_open", guard_text("revision_open"), |i| {
-        rules::revision_open(i.instance.data())
-    });
-    b = b.guard("no_open_revision", guard_text("no_open_revision"), |i| {
-        rules::no_open_revision(i.instance.data())
-    });
-    let c = Arc::clone(&cfg);
-    let t = today.clone();
-    b = b.guard("meeting_record", guard_text("meeting_record"), move |i| {
-        match i.action {
-            StandardAction::Approve { meeting } => rules::meeting_record(
-                meeting,
-                &c.leading_group,
-                c.approval_quorum,
-                i.instance.data(),
-                t(i),
-                c.timezone,
-            ),
-            _ => Ok(()),
-        }
-    });
-    b = b.guard("approved", guard_text("approved"), |i| {
-        rules::approved(i.instance.data())
-    });
-    let c = Arc::clone(&cfg);
-    b = b.guard("document_number", guard_text("document_number"), move |i| {
-        match i.action {
-            StandardAction::Publish { document_number, date } => {
-                rules::document_number(document_number, *date, &c.document_prefix, i.instance.data())
+    b = b.creators([Role::Office.as_str()]);
+    let used = |rule: &Rule| *rule == Rule::ActorFitsRole || rows.iter().any(|r| r.rules.contains(rule));
+    for rule in Rule::ALL.iter().copied().filter(used) {
+        let c = Arc::clone(&cfg);
+        b = b.guard(rule.name(), rule.describe(config), move |input| rule.check(&c, input));
+    }
+    for row in rows {
+        for from in row.from {
+            let mut t = Transition::new(*from, row.action.name(), row.target(*from))
+                .by(row.roles.iter().map(|r| r.as_str()))
+                .when(Rule::ActorFitsRole.name());
+            for rule in row.rules {
+                t = t.when(rule.name());
             }
-            _ => Ok(()),
+            b = b.transition(t);
         }
-    });
-    let t = today.clone();
-    b = b.guard("publication_date", guard_text("publication_date"), move |i| {
-        match i.action {
-            StandardAction::Publish { date, .. } => rules::publication_date(*date, i.instance.data(), t(i)),
-            _ => Ok(()),
-        }
-    });
-    b = b.guard("report_valid", guard_text("report_valid"), |i| match i.action {
-        StandardAction::ReportImplementation { period, summary } => rules::report_valid(period, summary),
-        _ => Ok(()),
-    });
-    let t = today.clone();
-    b = b.guard("inspection_valid", guard_text("inspection_valid"), move |i| {
-        match i.action {
-            StandardAction::RecordInspection { inspection } => rules::inspection_valid(inspection, t(i)),
-            _ => Ok(()),
-        }
-    });
-    let t = today.clone();
-    b = b.guard(
-        "evaluation_complete",
-        guard_text("evaluation_complete"),
-        move |i| match i.action {
-            StandardAction::RecordEvaluation { evaluation } => {
-                rules::evaluation_complete(evaluation, i.instance.data(), t(i))
-            }
-            _ => Ok(()),
-        },
-    );
-    b = b.guard("revision_cause", guard_text("revision_cause"), |i| match i.action {
-        StandardAction::OpenRevision { cause, summary } => rules::revision_cause(cause, summary, i.instance.data()),
-        _ => Ok(()),
-    });
-    let t = today;
-    b = b.guard("acceptance", guard_text("acceptance"), move |i| match i.action {
-        StandardAction::Accept { acceptance } => {
-            let data = i.instance.data();
-            rules::evaluated(data)?;
-            rules::acceptance_record(acceptance, data, t(i))
-        }
-        _ => Ok(()),
-    });
-
-    // The table.
-    for t in transitions() {
-        b = b.transition(t);
     }
-
     let c = Arc::clone(&cfg);
     b = b.effect(move |data, input| effect(&c, data, input));
     b.build()
-}
-
-/// The transition table, in declaration order (guards included, except
-/// `actor_fits_role`, which [`standard_definition`] adds to every row).
-pub fn transitions() -> Vec<Transition<Stage>> {
-    use Stage::*;
-    use roles::{DEPARTMENT, INTERMEDIATE_COURT, LEADING_GROUP, OFFICE};
-    let row = |from, action: &str, to, roles: &[&str], guards: &[&str]| {
-        let mut t = Transition::new(from, action, to)
-            .by(roles.iter().copied())
-            .when("actor_fits_role");
-        for g in guards {
-            t = t.when(*g);
-        }
-        t
-    };
-    let mut table = vec![
-        row(
-            Research,
-            "assign_department",
-            Research,
-            &[OFFICE],
-            &["department_known"],
-        ),
-        row(
-            Research,
-            "start_drafting",
-            Drafting,
-            &[DEPARTMENT],
-            &["department_assigned"],
-        ),
-        row(
-            Drafting,
-            "open_consultation",
-            Consultation,
-            &[DEPARTMENT],
-            &["draft_complete"],
-        ),
-        row(
-            Consultation,
-            "record_opinion",
-            Consultation,
-            &[DEPARTMENT],
-            &["opinion_valid"],
-        ),
-        row(
-            Consultation,
-            "respond_to_opinion",
-            Consultation,
-            &[DEPARTMENT],
-            &["response_valid"],
-        ),
-        row(
-            Consultation,
-            "close_consultation",
-            Approval,
-            &[DEPARTMENT],
-            &["opinions_from_both_groups", "opinions_answered", "consultation_period"],
-        ),
-        row(
-            Consultation,
-            "send_back",
-            Drafting,
-            &[LEADING_GROUP],
-            &["reasons_given", "no_open_revision"],
-        ),
-        row(
-            Consultation,
-            "send_back_revision",
-            Revision,
-            &[LEADING_GROUP],
-            &["reasons_given", "revision_open"],
-        ),
-        row(Approval, "approve", Approval, &[LEADING_GROUP], &["meeting_record"]),
-        row(
-            Approval,
-            "send_back",
-            Drafting,
-            &[LEADING_GROUP],
-            &["reasons_given", "no_open_revision"],
-        ),
-        row(
-            Approval,
-            "send_back_revision",
-            Revision,
-            &[LEADING_GROUP],
-            &["reasons_given", "revision_open"],
-        ),
-        row(
-            Approval,
-            "publish",
-            Published,
-            &[OFFICE],
-            &["approved", "document_number", "publication_date"],
-        ),
-        row(Published, "begin_follow_up", FollowUp, &[DEPARTMENT, OFFICE], &[]),
-        row(
-            FollowUp,
-            "report_implementation",
-            FollowUp,
-            &[DEPARTMENT],
-            &["report_valid"],
-        ),
-        row(
-            FollowUp,
-            "open_revision",
-            Revision,
-            &[DEPARTMENT, OFFICE],
-            &["revision_cause"],
-        ),
-        row(
-            Revision,
-            "open_consultation",
-            Consultation,
-            &[DEPARTMENT],
-            &["draft_complete"],
-        ),
-        row(
-            Revision,
-            "cancel_revision",
-            FollowUp,
-            &[LEADING_GROUP],
-            &["reasons_given"],
-        ),
-        row(FollowUp, "accept", Consolidated, &[INTERMEDIATE_COURT], &["acceptance"]),
-    ];
-    for s in EVALUABLE {
-        table.push(row(
-            s,
-            "record_evaluation",
-            s,
-            &[OFFICE, INTERMEDIATE_COURT],
-            &["evaluation_complete"],
-        ));
-    }
-    for s in INSPECTABLE {
-        table.push(row(s, "record_inspection", s, &[OFFICE], &["inspection_valid"]));
-    }
-    for s in WITHDRAWABLE {
-        table.push(row(s, "withdraw", Withdrawn, &[LEADING_GROUP], &["reasons_given"]));
-    }
-    table
 }
 
 /// How an accepted action changes a standard's data. Pure: it reads only its inputs

@@ -77,6 +77,8 @@
 //! - [`court`]: [`CourtConfig`], [`standard_definition`], actors for each role,
 //!   [`create_standard`], and the catalog-wide [`check_document_number`].
 //! - [`rules`]: the plan's rules as pure functions, one per guard.
+//! - [`table`]: the lifecycle as one typed table: [`Rule`] (name, labels, check) and
+//!   the rows of each definition version.
 //! - [`plan`]: steps, milestones, the office's [`WorkPlan`], and the progress,
 //!   lateness and load reports over a [`Ledger`].
 //! - [`department`]: departments, aliases and sub-units.
@@ -145,6 +147,17 @@
 //!
 //! ## The transition table
 //!
+//! The table is data, declared once in [`table`]: each row names its stages, action
+//! ([`ActionKind`]), roles ([`Role`]) and rules ([`Rule`]) by value. The definition,
+//! [`Court::blockers`](service::Court::blockers) (the rules of the way forward that
+//! need no payload), the simulation's legal moves and the diagrams are derived from
+//! it. Changing a rule is one function in [`rules`] and one cell in [`table`]; for
+//! example, to require that a report names its author, change
+//! [`rules::report_valid`] (and, if it needs a new input, the `ReportValid` arm of
+//! [`Rule::check`]); to require it also before acceptance, add `R::ReportValid` to the
+//! `accept` row, which does not compile, because `ReportValid` examines the payload of
+//! `report_implementation` only ([`Rule::examines`]).
+//!
 //! Every row also carries the guard `actor_fits_role` (see [Roles](#roles-and-permissions)).
 //!
 //! | from | action | to | roles | guards | why |
@@ -166,7 +179,7 @@
 //! | `follow_up` | `report_implementation` | (same) | department | `report_valid` | Departments report on implementation (五.一). |
 //! | `follow_up` | `open_revision` | `revision` | department, office | `revision_cause` | 三.第二步: weak results, a gap, or an inspection finding (cited by number, and it must exist). The version in force stays in force. |
 //! | `revision` | `cancel_revision` | `follow_up` | leading group | `reasons_given` | A revision found unnecessary ends without a new version. |
-//! | `follow_up` | `accept` | `consolidated` | intermediate court | `acceptance` | 评估验收 by the intermediate court (五.五): an evaluation of the version in force against its own criteria, and an acceptance record. Only from follow-up: a standard under revision is not final. |
+//! | `follow_up` | `accept` | `consolidated` | intermediate court | `evaluated`, `acceptance_record` | 评估验收 by the intermediate court (五.五): an evaluation of the version in force against its own criteria, and an acceptance record. Only from follow-up: a standard under revision is not final. |
 //! | `published`, `follow_up`, `revision` | `record_evaluation` | (same) | office, intermediate court | `evaluation_complete` | Evaluations change no state; they score the version in force against every one of its criteria. |
 //! | `research`, `drafting`, `consultation`, `approval`, `published`, `follow_up`, `revision`, `consolidated` | `record_inspection` | (same) | office | `inspection_valid` | 督导检查 happens at any time (五.五) and changes no state; findings are numbered so a revision can cite them. A consolidated standard is still in force and may be inspected. |
 //! | `research`, `drafting`, `consultation`, `approval`, `published`, `follow_up`, `revision` | `withdraw` | `withdrawn` | leading group | `reasons_given` | The leading group may withdraw from any non-terminal state, with a reason. |
@@ -322,15 +335,17 @@ pub mod plan;
 pub mod rules;
 pub mod rules_log;
 pub mod service;
+pub mod table;
 
 pub use catalog::{
     BUILTIN_CATALOG, CHINA_STANDARD_TIME, Catalog, CatalogError, CatalogErrorKind, Category, Domain, Entry, Quorum,
 };
 pub use court::{
     CourtConfig, CreateError, DOCUMENT_NUMBER_CLAIM, check_document_number, claims_of, create_standard,
-    external_checks, standard_definition,
+    external_checks, standard_definition, standard_definition_version,
 };
 pub use data::StandardData;
 pub use department::{Department, DepartmentRef, DepartmentRegistry, UNASSIGNED};
-pub use lifecycle::{Stage, StandardAction, StandardLifecycle, roles};
+pub use lifecycle::{ActionKind, Role, Stage, StandardAction, StandardLifecycle, roles};
 pub use plan::{GroupBy, Ledger, Milestone, Scope, Standing, Step, WorkPlan};
+pub use table::{Row, Rule};

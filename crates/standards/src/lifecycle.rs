@@ -293,162 +293,193 @@ pub struct Acceptance {
     pub reference: Option<String>,
 }
 
-/// What an actor attempts on a standard.
-///
-/// Serialized as `{"action": "<name>", "payload": {...}}`; the audit log stores the
-/// name and the payload separately.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "action", content = "payload", rename_all = "snake_case")]
-pub enum StandardAction {
+/// Declares the actions once: each variant's machine name, labels and payload fields.
+/// From that one list it derives the payload enum [`StandardAction`] (with serde names),
+/// the fieldless [`ActionKind`], its list, names and labels, and
+/// [`StandardAction::kind`]; so an action cannot have a name without a variant, or a
+/// variant without a name and labels.
+macro_rules! standard_actions {
+    ($(
+        $(#[$vmeta:meta])*
+        $variant:ident = $name:literal, $zh:literal, $en:literal
+        $({ $($(#[$fmeta:meta])* $field:ident : $fty:ty),* $(,)? })?;
+    )*) => {
+        /// What an actor attempts on a standard.
+        ///
+        /// Serialized as `{"action": "<name>", "payload": {...}}`; the audit log stores
+        /// the name and the payload separately. [`ActionKind`] is the same list without
+        /// payloads.
+        #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(tag = "action", content = "payload")]
+        pub enum StandardAction {
+            $(
+                $(#[$vmeta])*
+                #[serde(rename = $name)]
+                $variant $({ $($(#[$fmeta])* $field: $fty),* })?,
+            )*
+        }
+
+        /// The kind of a [`StandardAction`]: which action it is, without its payload.
+        /// Transition tables, rules and programs that offer actions refer to actions
+        /// by this value, so a misspelt action does not compile.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        pub enum ActionKind {
+            $(
+                $(#[$vmeta])*
+                #[serde(rename = $name)]
+                $variant,
+            )*
+        }
+
+        impl ActionKind {
+            /// Every action, in declaration order.
+            pub const ALL: &'static [ActionKind] = &[$(ActionKind::$variant),*];
+
+            /// The stable machine name, as audit records store it.
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $(ActionKind::$variant => $name,)*
+                }
+            }
+
+            /// The labels.
+            pub const fn label(self) -> Text {
+                match self {
+                    $(ActionKind::$variant => Text::new($zh, $en),)*
+                }
+            }
+        }
+
+        impl StandardAction {
+            /// Which action this is.
+            pub const fn kind(&self) -> ActionKind {
+                match self {
+                    $(StandardAction::$variant { .. } => ActionKind::$variant,)*
+                }
+            }
+        }
+    };
+}
+
+standard_actions! {
     /// The office assigns the responsible department (a name, alias or unit).
-    AssignDepartment {
+    AssignDepartment = "assign_department", "指定责任部门", "Assign department" {
         /// The department as named.
         department: String,
-    },
+    };
     /// The department ends research and starts writing the text.
-    StartDrafting {
+    StartDrafting = "start_drafting", "开始起草", "Start drafting" {
         /// What research concluded.
         #[serde(default)]
         summary: Option<String>,
-    },
+    };
     /// The department submits a draft and opens consultation.
-    OpenConsultation {
+    OpenConsultation = "open_consultation", "征求意见", "Open consultation" {
         /// The draft.
         draft: Draft,
-    },
+    };
     /// The department records an opinion received.
-    RecordOpinion {
+    RecordOpinion = "record_opinion", "登记意见", "Record opinion" {
         /// The opinion.
         opinion: Opinion,
-    },
+    };
     /// The department records its response to an opinion.
-    RespondToOpinion {
+    RespondToOpinion = "respond_to_opinion", "答复意见", "Respond to opinion" {
         /// The opinion's number in the current consultation, from 1.
         opinion: u32,
         /// The response.
         response: Response,
-    },
+    };
     /// The department closes consultation and submits the draft for approval.
-    CloseConsultation,
+    CloseConsultation = "close_consultation", "提交审议", "Close consultation";
     /// The leading group sends a first draft back to drafting.
-    SendBack {
+    SendBack = "send_back", "退回起草", "Send back" {
         /// Why.
         reasons: Vec<String>,
-    },
+    };
     /// The leading group sends a revised draft back to revision.
-    SendBackRevision {
+    SendBackRevision = "send_back_revision", "退回修订", "Send back to revision" {
         /// Why.
         reasons: Vec<String>,
-    },
+    };
     /// The leading group records its approving meeting.
-    Approve {
+    Approve = "approve", "审议通过", "Approve" {
         /// The meeting.
         meeting: MeetingRecord,
-    },
+    };
     /// The office publishes the approved draft as a new version.
-    Publish {
+    Publish = "publish", "正式发布", "Publish" {
         /// The document number, e.g. 红林法〔2023〕12号.
         document_number: String,
         /// The date of publication.
         date: NaiveDate,
-    },
+    };
     /// The standard enters follow-up.
-    BeginFollowUp,
+    BeginFollowUp = "begin_follow_up", "跟踪实施", "Begin follow-up";
     /// The department reports on implementation.
-    ReportImplementation {
+    ReportImplementation = "report_implementation", "报告实施情况", "Report implementation" {
         /// The period covered, e.g. 2023年上半年.
         period: String,
         /// What happened.
         summary: String,
-    },
+    };
     /// The office records an inspection.
-    RecordInspection {
+    RecordInspection = "record_inspection", "督导检查", "Record inspection" {
         /// The inspection.
         inspection: Inspection,
-    },
+    };
     /// The office or the intermediate court records an evaluation.
-    RecordEvaluation {
+    RecordEvaluation = "record_evaluation", "评估", "Record evaluation" {
         /// The evaluation.
         evaluation: Evaluation,
-    },
+    };
     /// A revision of the standard in force is opened.
-    OpenRevision {
+    OpenRevision = "open_revision", "启动修订", "Open revision" {
         /// Why.
         cause: RevisionCause,
         /// What is to be revised.
         summary: String,
-    },
+    };
     /// The leading group abandons a revision; the version in force stays.
-    CancelRevision {
+    CancelRevision = "cancel_revision", "终止修订", "Cancel revision" {
         /// Why.
         reason: String,
-    },
+    };
     /// The intermediate court accepts the standard.
-    Accept {
+    Accept = "accept", "验收固化", "Accept" {
         /// The acceptance record.
         acceptance: Acceptance,
-    },
+    };
     /// The leading group withdraws the standard.
-    Withdraw {
+    Withdraw = "withdraw", "废止", "Withdraw" {
         /// Why.
         reason: String,
-    },
+    };
+}
+
+impl ActionKind {
+    /// The action named `name` (its machine name).
+    pub fn from_name(name: &str) -> Option<ActionKind> {
+        ActionKind::ALL.iter().copied().find(|k| k.name() == name)
+    }
+}
+
+impl std::fmt::Display for ActionKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 impl StandardAction {
-    /// Every action's machine name with its labels, in declaration order.
-    pub const ACTIONS: [(&'static str, Text); 18] = [
-        ("assign_department", Text::new("指定责任部门", "Assign department")),
-        ("start_drafting", Text::new("开始起草", "Start drafting")),
-        ("open_consultation", Text::new("征求意见", "Open consultation")),
-        ("record_opinion", Text::new("登记意见", "Record opinion")),
-        ("respond_to_opinion", Text::new("答复意见", "Respond to opinion")),
-        ("close_consultation", Text::new("提交审议", "Close consultation")),
-        ("send_back", Text::new("退回起草", "Send back")),
-        ("send_back_revision", Text::new("退回修订", "Send back to revision")),
-        ("approve", Text::new("审议通过", "Approve")),
-        ("publish", Text::new("正式发布", "Publish")),
-        ("begin_follow_up", Text::new("跟踪实施", "Begin follow-up")),
-        (
-            "report_implementation",
-            Text::new("报告实施情况", "Report implementation"),
-        ),
-        ("record_inspection", Text::new("督导检查", "Record inspection")),
-        ("record_evaluation", Text::new("评估", "Record evaluation")),
-        ("open_revision", Text::new("启动修订", "Open revision")),
-        ("cancel_revision", Text::new("终止修订", "Cancel revision")),
-        ("accept", Text::new("验收固化", "Accept")),
-        ("withdraw", Text::new("废止", "Withdraw")),
-    ];
-
     /// The labels of the action named `name`.
     pub fn label_of(name: &str) -> Option<Text> {
-        Self::ACTIONS.iter().find(|(n, _)| *n == name).map(|(_, l)| l.clone())
+        ActionKind::from_name(name).map(ActionKind::label)
     }
 }
 
 impl Action for StandardAction {
     fn name(&self) -> &str {
-        match self {
-            StandardAction::AssignDepartment { .. } => "assign_department",
-            StandardAction::StartDrafting { .. } => "start_drafting",
-            StandardAction::OpenConsultation { .. } => "open_consultation",
-            StandardAction::RecordOpinion { .. } => "record_opinion",
-            StandardAction::RespondToOpinion { .. } => "respond_to_opinion",
-            StandardAction::CloseConsultation => "close_consultation",
-            StandardAction::SendBack { .. } => "send_back",
-            StandardAction::SendBackRevision { .. } => "send_back_revision",
-            StandardAction::Approve { .. } => "approve",
-            StandardAction::Publish { .. } => "publish",
-            StandardAction::BeginFollowUp => "begin_follow_up",
-            StandardAction::ReportImplementation { .. } => "report_implementation",
-            StandardAction::RecordInspection { .. } => "record_inspection",
-            StandardAction::RecordEvaluation { .. } => "record_evaluation",
-            StandardAction::OpenRevision { .. } => "open_revision",
-            StandardAction::CancelRevision { .. } => "cancel_revision",
-            StandardAction::Accept { .. } => "accept",
-            StandardAction::Withdraw { .. } => "withdraw",
-        }
+        self.kind().name()
     }
 
     fn payload(&self) -> Result<serde_json::Value, PayloadError> {
@@ -460,30 +491,86 @@ impl Action for StandardAction {
     }
 }
 
-/// The roles of the lifecycle: English machine names, with labels.
+/// A role of the lifecycle: who may fire a transition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 责任部门: researches, drafts, runs consultation, reports on implementation.
+    Department,
+    /// 综合办公室: coordinates, publishes with a document number, inspects.
+    Office,
+    /// 领导小组: approves, sends back, withdraws.
+    LeadingGroup,
+    /// 中级法院: evaluates and accepts.
+    IntermediateCourt,
+}
+
+impl Role {
+    /// Every role.
+    pub const ALL: [Role; 4] = [
+        Role::Department,
+        Role::Office,
+        Role::LeadingGroup,
+        Role::IntermediateCourt,
+    ];
+
+    /// The stable machine name, as audit records store it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Role::Department => "department",
+            Role::Office => "office",
+            Role::LeadingGroup => "leading_group",
+            Role::IntermediateCourt => "intermediate_court",
+        }
+    }
+
+    /// The labels.
+    pub const fn label(self) -> Text {
+        match self {
+            Role::Department => Text::new("责任部门", "Responsible department"),
+            Role::Office => Text::new("综合办公室", "General Office"),
+            Role::LeadingGroup => Text::new("领导小组", "Leading group"),
+            Role::IntermediateCourt => Text::new("中级法院", "Intermediate court"),
+        }
+    }
+
+    /// The role with this machine name.
+    pub fn from_name(name: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == name)
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The roles' machine names as strings, for programs that pass a role by name.
 pub mod roles {
+    use super::Role;
     use regula_core::Text;
 
-    /// 责任部门: researches, drafts, runs consultation, reports on implementation.
-    pub const DEPARTMENT: &str = "department";
-    /// 综合办公室: coordinates, publishes with a document number, inspects.
-    pub const OFFICE: &str = "office";
-    /// 领导小组: approves, sends back, withdraws.
-    pub const LEADING_GROUP: &str = "leading_group";
-    /// 中级法院: evaluates and accepts.
-    pub const INTERMEDIATE_COURT: &str = "intermediate_court";
+    /// 责任部门 ([`Role::Department`]).
+    pub const DEPARTMENT: &str = Role::Department.as_str();
+    /// 综合办公室 ([`Role::Office`]).
+    pub const OFFICE: &str = Role::Office.as_str();
+    /// 领导小组 ([`Role::LeadingGroup`]).
+    pub const LEADING_GROUP: &str = Role::LeadingGroup.as_str();
+    /// 中级法院 ([`Role::IntermediateCourt`]).
+    pub const INTERMEDIATE_COURT: &str = Role::IntermediateCourt.as_str();
 
     /// Every role with its labels.
     pub const ALL: [(&str, Text); 4] = [
-        (DEPARTMENT, Text::new("责任部门", "Responsible department")),
-        (OFFICE, Text::new("综合办公室", "General Office")),
-        (LEADING_GROUP, Text::new("领导小组", "Leading group")),
-        (INTERMEDIATE_COURT, Text::new("中级法院", "Intermediate court")),
+        (DEPARTMENT, Role::Department.label()),
+        (OFFICE, Role::Office.label()),
+        (LEADING_GROUP, Role::LeadingGroup.label()),
+        (INTERMEDIATE_COURT, Role::IntermediateCourt.label()),
     ];
 
     /// The labels of a role.
     pub fn label(role: &str) -> Option<Text> {
-        ALL.iter().find(|(r, _)| *r == role).map(|(_, l)| l.clone())
+        Role::from_name(role).map(Role::label)
     }
 }
 
@@ -508,8 +595,9 @@ mod tests {
             StandardAction::from_parts("close_consultation", &serde_json::Value::Null).unwrap(),
             c
         );
-        for (name, label) in StandardAction::ACTIONS {
-            assert!(!label.is_incomplete(), "{name}");
+        for kind in ActionKind::ALL {
+            assert!(!kind.label().is_incomplete(), "{kind}");
+            assert_eq!(ActionKind::from_name(kind.name()), Some(*kind));
         }
     }
 

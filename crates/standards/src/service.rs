@@ -48,10 +48,10 @@ use crate::court::{
 };
 use crate::lifecycle::{Stage, StandardAction, StandardLifecycle};
 use crate::plan::{Ledger, WorkPlan};
-use crate::rules;
 use crate::rules_log::{
     RULES_CLAIM, RULES_DEFINITION, RulesAction, RulesData, RulesError, RulesLifecycle, rules_definition,
 };
+use crate::table;
 
 /// Something the court service could not do.
 #[derive(Debug, thiserror::Error)]
@@ -807,35 +807,20 @@ impl<S: Store> Court<S> {
             .as_ref()
             .and_then(|log| log.version_at(now))
             .map_or(&self.config, |v| &v.config);
-        let check = |rules: &[Result<(), Text>]| -> Vec<Text> {
-            rules.iter().filter_map(|r| r.as_ref().err().cloned()).collect()
-        };
-        let forward: Vec<(&str, Vec<Text>)> = match instance.state() {
-            Stage::Research => vec![("start_drafting", check(&[rules::department_assigned(data)]))],
-            Stage::Drafting | Stage::Revision => vec![("open_consultation", Vec::new())],
-            Stage::Consultation => vec![(
-                "close_consultation",
-                check(&[
-                    rules::opinions_from_both_groups(data),
-                    rules::opinions_answered(data),
-                    rules::consultation_period(data, now, config.timezone, config.min_consultation_days),
-                ]),
-            )],
-            Stage::Approval => vec![("approve", Vec::new()), ("publish", check(&[rules::approved(data)]))],
-            Stage::Published => vec![("begin_follow_up", Vec::new())],
-            Stage::FollowUp => vec![("accept", check(&[rules::evaluated(data)]))],
-            Stage::Consolidated | Stage::Withdrawn => Vec::new(),
-        };
-        let definition = self.definition();
-        Ok(forward
-            .into_iter()
-            .map(|(action, reasons)| Blocker {
-                action: action.to_owned(),
-                label: definition
-                    .action_label(action)
-                    .cloned()
-                    .unwrap_or_else(|| Text::owned(action, action)),
-                reasons,
+        // The way forward from the standard's stage, as the table of its definition
+        // version declares it, and what the rules that need no payload say now.
+        let version = instance.definition().version;
+        Ok(table::rows_from(version, *instance.state())
+            .filter(|row| row.forward)
+            .map(|row| Blocker {
+                action: row.action.name().to_owned(),
+                label: row.action.label(),
+                reasons: row
+                    .rules
+                    .iter()
+                    .filter_map(|rule| rule.check_standing(config, data, now))
+                    .filter_map(Result::err)
+                    .collect(),
             })
             .collect())
     }

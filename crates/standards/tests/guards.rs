@@ -612,7 +612,7 @@ fn consolidation_needs_an_evaluation_against_the_criteria_and_an_acceptance_reco
         roles::INTERMEDIATE_COURT,
         acceptance(w.today()),
     );
-    assert_eq!(guards(&r), ["acceptance"]);
+    assert_eq!(guards(&r), ["evaluated"]);
     assert!(
         refused(&r)[0]
             .message

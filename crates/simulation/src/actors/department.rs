@@ -3,7 +3,7 @@
 
 use regula_core::Store;
 use regula_standards::lifecycle::{Criterion, Draft, Opinion, OpinionSource, Response, RevisionCause};
-use regula_standards::{Stage, StandardAction, roles};
+use regula_standards::{ActionKind, Stage, StandardAction, roles};
 
 use crate::attempt::Expect;
 use crate::error::SimError;
@@ -48,7 +48,7 @@ impl<S: Store> Simulation<S> {
     /// Research done: drafting starts; the draft goes out for consultation in one to
     /// several months.
     pub(crate) fn start_drafting(&mut self, i: usize) -> Result<(), SimError> {
-        self.expect_stage(i, "start_drafting", &[Stage::Research])?;
+        self.expect_move(i, ActionKind::StartDrafting)?;
         let actor = self.dept_actor(i)?;
         let rng = &mut self.stds[i].rng;
         let summary = format!(
@@ -105,7 +105,7 @@ impl<S: Store> Simulation<S> {
     /// A draft goes out for consultation (sometimes a first try without measurable
     /// criteria, refused); plans its opinions and its closing.
     pub(crate) fn open_consultation(&mut self, i: usize) -> Result<(), SimError> {
-        self.expect_stage(i, "open_consultation", &[Stage::Drafting, Stage::Revision])?;
+        self.expect_move(i, ActionKind::OpenConsultation)?;
         let revising = self.data(i)?.open_revision().is_some();
         let criteria = self.next_criteria(i)?;
         let actor = self.dept_actor(i)?;
@@ -219,7 +219,7 @@ impl<S: Store> Simulation<S> {
 
     /// An opinion comes in; it is answered within four days.
     pub(crate) fn opinion(&mut self, i: usize, src: Src) -> Result<(), SimError> {
-        self.expect_stage(i, "record_opinion", &[Stage::Consultation])?;
+        self.expect_move(i, ActionKind::RecordOpinion)?;
         let actor = self.dept_actor(i)?;
         let rng = &mut self.stds[i].rng;
         let (source, author, content) = match src {
@@ -260,7 +260,7 @@ impl<S: Store> Simulation<S> {
 
     /// The department answers an opinion: adopted, or not with a reason.
     pub(crate) fn respond(&mut self, i: usize, number: u32) -> Result<(), SimError> {
-        self.expect_stage(i, "respond_to_opinion", &[Stage::Consultation])?;
+        self.expect_move(i, ActionKind::RespondToOpinion)?;
         let actor = self.dept_actor(i)?;
         let rng = &mut self.stds[i].rng;
         let response = if rng.chance(75) {
@@ -288,7 +288,7 @@ impl<S: Store> Simulation<S> {
     /// The department closes the consultation (or tries to, too early or without
     /// administrative opinions).
     pub(crate) fn close(&mut self, i: usize, how: Close) -> Result<(), SimError> {
-        self.expect_stage(i, "close_consultation", &[Stage::Consultation])?;
+        self.expect_move(i, ActionKind::CloseConsultation)?;
         let actor = self.dept_actor(i)?;
         match how {
             Close::Early => {

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use regula_core::{Actor, Store};
 use regula_standards::lifecycle::MeetingRecord;
 use regula_standards::rules::local_date;
-use regula_standards::{Stage, StandardAction, roles};
+use regula_standards::{ActionKind, Stage, StandardAction, roles};
 
 use crate::attempt::Expect;
 use crate::error::SimError;
@@ -123,7 +123,7 @@ impl<S: Store> Simulation<S> {
         let (date, present, chair) = self.meeting_of(m)?;
         match item {
             Item::NoQuorum => {
-                self.expect_stage(i, "approve", &[Stage::Approval])?;
+                self.expect_move(i, ActionKind::Approve)?;
                 let meeting = MeetingRecord {
                     date,
                     present,
@@ -138,7 +138,7 @@ impl<S: Store> Simulation<S> {
                 )?;
             }
             Item::Withdraw => {
-                self.expect_stage(i, "withdraw", &[Stage::Research])?;
+                self.expect_move(i, ActionKind::Withdraw)?;
                 self.attempt(
                     i,
                     chair,
@@ -151,7 +151,7 @@ impl<S: Store> Simulation<S> {
                 self.note(i, Note::Withdrawn);
             }
             Item::CancelRevision => {
-                self.expect_stage(i, "cancel_revision", &[Stage::Revision])?;
+                self.expect_move(i, ActionKind::CancelRevision)?;
                 self.stds[i].cancel = false;
                 self.attempt(
                     i,
@@ -165,7 +165,7 @@ impl<S: Store> Simulation<S> {
                 self.note(i, Note::RevisionCancelled);
             }
             Item::Deliberate => {
-                self.expect_stage(i, "approve", &[Stage::Approval])?;
+                self.expect_move(i, ActionKind::Approve)?;
                 let data = self.data(i)?;
                 let revising = data.open_revision().is_some();
                 let earlier = data.send_backs.len();

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use chrono::Datelike;
 use regula_core::Store;
 use regula_standards::lifecycle::{CriterionScore, Evaluation, Inspection};
-use regula_standards::{Stage, StandardAction, roles};
+use regula_standards::{ActionKind, Stage, StandardAction, roles};
 
 use crate::attempt::Expect;
 use crate::error::SimError;
@@ -52,7 +52,7 @@ impl<S: Store> Simulation<S> {
     /// The office publishes an approved draft under the year's next number (once with
     /// the plan's own number, once with a used one: both refused).
     pub(crate) fn publish(&mut self, i: usize) -> Result<(), SimError> {
-        self.expect_stage(i, "publish", &[Stage::Approval])?;
+        self.expect_move(i, ActionKind::Publish)?;
         let date = self.today();
         let year = date.year();
         let clerk = self.office_clerk.clone();
@@ -110,7 +110,7 @@ impl<S: Store> Simulation<S> {
 
     /// Follow-up (跟踪实施) starts.
     pub(crate) fn begin_follow_up(&mut self, i: usize) -> Result<(), SimError> {
-        self.expect_stage(i, "begin_follow_up", &[Stage::Published])?;
+        self.expect_move(i, ActionKind::BeginFollowUp)?;
         let (actor, role) = if self.stds[i].rng.chance(20) {
             (self.office_lead.clone(), roles::OFFICE)
         } else {

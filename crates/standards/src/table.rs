@@ -1,0 +1,606 @@
+//! The court lifecycle as one typed table: its rules, each one value with its name,
+//! labels and check, and its rows, each referring to stages, actions, roles and rules
+//! by value. The definition ([`standard_definition`](crate::standard_definition)), what
+//! blocks the next step ([`Court::blockers`](crate::service::Court::blockers)), the
+//! simulation's legal moves and the diagrams are all derived from it.
+//!
+//! Changing a rule is one function in [`rules`](crate::rules) and one cell here: the
+//! rule's entry in [`Rule`] (name, labels, and the actions whose payload it examines)
+//! and its place in a row. A rule that examines an action's payload may sit only on
+//! rows of that action; that is checked when this crate compiles (a misplaced rule is
+//! a compile error), and the check itself refuses, never passes,
+//! an action it does not examine.
+
+use chrono::{DateTime, Utc};
+use regula_core::{GuardInput, Text};
+
+use crate::court::CourtConfig;
+use crate::data::StandardData;
+use crate::lifecycle::{ActionKind, Role, Stage, StandardAction, StandardLifecycle};
+use crate::rules;
+
+/// Declares the rules once: machine name (as refusal records store it), labels, and
+/// the actions whose payload each examines (none: it looks only at the standard, the
+/// actor or the time).
+macro_rules! court_rules {
+    ($(
+        $(#[$meta:meta])*
+        $variant:ident = $name:literal, $zh:literal, $en:literal, examines [$($kind:ident),*];
+    )*) => {
+        /// A rule of the court lifecycle (a named guard of the definition).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Rule {
+            $($(#[$meta])* $variant,)*
+        }
+
+        impl Rule {
+            /// Every rule, in declaration order.
+            pub const ALL: &'static [Rule] = &[$(Rule::$variant),*];
+
+            /// The machine name, as the definition registers it and refusals record it.
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $(Rule::$variant => $name,)*
+                }
+            }
+
+            /// What the rule requires, in both languages.
+            pub const fn label(self) -> Text {
+                match self {
+                    $(Rule::$variant => Text::new($zh, $en),)*
+                }
+            }
+
+            /// The actions whose payload the rule examines; empty for a rule that looks
+            /// only at the standard, the actor or the time, which may sit on any row.
+            pub const fn examines(self) -> &'static [ActionKind] {
+                match self {
+                    $(Rule::$variant => &[$(ActionKind::$kind),*],)*
+                }
+            }
+        }
+    };
+}
+
+court_rules! {
+    /// The actor belongs to the role claimed (on every row).
+    ActorFitsRole = "actor_fits_role", "操作人须属于所声明的角色", "the actor belongs to the role claimed",
+        examines [];
+    /// The department named is a known one.
+    DepartmentKnown = "department_known", "部门须为已登记的部门", "the department is a known one",
+        examines [AssignDepartment];
+    /// A responsible department is assigned.
+    DepartmentAssigned = "department_assigned", "须已指定责任部门", "a responsible department is assigned",
+        examines [];
+    /// The draft has procedural and quality requirements and a measurable criterion.
+    DraftComplete = "draft_complete",
+        "草案须有程序规范、工作质量要求和客观可衡量的评价标准",
+        "the draft has procedural and quality requirements and a measurable criterion",
+        examines [OpenConsultation];
+    /// The opinion has an author and content.
+    OpinionValid = "opinion_valid", "意见须有提出人和内容", "the opinion has an author and content",
+        examines [RecordOpinion];
+    /// The response answers an open opinion, with a reason if not adopted.
+    ResponseValid = "response_valid",
+        "答复须针对未答复的意见，不采纳须说明理由",
+        "the response answers an open opinion, with a reason if not adopted",
+        examines [RespondToOpinion];
+    /// Opinions from front-line and administrative staff.
+    OpinionsFromBothGroups = "opinions_from_both_groups",
+        "须有一线审判办案人员和行政综合人员的意见",
+        "opinions from front-line and administrative staff",
+        examines [];
+    /// Every opinion has a response.
+    OpinionsAnswered = "opinions_answered", "每条意见均须答复", "every opinion has a response",
+        examines [];
+    /// Consultation lasted the minimum period.
+    ConsultationPeriod = "consultation_period", "征求意见期不少于规定天数", "consultation lasted the minimum period",
+        examines [];
+    /// A reason is given.
+    ReasonsGiven = "reasons_given", "须说明理由", "a reason is given",
+        examines [SendBack, SendBackRevision, CancelRevision, Withdraw];
+    /// A revision is open.
+    RevisionOpen = "revision_open", "须有进行中的修订", "a revision is open",
+        examines [];
+    /// No revision is open.
+    NoOpenRevision = "no_open_revision", "不得有进行中的修订", "no revision is open",
+        examines [];
+    /// A leading-group meeting record: its label names the court's quorum
+    /// ([`Rule::describe`]).
+    MeetingRecord = "meeting_record",
+        "须有领导小组审议会议记录（日期、达到法定人数的出席成员、决定）",
+        "a leading-group meeting record (date, members present making the quorum, decision)",
+        examines [Approve];
+    /// The current draft is approved.
+    Approved = "approved", "当前草案须已审议通过", "the current draft is approved",
+        examines [];
+    /// The document number has the court's form and year.
+    DocumentNumber = "document_number",
+        "文号须符合本院格式且年份与发布日期一致",
+        "the document number has the court's form and year",
+        examines [Publish];
+    /// The publication date is not before the approval.
+    PublicationDate = "publication_date",
+        "发布日期不得早于审议通过日期",
+        "the publication date is not before the approval",
+        examines [Publish];
+    /// The report has a period and content.
+    ReportValid = "report_valid", "报告须有期间和内容", "the report has a period and content",
+        examines [ReportImplementation];
+    /// The inspection record is complete.
+    InspectionValid = "inspection_valid", "检查记录须完整", "the inspection record is complete",
+        examines [RecordInspection];
+    /// The evaluation scores every criterion of the version in force.
+    EvaluationComplete = "evaluation_complete",
+        "评估须对照现行版本的每项评价标准",
+        "the evaluation scores every criterion of the version in force",
+        examines [RecordEvaluation];
+    /// The revision states its cause and content.
+    RevisionCause = "revision_cause", "修订须说明原因和内容", "the revision states its cause and content",
+        examines [OpenRevision];
+    /// The version in force has an evaluation against its own criteria.
+    Evaluated = "evaluated",
+        "现行版本须有对照其评价标准的评估",
+        "the version in force has an evaluation against its criteria",
+        examines [];
+    /// The acceptance record is complete and dated after the evaluation.
+    AcceptanceRecord = "acceptance_record",
+        "验收记录须写明验收单位和结论，日期不早于评估",
+        "the acceptance record names who accepted and the conclusion, dated after the evaluation",
+        examines [Accept];
+}
+
+impl Rule {
+    /// The rule named `name`.
+    pub fn from_name(name: &str) -> Option<Rule> {
+        Rule::ALL.iter().copied().find(|r| r.name() == name)
+    }
+
+    /// What the rule requires under `config`: its [`label`](Rule::label), except where
+    /// the configuration decides what is checked (the approval quorum).
+    pub fn describe(self, config: &CourtConfig) -> Text {
+        match self {
+            Rule::MeetingRecord => {
+                let quorum = config.approval_quorum.label();
+                Text::owned(
+                    format!("须有领导小组审议会议记录（日期、{}、决定）", quorum.zh),
+                    format!("a leading-group meeting record (date, {}, decision)", quorum.en),
+                )
+            }
+            _ => self.label(),
+        }
+    }
+
+    /// The check of a rule that looks only at the standard and the time, without an
+    /// action's payload or the actor: `None` for the others. This is what
+    /// [`Court::blockers`](crate::service::Court::blockers) can say before anyone
+    /// attempts anything.
+    pub fn check_standing(
+        self,
+        config: &CourtConfig,
+        data: &StandardData,
+        now: DateTime<Utc>,
+    ) -> Option<Result<(), Text>> {
+        Some(match self {
+            Rule::DepartmentAssigned => rules::department_assigned(data),
+            Rule::OpinionsFromBothGroups => rules::opinions_from_both_groups(data),
+            Rule::OpinionsAnswered => rules::opinions_answered(data),
+            Rule::ConsultationPeriod => {
+                rules::consultation_period(data, now, config.timezone, config.min_consultation_days)
+            }
+            Rule::RevisionOpen => rules::revision_open(data),
+            Rule::NoOpenRevision => rules::no_open_revision(data),
+            Rule::Approved => rules::approved(data),
+            Rule::Evaluated => rules::evaluated(data),
+            Rule::ActorFitsRole
+            | Rule::DepartmentKnown
+            | Rule::DraftComplete
+            | Rule::OpinionValid
+            | Rule::ResponseValid
+            | Rule::ReasonsGiven
+            | Rule::MeetingRecord
+            | Rule::DocumentNumber
+            | Rule::PublicationDate
+            | Rule::ReportValid
+            | Rule::InspectionValid
+            | Rule::EvaluationComplete
+            | Rule::RevisionCause
+            | Rule::AcceptanceRecord => return None,
+        })
+    }
+
+    /// Checks an attempt. Pure: it reads only the attempt and `config`.
+    pub fn check(self, config: &CourtConfig, input: &GuardInput<'_, StandardLifecycle>) -> Result<(), Text> {
+        let data = input.instance.data();
+        if let Some(result) = self.check_standing(config, data, input.now) {
+            return result;
+        }
+        let today = config.local_date(input.now);
+        use StandardAction as A;
+        match (self, input.action) {
+            (Rule::ActorFitsRole, _) => config.actor_fits_role(input.actor, input.role, data),
+            (Rule::DepartmentKnown, A::AssignDepartment { department }) => {
+                rules::department_known(department, &config.departments)
+            }
+            (Rule::DraftComplete, A::OpenConsultation { draft }) => rules::draft_complete(draft),
+            (Rule::OpinionValid, A::RecordOpinion { opinion }) => rules::opinion_valid(opinion),
+            (Rule::ResponseValid, A::RespondToOpinion { opinion, response }) => {
+                rules::response_valid(data, *opinion, response)
+            }
+            (Rule::ReasonsGiven, A::SendBack { reasons } | A::SendBackRevision { reasons }) => {
+                rules::reasons_given(reasons)
+            }
+            (Rule::ReasonsGiven, A::CancelRevision { reason } | A::Withdraw { reason }) => {
+                rules::reasons_given(std::slice::from_ref(reason))
+            }
+            (Rule::MeetingRecord, A::Approve { meeting }) => rules::meeting_record(
+                meeting,
+                &config.leading_group,
+                config.approval_quorum,
+                data,
+                today,
+                config.timezone,
+            ),
+            (Rule::DocumentNumber, A::Publish { document_number, date }) => {
+                rules::document_number(document_number, *date, &config.document_prefix, data)
+            }
+            (Rule::PublicationDate, A::Publish { date, .. }) => rules::publication_date(*date, data, today),
+            (Rule::ReportValid, A::ReportImplementation { period, summary }) => rules::report_valid(period, summary),
+            (Rule::InspectionValid, A::RecordInspection { inspection }) => rules::inspection_valid(inspection, today),
+            (Rule::EvaluationComplete, A::RecordEvaluation { evaluation }) => {
+                rules::evaluation_complete(evaluation, data, today)
+            }
+            (Rule::RevisionCause, A::OpenRevision { cause, summary }) => rules::revision_cause(cause, summary, data),
+            (Rule::AcceptanceRecord, A::Accept { acceptance }) => rules::acceptance_record(acceptance, data, today),
+            // A rule met with an action whose payload it does not examine. The table is
+            // checked at compile time so that no row pairs them; should a hand-built
+            // definition do it anyway, the rule refuses rather than pass unexamined.
+            (rule, action) => Err(Text::owned(
+                format!("规则 {} 不适用于操作 {}", rule.name(), action.kind().name()),
+                format!(
+                    "rule {} does not examine action {}'s payload",
+                    rule.name(),
+                    action.kind().name()
+                ),
+            )),
+        }
+    }
+}
+
+impl std::fmt::Display for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Where a row leads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum To {
+    /// To this stage.
+    Stage(Stage),
+    /// Back to the stage it left: the row only records something.
+    Same,
+}
+
+/// One row of the table: from any of `from`, `action` by one of `roles`, when every
+/// rule of `rules` passes (and [`Rule::ActorFitsRole`], which every row requires),
+/// leads to `to`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Row {
+    /// The stages the row leaves.
+    pub from: &'static [Stage],
+    /// The action that fires it.
+    pub action: ActionKind,
+    /// Where it leads.
+    pub to: To,
+    /// The roles allowed to fire it.
+    pub roles: &'static [Role],
+    /// The rules that must pass, besides [`Rule::ActorFitsRole`].
+    pub rules: &'static [Rule],
+    /// True for the way forward through the plan's steps (what
+    /// [`Court::blockers`](crate::service::Court::blockers) reports on); false for
+    /// rows that record something, send back, revise or withdraw.
+    pub forward: bool,
+}
+
+impl Row {
+    /// The stage the row leads to from `from`.
+    pub const fn target(&self, from: Stage) -> Stage {
+        match self.to {
+            To::Stage(s) => s,
+            To::Same => from,
+        }
+    }
+
+    /// True when the row leaves `stage`.
+    pub fn leaves(&self, stage: Stage) -> bool {
+        self.from.contains(&stage)
+    }
+}
+
+const fn step(
+    from: &'static [Stage],
+    action: ActionKind,
+    to: Stage,
+    roles: &'static [Role],
+    rules: &'static [Rule],
+) -> Row {
+    Row {
+        from,
+        action,
+        to: To::Stage(to),
+        roles,
+        rules,
+        forward: true,
+    }
+}
+
+const fn side(
+    from: &'static [Stage],
+    action: ActionKind,
+    to: Stage,
+    roles: &'static [Role],
+    rules: &'static [Rule],
+) -> Row {
+    Row {
+        from,
+        action,
+        to: To::Stage(to),
+        roles,
+        rules,
+        forward: false,
+    }
+}
+
+const fn record(from: &'static [Stage], action: ActionKind, roles: &'static [Role], rules: &'static [Rule]) -> Row {
+    Row {
+        from,
+        action,
+        to: To::Same,
+        roles,
+        rules,
+        forward: false,
+    }
+}
+
+/// The stages from which the leading group may withdraw a standard.
+pub const WITHDRAWABLE: &[Stage] = &[
+    Stage::Research,
+    Stage::Drafting,
+    Stage::Consultation,
+    Stage::Approval,
+    Stage::Published,
+    Stage::FollowUp,
+    Stage::Revision,
+];
+
+/// The stages in which an inspection may be recorded.
+pub const INSPECTABLE: &[Stage] = &[
+    Stage::Research,
+    Stage::Drafting,
+    Stage::Consultation,
+    Stage::Approval,
+    Stage::Published,
+    Stage::FollowUp,
+    Stage::Revision,
+    Stage::Consolidated,
+];
+
+/// The stages in which an evaluation may be recorded (a version is in force).
+pub const EVALUABLE: &[Stage] = &[Stage::Published, Stage::FollowUp, Stage::Revision];
+
+/// The table of definition version 1, in declaration order.
+pub const V1: &[Row] = {
+    use crate::lifecycle::ActionKind as A;
+    use Role::{Department, IntermediateCourt, LeadingGroup, Office};
+    use Rule as R;
+    use Stage::*;
+    &[
+        record(&[Research], A::AssignDepartment, &[Office], &[R::DepartmentKnown]),
+        step(
+            &[Research],
+            A::StartDrafting,
+            Drafting,
+            &[Department],
+            &[R::DepartmentAssigned],
+        ),
+        step(
+            &[Drafting],
+            A::OpenConsultation,
+            Consultation,
+            &[Department],
+            &[R::DraftComplete],
+        ),
+        record(&[Consultation], A::RecordOpinion, &[Department], &[R::OpinionValid]),
+        record(&[Consultation], A::RespondToOpinion, &[Department], &[R::ResponseValid]),
+        step(
+            &[Consultation],
+            A::CloseConsultation,
+            Approval,
+            &[Department],
+            &[R::OpinionsFromBothGroups, R::OpinionsAnswered, R::ConsultationPeriod],
+        ),
+        side(
+            &[Consultation],
+            A::SendBack,
+            Drafting,
+            &[LeadingGroup],
+            &[R::ReasonsGiven, R::NoOpenRevision],
+        ),
+        side(
+            &[Consultation],
+            A::SendBackRevision,
+            Revision,
+            &[LeadingGroup],
+            &[R::ReasonsGiven, R::RevisionOpen],
+        ),
+        Row {
+            forward: true,
+            ..record(&[Approval], A::Approve, &[LeadingGroup], &[R::MeetingRecord])
+        },
+        side(
+            &[Approval],
+            A::SendBack,
+            Drafting,
+            &[LeadingGroup],
+            &[R::ReasonsGiven, R::NoOpenRevision],
+        ),
+        side(
+            &[Approval],
+            A::SendBackRevision,
+            Revision,
+            &[LeadingGroup],
+            &[R::ReasonsGiven, R::RevisionOpen],
+        ),
+        step(
+            &[Approval],
+            A::Publish,
+            Published,
+            &[Office],
+            &[R::Approved, R::DocumentNumber, R::PublicationDate],
+        ),
+        step(&[Published], A::BeginFollowUp, FollowUp, &[Department, Office], &[]),
+        record(&[FollowUp], A::ReportImplementation, &[Department], &[R::ReportValid]),
+        side(
+            &[FollowUp],
+            A::OpenRevision,
+            Revision,
+            &[Department, Office],
+            &[R::RevisionCause],
+        ),
+        step(
+            &[Revision],
+            A::OpenConsultation,
+            Consultation,
+            &[Department],
+            &[R::DraftComplete],
+        ),
+        side(
+            &[Revision],
+            A::CancelRevision,
+            FollowUp,
+            &[LeadingGroup],
+            &[R::ReasonsGiven],
+        ),
+        step(
+            &[FollowUp],
+            A::Accept,
+            Consolidated,
+            &[IntermediateCourt],
+            &[R::Evaluated, R::AcceptanceRecord],
+        ),
+        record(
+            EVALUABLE,
+            A::RecordEvaluation,
+            &[Office, IntermediateCourt],
+            &[R::EvaluationComplete],
+        ),
+        record(INSPECTABLE, A::RecordInspection, &[Office], &[R::InspectionValid]),
+        side(
+            WITHDRAWABLE,
+            A::Withdraw,
+            Withdrawn,
+            &[LeadingGroup],
+            &[R::ReasonsGiven],
+        ),
+    ]
+};
+
+/// True when `rule` may sit on a row of `action`: it examines no payload, or that
+/// action's.
+const fn fits(rule: Rule, action: ActionKind) -> bool {
+    let examined = rule.examines();
+    if examined.is_empty() {
+        return true;
+    }
+    let mut i = 0;
+    while i < examined.len() {
+        if examined[i] as u8 == action as u8 {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+/// Panics (at compile time, where it is called) when a row carries a rule that
+/// examines another action's payload.
+const fn check_rows(rows: &[Row]) {
+    let mut i = 0;
+    while i < rows.len() {
+        let row = &rows[i];
+        let mut j = 0;
+        while j < row.rules.len() {
+            assert!(
+                fits(row.rules[j], row.action),
+                "a rule that examines an action's payload sits on a row of another action"
+            );
+            j += 1;
+        }
+        i += 1;
+    }
+}
+
+// The compile-time check of every table: a misplaced payload rule stops the build.
+const _: () = check_rows(V1);
+
+/// The table of a definition version; `None` for a version this library does not
+/// know.
+pub fn table(version: u32) -> Option<&'static [Row]> {
+    match version {
+        1 => Some(V1),
+        _ => None,
+    }
+}
+
+/// The rows leaving `stage` in `version`'s table.
+pub fn rows_from(version: u32, stage: Stage) -> impl Iterator<Item = &'static Row> {
+    table(version).unwrap_or(&[]).iter().filter(move |r| r.leaves(stage))
+}
+
+/// True when `version`'s table has a row for `action` from `stage`.
+pub fn allows(version: u32, stage: Stage, action: ActionKind) -> bool {
+    rows_from(version, stage).any(|r| r.action == action)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_has_a_unique_name_and_both_labels() {
+        let mut names: Vec<&str> = Rule::ALL.iter().map(|r| r.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Rule::ALL.len());
+        for r in Rule::ALL {
+            assert!(!r.label().is_incomplete(), "{r}");
+            assert_eq!(Rule::from_name(r.name()), Some(*r));
+        }
+    }
+
+    #[test]
+    fn every_payload_rule_sits_only_on_rows_of_its_actions() {
+        for row in V1 {
+            for rule in row.rules {
+                assert!(fits(*rule, row.action), "{rule} on {}", row.action);
+            }
+        }
+        // And the check says no where it should.
+        assert!(!fits(Rule::DraftComplete, ActionKind::Approve));
+        assert!(fits(Rule::DepartmentAssigned, ActionKind::Approve));
+    }
+
+    #[test]
+    fn every_rule_and_action_is_used_by_the_table() {
+        for rule in Rule::ALL {
+            assert!(
+                *rule == Rule::ActorFitsRole || V1.iter().any(|row| row.rules.contains(rule)),
+                "{rule} is on no row"
+            );
+        }
+        for kind in ActionKind::ALL {
+            assert!(V1.iter().any(|row| row.action == *kind), "{kind} is on no row");
+        }
+    }
+}
