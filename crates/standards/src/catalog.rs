@@ -47,6 +47,9 @@ pub struct Court {
     pub min_consultation_days: u32,
     /// How many members of the leading group an approval meeting needs.
     pub approval_quorum: Quorum,
+    /// What makes an evaluation a passing one, which acceptance needs (from
+    /// definition version 2).
+    pub passing_evaluation: PassMark,
     /// The department that coordinates, publishes and inspects (综合办公室).
     pub office: String,
 }
@@ -78,6 +81,42 @@ impl Quorum {
         match self {
             Quorum::AtLeastHalf => Text::new("出席成员不少于半数", "at least half of the members present"),
             Quorum::MoreThanHalf => Text::new("出席成员过半数", "more than half of the members present"),
+        }
+    }
+}
+
+/// What an evaluation must show to pass, which acceptance (定型固化) needs from
+/// definition version 2. The plan's "运转良好" suggests the criteria were met; it does
+/// not say how many, so `all_criteria_met` is this project's default and
+/// `more_than_half_met` the configurable alternative (`[court] passing_evaluation`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PassMark {
+    /// Every criterion of the version met its target.
+    #[default]
+    AllCriteriaMet,
+    /// More than half of the criteria met their targets.
+    MoreThanHalfMet,
+}
+
+impl PassMark {
+    /// True when `met` criteria of `total` pass.
+    pub fn passes(self, met: usize, total: usize) -> bool {
+        total > 0
+            && match self {
+                PassMark::AllCriteriaMet => met == total,
+                PassMark::MoreThanHalfMet => met * 2 > total,
+            }
+    }
+
+    /// What the mark requires, in both languages.
+    pub const fn label(self) -> Text {
+        match self {
+            PassMark::AllCriteriaMet => Text::new("每项评价标准均达到目标", "every criterion met its target"),
+            PassMark::MoreThanHalfMet => Text::new(
+                "过半数评价标准达到目标",
+                "more than half of the criteria met their targets",
+            ),
         }
     }
 }
@@ -362,6 +401,8 @@ struct FileCourt {
     min_consultation_days: Option<u32>,
     #[serde(default)]
     approval_quorum: Option<Quorum>,
+    #[serde(default)]
+    passing_evaluation: Option<PassMark>,
     office: Spanned<String>,
 }
 
@@ -873,6 +914,7 @@ fn load(source: &str) -> Result<Catalog, Located> {
         timezone,
         min_consultation_days: fc.min_consultation_days.unwrap_or(30),
         approval_quorum: fc.approval_quorum.unwrap_or_default(),
+        passing_evaluation: fc.passing_evaluation.unwrap_or_default(),
         office: fc.office.get_ref().clone(),
     };
     let fp = file.plan.get_ref();

@@ -14,7 +14,8 @@ use regula_core::{
 use crate::catalog::{Catalog, Entry, IntermediateCourt, Member};
 use crate::data::{
     AcceptanceRecord, ApprovalRecord, Consultation, DraftRecord, EvaluationRecord, InspectionRecord, OpinionRecord,
-    ReportRecord, Revision, RevisionEnd, SendBackRecord, StageChange, Stamp, StandardData, Version, WithdrawalRecord,
+    Reassignment, ReportRecord, Revision, RevisionEnd, SendBackRecord, StageChange, Stamp, StandardData, Version,
+    WithdrawalRecord,
 };
 use crate::department::DepartmentRegistry;
 use crate::lifecycle::{ActionKind, Role, Stage, StandardAction, StandardLifecycle, roles};
@@ -41,6 +42,8 @@ pub struct CourtConfig {
     pub min_consultation_days: u32,
     /// The members an approval meeting needs.
     pub approval_quorum: crate::catalog::Quorum,
+    /// What an evaluation must show for acceptance (definition version 2).
+    pub passing_evaluation: crate::catalog::PassMark,
     /// The machine name of the coordinating office (综合办公室).
     pub office: String,
     /// Its departments.
@@ -60,6 +63,7 @@ impl CourtConfig {
             timezone: catalog.court().timezone,
             min_consultation_days: catalog.court().min_consultation_days,
             approval_quorum: catalog.court().approval_quorum,
+            passing_evaluation: catalog.court().passing_evaluation,
             office: catalog.court().office.clone(),
             departments: catalog.departments().clone(),
             leading_group: catalog.leading_group().to_vec(),
@@ -342,6 +346,16 @@ fn effect(config: &CourtConfig, data: &mut StandardData, input: &EffectInput<'_,
                 stamp: stamp.clone(),
             });
         }
+        StandardAction::ReassignDepartment { department, reason } => {
+            let to = config.departments.resolve(department);
+            data.reassignments.push(Reassignment {
+                from: data.department.take(),
+                to: to.clone(),
+                reason: reason.clone(),
+                stamp: stamp.clone(),
+            });
+            data.department = to;
+        }
         StandardAction::Withdraw { reason } => {
             if let Some(r) = data.revisions.last_mut().filter(|r| r.end.is_none()) {
                 r.end = Some(RevisionEnd::Withdrawn);
@@ -448,10 +462,50 @@ pub fn open_all(
 /// The name of the catalog-wide document number check, as refusals record it.
 pub const DOCUMENT_NUMBER_UNIQUE: &str = "document_number_unique";
 
-/// Publication needs a document number unique across the catalog: not the plan's own,
-/// and not used by any version of any standard in `ledger`. Returns the refusal reason
-/// to pass to [`Engine::apply_with`], or `None` when the number is free.
+/// How a definition version treats a document number already published.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NumberUse {
+    /// Version 1: one number, one publication.
+    OnePerPublication,
+    /// Version 2: several standards may be published together under one number, as
+    /// one act (the plan itself was issued so); an act is the number with its date of
+    /// publication. Another act (another date) or a second publication of the same
+    /// standard still may not reuse it.
+    SharedByOneAct,
+}
+
+impl NumberUse {
+    /// The use of numbers of a definition version.
+    pub const fn of_version(version: u32) -> NumberUse {
+        if version >= 2 {
+            NumberUse::SharedByOneAct
+        } else {
+            NumberUse::OnePerPublication
+        }
+    }
+}
+
+/// Publication under version 1: a document number unique across the catalog (not the
+/// plan's own, not used by any version of any standard in `ledger`). Returns the
+/// refusal reason to pass to [`Engine::apply_with`], or `None` when the number is
+/// free. [`check_publication`] says the same for any version.
 pub fn check_document_number(catalog: &Catalog, ledger: &Ledger, number: &str) -> Option<Reason> {
+    check_publication(catalog, ledger, "", number, None, NumberUse::OnePerPublication)
+}
+
+/// Publication of the standard `code` under `number` on `date`: the catalog-wide
+/// rule of [`NumberUse`]. The number is never the plan's own; under
+/// [`NumberUse::SharedByOneAct`], a number another standard published on the same
+/// date is that act's and may be shared, while one published on another date, or
+/// already used by this standard, may not. Returns the refusal reason, or `None`.
+pub fn check_publication(
+    catalog: &Catalog,
+    ledger: &Ledger,
+    code: &str,
+    number: &str,
+    date: Option<NaiveDate>,
+    usage: NumberUse,
+) -> Option<Reason> {
     let number = number.trim();
     if catalog.plan().document_number.as_deref() == Some(number) {
         return Some(Reason::external(
@@ -462,44 +516,94 @@ pub fn check_document_number(catalog: &Catalog, ledger: &Ledger, number: &str) -
             ),
         ));
     }
+    let shares_act = |d: &StandardData, v: &Version| {
+        usage == NumberUse::SharedByOneAct && d.code != code && Some(v.published_on) == date
+    };
     ledger.iter().find_map(|d| {
-        d.versions.iter().find(|v| v.document_number == number).map(|v| {
-            Reason::external(
-                DOCUMENT_NUMBER_UNIQUE,
-                Text::owned(
-                    format!("文号 {number} 已用于标准 {}（{}）第 {} 版", d.code, d.name.zh, v.number),
-                    format!(
-                        "document number {number} is already used by standard {} ({}), version {}",
-                        d.code, d.name.en, v.number
+        d.versions
+            .iter()
+            .find(|v| v.document_number == number && !shares_act(d, v))
+            .map(|v| {
+                let (zh, en) = if usage == NumberUse::SharedByOneAct && d.code != code {
+                    (
+                        format!(
+                            "（该文号于 {} 发布，同一文号只能用于同日发布的同一文件）",
+                            v.published_on
+                        ),
+                        format!(
+                            " (published on {}; one number is one act, issued on one date)",
+                            v.published_on
+                        ),
+                    )
+                } else {
+                    (String::new(), String::new())
+                };
+                Reason::external(
+                    DOCUMENT_NUMBER_UNIQUE,
+                    Text::owned(
+                        format!(
+                            "文号 {number} 已用于标准 {}（{}）第 {} 版{zh}",
+                            d.code, d.name.zh, v.number
+                        ),
+                        format!(
+                            "document number {number} is already used by standard {} ({}), version {}{en}",
+                            d.code, d.name.en, v.number
+                        ),
                     ),
-                ),
-            )
-        })
+                )
+            })
     })
 }
 
 /// The namespace of the store claims ([`regula_core::Claim`]) that keep a document
-/// number to one publication across processes: the key is the number as published,
-/// the holder the publishing record.
+/// number to one act across processes: the key is the number as published, the
+/// holder the first publication under it (the others of the same act join it).
 pub const DOCUMENT_NUMBER_CLAIM: &str = "document_number";
 
 /// The claims an accepted `action` makes, as `(namespace, key)`: a publication claims
-/// its document number. Pass them to
+/// its document number, unless another standard in `ledger` already published the
+/// same act (the number on the same date), whose claim it joins. Pass them to
 /// [`Repository::apply_claiming`](regula_core::Repository::apply_claiming).
-pub fn claims_of(action: &StandardAction) -> Vec<(&'static str, &str)> {
+pub fn claims_of<'a>(ledger: &Ledger, action: &'a StandardAction) -> Vec<(&'static str, &'a str)> {
     match action {
-        StandardAction::Publish { document_number, .. } => vec![(DOCUMENT_NUMBER_CLAIM, document_number.as_str())],
+        StandardAction::Publish { document_number, date } => {
+            let number = document_number.trim();
+            let joins = ledger.iter().any(|d| {
+                d.versions
+                    .iter()
+                    .any(|v| v.document_number == number && v.published_on == *date)
+            });
+            if joins {
+                Vec::new()
+            } else {
+                vec![(DOCUMENT_NUMBER_CLAIM, document_number.as_str())]
+            }
+        }
         _ => Vec::new(),
     }
 }
 
-/// The catalog-wide checks for an action on the standard `code`: today, the document
-/// number's uniqueness when publishing. Pass the result to [`Engine::apply_with`].
-pub fn external_checks(catalog: &Catalog, ledger: &Ledger, action: &StandardAction) -> Vec<Reason> {
+/// The catalog-wide checks for an action on the standard `code`, which follows
+/// definition `version`: today, the document number's use when publishing
+/// ([`check_publication`]). Pass the result to [`Engine::apply_with`].
+pub fn external_checks(
+    catalog: &Catalog,
+    ledger: &Ledger,
+    code: &str,
+    version: u32,
+    action: &StandardAction,
+) -> Vec<Reason> {
     match action {
-        StandardAction::Publish { document_number, .. } => check_document_number(catalog, ledger, document_number)
-            .into_iter()
-            .collect(),
+        StandardAction::Publish { document_number, date } => check_publication(
+            catalog,
+            ledger,
+            code,
+            document_number,
+            Some(*date),
+            NumberUse::of_version(version),
+        )
+        .into_iter()
+        .collect(),
         _ => Vec::new(),
     }
 }

@@ -211,6 +211,19 @@ pub struct WithdrawalRecord {
     pub stamp: Stamp,
 }
 
+/// A move of a standard to another department (definition version 2).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reassignment {
+    /// The department before.
+    pub from: Option<DepartmentRef>,
+    /// The department after.
+    pub to: Option<DepartmentRef>,
+    /// Why.
+    pub reason: String,
+    /// Who moved it, and when.
+    pub stamp: Stamp,
+}
+
 /// A change of stage, as the standard's history keeps it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StageChange {
@@ -278,6 +291,9 @@ pub struct StandardData {
     /// Every change of stage, oldest first.
     #[serde(default)]
     pub history: Vec<StageChange>,
+    /// Every move to another department, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reassignments: Vec<Reassignment>,
 }
 
 impl StandardData {
@@ -302,6 +318,7 @@ impl StandardData {
             acceptance: None,
             withdrawal: None,
             history: Vec::new(),
+            reassignments: Vec::new(),
         }
     }
 

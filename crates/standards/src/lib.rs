@@ -13,7 +13,7 @@
 //! use std::sync::Arc;
 //! use chrono::{TimeDelta, TimeZone, Utc};
 //! use regula_core::{Clock, Command, Engine, ManualClock, SeededIds};
-//! use regula_standards::lifecycle::{Criterion, Draft, Stage, StandardAction, roles};
+//! use regula_standards::lifecycle::{Criterion, Draft, Source, SourceKind, Stage, StandardAction, roles};
 //! use regula_standards::plan::{self, GroupBy, Ledger, WorkPlan};
 //! use regula_standards::{Catalog, CourtConfig, create_standard, standard_definition};
 //!
@@ -41,6 +41,11 @@
 //!     procedural: vec!["收到材料后 3 个工作日内立案并公示".into()],
 //!     quality: vec!["裁定书说理充分".into()],
 //!     criteria: vec![],
+//!     sources: vec![Source {
+//!         kind: SourceKind::ManagementYearRule,
+//!         title: "加强管理年以来出台的减刑假释案件办理规定".into(),
+//!     }],
+//!     not_a_copy_of_statute: true,
 //! };
 //! let refused = engine.apply(&mut standard, act(StandardAction::OpenConsultation { draft: draft.clone() }))?;
 //! let reasons = refused.refusal().unwrap();
@@ -338,7 +343,8 @@ pub mod service;
 pub mod table;
 
 pub use catalog::{
-    BUILTIN_CATALOG, CHINA_STANDARD_TIME, Catalog, CatalogError, CatalogErrorKind, Category, Domain, Entry, Quorum,
+    BUILTIN_CATALOG, CHINA_STANDARD_TIME, Catalog, CatalogError, CatalogErrorKind, Category, Domain, Entry, PassMark,
+    Quorum,
 };
 pub use court::{
     CourtConfig, CreateError, DOCUMENT_NUMBER_CLAIM, check_document_number, claims_of, create_standard,

@@ -133,6 +133,52 @@ pub struct Draft {
     /// Evaluation criteria (评价标准).
     #[serde(default)]
     pub criteria: Vec<Criterion>,
+    /// What the standard distils or implements (三.原则三: from practice and the rules
+    /// issued since 加强管理年, not a copy of statute). Required from definition
+    /// version 2; absent from drafts recorded before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<Source>,
+    /// The drafters' statement that the text is not a copy of statutes
+    /// (不能简单照抄法条). Required from definition version 2.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_a_copy_of_statute: bool,
+}
+
+/// What a draft distils or implements.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Source {
+    /// Which kind of source.
+    pub kind: SourceKind,
+    /// Its title or reference, e.g. 《关于规范执行案件流程管理的规定》.
+    pub title: String,
+}
+
+/// The kinds of source a standard draws on (三.原则三).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    /// A rule issued since the 加强管理年 campaign, which the standard distils.
+    ManagementYearRule,
+    /// Another normative document of the court or a higher court.
+    NormativeDocument,
+    /// A law or judicial interpretation the standard implements (cited, not copied).
+    Law,
+    /// The court's own practice and experience.
+    Practice,
+}
+
+impl SourceKind {
+    /// The labels.
+    pub const fn label(self) -> Text {
+        match self {
+            SourceKind::ManagementYearRule => {
+                Text::new("加强管理年以来出台的制度", "a rule issued since the management year")
+            }
+            SourceKind::NormativeDocument => Text::new("规范性文件", "a normative document"),
+            SourceKind::Law => Text::new("法律及司法解释", "a law or judicial interpretation"),
+            SourceKind::Practice => Text::new("实践经验", "practice and experience"),
+        }
+    }
 }
 
 /// An evaluation criterion: what is measured, and the target it must reach.
@@ -221,6 +267,26 @@ pub struct Inspection {
     /// Individual findings; a revision can cite one by number (from 1).
     #[serde(default)]
     pub findings: Vec<String>,
+    /// What the inspection flags about the version in force.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flags: Vec<InspectionFlag>,
+}
+
+/// Something an inspection flags about a standard's text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InspectionFlag {
+    /// The text copies statutes instead of distilling practice (三.原则三: 不能简单照抄法条).
+    CopiesStatute,
+}
+
+impl InspectionFlag {
+    /// The labels.
+    pub const fn label(self) -> Text {
+        match self {
+            InspectionFlag::CopiesStatute => Text::new("照抄法条", "copies statutes"),
+        }
+    }
 }
 
 /// An evaluation of a published version against its own criteria.
@@ -442,6 +508,14 @@ standard_actions! {
     };
     /// The leading group abandons a revision; the version in force stays.
     CancelRevision = "cancel_revision", "终止修订", "Cancel revision" {
+        /// Why.
+        reason: String,
+    };
+    /// The office moves the standard to another department, for a reason (from
+    /// definition version 2; assignment only fills a gap the plan left).
+    ReassignDepartment = "reassign_department", "变更责任部门", "Reassign department" {
+        /// The new department as named.
+        department: String,
         /// Why.
         reason: String,
     };

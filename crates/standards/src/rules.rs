@@ -581,6 +581,120 @@ pub fn acceptance_record(acceptance: &Acceptance, data: &StandardData, today: Na
     }
 }
 
+/// From definition version 2, the office assigns a department only where the plan
+/// left none; moving a standard to another department is a reassignment, with a reason.
+pub fn department_unassigned(data: &StandardData, registry: &DepartmentRegistry) -> Result<(), Text> {
+    match &data.department {
+        None => Ok(()),
+        Some(d) => {
+            let name = department_name(registry, &d.department);
+            Err(Text::owned(
+                format!(
+                    "标准 {} 已由 {} 负责；变更责任部门须以“变更责任部门”记录并说明理由",
+                    data.code, name.zh
+                ),
+                format!(
+                    "standard {} already has a responsible department ({}); moving it is a reassignment, with a reason",
+                    data.code, name.en
+                ),
+            ))
+        }
+    }
+}
+
+/// A department's labels, or its machine name for one the registry does not know.
+fn department_name(registry: &DepartmentRegistry, id: &str) -> Text {
+    registry
+        .get(id)
+        .map_or_else(|| Text::owned(id, id), |d| d.label.clone())
+}
+
+/// A reassignment names a department other than the standard's own.
+pub fn department_changes(name: &str, registry: &DepartmentRegistry, data: &StandardData) -> Result<(), Text> {
+    match (registry.resolve(name), &data.department) {
+        (Some(new), Some(old)) if new.department == old.department => {
+            let name = department_name(registry, &old.department);
+            Err(Text::owned(
+                format!("标准 {} 已由 {} 负责，无需变更", data.code, name.zh),
+                format!("standard {} is already with {}", data.code, name.en),
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// From definition version 2, acceptance (定型固化) needs a *passing* evaluation of the
+/// version in force: its latest evaluation meets the court's pass mark.
+pub fn passing_evaluation(data: &StandardData, mark: crate::catalog::PassMark) -> Result<(), Text> {
+    evaluated(data)?;
+    let Some(e) = data.evaluation_of_version_in_force() else {
+        return Ok(());
+    };
+    let total = e.evaluation.scores.len();
+    let met = e.evaluation.scores.iter().filter(|s| s.met).count();
+    if mark.passes(met, total) {
+        Ok(())
+    } else {
+        let needed = mark.label();
+        Err(Text::owned(
+            format!(
+                "现行版本最近一次评估（第 {} 次）仅 {met}/{total} 项评价标准达到目标，未通过（须{}）",
+                e.number, needed.zh
+            ),
+            format!(
+                "the latest evaluation of the version in force (no. {}) met {met} of {total} criteria: not passing ({} is needed)",
+                e.number, needed.en
+            ),
+        ))
+    }
+}
+
+/// From definition version 2, a draft states its sources (the rules it distils, the
+/// laws it implements) and that it is not a copy of statutes (三.原则三).
+pub fn draft_sources(draft: &Draft) -> Result<(), Text> {
+    let mut zh = Vec::new();
+    let mut en = Vec::new();
+    if !draft.sources.iter().any(|s| !blank(&s.title)) {
+        zh.push("未写明来源（提炼的制度、实施的法律或实践经验）");
+        en.push("no source is stated (the rules it distils, the laws it implements, or practice)");
+    }
+    if !draft.not_a_copy_of_statute {
+        zh.push("未声明不是照抄法条");
+        en.push("no statement that it is not a copy of statutes");
+    }
+    if zh.is_empty() {
+        Ok(())
+    } else {
+        Err(Text::owned(
+            format!("草案未说明来源：{}", zh.join("；")),
+            format!("the draft does not state its sources: {}", en.join("; ")),
+        ))
+    }
+}
+
+/// From definition version 2, a standard an inspection flagged as copying statutes
+/// is not accepted until a later version is published.
+pub fn not_flagged_as_copy(data: &StandardData) -> Result<(), Text> {
+    let Some(v) = data.in_force() else {
+        return Ok(());
+    };
+    match data.inspections.iter().rev().find(|i| {
+        i.stamp.at >= v.stamp.at
+            && i.inspection
+                .flags
+                .contains(&crate::lifecycle::InspectionFlag::CopiesStatute)
+    }) {
+        None => Ok(()),
+        Some(i) => Err(Text::owned(
+            format!("第 {} 次督导检查认定现行版本照抄法条，须修订后再验收", i.number),
+            format!(
+                "inspection {} found that the version in force copies statutes; it must be revised before acceptance",
+                i.number
+            ),
+        )),
+    }
+}
+
 /// Who may act in which role:
 ///
 /// - `department`: the actor's unit resolves to the standard's responsible department

@@ -43,10 +43,10 @@ use uuid::Uuid;
 
 use crate::catalog::Catalog;
 use crate::court::{
-    CourtConfig, CreateError, DEFINITION_NAME, DOCUMENT_NUMBER_CLAIM, check_document_number, claims_of,
+    CourtConfig, CreateError, DEFINITION_NAME, DOCUMENT_NUMBER_CLAIM, NumberUse, check_publication, claims_of,
     external_checks, open_all, standard_definition,
 };
-use crate::lifecycle::{Stage, StandardAction, StandardLifecycle};
+use crate::lifecycle::{ActionKind, Stage, StandardAction, StandardLifecycle};
 use crate::plan::{Ledger, WorkPlan};
 use crate::rules_log::{
     RULES_CLAIM, RULES_DEFINITION, RulesAction, RulesData, RulesError, RulesLifecycle, rules_definition,
@@ -649,12 +649,13 @@ impl<S: Store> Court<S> {
     fn apply_in_force(&mut self, code: &str, command: Command<StandardAction>) -> Result<AuditRecord, ServiceError> {
         let mut reloaded = false;
         loop {
-            let external = external_checks(&self.catalog, &self.ledger, &command.action);
-            let claims = claims_of(&command.action);
             let instance = self
                 .instances
                 .get_mut(code)
                 .ok_or_else(|| ServiceError::NotOpened { code: code.to_owned() })?;
+            let version = instance.definition().version;
+            let external = external_checks(&self.catalog, &self.ledger, code, version, &command.action);
+            let claims = claims_of(&self.ledger, &command.action);
             // The repository leaves the instance as it was when anything fails.
             match self
                 .repository
@@ -772,7 +773,13 @@ impl<S: Store> Court<S> {
     /// What [`apply`](Court::apply) would decide now, without writing anything.
     pub fn preview(&self, code: &str, command: &Command<StandardAction>) -> Result<Decision<Stage>, ServiceError> {
         let instance = self.opened(code)?;
-        let external = external_checks(&self.catalog, &self.ledger, &command.action);
+        let external = external_checks(
+            &self.catalog,
+            &self.ledger,
+            code,
+            instance.definition().version,
+            &command.action,
+        );
         let engine = self.engine_at(command.effective_at);
         let decision = engine
             .as_ref()
@@ -905,7 +912,7 @@ impl<S: Store> Court<S> {
                 _ => None,
             })
             .collect();
-        let (problems, replayed) = self.check_decisions(now, broken)?;
+        let (problems, replayed, publications) = self.check_decisions(now, broken)?;
         report.problems.extend(problems);
         let (firsts, opened_twice) = first_openings(&replayed);
         report.problems.extend(opened_twice);
@@ -924,18 +931,26 @@ impl<S: Store> Court<S> {
                 });
             }
         }
-        report.problems.extend(self.duplicate_document_numbers(&replayed));
-        // Every publication holds the claim of its number, and every claim is held by
-        // the publication that made it.
-        let expected: Vec<Claim> = replayed
-            .iter()
-            .flat_map(|i| {
-                i.data()
-                    .versions
-                    .iter()
-                    .map(move |v| Claim::new(DOCUMENT_NUMBER_CLAIM, &v.document_number, i.id(), v.stamp.seq))
-            })
-            .collect();
+        report
+            .problems
+            .extend(self.duplicate_document_numbers(&replayed, &publications));
+        // The first publication (in the log's order) of every number holds its claim
+        // (the others of the same act join it; any other is reported above), and every
+        // claim is held by the publication that made it.
+        let mut holders: BTreeMap<&str, (u64, Claim)> = BTreeMap::new();
+        for i in &replayed {
+            for v in &i.data().versions {
+                let position = publications.get(&(i.id(), v.stamp.seq)).map_or(u64::MAX, |(_, p)| *p);
+                if holders
+                    .get(v.document_number.as_str())
+                    .is_none_or(|(p, _)| position < *p)
+                {
+                    let claim = Claim::new(DOCUMENT_NUMBER_CLAIM, &v.document_number, i.id(), v.stamp.seq);
+                    holders.insert(&v.document_number, (position, claim));
+                }
+            }
+        }
+        let expected: Vec<Claim> = holders.into_values().map(|(_, c)| c).collect();
         let rules_log: Vec<Claim> = self
             .store()
             .list(&InstanceFilter::definition(RULES_DEFINITION))?
@@ -984,8 +999,9 @@ impl<S: Store> Court<S> {
         &self,
         now: DateTime<Utc>,
         broken: std::collections::HashSet<Uuid>,
-    ) -> Result<(Vec<StoreProblem>, Vec<Instance<StandardLifecycle>>), ServiceError> {
+    ) -> Result<Decisions, ServiceError> {
         let options = ReplayOptions::verify_at(now);
+        let mut publications = Publications::new();
         let rules_def = rules_definition()?;
         let store = self.store();
         let fallback: Arc<Definition<StandardLifecycle>> = Arc::clone(self.engine().definition());
@@ -1143,6 +1159,9 @@ impl<S: Store> Court<S> {
                     Ok(instance) => {
                         if !r.is_refused() {
                             latest_decision = Some(latest_decision.map_or(r.at, |l| l.max(r.at)));
+                            if r.action == ActionKind::Publish.name() {
+                                publications.insert((r.instance, r.seq), (r.definition.version, position));
+                            }
                         }
                         standards.insert(r.instance, instance);
                     }
@@ -1154,12 +1173,18 @@ impl<S: Store> Court<S> {
             }
         }
         let replayed = opened.into_iter().filter_map(|id| standards.remove(&id)).collect();
-        Ok((problems, replayed))
+        Ok((problems, replayed, publications))
     }
 
     /// Every publication whose document number an earlier publication (in time, then
-    /// in catalog order) already used, or that reuses the plan's own number.
-    fn duplicate_document_numbers(&self, instances: &[Instance<StandardLifecycle>]) -> Vec<StoreProblem> {
+    /// in catalog order) already used, or that reuses the plan's own number, judged
+    /// by the [`NumberUse`] of the definition version it was made under (from
+    /// `publications`; one not found there was made under version 1).
+    fn duplicate_document_numbers(
+        &self,
+        instances: &[Instance<StandardLifecycle>],
+        publications: &Publications,
+    ) -> Vec<StoreProblem> {
         let mut versions: Vec<(&Instance<StandardLifecycle>, &crate::data::Version)> = instances
             .iter()
             .flat_map(|i| i.data().versions.iter().map(move |v| (i, v)))
@@ -1168,7 +1193,17 @@ impl<S: Store> Court<S> {
         let mut seen = Ledger::new();
         let mut problems = Vec::new();
         for (instance, version) in versions {
-            if let Some(reason) = check_document_number(&self.catalog, &seen, &version.document_number) {
+            let under = publications
+                .get(&(instance.id(), version.stamp.seq))
+                .map_or(1, |(under, _)| *under);
+            if let Some(reason) = check_publication(
+                &self.catalog,
+                &seen,
+                &instance.data().code,
+                &version.document_number,
+                Some(version.published_on),
+                NumberUse::of_version(under),
+            ) {
                 problems.push(StoreProblem::Transition(VerifyError {
                     instance: instance.id(),
                     seq: version.stamp.seq,
@@ -1186,6 +1221,14 @@ impl<S: Store> Court<S> {
         problems
     }
 }
+
+/// What [`Court::check_decisions`] found: the problems, the standards replayed (in
+/// opening order) and their publications.
+type Decisions = (Vec<StoreProblem>, Vec<Instance<StandardLifecycle>>, Publications);
+
+/// The definition version and the position in the log of every accepted publication,
+/// by (instance, sequence number), as verify found them.
+type Publications = HashMap<(Uuid, u64), (u32, u64)>;
 
 /// The claim namespace of a standard's opening: its creating record claims its code, so
 /// a code is opened once, whatever the store's heads say.

@@ -68,7 +68,18 @@ court_rules! {
         examines [];
     /// The department named is a known one.
     DepartmentKnown = "department_known", "部门须为已登记的部门", "the department is a known one",
-        examines [AssignDepartment];
+        examines [AssignDepartment, ReassignDepartment];
+    /// The plan left the standard without a department (version 2: assignment fills
+    /// a gap; moving a standard is a reassignment).
+    DepartmentUnassigned = "department_unassigned",
+        "仅可为尚无责任部门的标准指定部门",
+        "only a standard without a department is assigned one",
+        examines [];
+    /// A reassignment names another department than the standard's own.
+    DepartmentChanges = "department_changes",
+        "变更后的部门须不同于原责任部门",
+        "the new department differs from the current one",
+        examines [ReassignDepartment];
     /// A responsible department is assigned.
     DepartmentAssigned = "department_assigned", "须已指定责任部门", "a responsible department is assigned",
         examines [];
@@ -76,6 +87,11 @@ court_rules! {
     DraftComplete = "draft_complete",
         "草案须有程序规范、工作质量要求和客观可衡量的评价标准",
         "the draft has procedural and quality requirements and a measurable criterion",
+        examines [OpenConsultation];
+    /// The draft states its sources and that it is not a copy of statutes (version 2).
+    DraftSources = "draft_sources",
+        "草案须写明来源并声明不是照抄法条",
+        "the draft states its sources and that it is not a copy of statutes",
         examines [OpenConsultation];
     /// The opinion has an author and content.
     OpinionValid = "opinion_valid", "意见须有提出人和内容", "the opinion has an author and content",
@@ -98,7 +114,7 @@ court_rules! {
         examines [];
     /// A reason is given.
     ReasonsGiven = "reasons_given", "须说明理由", "a reason is given",
-        examines [SendBack, SendBackRevision, CancelRevision, Withdraw];
+        examines [SendBack, SendBackRevision, CancelRevision, Withdraw, ReassignDepartment];
     /// A revision is open.
     RevisionOpen = "revision_open", "须有进行中的修订", "a revision is open",
         examines [];
@@ -148,6 +164,17 @@ court_rules! {
         "验收记录须写明验收单位和结论，日期不早于评估",
         "the acceptance record names who accepted and the conclusion, dated after the evaluation",
         examines [Accept];
+    /// The latest evaluation of the version in force passes (version 2); its label
+    /// names the court's pass mark ([`Rule::describe`]).
+    PassingEvaluation = "passing_evaluation",
+        "现行版本最近一次评估须通过",
+        "the latest evaluation of the version in force passes",
+        examines [];
+    /// No inspection flagged the version in force as copying statutes (version 2).
+    NotFlaggedAsCopy = "not_flagged_as_copy",
+        "现行版本未被督导检查认定照抄法条",
+        "no inspection found the version in force copying statutes",
+        examines [];
 }
 
 impl Rule {
@@ -165,6 +192,13 @@ impl Rule {
                 Text::owned(
                     format!("须有领导小组审议会议记录（日期、{}、决定）", quorum.zh),
                     format!("a leading-group meeting record (date, {}, decision)", quorum.en),
+                )
+            }
+            Rule::PassingEvaluation => {
+                let mark = config.passing_evaluation.label();
+                Text::owned(
+                    format!("现行版本最近一次评估须通过（{}）", mark.zh),
+                    format!("the latest evaluation of the version in force passes ({})", mark.en),
                 )
             }
             _ => self.label(),
@@ -192,8 +226,13 @@ impl Rule {
             Rule::NoOpenRevision => rules::no_open_revision(data),
             Rule::Approved => rules::approved(data),
             Rule::Evaluated => rules::evaluated(data),
+            Rule::DepartmentUnassigned => rules::department_unassigned(data, &config.departments),
+            Rule::PassingEvaluation => rules::passing_evaluation(data, config.passing_evaluation),
+            Rule::NotFlaggedAsCopy => rules::not_flagged_as_copy(data),
             Rule::ActorFitsRole
             | Rule::DepartmentKnown
+            | Rule::DepartmentChanges
+            | Rule::DraftSources
             | Rule::DraftComplete
             | Rule::OpinionValid
             | Rule::ResponseValid
@@ -219,9 +258,13 @@ impl Rule {
         use StandardAction as A;
         match (self, input.action) {
             (Rule::ActorFitsRole, _) => config.actor_fits_role(input.actor, input.role, data),
-            (Rule::DepartmentKnown, A::AssignDepartment { department }) => {
+            (Rule::DepartmentKnown, A::AssignDepartment { department } | A::ReassignDepartment { department, .. }) => {
                 rules::department_known(department, &config.departments)
             }
+            (Rule::DepartmentChanges, A::ReassignDepartment { department, .. }) => {
+                rules::department_changes(department, &config.departments, data)
+            }
+            (Rule::DraftSources, A::OpenConsultation { draft }) => rules::draft_sources(draft),
             (Rule::DraftComplete, A::OpenConsultation { draft }) => rules::draft_complete(draft),
             (Rule::OpinionValid, A::RecordOpinion { opinion }) => rules::opinion_valid(opinion),
             (Rule::ResponseValid, A::RespondToOpinion { opinion, response }) => {
@@ -230,9 +273,10 @@ impl Rule {
             (Rule::ReasonsGiven, A::SendBack { reasons } | A::SendBackRevision { reasons }) => {
                 rules::reasons_given(reasons)
             }
-            (Rule::ReasonsGiven, A::CancelRevision { reason } | A::Withdraw { reason }) => {
-                rules::reasons_given(std::slice::from_ref(reason))
-            }
+            (
+                Rule::ReasonsGiven,
+                A::CancelRevision { reason } | A::Withdraw { reason } | A::ReassignDepartment { reason, .. },
+            ) => rules::reasons_given(std::slice::from_ref(reason)),
             (Rule::MeetingRecord, A::Approve { meeting }) => rules::meeting_record(
                 meeting,
                 &config.leading_group,
@@ -506,6 +550,146 @@ pub const V1: &[Row] = {
     ]
 };
 
+/// The table of definition version 2: version 1 made faithful to the plan where it
+/// departed from it (see the crate docs, "Faithful to the plan"):
+///
+/// - `assign_department` only fills a gap the plan left ([`Rule::DepartmentUnassigned`]);
+///   `reassign_department` moves a standard, with a reason, in any open stage;
+/// - a draft states its sources and that it is not a copy of statutes
+///   ([`Rule::DraftSources`]);
+/// - acceptance needs a *passing* evaluation ([`Rule::PassingEvaluation`]) and no
+///   inspection finding that the version in force copies statutes
+///   ([`Rule::NotFlaggedAsCopy`]).
+pub const V2: &[Row] = {
+    use crate::lifecycle::ActionKind as A;
+    use Role::{Department, IntermediateCourt, LeadingGroup, Office};
+    use Rule as R;
+    use Stage::*;
+    &[
+        record(
+            &[Research],
+            A::AssignDepartment,
+            &[Office],
+            &[R::DepartmentUnassigned, R::DepartmentKnown],
+        ),
+        record(
+            WITHDRAWABLE,
+            A::ReassignDepartment,
+            &[Office],
+            &[R::DepartmentKnown, R::DepartmentChanges, R::ReasonsGiven],
+        ),
+        step(
+            &[Research],
+            A::StartDrafting,
+            Drafting,
+            &[Department],
+            &[R::DepartmentAssigned],
+        ),
+        step(
+            &[Drafting],
+            A::OpenConsultation,
+            Consultation,
+            &[Department],
+            &[R::DraftComplete, R::DraftSources],
+        ),
+        record(&[Consultation], A::RecordOpinion, &[Department], &[R::OpinionValid]),
+        record(&[Consultation], A::RespondToOpinion, &[Department], &[R::ResponseValid]),
+        step(
+            &[Consultation],
+            A::CloseConsultation,
+            Approval,
+            &[Department],
+            &[R::OpinionsFromBothGroups, R::OpinionsAnswered, R::ConsultationPeriod],
+        ),
+        side(
+            &[Consultation],
+            A::SendBack,
+            Drafting,
+            &[LeadingGroup],
+            &[R::ReasonsGiven, R::NoOpenRevision],
+        ),
+        side(
+            &[Consultation],
+            A::SendBackRevision,
+            Revision,
+            &[LeadingGroup],
+            &[R::ReasonsGiven, R::RevisionOpen],
+        ),
+        Row {
+            forward: true,
+            ..record(&[Approval], A::Approve, &[LeadingGroup], &[R::MeetingRecord])
+        },
+        side(
+            &[Approval],
+            A::SendBack,
+            Drafting,
+            &[LeadingGroup],
+            &[R::ReasonsGiven, R::NoOpenRevision],
+        ),
+        side(
+            &[Approval],
+            A::SendBackRevision,
+            Revision,
+            &[LeadingGroup],
+            &[R::ReasonsGiven, R::RevisionOpen],
+        ),
+        step(
+            &[Approval],
+            A::Publish,
+            Published,
+            &[Office],
+            &[R::Approved, R::DocumentNumber, R::PublicationDate],
+        ),
+        step(&[Published], A::BeginFollowUp, FollowUp, &[Department, Office], &[]),
+        record(&[FollowUp], A::ReportImplementation, &[Department], &[R::ReportValid]),
+        side(
+            &[FollowUp],
+            A::OpenRevision,
+            Revision,
+            &[Department, Office],
+            &[R::RevisionCause],
+        ),
+        step(
+            &[Revision],
+            A::OpenConsultation,
+            Consultation,
+            &[Department],
+            &[R::DraftComplete, R::DraftSources],
+        ),
+        side(
+            &[Revision],
+            A::CancelRevision,
+            FollowUp,
+            &[LeadingGroup],
+            &[R::ReasonsGiven],
+        ),
+        step(
+            &[FollowUp],
+            A::Accept,
+            Consolidated,
+            &[IntermediateCourt],
+            &[R::PassingEvaluation, R::NotFlaggedAsCopy, R::AcceptanceRecord],
+        ),
+        record(
+            EVALUABLE,
+            A::RecordEvaluation,
+            &[Office, IntermediateCourt],
+            &[R::EvaluationComplete],
+        ),
+        record(INSPECTABLE, A::RecordInspection, &[Office], &[R::InspectionValid]),
+        side(
+            WITHDRAWABLE,
+            A::Withdraw,
+            Withdrawn,
+            &[LeadingGroup],
+            &[R::ReasonsGiven],
+        ),
+    ]
+};
+
+/// Every definition version this library declares, oldest first, with its table.
+pub const VERSIONS: &[(u32, &[Row])] = &[(1, V1), (2, V2)];
+
 /// True when `rule` may sit on a row of `action`: it examines no payload, or that
 /// action's.
 const fn fits(rule: Rule, action: ActionKind) -> bool {
@@ -543,14 +727,12 @@ const fn check_rows(rows: &[Row]) {
 
 // The compile-time check of every table: a misplaced payload rule stops the build.
 const _: () = check_rows(V1);
+const _: () = check_rows(V2);
 
 /// The table of a definition version; `None` for a version this library does not
 /// know.
 pub fn table(version: u32) -> Option<&'static [Row]> {
-    match version {
-        1 => Some(V1),
-        _ => None,
-    }
+    VERSIONS.iter().find(|(v, _)| *v == version).map(|(_, rows)| *rows)
 }
 
 /// The rows leaving `stage` in `version`'s table.
@@ -581,7 +763,7 @@ mod tests {
 
     #[test]
     fn every_payload_rule_sits_only_on_rows_of_its_actions() {
-        for row in V1 {
+        for row in VERSIONS.iter().flat_map(|(_, rows)| rows.iter()) {
             for rule in row.rules {
                 assert!(fits(*rule, row.action), "{rule} on {}", row.action);
             }
@@ -595,12 +777,20 @@ mod tests {
     fn every_rule_and_action_is_used_by_the_table() {
         for rule in Rule::ALL {
             assert!(
-                *rule == Rule::ActorFitsRole || V1.iter().any(|row| row.rules.contains(rule)),
+                *rule == Rule::ActorFitsRole
+                    || VERSIONS
+                        .iter()
+                        .any(|(_, rows)| rows.iter().any(|row| row.rules.contains(rule))),
                 "{rule} is on no row"
             );
         }
         for kind in ActionKind::ALL {
-            assert!(V1.iter().any(|row| row.action == *kind), "{kind} is on no row");
+            assert!(
+                VERSIONS
+                    .iter()
+                    .any(|(_, rows)| rows.iter().any(|row| row.action == *kind)),
+                "{kind} is on no row"
+            );
         }
     }
 }

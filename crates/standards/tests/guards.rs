@@ -40,6 +40,7 @@ fn a_draft_goes_to_consultation_only_with_procedure_quality_and_a_measurable_cri
             measure: "问卷".into(),
             target: "较高".into(),
         }],
+        ..Draft::default()
     };
     let r = w.act(
         &mut s,

@@ -75,6 +75,7 @@ fn bad_draft() -> Draft {
         procedural: vec![],
         quality: vec!["质量".into()],
         criteria: vec![],
+        ..Draft::default()
     }
 }
 

@@ -12,7 +12,7 @@ use regula_standards::court::{self, CourtConfig};
 use regula_standards::data::StandardData;
 use regula_standards::lifecycle::{
     Acceptance, Criterion, CriterionScore, Draft, Evaluation, Inspection, MeetingRecord, Opinion, OpinionSource,
-    Response, RevisionCause, Stage, StandardAction, StandardLifecycle, roles,
+    Response, RevisionCause, Source, SourceKind, Stage, StandardAction, StandardLifecycle, roles,
 };
 use regula_testkit::{
     CheckConfig, Explorer, GuardModel, Harness, Invariant, Property, Report, Scenario, StatePredicate, StepPredicate,
@@ -121,6 +121,11 @@ fn draft(criteria: usize) -> Draft {
                 target: "≥ 95%".into(),
             })
             .collect(),
+        sources: vec![Source {
+            kind: SourceKind::ManagementYearRule,
+            title: "加强管理年以来出台的立案工作制度".into(),
+        }],
+        not_a_copy_of_statute: true,
     }
 }
 
@@ -237,6 +242,7 @@ fn court_scenario() -> (Scenario<StandardLifecycle>, Arc<Definition<StandardLife
                     inspectors: vec!["王办公".into()],
                     summary: "抽查案件".into(),
                     findings: vec!["期限执行不统一".into()],
+                    flags: Vec::new(),
                 },
             })
             .boxed()

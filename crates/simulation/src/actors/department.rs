@@ -2,7 +2,9 @@
 //! answers), implementation reports and revisions.
 
 use regula_core::Store;
-use regula_standards::lifecycle::{Criterion, Draft, Opinion, OpinionSource, Response, RevisionCause};
+use regula_standards::lifecycle::{
+    Criterion, Draft, Opinion, OpinionSource, Response, RevisionCause, Source, SourceKind,
+};
 use regula_standards::{ActionKind, Stage, StandardAction, roles};
 
 use crate::attempt::Expect;
@@ -139,6 +141,19 @@ impl<S: Store> Simulation<S> {
                 .map(str::to_owned)
                 .collect(),
             criteria: criteria.iter().map(Crit::criterion).collect(),
+            // 三.原则三: distilled from the rules of the management year and practice,
+            // not copied from statute.
+            sources: vec![
+                Source {
+                    kind: SourceKind::ManagementYearRule,
+                    title: format!("加强管理年以来出台的{}相关制度", std.name.zh),
+                },
+                Source {
+                    kind: SourceKind::Practice,
+                    title: "本院近三年工作实践".to_owned(),
+                },
+            ],
+            not_a_copy_of_statute: true,
         };
         // Some first drafts state their criteria as wishes, not measures (三.原则(一)).
         if !std.bad_draft_tried && !revising && std.rng.chance(7) {

@@ -154,6 +154,7 @@ impl<S: Store> Simulation<S> {
                 format!("对照实施方案督导检查（{stage_zh}阶段），发现问题 {} 项", findings.len())
             },
             findings: findings.clone(),
+            flags: Vec::new(),
         };
         let office = self.office_lead.clone();
         self.attempt(

@@ -10,7 +10,7 @@ use regula_standards::catalog::Catalog;
 use regula_standards::court::{self, CourtConfig};
 use regula_standards::lifecycle::{
     Acceptance, Criterion, CriterionScore, Draft, Evaluation, Inspection, MeetingRecord, Opinion, OpinionSource,
-    Response, Stage, StandardAction, StandardLifecycle, roles,
+    Response, Source, SourceKind, Stage, StandardAction, StandardLifecycle, roles,
 };
 use regula_standards::plan::Ledger;
 
@@ -40,7 +40,12 @@ impl World {
     }
 
     pub fn with(catalog: Catalog, config: CourtConfig) -> Self {
-        let definition = court::standard_definition(&config).unwrap();
+        Self::at_version(catalog, config, court::DEFINITION_VERSION)
+    }
+
+    /// A world whose engine follows definition `version`.
+    pub fn at_version(catalog: Catalog, config: CourtConfig, version: u32) -> Self {
+        let definition = court::standard_definition_version(&config, version).unwrap();
         let clock = Arc::new(ManualClock::new(start()));
         let engine = Engine::new(definition)
             .with_clock(clock.clone())
@@ -118,7 +123,7 @@ impl World {
         role: &str,
         action: StandardAction,
     ) -> AuditRecord {
-        let external = court::external_checks(&self.catalog, ledger, &action);
+        let external = court::external_checks(&self.catalog, ledger, &s.data().code, s.definition().version, &action);
         let r = self
             .engine
             .apply_with(s, Command::new(who.clone(), role, action), external)
@@ -207,6 +212,11 @@ pub fn good_draft() -> Draft {
                 target: "100%".into(),
             },
         ],
+        sources: vec![Source {
+            kind: SourceKind::ManagementYearRule,
+            title: "加强管理年以来出台的减刑假释案件办理规定".into(),
+        }],
+        not_a_copy_of_statute: true,
     }
 }
 
@@ -250,8 +260,21 @@ pub fn inspection(date: NaiveDate) -> StandardAction {
             inspectors: vec!["王办公".into()],
             summary: "对照标准抽查案件 20 件".into(),
             findings: vec!["公示期限执行不统一".into(), "评价数据未按月统计".into()],
+            flags: Vec::new(),
         },
     }
+}
+
+/// An evaluation scoring `criteria`, of which those in `unmet` missed their target.
+pub fn evaluation_missing(date: NaiveDate, version: u32, criteria: &[u32], unmet: &[u32]) -> StandardAction {
+    let mut action = evaluation(date, version, criteria);
+    if let StandardAction::RecordEvaluation { evaluation } = &mut action {
+        for s in &mut evaluation.scores {
+            s.met = !unmet.contains(&s.criterion);
+        }
+        evaluation.conclusion = "部分评价标准未达到".into();
+    }
+    action
 }
 
 pub fn evaluation(date: NaiveDate, version: u32, criteria: &[u32]) -> StandardAction {
