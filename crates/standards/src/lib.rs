@@ -209,6 +209,23 @@
 //! four 督察工作 standards is 政治部, the unit is kept for display, and staff of either
 //! may act for them.
 //!
+//! # Faithful to the plan: definition version 2
+//!
+//! Version 1 of `court-standard` departed from the plan, or decided where the plan is
+//! silent without saying so, in the places below. Version 2 ([`table::V2`]) fixes
+//! them; stores written under version 1 keep verifying under it (each record replays
+//! under the version that wrote it) and move their open standards to version 2 with
+//! one recorded migration each. Where the plan is silent, the rule is this project's
+//! default and the configuration says so.
+//!
+//! | the plan says | the rule (version 2) | plan or default |
+//! |---|---|---|
+//! | 三.第三步 运转良好，固化标准: a standard is consolidated once it works | `accept` needs a *passing* evaluation of the version in force (`passing_evaluation`): by default every criterion met its target; version 1 took any evaluation | default, `[court] passing_evaluation = "all_criteria_met"` or `"more_than_half_met"` |
+//! | 三.原则(三) 不能简单照抄法条…从“加强管理年”活动以来出台的制度中总结提炼 | a draft states its sources (rules distilled, laws implemented, practice) and that it is not a copy of statutes (`draft_sources`); an inspection may flag a text as copying statutes (`InspectionFlag::CopiesStatute`), and a flagged version is not accepted (`not_flagged_as_copy`) | plan; the flag's effect is this project's default |
+//! | 五.一 各部门…负责; the source leaves 13 standards without a department | the office assigns a department only where the plan left none (`department_unassigned`); moving a standard is `reassign_department`, with a reason, recorded (who, when, from, to) | plan (assignment fills the gap); who reassigns is the default (the office) |
+//! | 审议: the leading group decides | the approval quorum is configuration; the guard's description names it: 不少于半数 (at least half, the default) or 过半数 (more than half) | default, `[court] approval_quorum` |
+//! | the plan itself was issued as one act, 红林法〔2022〕7号 | several standards may be published together under one document number, as one act (the number with its date); another act, or a second version of the same standard, may not reuse it (`document_number_unique`, claimed once in the store) | default |
+//!
 //! # Versions, inspections and evaluations
 //!
 //! Each publication appends a [`data::Version`] (number from 1, document number, date,
