@@ -16,7 +16,7 @@
 //!   store rolled back to an earlier state is caught ([`verify_since`]).
 //!
 //! The verifying half ([`verify_inclusion`], [`verify_consistency`], [`verify_bundle`],
-//! [`VerifierKey`], [`SignedCheckpoint`]) needs no database; the proving half reads any
+//! [`VerifierKey`], [`CheckpointSigning`]) needs no database; the proving half reads any
 //! [`Store`](regula_core::Store) through its `scan`.
 //!
 //! ```
@@ -24,8 +24,8 @@
 //! use chrono::{TimeZone, Utc};
 //! use regula_core::{Actor, Command, Engine, ManualClock, MemoryStore, Repository, SeededIds, Store};
 //! use regula_proof::{
-//!     CheckpointBody, ProofBundle, SignedCheckpoint, SigningKey, VerifierKey, prove_record, verify_bundle,
-//!     verify_since,
+//!     Checkpoint, CheckpointNote, CheckpointSigning, ProofBundle, SigningKey, VerifierKey, prove_record,
+//!     verify_bundle, verify_since,
 //! };
 //! # use regula_core::{Action, Definition, Lifecycle, PayloadError, State, Text, Transition};
 //! # use serde::{Deserialize, Serialize};
@@ -72,8 +72,8 @@
 //!
 //! // Sign a checkpoint of the store's current Merkle tree head.
 //! let head = repo.store().tree_head()?;
-//! let body = CheckpointBody::new("红石林区基层法院/regula", head, Utc.with_ymd_and_hms(2024, 3, 1, 2, 0, 0).unwrap())?;
-//! let checkpoint = SignedCheckpoint::sign(&body, &key);
+//! let time = Utc.with_ymd_and_hms(2024, 3, 1, 2, 0, 0).unwrap();
+//! let checkpoint = CheckpointNote::sign(&Checkpoint::with_origin("红石林区基层法院/regula", head, time)?, &key);
 //!
 //! // Prove one record against it: the bundle is JSON that can travel anywhere.
 //! let bundle = prove_record(repo.store(), &checkpoint, submitted.instance, submitted.seq)?;
@@ -168,7 +168,7 @@
 //! ```
 //! use chrono::{TimeZone, Utc};
 //! use regula_core::{Digest, TreeHead};
-//! use regula_proof::{CheckpointBody, SignedCheckpoint, SigningKey, VerifierKey};
+//! use regula_proof::{Checkpoint, CheckpointNote, CheckpointSigning, SigningKey, VerifierKey};
 //!
 //! let key = SigningKey::from_seed("红石林区基层法院", &[0x2a; 32])?;
 //! // name bytes e7baa2e79fb3e69e97e58cbae59fbae5b182e6b395e999a2; public key
@@ -186,8 +186,8 @@
 //!
 //! let root = Digest::from_hex("5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328")?;
 //! let time = Utc.with_ymd_and_hms(2024, 3, 1, 2, 0, 0).unwrap();
-//! let body = CheckpointBody::new("红石林区基层法院/regula", TreeHead { size: 8, root }, time)?;
-//! let text = SignedCheckpoint::sign(&body, &key).to_text();
+//! let body = Checkpoint::with_origin("红石林区基层法院/regula", TreeHead { size: 8, root }, time)?;
+//! let text = CheckpointNote::sign(&body, &key).to_text();
 //! assert_eq!(
 //!     text,
 //!     "红石林区基层法院/regula\n\
@@ -200,9 +200,9 @@
 //! // The signature line's base64 decodes to e4357433 (the key id), then the 64-byte
 //! // signature 4ff0ca07…37c609 of the body's 105 bytes.
 //! let public = VerifierKey::parse("红石林区基层法院+e4357433+ARl/ayPhbIUyxqvIOPrNXqeJvgx2spIDNAOb+os9No1h")?;
-//! let opened = SignedCheckpoint::open(&text, &public)?;
+//! let opened = CheckpointNote::open(&text, &public)?;
 //! assert_eq!(opened.body_text().len(), 105);
-//! assert_eq!(opened.unverified_body(), &body);
+//! assert_eq!(opened.verify(&public)?, &body);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
@@ -237,9 +237,10 @@ pub use bundle::{
     BUNDLE_FORMAT, BundleError, ConsistencyBundle, ProofBundle, VerifiedBundle, VerifiedConsistency, verify_bundle,
     verify_consistency_between, verify_consistency_bundle,
 };
-pub use checkpoint::{
-    CheckpointBody, CheckpointError, MAX_CHECKPOINT_LEN, MAX_SIGNATURES, NoteSignature, SIGNATURE_PREFIX,
-    SignedCheckpoint, check_origin,
+pub use checkpoint::CheckpointSigning;
+pub use regula_core::checkpoint::{
+    Checkpoint, CheckpointError, CheckpointNote, DEFAULT_ORIGIN, MAX_CHECKPOINT_LEN, MAX_SIGNATURES, NoteSignature,
+    SIGNATURE_PREFIX, check_origin,
 };
 pub use file::{WriteOptions, temporary_path, write_atomic};
 pub use keys::{ALG_ED25519, KeyError, KeyId, SigningKey, VerifierKey, check_key_name};
