@@ -715,7 +715,15 @@ mod tests {
 
     #[test]
     fn an_origin_starting_with_a_brace_is_still_a_note() {
-        let cp = Checkpoint::with_origin("{court}", TreeHead { size: 0, root: Digest::ZERO }, DateTime::UNIX_EPOCH).unwrap();
+        let cp = Checkpoint::with_origin(
+            "{court}",
+            TreeHead {
+                size: 0,
+                root: Digest::ZERO,
+            },
+            DateTime::UNIX_EPOCH,
+        )
+        .unwrap();
         let note = CheckpointNote::read(&CheckpointNote::unsigned(&cp).to_text()).unwrap();
         assert_eq!(note.checkpoint(), &cp);
         assert!(!note.is_legacy_json());
@@ -723,10 +731,19 @@ mod tests {
 
     #[test]
     fn the_key_that_signed_is_found_and_an_unsigned_note_says_so() {
-        let cp = Checkpoint::new(TreeHead { size: 1, root: Digest::ZERO }, DateTime::UNIX_EPOCH);
+        let cp = Checkpoint::new(
+            TreeHead {
+                size: 1,
+                root: Digest::ZERO,
+            },
+            DateTime::UNIX_EPOCH,
+        );
         let mut note = CheckpointNote::unsigned(&cp);
         let id = KeyId([1, 2, 3, 4]);
-        assert!(matches!(note.signature_by("k", id), Err(CheckpointError::Unsigned { .. })));
+        assert!(matches!(
+            note.signature_by("k", id),
+            Err(CheckpointError::Unsigned { .. })
+        ));
         let sig = NoteSignature {
             name: "k".into(),
             key_id: id,
@@ -738,7 +755,10 @@ mod tests {
             note.signature_by("k", KeyId([0; 4])),
             Err(CheckpointError::NotSignedByKey { .. })
         ));
-        assert!(matches!(note.add_signature(sig), Err(CheckpointError::DuplicateSignature { .. })));
+        assert!(matches!(
+            note.add_signature(sig),
+            Err(CheckpointError::DuplicateSignature { .. })
+        ));
         let back = CheckpointNote::parse(&note.to_text()).unwrap();
         assert_eq!(back, note);
     }

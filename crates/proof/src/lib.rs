@@ -3,8 +3,8 @@
 //! verification offline.
 //!
 //! Every record of a store, in append order, is a leaf of an RFC 6962 Merkle tree (see
-//! [`regula_core::merkle`]). A court signs a **checkpoint** of that tree (its name, the
-//! number of records, the root hash and the time) with an ed25519 key. Anyone holding
+//! [`regula_core::merkle`]). A court signs a **checkpoint** of that tree
+//! ([`Checkpoint`], regula-core's: its name, the number of records, the root hash and the time) with an ed25519 key. Anyone holding
 //! the court's public key can then check, on another machine and without the store:
 //!
 //! - with a [`ProofBundle`] (record, position, inclusion proof, signed checkpoint), that
@@ -133,9 +133,11 @@
 //!   computed over the public key. Files hold the text and a final newline; secret key
 //!   files have mode `0600` and are refused when group or others have any permission.
 //!
-//! ## Signed checkpoint
+//! ## Checkpoint (signed or not)
 //!
-//! A **body** of exactly four lines, each ending in `\n` (0x0A):
+//! One format for every checkpoint, read and written by `regula_core::checkpoint`
+//! ([`Checkpoint`], [`CheckpointNote`]); this crate signs it and checks signatures
+//! ([`CheckpointSigning`]). A **body** of exactly four lines, each ending in `\n` (0x0A):
 //!
 //! 1. the origin: the log's name, by convention `<court>/regula` (same rules as a key
 //!    name);
@@ -146,13 +148,17 @@
 //!    fractional second or with exactly 3, 6 or 9 digits, the fewest that hold it
 //!    (`2024-03-01T02:00:00Z`, `2024-03-01T02:00:00.120Z`).
 //!
-//! then an empty line, then one or more (at most 100) **signature lines**, each
+//! then an empty line, then zero or more (at most 100) **signature lines**, each
 //! `— <key name> <base64(key id ‖ signature)>\n`: an em dash (U+2014, bytes `E2 80 94`),
 //! a space, the key name, a space, and the base64 of the 4-byte key id followed by the
 //! 64-byte ed25519 signature of the body's bytes (all four lines with their newlines,
 //! not the empty line). No other character may appear: no `\r`, no tab, no other
 //! control character, no trailing space, nothing after the last newline, and no key may
-//! sign twice. A signature line of an unknown key (a witness) is kept and ignored.
+//! sign twice. A signature line of an unknown key (a witness) is kept and ignored. A
+//! checkpoint with no signature line (its body and the empty line) is unsigned: it
+//! still shows a store rolled back against it, but proves nothing to a third party, and
+//! verifying it with a key is [`CheckpointError::Unsigned`]. Regula 0.1 and 0.2 wrote
+//! unsigned checkpoints as JSON; `CheckpointNote::read` still reads them.
 //!
 //! To verify with a public key: split at the last `\n\n`, parse the body as above, find
 //! the signature line whose name and key id are the key's, and check its signature on
@@ -238,12 +244,12 @@ pub use bundle::{
     verify_consistency_between, verify_consistency_bundle,
 };
 pub use checkpoint::CheckpointSigning;
+pub use file::{WriteOptions, temporary_path, write_atomic};
+pub use keys::{ALG_ED25519, KeyError, KeyId, SigningKey, VerifierKey, check_key_name};
 pub use regula_core::checkpoint::{
     Checkpoint, CheckpointError, CheckpointNote, DEFAULT_ORIGIN, MAX_CHECKPOINT_LEN, MAX_SIGNATURES, NoteSignature,
     SIGNATURE_PREFIX, check_origin,
 };
-pub use file::{WriteOptions, temporary_path, write_atomic};
-pub use keys::{ALG_ED25519, KeyError, KeyId, SigningKey, VerifierKey, check_key_name};
 pub use store::{
     ProveError, Prover, SinceReport, check_extends, leaves_of, prove_consistency, prove_record, tree_of, verify_since,
 };
