@@ -314,7 +314,7 @@ fn commands_on_a_missing_store_create_nothing() {
         }
         let r = run_in(
             s.path(),
-            &["--store", store, "verify", "--since", "cp", "--key", "k.pub"],
+            &["--store", store, "verify", "--checkpoint", "cp", "--key", "k.pub"],
         )
         .code(2);
         assert!(r.stderr.starts_with("regula: "), "{}", r.stderr);

@@ -248,8 +248,10 @@ pub fn check_extends<S: Store + ?Sized>(store: &S, old: TreeHead) -> Result<Sinc
     Ok(SinceReport { old, head, proof })
 }
 
-/// `regula verify --since`: verifies the older checkpoint's signature with `key`, then
-/// [`check_extends`].
+/// Verifies the older checkpoint's signature with `key` (an unsigned checkpoint is
+/// [`CheckpointError::Unsigned`]), then [`check_extends`]: the check of extension that
+/// `regula verify --checkpoint FILE --key PUB` makes, without verifying the rest of the
+/// store.
 pub fn verify_since<S: Store + ?Sized>(
     store: &S,
     old: &CheckpointNote,
