@@ -549,6 +549,9 @@ impl CheckpointNote {
     /// JSON checkpoint written by Regula 0.1 or 0.2, read as an unsigned checkpoint
     /// named [`DEFAULT_ORIGIN`] whose time is the JSON's `at`.
     pub fn read(text: &str) -> Result<CheckpointNote, CheckpointError> {
+        if text.len() > MAX_CHECKPOINT_LEN {
+            return Err(CheckpointError::TooLong { len: text.len() });
+        }
         if !text.trim_start().starts_with('{') {
             return CheckpointNote::parse(text);
         }
@@ -711,6 +714,12 @@ mod tests {
         }
         // `parse` reads the note only.
         assert!(CheckpointNote::parse(json).is_err());
+        // No file larger than a checkpoint is read, JSON or not.
+        let huge = format!("{{\"pad\":\"{}\"}}", "x".repeat(MAX_CHECKPOINT_LEN));
+        assert!(matches!(
+            CheckpointNote::read(&huge),
+            Err(CheckpointError::TooLong { .. })
+        ));
     }
 
     #[test]
