@@ -6,7 +6,9 @@
 use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
-use regula::proof::{CheckpointBody, ProofBundle, SignedCheckpoint, SigningKey, prove_record, verify_bundle};
+use regula::proof::{
+    Checkpoint, CheckpointNote, CheckpointSigning, ProofBundle, SigningKey, prove_record, verify_bundle,
+};
 use regula::sqlite::SqliteStore;
 use regula::standards::service::Court;
 use regula::standards::{Catalog, StandardAction, roles};
@@ -78,8 +80,8 @@ fn embed_persist_reopen_verify_and_prove() {
 
     // Prove record 4 to someone who has neither the database nor the secret key.
     let key = SigningKey::generate("hongshi-court").unwrap();
-    let body = CheckpointBody::new("hongshi-court", court.store().tree_head().unwrap(), Utc::now()).unwrap();
-    let checkpoint = SignedCheckpoint::sign(&body, &key);
+    let body = Checkpoint::with_origin("hongshi-court", court.store().tree_head().unwrap(), Utc::now()).unwrap();
+    let checkpoint = CheckpointNote::sign(&body, &key);
     let bundle = prove_record(court.store(), &checkpoint, instance.id(), 4).unwrap();
     let public = key.public();
     let received = ProofBundle::from_json(&bundle.to_json()).unwrap();

@@ -75,9 +75,11 @@ pub enum Command {
     Do(DoArgs),
     /// A standard's audit trail.
     Log(LogArgs),
-    /// Verify the whole store, or that it extends a saved checkpoint.
+    /// Verify the whole store, and that it extends a saved checkpoint (signed by a
+    /// given key).
     Verify(VerifyArgs),
-    /// Print a checkpoint of the whole log to save elsewhere.
+    /// A checkpoint of the whole log (its size and Merkle root) to save elsewhere,
+    /// signed with --sign.
     Checkpoint(CheckpointArgs),
     /// Progress and compliance with each step of the plan, as of a date.
     Report(ReportArgs),
@@ -120,7 +122,8 @@ pub struct ProveArgs {
     pub code: String,
     /// The record's sequence number in the standard's log (see `regula log CODE`).
     pub seq: u64,
-    /// A signed checkpoint (from `regula checkpoint --sign`) that includes the record.
+    /// A signed checkpoint (from `regula checkpoint --sign`) that includes the record;
+    /// an unsigned one is refused (it would prove nothing to anyone else).
     #[arg(long, value_name = "FILE")]
     pub checkpoint: PathBuf,
     /// Write the bundle here instead of standard output.
@@ -261,20 +264,19 @@ pub struct LogArgs {
 /// `verify`
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// A checkpoint saved earlier (by `regula checkpoint`) that the store must extend.
-    #[arg(long, value_name = "FILE", conflicts_with = "since")]
+    /// A checkpoint saved earlier (by `regula checkpoint`, signed or not; a JSON
+    /// checkpoint of Regula 0.1–0.2 is still read) that the store must extend: the same
+    /// first records, the same Merkle root. (`--since` is an old name for it.)
+    #[arg(long, value_name = "FILE", alias = "since")]
     pub checkpoint: Option<PathBuf>,
-    /// A signed checkpoint saved earlier (by `regula checkpoint --sign`): check that
-    /// the log only grew since, with a consistency proof.
-    #[arg(long, value_name = "FILE", requires = "key")]
-    pub since: Option<PathBuf>,
-    /// The public key that signed the `--since` checkpoint.
-    #[arg(long, value_name = "FILE")]
+    /// The public key that must have signed the checkpoint: a checkpoint it did not
+    /// sign (unsigned, another key's, altered) fails verification.
+    #[arg(long, value_name = "FILE", requires = "checkpoint")]
     pub key: Option<PathBuf>,
     /// Also run the database's thorough integrity check (SQLite `PRAGMA
     /// integrity_check`, which checks every index against its table; slower). The
     /// quick check runs on every verification.
-    #[arg(long, conflicts_with = "since")]
+    #[arg(long)]
     pub full: bool,
 }
 
@@ -284,12 +286,13 @@ pub struct CheckpointArgs {
     /// Write it to this file instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// Sign it with this secret key (from `regula key generate`): the checkpoint is
-    /// then a signed note that other tools can read.
+    /// Sign it with this secret key (from `regula key generate`). Without it, the
+    /// checkpoint is the same text with no signature line.
     #[arg(long, value_name = "KEY")]
     pub sign: Option<PathBuf>,
-    /// The log's name in a signed checkpoint (default: the key's name).
-    #[arg(long, value_name = "NAME", requires = "sign")]
+    /// The log's name on the checkpoint's first line (default: the key's name when
+    /// signed, else `regula`).
+    #[arg(long, value_name = "NAME")]
     pub origin: Option<String>,
 }
 

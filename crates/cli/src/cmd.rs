@@ -5,8 +5,8 @@ use std::io::Write;
 use chrono::{DateTime, Utc};
 use regula_core::store::{Replayers, StorageCheck, Store, StoreError, StoreReport, VerifyOptions, verify_store_with};
 use regula_core::{
-    Action, AuditRecord, Checkpoint, Command, Definition, DiagramOptions, Dynamic, EngineError, Outcome, ReplayOptions,
-    RepositoryError, VerifyError, VerifyErrorKind,
+    Action, AuditRecord, Checkpoint, CheckpointNote, Command, Definition, DiagramOptions, Dynamic, EngineError,
+    Outcome, ReplayOptions, RepositoryError, VerifyError, VerifyErrorKind,
 };
 use regula_standards::catalog::Catalog;
 use regula_standards::court::{CourtConfig, standard_definition};
@@ -16,12 +16,12 @@ use regula_standards::service::{Court, Extension, ServiceError};
 use serde::Serialize;
 
 use crate::args::{
-    CatalogCommand, CheckpointArgs, Cli, Command as Cmd, DiagramArgs, DiagramFormat, DoArgs, ImportArgs, ListArgs,
-    LogArgs, ShowArgs, VerifyArgs,
+    CatalogCommand, Cli, Command as Cmd, DiagramArgs, DiagramFormat, DoArgs, ImportArgs, ListArgs, LogArgs, ShowArgs,
+    VerifyArgs,
 };
 use crate::ctx::{
     Access, AnyStore, CliError, check_actor_spec, load_catalog, open_store, parse_actor, parse_date, parse_time,
-    read_file, write_file,
+    read_file,
 };
 use crate::out::{Out, Progress, pad};
 use crate::payload;
@@ -40,7 +40,7 @@ pub fn run(cli: &Cli, out: Out) -> Result<(), CliError> {
         Cmd::Do(args) => act(cli, out, args),
         Cmd::Log(args) => log(cli, out, args),
         Cmd::Verify(args) => verify(cli, out, args),
-        Cmd::Checkpoint(args) => checkpoint(cli, out, args),
+        Cmd::Checkpoint(args) => crate::proof::checkpoint(cli, out, args),
         Cmd::Report(args) => report::run(cli, out, args),
         Cmd::Diagram(args) => diagram(cli, out, args),
         Cmd::Key(crate::args::KeyCommand::Generate(args)) => crate::proof::key_generate(out, args),
@@ -725,29 +725,20 @@ fn log(cli: &Cli, out: Out, args: &LogArgs) -> Result<(), CliError> {
 }
 
 fn verify(cli: &Cli, out: Out, args: &VerifyArgs) -> Result<(), CliError> {
-    if let (Some(since), Some(key)) = (&args.since, &args.key) {
-        return crate::proof::verify_since(cli, out, since, key);
-    }
-    let checkpoint: Option<Checkpoint> = match &args.checkpoint {
+    // A checkpoint saved earlier, in the one format or the JSON of earlier releases;
+    // with --key, its signature by that key is checked before anything else.
+    let mut signed_by = None;
+    let note = match &args.checkpoint {
         Some(path) => {
-            let text = read_file(path)?;
-            Some(serde_json::from_str(&text).map_err(|e| {
-                if regula_proof::SignedCheckpoint::parse(&text).is_ok() {
-                    CliError::Usage(format!(
-                        "{}: a signed checkpoint: check it with `regula verify --since {} --key PUBLIC-KEY`",
-                        path.display(),
-                        path.display()
-                    ))
-                } else {
-                    CliError::Usage(format!(
-                        "{}: not a checkpoint (the JSON of `regula checkpoint`): {e}",
-                        path.display()
-                    ))
-                }
-            })?)
+            let note = crate::proof::read_checkpoint(path)?;
+            if let Some(key) = &args.key {
+                signed_by = Some(crate::proof::check_signature(out, &note, key)?);
+            }
+            Some(note)
         }
         None => None,
     };
+    let checkpoint: Option<&Checkpoint> = note.as_ref().map(CheckpointNote::checkpoint);
     let storage = if args.full {
         StorageCheck::Full
     } else {
@@ -756,16 +747,14 @@ fn verify(cli: &Cli, out: Out, args: &VerifyArgs) -> Result<(), CliError> {
     let mut progress = Progress::new(out.s("校验", "verifying"));
     let (report, standards, has_rules) = match open_court(cli) {
         Ok(court) => (
-            court.verify_with(checkpoint.as_ref(), storage, &mut |done, total| {
-                progress.update(done, total)
-            })?,
+            court.verify_with(checkpoint, storage, &mut |done, total| progress.update(done, total))?,
             court.instances().count(),
             court.rules_log().is_some(),
         ),
         // A standard's log does not load (a record was changed or cannot be read): the
         // court cannot open, but the store can still be verified, and it fails.
         Err(e) if does_not_load(&e) => {
-            let report = verify_store_only(cli, checkpoint.as_ref(), storage, &mut |done, total| {
+            let report = verify_store_only(cli, checkpoint, storage, &mut |done, total| {
                 progress.update(done, total)
             })?;
             if report.is_ok() {
@@ -781,6 +770,10 @@ fn verify(cli: &Cli, out: Out, args: &VerifyArgs) -> Result<(), CliError> {
         out.print_json(&serde_json::json!({
             "ok": report.is_ok(), "records": report.records, "instances": report.instances,
             "replayed": report.replayed, "root": report.computed.map(|c| c.root), "problems": problems,
+            "checkpoint": checkpoint.map(|c| serde_json::json!({
+                "origin": c.origin(), "size": c.size(), "root": c.root(), "time": c.time(),
+                "signed_by": signed_by,
+            })),
         }))?;
     } else if report.is_ok() {
         let rules = if has_rules {
@@ -797,12 +790,8 @@ fn verify(cli: &Cli, out: Out, args: &VerifyArgs) -> Result<(), CliError> {
             out.s("项标准", "standards"),
             report.replayed,
             out.s("个已按其引用的规则重放", "replayed under the rules each record cites"),
-            checkpoint.map_or(String::new(), |c| format!(
-                "; {} {} {}",
-                out.s("延续检查点", "extends the checkpoint of"),
-                c.size,
-                out.s("条记录", "records")
-            )),
+            note.as_ref()
+                .map_or(String::new(), |n| checkpoint_clause(out, n, signed_by.as_deref())),
         )?;
     } else {
         crate::errln!(
@@ -900,29 +889,22 @@ fn verify_store_only(
     Ok(report)
 }
 
-fn checkpoint(cli: &Cli, out: Out, args: &CheckpointArgs) -> Result<(), CliError> {
-    if let Some(key) = &args.sign {
-        return crate::proof::checkpoint_signed(cli, out, key, args.origin.as_deref(), args.out.as_deref());
-    }
-    let store = open_store(cli, Access::Read)?;
-    let checkpoint = Checkpoint::new(store.tree_head()?, Utc::now());
-    let text = serde_json::to_string_pretty(&checkpoint).map_err(std::io::Error::other)?;
-    match &args.out {
-        Some(path) => {
-            write_file(path, &format!("{text}\n"))?;
-            if !out.json {
-                crate::outln!(
-                    "{} {} ({} {})",
-                    out.s("检查点已写入", "checkpoint written to"),
-                    path.display(),
-                    checkpoint.size,
-                    out.s("条记录", "records")
-                )?;
-            }
-        }
-        None => crate::out::json_line(&text)?,
-    }
-    Ok(())
+/// "; extends the checkpoint of N records" and whether a signature was checked.
+fn checkpoint_clause(out: Out, note: &CheckpointNote, signed_by: Option<&str>) -> String {
+    let signature = match signed_by {
+        Some(key) => format!(" ({} {key})", out.s("签名已核验：", "signature verified:")),
+        None if note.is_signed() => format!(
+            " ({})",
+            out.s("未核验签名：请用 --key 指定公钥", "signature not checked: give --key")
+        ),
+        None => String::new(),
+    };
+    format!(
+        "; {} {} {}{signature}",
+        out.s("延续检查点", "extends the checkpoint of"),
+        note.checkpoint().size(),
+        out.s("条记录", "records")
+    )
 }
 
 fn diagram(cli: &Cli, out: Out, args: &DiagramArgs) -> Result<(), CliError> {

@@ -1,13 +1,16 @@
-//! Proving history to a third party: signing keys, signed checkpoints, proof bundles,
-//! and consistency with an earlier signed checkpoint.
+//! Proving history to a third party: signing keys, checkpoints (signed or not), proof
+//! bundles, and checking a checkpoint's signature.
 
 use std::path::Path;
 
 use chrono::Utc;
 use regula_core::store::Store;
-use regula_proof::{ProofBundle, ProveError, SignedCheckpoint, SigningKey, VerifierKey, verify_bundle};
+use regula_proof::{
+    Checkpoint, CheckpointNote, CheckpointSigning as _, DEFAULT_ORIGIN, ProofBundle, SigningKey, VerifierKey,
+    verify_bundle,
+};
 
-use crate::args::{Cli, KeyGenerateArgs, ProveArgs, VerifyProofArgs};
+use crate::args::{CheckpointArgs, Cli, KeyGenerateArgs, ProveArgs, VerifyProofArgs};
 use crate::cmd::open_court;
 use crate::ctx::{Access, CliError, open_store, read_file, write_file};
 use crate::out::Out;
@@ -40,43 +43,95 @@ pub fn key_generate(out: Out, args: &KeyGenerateArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-/// `regula checkpoint --sign KEY [--origin NAME] [--out FILE]`
-pub fn checkpoint_signed(
-    cli: &Cli,
-    out: Out,
-    key: &Path,
-    origin: Option<&str>,
-    to: Option<&Path>,
-) -> Result<(), CliError> {
-    let key = SigningKey::read_secret(key).map_err(proof_error)?;
+/// `regula checkpoint [--sign KEY] [--origin NAME] [--out FILE]`: the one checkpoint
+/// format, signed with `--sign`, unsigned (no signature line) without.
+pub fn checkpoint(cli: &Cli, out: Out, args: &CheckpointArgs) -> Result<(), CliError> {
+    // The key first: a key that does not read changes nothing and opens no store.
+    let key = args
+        .sign
+        .as_deref()
+        .map(SigningKey::read_secret)
+        .transpose()
+        .map_err(proof_error)?;
     let store = open_store(cli, Access::Read)?;
     let head = store.tree_head()?;
-    let origin = origin.unwrap_or(key.name());
-    let body = regula_proof::CheckpointBody::new(origin, head, Utc::now()).map_err(proof_error)?;
-    let signed = SignedCheckpoint::sign(&body, &key);
-    let text = signed.to_text();
-    match to {
-        Some(path) => {
-            write_file(path, &text)?;
-            if !out.json {
-                crate::outln!(
-                    "{} {} ({} {})",
-                    out.s("已签名的检查点已写入", "signed checkpoint written to"),
-                    path.display(),
-                    head.size,
-                    out.s("条记录", "records")
-                )?;
-            }
-        }
+    let origin = args
+        .origin
+        .as_deref()
+        .or(key.as_ref().map(SigningKey::name))
+        .unwrap_or(DEFAULT_ORIGIN);
+    let checkpoint =
+        Checkpoint::with_origin(origin, head, Utc::now()).map_err(|e| CliError::Usage(format!("--origin: {e}")))?;
+    let note = match &key {
+        Some(key) => CheckpointNote::sign(&checkpoint, key),
+        None => CheckpointNote::unsigned(&checkpoint),
+    };
+    let text = note.to_text();
+    if let Some(path) = &args.out {
+        write_file(path, &text)?;
+    }
+    if out.json {
+        return Ok(out.print_json(&serde_json::json!({
+            "origin": checkpoint.origin(), "size": checkpoint.size(), "root": checkpoint.root(),
+            "time": checkpoint.time(),
+            "signed_by": note.signatures().iter().map(|s| format!("{}+{}", s.name, s.key_id)).collect::<Vec<_>>(),
+            "file": args.out.as_ref().map(|p| p.display().to_string()), "checkpoint": text,
+        }))?);
+    }
+    match &args.out {
+        Some(path) => crate::outln!(
+            "{} {} ({} {})",
+            if note.is_signed() {
+                out.s("已签名的检查点已写入", "signed checkpoint written to")
+            } else {
+                out.s("检查点（未签名）已写入", "checkpoint (unsigned) written to")
+            },
+            path.display(),
+            head.size,
+            out.s("条记录", "records")
+        )?,
         None => crate::outp!("{text}")?,
     }
     Ok(())
 }
 
+/// Reads the file given to `verify --checkpoint` or `prove --checkpoint`: a checkpoint,
+/// signed or not, or a JSON checkpoint of Regula 0.1 or 0.2. Malformed: exit 2.
+pub fn read_checkpoint(path: &Path) -> Result<CheckpointNote, CliError> {
+    CheckpointNote::read(&read_file(path)?)
+        .map_err(|e| CliError::Usage(format!("{}: not a checkpoint: {e}", path.display())))
+}
+
+/// `verify --checkpoint FILE --key PUB`: the checkpoint's signature by that key, else
+/// verification failed (exit 1): unsigned, signed by another key, altered or forged.
+/// Returns the key as `name+id`.
+pub fn check_signature(out: Out, note: &CheckpointNote, key: &Path) -> Result<String, CliError> {
+    let key = VerifierKey::read(key).map_err(proof_error)?;
+    match note.verify(&key) {
+        Ok(_) => Ok(format!("{}+{}", key.name(), key.key_id())),
+        Err(e) => {
+            crate::errln!(
+                "{}: {e}",
+                out.s(
+                    "检查点未通过签名校验（未签名、伪造、被改动或非此密钥所签）",
+                    "the checkpoint does not verify (unsigned, forged, altered or signed by another key)"
+                )
+            );
+            Err(CliError::ProofRejected)
+        }
+    }
+}
+
 /// `regula prove CODE SEQ --checkpoint FILE [--out FILE]`
 pub fn prove(cli: &Cli, out: Out, args: &ProveArgs) -> Result<(), CliError> {
-    let checkpoint = SignedCheckpoint::parse(&read_file(&args.checkpoint)?)
-        .map_err(|e| CliError::Usage(format!("{}: {e}", args.checkpoint.display())))?;
+    let checkpoint = read_checkpoint(&args.checkpoint)?;
+    if !checkpoint.is_signed() {
+        return Err(CliError::Usage(format!(
+            "{}: an unsigned checkpoint: a proof against it proves nothing to anyone else; \
+             sign one with `regula checkpoint --sign KEY`",
+            args.checkpoint.display()
+        )));
+    }
     let court = open_court(cli)?;
     let code = args.code.to_uppercase();
     let opened = court.opened(&code)?;
@@ -90,7 +145,7 @@ pub fn prove(cli: &Cli, out: Out, args: &ProveArgs) -> Result<(), CliError> {
     let instance = opened.id();
     let bundle = regula_proof::prove_record(court.store(), &checkpoint, instance, args.seq).map_err(|e| {
         if e.is_rollback() {
-            // A failed verification, like `verify --since`: exit 1.
+            // A failed verification, like `verify --checkpoint`: exit 1.
             crate::errln!(
                 "{}: {e}",
                 out.s(
@@ -115,7 +170,7 @@ pub fn prove(cli: &Cli, out: Out, args: &ProveArgs) -> Result<(), CliError> {
                     args.seq,
                     out.s("位置", "leaf"),
                     bundle.leaf_index,
-                    checkpoint.unverified_body().size()
+                    checkpoint.checkpoint().size()
                 )?;
             }
         }
@@ -168,59 +223,5 @@ pub fn verify_proof(out: Out, args: &VerifyProofArgs) -> Result<(), CliError> {
             crate::errln!("{}: {e}", out.s("证明无效", "proof rejected"));
             Err(CliError::ProofRejected)
         }
-    }
-}
-
-/// `regula verify --since CHECKPOINT --key PUB`
-pub fn verify_since(cli: &Cli, out: Out, since: &Path, key: &Path) -> Result<(), CliError> {
-    let key = VerifierKey::read(key).map_err(proof_error)?;
-    let old = SignedCheckpoint::parse(&read_file(since)?)
-        .map_err(|e| CliError::Usage(format!("{}: {e}", since.display())))?;
-    let store = open_store(cli, Access::Read)?;
-    match regula_proof::verify_since(&store, &old, &key) {
-        Ok(report) => {
-            if out.json {
-                out.print_json(&serde_json::json!({"ok": true, "old": report.old, "head": report.head,
-                    "proof": report.proof}))?;
-            } else {
-                crate::outln!(
-                    "{}: {} → {} {} ({} {})",
-                    out.s("日志只增未改", "the log only grew"),
-                    report.old.size,
-                    report.head.size,
-                    out.s("条记录", "records"),
-                    out.s("一致性证明含", "consistency proof of"),
-                    report.proof.len()
-                )?;
-            }
-            Ok(())
-        }
-        Err(e) if e.is_rollback() => {
-            crate::errln!(
-                "{}: {e}",
-                out.s("日志被回滚或改写", "the log was rolled back or rewritten")
-            );
-            Err(CliError::ProofRejected)
-        }
-        // A forged checkpoint, or one signed by another key: verification failed, exit 1
-        // like a rollback (exit 2 is for what could not be run).
-        Err(e @ ProveError::Checkpoint(_)) => {
-            eprintln!(
-                "{}: {e}",
-                out.s(
-                    "检查点未通过签名校验（伪造、被改动或非此密钥所签）",
-                    "the checkpoint does not verify (forged, altered or signed by another key)"
-                )
-            );
-            Err(CliError::ProofRejected)
-        }
-        Err(e @ ProveError::TreeHeadMismatch { .. }) => {
-            eprintln!(
-                "{}: {e}",
-                out.s("存储在其背后被改动", "the store was changed behind its back")
-            );
-            Err(CliError::ProofRejected)
-        }
-        Err(e) => Err(proof_error(e)),
     }
 }

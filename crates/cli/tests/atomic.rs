@@ -45,7 +45,7 @@ fn tree(s: &Scratch) -> (u64, String) {
 #[test]
 fn read_commands_never_create_or_change_a_store() {
     let s = Scratch::new("read-only");
-    // A real key and a signed checkpoint (of another store), so that `verify --since`
+    // A real key and a signed checkpoint (of another store), so that `verify --checkpoint --key`
     // and `prove` get as far as opening the store.
     run_in(
         s.path(),
@@ -64,7 +64,7 @@ fn read_commands_never_create_or_change_a_store() {
         &["log", CODE],
         &["report"],
         &["verify"],
-        &["verify", "--since", "cp", "--key", "k.pub"],
+        &["verify", "--checkpoint", "cp", "--key", "k.pub"],
         &["checkpoint"],
         &["checkpoint", "--out", "new-cp.json"],
         &["prove", CODE, "1", "--checkpoint", "cp"],

@@ -314,7 +314,7 @@ fn commands_on_a_missing_store_create_nothing() {
         }
         let r = run_in(
             s.path(),
-            &["--store", store, "verify", "--since", "cp", "--key", "k.pub"],
+            &["--store", store, "verify", "--checkpoint", "cp", "--key", "k.pub"],
         )
         .code(2);
         assert!(r.stderr.starts_with("regula: "), "{}", r.stderr);
@@ -366,7 +366,7 @@ fn bad_checkpoints_and_definition_files() {
         &s,
         CODE,
         &["verify", "--checkpoint", "garbage"],
-        "garbage: not a checkpoint (the JSON of `regula checkpoint`): expected value at line 1 column 1",
+        "garbage: not a checkpoint: no blank line after the checkpoint body",
     );
     rejected(
         &s,
@@ -378,33 +378,48 @@ fn bad_checkpoints_and_definition_files() {
         "half",
         r#"{"format":1,"size":3,"root":"00","at":"2023-01-01T00:00:00Z"}"#,
     );
-    rejected(&s, CODE, &["verify", "--checkpoint", "half"], "half: not a checkpoint");
-    // A signed checkpoint given to --checkpoint: the message says what to do instead.
+    rejected(
+        &s,
+        CODE,
+        &["verify", "--checkpoint", "half"],
+        "half: not a checkpoint: a JSON checkpoint of an earlier release that does not parse: ",
+    );
     s.run(&["key", "generate", "court", "--secret", "k.sec", "--public", "k.pub"])
         .ok();
     s.run(&["checkpoint", "--sign", "k.sec", "--out", "signed"]).ok();
+    s.run(&["checkpoint", "--out", "unsigned"]).ok();
+    // A key needs a checkpoint to check (clap's usage error); an origin must be a name.
+    let r = s.run(&["verify", "--key", "k.pub"]).code(2);
+    assert!(r.stderr.contains("--checkpoint <FILE>"), "{}", r.stderr);
     rejected(
         &s,
         CODE,
-        &["verify", "--checkpoint", "signed"],
-        "signed: a signed checkpoint: check it with `regula verify --since signed --key PUBLIC-KEY`",
+        &["checkpoint", "--origin", "a b"],
+        "--origin: invalid origin \"a b\": it contains white space",
+    );
+    // An unsigned checkpoint makes no proof bundle: it would prove nothing.
+    rejected(
+        &s,
+        CODE,
+        &["prove", CODE, "2", "--checkpoint", "unsigned"],
+        "unsigned: an unsigned checkpoint: a proof against it proves nothing to anyone else",
     );
     rejected(
         &s,
         CODE,
-        &["verify", "--since", "garbage", "--key", "k.pub"],
-        "garbage: ",
+        &["verify", "--checkpoint", "garbage", "--key", "k.pub"],
+        "garbage: not a checkpoint: ",
     );
     rejected(
         &s,
         CODE,
-        &["verify", "--since", "signed", "--key", "garbage"],
+        &["verify", "--checkpoint", "signed", "--key", "garbage"],
         "garbage",
     );
     rejected(
         &s,
         CODE,
-        &["verify", "--since", "signed", "--key", "k.sec"],
+        &["verify", "--checkpoint", "signed", "--key", "k.sec"],
         "this is a secret key, not a verifier key",
     );
     rejected(&s, CODE, &["prove", CODE, "2", "--checkpoint", "garbage"], "garbage: ");

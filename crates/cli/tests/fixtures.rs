@@ -81,3 +81,32 @@ fn a_v1_log_continues_in_format_2_and_still_verifies() {
     s.act("ADJ-01-01", "begin_follow_up", "wang@综合办公室", "2023-04-01", &[])
         .usage_error("is before the standard's last accepted record");
 }
+
+/// The JSON checkpoints of 0.1 and 0.2 are read wherever a checkpoint is, as unsigned
+/// checkpoints; the fixtures themselves are never rewritten.
+#[test]
+fn the_json_checkpoints_of_earlier_releases_are_still_read() {
+    let s = Scratch::new("fixture-v2-checkpoint");
+    std::fs::copy(fixture("store-v2-sim-2023-06-30.db"), s.store()).unwrap();
+    let json = std::fs::read(fixture("store-v2-sim-2023-06-30.checkpoint.json")).unwrap();
+    std::fs::write(s.file("cp.json"), &json).unwrap();
+    std::fs::copy(fixture("store-v1-tour.checkpoint.json"), s.file("v1.json")).unwrap();
+    let ok = s.run(&["--lang", "en", "verify", "--checkpoint", "cp.json"]).ok();
+    assert!(
+        ok.stdout.contains("; extends the checkpoint of 1446 records\n"),
+        "{}",
+        ok.stdout
+    );
+    // The v1 tour's checkpoint is of another history: verification fails (exit 1).
+    let r = s.run(&["--lang", "en", "verify", "--checkpoint", "v1.json"]).refused();
+    assert!(r.stderr.contains("history was rewritten"), "{}", r.stderr);
+    // It holds no signature: a key refuses it (exit 1).
+    s.run(&["key", "generate", "court", "--secret", "k.sec", "--public", "k.pub"])
+        .ok();
+    let r = s
+        .run(&["--lang", "en", "verify", "--checkpoint", "cp.json", "--key", "k.pub"])
+        .refused();
+    assert!(r.stderr.contains("the checkpoint is unsigned"), "{}", r.stderr);
+    // Read, never written: the file is as it was.
+    assert_eq!(std::fs::read(s.file("cp.json")).unwrap(), json);
+}

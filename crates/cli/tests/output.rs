@@ -241,10 +241,17 @@ fn every_read_command_speaks_json() {
     assert_eq!(only["progress"][0]["group_by"], "category");
     assert!(only.get("steps").is_none() && only.get("load").is_none(), "{only}");
 
-    // The checkpoint is JSON too; init and import say what they did in JSON.
-    let checkpoint = s.run(&["checkpoint"]).ok().json();
+    // The checkpoint is described in JSON, its text included; init and import say
+    // what they did in JSON.
+    let checkpoint = s.run(&["--json", "checkpoint"]).ok().json();
     assert_eq!(checkpoint["size"], 119);
     assert_eq!(checkpoint["root"], verify["root"]);
+    assert_eq!(checkpoint["origin"], "regula");
+    assert_eq!(checkpoint["signed_by"], serde_json::json!([]));
+    assert!(
+        checkpoint["checkpoint"].as_str().unwrap().starts_with("regula\n119\n"),
+        "{checkpoint}"
+    );
     let init = s.run(&["--json", "init"]).ok().json();
     assert_eq!(init["existed"], true);
     assert_eq!(init["records"], 119);

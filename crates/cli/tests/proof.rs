@@ -147,18 +147,30 @@ fn signed_checkpoints_proofs_and_a_rollback() {
 
     // The store only grew since either checkpoint.
     let since = s
-        .run(&["--lang", "en", "verify", "--since", "cp1", "--key", "court.pub"])
+        .run(&["--lang", "en", "verify", "--checkpoint", "cp1", "--key", "court.pub"])
         .ok();
     assert!(
-        since.stdout.starts_with("the log only grew: 119 → 121 records"),
+        since.stdout.starts_with("verified: 121 records")
+            && since
+                .stdout
+                .contains("extends the checkpoint of 119 records (signature verified: hongshi-court+"),
         "{}",
         since.stdout
     );
     let since = s
-        .run(&["--json", "verify", "--since", "cp2", "--key", "court.pub"])
+        .run(&["--json", "verify", "--checkpoint", "cp2", "--key", "court.pub"])
         .ok()
         .json();
     assert_eq!(since["ok"], true);
+    assert_eq!(since["checkpoint"]["size"], 121);
+    assert_eq!(since["checkpoint"]["origin"], "hongshi-court");
+    assert!(
+        since["checkpoint"]["signed_by"]
+            .as_str()
+            .unwrap()
+            .starts_with("hongshi-court+"),
+        "{since}"
+    );
 
     // A proof bundle for record #3 (open_consultation), against cp2.
     let prove = s
@@ -317,12 +329,12 @@ fn signed_checkpoints_proofs_and_a_rollback() {
     restore_store(&s.file("after-cp1"), &s.store());
     let v = s.verified();
     assert_eq!(v["records"], 119);
-    s.run(&["verify", "--since", "cp1", "--key", "court.pub"]).ok();
+    s.run(&["verify", "--checkpoint", "cp1", "--key", "court.pub"]).ok();
     let r = s
-        .run(&["--lang", "en", "verify", "--since", "cp2", "--key", "court.pub"])
+        .run(&["--lang", "en", "verify", "--checkpoint", "cp2", "--key", "court.pub"])
         .refused();
     assert!(
-        r.stderr.starts_with("the log was rolled back or rewritten: "),
+        r.stderr.starts_with("verification failed: 1 problem(s)\n"),
         "{}",
         r.stderr
     );
@@ -366,12 +378,8 @@ fn signed_checkpoints_proofs_and_a_rollback() {
     .ok();
     assert_eq!(s.fingerprint(CODE).size, 121);
     let r = s
-        .run(&["--lang", "en", "verify", "--since", "cp2", "--key", "court.pub"])
+        .run(&["--lang", "en", "verify", "--checkpoint", "cp2", "--key", "court.pub"])
         .refused();
-    assert!(
-        r.stderr.starts_with("the log was rolled back or rewritten: "),
-        "{}",
-        r.stderr
-    );
-    s.run(&["verify", "--since", "cp1", "--key", "court.pub"]).ok();
+    assert!(r.stderr.contains("history was rewritten"), "{}", r.stderr);
+    s.run(&["verify", "--checkpoint", "cp1", "--key", "court.pub"]).ok();
 }

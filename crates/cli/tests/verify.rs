@@ -1,4 +1,4 @@
-//! `regula verify`, `verify --since` and `verify-proof`: one exit-code contract (0
+//! `regula verify`, `verify --checkpoint [--key]` and `verify-proof`: one exit-code contract (0
 //! verified; 1 verification failed: tampering, a forged or wrong-key checkpoint, an
 //! altered bundle; 2 could not run: usage, a missing file, I/O), and every problem
 //! listed, in Chinese by default and in English with `--lang en`.
@@ -144,29 +144,153 @@ fn verify_since_exit_codes() {
     ])
     .ok();
     s.run(&["checkpoint", "--sign", "court.key", "--out", "cp"]).ok();
-    s.run(&["verify", "--since", "cp", "--key", "court.pub"]).ok();
+    let ok = s
+        .run(&["--lang", "en", "verify", "--checkpoint", "cp", "--key", "court.pub"])
+        .ok();
+    assert!(
+        ok.stdout
+            .contains("; extends the checkpoint of 119 records (signature verified: court+"),
+        "{}",
+        ok.stdout
+    );
+    // The old spelling still works, and --full applies.
+    s.run(&["verify", "--since", "cp", "--key", "court.pub", "--full"]).ok();
+    // Without --key the signature is not checked, and the output says so.
+    let unchecked = s.run(&["--lang", "en", "verify", "--checkpoint", "cp"]).ok();
+    assert!(
+        unchecked.stdout.contains("(signature not checked: give --key)"),
+        "{}",
+        unchecked.stdout
+    );
     // Another court's key: the checkpoint does not verify (exit 1, was 2).
     let r = s
-        .run(&["--lang", "en", "verify", "--since", "cp", "--key", "other.pub"])
+        .run(&["--lang", "en", "verify", "--checkpoint", "cp", "--key", "other.pub"])
         .refused();
     assert!(r.stderr.contains("the checkpoint does not verify"), "{}", r.stderr);
+    assert!(r.stderr.contains("no signature by key other+"), "{}", r.stderr);
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
     // A forged checkpoint: its size changed, its signature no longer holds (exit 1).
     let text = std::fs::read_to_string(s.file("cp")).unwrap();
     s.write("forged", &text.replacen("\n119\n", "\n120\n", 1));
-    let r = s.run(&["verify", "--since", "forged", "--key", "court.pub"]).refused();
+    let r = s
+        .run(&["--lang", "en", "verify", "--checkpoint", "forged", "--key", "court.pub"])
+        .refused();
     assert!(r.stderr.contains("altered or forged"), "{}", r.stderr);
+    // Its signature lines removed, it is an unsigned checkpoint: a key refuses it
+    // (exit 1), and without a key it is checked as one.
+    let body_only = format!("{}\n\n", text.split("\n\n").next().unwrap());
+    s.write("stripped", &body_only);
+    let r = s
+        .run(&[
+            "--lang",
+            "en",
+            "verify",
+            "--checkpoint",
+            "stripped",
+            "--key",
+            "court.pub",
+        ])
+        .refused();
+    assert!(
+        r.stderr
+            .contains("the checkpoint is unsigned; a signature by key court+"),
+        "{}",
+        r.stderr
+    );
+    s.run(&["verify", "--checkpoint", "stripped"]).ok();
+    // So is a JSON checkpoint of an earlier release, which holds no signature.
+    let fingerprint = s.fingerprint(CODE);
+    s.write(
+        "old.json",
+        &format!(
+            r#"{{"format":1,"size":{},"root":"{}","at":"2023-03-02T00:00:00Z"}}"#,
+            fingerprint.size, fingerprint.root
+        ),
+    );
+    s.run(&["verify", "--checkpoint", "old.json"]).ok();
+    s.run(&["verify", "--checkpoint", "old.json", "--key", "court.pub"])
+        .refused();
     // Could not run: a missing checkpoint or key file, no store (exit 2).
-    s.run(&["verify", "--since", "missing", "--key", "court.pub"]).code(2);
-    s.run(&["verify", "--since", "cp", "--key", "missing.pub"]).code(2);
+    s.run(&["verify", "--checkpoint", "missing", "--key", "court.pub"])
+        .code(2);
+    s.run(&["verify", "--checkpoint", "cp", "--key", "missing.pub"]).code(2);
     let r = run_in(
         s.path(),
-        &["--store", "absent.db", "verify", "--since", "cp", "--key", "court.pub"],
+        &[
+            "--store",
+            "absent.db",
+            "verify",
+            "--checkpoint",
+            "cp",
+            "--key",
+            "court.pub",
+        ],
     )
     .code(2);
     assert!(r.stderr.contains("no store at absent.db"), "{}", r.stderr);
-    // Usage: --full does not apply to --since.
-    s.run(&["verify", "--since", "cp", "--key", "court.pub", "--full"])
-        .code(2);
+}
+
+#[test]
+fn an_unsigned_checkpoint_catches_a_rollback() {
+    let s = started("unsigned-rollback");
+    let written = s
+        .run(&[
+            "--lang",
+            "en",
+            "checkpoint",
+            "--origin",
+            "红石林区基层法院/regula",
+            "--out",
+            "cp",
+        ])
+        .ok();
+    assert_eq!(written.stdout, "checkpoint (unsigned) written to cp (119 records)\n");
+    let text = std::fs::read_to_string(s.file("cp")).unwrap();
+    let lines: Vec<&str> = text.split('\n').collect();
+    assert_eq!(lines[..2], ["红石林区基层法院/regula", "119"], "{text}");
+    assert!(lines[3].starts_with("time 20"), "{text}");
+    assert!(
+        text.ends_with("Z\n\n"),
+        "no signature line after the blank line: {text:?}"
+    );
+    // Printed to standard output without --out: the same text.
+    let printed = s.run(&["checkpoint"]).ok().stdout;
+    assert!(printed.starts_with("regula\n119\n"), "{printed}");
+    assert!(printed.ends_with("Z\n\n"), "{printed:?}");
+    // The store as it is now, with its WAL files if any.
+    let sidecars = |dir: &str| ["", "-wal", "-shm"].map(|x| s.file(&format!("{dir}regula.db{x}")));
+    std::fs::create_dir_all(s.file("before")).unwrap();
+    for (from, to) in sidecars("").iter().zip(sidecars("before/")) {
+        if from.exists() {
+            std::fs::copy(from, to).unwrap();
+        }
+    }
+
+    s.act(CODE, "open_consultation", DEPT, "2023-03-21", &["draft.text=草案"])
+        .refused();
+    s.run(&["verify", "--checkpoint", "cp"]).ok();
+    let cp2 = s.run(&["checkpoint", "--out", "cp2"]).ok();
+    assert!(cp2.stdout.contains("cp2"), "{}", cp2.stdout);
+
+    // The store rolled back to what it was at cp: cp still holds, cp2 does not.
+    for (saved, live) in sidecars("before/").iter().zip(sidecars("")) {
+        let _ = std::fs::remove_file(&live);
+        if saved.exists() {
+            std::fs::copy(saved, live).unwrap();
+        }
+    }
+    s.run(&["verify", "--checkpoint", "cp"]).ok();
+    let r = s.run(&["--lang", "en", "verify", "--checkpoint", "cp2"]).refused();
+    assert!(
+        r.stderr
+            .contains("the checkpoint saw 120 records, the store holds only 119: the log was truncated or rolled back"),
+        "{}",
+        r.stderr
+    );
+    let json = s.run(&["--json", "verify", "--checkpoint", "cp2"]).refused().json();
+    assert_eq!(json["ok"], false);
+    assert_eq!(json["checkpoint"]["size"], 120);
+    assert_eq!(json["checkpoint"]["signed_by"], serde_json::Value::Null);
 }
 
 #[test]
@@ -210,6 +334,10 @@ fn verify_proof_exit_codes() {
 fn verify_could_not_run_exits_2() {
     let s = started("verify-cannot-run");
     s.run(&["verify", "--checkpoint", "missing"]).code(2);
+    // A checkpoint that does not parse: exit 2, and why.
+    s.write("garbage", "regula\n1\n");
+    let r = s.run(&["--lang", "en", "verify", "--checkpoint", "garbage"]).code(2);
+    assert!(r.stderr.contains("garbage: not a checkpoint: "), "{}", r.stderr);
     let r = run_in(s.path(), &["--store", "absent.db", "verify"]).code(2);
     assert!(r.stderr.contains("no store at absent.db"), "{}", r.stderr);
 }

@@ -110,7 +110,8 @@
 //! - [`Definition::replay`], [`verify_chain`]: rebuilding and verifying.
 //! - [`dynamic`]: definitions loaded from TOML at run time.
 //! - [`store`]: the [`Store`] trait, [`MemoryStore`], [`Repository`] (engine + store),
-//!   checkpoints and whole-store verification; [`merkle`]: the RFC 6962 tree over all
+//!   and whole-store verification; [`checkpoint`]: the [`Checkpoint`] a store must
+//!   extend and its one text format, [`CheckpointNote`]; [`merkle`]: the RFC 6962 tree over all
 //!   records.
 //! - [`plain_text`]: the characters refused in actor ids, units and roles, and the
 //!   escaping that makes any stored text safe to print to a terminal.
@@ -122,6 +123,7 @@ pub mod action {
     //! Helpers to implement [`Action`](crate::Action) for serde enums.
     pub use crate::lifecycle::action::{from_tagged, tagged_payload};
 }
+pub mod checkpoint;
 pub mod clock;
 pub mod definition;
 pub mod diagram;
@@ -139,6 +141,7 @@ pub mod record;
 pub mod replay;
 pub mod store;
 
+pub use checkpoint::{CheckpointError, CheckpointNote};
 pub use clock::{Clock, IdGenerator, ManualClock, RandomIds, SeededIds, SystemClock};
 pub use definition::{
     Decision, Definition, DefinitionBuilder, DefinitionError, Effect, EffectInput, NameInfo, Place, StateInfo,

@@ -7,7 +7,9 @@ use regula_core::{AuditRecord, Digest, RecordParseError};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::checkpoint::{CheckpointBody, CheckpointError, SignedCheckpoint};
+use regula_core::checkpoint::{Checkpoint, CheckpointError, CheckpointNote};
+
+use crate::checkpoint::CheckpointSigning as _;
 use crate::keys::VerifierKey;
 use crate::verify::{ProofError, verify_consistency, verify_inclusion};
 
@@ -66,7 +68,7 @@ pub struct VerifiedBundle {
     /// Its position in the log.
     pub leaf_index: u64,
     /// The verified checkpoint.
-    pub checkpoint: CheckpointBody,
+    pub checkpoint: Checkpoint,
     /// The name of the key that signed it.
     pub key_name: String,
 }
@@ -163,8 +165,8 @@ pub fn verify_bundle(bundle: &ProofBundle, key: &VerifierKey) -> Result<Verified
     if bundle.format != BUNDLE_FORMAT {
         return Err(BundleError::UnsupportedFormat { found: bundle.format });
     }
-    let checkpoint = SignedCheckpoint::open(&bundle.checkpoint, key).map_err(BundleError::Checkpoint)?;
-    let body = checkpoint.unverified_body().clone();
+    let checkpoint = CheckpointNote::open(&bundle.checkpoint, key).map_err(BundleError::Checkpoint)?;
+    let body = checkpoint.checkpoint().clone();
     let record = AuditRecord::from_json(&bundle.record).map_err(BundleError::Record)?;
     let computed = record.compute_hash();
     if computed != record.hash {
@@ -226,9 +228,9 @@ impl ConsistencyBundle {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VerifiedConsistency {
     /// The older checkpoint.
-    pub old: CheckpointBody,
+    pub old: Checkpoint,
     /// The newer checkpoint.
-    pub new: CheckpointBody,
+    pub new: Checkpoint,
 }
 
 /// Verifies that `new` extends `old`: both signed by `key`, of the same origin, and
@@ -236,8 +238,8 @@ pub struct VerifiedConsistency {
 ///
 /// The checkpoints' times are not compared: what matters is that the log only grew.
 pub fn verify_consistency_between(
-    old: &SignedCheckpoint,
-    new: &SignedCheckpoint,
+    old: &CheckpointNote,
+    new: &CheckpointNote,
     proof: &[Digest],
     key: &VerifierKey,
 ) -> Result<VerifiedConsistency, BundleError> {
@@ -264,7 +266,7 @@ pub fn verify_consistency_bundle(
     if bundle.format != BUNDLE_FORMAT {
         return Err(BundleError::UnsupportedFormat { found: bundle.format });
     }
-    let old = SignedCheckpoint::parse(&bundle.old).map_err(BundleError::OldCheckpoint)?;
-    let new = SignedCheckpoint::parse(&bundle.new).map_err(BundleError::NewCheckpoint)?;
+    let old = CheckpointNote::parse(&bundle.old).map_err(BundleError::OldCheckpoint)?;
+    let new = CheckpointNote::parse(&bundle.new).map_err(BundleError::NewCheckpoint)?;
     verify_consistency_between(&old, &new, &bundle.proof, key)
 }

@@ -23,72 +23,14 @@ use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use ed25519_dalek::{Signature, Signer as _};
-use sha2::{Digest as _, Sha256};
 use zeroize::Zeroizing;
 
-/// The algorithm byte of ed25519 keys in signed notes.
-pub const ALG_ED25519: u8 = 0x01;
+pub use regula_core::checkpoint::{ALG_ED25519, KeyId};
 
 const SECRET_PREFIX: &str = "PRIVATE+KEY+";
 /// Key files are a line of text: anything larger is not a key file.
 const MAX_KEY_FILE: u64 = 4096;
-
-/// The 4-byte id of a key: the first 4 bytes of `SHA-256(name ‖ "\n" ‖ 0x01 ‖ public
-/// key)`. Shown as 8 lowercase hex digits.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct KeyId(pub [u8; 4]);
-
-impl KeyId {
-    /// The id of the ed25519 public key `public` named `name`.
-    pub fn compute(name: &str, public: &[u8; 32]) -> KeyId {
-        let mut h = Sha256::new();
-        h.update(name.as_bytes());
-        h.update(b"\n");
-        h.update([ALG_ED25519]);
-        h.update(public);
-        let digest = h.finalize();
-        KeyId([digest[0], digest[1], digest[2], digest[3]])
-    }
-
-    /// Parses exactly 8 lowercase hex digits.
-    pub fn from_hex(s: &str) -> Option<KeyId> {
-        let b = s.as_bytes();
-        if b.len() != 8 {
-            return None;
-        }
-        let mut out = [0u8; 4];
-        for (i, pair) in b.chunks_exact(2).enumerate() {
-            out[i] = (hex_value(pair[0])? << 4) | hex_value(pair[1])?;
-        }
-        Some(KeyId(out))
-    }
-}
-
-fn hex_value(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        _ => None,
-    }
-}
-
-impl fmt::Display for KeyId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for b in self.0 {
-            write!(f, "{b:02x}")?;
-        }
-        Ok(())
-    }
-}
-
-impl fmt::Debug for KeyId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "KeyId({self})")
-    }
-}
 
 /// A key could not be made, read, written or parsed. No variant ever holds secret key
 /// material.
@@ -189,39 +131,16 @@ pub enum KeyError {
 /// Checks a key name: non-empty, no Unicode white space, no `+`, no control characters,
 /// no bidirectional or invisible format characters ([`regula_core::plain_text`]).
 pub fn check_key_name(name: &str) -> Result<(), KeyError> {
-    let invalid = |reason| {
-        Err(KeyError::InvalidName {
+    match regula_core::checkpoint::name_fault(name) {
+        Some(reason) => Err(KeyError::InvalidName {
             name: name.to_owned(),
             reason,
-        })
-    };
-    if name.is_empty() {
-        return invalid("it is empty");
+        }),
+        None => Ok(()),
     }
-    if name.contains('+') {
-        return invalid("it contains '+'");
-    }
-    if name.chars().any(char::is_whitespace) {
-        return invalid("it contains white space");
-    }
-    if name.chars().any(char::is_control) {
-        return invalid("it contains a control character");
-    }
-    if name.chars().any(regula_core::plain_text::is_unsafe) {
-        return invalid("it contains a bidirectional or invisible format character");
-    }
-    Ok(())
 }
 
-/// Decodes canonical standard base64 (with padding); `None` for anything else.
-pub(crate) fn decode_base64(text: &str) -> Option<Vec<u8>> {
-    let bytes = STANDARD.decode(text).ok()?;
-    (STANDARD.encode(&bytes) == text).then_some(bytes)
-}
-
-pub(crate) fn encode_base64(bytes: &[u8]) -> String {
-    STANDARD.encode(bytes)
-}
+pub(crate) use regula_core::checkpoint::{decode_base64, encode_base64};
 
 /// An ed25519 signing key with its name: signs checkpoints.
 ///

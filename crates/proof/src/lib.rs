@@ -3,8 +3,8 @@
 //! verification offline.
 //!
 //! Every record of a store, in append order, is a leaf of an RFC 6962 Merkle tree (see
-//! [`regula_core::merkle`]). A court signs a **checkpoint** of that tree (its name, the
-//! number of records, the root hash and the time) with an ed25519 key. Anyone holding
+//! [`regula_core::merkle`]). A court signs a **checkpoint** of that tree
+//! ([`Checkpoint`], regula-core's: its name, the number of records, the root hash and the time) with an ed25519 key. Anyone holding
 //! the court's public key can then check, on another machine and without the store:
 //!
 //! - with a [`ProofBundle`] (record, position, inclusion proof, signed checkpoint), that
@@ -16,7 +16,7 @@
 //!   store rolled back to an earlier state is caught ([`verify_since`]).
 //!
 //! The verifying half ([`verify_inclusion`], [`verify_consistency`], [`verify_bundle`],
-//! [`VerifierKey`], [`SignedCheckpoint`]) needs no database; the proving half reads any
+//! [`VerifierKey`], [`CheckpointSigning`]) needs no database; the proving half reads any
 //! [`Store`](regula_core::Store) through its `scan`.
 //!
 //! ```
@@ -24,8 +24,8 @@
 //! use chrono::{TimeZone, Utc};
 //! use regula_core::{Actor, Command, Engine, ManualClock, MemoryStore, Repository, SeededIds, Store};
 //! use regula_proof::{
-//!     CheckpointBody, ProofBundle, SignedCheckpoint, SigningKey, VerifierKey, prove_record, verify_bundle,
-//!     verify_since,
+//!     Checkpoint, CheckpointNote, CheckpointSigning, ProofBundle, SigningKey, VerifierKey, prove_record,
+//!     verify_bundle, verify_since,
 //! };
 //! # use regula_core::{Action, Definition, Lifecycle, PayloadError, State, Text, Transition};
 //! # use serde::{Deserialize, Serialize};
@@ -72,8 +72,8 @@
 //!
 //! // Sign a checkpoint of the store's current Merkle tree head.
 //! let head = repo.store().tree_head()?;
-//! let body = CheckpointBody::new("红石林区基层法院/regula", head, Utc.with_ymd_and_hms(2024, 3, 1, 2, 0, 0).unwrap())?;
-//! let checkpoint = SignedCheckpoint::sign(&body, &key);
+//! let time = Utc.with_ymd_and_hms(2024, 3, 1, 2, 0, 0).unwrap();
+//! let checkpoint = CheckpointNote::sign(&Checkpoint::with_origin("红石林区基层法院/regula", head, time)?, &key);
 //!
 //! // Prove one record against it: the bundle is JSON that can travel anywhere.
 //! let bundle = prove_record(repo.store(), &checkpoint, submitted.instance, submitted.seq)?;
@@ -133,9 +133,11 @@
 //!   computed over the public key. Files hold the text and a final newline; secret key
 //!   files have mode `0600` and are refused when group or others have any permission.
 //!
-//! ## Signed checkpoint
+//! ## Checkpoint (signed or not)
 //!
-//! A **body** of exactly four lines, each ending in `\n` (0x0A):
+//! One format for every checkpoint, read and written by `regula_core::checkpoint`
+//! ([`Checkpoint`], [`CheckpointNote`]); this crate signs it and checks signatures
+//! ([`CheckpointSigning`]). A **body** of exactly four lines, each ending in `\n` (0x0A):
 //!
 //! 1. the origin: the log's name, by convention `<court>/regula` (same rules as a key
 //!    name);
@@ -146,13 +148,17 @@
 //!    fractional second or with exactly 3, 6 or 9 digits, the fewest that hold it
 //!    (`2024-03-01T02:00:00Z`, `2024-03-01T02:00:00.120Z`).
 //!
-//! then an empty line, then one or more (at most 100) **signature lines**, each
+//! then an empty line, then zero or more (at most 100) **signature lines**, each
 //! `— <key name> <base64(key id ‖ signature)>\n`: an em dash (U+2014, bytes `E2 80 94`),
 //! a space, the key name, a space, and the base64 of the 4-byte key id followed by the
 //! 64-byte ed25519 signature of the body's bytes (all four lines with their newlines,
 //! not the empty line). No other character may appear: no `\r`, no tab, no other
 //! control character, no trailing space, nothing after the last newline, and no key may
-//! sign twice. A signature line of an unknown key (a witness) is kept and ignored.
+//! sign twice. A signature line of an unknown key (a witness) is kept and ignored. A
+//! checkpoint with no signature line (its body and the empty line) is unsigned: it
+//! still shows a store rolled back against it, but proves nothing to a third party, and
+//! verifying it with a key is [`CheckpointError::Unsigned`]. Regula 0.1 and 0.2 wrote
+//! unsigned checkpoints as JSON; `CheckpointNote::read` still reads them.
 //!
 //! To verify with a public key: split at the last `\n\n`, parse the body as above, find
 //! the signature line whose name and key id are the key's, and check its signature on
@@ -168,7 +174,7 @@
 //! ```
 //! use chrono::{TimeZone, Utc};
 //! use regula_core::{Digest, TreeHead};
-//! use regula_proof::{CheckpointBody, SignedCheckpoint, SigningKey, VerifierKey};
+//! use regula_proof::{Checkpoint, CheckpointNote, CheckpointSigning, SigningKey, VerifierKey};
 //!
 //! let key = SigningKey::from_seed("红石林区基层法院", &[0x2a; 32])?;
 //! // name bytes e7baa2e79fb3e69e97e58cbae59fbae5b182e6b395e999a2; public key
@@ -186,8 +192,8 @@
 //!
 //! let root = Digest::from_hex("5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328")?;
 //! let time = Utc.with_ymd_and_hms(2024, 3, 1, 2, 0, 0).unwrap();
-//! let body = CheckpointBody::new("红石林区基层法院/regula", TreeHead { size: 8, root }, time)?;
-//! let text = SignedCheckpoint::sign(&body, &key).to_text();
+//! let body = Checkpoint::with_origin("红石林区基层法院/regula", TreeHead { size: 8, root }, time)?;
+//! let text = CheckpointNote::sign(&body, &key).to_text();
 //! assert_eq!(
 //!     text,
 //!     "红石林区基层法院/regula\n\
@@ -200,9 +206,9 @@
 //! // The signature line's base64 decodes to e4357433 (the key id), then the 64-byte
 //! // signature 4ff0ca07…37c609 of the body's 105 bytes.
 //! let public = VerifierKey::parse("红石林区基层法院+e4357433+ARl/ayPhbIUyxqvIOPrNXqeJvgx2spIDNAOb+os9No1h")?;
-//! let opened = SignedCheckpoint::open(&text, &public)?;
+//! let opened = CheckpointNote::open(&text, &public)?;
 //! assert_eq!(opened.body_text().len(), 105);
-//! assert_eq!(opened.unverified_body(), &body);
+//! assert_eq!(opened.verify(&public)?, &body);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
@@ -237,12 +243,13 @@ pub use bundle::{
     BUNDLE_FORMAT, BundleError, ConsistencyBundle, ProofBundle, VerifiedBundle, VerifiedConsistency, verify_bundle,
     verify_consistency_between, verify_consistency_bundle,
 };
-pub use checkpoint::{
-    CheckpointBody, CheckpointError, MAX_CHECKPOINT_LEN, MAX_SIGNATURES, NoteSignature, SIGNATURE_PREFIX,
-    SignedCheckpoint, check_origin,
-};
+pub use checkpoint::CheckpointSigning;
 pub use file::{WriteOptions, temporary_path, write_atomic};
 pub use keys::{ALG_ED25519, KeyError, KeyId, SigningKey, VerifierKey, check_key_name};
+pub use regula_core::checkpoint::{
+    Checkpoint, CheckpointError, CheckpointNote, DEFAULT_ORIGIN, MAX_CHECKPOINT_LEN, MAX_SIGNATURES, NoteSignature,
+    SIGNATURE_PREFIX, check_origin,
+};
 pub use store::{
     ProveError, Prover, SinceReport, check_extends, leaves_of, prove_consistency, prove_record, tree_of, verify_since,
 };

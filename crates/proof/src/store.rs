@@ -14,7 +14,9 @@ use regula_core::{AuditRecord, Digest, Store, StoreError, TreeHead};
 use uuid::Uuid;
 
 use crate::bundle::{BUNDLE_FORMAT, ProofBundle};
-use crate::checkpoint::{CheckpointError, SignedCheckpoint};
+use regula_core::checkpoint::{CheckpointError, CheckpointNote};
+
+use crate::checkpoint::CheckpointSigning as _;
 use crate::keys::VerifierKey;
 use crate::tree::{MerkleTree, TreeError};
 use crate::verify::{ProofError, verify_consistency};
@@ -170,11 +172,11 @@ fn check_root(tree: &MerkleTree, old: TreeHead) -> Result<(), ProveError> {
 /// bundle's verifier checks it).
 pub fn prove_record<S: Store + ?Sized>(
     store: &S,
-    checkpoint: &SignedCheckpoint,
+    checkpoint: &CheckpointNote,
     instance: Uuid,
     seq: u64,
 ) -> Result<ProofBundle, ProveError> {
-    let body = checkpoint.unverified_body();
+    let body = checkpoint.checkpoint();
     let mut found: Option<(u64, AuditRecord)> = None;
     let leaves = scan_leaves(store, body.size(), |position, record| {
         if found.is_none() && record.instance == instance && record.seq == seq {
@@ -246,11 +248,13 @@ pub fn check_extends<S: Store + ?Sized>(store: &S, old: TreeHead) -> Result<Sinc
     Ok(SinceReport { old, head, proof })
 }
 
-/// `regula verify --since`: verifies the older checkpoint's signature with `key`, then
-/// [`check_extends`].
+/// Verifies the older checkpoint's signature with `key` (an unsigned checkpoint is
+/// [`CheckpointError::Unsigned`]), then [`check_extends`]: the check of extension that
+/// `regula verify --checkpoint FILE --key PUB` makes, without verifying the rest of the
+/// store.
 pub fn verify_since<S: Store + ?Sized>(
     store: &S,
-    old: &SignedCheckpoint,
+    old: &CheckpointNote,
     key: &VerifierKey,
 ) -> Result<SinceReport, ProveError> {
     let body = old.verify(key).map_err(ProveError::Checkpoint)?;
@@ -306,11 +310,11 @@ impl Prover {
     pub fn prove<S: Store + ?Sized>(
         &self,
         store: &S,
-        checkpoint: &SignedCheckpoint,
+        checkpoint: &CheckpointNote,
         instance: Uuid,
         seq: u64,
     ) -> Result<ProofBundle, ProveError> {
-        let body = checkpoint.unverified_body();
+        let body = checkpoint.checkpoint();
         check_root(&self.tree, body.tree_head())?;
         let leaf_index =
             self.position(instance, seq)

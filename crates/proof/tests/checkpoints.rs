@@ -10,7 +10,7 @@ use chrono::{TimeDelta, TimeZone, Utc};
 use common::{KEY_NAME, ORIGIN, court_key};
 use regula_core::merkle::{empty_root, leaf_hash};
 use regula_core::{Digest, TreeHead};
-use regula_proof::{CheckpointBody, CheckpointError, MAX_CHECKPOINT_LEN, SignedCheckpoint, SigningKey};
+use regula_proof::{Checkpoint, CheckpointError, CheckpointNote, CheckpointSigning, MAX_CHECKPOINT_LEN, SigningKey};
 
 fn head() -> TreeHead {
     TreeHead {
@@ -19,18 +19,18 @@ fn head() -> TreeHead {
     }
 }
 
-fn body() -> CheckpointBody {
+fn body() -> Checkpoint {
     let at = Utc.with_ymd_and_hms(2025, 6, 1, 8, 30, 0).unwrap();
-    CheckpointBody::new(ORIGIN, head(), at).unwrap()
+    Checkpoint::with_origin(ORIGIN, head(), at).unwrap()
 }
 
-fn signed() -> (SignedCheckpoint, SigningKey) {
+fn signed() -> (CheckpointNote, SigningKey) {
     let key = court_key();
-    (SignedCheckpoint::sign(&body(), &key), key)
+    (CheckpointNote::sign(&body(), &key), key)
 }
 
 fn parse_err(text: &str) -> CheckpointError {
-    SignedCheckpoint::parse(text).unwrap_err()
+    CheckpointNote::parse(text).unwrap_err()
 }
 
 #[test]
@@ -43,16 +43,16 @@ fn a_signed_checkpoint_reads_back_and_verifies() {
     assert!(text.starts_with(&format!("{body_text}\n\u{2014} {KEY_NAME} ")));
     assert!(text.ends_with('\n'));
     assert_eq!(text.lines().count(), 6);
-    let back = SignedCheckpoint::parse(&text).unwrap();
+    let back = CheckpointNote::parse(&text).unwrap();
     assert_eq!(back, checkpoint);
     assert_eq!(back.to_text(), text);
     let verified = back.verify(&key.public()).unwrap();
     assert_eq!(verified, &body());
     assert_eq!(verified.tree_head(), head());
-    assert_eq!(verified.to_checkpoint().size, head().size);
-    let opened = SignedCheckpoint::open(&text, &key.public()).unwrap();
-    assert_eq!(opened.unverified_body(), &body());
-    assert_eq!(text.parse::<SignedCheckpoint>().unwrap(), checkpoint);
+    assert_eq!(verified.size(), head().size);
+    let opened = CheckpointNote::open(&text, &key.public()).unwrap();
+    assert_eq!(opened.checkpoint(), &body());
+    assert_eq!(text.parse::<CheckpointNote>().unwrap(), checkpoint);
     assert_eq!(checkpoint.to_string(), text);
 }
 
@@ -66,11 +66,11 @@ fn times_keep_their_precision_in_one_written_form() {
         (123_456_789, "2025-06-01T08:30:00.123456789Z"),
     ] {
         let at = Utc.with_ymd_and_hms(2025, 6, 1, 8, 30, 0).unwrap() + TimeDelta::nanoseconds(nanos);
-        let body = CheckpointBody::new(ORIGIN, head(), at).unwrap();
-        let signed = SignedCheckpoint::sign(&body, &key);
+        let body = Checkpoint::with_origin(ORIGIN, head(), at).unwrap();
+        let signed = CheckpointNote::sign(&body, &key);
         assert!(signed.body_text().contains(&format!("\ntime {written}\n")));
-        let back = SignedCheckpoint::open(&signed.to_text(), &key.public()).unwrap();
-        assert_eq!(back.unverified_body().time(), at);
+        let back = CheckpointNote::open(&signed.to_text(), &key.public()).unwrap();
+        assert_eq!(back.checkpoint().time(), at);
     }
 }
 
@@ -82,12 +82,9 @@ fn the_empty_log_and_the_largest_size_are_written_and_read() {
             size,
             root: if size == 0 { empty_root() } else { Digest([0xff; 32]) },
         };
-        let body = CheckpointBody::new(ORIGIN, head, common::t0()).unwrap();
-        let text = SignedCheckpoint::sign(&body, &key).to_text();
-        assert_eq!(
-            SignedCheckpoint::open(&text, &key.public()).unwrap().unverified_body(),
-            &body
-        );
+        let body = Checkpoint::with_origin(ORIGIN, head, common::t0()).unwrap();
+        let text = CheckpointNote::sign(&body, &key).to_text();
+        assert_eq!(CheckpointNote::open(&text, &key.public()).unwrap().checkpoint(), &body);
     }
 }
 
@@ -112,7 +109,7 @@ fn any_change_to_the_signed_body_breaks_the_signature() {
         ("time", with_line(&text, 4, "time 2025-06-01T08:30:01Z")),
     ];
     for (what, text) in altered {
-        let parsed = SignedCheckpoint::parse(&text).unwrap_or_else(|e| panic!("{what}: {e}"));
+        let parsed = CheckpointNote::parse(&text).unwrap_or_else(|e| panic!("{what}: {e}"));
         let err = parsed.verify(&public).unwrap_err();
         assert!(matches!(err, CheckpointError::BadSignature { .. }), "{what}: {err}");
         assert!(err.to_string().contains("altered or forged"));
@@ -133,7 +130,7 @@ fn a_changed_signature_is_rejected() {
             let mut raw = raw.clone();
             raw[byte] ^= 1 << bit;
             let forged = text.replace(line, &format!("{prefix} {}", STANDARD.encode(&raw)));
-            let err = SignedCheckpoint::parse(&forged).unwrap().verify(&public).unwrap_err();
+            let err = CheckpointNote::parse(&forged).unwrap().verify(&public).unwrap_err();
             assert!(
                 matches!(err, CheckpointError::BadSignature { .. }),
                 "byte {byte}: {err}"
@@ -144,7 +141,7 @@ fn a_changed_signature_is_rejected() {
     let mut raw = raw.clone();
     raw[0] ^= 1;
     let forged = text.replace(line, &format!("{prefix} {}", STANDARD.encode(&raw)));
-    let err = SignedCheckpoint::parse(&forged).unwrap().verify(&public).unwrap_err();
+    let err = CheckpointNote::parse(&forged).unwrap().verify(&public).unwrap_err();
     assert!(matches!(err, CheckpointError::NotSignedByKey { .. }), "{err}");
     // A signature of the wrong length by this key.
     let forged = text.replace(line, &format!("{prefix} {}", STANDARD.encode(&raw[..4])));
@@ -154,7 +151,7 @@ fn a_changed_signature_is_rejected() {
     ));
     let short = [&checkpoint_key_id(&key)[..], &[0u8; 63]].concat();
     let forged = text.replace(line, &format!("{prefix} {}", STANDARD.encode(&short)));
-    let err = SignedCheckpoint::parse(&forged).unwrap().verify(&public).unwrap_err();
+    let err = CheckpointNote::parse(&forged).unwrap().verify(&public).unwrap_err();
     assert!(matches!(err, CheckpointError::BadSignature { .. }), "{err}");
 }
 
@@ -174,7 +171,7 @@ fn another_key_is_not_this_key() {
             .contains(&format!("{KEY_NAME}+{}", court_key().key_id()))
     );
     // The impostor signs the same body: its signature does not verify with the court's key.
-    let forged = SignedCheckpoint::sign(checkpoint.unverified_body(), &impostor);
+    let forged = CheckpointNote::sign(checkpoint.checkpoint(), &impostor);
     assert!(forged.verify(&court_key().public()).is_err());
 }
 
@@ -189,7 +186,7 @@ fn a_cosigned_checkpoint_verifies_with_either_key() {
     ));
     let text = checkpoint.to_text();
     assert_eq!(checkpoint.signatures().len(), 2);
-    let back = SignedCheckpoint::parse(&text).unwrap();
+    let back = CheckpointNote::parse(&text).unwrap();
     back.verify(&key.public()).unwrap();
     back.verify(&witness.public()).unwrap();
     // The same signature line twice is refused.
@@ -198,6 +195,31 @@ fn a_cosigned_checkpoint_verifies_with_either_key() {
         parse_err(&format!("{text}{line}\n")),
         CheckpointError::DuplicateSignature { .. }
     ));
+}
+
+#[test]
+fn an_unsigned_checkpoint_is_the_same_text_without_signatures_and_a_key_refuses_it() {
+    let (signed, key) = signed();
+    let unsigned = CheckpointNote::unsigned(signed.checkpoint());
+    let text = unsigned.to_text();
+    // The body and the blank line: the signed note with its signature lines removed.
+    assert_eq!(text, format!("{}\n", signed.body_text()));
+    assert!(signed.to_text().starts_with(&text));
+    let back = CheckpointNote::parse(&text).unwrap();
+    assert!(!back.is_signed());
+    assert_eq!(back.checkpoint(), &body());
+    // Asked for a signature, it has none: refused, naming the key it lacks.
+    let err = back.verify(&key.public()).unwrap_err();
+    assert!(matches!(err, CheckpointError::Unsigned { .. }), "{err}");
+    assert!(err.to_string().contains(KEY_NAME), "{err}");
+    assert!(matches!(
+        CheckpointNote::open(&text, &key.public()),
+        Err(CheckpointError::Unsigned { .. })
+    ));
+    // Signing it afterwards gives the signed note.
+    let mut resigned = back.clone();
+    resigned.cosign(&key).unwrap();
+    assert_eq!(resigned, signed);
 }
 
 /// What a malformed checkpoint must be refused with.
@@ -215,9 +237,6 @@ fn the_structure_is_parsed_strictly() {
         }),
         ("no blank line", format!("{body}{signatures}"), |e| {
             matches!(e, CheckpointError::NoSignatureBlock)
-        }),
-        ("no signatures", format!("{body}\n"), |e| {
-            matches!(e, CheckpointError::NoSignatures)
         }),
         ("two blank lines", format!("{body}\n\n{signatures}"), |e| {
             matches!(e, CheckpointError::BodyLines { found: 5 })
@@ -337,11 +356,11 @@ fn non_canonical_base64(bytes: &[u8; 32]) -> String {
 fn bodies_refuse_bad_origins() {
     for origin in ["", "a b", "a+b", "a\nb"] {
         assert!(matches!(
-            CheckpointBody::new(origin, head(), common::t0()),
+            Checkpoint::with_origin(origin, head(), common::t0()),
             Err(CheckpointError::InvalidOrigin { .. })
         ));
     }
-    assert!(CheckpointBody::parse(&body().to_text()).is_ok());
+    assert!(Checkpoint::parse_body(&body().body_text()).is_ok());
 }
 
 #[test]
@@ -352,14 +371,14 @@ fn too_many_signatures_are_refused() {
         checkpoint.cosign(&key).unwrap();
     }
     assert_eq!(checkpoint.signatures().len(), 100);
-    SignedCheckpoint::parse(&checkpoint.to_text()).unwrap();
+    CheckpointNote::parse(&checkpoint.to_text()).unwrap();
     let one_more = SigningKey::from_seed("witness100", &[200; 32]).unwrap();
     assert!(matches!(
         checkpoint.cosign(&one_more),
         Err(CheckpointError::TooManySignatures { .. })
     ));
     let mut text = checkpoint.to_text();
-    let extra = SignedCheckpoint::sign(checkpoint.unverified_body(), &one_more).to_text();
+    let extra = CheckpointNote::sign(checkpoint.checkpoint(), &one_more).to_text();
     text.push_str(extra.lines().last().unwrap());
     text.push('\n');
     assert!(matches!(

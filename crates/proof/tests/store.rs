@@ -11,9 +11,9 @@ use regula_core::{
     Append, AuditRecord, InstanceFilter, InstanceHead, MemoryStore, Snapshot, Store, StoreError, TreeHead,
 };
 use regula_proof::{
-    BUNDLE_FORMAT, BundleError, CheckpointError, ConsistencyBundle, ProofBundle, ProofError, ProveError, Prover,
-    SignedCheckpoint, SigningKey, TreeError, check_extends, leaves_of, prove_consistency, prove_record, tree_of,
-    verify_bundle, verify_consistency_between, verify_consistency_bundle, verify_since,
+    BUNDLE_FORMAT, BundleError, CheckpointError, CheckpointNote, CheckpointSigning, ConsistencyBundle, ProofBundle,
+    ProofError, ProveError, Prover, SigningKey, TreeError, check_extends, leaves_of, prove_consistency, prove_record,
+    tree_of, verify_bundle, verify_consistency_between, verify_consistency_bundle, verify_since,
 };
 use uuid::Uuid;
 
@@ -53,7 +53,7 @@ fn a_record_proves_against_an_older_checkpoint_too() {
     run_cases(&repo, &clock, 3, "甲");
     let key = court_key();
     let old = sign_head(&store, &key);
-    let old_size = old.unverified_body().size();
+    let old_size = old.checkpoint().size();
     run_cases(&repo, &clock, 4, "乙");
     let first = all_records(&store)[3].clone();
     let bundle = prove_record(&store, &old, first.instance, first.seq).unwrap();
@@ -221,11 +221,11 @@ fn consistency_between_two_signed_checkpoints() {
     run_cases(&repo, &clock, 2, "甲");
     let old = sign_head(&store, &key);
     run_cases(&repo, &clock, 5, "乙");
-    let (head, proof) = prove_consistency(&store, old.unverified_body().size()).unwrap();
+    let (head, proof) = prove_consistency(&store, old.checkpoint().size()).unwrap();
     assert_eq!(head, store.tree_head().unwrap());
     let new = sign_head(&store, &key);
     let verified = verify_consistency_between(&old, &new, &proof, &public).unwrap();
-    assert_eq!(verified.old.size(), old.unverified_body().size());
+    assert_eq!(verified.old.size(), old.checkpoint().size());
     assert_eq!(verified.new.tree_head(), head);
 
     // Through JSON, with only the public key.
@@ -254,8 +254,8 @@ fn consistency_between_two_signed_checkpoints() {
     let mut bad = proof.clone();
     bad[0].0[0] ^= 0x80;
     assert!(verify_consistency_between(&old, &new, &bad, &public).is_err());
-    let elsewhere = regula_proof::CheckpointBody::new("别的法院/regula", head, t0()).unwrap();
-    let elsewhere = SignedCheckpoint::sign(&elsewhere, &key);
+    let elsewhere = regula_proof::Checkpoint::with_origin("别的法院/regula", head, t0()).unwrap();
+    let elsewhere = CheckpointNote::sign(&elsewhere, &key);
     assert!(matches!(
         verify_consistency_between(&old, &elsewhere, &proof, &public),
         Err(BundleError::OriginMismatch { .. })
@@ -287,7 +287,7 @@ fn verify_since_accepts_a_store_that_only_grew() {
     assert!(report.proof.is_empty());
     run_cases(&repo, &clock, 3, "乙");
     let report = verify_since(&store, &old, &key.public()).unwrap();
-    assert_eq!(report.old, old.unverified_body().tree_head());
+    assert_eq!(report.old, old.checkpoint().tree_head());
     assert_eq!(report.head, store.tree_head().unwrap());
     assert!(!report.proof.is_empty());
 }
@@ -301,7 +301,7 @@ fn verify_since_catches_a_store_rolled_back() {
     let early = store.tree_head().unwrap().size;
     run_cases(&repo, &clock, 3, "乙");
     let later = sign_head(&store, &key);
-    let later_size = later.unverified_body().size();
+    let later_size = later.checkpoint().size();
 
     // Rolled back to an earlier state: fewer records than the later checkpoint saw.
     let back = rolled_back(&store, early);
@@ -318,7 +318,7 @@ fn verify_since_catches_a_store_rolled_back() {
     assert!(back.tree_head().unwrap().size > later_size);
     let err = verify_since(&back, &later, &key.public()).unwrap_err();
     assert!(
-        matches!(err, ProveError::Rollback(CheckpointMismatch::RootDiffers { size, expected, .. }) if size == later_size && expected == later.unverified_body().root()),
+        matches!(err, ProveError::Rollback(CheckpointMismatch::RootDiffers { size, expected, .. }) if size == later_size && expected == later.checkpoint().root()),
         "{err}"
     );
     // Proving a record against the later checkpoint is refused the same way.
@@ -351,11 +351,11 @@ fn verify_since_checks_the_checkpoint_signature() {
         Err(ProveError::Checkpoint(CheckpointError::NotSignedByKey { .. }))
     ));
     // The size lowered, the signature kept: a forgery.
-    let size = checkpoint.unverified_body().size();
+    let size = checkpoint.checkpoint().size();
     let text = checkpoint.to_text();
     let forged = text.replacen(&format!("\n{size}\n"), &format!("\n{}\n", size - 1), 1);
     assert_ne!(forged, text);
-    let forged = SignedCheckpoint::parse(&forged).unwrap();
+    let forged = CheckpointNote::parse(&forged).unwrap();
     assert!(matches!(
         verify_since(&store, &forged, &key.public()),
         Err(ProveError::Checkpoint(CheckpointError::BadSignature { .. }))

@@ -10,8 +10,8 @@ use regula_core::store::{
     CheckpointMismatch, ClaimProblem, StoreProblem, StoreReport, verify_against_checkpoint, verify_claims, verify_store,
 };
 use regula_core::{
-    Append, AuditRecord, Checkpoint, Claim, ClaimHolder, Digest, Engine, Instance, InstanceFilter, InstanceHead,
-    Outcome, Repository, Store, StoreError, TreeHead, verify_chain,
+    Append, AuditRecord, Checkpoint, CheckpointNote, Claim, ClaimHolder, Digest, Engine, Instance, InstanceFilter,
+    InstanceHead, Outcome, Repository, Store, StoreError, TreeHead, verify_chain,
 };
 use uuid::Uuid;
 
@@ -706,16 +706,16 @@ pub fn snapshots_never_trusted_by_verify<S: Store>(make: &dyn Fn() -> S) {
 pub fn checkpoints<S: Store>(make: &dyn Fn() -> S) {
     let store = make();
     let empty = Checkpoint::new(store.tree_head().unwrap(), Utc::now());
-    assert_eq!((empty.size, empty.root), (0, empty_root()));
+    assert_eq!((empty.size(), empty.root()), (0, empty_root()));
     assert_eq!(verify_against_checkpoint(&store, &empty).unwrap(), None);
 
     let engine = sample::engine();
     let (mut a, _) = grow(&store, &engine, "a", 2);
     let (_, _) = grow(&store, &engine, "b", 1);
     let cp = Checkpoint::new(store.tree_head().unwrap(), Utc::now());
-    assert_eq!(cp.size, 5);
-    let json = serde_json::to_string(&cp).unwrap();
-    assert_eq!(serde_json::from_str::<Checkpoint>(&json).unwrap(), cp);
+    assert_eq!(cp.size(), 5);
+    let text = CheckpointNote::unsigned(&cp).to_text();
+    assert_eq!(CheckpointNote::parse(&text).unwrap().checkpoint(), &cp);
     assert_eq!(verify_against_checkpoint(&store, &cp).unwrap(), None);
 
     let seq = a.seq();
@@ -738,11 +738,11 @@ pub fn checkpoints<S: Store>(make: &dyn Fn() -> S) {
     let other = make();
     grow(&other, &engine, "x", 4);
     let foreign = Checkpoint::new(other.tree_head().unwrap(), Utc::now());
-    assert_eq!(foreign.size, cp.size);
+    assert_eq!(foreign.size(), cp.size());
     let mismatch = CheckpointMismatch::RootDiffers {
-        size: cp.size,
-        expected: foreign.root,
-        found: cp.root,
+        size: cp.size(),
+        expected: foreign.root(),
+        found: cp.root(),
     };
     assert_eq!(
         verify_against_checkpoint(&store, &foreign).unwrap(),

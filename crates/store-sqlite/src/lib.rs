@@ -15,7 +15,7 @@
 //!
 //! // A checkpoint to keep elsewhere (see `regula_core::store::verify_against_checkpoint`).
 //! let checkpoint = store.checkpoint()?;
-//! println!("{}", serde_json::to_string(&checkpoint)?);
+//! print!("{}", regula_core::CheckpointNote::unsigned(&checkpoint));
 //! drop(store);
 //!
 //! // The explicit, weaker durability setting (see "Durability" below).

@@ -342,8 +342,8 @@ fn a_truncated_tail_passes_alone_and_fails_against_a_checkpoint() {
     assert_eq!(f.store.tree_head().unwrap().size, 12);
     match verify_against_checkpoint(&f.store, &checkpoint).unwrap() {
         Some(CheckpointMismatch::RootDiffers { size, expected, found }) => {
-            assert_eq!((size, expected), (12, checkpoint.root));
-            assert_ne!(found, checkpoint.root);
+            assert_eq!((size, expected), (12, checkpoint.root()));
+            assert_ne!(found, checkpoint.root());
         }
         other => panic!("expected RootDiffers, got {other:?}"),
     }

@@ -102,7 +102,7 @@ impl Scratch {
     /// or the error when it has none) and the whole store's tree size and root.
     pub fn fingerprint(&self, code: &str) -> Fingerprint {
         let log = self.run(&["--json", "log", code]);
-        let checkpoint = self.run(&["checkpoint"]).ok().json();
+        let checkpoint = self.run(&["--json", "checkpoint"]).ok().json();
         Fingerprint {
             log: format!("{}{}{}", log.code, log.stdout, log.stderr),
             size: checkpoint["size"].as_u64().unwrap(),

@@ -24,6 +24,7 @@ use crate::instance::Snapshot;
 use crate::record::{AuditRecord, DefinitionRef, Digest};
 use crate::replay::VerifyError;
 
+pub use crate::checkpoint::Checkpoint;
 pub use memory::MemoryStore;
 pub use repository::{Repository, RepositoryError};
 pub use verify::{
@@ -168,33 +169,6 @@ pub struct TreeHead {
     pub size: u64,
     /// The RFC 6962 root over them, in append order.
     pub root: Digest,
-}
-
-/// A statement a user can save elsewhere: at `at`, the store held `size` records whose
-/// Merkle root was `root`. A later store must extend it; anything else is a rollback or
-/// a rewrite.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Checkpoint {
-    /// The layout version of this checkpoint.
-    pub format: u16,
-    /// How many records.
-    pub size: u64,
-    /// Their Merkle root.
-    pub root: Digest,
-    /// When the checkpoint was taken.
-    pub at: DateTime<Utc>,
-}
-
-impl Checkpoint {
-    /// A checkpoint of `head` taken at `at`.
-    pub fn new(head: TreeHead, at: DateTime<Utc>) -> Self {
-        Checkpoint {
-            format: 1,
-            size: head.size,
-            root: head.root,
-            at,
-        }
-    }
 }
 
 /// A store could not do what was asked.

@@ -612,7 +612,7 @@ where
             range.push(record_leaf(r));
             position += 1;
             if let Some(cp) = checkpoint
-                && position == cp.size
+                && position == cp.size()
             {
                 checkpoint_root = Some(range.root());
             }
@@ -959,34 +959,34 @@ fn place(instance: &Uuid, seq: Option<u64>) -> String {
 }
 
 fn checkpoint_mismatch(cp: &Checkpoint, size: u64, root: Option<Digest>) -> Option<CheckpointMismatch> {
-    if size < cp.size {
+    if size < cp.size() {
         return Some(CheckpointMismatch::Truncated {
-            checkpoint: cp.size,
+            checkpoint: cp.size(),
             store: size,
         });
     }
-    let found = if cp.size == 0 {
+    let found = if cp.size() == 0 {
         crate::merkle::empty_root()
     } else {
         root?
     };
-    (found != cp.root).then_some(CheckpointMismatch::RootDiffers {
-        size: cp.size,
-        expected: cp.root,
+    (found != cp.root()).then_some(CheckpointMismatch::RootDiffers {
+        size: cp.size(),
+        expected: cp.root(),
         found,
     })
 }
 
 /// Checks only that the store extends `checkpoint`: it holds at least as many records,
-/// and the first `checkpoint.size` of them have the checkpoint's root. Returns the
+/// and the first `checkpoint.size()` of them have the checkpoint's root. Returns the
 /// mismatch, if any.
 pub fn verify_against_checkpoint<S: Store + ?Sized>(
     store: &S,
     checkpoint: &Checkpoint,
 ) -> Result<Option<CheckpointMismatch>, StoreError> {
     let mut range = CompactRange::new();
-    while range.size() < checkpoint.size {
-        let want = usize::try_from(checkpoint.size - range.size())
+    while range.size() < checkpoint.size() {
+        let want = usize::try_from(checkpoint.size() - range.size())
             .unwrap_or(usize::MAX)
             .min(PAGE);
         let page = store.scan(range.size(), want)?;
@@ -997,7 +997,7 @@ pub fn verify_against_checkpoint<S: Store + ?Sized>(
             range.push(record_leaf(r));
         }
     }
-    let root = (range.size() == checkpoint.size).then(|| range.root());
+    let root = (range.size() == checkpoint.size()).then(|| range.root());
     Ok(checkpoint_mismatch(checkpoint, range.size(), root))
 }
 

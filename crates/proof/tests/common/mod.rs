@@ -9,7 +9,7 @@ use regula_core::{
     Action, Actor, Append, AuditRecord, Command, Definition, Engine, Lifecycle, ManualClock, MemoryStore, PayloadError,
     Repository, SeededIds, State, Store, Text, Transition,
 };
-use regula_proof::{CheckpointBody, SignedCheckpoint, SigningKey};
+use regula_proof::{Checkpoint, CheckpointNote, CheckpointSigning, SigningKey};
 use serde::{Deserialize, Serialize};
 
 pub const ORIGIN: &str = "红石林区基层法院/regula";
@@ -168,7 +168,7 @@ pub fn court_key() -> SigningKey {
 }
 
 /// The store's current head, signed by `key` at `t0`.
-pub fn sign_head<S: Store + ?Sized>(store: &S, key: &SigningKey) -> SignedCheckpoint {
-    let body = CheckpointBody::new(ORIGIN, store.tree_head().unwrap(), t0() + TimeDelta::hours(1)).unwrap();
-    SignedCheckpoint::sign(&body, key)
+pub fn sign_head<S: Store + ?Sized>(store: &S, key: &SigningKey) -> CheckpointNote {
+    let body = Checkpoint::with_origin(ORIGIN, store.tree_head().unwrap(), t0() + TimeDelta::hours(1)).unwrap();
+    CheckpointNote::sign(&body, key)
 }
