@@ -138,15 +138,16 @@ pub mod position;
 pub mod record;
 pub mod replay;
 pub mod store;
+pub mod versions;
 
 pub use clock::{Clock, IdGenerator, ManualClock, RandomIds, SeededIds, SystemClock};
 pub use definition::{
-    Decision, Definition, DefinitionBuilder, DefinitionError, Effect, EffectInput, NameInfo, Place, StateInfo,
-    Transition,
+    CREATE_ACTION, DataUpgrade, Decision, Definition, DefinitionBuilder, DefinitionError, Effect, EffectInput,
+    MIGRATE_ACTION, NameInfo, Place, StateInfo, Transition,
 };
 pub use diagram::DiagramOptions;
 pub use dynamic::{DynAction, DynState, Dynamic, LoadError, LoadErrorKind, Registry};
-pub use engine::{Command, Engine, EngineError, MAX_CLOCK_SKEW};
+pub use engine::{Command, Engine, EngineError, MAX_CLOCK_SKEW, Migration, MigrationPayload};
 pub use guard::{GuardCheck, GuardExpr, GuardInput, NamedGuard, Reason, ReasonCode, Span};
 pub use instance::{Instance, Snapshot};
 pub use label::{Lang, Text};
@@ -158,3 +159,4 @@ pub use store::{
     Append, Checkpoint, Claim, ClaimHolder, InstanceFilter, InstanceHead, MemoryStore, Repository, RepositoryError,
     Store, StoreError, TreeHead,
 };
+pub use versions::{Versions, VersionsError, VersionsReplayer};
