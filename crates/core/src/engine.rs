@@ -554,7 +554,11 @@ impl<L: Lifecycle> Engine<L> {
     /// one. Refused, the record names the version the instance still follows, and the
     /// instance keeps its version, state and data. Persist the record as for
     /// [`apply`](Engine::apply).
-    pub fn migrate(&self, instance: &mut Instance<L>, migration: Migration<L::State>) -> Result<AuditRecord, EngineError> {
+    pub fn migrate(
+        &self,
+        instance: &mut Instance<L>,
+        migration: Migration<L::State>,
+    ) -> Result<AuditRecord, EngineError> {
         self.migrate_with(instance, migration, Vec::new())
     }
 

@@ -7,10 +7,10 @@ use uuid::Uuid;
 use crate::Lifecycle;
 use crate::definition::{Decision, Definition, MIGRATE_ACTION};
 use crate::engine::MigrationPayload;
-use crate::versions::Versions;
 use crate::guard::Reason;
 use crate::instance::{Instance, Snapshot};
 use crate::lifecycle::{Action, PayloadError, State};
+use crate::versions::Versions;
 use chrono::{DateTime, Utc};
 
 use crate::engine::MAX_CLOCK_SKEW;
@@ -447,7 +447,7 @@ impl<L: Lifecycle> Definition<L> {
     /// Every record must name this definition: a log that migrated onto another
     /// version fails at its accepted `migrate` record with
     /// [`VerifyErrorKind::WrongDefinition`]; replay such a log with
-    /// [`Versions`](crate::Versions).
+    /// [`Versions`].
     pub fn replay_with(&self, records: &[AuditRecord], options: ReplayOptions) -> Result<Instance<L>, VerifyError> {
         replay_log(Defs::One(self), records, options)
     }
@@ -559,7 +559,13 @@ pub(crate) fn replay_log<L: Lifecycle>(
         settled_at: first.at,
         recorded_at: first.recorded_at.unwrap_or(first.at),
     };
-    replay_from(defs, instance, Some(TimeFloor::after(None, first)), &records[1..], options)
+    replay_from(
+        defs,
+        instance,
+        Some(TimeFloor::after(None, first)),
+        &records[1..],
+        options,
+    )
 }
 
 pub(crate) fn resume_log<L: Lifecycle>(
@@ -583,8 +589,7 @@ pub(crate) fn resume_log<L: Lifecycle>(
         .state_named(&snapshot.state)
         .ok_or_else(|| fail(format!("unknown state {:?}", snapshot.state)))?
         .clone();
-    let data =
-        serde_json::from_value(snapshot.data.clone()).map_err(|e| fail(format!("data does not decode: {e}")))?;
+    let data = serde_json::from_value(snapshot.data.clone()).map_err(|e| fail(format!("data does not decode: {e}")))?;
     let instance = Instance {
         id: snapshot.instance,
         definition: snapshot.definition.clone(),
@@ -629,7 +634,11 @@ fn replay_from<L: Lifecycle>(
     for record in records {
         let seq = instance.seq + 1;
         let id = instance.id;
-        let fail = |kind| VerifyError { instance: id, seq, kind };
+        let fail = |kind| VerifyError {
+            instance: id,
+            seq,
+            kind,
+        };
         check_link(record, instance.id, seq, instance.last_hash)?;
         check_times(record, floor.as_ref(), options.now).map_err(fail)?;
         floor = Some(TimeFloor::after(floor, record));

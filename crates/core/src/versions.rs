@@ -185,7 +185,10 @@ impl<L: Lifecycle> Versions<L> {
     /// replays each log of this definition with `options` and every cached snapshot
     /// against its log; logs of other definitions are unknown to it (`None`).
     pub fn replayer(&self, options: ReplayOptions) -> VersionsReplayer<'_, L> {
-        VersionsReplayer { versions: self, options }
+        VersionsReplayer {
+            versions: self,
+            options,
+        }
     }
 }
 

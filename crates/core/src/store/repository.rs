@@ -64,7 +64,9 @@ impl<L: Lifecycle, S: Store> Repository<L, S> {
     pub fn with_versions(mut self, versions: Versions<L>) -> Result<Self, VersionsError> {
         let own = self.engine.definition().reference();
         if versions.find(own).is_none() {
-            return Err(VersionsError::Missing { definition: own.clone() });
+            return Err(VersionsError::Missing {
+                definition: own.clone(),
+            });
         }
         self.versions = Some(versions);
         Ok(self)
