@@ -649,7 +649,10 @@ fn replay_from<L: Lifecycle>(
             })
         };
         let Some(current) = defs.find(&instance.definition) else {
-            return Err(wrong(&instance.definition));
+            return Err(fail(VerifyErrorKind::WrongDefinition {
+                expected: defs.expected(),
+                found: instance.definition.clone(),
+            }));
         };
         let migrating = record.action == MIGRATE_ACTION && !matches!(record.outcome, Outcome::Created);
         // Every record names the version the instance follows, except an accepted

@@ -353,6 +353,7 @@ fn verify_error_zh(e: &VerifyError) -> String {
             text
         }
         VerifyErrorKind::Snapshot { message } => format!("快照：{message}"),
+        VerifyErrorKind::Migration { message } => format!("迁移记录有误（{message}）"),
         other => other.to_string(),
     };
     format!("实例 {} 第 {} 条记录：{kind}", e.instance, e.seq)
