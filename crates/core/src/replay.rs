@@ -671,7 +671,7 @@ fn replay_from<L: Lifecycle>(
             }));
         }
         if migrating {
-            replay_migration(current, def, &mut instance, record).map_err(fail)?;
+            replay_migration(defs, current, def, &mut instance, record, options).map_err(fail)?;
             continue;
         }
         match &record.outcome {
@@ -740,14 +740,19 @@ fn replay_from<L: Lifecycle>(
 
 /// Checks a `migrate` record on `instance`, which follows `current`, and moves the
 /// instance past it. `target` is the version an accepted record names (for a refused
-/// one, `current`). Everything the engine decided is recomputed from the record, the
-/// role and the state map included, whatever the replay options: a migration has no
-/// guard that could depend on anything else.
+/// one, `current`). Everything the engine decided to accept is recomputed from the
+/// record, the role and the state map included, whatever the replay options: a
+/// migration has no guard that could depend on anything else. With
+/// [`ReplayOptions::recheck_guards`], a refused record's own reasons are recomputed
+/// too, when its target version is known: they must be what the target gives, and any
+/// other reason the embedding program's (`external`).
 fn replay_migration<L: Lifecycle>(
+    defs: Defs<'_, L>,
     current: &Definition<L>,
     target: &Definition<L>,
     instance: &mut Instance<L>,
     record: &AuditRecord,
+    options: ReplayOptions,
 ) -> Result<(), VerifyErrorKind> {
     let bad = |message: String| VerifyErrorKind::Migration { message };
     let payload: MigrationPayload = serde_json::from_value(record.payload.clone())
@@ -769,6 +774,34 @@ fn replay_migration<L: Lifecycle>(
         Outcome::Refused { reasons } => {
             if reasons.is_empty() {
                 return Err(VerifyErrorKind::EmptyRefusal);
+            }
+            let aimed = DefinitionRef {
+                name: current.name().to_owned(),
+                version: payload.to_version,
+            };
+            if options.recheck_guards
+                && let Some(aimed) = defs.find(&aimed)
+            {
+                let own: Vec<&Reason> = reasons
+                    .iter()
+                    .filter(|r| r.code != crate::guard::ReasonCode::External)
+                    .collect();
+                let expected = match aimed.decide_migration(&record.from, &record.role, &payload.state_map) {
+                    Decision::Refuse(expected) => expected,
+                    Decision::Accept { .. } => Vec::new(),
+                };
+                if own.len() != expected.len() || own.iter().zip(&expected).any(|(a, b)| *a != b) {
+                    let give: Vec<String> = expected.iter().map(|r| r.message.en.to_string()).collect();
+                    return Err(bad(format!(
+                        "refused with other reasons than {} gives ({})",
+                        aimed.reference(),
+                        if give.is_empty() {
+                            "none: it accepts".to_owned()
+                        } else {
+                            give.join("; ")
+                        }
+                    )));
+                }
             }
             current.advance(instance, record, None);
             Ok(())

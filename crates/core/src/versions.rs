@@ -148,8 +148,9 @@ impl<L: Lifecycle> Versions<L> {
     /// follows and a newer target that is one of these versions; accepted, its role
     /// is one of the target's migrators, every target of its state map is a state of
     /// the target, and its `to` is what the map and the target give; the time rules
-    /// as for any record. A migration has no guard: with
-    /// [`ReplayOptions::recheck_guards`] nothing more is checked for it.
+    /// as for any record. With [`ReplayOptions::recheck_guards`], a refused migration's
+    /// reasons are recomputed as well (when its target is one of these versions): they
+    /// must be those the target gives, any other reason an external one.
     pub fn replay(&self, records: &[AuditRecord]) -> Result<Instance<L>, VerifyError> {
         self.replay_with(records, ReplayOptions::default())
     }

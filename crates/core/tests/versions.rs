@@ -14,8 +14,8 @@ use regula_core::store::{StorageCheck, StoreProblem, VerifyOptions, verify_store
 use regula_core::{
     Append, AuditRecord, Command, Decision, Definition, DefinitionError, DefinitionRef, DynState, Dynamic, Engine,
     EngineError, Instance, ManualClock, MemoryStore, Migration, MigrationPayload, Outcome, ReasonCode, Registry,
-    ReplayOptions, Repository, RepositoryError, SeededIds, Store, StoreError, Text, Transition, VerifyErrorKind,
-    Versions, VersionsError,
+    ReplayOptions, Repository, RepositoryError, SeededIds, State as _, Store, StoreError, Text, Transition,
+    VerifyErrorKind, Versions, VersionsError,
 };
 use serde_json::json;
 
@@ -412,6 +412,32 @@ fn migrations_by_other_roles_or_failing_external_checks_are_refused_and_recorded
     assert_eq!(codes(&rec), [ReasonCode::RoleNotAllowed, ReasonCode::External]);
     log.push(rec);
     assert_eq!(w.versions.replay(&log).unwrap(), inst);
+    let recheck = ReplayOptions::verify_at(now(&w));
+    assert_eq!(w.versions.replay_with(&log, recheck).unwrap(), inst);
+
+    // Refusals are re-derived when guards are re-checked: a refusal claiming a role
+    // refusal for a role that may migrate, or hiding one, is caught.
+    let first = log.len() - 3;
+    let mut forged = log.clone();
+    forged[first].role = "president".into();
+    forged[first].actor = president();
+    reseal(&mut forged, first);
+    w.versions.verify(&forged).unwrap();
+    let e = w.versions.replay_with(&forged, recheck).unwrap_err();
+    assert_eq!(e.seq, forged[first].seq);
+    assert!(
+        matches!(e.kind, VerifyErrorKind::Migration { ref message } if message.contains("accepts")),
+        "{e}"
+    );
+    let mut forged = log.clone();
+    let last = log.len() - 1;
+    forged[last].outcome = Outcome::Refused {
+        reasons: forged[last].refusal().unwrap()[1..].to_vec(),
+    };
+    reseal(&mut forged, last);
+    w.versions.verify(&forged).unwrap();
+    let e = w.versions.replay_with(&forged, recheck).unwrap_err();
+    assert!(matches!(e.kind, VerifyErrorKind::Migration { .. }), "{e}");
 }
 
 #[test]
@@ -966,7 +992,28 @@ proptest! {
         if let Some(to) = map_to {
             migration = migration.map(Stage::Returned, STAGES[to]);
         }
-        log.push(w.v2.migrate(&mut inst, migration).unwrap());
+        let before_migration = inst.clone();
+        let migration_targets: Vec<Stage> = migration.state_map.iter().map(|(_, to)| *to).collect();
+        let expected_to = match migration.state_map.first() {
+            Some((Stage::Returned, to)) if inst.state() == &Stage::Returned => *to,
+            _ => *inst.state(),
+        };
+        let rec = w.v2.migrate(&mut inst, migration).unwrap();
+        let in_v2 = |s: &Stage| w.v2.definition().state_named(s.name()).is_some();
+        let may = migrator == 2 && in_v2(&expected_to) && migration_targets.iter().all(in_v2);
+        prop_assert_eq!(rec.is_refused(), !may);
+        if rec.is_refused() {
+            // Refused: same version, state and data; the record names the old version.
+            prop_assert_eq!(inst.definition(), before_migration.definition());
+            prop_assert_eq!(inst.state(), before_migration.state());
+            prop_assert_eq!(inst.data(), before_migration.data());
+            prop_assert_eq!(rec.definition.version, 1);
+        } else {
+            prop_assert_eq!(inst.definition().version, 2);
+            prop_assert_eq!(inst.state(), &expected_to);
+            prop_assert_eq!(&inst.data().summary, &format!("[v1] {}", before_migration.data().summary));
+        }
+        log.push(rec);
         run(&mut inst, &mut log, &after);
         let replayed = w.versions.replay_with(&log, ReplayOptions::verify_at(now(&w))).unwrap();
         prop_assert_eq!(&replayed, &inst);
