@@ -1025,3 +1025,61 @@ proptest! {
         prop_assert_eq!(&w.versions.resume(&snapshot, &log[half.max(1)..]).unwrap(), &inst);
     }
 }
+
+#[test]
+fn migrate_open_moves_each_open_instance_once_and_leaves_closed_ones() {
+    let w = world();
+    let store = MemoryStore::new();
+    let old = Repository::new(w.v1.clone(), &store);
+    let (mut open, _) = old.create(clerk(), "clerk", doc(), None).unwrap();
+    let (mut back, _) = old.create(clerk(), "clerk", doc(), None).unwrap();
+    let (mut gone, _) = old.create(clerk(), "clerk", doc(), None).unwrap();
+    w.clock.advance(TimeDelta::hours(1));
+    let submit = || cmd(clerk(), "clerk", Step::Submit { summary: "稿".into() });
+    old.apply(&mut open, submit()).unwrap();
+    old.apply(&mut back, submit()).unwrap();
+    old.apply(
+        &mut back,
+        cmd(
+            judge(),
+            "judge",
+            Step::Return {
+                reason: "补正".into()
+            },
+        ),
+    )
+    .unwrap();
+    old.apply(
+        &mut gone,
+        cmd(
+            president(),
+            "president",
+            Step::Withdraw {
+                reason: "撤案".into()
+            },
+        ),
+    )
+    .unwrap();
+
+    let repo = Repository::new(w.v2.clone(), &store)
+        .with_versions(w.versions.clone())
+        .unwrap();
+    w.clock.advance(TimeDelta::hours(1));
+    let migration = Migration::new(president(), "president").map(Stage::Returned, Stage::Draft);
+    let written = repo.migrate_open(&migration).unwrap();
+    assert_eq!(written.len(), 2);
+    assert!(written.iter().all(|r| r.action == "migrate" && !r.is_refused()));
+    let mut ids: Vec<_> = written.iter().map(|r| r.instance).collect();
+    ids.sort();
+    let mut expected = vec![open.id(), back.id()];
+    expected.sort();
+    assert_eq!(ids, expected);
+    assert_eq!(repo.load(back.id()).unwrap().state(), &Stage::Draft);
+    // The withdrawn instance stays on v1, and its log still verifies.
+    assert_eq!(store.head(gone.id()).unwrap().definition.version, 1);
+    assert_eq!(repo.verify(gone.id()).unwrap(), gone);
+    // Nothing left to migrate: a second run writes nothing.
+    assert!(repo.migrate_open(&migration).unwrap().is_empty());
+    let report = verify_store(&store, None, |_, r| Some(w.versions.verify(r)), &mut |_, _| {}).unwrap();
+    assert!(report.is_ok(), "{report}");
+}

@@ -8,7 +8,7 @@ use crate::record::{Actor, AuditRecord};
 use crate::replay::VerifyError;
 use crate::versions::{Versions, VersionsError};
 
-use super::{Append, Claim, Store, StoreError};
+use super::{Append, Claim, InstanceFilter, Store, StoreError};
 
 /// Creating, loading or changing a persisted instance failed.
 #[derive(Debug, thiserror::Error)]
@@ -170,6 +170,34 @@ impl<L: Lifecycle, S: Store> Repository<L, S> {
         migration: Migration<L::State>,
     ) -> Result<AuditRecord, RepositoryError> {
         self.migrate_with(instance, migration, Vec::new())
+    }
+
+    /// Migrates every open instance of the engine's definition that follows an earlier
+    /// version (open: not in a terminal state of the version it follows) with a copy of
+    /// `migration` each, and returns the records written, accepted or refused, in the
+    /// store's listing order. Needs the [versions](Repository::with_versions) the
+    /// instances follow. Each migration is its own append: after an error, the
+    /// instances already migrated stay so, and calling this again continues with the
+    /// others (an instance whose migration was refused is tried again).
+    pub fn migrate_open(&self, migration: &Migration<L::State>) -> Result<Vec<AuditRecord>, RepositoryError> {
+        let target = self.engine.definition().reference();
+        let mut written = Vec::new();
+        for head in self.store.list(&InstanceFilter::definition(target.name.clone()))? {
+            if head.definition.version >= target.version {
+                continue;
+            }
+            let mut instance = self.load(head.instance)?;
+            let closed = self
+                .versions
+                .as_ref()
+                .and_then(|v| v.find(instance.definition()))
+                .is_some_and(|d| d.is_terminal(instance.state()));
+            if closed {
+                continue;
+            }
+            written.push(self.migrate(&mut instance, migration.clone())?);
+        }
+        Ok(written)
     }
 
     /// [`migrate`](Repository::migrate) with the failures of the program's own checks
