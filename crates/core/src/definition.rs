@@ -1,7 +1,7 @@
 //! Definitions: states, actions, roles, guards and transitions, declared once as data
 //! and validated when built.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::fmt;
 use std::sync::Arc;
 
@@ -113,6 +113,19 @@ pub struct EffectInput<'a, L: Lifecycle> {
 /// How an accepted action changes an instance's data: a pure function, run both live
 /// and on replay, so it must depend on nothing but its inputs.
 pub type Effect<L> = Arc<dyn Fn(&mut <L as Lifecycle>::Data, &EffectInput<'_, L>) + Send + Sync>;
+
+/// How an instance's data is upgraded when it migrates onto a definition version from
+/// an earlier one (see [`DefinitionBuilder::upgrade_from`]): a pure function, run both
+/// live and on replay.
+pub type DataUpgrade<L> = Arc<dyn Fn(&mut <L as Lifecycle>::Data) + Send + Sync>;
+
+/// The action name of creation records, reserved: no definition may declare it.
+pub const CREATE_ACTION: &str = "create";
+
+/// The action name of migration records (an instance moving onto a newer version of
+/// its definition, [`Engine::migrate`](crate::Engine::migrate)), reserved: no
+/// definition may declare it.
+pub const MIGRATE_ACTION: &str = "migrate";
 
 /// A definition could not be built; the error names the culprit.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -307,6 +320,38 @@ pub enum DefinitionError {
         /// The role.
         role: String,
     },
+    /// An action has a name the engine reserves for its own records
+    /// ([`CREATE_ACTION`], [`MIGRATE_ACTION`]).
+    #[error(
+        "definition {definition:?}: action {action:?} is reserved for the engine's own records (create, migrate); choose another name"
+    )]
+    ReservedAction {
+        /// The definition.
+        definition: String,
+        /// The action.
+        action: String,
+    },
+    /// A migrator role was not declared.
+    #[error("definition {definition:?}: migrator role {role:?} is not declared")]
+    UnknownMigrator {
+        /// The definition.
+        definition: String,
+        /// The role.
+        role: String,
+    },
+    /// A data upgrade was registered for a version that is not earlier than the
+    /// definition's own, or twice for the same version.
+    #[error("definition {definition:?} v{version}: data upgrade from version {from}: {problem}")]
+    InvalidUpgrade {
+        /// The definition.
+        definition: String,
+        /// The definition's version.
+        version: u32,
+        /// The version the upgrade starts from.
+        from: u32,
+        /// What is wrong: `not an earlier version` or `registered twice`.
+        problem: &'static str,
+    },
 }
 
 /// Where in a definition an undeclared name was used.
@@ -343,6 +388,8 @@ pub struct DefinitionBuilder<L: Lifecycle> {
     actions: Vec<NameInfo>,
     roles: Vec<NameInfo>,
     creators: Vec<String>,
+    migrators: Vec<String>,
+    upgrades: Vec<(u32, DataUpgrade<L>)>,
     guards: Vec<NamedGuard<L>>,
     transitions: Vec<Transition<L::State>>,
     effect: Option<Effect<L>>,
@@ -392,6 +439,29 @@ impl<L: Lifecycle> DefinitionBuilder<L> {
         R: Into<String>,
     {
         self.creators.extend(roles.into_iter().map(Into::into));
+        self
+    }
+
+    /// The roles that may migrate instances onto this version from an earlier one
+    /// ([`Engine::migrate`](crate::Engine::migrate)); by default, the creators (see
+    /// [`creators`](DefinitionBuilder::creators)).
+    pub fn migrators<I, R>(mut self, roles: I) -> Self
+    where
+        I: IntoIterator<Item = R>,
+        R: Into<String>,
+    {
+        self.migrators.extend(roles.into_iter().map(Into::into));
+        self
+    }
+
+    /// Upgrades an instance's data when it migrates onto this version from version
+    /// `from` (exactly that version; without an upgrade for it the data is kept as
+    /// it is). The function must be pure: replay runs it again.
+    pub fn upgrade_from<F>(mut self, from: u32, upgrade: F) -> Self
+    where
+        F: Fn(&mut L::Data) + Send + Sync + 'static,
+    {
+        self.upgrades.push((from, Arc::new(upgrade)));
         self
     }
 
@@ -473,6 +543,16 @@ impl<L: Lifecycle> DefinitionBuilder<L> {
             }
         }
         let action_index = index_names(&self.actions, "action", &def)?;
+        if let Some(a) = self
+            .actions
+            .iter()
+            .find(|a| a.name == CREATE_ACTION || a.name == MIGRATE_ACTION)
+        {
+            return Err(DefinitionError::ReservedAction {
+                definition: def,
+                action: a.name.clone(),
+            });
+        }
         let role_index = index_names(&self.roles, "role", &def)?;
         let mut guard_index = HashMap::with_capacity(self.guards.len());
         for (i, g) in self.guards.iter().enumerate() {
@@ -507,6 +587,31 @@ impl<L: Lifecycle> DefinitionBuilder<L> {
                 return Err(DefinitionError::UnknownCreator {
                     definition: def,
                     role: role.clone(),
+                });
+            }
+        }
+        for role in &self.migrators {
+            if !role_index.contains_key(role) {
+                return Err(DefinitionError::UnknownMigrator {
+                    definition: def,
+                    role: role.clone(),
+                });
+            }
+        }
+        for (i, (from, _)) in self.upgrades.iter().enumerate() {
+            let problem = if *from >= self.version {
+                Some("not an earlier version")
+            } else if self.upgrades[..i].iter().any(|(f, _)| f == from) {
+                Some("registered twice")
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                return Err(DefinitionError::InvalidUpgrade {
+                    definition: def,
+                    version: self.version,
+                    from: *from,
+                    problem,
                 });
             }
         }
@@ -654,6 +759,8 @@ impl<L: Lifecycle> DefinitionBuilder<L> {
             roles: self.roles,
             role_index,
             creators: self.creators,
+            migrators: self.migrators,
+            upgrades: self.upgrades,
             guards: self.guards,
             guard_index,
             transitions: self.transitions,
@@ -722,6 +829,8 @@ pub struct Definition<L: Lifecycle> {
     roles: Vec<NameInfo>,
     role_index: HashMap<String, usize>,
     creators: Vec<String>,
+    migrators: Vec<String>,
+    upgrades: Vec<(u32, DataUpgrade<L>)>,
     guards: Vec<NamedGuard<L>>,
     guard_index: HashMap<String, usize>,
     transitions: Vec<Transition<L::State>>,
@@ -765,6 +874,8 @@ impl<L: Lifecycle> Definition<L> {
             actions: Vec::new(),
             roles: Vec::new(),
             creators: Vec::new(),
+            migrators: Vec::new(),
+            upgrades: Vec::new(),
             guards: Vec::new(),
             transitions: Vec::new(),
             effect: None,
@@ -829,6 +940,106 @@ impl<L: Lifecycle> Definition<L> {
     /// set, among them.
     pub fn is_creator(&self, role: &str) -> bool {
         self.has_role(role) && (self.creators.is_empty() || self.creators.iter().any(|r| r == role))
+    }
+
+    /// The roles that may migrate instances onto this version, as declared (empty:
+    /// the creators).
+    pub fn migrators(&self) -> &[String] {
+        &self.migrators
+    }
+
+    /// True when `role` may migrate instances onto this version: it is declared and
+    /// among the migrators, or, when none were set, may create instances.
+    pub fn is_migrator(&self, role: &str) -> bool {
+        if self.migrators.is_empty() {
+            self.is_creator(role)
+        } else {
+            self.has_role(role) && self.migrators.iter().any(|r| r == role)
+        }
+    }
+
+    /// The data upgrade registered for instances migrating from version `from`.
+    pub fn upgrade_from(&self, from: u32) -> Option<&DataUpgrade<L>> {
+        self.upgrades.iter().find(|(f, _)| *f == from).map(|(_, u)| u)
+    }
+
+    /// Judges a migration onto this version, by state names, without changing
+    /// anything: the instance is in state `state` (of its earlier version), the
+    /// attempt is made in `role`, and `state_map` maps earlier states to states of this
+    /// version. The state it leads to is `state_map[state]` when the map names `state`,
+    /// else `state` itself; it must be a state of this version. Every target of the map
+    /// must be a state of this version, and `role` one of its
+    /// [migrators](Definition::is_migrator). A refusal lists every failed check.
+    pub fn decide_migration(
+        &self,
+        state: &str,
+        role: &str,
+        state_map: &BTreeMap<String, String>,
+    ) -> Decision<L::State> {
+        let mut reasons = Vec::new();
+        let version = self.version();
+        if !self.is_migrator(role) {
+            let allowed: Vec<String> = if self.migrators.is_empty() {
+                if self.creators.is_empty() {
+                    self.roles.iter().map(|r| r.name.clone()).collect()
+                } else {
+                    self.creators.clone()
+                }
+            } else {
+                self.migrators.clone()
+            };
+            let label = |r: &str, zh: bool| -> String {
+                self.role_label(r)
+                    .map(|l| if zh { l.zh.to_string() } else { l.en.to_string() })
+                    .unwrap_or_else(|| r.to_owned())
+            };
+            let zh: Vec<String> = allowed.iter().map(|r| label(r, true)).collect();
+            let en: Vec<String> = allowed.iter().map(|r| label(r, false)).collect();
+            reasons.push(Reason {
+                code: ReasonCode::RoleNotAllowed,
+                guard: None,
+                message: Text::owned(
+                    format!(
+                        "角色“{}”无权将实例迁移到第 {version} 版，须为：{}",
+                        label(role, true),
+                        zh.join("、")
+                    ),
+                    format!(
+                        "role {} may not migrate instances to version {version}; allowed: {}",
+                        label(role, false),
+                        en.join(", ")
+                    ),
+                ),
+            });
+        }
+        for (old, new) in state_map {
+            if self.state_named(new).is_none() {
+                reasons.push(Reason {
+                    code: ReasonCode::Migration,
+                    guard: None,
+                    message: Text::owned(
+                        format!("映射“{old}”→“{new}”的目标状态在第 {version} 版中不存在"),
+                        format!("the mapping {old} → {new} names a state version {version} does not have"),
+                    ),
+                });
+            }
+        }
+        let target = state_map.get(state).map_or(state, String::as_str);
+        let to = self.state_named(target);
+        if to.is_none() && !state_map.contains_key(state) {
+            reasons.push(Reason {
+                code: ReasonCode::Migration,
+                guard: None,
+                message: Text::owned(
+                    format!("状态“{state}”在第 {version} 版中不存在，须给出它的映射"),
+                    format!("state {state} does not exist in version {version}; a mapping for it is required"),
+                ),
+            });
+        }
+        match to {
+            Some(to) if reasons.is_empty() => Decision::Accept { to: to.clone() },
+            _ => Decision::Refuse(reasons),
+        }
     }
 
     /// Every registered guard.

@@ -9,6 +9,8 @@
 //! terminal = ["signed", "dropped"]  # terminal states
 //! effect = "merge_payload"          # optional: how accepted actions change the data
 //! creators = ["clerk"]              # optional: roles that may create instances
+//! migrators = ["clerk"]             # optional: roles that may migrate instances onto
+//!                                   # this version (default: the creators)
 //!
 //! [states]                          # every state, in drawing order, with labels
 //! drafting = { zh = "起草", en = "Drafting" }
@@ -297,6 +299,8 @@ struct FileDefinition {
     effect: Option<Spanned<String>>,
     #[serde(default)]
     creators: Vec<Spanned<String>>,
+    #[serde(default)]
+    migrators: Vec<Spanned<String>>,
     states: Ordered<FileLabel>,
     actions: Ordered<FileLabel>,
     roles: Ordered<FileLabel>,
@@ -442,6 +446,9 @@ fn load(source: &str, registry: &Registry) -> Result<Definition<Dynamic>, Locate
     }
     for c in &file.creators {
         b = b.creators([check_role(c)?]);
+    }
+    for m in &file.migrators {
+        b = b.migrators([check_role(m)?]);
     }
     let effect_name = file.effect.as_ref().map_or("merge_payload", |e| e.get_ref().as_str());
     match registry.effects.get(effect_name) {

@@ -1,5 +1,6 @@
 //! Applying actions: decide, write the audit record, evolve the instance.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -7,7 +8,7 @@ use serde_json::Value;
 
 use crate::Lifecycle;
 use crate::clock::{Clock, IdGenerator, RandomIds, SystemClock};
-use crate::definition::{Decision, Definition, EffectInput};
+use crate::definition::{CREATE_ACTION, Decision, Definition, EffectInput, MIGRATE_ACTION};
 use crate::guard::Reason;
 use crate::instance::Instance;
 use crate::lifecycle::{Action, PayloadError, State};
@@ -66,6 +67,93 @@ impl<A> Command<A> {
         self.note = Some(note.into());
         self
     }
+}
+
+/// An attempt to move an instance onto the engine's definition version from an
+/// earlier version of the same definition ([`Engine::migrate`]): who, in which role,
+/// how states of the earlier version map to states of the new one, when, and an
+/// optional note.
+///
+/// The instance's state leads to the state the map gives for it, or, when the map does
+/// not name it, to the same state in the new version (which must then have it).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Migration<S> {
+    /// Who migrates.
+    pub actor: Actor,
+    /// The role they act in; it must be one of the new version's
+    /// [migrators](crate::DefinitionBuilder::migrators).
+    pub role: String,
+    /// Earlier state → state of the new version, by value; one entry per earlier
+    /// state (see [`Migration::map`]).
+    pub state_map: Vec<(S, S)>,
+    /// A free-text note kept in the audit record.
+    pub note: Option<String>,
+    /// When the migration took effect, entered after the fact; `None` for now. The time
+    /// rules of [`Command::at`] apply.
+    pub effective_at: Option<DateTime<Utc>>,
+}
+
+impl<S: State> Migration<S> {
+    /// A migration without state mapping, note or time.
+    pub fn new(actor: Actor, role: impl Into<String>) -> Self {
+        Migration {
+            actor,
+            role: role.into(),
+            state_map: Vec::new(),
+            note: None,
+            effective_at: None,
+        }
+    }
+
+    /// Maps the earlier state `old` to the new version's state `new` (replacing an
+    /// earlier mapping of `old`).
+    pub fn map(mut self, old: S, new: S) -> Self {
+        self.state_map.retain(|(o, _)| *o != old);
+        self.state_map.push((old, new));
+        self
+    }
+
+    /// The same migration, taking effect at `at` (see [`Command::at`]).
+    pub fn at(mut self, at: DateTime<Utc>) -> Self {
+        self.effective_at = Some(at);
+        self
+    }
+
+    /// The same migration with a note.
+    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.note = Some(note.into());
+        self
+    }
+
+    /// The state map by state names, as the record's payload keeps it.
+    pub fn names(&self) -> Result<BTreeMap<String, String>, EngineError> {
+        let mut map = BTreeMap::new();
+        for (old, new) in &self.state_map {
+            if let Some(other) = map.insert(old.name().to_owned(), new.name().to_owned())
+                && other != new.name()
+            {
+                return Err(EngineError::AmbiguousMapping {
+                    state: old.name().to_owned(),
+                    first: other,
+                    second: new.name().to_owned(),
+                });
+            }
+        }
+        Ok(map)
+    }
+}
+
+/// The payload of a `migrate` record: `{"from_version":1,"state_map":{"old":"new"},"to_version":2}`
+/// (see docs/record-format.md).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MigrationPayload {
+    /// The version the instance followed before.
+    pub from_version: u32,
+    /// The version it was to follow.
+    pub to_version: u32,
+    /// The state map as given, earlier state name → new state name.
+    pub state_map: BTreeMap<String, String>,
 }
 
 /// The engine could not make an attempt at all (as opposed to refusing it, which is
@@ -154,6 +242,26 @@ pub enum EngineError {
         recorded: DateTime<Utc>,
         /// Its sequence number.
         seq: u64,
+    },
+    /// A migration's target is not newer than the version the instance follows.
+    #[error("instance {instance} follows {found}; it can only migrate to a newer version, not to {target}")]
+    NotNewer {
+        /// The instance.
+        instance: uuid::Uuid,
+        /// The version the instance follows.
+        found: DefinitionRef,
+        /// The engine's definition, the migration's target.
+        target: DefinitionRef,
+    },
+    /// A migration's state map maps one state to two different states.
+    #[error("the migration maps state {state:?} to both {first:?} and {second:?}")]
+    AmbiguousMapping {
+        /// The earlier state.
+        state: String,
+        /// One target.
+        first: String,
+        /// The other.
+        second: String,
     },
     /// The actor's id, name or unit, or the role, is empty or contains a character
     /// that could act on a terminal or disguise the text (see
@@ -293,7 +401,7 @@ impl<L: Lifecycle> Engine<L> {
         })?;
         let payload = canonical_payload(payload).map_err(|e| {
             EngineError::Payload(PayloadError {
-                action: "create".to_owned(),
+                action: CREATE_ACTION.to_owned(),
                 message: e.to_string(),
             })
         })?;
@@ -317,7 +425,7 @@ impl<L: Lifecycle> Engine<L> {
             definition: def.reference().clone(),
             actor,
             role: role.to_owned(),
-            action: "create".to_owned(),
+            action: CREATE_ACTION.to_owned(),
             payload,
             from: def.initial().name().to_owned(),
             outcome: Outcome::Created,
@@ -427,6 +535,140 @@ impl<L: Lifecycle> Engine<L> {
             .decide(instance, &command.actor, &command.role, &command.action, &payload, now))
     }
 
+    /// Moves `instance` onto this engine's definition, a newer version of the one it
+    /// follows, and returns the `migrate` record, accepted or refused.
+    ///
+    /// Typed errors, nothing recorded: another definition name
+    /// ([`EngineError::WrongDefinition`]), a version not newer than the instance's
+    /// ([`EngineError::NotNewer`]), an ambiguous map
+    /// ([`EngineError::AmbiguousMapping`]), unsafe text, and the time rules of
+    /// [`Command::at`]. Refused and recorded (reasons in zh and en): a role that is not
+    /// among the new version's migrators, an instance state the new version does not
+    /// have and the map does not name, a map target the new version does not have (see
+    /// [`Definition::decide_migration`]).
+    ///
+    /// Accepted, the record names the new version as its `definition`, `from` is the
+    /// old state and `to` the new, and its payload is a [`MigrationPayload`]; the
+    /// instance then follows the new version, its data upgraded by the new version's
+    /// [upgrade](crate::DefinitionBuilder::upgrade_from) from the old version if it has
+    /// one. Refused, the record names the version the instance still follows, and the
+    /// instance keeps its version, state and data. Persist the record as for
+    /// [`apply`](Engine::apply).
+    pub fn migrate(
+        &self,
+        instance: &mut Instance<L>,
+        migration: Migration<L::State>,
+    ) -> Result<AuditRecord, EngineError> {
+        self.migrate_with(instance, migration, Vec::new())
+    }
+
+    /// [`migrate`](Engine::migrate) with the failures of checks the embedding program
+    /// made itself (for example, that the actor may act in the role): any external
+    /// failure refuses the migration, and its reasons are recorded beside the engine's.
+    pub fn migrate_with(
+        &self,
+        instance: &mut Instance<L>,
+        migration: Migration<L::State>,
+        external: Vec<Reason>,
+    ) -> Result<AuditRecord, EngineError> {
+        crate::plain_text::check_command(&migration.actor, &migration.role)?;
+        let map = self.check_migration(instance, &migration)?;
+        let (now, recorded) = self.times(instance, migration.effective_at)?;
+        let target = &self.definition;
+        let from_version = instance.definition.version;
+        let payload = serde_json::to_value(MigrationPayload {
+            from_version,
+            to_version: target.version(),
+            state_map: map.clone(),
+        })
+        .and_then(|p| canonical_payload(p).map_err(serde::ser::Error::custom))
+        .map_err(|e| {
+            EngineError::Payload(PayloadError {
+                action: MIGRATE_ACTION.to_owned(),
+                message: e.to_string(),
+            })
+        })?;
+        let decision = target.decide_migration(instance.state.name(), &migration.role, &map);
+        let (outcome, to, definition) = match decision {
+            Decision::Accept { to } if external.is_empty() => (
+                Outcome::Accepted {
+                    to: to.name().to_owned(),
+                },
+                Some(to),
+                target.reference().clone(),
+            ),
+            Decision::Accept { .. } => (
+                Outcome::Refused { reasons: external },
+                None,
+                instance.definition.clone(),
+            ),
+            Decision::Refuse(mut reasons) => {
+                reasons.extend(external);
+                (Outcome::Refused { reasons }, None, instance.definition.clone())
+            }
+        };
+        let mut record = AuditRecord {
+            format: FORMAT_VERSION,
+            instance: instance.id,
+            seq: instance.seq + 1,
+            id: self.ids.next_id(now),
+            at: now,
+            recorded_at: Some(recorded),
+            definition,
+            actor: migration.actor,
+            role: migration.role,
+            action: MIGRATE_ACTION.to_owned(),
+            payload,
+            from: instance.state.name().to_owned(),
+            outcome,
+            note: migration.note,
+            rules: self.rules,
+            prev_hash: instance.last_hash,
+            hash: Digest::ZERO,
+        };
+        record.seal();
+        target.migrate_onto(instance, &record, to, from_version);
+        Ok(record)
+    }
+
+    /// What [`migrate`](Engine::migrate) would decide now, without writing anything.
+    pub fn preview_migration(
+        &self,
+        instance: &Instance<L>,
+        migration: &Migration<L::State>,
+    ) -> Result<Decision<L::State>, EngineError> {
+        let map = self.check_migration(instance, migration)?;
+        self.times(instance, migration.effective_at)?;
+        Ok(self
+            .definition
+            .decide_migration(instance.state.name(), &migration.role, &map))
+    }
+
+    /// The checks of a migration that are errors rather than refusals; the state map by
+    /// names.
+    fn check_migration(
+        &self,
+        instance: &Instance<L>,
+        migration: &Migration<L::State>,
+    ) -> Result<BTreeMap<String, String>, EngineError> {
+        let target = self.definition.reference();
+        if instance.definition.name != target.name {
+            return Err(EngineError::WrongDefinition {
+                instance: instance.id,
+                expected: target.clone(),
+                found: instance.definition.clone(),
+            });
+        }
+        if instance.definition.version >= target.version {
+            return Err(EngineError::NotNewer {
+                instance: instance.id,
+                found: instance.definition.clone(),
+                target: target.clone(),
+            });
+        }
+        migration.names()
+    }
+
     /// The effective time and the writing time of a new record on `instance`, under
     /// the time rules of [`Command::at`].
     fn times(
@@ -478,6 +720,34 @@ impl<L: Lifecycle> Engine<L> {
 }
 
 impl<L: Lifecycle> Definition<L> {
+    /// Moves `instance` past a `migrate` record onto this definition (its target):
+    /// accepted (`to` given), the instance follows this version from now on, in state
+    /// `to`, its data upgraded from `from_version`; refused, only its sequence number,
+    /// hash and times move on. Used both live and on replay.
+    pub(crate) fn migrate_onto(
+        &self,
+        instance: &mut Instance<L>,
+        record: &AuditRecord,
+        to: Option<L::State>,
+        from_version: u32,
+    ) {
+        instance.seq = record.seq;
+        instance.last_hash = record.hash;
+        instance.updated_at = record.at;
+        instance.recorded_at = record.recorded_at.unwrap_or(record.at);
+        if let Some(to) = to {
+            instance.settled_at = record.at;
+            instance.definition = self.reference().clone();
+            if let Some(upgrade) = self.upgrade_from(from_version) {
+                upgrade(&mut instance.data);
+            }
+            if to != instance.state {
+                instance.entered_at = record.at;
+                instance.state = to;
+            }
+        }
+    }
+
     /// Moves `instance` past `record`: the one place an instance changes, used both
     /// live and on replay, so that replaying a log gives what running it gave.
     pub(crate) fn advance(

@@ -351,6 +351,10 @@ pub enum ReasonCode {
     Guard,
     /// A check of the embedding program failed.
     External,
+    /// A migration onto a newer definition version has no state to lead to: the
+    /// instance's state is not in the new version and no mapping names it, or a
+    /// mapping names a state the new version does not have.
+    Migration,
 }
 
 impl ReasonCode {
@@ -361,6 +365,7 @@ impl ReasonCode {
             ReasonCode::RoleNotAllowed => "role_not_allowed",
             ReasonCode::Guard => "guard",
             ReasonCode::External => "external",
+            ReasonCode::Migration => "migration",
         }
     }
 }

@@ -98,6 +98,96 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # Definition versions
+//!
+//! A definition gets new versions: same [`Lifecycle`] type and name, a higher version
+//! number, other states, rows or guards. Records name the version that wrote them, so a
+//! store written under version 1 keeps verifying. [`Engine::migrate`] moves an instance
+//! onto the engine's (newer) version with one recorded `migrate` record, refused where
+//! the instance's state is not in the new version unless a [`Migration`] maps it;
+//! [`Versions`] replays and verifies a log across versions.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use chrono::{TimeZone, Utc};
+//! use regula_core::{
+//!     Action, Actor, Command, Definition, Engine, Lifecycle, ManualClock, Migration,
+//!     PayloadError, SeededIds, State, Text, Transition, Versions,
+//! };
+//!
+//! #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+//! enum S { Open, Held, Closed }
+//! impl State for S {
+//!     fn name(&self) -> &str {
+//!         match self { S::Open => "open", S::Held => "held", S::Closed => "closed" }
+//!     }
+//! }
+//! #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+//! #[serde(tag = "action", content = "payload", rename_all = "snake_case")]
+//! enum A { Hold, Close }
+//! impl Action for A {
+//!     fn name(&self) -> &str { match self { A::Hold => "hold", A::Close => "close" } }
+//!     fn payload(&self) -> Result<serde_json::Value, PayloadError> {
+//!         regula_core::action::tagged_payload(self)
+//!     }
+//!     fn from_parts(name: &str, payload: &serde_json::Value) -> Result<Self, PayloadError> {
+//!         regula_core::action::from_tagged(name, payload)
+//!     }
+//! }
+//! struct Case;
+//! impl Lifecycle for Case { type State = S; type Action = A; type Data = (); }
+//!
+//! let base = |version| Definition::<Case>::builder("case", version)
+//!     .state(S::Open, Text::new("进行中", "Open"))
+//!     .state(S::Closed, Text::new("已结案", "Closed"))
+//!     .initial(S::Open)
+//!     .terminal(S::Closed)
+//!     .role("clerk", Text::new("书记员", "Clerk"))
+//!     .role("president", Text::new("院长", "President"))
+//!     .action("hold", Text::new("中止", "Hold"))
+//!     .action("close", Text::new("结案", "Close"))
+//!     .creators(["clerk"])
+//!     .transition(Transition::new(S::Open, "close", S::Closed).by(["clerk"]));
+//! // Version 1 can put a case on hold; version 2 has no `held` state.
+//! let v1 = Arc::new(base(1)
+//!     .state(S::Held, Text::new("中止", "Held"))
+//!     .transition(Transition::new(S::Open, "hold", S::Held).by(["clerk"]))
+//!     .transition(Transition::new(S::Held, "close", S::Closed).by(["clerk"]))
+//!     .build()?);
+//! let v2 = Arc::new(base(2).migrators(["president"]).build()?);
+//!
+//! let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2024, 3, 1, 1, 0, 0).unwrap()));
+//! let old = Engine::new(Arc::clone(&v1)).with_clock(clock.clone()).with_ids(Arc::new(SeededIds::new(1)));
+//! let new = old.for_definition(Arc::clone(&v2));
+//! let (clerk, president) = (Actor::new("li.na"), Actor::new("chen.wei"));
+//! let (mut case, created) = old.create(clerk.clone(), "clerk", (), None)?;
+//! let mut log = vec![created];
+//! log.push(old.apply(&mut case, Command::new(clerk.clone(), "clerk", A::Hold))?);
+//!
+//! // `held` is not in version 2: without a mapping the migration is refused (and recorded).
+//! let refused = new.migrate(&mut case, Migration::new(president.clone(), "president"))?;
+//! assert!(refused.is_refused());
+//! assert_eq!(case.definition().version, 1);
+//! log.push(refused);
+//! // With a mapping it is accepted: one `migrate` record naming version 2.
+//! let migrated = new.migrate(&mut case, Migration::new(president, "president").map(S::Held, S::Open))?;
+//! assert_eq!((migrated.action.as_str(), migrated.definition.version), ("migrate", 2));
+//! assert_eq!((case.definition().version, case.state()), (2, &S::Open));
+//! log.push(migrated);
+//! log.push(new.apply(&mut case, Command::new(clerk, "clerk", A::Close))?);
+//!
+//! // Every version the log names replays it; version 1 alone does not.
+//! let versions = Versions::new([v1.clone(), v2])?;
+//! assert_eq!(versions.replay(&log)?.state(), &S::Closed);
+//! assert!(v1.replay(&log).is_err());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! In a [`Repository`], [`Repository::with_versions`] loads instances written under
+//! earlier versions and [`Repository::migrate`] persists a migration; to verify a whole
+//! store, give [`store::verify_store_with`] the [`Versions::replayer`] (or
+//! [`store::verify_store`] a closure calling [`Versions::verify`]).
+//!
 //! # Where things are
 //!
 //! - [`Lifecycle`], [`State`], [`Action`]: the types a user brings.
@@ -107,7 +197,8 @@
 //!   [`Reason`]: why an attempt was refused, in both languages.
 //! - [`Engine`]: [`Engine::create`] and [`Engine::apply`].
 //! - [`AuditRecord`]: the log entry and its canonical encoding (see [`record`]).
-//! - [`Definition::replay`], [`verify_chain`]: rebuilding and verifying.
+//! - [`Definition::replay`], [`verify_chain`]: rebuilding and verifying;
+//!   [`Versions`]: across the versions of a definition, and [`Engine::migrate`].
 //! - [`dynamic`]: definitions loaded from TOML at run time.
 //! - [`store`]: the [`Store`] trait, [`MemoryStore`], [`Repository`] (engine + store),
 //!   and whole-store verification; [`checkpoint`]: the [`Checkpoint`] a store must
@@ -140,16 +231,17 @@ pub mod position;
 pub mod record;
 pub mod replay;
 pub mod store;
+pub mod versions;
 
 pub use checkpoint::{CheckpointError, CheckpointNote};
 pub use clock::{Clock, IdGenerator, ManualClock, RandomIds, SeededIds, SystemClock};
 pub use definition::{
-    Decision, Definition, DefinitionBuilder, DefinitionError, Effect, EffectInput, NameInfo, Place, StateInfo,
-    Transition,
+    CREATE_ACTION, DataUpgrade, Decision, Definition, DefinitionBuilder, DefinitionError, Effect, EffectInput,
+    MIGRATE_ACTION, NameInfo, Place, StateInfo, Transition,
 };
 pub use diagram::DiagramOptions;
 pub use dynamic::{DynAction, DynState, Dynamic, LoadError, LoadErrorKind, Registry};
-pub use engine::{Command, Engine, EngineError, MAX_CLOCK_SKEW};
+pub use engine::{Command, Engine, EngineError, MAX_CLOCK_SKEW, Migration, MigrationPayload};
 pub use guard::{GuardCheck, GuardExpr, GuardInput, NamedGuard, Reason, ReasonCode, Span};
 pub use instance::{Instance, Snapshot};
 pub use label::{Lang, Text};
@@ -161,3 +253,4 @@ pub use store::{
     Append, Checkpoint, Claim, ClaimHolder, InstanceFilter, InstanceHead, MemoryStore, Repository, RepositoryError,
     Store, StoreError, TreeHead,
 };
+pub use versions::{Versions, VersionsError, VersionsReplayer};

@@ -5,10 +5,12 @@ use std::fmt;
 use uuid::Uuid;
 
 use crate::Lifecycle;
-use crate::definition::{Decision, Definition};
+use crate::definition::{Decision, Definition, MIGRATE_ACTION};
+use crate::engine::MigrationPayload;
 use crate::guard::Reason;
 use crate::instance::{Instance, Snapshot};
 use crate::lifecycle::{Action, PayloadError, State};
+use crate::versions::Versions;
 use chrono::{DateTime, Utc};
 
 use crate::engine::MAX_CLOCK_SKEW;
@@ -144,6 +146,13 @@ pub enum VerifyErrorKind {
         /// Which rule, with the times involved.
         message: String,
     },
+    /// A `migrate` record does not hold together: its payload does not decode, names
+    /// other versions than the log, its target is not newer, or what it records is not
+    /// what its target version gives (see [`Engine::migrate`](crate::Engine::migrate)).
+    Migration {
+        /// What is wrong.
+        message: String,
+    },
     /// The rules the record cites ([`AuditRecord::rules`]) are not the store's, or
     /// were not in force when it was written.
     Rules {
@@ -211,6 +220,7 @@ impl fmt::Display for VerifyErrorKind {
             VerifyErrorKind::Malformed { message } => write!(f, "malformed record: {message}"),
             VerifyErrorKind::Time { message } => write!(f, "time: {message}"),
             VerifyErrorKind::Rules { message } => write!(f, "rules: {message}"),
+            VerifyErrorKind::Migration { message } => write!(f, "migration: {message}"),
         }
     }
 }
@@ -433,51 +443,13 @@ impl<L: Lifecycle> Definition<L> {
     }
 
     /// [`replay`](Definition::replay) with options.
+    ///
+    /// Every record must name this definition: a log that migrated onto another
+    /// version fails at its accepted `migrate` record with
+    /// [`VerifyErrorKind::WrongDefinition`]; replay such a log with
+    /// [`Versions`].
     pub fn replay_with(&self, records: &[AuditRecord], options: ReplayOptions) -> Result<Instance<L>, VerifyError> {
-        let Some(first) = records.first() else {
-            return Err(VerifyError {
-                instance: Uuid::nil(),
-                seq: 1,
-                kind: VerifyErrorKind::Empty,
-            });
-        };
-        let id = first.instance;
-        let fail = |kind| VerifyError {
-            instance: id,
-            seq: 1,
-            kind,
-        };
-        check_link(first, id, 1, Digest::ZERO)?;
-        check_creation(first, id, 1)?;
-        if first.definition != *self.reference() {
-            return Err(fail(VerifyErrorKind::WrongDefinition {
-                expected: self.reference().clone(),
-                found: first.definition.clone(),
-            }));
-        }
-        if first.from != self.initial().name() {
-            return Err(fail(VerifyErrorKind::StateMismatch {
-                expected: self.initial().name().to_owned(),
-                found: first.from.clone(),
-            }));
-        }
-        check_times(first, None, options.now).map_err(fail)?;
-        let data = serde_json::from_value(first.payload.clone())
-            .map_err(|e| fail(VerifyErrorKind::Data { message: e.to_string() }))?;
-        let instance = Instance {
-            id,
-            definition: first.definition.clone(),
-            state: self.initial().clone(),
-            data,
-            seq: 1,
-            last_hash: first.hash,
-            created_at: first.at,
-            entered_at: first.at,
-            updated_at: first.at,
-            settled_at: first.at,
-            recorded_at: first.recorded_at.unwrap_or(first.at),
-        };
-        self.replay_from(instance, Some(TimeFloor::after(None, first)), &records[1..], options)
+        replay_log(Defs::One(self), records, options)
     }
 
     /// Rebuilds an instance from a snapshot and the records after it. The records are
@@ -485,38 +457,7 @@ impl<L: Lifecycle> Definition<L> {
     /// sequence number and hash; the snapshot itself is trusted, so verification
     /// always replays from the first record instead.
     pub fn resume(&self, snapshot: &Snapshot, records_after: &[AuditRecord]) -> Result<Instance<L>, VerifyError> {
-        let fail = |message: String| VerifyError {
-            instance: snapshot.instance,
-            seq: snapshot.seq,
-            kind: VerifyErrorKind::Snapshot { message },
-        };
-        if snapshot.definition != *self.reference() {
-            return Err(fail(format!(
-                "taken under {}, loaded with {}",
-                snapshot.definition,
-                self.reference()
-            )));
-        }
-        let state = self
-            .state_named(&snapshot.state)
-            .ok_or_else(|| fail(format!("unknown state {:?}", snapshot.state)))?
-            .clone();
-        let data =
-            serde_json::from_value(snapshot.data.clone()).map_err(|e| fail(format!("data does not decode: {e}")))?;
-        let instance = Instance {
-            id: snapshot.instance,
-            definition: snapshot.definition.clone(),
-            state,
-            data,
-            seq: snapshot.seq,
-            last_hash: snapshot.last_hash,
-            created_at: snapshot.created_at,
-            entered_at: snapshot.entered_at,
-            updated_at: snapshot.updated_at,
-            settled_at: snapshot.settled_at.unwrap_or(snapshot.updated_at),
-            recorded_at: snapshot.recorded_at.unwrap_or(snapshot.updated_at),
-        };
-        self.replay_onto(instance, records_after, ReplayOptions::default())
+        resume_log(Defs::One(self), snapshot, records_after)
     }
 
     /// Applies `records` to `instance`, checking each one; the records must follow
@@ -527,114 +468,395 @@ impl<L: Lifecycle> Definition<L> {
         records: &[AuditRecord],
         options: ReplayOptions,
     ) -> Result<Instance<L>, VerifyError> {
-        // What the instance knows of its last record stands in for it; its format is
-        // unknown, so a format downgrade at this boundary is not seen (verification
-        // always replays a log from its first record).
-        let floor = TimeFloor {
-            format: FORMAT_V1,
-            at: instance.updated_at,
-            recorded_at: instance.recorded_at,
-            settled_at: instance.settled_at,
-        };
-        self.replay_from(instance, Some(floor), records, options)
-    }
-
-    fn replay_from(
-        &self,
-        mut instance: Instance<L>,
-        mut floor: Option<TimeFloor>,
-        records: &[AuditRecord],
-        options: ReplayOptions,
-    ) -> Result<Instance<L>, VerifyError> {
-        for record in records {
-            let seq = instance.seq + 1;
-            let fail = |kind| VerifyError {
-                instance: instance.id,
-                seq,
-                kind,
-            };
-            check_link(record, instance.id, seq, instance.last_hash)?;
-            check_times(record, floor.as_ref(), options.now).map_err(fail)?;
-            floor = Some(TimeFloor::after(floor, record));
-            if record.definition != *self.reference() {
-                return Err(fail(VerifyErrorKind::WrongDefinition {
-                    expected: self.reference().clone(),
-                    found: record.definition.clone(),
-                }));
-            }
-            if record.from != instance.state.name() {
-                return Err(fail(VerifyErrorKind::StateMismatch {
-                    expected: instance.state.name().to_owned(),
-                    found: record.from.clone(),
-                }));
-            }
-            match &record.outcome {
-                Outcome::Created => {
-                    return Err(fail(VerifyErrorKind::Creation {
-                        message: ONLY_FIRST_CREATES,
-                    }));
-                }
-                Outcome::Refused { reasons } => {
-                    if reasons.is_empty() {
-                        return Err(fail(VerifyErrorKind::EmptyRefusal));
-                    }
-                    self.advance(&mut instance, record, None);
-                }
-                Outcome::Accepted { to } => {
-                    let Some(t) = self.transition(&instance.state, &record.action) else {
-                        return Err(fail(VerifyErrorKind::NoSuchTransition {
-                            from: record.from.clone(),
-                            action: record.action.clone(),
-                        }));
-                    };
-                    if t.to.name() != to {
-                        if self.state_named(to).is_none() {
-                            return Err(fail(VerifyErrorKind::UnknownState { state: to.clone() }));
-                        }
-                        return Err(fail(VerifyErrorKind::TargetMismatch {
-                            action: record.action.clone(),
-                            expected: t.to.name().to_owned(),
-                            found: to.clone(),
-                        }));
-                    }
-                    if !t.roles.contains(&record.role) {
-                        return Err(fail(VerifyErrorKind::RoleNotAllowed {
-                            role: record.role.clone(),
-                            action: record.action.clone(),
-                        }));
-                    }
-                    let action = L::Action::from_parts(&record.action, &record.payload)
-                        .map_err(|e| fail(VerifyErrorKind::Payload(e)))?;
-                    if action.name() != record.action {
-                        return Err(fail(VerifyErrorKind::Payload(PayloadError {
-                            action: record.action.clone(),
-                            message: format!("decodes to action {:?}", action.name()),
-                        })));
-                    }
-                    let to = t.to.clone();
-                    if options.recheck_guards {
-                        let decision = self.decide(
-                            &instance,
-                            &record.actor,
-                            &record.role,
-                            &action,
-                            &record.payload,
-                            record.at,
-                        );
-                        if let Decision::Refuse(reasons) = decision {
-                            return Err(fail(VerifyErrorKind::GuardsWouldRefuse { reasons }));
-                        }
-                    }
-                    self.advance(&mut instance, record, Some((&action, to)));
-                }
-            }
-        }
-        Ok(instance)
+        replay_onto_log(Defs::One(self), instance, records, options)
     }
 
     /// Verifies a log completely; [`replay`](Definition::replay) without keeping the
     /// instance.
     pub fn verify(&self, records: &[AuditRecord]) -> Result<(), VerifyError> {
         self.replay(records).map(|_| ())
+    }
+}
+
+/// The definitions a replay may meet: one version, or every version of a definition.
+pub(crate) enum Defs<'a, L: Lifecycle> {
+    /// One definition version: every record must name it.
+    One(&'a Definition<L>),
+    /// The versions of one definition, for logs that migrate.
+    Many(&'a Versions<L>),
+}
+
+impl<L: Lifecycle> Clone for Defs<'_, L> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<L: Lifecycle> Copy for Defs<'_, L> {}
+
+impl<'a, L: Lifecycle> Defs<'a, L> {
+    fn find(self, reference: &DefinitionRef) -> Option<&'a Definition<L>> {
+        match self {
+            Defs::One(d) => (d.reference() == reference).then_some(d),
+            Defs::Many(v) => v.find(reference).map(|d| &**d),
+        }
+    }
+
+    /// What a log is replayed with, for errors: the definition, or the latest version.
+    fn expected(self) -> DefinitionRef {
+        match self {
+            Defs::One(d) => d.reference().clone(),
+            Defs::Many(v) => v.latest().reference().clone(),
+        }
+    }
+}
+
+pub(crate) fn replay_log<L: Lifecycle>(
+    defs: Defs<'_, L>,
+    records: &[AuditRecord],
+    options: ReplayOptions,
+) -> Result<Instance<L>, VerifyError> {
+    let Some(first) = records.first() else {
+        return Err(VerifyError {
+            instance: Uuid::nil(),
+            seq: 1,
+            kind: VerifyErrorKind::Empty,
+        });
+    };
+    let id = first.instance;
+    let fail = |kind| VerifyError {
+        instance: id,
+        seq: 1,
+        kind,
+    };
+    check_link(first, id, 1, Digest::ZERO)?;
+    check_creation(first, id, 1)?;
+    let Some(def) = defs.find(&first.definition) else {
+        return Err(fail(VerifyErrorKind::WrongDefinition {
+            expected: defs.expected(),
+            found: first.definition.clone(),
+        }));
+    };
+    if first.from != def.initial().name() {
+        return Err(fail(VerifyErrorKind::StateMismatch {
+            expected: def.initial().name().to_owned(),
+            found: first.from.clone(),
+        }));
+    }
+    check_times(first, None, options.now).map_err(fail)?;
+    let data = serde_json::from_value(first.payload.clone())
+        .map_err(|e| fail(VerifyErrorKind::Data { message: e.to_string() }))?;
+    let instance = Instance {
+        id,
+        definition: first.definition.clone(),
+        state: def.initial().clone(),
+        data,
+        seq: 1,
+        last_hash: first.hash,
+        created_at: first.at,
+        entered_at: first.at,
+        updated_at: first.at,
+        settled_at: first.at,
+        recorded_at: first.recorded_at.unwrap_or(first.at),
+    };
+    replay_from(
+        defs,
+        instance,
+        Some(TimeFloor::after(None, first)),
+        &records[1..],
+        options,
+    )
+}
+
+pub(crate) fn resume_log<L: Lifecycle>(
+    defs: Defs<'_, L>,
+    snapshot: &Snapshot,
+    records_after: &[AuditRecord],
+) -> Result<Instance<L>, VerifyError> {
+    let fail = |message: String| VerifyError {
+        instance: snapshot.instance,
+        seq: snapshot.seq,
+        kind: VerifyErrorKind::Snapshot { message },
+    };
+    let Some(def) = defs.find(&snapshot.definition) else {
+        return Err(fail(format!(
+            "taken under {}, loaded with {}",
+            snapshot.definition,
+            defs.expected()
+        )));
+    };
+    let state = def
+        .state_named(&snapshot.state)
+        .ok_or_else(|| fail(format!("unknown state {:?}", snapshot.state)))?
+        .clone();
+    let data = serde_json::from_value(snapshot.data.clone()).map_err(|e| fail(format!("data does not decode: {e}")))?;
+    let instance = Instance {
+        id: snapshot.instance,
+        definition: snapshot.definition.clone(),
+        state,
+        data,
+        seq: snapshot.seq,
+        last_hash: snapshot.last_hash,
+        created_at: snapshot.created_at,
+        entered_at: snapshot.entered_at,
+        updated_at: snapshot.updated_at,
+        settled_at: snapshot.settled_at.unwrap_or(snapshot.updated_at),
+        recorded_at: snapshot.recorded_at.unwrap_or(snapshot.updated_at),
+    };
+    replay_onto_log(defs, instance, records_after, ReplayOptions::default())
+}
+
+pub(crate) fn replay_onto_log<L: Lifecycle>(
+    defs: Defs<'_, L>,
+    instance: Instance<L>,
+    records: &[AuditRecord],
+    options: ReplayOptions,
+) -> Result<Instance<L>, VerifyError> {
+    // What the instance knows of its last record stands in for it; its format is
+    // unknown, so a format downgrade at this boundary is not seen (verification
+    // always replays a log from its first record).
+    let floor = TimeFloor {
+        format: FORMAT_V1,
+        at: instance.updated_at,
+        recorded_at: instance.recorded_at,
+        settled_at: instance.settled_at,
+    };
+    replay_from(defs, instance, Some(floor), records, options)
+}
+
+fn replay_from<L: Lifecycle>(
+    defs: Defs<'_, L>,
+    mut instance: Instance<L>,
+    mut floor: Option<TimeFloor>,
+    records: &[AuditRecord],
+    options: ReplayOptions,
+) -> Result<Instance<L>, VerifyError> {
+    for record in records {
+        let seq = instance.seq + 1;
+        let id = instance.id;
+        let fail = |kind| VerifyError {
+            instance: id,
+            seq,
+            kind,
+        };
+        check_link(record, instance.id, seq, instance.last_hash)?;
+        check_times(record, floor.as_ref(), options.now).map_err(fail)?;
+        floor = Some(TimeFloor::after(floor, record));
+        let wrong = |found: &DefinitionRef| {
+            fail(VerifyErrorKind::WrongDefinition {
+                expected: instance.definition.clone(),
+                found: found.clone(),
+            })
+        };
+        let Some(current) = defs.find(&instance.definition) else {
+            return Err(fail(VerifyErrorKind::WrongDefinition {
+                expected: defs.expected(),
+                found: instance.definition.clone(),
+            }));
+        };
+        let migrating = record.action == MIGRATE_ACTION && !matches!(record.outcome, Outcome::Created);
+        // Every record names the version the instance follows, except an accepted
+        // migration, which names its target.
+        let def = if migrating && matches!(record.outcome, Outcome::Accepted { .. }) {
+            defs.find(&record.definition).ok_or_else(|| wrong(&record.definition))?
+        } else if record.definition != instance.definition {
+            return Err(wrong(&record.definition));
+        } else {
+            current
+        };
+        if record.from != instance.state.name() {
+            return Err(fail(VerifyErrorKind::StateMismatch {
+                expected: instance.state.name().to_owned(),
+                found: record.from.clone(),
+            }));
+        }
+        if migrating {
+            replay_migration(defs, current, def, &mut instance, record, options).map_err(fail)?;
+            continue;
+        }
+        match &record.outcome {
+            Outcome::Created => {
+                return Err(fail(VerifyErrorKind::Creation {
+                    message: ONLY_FIRST_CREATES,
+                }));
+            }
+            Outcome::Refused { reasons } => {
+                if reasons.is_empty() {
+                    return Err(fail(VerifyErrorKind::EmptyRefusal));
+                }
+                def.advance(&mut instance, record, None);
+            }
+            Outcome::Accepted { to } => {
+                let Some(t) = def.transition(&instance.state, &record.action) else {
+                    return Err(fail(VerifyErrorKind::NoSuchTransition {
+                        from: record.from.clone(),
+                        action: record.action.clone(),
+                    }));
+                };
+                if t.to.name() != to {
+                    if def.state_named(to).is_none() {
+                        return Err(fail(VerifyErrorKind::UnknownState { state: to.clone() }));
+                    }
+                    return Err(fail(VerifyErrorKind::TargetMismatch {
+                        action: record.action.clone(),
+                        expected: t.to.name().to_owned(),
+                        found: to.clone(),
+                    }));
+                }
+                if !t.roles.contains(&record.role) {
+                    return Err(fail(VerifyErrorKind::RoleNotAllowed {
+                        role: record.role.clone(),
+                        action: record.action.clone(),
+                    }));
+                }
+                let action = L::Action::from_parts(&record.action, &record.payload)
+                    .map_err(|e| fail(VerifyErrorKind::Payload(e)))?;
+                if action.name() != record.action {
+                    return Err(fail(VerifyErrorKind::Payload(PayloadError {
+                        action: record.action.clone(),
+                        message: format!("decodes to action {:?}", action.name()),
+                    })));
+                }
+                let to = t.to.clone();
+                if options.recheck_guards {
+                    let decision = def.decide(
+                        &instance,
+                        &record.actor,
+                        &record.role,
+                        &action,
+                        &record.payload,
+                        record.at,
+                    );
+                    if let Decision::Refuse(reasons) = decision {
+                        return Err(fail(VerifyErrorKind::GuardsWouldRefuse { reasons }));
+                    }
+                }
+                def.advance(&mut instance, record, Some((&action, to)));
+            }
+        }
+    }
+    Ok(instance)
+}
+
+/// Checks a `migrate` record on `instance`, which follows `current`, and moves the
+/// instance past it. `target` is the version an accepted record names (for a refused
+/// one, `current`). Everything the engine decided to accept is recomputed from the
+/// record, the role and the state map included, whatever the replay options: a
+/// migration has no guard that could depend on anything else. With
+/// [`ReplayOptions::recheck_guards`], a refused record's own reasons are recomputed
+/// too, when its target version is known: they must be what the target gives, and any
+/// other reason the embedding program's (`external`).
+fn replay_migration<L: Lifecycle>(
+    defs: Defs<'_, L>,
+    current: &Definition<L>,
+    target: &Definition<L>,
+    instance: &mut Instance<L>,
+    record: &AuditRecord,
+    options: ReplayOptions,
+) -> Result<(), VerifyErrorKind> {
+    let bad = |message: String| VerifyErrorKind::Migration { message };
+    let payload: MigrationPayload = serde_json::from_value(record.payload.clone())
+        .map_err(|e| bad(format!("the payload is not a migration's: {e}")))?;
+    if payload.from_version != current.version() {
+        return Err(bad(format!(
+            "the payload says from version {}, the instance follows {}",
+            payload.from_version,
+            current.reference()
+        )));
+    }
+    if payload.to_version <= payload.from_version {
+        return Err(bad(format!(
+            "the payload migrates from version {} to version {}, which is not newer",
+            payload.from_version, payload.to_version
+        )));
+    }
+    match &record.outcome {
+        Outcome::Refused { reasons } => {
+            if reasons.is_empty() {
+                return Err(VerifyErrorKind::EmptyRefusal);
+            }
+            let aimed = DefinitionRef {
+                name: current.name().to_owned(),
+                version: payload.to_version,
+            };
+            if options.recheck_guards
+                && let Some(aimed) = defs.find(&aimed)
+            {
+                let own: Vec<&Reason> = reasons
+                    .iter()
+                    .filter(|r| r.code != crate::guard::ReasonCode::External)
+                    .collect();
+                let expected = match aimed.decide_migration(&record.from, &record.role, &payload.state_map) {
+                    Decision::Refuse(expected) => expected,
+                    Decision::Accept { .. } => Vec::new(),
+                };
+                if own.len() != expected.len() || own.iter().zip(&expected).any(|(a, b)| *a != b) {
+                    let give: Vec<String> = expected.iter().map(|r| r.message.en.to_string()).collect();
+                    return Err(bad(format!(
+                        "refused with other reasons than {} gives ({})",
+                        aimed.reference(),
+                        if give.is_empty() {
+                            "none: it accepts".to_owned()
+                        } else {
+                            give.join("; ")
+                        }
+                    )));
+                }
+            }
+            current.advance(instance, record, None);
+            Ok(())
+        }
+        Outcome::Accepted { to } => {
+            if target.name() != current.name() || target.version() <= current.version() {
+                return Err(bad(format!(
+                    "the record migrates {} to {}, which is not a newer version of it",
+                    current.reference(),
+                    target.reference()
+                )));
+            }
+            if payload.to_version != target.version() {
+                return Err(bad(format!(
+                    "the payload says to version {}, the record names {}",
+                    payload.to_version,
+                    target.reference()
+                )));
+            }
+            match target.decide_migration(&record.from, &record.role, &payload.state_map) {
+                Decision::Refuse(reasons) => {
+                    if reasons
+                        .iter()
+                        .any(|r| r.code == crate::guard::ReasonCode::RoleNotAllowed)
+                    {
+                        return Err(VerifyErrorKind::RoleNotAllowed {
+                            role: record.role.clone(),
+                            action: MIGRATE_ACTION.to_owned(),
+                        });
+                    }
+                    let reasons: Vec<String> = reasons.iter().map(|r| r.message.en.to_string()).collect();
+                    Err(bad(format!(
+                        "accepted, but {} refuses it: {}",
+                        target.reference(),
+                        reasons.join("; ")
+                    )))
+                }
+                Decision::Accept { to: expected } => {
+                    if expected.name() != to {
+                        if target.state_named(to).is_none() {
+                            return Err(VerifyErrorKind::UnknownState { state: to.clone() });
+                        }
+                        return Err(VerifyErrorKind::TargetMismatch {
+                            action: MIGRATE_ACTION.to_owned(),
+                            expected: expected.name().to_owned(),
+                            found: to.clone(),
+                        });
+                    }
+                    target.migrate_onto(instance, record, Some(expected), payload.from_version);
+                    Ok(())
+                }
+            }
+        }
+        Outcome::Created => Err(VerifyErrorKind::Creation {
+            message: ONLY_FIRST_CREATES,
+        }),
     }
 }

@@ -11,7 +11,7 @@ use regula_core::store::{
 };
 use regula_core::{
     Append, AuditRecord, Checkpoint, CheckpointNote, Claim, ClaimHolder, Digest, Engine, Instance, InstanceFilter,
-    InstanceHead, Outcome, Repository, Store, StoreError, TreeHead, verify_chain,
+    InstanceHead, Migration, Outcome, Repository, Store, StoreError, TreeHead, Versions, verify_chain,
 };
 use uuid::Uuid;
 
@@ -1113,4 +1113,51 @@ pub fn claims<S: Store>(make: &dyn Fn() -> S) {
     let holder = store.claim(NS, "race").unwrap().unwrap();
     assert_eq!(store.head(holder.instance).unwrap().seq, 2);
     assert_eq!(store.tree_head().unwrap().size, 7);
+}
+
+/// An accepted migration moves its instance's head (and its listing) onto the new
+/// definition version, whether appended alone or in a batch after the creation; a
+/// refused one leaves it; the instance continues under the new version and the store
+/// verifies across versions.
+pub fn migrations<S: Store>(make: &dyn Fn() -> S) {
+    let store = make();
+    let v1 = Arc::new(sample::versioned(CASE, 1));
+    let v2 = Arc::new(sample::versioned(CASE, 2));
+    let old = sample::engine_for(&v1);
+    let new = old.for_definition(Arc::clone(&v2));
+    let (mut a, _) = grow(&store, &old, "a", 1);
+    let seq = a.seq();
+    // No migrator role: refused, recorded under v1.
+    let refused = new.migrate(&mut a, Migration::new(clerk(), "janitor")).unwrap();
+    assert!(refused.is_refused());
+    append(&store, a.id(), seq, &[refused]);
+    assert_eq!(store.head(a.id()).unwrap().definition, *v1.reference());
+    let accepted = new.migrate(&mut a, Migration::new(clerk(), "clerk")).unwrap();
+    assert!(!accepted.is_refused());
+    append(&store, a.id(), seq + 1, &[accepted]);
+    assert_eq!(store.head(a.id()).unwrap().definition, *v2.reference());
+    let continued = new.apply(&mut a, annotate("v2")).unwrap();
+    append(&store, a.id(), seq + 2, &[continued]);
+    assert_eq!(store.head(a.id()).unwrap().definition, *v2.reference());
+
+    // Created and migrated in one batch.
+    let (mut b, created) = old.create(clerk(), "clerk", case("b"), None).unwrap();
+    let migrated = new.migrate(&mut b, Migration::new(clerk(), "clerk")).unwrap();
+    append(&store, b.id(), 0, &[created, migrated]);
+    let listed = store.list(&InstanceFilter::definition(CASE)).unwrap();
+    assert_eq!(listed.len(), 2);
+    assert!(listed.iter().all(|h| h.definition == *v2.reference()), "{listed:?}");
+
+    let versions = Versions::new([v1, v2]).unwrap();
+    let report = verify_store(
+        &store,
+        None,
+        |_, records| Some(versions.verify(records)),
+        &mut |_, _| {},
+    )
+    .unwrap();
+    assert!(report.is_ok(), "{report}");
+    assert_eq!(report.replayed, 2);
+    let repo = Repository::new(new, &store).with_versions(versions.clone()).unwrap();
+    assert_eq!(repo.load(a.id()).unwrap().definition(), a.definition());
 }

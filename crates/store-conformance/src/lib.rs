@@ -60,7 +60,8 @@ macro_rules! conformance_tests {
             concurrent_writers,
             verify_while_writing,
             bulk_batches,
-            claims
+            claims,
+            migrations
         );
     };
     ($make:expr) => {
@@ -94,6 +95,7 @@ pub fn run_all<S: Store>(make: &dyn Fn() -> S) {
     checks::verify_while_writing(make);
     checks::bulk_batches(make);
     checks::claims(make);
+    checks::migrations(make);
 }
 
 /// A store wrapper that counts how records are read, to prove that loading through a

@@ -112,7 +112,13 @@ impl Lifecycle for Sample {
 
 /// The sample definition under `name` (version 1).
 pub fn definition(name: &str) -> Definition<Sample> {
-    let built = Definition::<Sample>::builder(name, 1)
+    versioned(name, 1)
+}
+
+/// The sample definition under `name` at `version` (the same table in every version),
+/// for migrations.
+pub fn versioned(name: &str, version: u32) -> Definition<Sample> {
+    let built = Definition::<Sample>::builder(name, version)
         .state(Stage::Filed, Text::new("立案", "Filed"))
         .state(Stage::Assigned, Text::new("分案", "Assigned"))
         .state(Stage::Heard, Text::new("开庭", "Heard"))

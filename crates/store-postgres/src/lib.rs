@@ -187,16 +187,16 @@ impl Statements {
                  updated_at, first_position) \
                  SELECT * FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::bigint[], $6::text[], \
                  $7::text[], $8::text[], $9::bigint[]) \
-                 ON CONFLICT (instance) DO UPDATE SET state = excluded.state, seq = excluded.seq, \
-                 last_hash = excluded.last_hash, updated_at = excluded.updated_at"
+                 ON CONFLICT (instance) DO UPDATE SET version = excluded.version, state = excluded.state, \
+                 seq = excluded.seq, last_hash = excluded.last_hash, updated_at = excluded.updated_at"
             ))?,
             // One row (the common single append): scalar parameters, which the server
             // handles a little faster than one-element arrays.
             upsert_head: client.prepare(&format!(
                 "INSERT INTO {s}.instances (instance, definition, version, state, seq, last_hash, created_at, \
                  updated_at, first_position) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-                 ON CONFLICT (instance) DO UPDATE SET state = excluded.state, seq = excluded.seq, \
-                 last_hash = excluded.last_hash, updated_at = excluded.updated_at"
+                 ON CONFLICT (instance) DO UPDATE SET version = excluded.version, state = excluded.state, \
+                 seq = excluded.seq, last_hash = excluded.last_hash, updated_at = excluded.updated_at"
             ))?,
             insert_record: client.prepare(&format!(
                 "INSERT INTO {s}.records (position, instance, seq, record_id, at, definition, action, hash, record) \

@@ -557,8 +557,8 @@ impl Store for SqliteStore {
                 .prepare_cached(
                     "INSERT INTO instances (instance, definition, version, state, seq, last_hash, created_at, \
                      updated_at, first_position) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
-                     ON CONFLICT (instance) DO UPDATE SET state = excluded.state, seq = excluded.seq, \
-                     last_hash = excluded.last_hash, updated_at = excluded.updated_at",
+                     ON CONFLICT (instance) DO UPDATE SET version = excluded.version, state = excluded.state, \
+                     seq = excluded.seq, last_hash = excluded.last_hash, updated_at = excluded.updated_at",
                 )
                 .map_err(backend)?;
             for BatchHead { head, first_record, .. } in &heads {

@@ -470,6 +470,7 @@ pub fn check_append(
         });
     }
     let mut prev = head.map_or(Digest::ZERO, |h| h.last_hash);
+    let mut follows = head.map(|h| &h.definition);
     for (i, r) in records.iter().enumerate() {
         let seq = expected_seq + 1 + i as u64;
         let invalid = |e: VerifyError| StoreError::InvalidAppend {
@@ -479,15 +480,24 @@ pub fn check_append(
         };
         crate::replay::check_link(r, instance, seq, prev).map_err(invalid)?;
         crate::replay::check_creation(r, instance, seq).map_err(invalid)?;
-        if let Some(h) = head
-            && r.definition != h.definition
+        if let Some(d) = follows
+            && r.definition != *d
         {
-            return Err(StoreError::InvalidAppend {
-                instance,
-                seq,
-                reason: format!("record follows {}, the instance follows {}", r.definition, h.definition),
-            });
+            // Only an accepted migration moves an instance, onto a newer version of
+            // its definition.
+            let migrates = r.action == crate::definition::MIGRATE_ACTION
+                && matches!(r.outcome, crate::record::Outcome::Accepted { .. })
+                && r.definition.name == d.name
+                && r.definition.version > d.version;
+            if !migrates {
+                return Err(StoreError::InvalidAppend {
+                    instance,
+                    seq,
+                    reason: format!("record follows {}, the instance follows {}", r.definition, d),
+                });
+            }
         }
+        follows = Some(&r.definition);
         prev = r.hash;
     }
     Ok(())

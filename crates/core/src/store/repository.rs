@@ -1,13 +1,14 @@
 //! An engine and a store together: create, load, apply and persist in one call.
 
 use crate::Lifecycle;
-use crate::engine::{Command, Engine, EngineError};
+use crate::engine::{Command, Engine, EngineError, Migration};
 use crate::guard::Reason;
-use crate::instance::Instance;
+use crate::instance::{Instance, Snapshot};
 use crate::record::{Actor, AuditRecord};
 use crate::replay::VerifyError;
+use crate::versions::{Versions, VersionsError};
 
-use super::{Append, Claim, Store, StoreError};
+use super::{Append, Claim, InstanceFilter, Store, StoreError};
 
 /// Creating, loading or changing a persisted instance failed.
 #[derive(Debug, thiserror::Error)]
@@ -33,10 +34,15 @@ impl RepositoryError {
 
 /// Runs an [`Engine`] on top of a [`Store`]: every record is persisted before the
 /// caller sees the new instance, and long logs load from cached snapshots.
+///
+/// With [`with_versions`](Repository::with_versions) it loads and verifies instances
+/// written under earlier versions of the engine's definition too, and
+/// [`migrate`](Repository::migrate) moves them onto the engine's version.
 pub struct Repository<L: Lifecycle, S: Store> {
     engine: Engine<L>,
     store: S,
     snapshot_every: u64,
+    versions: Option<Versions<L>>,
 }
 
 impl<L: Lifecycle, S: Store> Repository<L, S> {
@@ -46,7 +52,29 @@ impl<L: Lifecycle, S: Store> Repository<L, S> {
             engine,
             store,
             snapshot_every: 64,
+            versions: None,
         }
+    }
+
+    /// The same repository replaying logs with `versions` (every version of the
+    /// engine's definition a log may name, the engine's own included), so instances
+    /// written under earlier versions load, verify and can be migrated. Errors with
+    /// [`VersionsError::Missing`] when the engine's definition version is not among
+    /// them. Keep them so when replacing the engine ([`set_engine`](Repository::set_engine)).
+    pub fn with_versions(mut self, versions: Versions<L>) -> Result<Self, VersionsError> {
+        let own = self.engine.definition().reference();
+        if versions.find(own).is_none() {
+            return Err(VersionsError::Missing {
+                definition: own.clone(),
+            });
+        }
+        self.versions = Some(versions);
+        Ok(self)
+    }
+
+    /// The versions logs are replayed with, if set.
+    pub fn versions(&self) -> Option<&Versions<L>> {
+        self.versions.as_ref()
     }
 
     /// Snapshot an instance each time its log grows by `n` records (0: never).
@@ -89,25 +117,101 @@ impl<L: Lifecycle, S: Store> Repository<L, S> {
     }
 
     /// Loads an instance: from its latest snapshot and the records after it when a
-    /// snapshot exists and fits, else by replaying its whole log.
+    /// snapshot exists and fits, else by replaying its whole log (with the
+    /// [versions](Repository::with_versions) when set: the instance may follow an
+    /// earlier version; apply to it only after [migrating](Repository::migrate) it).
     pub fn load(&self, id: uuid::Uuid) -> Result<Instance<L>, RepositoryError> {
-        let definition = self.engine.definition();
         // An unreadable snapshot is a cache miss, like a stale one: the log decides.
         if let Ok(Some(snapshot)) = self.store.snapshot(id)
-            && snapshot.definition == *definition.reference()
+            && self.knows(&snapshot)
         {
             let after = self.store.load_after(id, snapshot.seq)?;
             // A snapshot that does not fit is only a stale cache: the full log decides.
-            if let Ok(instance) = definition.resume(&snapshot, &after) {
+            if let Ok(instance) = self.resume(&snapshot, &after) {
                 return Ok(instance);
             }
         }
-        Ok(definition.replay(&self.store.load(id)?)?)
+        self.replay(&self.store.load(id)?)
     }
 
     /// Replays an instance's whole log, ignoring snapshots: what verification trusts.
     pub fn verify(&self, id: uuid::Uuid) -> Result<Instance<L>, RepositoryError> {
-        Ok(self.engine.definition().replay(&self.store.load(id)?)?)
+        self.replay(&self.store.load(id)?)
+    }
+
+    fn knows(&self, snapshot: &Snapshot) -> bool {
+        match &self.versions {
+            Some(v) => v.find(&snapshot.definition).is_some(),
+            None => snapshot.definition == *self.engine.definition().reference(),
+        }
+    }
+
+    fn resume(&self, snapshot: &Snapshot, after: &[AuditRecord]) -> Result<Instance<L>, VerifyError> {
+        match &self.versions {
+            Some(v) => v.resume(snapshot, after),
+            None => self.engine.definition().resume(snapshot, after),
+        }
+    }
+
+    fn replay(&self, records: &[AuditRecord]) -> Result<Instance<L>, RepositoryError> {
+        Ok(match &self.versions {
+            Some(v) => v.replay(records)?,
+            None => self.engine.definition().replay(records)?,
+        })
+    }
+
+    /// Migrates `instance` onto the engine's definition version
+    /// ([`Engine::migrate`]) and persists the record. On success the instance has
+    /// moved on (onto the new version when accepted); on any error it is left exactly
+    /// as it was.
+    pub fn migrate(
+        &self,
+        instance: &mut Instance<L>,
+        migration: Migration<L::State>,
+    ) -> Result<AuditRecord, RepositoryError> {
+        self.migrate_with(instance, migration, Vec::new())
+    }
+
+    /// Migrates every open instance of the engine's definition that follows an earlier
+    /// version (open: not in a terminal state of the version it follows) with a copy of
+    /// `migration` each, and returns the records written, accepted or refused, in the
+    /// store's listing order. Needs the [versions](Repository::with_versions) the
+    /// instances follow. Each migration is its own append: after an error, the
+    /// instances already migrated stay so, and calling this again continues with the
+    /// others (an instance whose migration was refused is tried again).
+    pub fn migrate_open(&self, migration: &Migration<L::State>) -> Result<Vec<AuditRecord>, RepositoryError> {
+        let target = self.engine.definition().reference();
+        let mut written = Vec::new();
+        for head in self.store.list(&InstanceFilter::definition(target.name.clone()))? {
+            if head.definition.version >= target.version {
+                continue;
+            }
+            let mut instance = self.load(head.instance)?;
+            let closed = self
+                .versions
+                .as_ref()
+                .and_then(|v| v.find(instance.definition()))
+                .is_some_and(|d| d.is_terminal(instance.state()));
+            if closed {
+                continue;
+            }
+            written.push(self.migrate(&mut instance, migration.clone())?);
+        }
+        Ok(written)
+    }
+
+    /// [`migrate`](Repository::migrate) with the failures of the program's own checks
+    /// ([`Engine::migrate_with`]).
+    pub fn migrate_with(
+        &self,
+        instance: &mut Instance<L>,
+        migration: Migration<L::State>,
+        external: Vec<Reason>,
+    ) -> Result<AuditRecord, RepositoryError> {
+        let mut next = instance.clone();
+        let expected_seq = next.seq();
+        let record = self.engine.migrate_with(&mut next, migration, external)?;
+        self.persist(instance, next, expected_seq, record, Vec::new())
     }
 
     /// Attempts `command` on `instance` and persists the record. On success the
@@ -153,6 +257,19 @@ impl<L: Lifecycle, S: Store> Repository<L, S> {
                 .map(|(namespace, key)| Claim::new(*namespace, *key, record.instance, record.seq))
                 .collect()
         };
+        self.persist(instance, next, expected_seq, record, claims)
+    }
+
+    /// Appends `record` (with `claims`) and, once it is stored, replaces `instance`
+    /// with `next`; snapshots as configured.
+    fn persist(
+        &self,
+        instance: &mut Instance<L>,
+        next: Instance<L>,
+        expected_seq: u64,
+        record: AuditRecord,
+        claims: Vec<Claim>,
+    ) -> Result<AuditRecord, RepositoryError> {
         let append = Append {
             instance: next.id(),
             expected_seq,

@@ -353,6 +353,7 @@ fn verify_error_zh(e: &VerifyError) -> String {
             text
         }
         VerifyErrorKind::Snapshot { message } => format!("快照：{message}"),
+        VerifyErrorKind::Migration { message } => format!("迁移记录有误（{message}）"),
         other => other.to_string(),
     };
     format!("实例 {} 第 {} 条记录：{kind}", e.instance, e.seq)
@@ -494,7 +495,8 @@ where
 ///
 /// `replay` is called with each intact instance's head and records: return
 /// `Some(result)` of replaying them with the right definition (for example
-/// `definition.verify(records)`), or `None` when the definition is unknown. With a
+/// `definition.verify(records)`, or `versions.verify(records)` for a definition with
+/// several [`Versions`](crate::Versions)), or `None` when the definition is unknown. With a
 /// `checkpoint`, also checks that the store extends it. `progress` is called with the
 /// number of records read so far and the total.
 pub fn verify_store<S, R>(
@@ -527,7 +529,8 @@ where
 ///   (definition, state, last hash, created and updated times) is what the log gives;
 /// - that reading each instance's records by instance (the store's index) gives the
 ///   same records as the full scan: an index that lies shows here;
-/// - every instance's transitions, with `replay` ([`Replayer::verify`]);
+/// - every instance's transitions, with `replay` ([`Replayer::verify`]; for a
+///   definition with several versions, [`Versions::replayer`](crate::Versions::replayer));
 /// - every cached snapshot against the instance replayed from its log up to the
 ///   snapshot's sequence number ([`Replayer::snapshot`]), field by field;
 /// - what only the store can check, with [`Store::check_storage`]: the database's
