@@ -1,0 +1,215 @@
+//! Every view as of a past date rolls the whole standard back, not only its stage: its
+//! department, versions and document numbers, revisions, inspections, the record
+//! count, what blocks its next step, and the reports built on the ledger as of then.
+#![allow(clippy::unwrap_used)]
+
+mod driver;
+
+use chrono::TimeDelta;
+use driver::*;
+use regula_core::Command;
+use regula_standards::lifecycle::{Stage, StandardAction, roles};
+use regula_standards::plan::{self, WorkPlan};
+
+const CODE: &str = "ADJ-01-01"; // 立案 item 1: the plan names no department.
+
+/// ADJ-01-01 assigned to 立案庭 on 2023-01-10, published as v1 (红林法〔2023〕15号) on
+/// 2023-02-25, inspected on 2023-03-10, revised from 2023-03-11 and published as v2
+/// (红林法〔2023〕31号) on 2023-04-25.
+fn scenario() -> Driver {
+    let mut d = Driver::new();
+    let office = d.office();
+    d.ok(
+        day(2023, 1, 10),
+        CODE,
+        &office,
+        roles::OFFICE,
+        StandardAction::AssignDepartment {
+            department: "立案庭".into(),
+        },
+    );
+    assert_eq!(
+        d.publish_first(CODE, "立案庭", day(2023, 1, 21), "红林法〔2023〕15号"),
+        day(2023, 2, 25)
+    );
+    d.ok(
+        day(2023, 3, 10),
+        CODE,
+        &office,
+        roles::OFFICE,
+        inspection(day(2023, 3, 10), &["公示期限执行不统一"]),
+    );
+    d.ok(
+        day(2023, 3, 11),
+        CODE,
+        &office,
+        roles::OFFICE,
+        revision("增加公示期限的要求"),
+    );
+    assert_eq!(
+        d.draft_to_follow_up(CODE, "立案庭", day(2023, 3, 21), "红林法〔2023〕31号"),
+        day(2023, 4, 25)
+    );
+    d
+}
+
+#[test]
+fn a_standard_as_of_a_date_before_each_event_lacks_it() {
+    let d = scenario();
+    let court = &d.court;
+    let now = court.instance(CODE).unwrap().clone();
+    assert_eq!(now.data().versions.len(), 2);
+
+    // Before work was opened: nothing.
+    assert!(court.standard_as_of(CODE, morning(2022, 5, 15)).unwrap().is_none());
+    assert!(court.instance_as_of(CODE, morning(2022, 5, 15)).unwrap().is_none());
+
+    // Opened, before the assignment: research, no department, no version.
+    let s = court.standard_as_of(CODE, morning(2023, 1, 9)).unwrap().unwrap();
+    assert_eq!(s.instance.state(), &Stage::Research);
+    assert_eq!(s.instance.data().department, None);
+    assert!(s.instance.data().versions.is_empty());
+    assert_eq!(s.records, 1);
+    assert_eq!(s.last_record, morning(2022, 5, 16));
+
+    // Assigned, drafting, no version yet.
+    let s = court.standard_as_of(CODE, morning(2023, 1, 21)).unwrap().unwrap();
+    assert_eq!(s.instance.state(), &Stage::Drafting);
+    assert_eq!(s.instance.data().department.as_ref().unwrap().department, "case_filing");
+    assert!(s.instance.data().versions.is_empty());
+    assert!(s.instance.data().drafts.is_empty());
+    assert_eq!(s.records, 3);
+
+    // In consultation: the draft and its opinions, not yet the approval.
+    let s = court.standard_as_of(CODE, morning(2023, 1, 23)).unwrap().unwrap();
+    assert_eq!(s.instance.state(), &Stage::Consultation);
+    assert_eq!(s.instance.data().drafts.len(), 1);
+    assert_eq!(s.instance.data().consultations[0].opinions.len(), 2);
+    assert!(s.instance.data().approvals.is_empty());
+
+    // After v1, before the inspection and the revision: v1 under its number.
+    let s = court.standard_as_of(CODE, morning(2023, 3, 1)).unwrap().unwrap();
+    assert_eq!(s.instance.state(), &Stage::FollowUp);
+    let data = s.instance.data();
+    assert_eq!(data.versions.len(), 1);
+    assert_eq!(data.in_force().unwrap().document_number, "红林法〔2023〕15号");
+    assert!(data.inspections.is_empty());
+    assert!(data.revisions.is_empty());
+
+    // During the revision: v1 still in force, the revision open, one inspection.
+    let s = court.standard_as_of(CODE, morning(2023, 3, 15)).unwrap().unwrap();
+    let data = s.instance.data();
+    assert_eq!(s.instance.state(), &Stage::Revision);
+    assert_eq!(data.in_force().unwrap().number, 1);
+    assert_eq!(data.inspections.len(), 1);
+    assert!(data.open_revision().is_some());
+    assert_eq!(data.drafts.len(), 1);
+    // The revised draft in consultation, v1 still in force.
+    let s = court.standard_as_of(CODE, morning(2023, 3, 23)).unwrap().unwrap();
+    assert_eq!(s.instance.state(), &Stage::Consultation);
+    assert_eq!(s.instance.data().drafts.len(), 2);
+    assert_eq!(
+        s.instance.data().in_force().unwrap().document_number,
+        "红林法〔2023〕15号"
+    );
+
+    // After v2: everything, as now.
+    let s = court.standard_as_of(CODE, morning(2023, 5, 1)).unwrap().unwrap();
+    assert_eq!(s.instance.data(), now.data());
+    assert_eq!(s.records, now.seq());
+    assert_eq!(
+        court.instance_as_of(CODE, morning(2023, 5, 1)).unwrap().unwrap().data(),
+        now.data()
+    );
+}
+
+#[test]
+fn reports_as_of_a_past_date_use_the_ledger_as_of_then() {
+    let d = scenario();
+    let court = &d.court;
+    let status = |at| {
+        let ledger = court.ledger_as_of(at).unwrap();
+        assert_eq!(ledger.len(), 117);
+        plan::statuses(court.catalog(), &ledger, &WorkPlan::new(), at)
+            .into_iter()
+            .find(|s| s.code == CODE)
+            .unwrap()
+    };
+    let before = status(morning(2023, 1, 9));
+    assert_eq!(before.department, None);
+    assert_eq!(before.department_label.zh, "未分配责任部门");
+    assert_eq!(before.version_in_force, None);
+    let v1 = status(morning(2023, 3, 1));
+    assert_eq!(v1.department.unwrap().department, "case_filing");
+    assert_eq!(v1.version_in_force, Some(1));
+    assert_eq!(status(morning(2023, 5, 1)).version_in_force, Some(2));
+
+    // The department load as of before the assignment counts it as unassigned.
+    let at = morning(2023, 1, 9);
+    let load = plan::department_load(court.catalog(), &court.ledger_as_of(at).unwrap(), &WorkPlan::new(), at);
+    let unassigned = load.iter().find(|l| l.department.is_none()).unwrap();
+    assert!(unassigned.codes.iter().any(|c| c == CODE));
+    assert_eq!(unassigned.total, 13);
+    let now = plan::department_load(court.catalog(), &court.ledger(), &WorkPlan::new(), morning(2023, 5, 1));
+    assert_eq!(now.iter().find(|l| l.department.is_none()).unwrap().total, 12);
+}
+
+#[test]
+fn what_blocks_as_of_a_past_date_is_judged_on_the_record_then() {
+    let d = scenario();
+    // Before the assignment, in research: starting to draft is blocked for want of a
+    // department (today the standard is in follow-up, where nothing blocks that).
+    let blockers = d.court.blockers(CODE, morning(2023, 1, 9)).unwrap();
+    assert_eq!(blockers.len(), 1);
+    assert_eq!(blockers[0].action, "start_drafting");
+    assert_eq!(blockers[0].reasons.len(), 1, "{blockers:?}");
+    // Before work was opened, nothing.
+    assert!(d.court.blockers(CODE, morning(2022, 5, 1)).unwrap().is_empty());
+    // Now: in follow-up, accepting is blocked for want of an evaluation.
+    let now = d.court.blockers(CODE, morning(2023, 5, 1)).unwrap();
+    assert_eq!(now[0].action, "accept");
+}
+
+/// An event entered after the fact belongs to the dates after its event time, though
+/// it was appended after records written before it; a refusal counts by its own time.
+#[test]
+fn an_event_entered_after_the_fact_belongs_to_its_own_time() {
+    let mut d = scenario();
+    let office = d.office();
+    // On 2023-06-20 the office enters an inspection made on 2023-06-01.
+    d.clock.set(morning(2023, 6, 20));
+    let r = d
+        .court
+        .apply(
+            CODE,
+            Command::new(
+                office.clone(),
+                roles::OFFICE,
+                inspection(day(2023, 6, 1), &["评价数据未按月统计"]),
+            )
+            .at(morning(2023, 6, 1)),
+        )
+        .unwrap();
+    assert!(!r.is_refused());
+    assert_eq!(r.recorded_at, Some(morning(2023, 6, 20)));
+    let court = &d.court;
+    let seq = court.instance(CODE).unwrap().seq();
+    // As of 2023-06-10 (before it was entered, after it happened) it is there.
+    let s = court.standard_as_of(CODE, morning(2023, 6, 10)).unwrap().unwrap();
+    assert_eq!(s.instance.data().inspections.len(), 2);
+    assert_eq!(s.records, seq);
+    // As of the day before it happened, it is not.
+    let s = court.standard_as_of(CODE, morning(2023, 5, 31)).unwrap().unwrap();
+    assert_eq!(s.instance.data().inspections.len(), 1);
+    assert_eq!(s.records, seq - 1);
+    assert_eq!(
+        court
+            .instance_as_of(CODE, morning(2023, 6, 1) - TimeDelta::seconds(1))
+            .unwrap()
+            .unwrap()
+            .data()
+            .inspections
+            .len(),
+        1
+    );
+}
