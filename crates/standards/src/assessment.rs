@@ -74,6 +74,8 @@ pub mod labels {
     pub const REFUSALS: Text = Text::new("被拒绝次数", "Refusals");
     /// 规则
     pub const RULE: Text = Text::new("规则", "Rule");
+    /// 规则代码
+    pub const RULE_ID: Text = Text::new("规则代码", "Rule id");
     /// 次数
     pub const COUNT: Text = Text::new("次数", "Count");
     /// 督导检查次数
