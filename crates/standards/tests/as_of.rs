@@ -213,3 +213,95 @@ fn an_event_entered_after_the_fact_belongs_to_its_own_time() {
         1
     );
 }
+
+mod invariants {
+    //! Whatever the log (self-loops, refusals, events entered after the fact), the
+    //! standard as of any instant T is its current data with everything dated after T
+    //! left out; the fast path and the replay agree; and views only grow with T.
+
+    use super::*;
+    use proptest::prelude::*;
+    use proptest::test_runner::Config;
+    use regula_core::Clock;
+
+    /// One attempt in follow-up: what, how many days later, and whether it is entered
+    /// after the fact (dated halfway between the last change and now).
+    #[derive(Clone, Debug)]
+    struct Step {
+        kind: u8,
+        days: i64,
+        back_dated: bool,
+        met: bool,
+    }
+
+    fn step() -> impl Strategy<Value = Step> {
+        (0u8..4, 0i64..20, any::<bool>(), any::<bool>()).prop_map(|(kind, days, back_dated, met)| Step {
+            kind,
+            days,
+            back_dated,
+            met,
+        })
+    }
+
+    proptest! {
+        #![proptest_config(Config { cases: 24, failure_persistence: None, ..Config::default() })]
+        #[test]
+        fn the_standard_as_of_t_is_its_data_dated_up_to_t(
+            steps in proptest::collection::vec(step(), 1..12),
+            probes in proptest::collection::vec(0i64..400, 1..6),
+        ) {
+            let mut d = scenario();
+            let office = d.office();
+            let dept = d.staff("立案庭");
+            for s in &steps {
+                d.clock.advance(TimeDelta::days(s.days) + TimeDelta::hours(1));
+                let now = d.clock.now();
+                let today = d.court.config().local_date(now);
+                let (who, role, action) = match s.kind {
+                    0 => (dept.clone(), roles::DEPARTMENT, StandardAction::ReportImplementation {
+                        period: "本季度".into(),
+                        summary: "按标准办理".into(),
+                    }),
+                    1 => (office.clone(), roles::OFFICE, inspection(today, &["x"])),
+                    2 => (office.clone(), roles::OFFICE, evaluation(today, 2, [true, s.met])),
+                    // No such step from follow-up: refused.
+                    _ => (dept.clone(), roles::DEPARTMENT, StandardAction::CloseConsultation),
+                };
+                let mut command = Command::new(who, role, action);
+                if s.back_dated {
+                    let settled = d.court.instance(CODE).unwrap().settled_at();
+                    command = command.at(settled + (now - settled) / 2);
+                }
+                d.court.apply(CODE, command).unwrap();
+            }
+            let court = &d.court;
+            let current = court.instance(CODE).unwrap().data().clone();
+            let log = court.history(CODE).unwrap();
+            let mut previous: Option<regula_standards::StandardData> = None;
+            let mut probes = probes;
+            probes.sort_unstable();
+            for p in probes {
+                let t = morning(2023, 1, 1) + TimeDelta::hours(p * 24 + 7);
+                let replayed = court.standard_as_of(CODE, t).unwrap().unwrap();
+                let data = replayed.instance.data();
+                // The fast path agrees with the replay.
+                let fast = court.instance_as_of(CODE, t).unwrap().unwrap();
+                prop_assert_eq!(fast.data(), data);
+                // Everything dated up to t, nothing after.
+                let upto = |at: chrono::DateTime<chrono::Utc>| at <= t;
+                prop_assert_eq!(data.versions.iter().collect::<Vec<_>>(), current.versions.iter().filter(|v| upto(v.stamp.at)).collect::<Vec<_>>());
+                prop_assert_eq!(data.inspections.iter().collect::<Vec<_>>(), current.inspections.iter().filter(|v| upto(v.stamp.at)).collect::<Vec<_>>());
+                prop_assert_eq!(data.evaluations.iter().collect::<Vec<_>>(), current.evaluations.iter().filter(|v| upto(v.stamp.at)).collect::<Vec<_>>());
+                prop_assert_eq!(data.reports.iter().collect::<Vec<_>>(), current.reports.iter().filter(|v| upto(v.stamp.at)).collect::<Vec<_>>());
+                prop_assert_eq!(data.history.iter().collect::<Vec<_>>(), current.history.iter().filter(|c| upto(c.stamp.at)).collect::<Vec<_>>());
+                prop_assert_eq!(replayed.records, log.iter().filter(|r| upto(r.at)).count() as u64);
+                // Views only grow with t.
+                if let Some(before) = &previous {
+                    prop_assert!(data.inspections.starts_with(&before.inspections));
+                    prop_assert!(data.history.starts_with(&before.history));
+                }
+                previous = Some(data.clone());
+            }
+        }
+    }
+}
