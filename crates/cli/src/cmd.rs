@@ -260,9 +260,10 @@ fn list(cli: &Cli, out: Out, args: &ListArgs) -> Result<(), CliError> {
     {
         return Err(CliError::Usage(format!("unknown category {c:?}")));
     }
-    // As of a past date, every standard as its log stood then (regula_standards::as_of).
+    // As of a past date, every standard as its log stood then, under the rules in force
+    // then (regula_standards::as_of).
     let ledger = court.ledger_as_of(as_of)?;
-    let statuses: Vec<_> = plan::statuses(catalog, &ledger, court.work_plan(), as_of)
+    let statuses: Vec<_> = plan::statuses(&court.catalog_as_of(as_of)?, &ledger, court.work_plan(), as_of)
         .into_iter()
         .filter(|s| args.domain.as_ref().is_none_or(|d| *d == s.domain))
         .filter(|s| args.category.as_ref().is_none_or(|c| *c == s.category))

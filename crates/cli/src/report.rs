@@ -83,8 +83,9 @@ pub fn run(cli: &Cli, out: Out, args: &ReportArgs) -> Result<(), CliError> {
     } else {
         args.by.clone()
     };
-    let catalog = court.catalog();
-    // Every standard as its log stood at `as_of` (regula_standards::as_of).
+    // Every standard as its log stood at `as_of`, under the rules in force then
+    // (regula_standards::as_of).
+    let catalog = &court.catalog_as_of(as_of)?;
     let ledger = court.ledger_as_of(as_of)?;
     let work_plan = court.work_plan();
     let progress: Vec<ProgressReport> = sections

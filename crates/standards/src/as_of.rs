@@ -1,5 +1,6 @@
 //! A court's standards as their logs stood at a past instant: every view as of a date
-//! (`show --at`, every report `--as-of`, their JSON) is built from these.
+//! (`show --at`, every report `--as-of`, their JSON) is built from these, with the
+//! catalog in force then ([`Court::catalog_as_of`]).
 //!
 //! The standard as of an instant *T* is its log replayed up to *T*: its stage and
 //! **all** its data (department, drafts, consultations and opinions, approvals,
@@ -28,8 +29,10 @@
 use chrono::{DateTime, Utc};
 use regula_core::{Instance, Store};
 
+use crate::catalog::Catalog;
 use crate::lifecycle::StandardLifecycle;
 use crate::plan::Ledger;
+use crate::rules_log::rules_definition;
 use crate::service::{Court, ServiceError};
 
 /// One standard as its log stood at an instant ([`Court::standard_as_of`]).
@@ -84,6 +87,31 @@ impl<S: Store> Court<S> {
             return Ok(Some(current.clone()));
         }
         Ok(self.standard_as_of(code, at)?.map(|s| s.instance))
+    }
+
+    /// The catalog in force at `at` (its steps and due dates, core flags, departments,
+    /// standards): the version of the store's rules log that took effect last by then,
+    /// or its first (the rules a store first records also judge what came before
+    /// them), as the service judges decisions. A store that records no rules yet has
+    /// only the catalog it was opened with.
+    pub fn catalog_as_of(&self, at: DateTime<Utc>) -> Result<Catalog, ServiceError> {
+        let Some(log) = self.rules_log() else {
+            return Ok(self.catalog().clone());
+        };
+        let records = self.rules_history()?;
+        let changes = || records.iter().enumerate().filter(|(_, r)| !r.is_refused());
+        let Some(last) = changes()
+            .rfind(|(_, r)| r.at <= at)
+            .or_else(|| changes().next())
+            .map(|(i, _)| i)
+        else {
+            return Ok(self.catalog().clone());
+        };
+        let rules = rules_definition()?.replay(&records[..=last])?;
+        rules.data().catalog().map_err(|source| ServiceError::Rules {
+            instance: log.id(),
+            source,
+        })
     }
 
     /// Every opened standard's data as of `at`: the input of every report as of that

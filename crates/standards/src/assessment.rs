@@ -442,12 +442,16 @@ pub fn assess(
 
 impl<S: Store> Court<S> {
     /// The yearly assessment of `year` (see [`crate::assessment`]) from every opened
-    /// standard's log in the store, with the court's catalog and work plan.
+    /// standard's log in the store, with the court's work plan and the catalog in force
+    /// at the end of the year ([`Court::catalog_as_of`]: the steps' due dates as they
+    /// stood then).
     pub fn assessment(&self, year: i32) -> Result<AssessmentReport, AssessmentError> {
+        let end = NaiveDate::from_ymd_opt(year, 12, 31).ok_or(AssessmentError::YearOutOfRange { year })?;
+        let catalog = self.catalog_as_of(end_of_day(end, self.catalog().court().timezone))?;
         let mut logs = Vec::new();
         for (_, instance) in self.instances() {
             logs.push(self.store().load(instance.id())?);
         }
-        assess(self.catalog(), self.definition(), self.work_plan(), &logs, year)
+        assess(&catalog, self.definition(), self.work_plan(), &logs, year)
     }
 }

@@ -305,3 +305,54 @@ mod invariants {
         }
     }
 }
+
+/// The rules roll back too: an amendment that moves a step's due date (the leading
+/// group's decision, 2024-01-15) does not change what was late before it.
+#[test]
+fn reports_as_of_a_date_use_the_rules_in_force_then() {
+    let mut d = scenario();
+    d.clock.set(morning(2024, 1, 15));
+    let text = regula_standards::catalog::BUILTIN_CATALOG.replace("due = 2023-12-31", "due = 2024-06-30");
+    let amended = regula_standards::Catalog::from_toml_str(&text).unwrap();
+    let head = d.head();
+    let record = d
+        .court
+        .amend_rules(&head, amended, "延长第一步第二年期限", None)
+        .unwrap();
+    assert!(!record.is_refused(), "{record:?}");
+    let court = &d.court;
+    let due = |at| {
+        let catalog = court.catalog_as_of(at).unwrap();
+        catalog.steps().iter().find(|s| s.id == "build-all").unwrap().due
+    };
+    assert_eq!(due(morning(2023, 6, 1)), day(2023, 12, 31));
+    assert_eq!(due(morning(2024, 1, 14)), day(2023, 12, 31));
+    assert_eq!(due(morning(2024, 1, 15)), day(2024, 6, 30));
+    assert_eq!(court.catalog().steps()[1].due, day(2024, 6, 30));
+    // Before the amendment ADJ-01-09 was late against step 1; after it, not yet due.
+    let late = |at| {
+        let report = plan::lateness(
+            &court.catalog_as_of(at).unwrap(),
+            &court.ledger_as_of(at).unwrap(),
+            &WorkPlan::new(),
+            at,
+        );
+        let step = report.steps.iter().find(|s| s.step == "build-all").unwrap();
+        step.late.iter().any(|l| l.code == "ADJ-01-09")
+    };
+    assert!(late(morning(2024, 1, 10)));
+    assert!(!late(morning(2024, 2, 1)));
+    // The 2023 assessment judges 2023 by the rules in force at its end: step 1 was due.
+    let y2023 = court.assessment(2023).unwrap();
+    assert_eq!(
+        y2023.steps.iter().map(|s| s.step.as_str()).collect::<Vec<_>>(),
+        ["build-all"]
+    );
+    assert_eq!(y2023.total.steps[0].due, 117);
+    // And 2024 by the amended ones: step 1 due in 2024, beside step 2.
+    let y2024 = court.assessment(2024).unwrap();
+    assert_eq!(
+        y2024.steps.iter().map(|s| s.step.as_str()).collect::<Vec<_>>(),
+        ["build-all", "refine"]
+    );
+}
