@@ -19,6 +19,7 @@
 //! for the department responsible at the end of that day, or the catalog's for a
 //! standard whose work was not opened by then. So a reassigned standard's past stays
 //! with the department that had it, and the rows add up to the total.
+//! [`Court::assessment`] judges a year by the rules in force at its end.
 
 use std::collections::{BTreeMap, BTreeSet};
 
