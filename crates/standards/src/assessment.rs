@@ -319,8 +319,14 @@ pub fn assess(
         let mut instance = definition.replay_with(std::slice::from_ref(first), options)?;
         let mut timeline = vec![(first.at, instance.data().department.clone())];
         for r in &log[1..] {
-            let before = instance.data().clone();
+            // What the record may add to, as it stood before it.
+            let before = instance.data();
             let department = before.department.as_ref().map(|d| d.department.clone());
+            let (inspections, evaluations, revisions) = (
+                before.inspections.len(),
+                before.evaluations.len(),
+                before.revisions.len(),
+            );
             instance = definition.replay_onto(instance, std::slice::from_ref(r), options)?;
             if !in_year(r.at) {
                 if matches!(r.outcome, Outcome::Accepted { .. }) {
@@ -342,17 +348,17 @@ pub fn assess(
                 }
                 Outcome::Accepted { .. } => {
                     let after = instance.data();
-                    for i in after.inspections.iter().skip(before.inspections.len()) {
+                    for i in after.inspections.iter().skip(inspections) {
                         tally.inspections += 1;
                         tally.findings += i.inspection.findings.len();
                     }
-                    for e in after.evaluations.iter().skip(before.evaluations.len()) {
+                    for e in after.evaluations.iter().skip(evaluations) {
                         tally.evaluations += 1;
                         if e.evaluation.scores.iter().any(|s| !s.met) {
                             tally.evaluations_failed += 1;
                         }
                     }
-                    tally.revisions_opened += after.revisions.len().saturating_sub(before.revisions.len());
+                    tally.revisions_opened += after.revisions.len().saturating_sub(revisions);
                     timeline.push((r.at, after.department.clone()));
                 }
                 Outcome::Created => {}
