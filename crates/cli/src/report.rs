@@ -352,7 +352,10 @@ fn assessment_tables(out: Out, report: &AssessmentReport) -> Vec<Table> {
     let cells = |row: &AssessmentRow| -> Vec<String> {
         let mut cells = vec![out.t(&row.label).to_owned()];
         for s in &row.steps {
-            cells.push(format!("{}/{}", s.on_time, s.due));
+            cells.push(match s.pending {
+                0 => format!("{}/{}", s.on_time, s.due),
+                n => format!("{}/{} ({n} {})", s.on_time, s.due, out.t(&labels::PENDING)),
+            });
             cells.push(percent(s.on_time_rate));
         }
         cells.extend(

@@ -7,7 +7,7 @@
 //!
 //! | column | what is counted |
 //! |---|---|
-//! | on time, per step | for each step of the plan with a due date in the year: the standards whose due date for the step's milestone (the step's, or the office's [`WorkPlan`] target) falls in the year (`due`), and of those the ones that reached the milestone by the end of that day (`on_time`); a standard withdrawn by then is not due |
+//! | on time, per step | for each step of the plan with a due date in the year: the standards whose due date for the step's milestone (the step's, or the office's [`WorkPlan`] target) falls in the year (`due`), of those the ones that reached the milestone by the end of that day (`on_time`), and, in a year not yet over, the ones not done whose date is still to come (`pending`); the rate is `on_time / (due - pending)`; a standard withdrawn by then is not due |
 //! | refusals | attempts on the department's standards refused in the year; `by rule`: how many of them each rule refused (a refusal naming two rules counts once under each) |
 //! | inspections, findings | inspections recorded in the year, and their findings |
 //! | evaluations, failed | evaluations recorded in the year, and those with a criterion not met |
@@ -93,6 +93,8 @@ pub mod labels {
     pub const TOTAL: Text = Text::new("全院合计", "Court total");
     /// No standard due.
     pub const NONE_DUE: Text = Text::new("无", "none due");
+    /// Due date still to come.
+    pub const PENDING: Text = Text::new("未到期", "not yet due");
 }
 
 /// A step of the plan as the report's columns show it.
@@ -115,17 +117,23 @@ pub struct StepRate {
     pub due: usize,
     /// Of which reached the milestone by their due date.
     pub on_time: usize,
-    /// `on_time / due`, between 0 and 1; `None` when nothing was due.
+    /// Of which not reached yet, their due date still to come when the report was
+    /// made (a year not yet over).
+    pub pending: usize,
+    /// `on_time / (due - pending)`, between 0 and 1: the share on time of the
+    /// standards whose due date has come or that are done; `None` when there are none.
     pub on_time_rate: Option<f64>,
 }
 
 impl StepRate {
-    fn new(step: &str, due: usize, on_time: usize) -> Self {
+    fn new(step: &str, [due, on_time, pending]: [usize; 3]) -> Self {
+        let judged = due.saturating_sub(pending);
         StepRate {
             step: step.to_owned(),
             due,
             on_time,
-            on_time_rate: (due > 0).then(|| on_time as f64 / due as f64),
+            pending,
+            on_time_rate: (judged > 0).then(|| on_time as f64 / judged as f64),
         }
     }
 }
@@ -192,8 +200,8 @@ pub struct AssessmentReport {
 /// Figures being gathered for one row.
 #[derive(Default)]
 struct Tally {
-    /// Per step id: (due, on time).
-    steps: BTreeMap<String, (usize, usize)>,
+    /// Per step id: due, on time, pending.
+    steps: BTreeMap<String, [usize; 3]>,
     refusals: usize,
     by_rule: BTreeMap<String, usize>,
     inspections: usize,
@@ -205,10 +213,11 @@ struct Tally {
 
 impl Tally {
     fn add(&mut self, other: &Tally) {
-        for (step, (due, on_time)) in &other.steps {
+        for (step, counts) in &other.steps {
             let entry = self.steps.entry(step.clone()).or_default();
-            entry.0 += due;
-            entry.1 += on_time;
+            for (sum, n) in entry.iter_mut().zip(counts) {
+                *sum += n;
+            }
         }
         self.refusals += other.refusals;
         for (rule, n) in &other.by_rule {
@@ -245,10 +254,7 @@ impl Tally {
             label,
             steps: steps
                 .iter()
-                .map(|s| {
-                    let (due, on_time) = self.steps.get(&s.step).copied().unwrap_or_default();
-                    StepRate::new(&s.step, due, on_time)
-                })
+                .map(|s| StepRate::new(&s.step, self.steps.get(&s.step).copied().unwrap_or_default()))
                 .collect(),
             refusals: self.refusals,
             refusals_by_rule,
@@ -291,7 +297,8 @@ fn department_at(
 }
 
 /// The yearly assessment of `year` from `logs` (each standard's records, in order; a
-/// standard with no log was never opened). The same inputs always give the same
+/// standard with no log was never opened), made at `now`: a due date still to come
+/// then counts as pending unless already met. The same inputs always give the same
 /// report.
 pub fn assess(
     catalog: &Catalog,
@@ -299,6 +306,7 @@ pub fn assess(
     work_plan: &WorkPlan,
     logs: &[Vec<AuditRecord>],
     year: i32,
+    now: DateTime<Utc>,
 ) -> Result<AssessmentReport, AssessmentError> {
     let tz = catalog.court().timezone;
     let out_of_range = || AssessmentError::YearOutOfRange { year };
@@ -381,10 +389,12 @@ pub fn assess(
             }
             let deadline = end_of_day(due.due, tz);
             let data = opened.map(|(i, _)| i.data());
-            let on_time = match standing(data, due.milestone, due.due, tz, deadline) {
+            // Judged at the deadline, or now when it is still to come.
+            let (on_time, pending) = match standing(data, due.milestone, due.due, tz, deadline.min(now)) {
                 Standing::Withdrawn => continue,
-                Standing::Done { late, .. } => !late,
-                Standing::Pending | Standing::Overdue { .. } => false,
+                Standing::Done { late, .. } => (!late, false),
+                Standing::Pending => (false, true),
+                Standing::Overdue { .. } => (false, false),
             };
             let department = match opened {
                 Some((_, timeline)) => department_at(timeline, entry.department.as_ref(), deadline),
@@ -396,8 +406,9 @@ pub fn assess(
                 .steps
                 .entry(due.step.clone())
                 .or_default();
-            counts.0 += 1;
-            counts.1 += usize::from(on_time);
+            counts[0] += 1;
+            counts[1] += usize::from(on_time);
+            counts[2] += usize::from(pending);
             due_steps.insert(due.step);
         }
     }
@@ -449,7 +460,8 @@ pub fn assess(
 
 impl<S: Store> Court<S> {
     /// The yearly assessment of `year` (see [`crate::assessment`]) from every opened
-    /// standard's log in the store, with the court's work plan and the catalog in force
+    /// standard's log in the store, made now by the engine's clock, with the court's
+    /// work plan and the catalog in force
     /// at the end of the year ([`Court::catalog_as_of`]: the steps' due dates as they
     /// stood then).
     pub fn assessment(&self, year: i32) -> Result<AssessmentReport, AssessmentError> {
@@ -459,6 +471,13 @@ impl<S: Store> Court<S> {
         for (_, instance) in self.instances() {
             logs.push(self.store().load(instance.id())?);
         }
-        assess(&catalog, self.definition(), self.work_plan(), &logs, year)
+        assess(
+            &catalog,
+            self.definition(),
+            self.work_plan(),
+            &logs,
+            year,
+            self.engine().clock().now(),
+        )
     }
 }

@@ -6,7 +6,7 @@
 mod driver;
 
 use driver::*;
-use regula_core::Command;
+use regula_core::{Clock, Command};
 use regula_standards::assessment::{AssessmentReport, AssessmentRow, assess};
 use regula_standards::lifecycle::{StandardAction, roles};
 use regula_standards::plan::WorkPlan;
@@ -140,6 +140,8 @@ fn scenario() -> Driver {
         roles::DEPARTMENT,
         StandardAction::CloseConsultation,
     );
+    // The reports are made on the day of the last event.
+    d.clock.set(morning(2024, 1, 5));
     d
 }
 
@@ -218,6 +220,7 @@ fn the_2023_assessment_has_the_known_figures() {
     let total = &report.total;
     assert_eq!(total.steps[0].due, 116);
     assert_eq!(total.steps[0].on_time, 2);
+    assert_eq!(total.steps[0].pending, 0);
     assert_eq!(total.steps[0].on_time_rate, Some(2.0 / 116.0));
     assert_eq!(total.refusals, 4);
     assert_eq!(
@@ -264,9 +267,30 @@ fn other_years_count_their_own_events_and_steps() {
     let y2024 = d.court.assessment(2024).unwrap();
     let steps: Vec<&str> = y2024.steps.iter().map(|s| s.step.as_str()).collect();
     assert_eq!(steps, ["refine"]);
-    // Refined by 2024-12-31: only ADJ-01-09 is in follow-up (ADJ-01-08 is in revision).
+    // Refined by 2024-12-31, judged on 2024-01-05 (the clock): ADJ-01-09 is in
+    // follow-up already; every other is still to come (ADJ-01-08 is in revision).
+    assert_eq!(d.clock.now(), morning(2024, 1, 5));
     assert_eq!(y2024.total.steps[0].due, 116);
     assert_eq!(y2024.total.steps[0].on_time, 1);
+    assert_eq!(y2024.total.steps[0].pending, 115);
+    assert_eq!(y2024.total.steps[0].on_time_rate, Some(1.0));
+    // Once the year is over, what was pending is late.
+    let logs: Vec<Vec<regula_core::AuditRecord>> = d
+        .court
+        .instances()
+        .map(|(code, _)| d.court.history(code).unwrap())
+        .collect();
+    let later = assess(
+        d.court.catalog(),
+        d.court.definition(),
+        &WorkPlan::new(),
+        &logs,
+        2024,
+        morning(2025, 1, 1),
+    )
+    .unwrap();
+    assert_eq!((later.total.steps[0].on_time, later.total.steps[0].pending), (1, 0));
+    assert_eq!(later.total.steps[0].on_time_rate, Some(1.0 / 116.0));
     assert_eq!(row(&y2024, "case_filing").inspections, 1);
     assert_eq!(row(&y2024, "case_filing").findings, 3);
     assert_eq!(y2024.total.refusals, 0);
@@ -285,12 +309,28 @@ fn a_work_plan_target_moves_a_standard_into_its_year() {
         .instances()
         .map(|(code, _)| d.court.history(code).unwrap())
         .collect();
-    let y2022 = assess(d.court.catalog(), d.court.definition(), &plan, &logs, 2022).unwrap();
+    let y2022 = assess(
+        d.court.catalog(),
+        d.court.definition(),
+        &plan,
+        &logs,
+        2022,
+        d.clock.now(),
+    )
+    .unwrap();
     let steps: Vec<&str> = y2022.steps.iter().map(|s| s.step.as_str()).collect();
     assert_eq!(steps, ["build-core", "build-all"]);
     let filing = row(&y2022, "case_filing");
     assert_eq!((filing.steps[1].due, filing.steps[1].on_time), (1, 0));
-    let y2023 = assess(d.court.catalog(), d.court.definition(), &plan, &logs, 2023).unwrap();
+    let y2023 = assess(
+        d.court.catalog(),
+        d.court.definition(),
+        &plan,
+        &logs,
+        2023,
+        d.clock.now(),
+    )
+    .unwrap();
     assert_eq!(
         row(&y2023, "case_filing").steps[0].due,
         in_catalog(&d, "case_filing") - 1
