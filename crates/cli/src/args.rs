@@ -217,7 +217,9 @@ pub struct ListArgs {
 pub struct ShowArgs {
     /// The standard's code, e.g. ADJ-01-08.
     pub code: String,
-    /// Judge what blocks as of this time (default: now).
+    /// Show the standard as its log stood at this time (RFC 3339, or a date meaning
+    /// 09:00 in the court's time zone): stage, department, versions, records and what
+    /// blocks (default: now).
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
 }
@@ -305,9 +307,14 @@ pub struct ReportArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-    /// Only these sections (default: all).
+    /// Only these sections (default: all but the assessment).
     #[arg(long, value_enum, value_delimiter = ',')]
     pub by: Vec<Section>,
+    /// The year of the department assessment (考核); alone, the report is the
+    /// assessment only (default with `--by assessment`: the year of `--as-of`, or this
+    /// year).
+    #[arg(long, value_name = "YYYY", value_parser = clap::value_parser!(i32).range(1..=9999))]
+    pub year: Option<i32>,
 }
 
 /// Report formats.
@@ -338,6 +345,9 @@ pub enum Section {
     Steps,
     /// Each department's load.
     Load,
+    /// The yearly assessment of each department (考核): on-time rate per step,
+    /// refusals by rule, inspections and findings, failed evaluations, revisions.
+    Assessment,
 }
 
 /// `diagram`

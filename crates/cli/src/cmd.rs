@@ -260,7 +260,10 @@ fn list(cli: &Cli, out: Out, args: &ListArgs) -> Result<(), CliError> {
     {
         return Err(CliError::Usage(format!("unknown category {c:?}")));
     }
-    let statuses: Vec<_> = plan::statuses(catalog, &court.ledger(), court.work_plan(), as_of)
+    // As of a past date, every standard as its log stood then, under the rules in force
+    // then (regula_standards::as_of).
+    let ledger = court.ledger_as_of(as_of)?;
+    let statuses: Vec<_> = plan::statuses(&court.catalog_as_of(as_of)?, &ledger, court.work_plan(), as_of)
         .into_iter()
         .filter(|s| args.domain.as_ref().is_none_or(|d| *d == s.domain))
         .filter(|s| args.category.as_ref().is_none_or(|c| *c == s.category))
@@ -318,6 +321,9 @@ struct ShowView<'a> {
     versions: usize,
     records: u64,
     last_record: DateTime<Utc>,
+    /// The `--at` time the view is as of (absent: now).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    as_of: Option<DateTime<Utc>>,
     blockers: Vec<regula_standards::service::Blocker>,
     actions: Vec<ActionView>,
 }
@@ -333,13 +339,30 @@ struct ActionView {
 fn show(cli: &Cli, out: Out, args: &ShowArgs) -> Result<(), CliError> {
     let court = open_court(cli)?;
     let code = args.code.to_uppercase();
-    let instance = court.opened(&code)?;
-    let now = args
+    let current = court.opened(&code)?;
+    let at = args
         .at
         .as_deref()
         .map(|t| parse_time(t, court.config().timezone))
-        .transpose()?
-        .unwrap_or_else(Utc::now);
+        .transpose()?;
+    let now = at.unwrap_or_else(Utc::now);
+    // As of a past time, the whole standard as its log stood then (regula_standards::as_of).
+    let (instance, records, last_record) = match at {
+        None => (current.clone(), current.seq(), current.updated_at()),
+        Some(at) => match court.standard_as_of(&code, at)? {
+            Some(s) => (s.instance, s.records, s.last_record),
+            None => {
+                let tz = court.config().timezone;
+                return Err(CliError::Usage(format!(
+                    "{code}: {} {} ({} {})",
+                    out.s("截至该时间尚未开展工作", "work on it had not been opened as of"),
+                    at.with_timezone(&tz).to_rfc3339(),
+                    out.s("开展于", "opened"),
+                    current.created_at().with_timezone(&tz).to_rfc3339()
+                )));
+            }
+        },
+    };
     let data = instance.data();
     let definition = court.definition();
     let actions: Vec<ActionView> = definition
@@ -362,8 +385,9 @@ fn show(cli: &Cli, out: Out, args: &ShowArgs) -> Result<(), CliError> {
         department: court.catalog().department_label(data.department.as_ref()),
         version_in_force: data.in_force(),
         versions: data.versions.len(),
-        records: instance.seq(),
-        last_record: instance.updated_at(),
+        records,
+        last_record,
+        as_of: at,
         blockers: court.blockers(&code, now)?,
         actions,
     };
@@ -375,6 +399,14 @@ fn show(cli: &Cli, out: Out, args: &ShowArgs) -> Result<(), CliError> {
     // written, not println!'d: a closed pipe (`regula show X | head -1`) is not a panic.
     let mut w = crate::out::Screen::default();
     writeln!(w, "{}  {}", view.code, out.t(view.name))?;
+    if let Some(at) = view.as_of {
+        writeln!(
+            w,
+            "  {} {}",
+            pad(out.s("截至", "as of"), 10),
+            at.with_timezone(&tz).format("%Y-%m-%d %H:%M")
+        )?;
+    }
     writeln!(w, "  {} {}", pad(out.s("状态", "state"), 10), out.t(&view.state_label))?;
     writeln!(
         w,
@@ -946,6 +978,6 @@ pub fn group_of(section: crate::args::Section) -> Option<GroupBy> {
         Section::Category => Some(GroupBy::Category),
         Section::Department => Some(GroupBy::Department),
         Section::State => Some(GroupBy::Stage),
-        Section::Steps | Section::Load => None,
+        Section::Steps | Section::Load | Section::Assessment => None,
     }
 }

@@ -1,11 +1,14 @@
 //! `regula report`: progress by domain, category, department and state, compliance
-//! with each step of the plan, and each department's load, as of a date.
+//! with each step of the plan, and each department's load, as of a date (every
+//! standard as its log stood then); and the yearly assessment of each department.
 
 use std::io::Write;
 
-use chrono::Utc;
+use chrono::{Datelike, Utc};
+use regula_standards::assessment::{AssessmentError, AssessmentReport};
 use regula_standards::lifecycle::Stage;
 use regula_standards::plan::{self, DepartmentLoad, LatenessReport, ProgressReport};
+use regula_standards::service::ServiceError;
 use serde::Serialize;
 
 use crate::args::{Cli, Format, ReportArgs, Section};
@@ -45,6 +48,18 @@ struct JsonReport {
     steps: Option<LatenessReport>,
     #[serde(skip_serializing_if = "Option::is_none")]
     load: Option<Vec<DepartmentLoad>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    assessment: Option<AssessmentReport>,
+}
+
+/// The CLI's error for an assessment that could not be made.
+fn assessment_error(e: AssessmentError) -> CliError {
+    match e {
+        AssessmentError::Service(e) => CliError::Service(e),
+        AssessmentError::Store(e) => CliError::Store(e),
+        AssessmentError::Log(e) => CliError::Service(ServiceError::Verify(e)),
+        other => CliError::Usage(other.to_string()),
+    }
 }
 
 /// Runs `regula report`.
@@ -55,7 +70,9 @@ pub fn run(cli: &Cli, out: Out, args: &ReportArgs) -> Result<(), CliError> {
         Some(d) => plan::end_of_day(parse_date(d)?, config.timezone),
         None => Utc::now(),
     };
-    let sections: Vec<Section> = if args.by.is_empty() {
+    let sections: Vec<Section> = if args.by.is_empty() && args.year.is_some() {
+        vec![Section::Assessment]
+    } else if args.by.is_empty() {
         vec![
             Section::Domain,
             Section::Department,
@@ -66,8 +83,10 @@ pub fn run(cli: &Cli, out: Out, args: &ReportArgs) -> Result<(), CliError> {
     } else {
         args.by.clone()
     };
-    let catalog = court.catalog();
-    let ledger = court.ledger();
+    // Every standard as its log stood at `as_of`, under the rules in force then
+    // (regula_standards::as_of).
+    let catalog = &court.catalog_as_of(as_of)?;
+    let ledger = court.ledger_as_of(as_of)?;
     let work_plan = court.work_plan();
     let progress: Vec<ProgressReport> = sections
         .iter()
@@ -80,6 +99,16 @@ pub fn run(cli: &Cli, out: Out, args: &ReportArgs) -> Result<(), CliError> {
     let load = sections
         .contains(&Section::Load)
         .then(|| plan::department_load(catalog, &ledger, work_plan, as_of));
+    let year = match (args.year, &args.as_of) {
+        (Some(year), _) => year,
+        (None, Some(d)) => parse_date(d)?.year(),
+        (None, None) => config.local_date(as_of).year(),
+    };
+    let assessment = sections
+        .contains(&Section::Assessment)
+        .then(|| court.assessment(year))
+        .transpose()
+        .map_err(assessment_error)?;
 
     if args.format == Format::Json || out.json {
         return Ok(out.print_json(&JsonReport {
@@ -87,6 +116,7 @@ pub fn run(cli: &Cli, out: Out, args: &ReportArgs) -> Result<(), CliError> {
             progress,
             steps,
             load,
+            assessment,
         })?);
     }
     // The date asked for, not the local date of its end (the first instant of the next day).
@@ -101,6 +131,9 @@ pub fn run(cli: &Cli, out: Out, args: &ReportArgs) -> Result<(), CliError> {
     if let Some(load) = &load {
         tables.push(load_table(out, load));
     }
+    if let Some(assessment) = &assessment {
+        tables.extend(assessment_tables(out, assessment));
+    }
     // Names and labels come from the catalog: escaped in every format.
     for t in &mut tables {
         t.escape();
@@ -108,9 +141,15 @@ pub fn run(cli: &Cli, out: Out, args: &ReportArgs) -> Result<(), CliError> {
     // Written, not println!'d: a closed pipe (`regula report | head`) is an error to
     // return, not a panic.
     let mut stdout = std::io::stdout().lock();
+    let only_assessment = sections == [Section::Assessment];
     match args.format {
         Format::Table => {
-            writeln!(stdout, "{} {date}", out.s("截至", "As of"))?;
+            // The assessment alone covers a year, not a date.
+            if only_assessment {
+                writeln!(stdout, "{} {year}", out.s("年度", "Year"))?;
+            } else {
+                writeln!(stdout, "{} {date}", out.s("截至", "As of"))?;
+            }
             for t in &tables {
                 writeln!(stdout, "\n{}", t.title)?;
                 let header: Vec<&str> = t.header.iter().map(String::as_str).collect();
@@ -118,11 +157,16 @@ pub fn run(cli: &Cli, out: Out, args: &ReportArgs) -> Result<(), CliError> {
             }
         }
         Format::Markdown => {
-            writeln!(
-                stdout,
-                "# {} {date}",
-                out.s("标准化建设进度 截至", "Standardization progress as of")
-            )?;
+            if only_assessment {
+                let title = regula_standards::assessment::labels::TITLE;
+                writeln!(stdout, "# {} {year}", out.t(&title))?;
+            } else {
+                writeln!(
+                    stdout,
+                    "# {} {date}",
+                    out.s("标准化建设进度 截至", "Standardization progress as of")
+                )?;
+            }
             for t in &tables {
                 write!(stdout, "\n## {}\n\n{}", t.title, markdown(t))?;
             }
@@ -271,6 +315,87 @@ fn load_table(out: Out, load: &[DepartmentLoad]) -> Table {
             })
             .collect(),
     }
+}
+
+/// A rate as a percentage with one decimal, or a dash when nothing was due.
+fn percent(rate: Option<f64>) -> String {
+    rate.map_or_else(|| "—".to_owned(), |r| format!("{:.1}%", r * 100.0))
+}
+
+/// The assessment as two tables: the figures per department with the court's total,
+/// and the refusals by rule.
+fn assessment_tables(out: Out, report: &AssessmentReport) -> Vec<Table> {
+    use regula_standards::assessment::{AssessmentRow, labels};
+    let title = format!("{} {}", out.t(&report.title), report.year);
+    let mut header = vec![out.t(&labels::DEPARTMENT).to_owned()];
+    for step in &report.steps {
+        header.push(format!(
+            "{} {} ({})",
+            out.t(&step.label),
+            out.t(&labels::ON_TIME),
+            step.due
+        ));
+        header.push(format!("{} {}", out.t(&step.label), out.t(&labels::ON_TIME_RATE)));
+    }
+    header.extend(
+        [
+            labels::REFUSALS,
+            labels::INSPECTIONS,
+            labels::FINDINGS,
+            labels::EVALUATIONS,
+            labels::EVALUATIONS_FAILED,
+            labels::REVISIONS_OPENED,
+        ]
+        .iter()
+        .map(|l| out.t(l).to_owned()),
+    );
+    let cells = |row: &AssessmentRow| -> Vec<String> {
+        let mut cells = vec![out.t(&row.label).to_owned()];
+        for s in &row.steps {
+            cells.push(match s.pending {
+                0 => format!("{}/{}", s.on_time, s.due),
+                n => format!("{}/{} ({n} {})", s.on_time, s.due, out.t(&labels::PENDING)),
+            });
+            cells.push(percent(s.on_time_rate));
+        }
+        cells.extend(
+            [
+                row.refusals,
+                row.inspections,
+                row.findings,
+                row.evaluations,
+                row.evaluations_failed,
+                row.revisions_opened,
+            ]
+            .map(|n| n.to_string()),
+        );
+        cells
+    };
+    let mut rows: Vec<Vec<String>> = report.rows.iter().map(cells).collect();
+    rows.push(cells(&report.total));
+    let main = Table { title, header, rows };
+    let mut by_rule = Vec::new();
+    for row in report.rows.iter().chain(std::iter::once(&report.total)) {
+        for r in &row.refusals_by_rule {
+            by_rule.push(vec![
+                out.t(&row.label).to_owned(),
+                out.t(&r.label).to_owned(),
+                r.rule.clone(),
+                r.count.to_string(),
+            ]);
+        }
+    }
+    let refusals = Table {
+        title: format!("{} {}", out.t(&labels::REFUSALS_TITLE), report.year),
+        header: vec![
+            out.t(&labels::DEPARTMENT).to_owned(),
+            out.t(&labels::RULE).to_owned(),
+            out.t(&labels::RULE_ID).to_owned(),
+            out.t(&labels::COUNT).to_owned(),
+        ],
+        rows: by_rule,
+    };
+    vec![main, refusals]
 }
 
 /// A table in Markdown.

@@ -86,6 +86,8 @@
 //!   the rows of each definition version.
 //! - [`plan`]: steps, milestones, the office's [`WorkPlan`], and the progress,
 //!   lateness and load reports over a [`Ledger`].
+//! - [`as_of`]: a standard, and the ledger, as the log stood at a past instant.
+//! - [`assessment`]: the yearly department assessment (考核) from the log.
 //! - [`department`]: departments, aliases and sub-units.
 //!
 //! # The lifecycle of a standard
@@ -339,7 +341,11 @@
 //! [`Ledger`] as of an instant: [`plan::progress`] by domain, category, department or
 //! stage, [`plan::lateness`] per step, [`plan::department_load`], and
 //! [`plan::statuses`] per standard. All reports serialize with serde and carry zh and en
-//! labels.
+//! labels. A report as of a past instant takes [`service::Court::ledger_as_of`]: every
+//! standard as its log stood then, department, versions and document numbers included
+//! ([`as_of`]). [`assessment`] is the yearly assessment (考核) of each department:
+//! on-time rate per step, refusals by rule, inspections and findings, failed
+//! evaluations, revisions opened.
 //!
 //! # Time
 //!
@@ -348,6 +354,8 @@
 //! 2023-12-31" ends at 2023-12-31T16:00:00Z. The consultation period counts calendar
 //! days in that zone: opened on 2023-03-01, it may close from 2023-03-31.
 
+pub mod as_of;
+pub mod assessment;
 pub mod catalog;
 pub mod court;
 pub mod data;

@@ -802,11 +802,14 @@ impl<S: Store> Court<S> {
         Ok(self.store().load(instance.id())?)
     }
 
-    /// What in the standard's own record blocks each forward step from its current
-    /// stage, as of `now`. Rules about an action's payload (the draft, the meeting
+    /// What in the standard's own record, as it stood at `now`, blocks each forward step
+    /// from its stage then. Rules about an action's payload (the draft, the meeting
     /// record, the document number) are judged when the action is attempted.
     pub fn blockers(&self, code: &str, now: DateTime<Utc>) -> Result<Vec<Blocker>, ServiceError> {
-        let instance = self.opened(code)?;
+        // The standard as its log stood at `now` (crate::as_of); nothing blocks before it opened.
+        let Some(instance) = self.instance_as_of(code, now)? else {
+            return Ok(Vec::new());
+        };
         let data = instance.data();
         // The rules in force at `now`, which may be a past date.
         let config = self
