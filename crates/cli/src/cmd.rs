@@ -35,6 +35,7 @@ pub fn run(cli: &Cli, out: Out) -> Result<(), CliError> {
         Cmd::Catalog(CatalogCommand::Show) => catalog_show(cli, out),
         Cmd::Rules(crate::args::RulesCommand::Amend(args)) => rules_amend(cli, out, args),
         Cmd::Rules(crate::args::RulesCommand::Log) => rules_log(cli, out),
+        Cmd::Court(command) => crate::court::run(cli, out, command),
         Cmd::List(args) => list(cli, out, args),
         Cmd::Show(args) => show(cli, out, args),
         Cmd::Do(args) => act(cli, out, args),
@@ -81,7 +82,7 @@ fn check_catalog_flag(court: &Court<AnyStore>, given: Option<&Catalog>) -> Resul
 /// records beside the clock's time (`Command::at`). A store written before claims
 /// existed gets the claims of its past publications first (derived from its log, so no
 /// change to its history).
-fn court_at(
+pub(crate) fn court_at(
     cli: &Cli,
     catalog: Catalog,
     at: Option<&str>,
@@ -505,7 +506,7 @@ fn act(cli: &Cli, out: Out, args: &DoArgs) -> Result<(), CliError> {
 }
 
 /// Prints a refused change of the rules and its reasons (to stderr, like `do`).
-fn print_rules_refusal(out: Out, record: &AuditRecord) -> std::io::Result<()> {
+pub(crate) fn print_rules_refusal(out: Out, record: &AuditRecord) -> std::io::Result<()> {
     let actions = regula_standards::rules_log::RulesAction::ACTIONS;
     let label = actions
         .iter()
@@ -545,7 +546,7 @@ fn rules_amend(cli: &Cli, out: Out, args: &crate::args::AmendArgs) -> Result<(),
     }
 }
 
-fn rules_log(cli: &Cli, out: Out) -> Result<(), CliError> {
+pub(crate) fn rules_log(cli: &Cli, out: Out) -> Result<(), CliError> {
     let court = open_court(cli)?;
     let records = court.rules_history()?;
     if out.json {
@@ -605,7 +606,7 @@ fn rules_log(cli: &Cli, out: Out) -> Result<(), CliError> {
 
 /// A record's time in the court's time zone; a record entered after the fact also
 /// shows when it was written, so back-dating is never hidden.
-fn time_cell(out: Out, r: &AuditRecord, tz: chrono::FixedOffset) -> String {
+pub(crate) fn time_cell(out: Out, r: &AuditRecord, tz: chrono::FixedOffset) -> String {
     let at = r.at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string();
     match r.recorded_at {
         Some(recorded) if recorded - r.at > chrono::TimeDelta::minutes(1) => format!(
