@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::{Catalog, Entry};
 use crate::court::CourtConfig;
 use crate::lifecycle::roles;
-use crate::plan::{CoreDesignation, Decided, DeadlineExtension, Milestone, Scope, Step, Target, WorkPlan};
+use crate::plan::{CoreDesignation, DeadlineExtension, Decided, Milestone, Scope, Step, Target, WorkPlan};
 use crate::rules;
 use crate::rules_log::{RulesAction, RulesData};
 
@@ -164,7 +164,12 @@ impl CourtAffairs {
                     decided,
                 });
             }
-            RulesAction::ExtendDeadline { code, step, due, reason } => {
+            RulesAction::ExtendDeadline {
+                code,
+                step,
+                due,
+                reason,
+            } => {
                 self.schedule.extensions.push(DeadlineExtension {
                     code: code.clone(),
                     step: step.clone(),
@@ -373,7 +378,10 @@ pub fn check_extension(catalog: &Catalog, code: &str, step: &str, due: NaiveDate
         };
         return Err(Text::owned(
             format!("步骤“{}”不是标准 {code} 的适用时限{}", s.label.zh, core.0),
-            format!("the step {} does not set standard {code}'s deadline{}", s.label.en, core.1),
+            format!(
+                "the step {} does not set standard {code}'s deadline{}",
+                s.label.en, core.1
+            ),
         ));
     }
     if due <= s.due {

@@ -141,8 +141,14 @@ impl RulesAction {
     pub const ACTIONS: [(&'static str, Text); 6] = [
         ("extend", Text::new("增补标准目录", "Extend the catalog")),
         ("amend", Text::new("修改规则", "Amend the rules")),
-        ("designate_core", Text::new("确定核心工作标准", "Designate the core standards")),
-        ("record_work_plan", Text::new("报送年度工作方案", "Record an annual work plan")),
+        (
+            "designate_core",
+            Text::new("确定核心工作标准", "Designate the core standards"),
+        ),
+        (
+            "record_work_plan",
+            Text::new("报送年度工作方案", "Record an annual work plan"),
+        ),
         ("extend_deadline", Text::new("决定延期", "Extend a deadline")),
         ("record_hearing", Text::new("听取工作进展", "Record a progress hearing")),
     ];
@@ -176,7 +182,9 @@ impl RulesAction {
                     }
                 }
             }
-            RulesAction::RecordWorkPlan { .. } | RulesAction::ExtendDeadline { .. } | RulesAction::RecordHearing { .. } => {}
+            RulesAction::RecordWorkPlan { .. }
+            | RulesAction::ExtendDeadline { .. }
+            | RulesAction::RecordHearing { .. } => {}
         }
     }
 }
@@ -425,7 +433,12 @@ pub fn rules_definition() -> Result<Definition<RulesLifecycle>, DefinitionError>
                 "an extension names a standard's governing step, a date past the plan's, and a reason",
             ),
             |i| match i.action {
-                RulesAction::ExtendDeadline { code, step, due, reason } => {
+                RulesAction::ExtendDeadline {
+                    code,
+                    step,
+                    due,
+                    reason,
+                } => {
                     let catalog = i.instance.data().catalog().map_err(|e| e.text())?;
                     affairs::check_extension(&catalog, code, step, *due, reason)
                 }
