@@ -204,7 +204,8 @@ pub struct DesignateCoreArgs {
 pub struct WorkPlanArgs {
     /// The work plan file (TOML: year, [[targets]] code, due, milestone, note).
     pub file: PathBuf,
-    /// The department whose plan it is (default: the actor's unit).
+    /// The department whose plan it is (default: the actor's; for someone of the office,
+    /// the office's plan for the whole court).
     #[arg(long)]
     pub department: Option<String>,
     /// The year (default: the file's, else the year of --at).

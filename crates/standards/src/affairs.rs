@@ -12,7 +12,7 @@
 //! |---|---|---|
 //! | 第一年"完成核心工作标准的确定" (三.一) | which standards are core is a recorded decision (`designate_core`): codes from the catalog, something must change; a standard is core from the decision's effective time. The catalog's `core` flags count only at the first import, as the initial designation (stores written before this rule keep their flags); afterwards a catalog file's flags are ignored and the designation carries over an extension or amendment | a leading group member (the plan: the group decides; *who* decides is the plan's silence filled by this project's default) |
 //! | the core step's deadline (2022-12-31) | a standard designated core after the end of a core step's due date is not held to that step (it answers to the next step requiring it): the project's default, the plan being silent | — |
-//! | 各部门工作方案; 综合办公室负责制定每个年度具体的工作实施计划 (五.一) | a department's annual plan (`record_work_plan`) sets per-standard targets; a target may bring a deadline forward but not past the plan's step date (the plan's dates are the outer limit) | the department, for the standards the catalog gives it, or the office for any department (and alone for standards the plan leaves unassigned) |
+//! | 各部门工作方案; 综合办公室负责制定每个年度具体的工作实施计划 (五.一) | a department's annual plan, or the office's plan for the whole court (`record_work_plan`), sets per-standard targets; a target may bring a deadline forward but not past the plan's step date (the plan's dates are the outer limit) | the department, for the standards the catalog gives it, or the office for any department (and alone for standards the plan leaves unassigned, and for the whole court) |
 //! | (silent) moving a deadline past the plan's date | an extension (`extend_deadline`) of a standard's governing step, to a date after the step's, with a reason; reports show it as 延期 with the decision | a leading group member (the project's default: the domain notes say "unless the leading group decides otherwise, on the record") |
 //! | 领导小组定期听取工作进展 (五.一) | a hearing (`record_hearing`) names the members present (the recorder among them) and what was heard, optionally what was decided; listed by `regula court hearings` | a leading group member |
 //!
@@ -65,8 +65,8 @@ impl PlanTarget {
 /// A department's annual work plan as the log records it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct DepartmentPlan {
-    /// The department's machine name.
-    pub department: String,
+    /// The department's machine name; `None` for the office's plan for the whole court.
+    pub department: Option<String>,
     /// The year.
     pub year: i32,
     /// The targets.
@@ -155,10 +155,12 @@ impl CourtAffairs {
                     });
                 }
                 self.work_plans.push(DepartmentPlan {
-                    department: config
-                        .departments
-                        .resolve(department)
-                        .map_or_else(|| department.clone(), |r| r.department),
+                    department: department.as_ref().map(|d| {
+                        config
+                            .departments
+                            .resolve(d)
+                            .map_or_else(|| d.clone(), |r| r.department)
+                    }),
                     year: *year,
                     targets: targets.clone(),
                     decided,
@@ -261,8 +263,23 @@ pub fn check_designation(catalog: &Catalog, codes: &[String], revoke: &[String])
 }
 
 /// A department's work plan is recorded by someone of that department (acting as it)
-/// or by the office.
-pub fn check_work_plan_author(config: &CourtConfig, actor: &Actor, role: &str, department: &str) -> Result<(), Text> {
+/// or by the office; the plan for the whole court (no department) by the office.
+pub fn check_work_plan_author(
+    config: &CourtConfig,
+    actor: &Actor,
+    role: &str,
+    department: Option<&str>,
+) -> Result<(), Text> {
+    let Some(department) = department else {
+        // The office's plan for the whole court.
+        return match role {
+            roles::OFFICE => config.actor_fits(actor, role, None),
+            _ => Err(Text::new(
+                "全院的年度工作实施计划由综合办公室制定；部门报送本部门的工作方案",
+                "the plan for the whole court is the office's; a department records its own plan",
+            )),
+        };
+    };
     let Some(dept) = config.departments.resolve(department) else {
         return Err(Text::owned(
             format!("没有名为“{department}”的部门"),
@@ -297,15 +314,23 @@ pub fn check_work_plan_author(config: &CourtConfig, actor: &Actor, role: &str, d
 }
 
 /// Every target of a department's work plan concerns a catalog standard of that
-/// department (one the plan leaves unassigned only when the office records the plan),
+/// department (one the plan leaves unassigned only when the office records the plan;
+/// the office's plan for the whole court may target any standard),
 /// names each standard and milestone once, and is no later than the plan's date for
 /// it: a target brings a deadline forward; moving one past the plan's date is an
 /// extension, the leading group's decision.
-pub fn check_targets(catalog: &Catalog, role: &str, department: &str, targets: &[PlanTarget]) -> Result<(), Text> {
+pub fn check_targets(
+    catalog: &Catalog,
+    role: &str,
+    department: Option<&str>,
+    targets: &[PlanTarget],
+) -> Result<(), Text> {
     if targets.is_empty() {
         return Err(Text::new("工作方案须列出目标", "a work plan lists at least one target"));
     }
-    let dept = CourtConfig::from_catalog(catalog).departments.resolve(department);
+    let registry = CourtConfig::from_catalog(catalog).departments;
+    let dept = department.and_then(|d| registry.resolve(d));
+    let department = department.unwrap_or("");
     let mut seen = BTreeSet::new();
     for t in targets {
         let entry = known(catalog, &t.code)?;
@@ -322,7 +347,7 @@ pub fn check_targets(catalog: &Catalog, role: &str, department: &str, targets: &
                     format!("standard {} is not {department}'s", t.code),
                 ));
             }
-            (None, _) if role != roles::OFFICE => {
+            (None, Some(_)) if role != roles::OFFICE => {
                 return Err(Text::owned(
                     format!("标准 {} 在实施方案中未指定责任部门，其目标由综合办公室报送", t.code),
                     format!(

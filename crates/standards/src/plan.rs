@@ -1,9 +1,9 @@
-//! The plan: its steps and due dates, the office's annual targets, and the progress
-//! and lateness queries.
+//! The plan: its steps and due dates, the recorded targets and extensions, and the
+//! progress and lateness queries.
 //!
 //! Every query is a pure function of the catalog, the [`Ledger`] (each standard's
-//! current data, whose stage history dates every change), the [`WorkPlan`] and an
-//! instant `as_of`; the same inputs always give the same report. Reports are plain
+//! current data, whose stage history dates every change), the [`WorkPlan`] (the
+//! deadlines and core designations the court's log records) and an instant `as_of`; the same inputs always give the same report. Reports are plain
 //! serde structs carrying zh and en labels, ready to print as a table, Markdown, CSV or
 //! JSON.
 //!
@@ -18,9 +18,11 @@
 //! | `consolidated` | at *t* the standard is consolidated |
 //!
 //! A standard's due date for a milestone is the earliest due date of the steps that
-//! require it of the standard (a core standard must be published by the year-one step,
-//! every other one by the year-two step), unless the office's [`WorkPlan`] sets a
-//! target for it, which then replaces the step's date. A date is due at the **end of
+//! require it of the standard (a standard core by the year-one deadline must be
+//! published by the year-one step, every other one by the year-two step), unless a
+//! decision recorded by then ([`WorkPlan`]: a department's target, which may only bring
+//! it forward, or the leading group's extension, 延期) sets another; the latest such
+//! decision wins ([`dues_as_of`]). A date is due at the **end of
 //! that day in the court's time zone** ([`end_of_day`]). As of an instant, a milestone
 //! is [`Standing::Done`] (on time, or late if first reached after its due date),
 //! [`Standing::Pending`] (not reached, not yet due), [`Standing::Overdue`] (not reached,
@@ -78,7 +80,8 @@ impl Milestone {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {
-    /// Only the core standards (核心工作标准), as flagged by the operator.
+    /// Only the core standards (核心工作标准), as the leading group designated them (or
+    /// the catalog flags, when no designation is given).
     Core,
     /// Every standard.
     All,
@@ -340,7 +343,7 @@ impl WorkPlan {
         decided.sort_by_key(|d| d.decided.key());
         let mut since = None;
         for d in decided {
-            if d.codes.iter().any(|c| *c == entry.code) {
+            if d.codes.contains(&entry.code) {
                 since = since.or(Some(d.decided.at));
             } else {
                 since = None;

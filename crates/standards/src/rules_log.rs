@@ -20,7 +20,7 @@
 //! | `extend` | 增补标准目录 | the office | adds standards (and their domains and categories); nothing else |
 //! | `amend` | 修改规则 | a leading group member, with a reason | anything but the standards already in the catalog, which stay |
 //! | `designate_core` | 确定核心工作标准 | a leading group member | which standards are core (a new version of the rules) |
-//! | `record_work_plan` | 报送年度工作方案 | a department for its standards, or the office | nothing: records targets that bring deadlines forward |
+//! | `record_work_plan` | 报送年度工作方案 | a department for its standards, or the office (for a department, or the whole court) | nothing: records targets that bring deadlines forward |
 //! | `extend_deadline` | 决定延期 | a leading group member, with a reason | nothing: records a deadline moved past the plan's date |
 //! | `record_hearing` | 听取工作进展 | a leading group member present | nothing: records a progress hearing |
 //!
@@ -105,8 +105,10 @@ pub enum RulesAction {
     /// 报送年度工作方案: a department's annual work plan (各部门工作方案), recorded by the
     /// department or by the office for it: targets that bring deadlines forward.
     RecordWorkPlan {
-        /// The department whose plan it is (a name, alias or machine name).
-        department: String,
+        /// The department whose plan it is (a name, alias or machine name); `None`: the
+        /// office's plan for the whole court (综合办公室负责制定每个年度具体的工作实施计划).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        department: Option<String>,
         /// The year.
         year: i32,
         /// The targets, one per standard and milestone.
@@ -405,7 +407,12 @@ pub fn rules_definition() -> Result<Definition<RulesLifecycle>, DefinitionError>
             |i| match i.action {
                 RulesAction::RecordWorkPlan { department, .. } => {
                     let catalog = i.instance.data().catalog().map_err(|e| e.text())?;
-                    affairs::check_work_plan_author(&CourtConfig::from_catalog(&catalog), i.actor, i.role, department)
+                    affairs::check_work_plan_author(
+                        &CourtConfig::from_catalog(&catalog),
+                        i.actor,
+                        i.role,
+                        department.as_deref(),
+                    )
                 }
                 _ => Ok(()),
             },
@@ -421,7 +428,7 @@ pub fn rules_definition() -> Result<Definition<RulesLifecycle>, DefinitionError>
                     department, targets, ..
                 } => {
                     let catalog = i.instance.data().catalog().map_err(|e| e.text())?;
-                    affairs::check_targets(&catalog, i.role, department, targets)
+                    affairs::check_targets(&catalog, i.role, department.as_deref(), targets)
                 }
                 _ => Ok(()),
             },

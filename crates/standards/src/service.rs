@@ -687,7 +687,8 @@ impl<S: Store> Court<S> {
     /// plan's own year, else the year of `at` in the court's time zone) with `plan`'s
     /// targets. The actor acts as the department when they belong to it, else as the
     /// office (which records plans for every department); `department` `None` means the
-    /// actor's own unit. A target past the plan's step date is refused (an extension is
+    /// actor's own department, or, for someone of the office, the office's plan for the
+    /// whole court. A target past the plan's step date is refused (an extension is
     /// [`extend_deadline`](Court::extend_deadline)).
     pub fn record_work_plan(
         &mut self,
@@ -703,11 +704,19 @@ impl<S: Store> Court<S> {
                 .local_date(at.unwrap_or_else(|| self.engine().clock().now()))
                 .year()
         });
-        let department = department
-            .map(str::to_owned)
-            .or_else(|| actor.unit.clone())
-            .unwrap_or_default();
-        let role = self.work_plan_role(actor, &department);
+        // Without a department: the actor's own, or, for the office, the whole court.
+        let department = department.map(str::to_owned).or_else(|| {
+            actor
+                .unit
+                .as_deref()
+                .and_then(|u| self.config.departments.resolve(u))
+                .filter(|d| d.department != self.config.office)
+                .and_then(|_| actor.unit.clone())
+        });
+        let role = match &department {
+            Some(d) => self.work_plan_role(actor, d),
+            None => crate::lifecycle::roles::OFFICE,
+        };
         let action = RulesAction::RecordWorkPlan {
             department,
             year,

@@ -411,7 +411,7 @@ fn verify_rechecks_the_court_decisions() {
     let lenient = rules_definition().unwrap();
     let mut instance = log.clone();
     let action = RulesAction::RecordWorkPlan {
-        department: "立案庭".into(),
+        department: Some("立案庭".into()),
         year: 2023,
         targets: regula_standards::affairs::PlanTarget::of(&one_target(CODE, date(2024, 6, 30))),
     };
@@ -446,4 +446,20 @@ fn verify_rechecks_the_court_decisions() {
         _ => false,
     });
     assert!(found, "{:?}", report.problems);
+}
+
+#[test]
+fn the_offices_plan_for_the_whole_court_targets_any_standard() {
+    let w = World::new();
+    let (mut court, _) = court_at(&w, at(2023, 1, 10));
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/work-plan.example.toml");
+    let example = WorkPlan::from_path(path, &w.catalog).unwrap();
+    // A department cannot record it: it targets other departments' standards.
+    let r = court.record_work_plan(&w.filing(), None, None, &example, None).unwrap();
+    assert!(r.is_refused(), "{r:?}");
+    let r = court.record_work_plan(&w.office(), None, None, &example, None).unwrap();
+    assert!(!r.is_refused(), "{r:?}");
+    assert!(r.payload.get("department").is_none(), "{}", r.payload);
+    assert_eq!(court.affairs().work_plans[0].department, None);
+    assert_eq!(court.work_plan().targets.len(), 3);
 }
