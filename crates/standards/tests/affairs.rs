@@ -463,3 +463,49 @@ fn the_offices_plan_for_the_whole_court_targets_any_standard() {
     assert_eq!(court.affairs().work_plans[0].department, None);
     assert_eq!(court.work_plan().targets.len(), 3);
 }
+
+mod invariants {
+    use chrono::Days;
+    use proptest::prelude::*;
+    use regula_standards::affairs::{PlanTarget, check_extension, check_targets};
+    use regula_standards::catalog::Catalog;
+    use regula_standards::plan::Milestone;
+
+    fn catalog() -> Catalog {
+        let mut c = Catalog::builtin().unwrap();
+        c.set_core("ADJ-01-08", true).unwrap();
+        c
+    }
+
+    proptest! {
+        /// A target is accepted exactly when it is no later than the date of the step that
+        /// governs the standard's milestone; an extension exactly when it is later.
+        #[test]
+        fn targets_never_pass_the_plan_and_extensions_always_do(
+            index in 0usize..117,
+            m in 0usize..3,
+            offset in -400i64..400,
+        ) {
+            let catalog = catalog();
+            let entry = catalog.standards()[index].clone();
+            let milestone = Milestone::ALL[m];
+            let step = catalog
+                .steps()
+                .iter()
+                .filter(|s| s.milestone == milestone && s.scope.covers(&entry))
+                .min_by_key(|s| s.due)
+                .unwrap()
+                .clone();
+            let due = if offset >= 0 {
+                step.due.checked_add_days(Days::new(offset.unsigned_abs())).unwrap()
+            } else {
+                step.due.checked_sub_days(Days::new(offset.unsigned_abs())).unwrap()
+            };
+            let target = PlanTarget { code: entry.code.clone(), milestone, due, note: None };
+            let accepted = check_targets(&catalog, "office", None, std::slice::from_ref(&target)).is_ok();
+            prop_assert_eq!(accepted, due <= step.due);
+            let extended = check_extension(&catalog, &entry.code, &step.id, due, "理由").is_ok();
+            prop_assert_eq!(extended, due > step.due);
+        }
+    }
+}
