@@ -202,7 +202,7 @@ pub struct DesignateCoreArgs {
 /// `court work-plan`
 #[derive(Debug, Args)]
 pub struct WorkPlanArgs {
-    /// The work plan file (TOML: year, [[targets]] code, due, milestone, note).
+    /// The work plan file (TOML: `year`, `[[targets]]` with `code`, `due`, `milestone`, `note`).
     pub file: PathBuf,
     /// The department whose plan it is (default: the actor's; for someone of the office,
     /// the office's plan for the whole court).

@@ -580,7 +580,35 @@ pub(crate) fn rules_log(cli: &Cli, out: Out) -> Result<(), CliError> {
                 }
                 _ => out.s("生效", "in force").to_owned(),
             };
-            let reason = r.payload["reason"].as_str().unwrap_or_default().to_owned();
+            // The reason of an amendment or extension; what a court-level decision says.
+            let list = |key: &str| -> String {
+                r.payload[key]
+                    .as_array()
+                    .map(|v| {
+                        v.iter()
+                            .filter_map(|x| x.as_str())
+                            .collect::<Vec<_>>()
+                            .join(out.s("、", ", "))
+                    })
+                    .unwrap_or_default()
+            };
+            let reason = match r.action.as_str() {
+                "designate_core" => list("codes"),
+                "extend_deadline" => format!(
+                    "{} {} → {}: {}",
+                    r.payload["code"].as_str().unwrap_or_default(),
+                    r.payload["step"].as_str().unwrap_or_default(),
+                    r.payload["due"].as_str().unwrap_or_default(),
+                    r.payload["reason"].as_str().unwrap_or_default()
+                ),
+                "record_hearing" => r.payload["summary"].as_str().unwrap_or_default().to_owned(),
+                "record_work_plan" => format!(
+                    "{} {}",
+                    r.payload["department"].as_str().unwrap_or(out.s("全院", "whole court")),
+                    r.payload["year"]
+                ),
+                _ => r.payload["reason"].as_str().unwrap_or_default().to_owned(),
+            };
             vec![
                 r.seq.to_string(),
                 time_cell(out, r, tz),

@@ -119,7 +119,7 @@ impl CourtAffairs {
         };
         if matches!(record.outcome, Outcome::Created) {
             if let Ok(data) = serde_json::from_value::<RulesData>(record.payload.clone()) {
-                self.designate(data.core, decided);
+                self.designate(data.core, None, decided);
             }
             return;
         }
@@ -129,16 +129,16 @@ impl CourtAffairs {
         match &action {
             RulesAction::Extend { rules } | RulesAction::Amend { rules, .. } => {
                 if rules.core != self.core {
-                    self.designate(rules.core.clone(), decided);
+                    self.designate(rules.core.clone(), None, decided);
                 }
             }
-            RulesAction::DesignateCore { .. } => {
+            RulesAction::DesignateCore { meeting, .. } => {
                 let mut data = RulesData {
                     catalog: String::new(),
                     core: self.core.clone(),
                 };
                 action.apply_to(&mut data);
-                self.designate(data.core, decided);
+                self.designate(data.core, meeting.clone(), decided);
             }
             RulesAction::RecordWorkPlan {
                 department,
@@ -193,9 +193,13 @@ impl CourtAffairs {
         }
     }
 
-    fn designate(&mut self, codes: Vec<String>, decided: Decided) {
+    fn designate(&mut self, codes: Vec<String>, meeting: Option<String>, decided: Decided) {
         self.core = codes.clone();
-        self.schedule.core.push(CoreDesignation { codes, decided });
+        self.schedule.core.push(CoreDesignation {
+            codes,
+            meeting,
+            decided,
+        });
     }
 
     /// The affairs recorded by `records` (a rules log, in order).

@@ -245,6 +245,9 @@ pub struct DeadlineExtension {
 pub struct CoreDesignation {
     /// The codes of every core standard from then on.
     pub codes: Vec<String>,
+    /// The meeting that decided it, when the decision names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meeting: Option<String>,
     /// The decision (or, for the catalog's own flags, its first import).
     pub decided: Decided,
 }

@@ -269,6 +269,13 @@ fn core_designation_by_decision_sets_the_core_step_from_its_date() {
         .unwrap();
     assert!(!r.is_refused(), "{r:?}");
     assert!(court.catalog().standard(CODE).unwrap().core);
+    let designation = court.work_plan().core.last().unwrap();
+    assert_eq!(designation.codes, vec![CODE.to_owned()]);
+    assert_eq!(designation.meeting.as_deref(), Some("领导小组2022年第2次会议"));
+    assert_eq!(
+        (designation.decided.by.as_str(), designation.decided.seq),
+        ("chen.wei", r.seq)
+    );
     // Designating it again changes nothing: refused.
     let r = court
         .designate_core(&w.head(), &[CODE.to_owned()], &[], None, None)
