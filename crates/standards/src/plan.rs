@@ -529,7 +529,8 @@ pub fn dues(catalog: &Catalog, work_plan: &WorkPlan, entry: &Entry) -> Vec<Due> 
 /// standards core as of `as_of` and designated by the end of the step's due date (a
 /// designation after a step's deadline does not make a standard late against it: the
 /// project's default, the plan being silent). The latest work-plan target or extension
-/// of the governing step decided by `as_of` replaces the step's date.
+/// of the governing step decided by `as_of` replaces the step's date; a target later
+/// than the step's date (which recording refuses) counts for nothing.
 pub fn dues_as_of(catalog: &Catalog, work_plan: &WorkPlan, entry: &Entry, as_of: DateTime<Utc>) -> Vec<Due> {
     let tz = catalog.court().timezone;
     let core_since = work_plan.core_since(entry, as_of);
@@ -545,7 +546,11 @@ pub fn dues_as_of(catalog: &Catalog, work_plan: &WorkPlan, entry: &Entry, as_of:
                 .iter()
                 .filter(|s| s.milestone == m && covers(s))
                 .min_by_key(|s| s.due)?;
-            let decided = work_plan.decided_due(&entry.code, m, &step.id, as_of);
+            // A target never moves a deadline back (only an extension does): one past the
+            // step's date, which recording refuses, counts for nothing here either.
+            let decided = work_plan
+                .decided_due(&entry.code, m, &step.id, as_of)
+                .filter(|(due, extension)| extension.is_some() || *due <= step.due);
             Some(Due {
                 step: step.id.clone(),
                 milestone: m,
