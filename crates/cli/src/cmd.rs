@@ -184,7 +184,13 @@ fn import(cli: &Cli, out: Out, args: &ImportArgs) -> Result<(), CliError> {
 }
 
 fn catalog_show(cli: &Cli, out: Out) -> Result<(), CliError> {
-    let catalog = load_catalog(cli)?;
+    // A store's own catalog, with the core standards its log designates; with no store,
+    // the catalog the flags name.
+    let catalog = if cli.pg.is_none() && !cli.store.exists() {
+        load_catalog(cli)?
+    } else {
+        open_court(cli)?.catalog().clone()
+    };
     if out.json {
         let rows: Vec<_> = catalog
             .standards()

@@ -45,6 +45,9 @@ struct JsonReport {
     steps: Option<LatenessReport>,
     #[serde(skip_serializing_if = "Option::is_none")]
     load: Option<Vec<DepartmentLoad>>,
+    /// The leading group's progress hearings held by then (定期听取).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    hearings: Vec<regula_standards::affairs::Hearing>,
 }
 
 /// Runs `regula report`.
@@ -82,11 +85,18 @@ pub fn run(cli: &Cli, out: Out, args: &ReportArgs) -> Result<(), CliError> {
         .then(|| plan::department_load(catalog, &ledger, work_plan, as_of));
 
     if args.format == Format::Json || out.json {
+        let hearings = court
+            .hearings()
+            .iter()
+            .filter(|h| h.decided.at <= as_of)
+            .cloned()
+            .collect();
         return Ok(out.print_json(&JsonReport {
             as_of,
             progress,
             steps,
             load,
+            hearings,
         })?);
     }
     // The date asked for, not the local date of its end (the first instant of the next day).

@@ -125,6 +125,16 @@ fn core_designation_and_hearings_are_recorded_listed_and_verified() {
         "2022-09-01",
     ])
     .ok();
+    // `catalog show` marks the designated standard core.
+    let shown = s.run(&["--json", "catalog", "show"]).ok().json();
+    let core: Vec<&str> = shown
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["core"] == true)
+        .map(|x| x["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(core, vec![CODE]);
     // As of the year-one deadline, ADJ-01-08 is late against the core step.
     let list = s.run(&["--json", "list", "--late", "2023-01-01"]).ok().json();
     let late: Vec<&str> = list
@@ -154,6 +164,14 @@ fn core_designation_and_hearings_are_recorded_listed_and_verified() {
     assert_eq!(hearings.as_array().unwrap().len(), 1, "{hearings}");
     assert_eq!(hearings[0]["summary"], "听取2022年第三季度进展");
     assert_eq!(hearings[0]["decided"]["by"], "chen.wei");
+    // Reports as of a date carry the hearings held by then.
+    let report = |date: &str| {
+        s.run(&["--json", "report", "--by", "steps", "--as-of", date])
+            .ok()
+            .json()
+    };
+    assert_eq!(report("2022-10-10")["hearings"][0]["summary"], "听取2022年第三季度进展");
+    assert!(report("2022-10-09").get("hearings").is_none());
     let table = s.run(&["court", "hearings"]).ok();
     assert!(table.stdout.contains("陈伟、厉彦杰"), "{}", table.stdout);
     s.verified();

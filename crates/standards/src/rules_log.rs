@@ -43,7 +43,11 @@ use crate::lifecycle::roles;
 
 /// The name of the rules lifecycle's definition.
 pub const RULES_DEFINITION: &str = "court-rules";
-/// Its version.
+/// Its version. Version 1 gained the court-level actions (`designate_core`,
+/// `record_work_plan`, `extend_deadline`, `record_hearing`) as new rows, with no
+/// existing row, guard or effect changed: a log written before them replays exactly as
+/// it did under this same version. A log that holds the new actions needs a release
+/// that knows them to verify.
 pub const RULES_VERSION: u32 = 1;
 
 /// The claim namespace that keeps a store to one rules log: its creating record
