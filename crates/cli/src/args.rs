@@ -67,6 +67,10 @@ pub enum Command {
     /// The rules the store's decisions follow, kept in its own log.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Court-level decisions, recorded in the rules log: the core standards, the
+    /// departments' work plans, extensions, the leading group's progress hearings.
+    #[command(subcommand)]
+    Court(CourtCommand),
     /// List standards, with filters.
     List(ListArgs),
     /// One standard: state, version in force, department, and what blocks its next step.
@@ -159,6 +163,105 @@ pub enum RulesCommand {
     Amend(AmendArgs),
     /// The rules log: the catalog recorded, every extension and amendment.
     Log,
+}
+
+/// `court …`
+#[derive(Debug, Subcommand)]
+pub enum CourtCommand {
+    /// A leading group member records which standards are core (确定核心工作标准).
+    DesignateCore(DesignateCoreArgs),
+    /// Record a department's annual work plan (各部门工作方案): targets no later than
+    /// the plan's dates (see the regula-standards docs for the file's format).
+    WorkPlan(WorkPlanArgs),
+    /// A leading group member moves a standard's deadline past the plan's date (决定延期).
+    Extend(ExtendArgs),
+    /// A leading group member records a progress hearing (定期听取).
+    Hearing(HearingArgs),
+    /// The leading group's progress hearings.
+    Hearings,
+    /// The court's log: the rules, every court-level decision, refusals included.
+    Log,
+}
+
+/// `court designate-core`
+#[derive(Debug, Args)]
+pub struct DesignateCoreArgs {
+    /// The codes of the standards designated core.
+    pub codes: Vec<String>,
+    /// Codes of core standards that cease to be core.
+    #[arg(long, value_delimiter = ',')]
+    pub revoke: Vec<String>,
+    /// The meeting that decided it.
+    #[arg(long)]
+    pub meeting: Option<String>,
+    /// Who decides: a member of the leading group, by name or id.
+    #[arg(long = "as", value_name = "ACTOR")]
+    pub actor: String,
+    /// When it was decided (RFC 3339, or a date meaning 09:00 in the court's time zone).
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+}
+
+/// `court work-plan`
+#[derive(Debug, Args)]
+pub struct WorkPlanArgs {
+    /// The work plan file (TOML: `year`, `[[targets]]` with `code`, `due`, `milestone`, `note`).
+    pub file: PathBuf,
+    /// The department whose plan it is (default: the actor's; for someone of the office,
+    /// the office's plan for the whole court).
+    #[arg(long)]
+    pub department: Option<String>,
+    /// The year (default: the file's, else the year of --at).
+    #[arg(long)]
+    pub year: Option<i32>,
+    /// Who records it: someone of the department, or of the office, as ID@UNIT.
+    #[arg(long = "as", value_name = "ACTOR")]
+    pub actor: String,
+    /// When it was adopted (RFC 3339, or a date meaning 09:00 in the court's time zone).
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+}
+
+/// `court extend`
+#[derive(Debug, Args)]
+pub struct ExtendArgs {
+    /// The standard's code.
+    pub code: String,
+    /// The step whose date is extended for it (e.g. build-all).
+    #[arg(long)]
+    pub step: String,
+    /// The new due date (YYYY-MM-DD), after the plan's.
+    #[arg(long = "to", value_name = "DATE")]
+    pub to: String,
+    /// Why.
+    #[arg(long)]
+    pub reason: String,
+    /// Who decides: a member of the leading group, by name or id.
+    #[arg(long = "as", value_name = "ACTOR")]
+    pub actor: String,
+    /// When it was decided (RFC 3339, or a date meaning 09:00 in the court's time zone).
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+}
+
+/// `court hearing`
+#[derive(Debug, Args)]
+pub struct HearingArgs {
+    /// The members present, by name or id, comma-separated (the recorder among them).
+    #[arg(long, value_delimiter = ',', required = true)]
+    pub present: Vec<String>,
+    /// What was heard.
+    #[arg(long)]
+    pub summary: String,
+    /// A decision taken (repeat for several).
+    #[arg(long)]
+    pub decision: Vec<String>,
+    /// Who records it: a member present, by name or id.
+    #[arg(long = "as", value_name = "ACTOR")]
+    pub actor: String,
+    /// When it was held (RFC 3339, or a date meaning 09:00 in the court's time zone).
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
 }
 
 /// `rules amend`

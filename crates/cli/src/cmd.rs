@@ -35,6 +35,7 @@ pub fn run(cli: &Cli, out: Out) -> Result<(), CliError> {
         Cmd::Catalog(CatalogCommand::Show) => catalog_show(cli, out),
         Cmd::Rules(crate::args::RulesCommand::Amend(args)) => rules_amend(cli, out, args),
         Cmd::Rules(crate::args::RulesCommand::Log) => rules_log(cli, out),
+        Cmd::Court(command) => crate::court::run(cli, out, command),
         Cmd::List(args) => list(cli, out, args),
         Cmd::Show(args) => show(cli, out, args),
         Cmd::Do(args) => act(cli, out, args),
@@ -81,7 +82,7 @@ fn check_catalog_flag(court: &Court<AnyStore>, given: Option<&Catalog>) -> Resul
 /// records beside the clock's time (`Command::at`). A store written before claims
 /// existed gets the claims of its past publications first (derived from its log, so no
 /// change to its history).
-fn court_at(
+pub(crate) fn court_at(
     cli: &Cli,
     catalog: Catalog,
     at: Option<&str>,
@@ -183,7 +184,13 @@ fn import(cli: &Cli, out: Out, args: &ImportArgs) -> Result<(), CliError> {
 }
 
 fn catalog_show(cli: &Cli, out: Out) -> Result<(), CliError> {
-    let catalog = load_catalog(cli)?;
+    // A store's own catalog, with the core standards its log designates; with no store,
+    // the catalog the flags name.
+    let catalog = if cli.pg.is_none() && !cli.store.exists() {
+        load_catalog(cli)?
+    } else {
+        open_court(cli)?.catalog().clone()
+    };
     if out.json {
         let rows: Vec<_> = catalog
             .standards()
@@ -537,7 +544,7 @@ fn act(cli: &Cli, out: Out, args: &DoArgs) -> Result<(), CliError> {
 }
 
 /// Prints a refused change of the rules and its reasons (to stderr, like `do`).
-fn print_rules_refusal(out: Out, record: &AuditRecord) -> std::io::Result<()> {
+pub(crate) fn print_rules_refusal(out: Out, record: &AuditRecord) -> std::io::Result<()> {
     let actions = regula_standards::rules_log::RulesAction::ACTIONS;
     let label = actions
         .iter()
@@ -577,7 +584,7 @@ fn rules_amend(cli: &Cli, out: Out, args: &crate::args::AmendArgs) -> Result<(),
     }
 }
 
-fn rules_log(cli: &Cli, out: Out) -> Result<(), CliError> {
+pub(crate) fn rules_log(cli: &Cli, out: Out) -> Result<(), CliError> {
     let court = open_court(cli)?;
     let records = court.rules_history()?;
     if out.json {
@@ -611,7 +618,35 @@ fn rules_log(cli: &Cli, out: Out) -> Result<(), CliError> {
                 }
                 _ => out.s("生效", "in force").to_owned(),
             };
-            let reason = r.payload["reason"].as_str().unwrap_or_default().to_owned();
+            // The reason of an amendment or extension; what a court-level decision says.
+            let list = |key: &str| -> String {
+                r.payload[key]
+                    .as_array()
+                    .map(|v| {
+                        v.iter()
+                            .filter_map(|x| x.as_str())
+                            .collect::<Vec<_>>()
+                            .join(out.s("、", ", "))
+                    })
+                    .unwrap_or_default()
+            };
+            let reason = match r.action.as_str() {
+                "designate_core" => list("codes"),
+                "extend_deadline" => format!(
+                    "{} {} → {}: {}",
+                    r.payload["code"].as_str().unwrap_or_default(),
+                    r.payload["step"].as_str().unwrap_or_default(),
+                    r.payload["due"].as_str().unwrap_or_default(),
+                    r.payload["reason"].as_str().unwrap_or_default()
+                ),
+                "record_hearing" => r.payload["summary"].as_str().unwrap_or_default().to_owned(),
+                "record_work_plan" => format!(
+                    "{} {}",
+                    r.payload["department"].as_str().unwrap_or(out.s("全院", "whole court")),
+                    r.payload["year"]
+                ),
+                _ => r.payload["reason"].as_str().unwrap_or_default().to_owned(),
+            };
             vec![
                 r.seq.to_string(),
                 time_cell(out, r, tz),
@@ -637,7 +672,7 @@ fn rules_log(cli: &Cli, out: Out) -> Result<(), CliError> {
 
 /// A record's time in the court's time zone; a record entered after the fact also
 /// shows when it was written, so back-dating is never hidden.
-fn time_cell(out: Out, r: &AuditRecord, tz: chrono::FixedOffset) -> String {
+pub(crate) fn time_cell(out: Out, r: &AuditRecord, tz: chrono::FixedOffset) -> String {
     let at = r.at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string();
     match r.recorded_at {
         Some(recorded) if recorded - r.at > chrono::TimeDelta::minutes(1) => format!(

@@ -5,6 +5,7 @@
 
 mod args;
 mod cmd;
+mod court;
 mod ctx;
 mod out;
 mod payload;

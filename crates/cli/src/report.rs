@@ -50,6 +50,9 @@ struct JsonReport {
     load: Option<Vec<DepartmentLoad>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     assessment: Option<AssessmentReport>,
+    /// The leading group's progress hearings held by then (定期听取).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    hearings: Vec<regula_standards::affairs::Hearing>,
 }
 
 /// The CLI's error for an assessment that could not be made.
@@ -111,12 +114,19 @@ pub fn run(cli: &Cli, out: Out, args: &ReportArgs) -> Result<(), CliError> {
         .map_err(assessment_error)?;
 
     if args.format == Format::Json || out.json {
+        let hearings = court
+            .hearings()
+            .iter()
+            .filter(|h| h.decided.at <= as_of)
+            .cloned()
+            .collect();
         return Ok(out.print_json(&JsonReport {
             as_of,
             progress,
             steps,
             load,
             assessment,
+            hearings,
         })?);
     }
     // The date asked for, not the local date of its end (the first instant of the next day).
@@ -126,7 +136,7 @@ pub fn run(cli: &Cli, out: Out, args: &ReportArgs) -> Result<(), CliError> {
     };
     let mut tables: Vec<Table> = progress.iter().map(|p| progress_table(out, p)).collect();
     if let Some(steps) = &steps {
-        tables.extend(step_tables(out, steps, date));
+        tables.extend(step_tables(out, steps, date, config.timezone));
     }
     if let Some(load) = &load {
         tables.push(load_table(out, load));
@@ -232,19 +242,74 @@ fn progress_table(out: Out, report: &ProgressReport) -> Table {
     }
 }
 
-fn step_tables(out: Out, report: &LatenessReport, date: chrono::NaiveDate) -> Vec<Table> {
+fn step_tables(out: Out, report: &LatenessReport, date: chrono::NaiveDate, tz: chrono::FixedOffset) -> Vec<Table> {
     let summary = Table {
         title: out.t(&report.title).to_owned(),
-        header: [out.s("步骤", "step"), out.s("期限", "due"), out.s("逾期项数", "late")]
-            .map(str::to_owned)
-            .to_vec(),
+        header: [
+            out.s("步骤", "step"),
+            out.s("期限", "due"),
+            out.s("逾期项数", "late"),
+            out.s("延期项数", "extended"),
+        ]
+        .map(str::to_owned)
+        .to_vec(),
         rows: report
             .steps
             .iter()
-            .map(|s| vec![out.t(&s.label).to_owned(), s.due.to_string(), s.late.len().to_string()])
+            .map(|s| {
+                vec![
+                    out.t(&s.label).to_owned(),
+                    s.due.to_string(),
+                    s.late.len().to_string(),
+                    s.extended.len().to_string(),
+                ]
+            })
             .collect(),
     };
     let mut tables = vec![summary];
+    for step in report.steps.iter().filter(|s| !s.extended.is_empty()) {
+        tables.push(Table {
+            title: format!(
+                "{} — {}",
+                out.t(&step.label),
+                out.s("延期（领导小组决定）", "extended (leading group decisions)")
+            ),
+            header: [
+                out.s("编号", "code"),
+                out.s("名称", "name"),
+                out.s("责任部门", "department"),
+                out.s("原期限", "plan's date"),
+                out.s("延期至", "extended to"),
+                out.s("决定", "decision"),
+                out.s("理由", "reason"),
+                out.s("进度", "standing"),
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+            rows: step
+                .extended
+                .iter()
+                .map(|x| {
+                    let e = &x.extension;
+                    vec![
+                        x.code.clone(),
+                        out.t(&x.name).to_owned(),
+                        out.t(&x.department_label).to_owned(),
+                        step.due.to_string(),
+                        e.due.to_string(),
+                        format!(
+                            "{} {} (#{})",
+                            e.decided.by,
+                            e.decided.at.with_timezone(&tz).format("%Y-%m-%d"),
+                            e.decided.seq
+                        ),
+                        e.reason.clone(),
+                        out.t(&x.standing_label).to_owned(),
+                    ]
+                })
+                .collect(),
+        });
+    }
     for step in report.steps.iter().filter(|s| !s.late.is_empty()) {
         tables.push(Table {
             title: format!("{} — {} {}", out.t(&step.label), out.s("逾期", "late as of"), date),
@@ -262,7 +327,18 @@ fn step_tables(out: Out, report: &LatenessReport, date: chrono::NaiveDate) -> Ve
                 .late
                 .iter()
                 .map(|l| {
-                    let due = if l.from_work_plan {
+                    let due = if let Some(e) = &l.extension {
+                        // An extension is shown as one, with the decision behind it.
+                        format!(
+                            "{} ({} {} {} #{}: {})",
+                            l.due,
+                            out.s("延期：领导小组", "extended by the leading group:"),
+                            e.decided.by,
+                            e.decided.at.with_timezone(&tz).format("%Y-%m-%d"),
+                            e.decided.seq,
+                            e.reason
+                        )
+                    } else if l.from_work_plan {
                         format!("{} ({})", l.due, out.s("年度计划", "work plan"))
                     } else {
                         l.due.to_string()

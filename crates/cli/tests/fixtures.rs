@@ -110,3 +110,83 @@ fn the_json_checkpoints_of_earlier_releases_are_still_read() {
     // Read, never written: the file is as it was.
     assert_eq!(std::fs::read(s.file("cp.json")).unwrap(), json);
 }
+
+/// A scratch copy of the v2 store: the seed-7 simulation stopped at 2023-06-30.
+fn v2_store() -> Scratch {
+    let s = Scratch::new("fixture-v2");
+    std::fs::copy(fixture("store-v2-sim-2023-06-30.db"), s.store()).unwrap();
+    std::fs::copy(fixture("store-v2-sim-2023-06-30.checkpoint.json"), s.file("cp.json")).unwrap();
+    s
+}
+
+#[test]
+fn the_v2_store_verifies_and_accepts_court_level_decisions() {
+    let s = v2_store();
+    let before = s.verified();
+    s.run(&["verify", "--checkpoint", "cp.json"]).ok();
+    // Its rules log was written before the court-level decisions existed; they follow it.
+    let core = s.run(&["--json", "court", "log"]).ok().json();
+    let records = core.as_array().unwrap().len();
+    s.run(&[
+        "court",
+        "hearing",
+        "--as",
+        "陈伟",
+        "--present",
+        "陈伟,马振生",
+        "--summary",
+        "听取上半年标准化建设进展",
+        "--at",
+        "2023-07-03",
+    ])
+    .ok();
+    s.run(&[
+        "court",
+        "extend",
+        "ADJ-01-20",
+        "--step",
+        "build-all",
+        "--to",
+        "2024-03-31",
+        "--reason",
+        "待上级新规",
+        "--as",
+        "陈伟",
+        "--at",
+        "2023-07-03",
+    ])
+    .ok();
+    let after = s.verified();
+    assert_eq!(
+        after["records"].as_u64().unwrap(),
+        before["records"].as_u64().unwrap() + 2,
+        "{after}"
+    );
+    assert_eq!(
+        s.run(&["--json", "court", "log"]).ok().json().as_array().unwrap().len(),
+        records + 2
+    );
+    assert_eq!(
+        s.run(&["--json", "court", "hearings"])
+            .ok()
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let report = s
+        .run(&["--json", "report", "--by", "steps", "--as-of", "2023-07-04"])
+        .ok()
+        .json();
+    let build_all = report["steps"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["step"] == "build-all")
+        .unwrap();
+    assert_eq!(build_all["extended"][0]["code"], "ADJ-01-20", "{build_all}");
+    assert_eq!(build_all["extended"][0]["extension"]["due"], "2024-03-31");
+    // The old checkpoint is still extended.
+    s.run(&["verify", "--checkpoint", "cp.json"]).ok();
+}

@@ -343,10 +343,10 @@ fn report_formats_and_the_unassigned_standards() {
         assert!(rows[2..].iter().all(|r| r.len() == rows[1].len()), "{section}");
     }
     let steps = parse_csv(sections[3]);
-    assert_eq!(steps[1], ["step", "due", "late"]);
+    assert_eq!(steps[1], ["step", "due", "late", "extended"]);
     assert_eq!(
         steps[2],
-        ["Step 1, year one: build the core standards", "2022-12-31", "0"]
+        ["Step 1, year one: build the core standards", "2022-12-31", "0", "0"]
     );
     assert!(
         sections[3].contains("\"Step 1, year one: build the core standards\""),

@@ -84,8 +84,10 @@
 //! - [`rules`]: the plan's rules as pure functions, one per guard.
 //! - [`table`]: the lifecycle as one typed table: [`Rule`] (name, labels, check) and
 //!   the rows of each definition version.
-//! - [`plan`]: steps, milestones, the office's [`WorkPlan`], and the progress,
-//!   lateness and load reports over a [`Ledger`].
+//! - [`plan`]: steps, milestones, the recorded deadlines ([`WorkPlan`]), and the
+//!   progress, lateness and load reports over a [`Ledger`].
+//! - [`affairs`]: the court-level decisions (core standards, work plans, extensions,
+//!   progress hearings), recorded in the rules log ([`rules_log`]).
 //! - [`as_of`]: a standard, and the ledger, as the log stood at a past instant.
 //! - [`assessment`]: the yearly department assessment (考核) from the log.
 //! - [`department`]: departments, aliases and sub-units.
@@ -246,7 +248,10 @@
 //! Thirteen adjudication standards (审判业务标准 items 1–7, 10–13, 15, 19) have no
 //! department in the source text. They load as unassigned, never guessed, and every
 //! report shows them under “未分配责任部门 / unassigned”. Which standards are core is
-//! not stated either: `core` defaults to false and is set by an operator.
+//! not stated either: `core` defaults to false; the flags a catalog file sets are
+//! recorded as the first designation when the catalog is first imported, and later
+//! designations are the leading group's recorded decisions (see the court-level
+//! decisions below).
 //!
 //! ## Catalog file format
 //!
@@ -333,11 +338,13 @@
 //!
 //! # The plan
 //!
-//! [`plan`] holds the steps (核心工作标准 published by 2022-12-31 — for the standards an
-//! operator flags core —, every standard published by 2023-12-31, refined by
-//! 2024-12-31, consolidated by 2025-12-31), the office's annual [`WorkPlan`] whose
-//! targets replace a step's date for one standard (format in [`WorkPlan`]; an example
-//! is `data/work-plan.example.toml`), and pure queries over the
+//! [`plan`] holds the steps (核心工作标准 published by 2022-12-31 — for the standards the
+//! leading group designates core —, every standard published by 2023-12-31, refined by
+//! 2024-12-31, consolidated by 2025-12-31), the deadlines recorded in the court's log
+//! ([`WorkPlan`], built by [`service::Court::work_plan`]: the departments' targets, the
+//! leading group's extensions and core designations; a work plan file, format in
+//! [`WorkPlan`], example `data/work-plan.example.toml`, is only the input of recording
+//! one), and pure queries over the
 //! [`Ledger`] as of an instant: [`plan::progress`] by domain, category, department or
 //! stage, [`plan::lateness`] per step, [`plan::department_load`], and
 //! [`plan::statuses`] per standard. All reports serialize with serde and carry zh and en
@@ -347,6 +354,19 @@
 //! on-time rate per step, refusals by rule, inspections and findings, failed
 //! evaluations, revisions opened.
 //!
+//! ## Court-level decisions
+//!
+//! Which standards are core, each department's annual work plan, extensions and the
+//! leading group's progress hearings are records of the store's rules log ([`affairs`],
+//! [`rules_log`]); reports take them from there, as of their dates, never from a file.
+//!
+//! | the plan's words | the rule | where the plan is silent (this project's default) |
+//! |---|---|---|
+//! | 第一年"完成核心工作标准的确定" | core is a recorded decision (`designate_core`: a leading group member, date, codes, optionally the meeting); a standard is core from that decision; lateness against the core step counts from it | who decides (the leading group); the catalog's `core` flags are the first designation, recorded at the first import, and ignored after; a standard designated after a core step's deadline is not late against that step |
+//! | 各部门工作方案 (五.一) | a department's annual plan (`record_work_plan`) may bring a standard's deadline forward, never past the plan's step date (refused, with the reason) | recorded by the department for the standards the plan gives it, or by the office for any |
+//! | the plan's step dates | moving a deadline past them is an extension (`extend_deadline`) by a leading group member, with a reason, shown by the reports as 延期 with the decision | that only the leading group extends; the latest decision (target or extension) sets the date |
+//! | 领导小组定期听取 (五.一) | a hearing (`record_hearing`): date, members present (the recorder among them), what was heard, decisions | how often (not checked) |
+//!
 //! # Time
 //!
 //! Records carry UTC instants. Dates the users see, and the plan's due dates, are
@@ -354,6 +374,7 @@
 //! 2023-12-31" ends at 2023-12-31T16:00:00Z. The consultation period counts calendar
 //! days in that zone: opened on 2023-03-01, it may close from 2023-03-31.
 
+pub mod affairs;
 pub mod as_of;
 pub mod assessment;
 pub mod catalog;

@@ -1,9 +1,9 @@
-//! The plan: its steps and due dates, the office's annual targets, and the progress
-//! and lateness queries.
+//! The plan: its steps and due dates, the recorded targets and extensions, and the
+//! progress and lateness queries.
 //!
 //! Every query is a pure function of the catalog, the [`Ledger`] (each standard's
-//! current data, whose stage history dates every change), the [`WorkPlan`] and an
-//! instant `as_of`; the same inputs always give the same report. Reports are plain
+//! current data, whose stage history dates every change), the [`WorkPlan`] (the
+//! deadlines and core designations the court's log records) and an instant `as_of`; the same inputs always give the same report. Reports are plain
 //! serde structs carrying zh and en labels, ready to print as a table, Markdown, CSV or
 //! JSON.
 //!
@@ -18,9 +18,11 @@
 //! | `consolidated` | at *t* the standard is consolidated |
 //!
 //! A standard's due date for a milestone is the earliest due date of the steps that
-//! require it of the standard (a core standard must be published by the year-one step,
-//! every other one by the year-two step), unless the office's [`WorkPlan`] sets a
-//! target for it, which then replaces the step's date. A date is due at the **end of
+//! require it of the standard (a standard core by the year-one deadline must be
+//! published by the year-one step, every other one by the year-two step), unless a
+//! decision recorded by then ([`WorkPlan`]: a department's target, which may only bring
+//! it forward, or the leading group's extension, 延期) sets another; the latest such
+//! decision wins ([`dues_as_of`]). A date is due at the **end of
 //! that day in the court's time zone** ([`end_of_day`]). As of an instant, a milestone
 //! is [`Standing::Done`] (on time, or late if first reached after its due date),
 //! [`Standing::Pending`] (not reached, not yet due), [`Standing::Overdue`] (not reached,
@@ -78,7 +80,8 @@ impl Milestone {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {
-    /// Only the core standards (核心工作标准), as flagged by the operator.
+    /// Only the core standards (核心工作标准), as the leading group designated them (or
+    /// the catalog flags, when no designation is given).
     Core,
     /// Every standard.
     All,
@@ -194,14 +197,75 @@ pub struct Target {
     /// A note, e.g. the plan item it comes from.
     #[serde(default)]
     pub note: Option<String>,
+    /// The record of the department's work plan that set it, when it comes from the
+    /// court's log (`None`: a work plan built by hand or read from a file, not yet
+    /// recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided: Option<Decided>,
+}
+
+/// Who recorded a court-level decision, when it took effect, and where it is in the
+/// court's log (the store's rules log, [`crate::rules_log`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decided {
+    /// When it took effect (the record's `at`).
+    pub at: DateTime<Utc>,
+    /// Who decided or recorded it: `ID` or `ID@UNIT`.
+    pub by: String,
+    /// The record's sequence number in the court's log.
+    pub seq: u64,
+}
+
+impl Decided {
+    /// The order of two decisions: by effective time, then by place in the log.
+    fn key(&self) -> (DateTime<Utc>, u64) {
+        (self.at, self.seq)
+    }
+}
+
+/// A deadline moved past the plan's step date: a decision of the leading group
+/// (领导小组决定延期), recorded with its reason.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeadlineExtension {
+    /// The standard's code.
+    pub code: String,
+    /// The step whose date is extended for this standard (e.g. `build-all`).
+    pub step: String,
+    /// The new due date.
+    pub due: NaiveDate,
+    /// Why.
+    pub reason: String,
+    /// The decision.
+    pub decided: Decided,
+}
+
+/// A recorded designation of the core standards (核心工作标准的确定): the whole core set
+/// from `decided.at` on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CoreDesignation {
+    /// The codes of every core standard from then on.
+    pub codes: Vec<String>,
+    /// The meeting that decided it, when the decision names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meeting: Option<String>,
+    /// The decision (or, for the catalog's own flags, its first import).
+    pub decided: Decided,
 }
 
 fn default_milestone() -> Milestone {
     Milestone::Published
 }
 
-/// The office's annual work plan (综合办公室负责制定每个年度具体的工作实施计划): target
-/// dates per standard that replace the step's due date.
+/// The deadlines the court works to besides the plan's step dates: the annual work
+/// plans' targets (综合办公室负责制定每个年度具体的工作实施计划; 各部门工作方案), the leading
+/// group's extensions, and the designations of the core standards.
+///
+/// A [`Court`](crate::service::Court) builds it from its log ([`Court::work_plan`](crate::service::Court::work_plan)),
+/// where each target, extension and designation is a recorded decision with its time; a
+/// report as of an instant counts only what was decided by then. A work plan built by
+/// hand or read from a file (below) is the input of recording one
+/// ([`Court::record_work_plan`](crate::service::Court::record_work_plan)); with no
+/// recorded designation, the core standards are the catalog's flags.
 ///
 /// As a file:
 ///
@@ -222,6 +286,13 @@ pub struct WorkPlan {
     /// The targets.
     #[serde(default)]
     pub targets: Vec<Target>,
+    /// The leading group's extensions, in the log's order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extensions: Vec<DeadlineExtension>,
+    /// The designations of the core standards, in the log's order; empty: the
+    /// catalog's flags.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub core: Vec<CoreDesignation>,
 }
 
 #[derive(Deserialize)]
@@ -259,8 +330,59 @@ impl WorkPlan {
             milestone,
             due,
             note: None,
+            decided: None,
         });
         self
+    }
+
+    /// Since when `entry` is core as of `as_of`: the time of the designation from which
+    /// it has been core without a break, or `None` when it is not core then. With no
+    /// recorded designation, the catalog's flag (core since always).
+    pub fn core_since(&self, entry: &Entry, as_of: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        if self.core.is_empty() {
+            return entry.core.then_some(DateTime::<Utc>::MIN_UTC);
+        }
+        let mut decided: Vec<&CoreDesignation> = self.core.iter().filter(|d| d.decided.at <= as_of).collect();
+        decided.sort_by_key(|d| d.decided.key());
+        let mut since = None;
+        for d in decided {
+            if d.codes.contains(&entry.code) {
+                since = since.or(Some(d.decided.at));
+            } else {
+                since = None;
+            }
+        }
+        since
+    }
+
+    /// The due date of `code`'s `milestone`, governed by a step due `step_due`, as of
+    /// `as_of`: the latest decision by then (a work plan's target or an extension of
+    /// `step`) sets it, else the step's date.
+    fn decided_due(
+        &self,
+        code: &str,
+        milestone: Milestone,
+        step: &str,
+        as_of: DateTime<Utc>,
+    ) -> Option<(NaiveDate, Option<&DeadlineExtension>)> {
+        let in_time = |d: &Option<Decided>| d.as_ref().is_none_or(|d| d.at <= as_of);
+        let key = |d: &Option<Decided>| d.as_ref().map_or((DateTime::<Utc>::MIN_UTC, 0), Decided::key);
+        let target = self
+            .targets
+            .iter()
+            .filter(|t| t.code == code && t.milestone == milestone && in_time(&t.decided))
+            .max_by_key(|t| key(&t.decided));
+        let extension = self
+            .extensions
+            .iter()
+            .filter(|e| e.code == code && e.step == step && e.decided.at <= as_of)
+            .max_by_key(|e| e.decided.key());
+        match (target, extension) {
+            (Some(t), Some(e)) if key(&t.decided) > e.decided.key() => Some((t.due, None)),
+            (_, Some(e)) => Some((e.due, Some(e))),
+            (Some(t), None) => Some((t.due, None)),
+            (None, None) => None,
+        }
     }
 
     /// The target of `code` for `milestone`, if set.
@@ -329,11 +451,14 @@ fn load_work_plan(source: &str, catalog: &Catalog) -> Result<WorkPlan, (usize, C
             milestone: ft.milestone,
             due: toml_date(&ft.due)?,
             note: ft.note.clone(),
+            decided: None,
         });
     }
     Ok(WorkPlan {
         year: file.year,
         targets,
+        extensions: Vec::new(),
+        core: Vec::new(),
     })
 }
 
@@ -388,24 +513,50 @@ pub struct Due {
     pub due: NaiveDate,
     /// True when the date comes from the work plan rather than the step.
     pub from_work_plan: bool,
+    /// The leading group's extension that set the date, when one did (延期).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extension: Option<DeadlineExtension>,
 }
 
-/// The due dates of a standard, one per milestone that some step requires of it.
+/// The due dates of a standard, one per milestone that some step requires of it, with
+/// every decision of `work_plan` counted ([`dues_as_of`] for a past instant).
 pub fn dues(catalog: &Catalog, work_plan: &WorkPlan, entry: &Entry) -> Vec<Due> {
+    dues_as_of(catalog, work_plan, entry, DateTime::<Utc>::MAX_UTC)
+}
+
+/// The due dates of a standard as of `as_of`, one per milestone that some step requires
+/// of it: the earliest step requiring it governs. A core step requires only the
+/// standards core as of `as_of` and designated by the end of the step's due date (a
+/// designation after a step's deadline does not make a standard late against it: the
+/// project's default, the plan being silent). The latest work-plan target or extension
+/// of the governing step decided by `as_of` replaces the step's date; a target later
+/// than the step's date (which recording refuses) counts for nothing.
+pub fn dues_as_of(catalog: &Catalog, work_plan: &WorkPlan, entry: &Entry, as_of: DateTime<Utc>) -> Vec<Due> {
+    let tz = catalog.court().timezone;
+    let core_since = work_plan.core_since(entry, as_of);
+    let covers = |s: &Step| match s.scope {
+        Scope::All => true,
+        Scope::Core => core_since.is_some_and(|since| since < end_of_day(s.due, tz)),
+    };
     Milestone::ALL
         .into_iter()
         .filter_map(|m| {
             let step = catalog
                 .steps()
                 .iter()
-                .filter(|s| s.milestone == m && s.scope.covers(entry))
+                .filter(|s| s.milestone == m && covers(s))
                 .min_by_key(|s| s.due)?;
-            let target = work_plan.target(&entry.code, m);
+            // A target never moves a deadline back (only an extension does): one past the
+            // step's date, which recording refuses, counts for nothing here either.
+            let decided = work_plan
+                .decided_due(&entry.code, m, &step.id, as_of)
+                .filter(|(due, extension)| extension.is_some() || *due <= step.due);
             Some(Due {
                 step: step.id.clone(),
                 milestone: m,
-                due: target.unwrap_or(step.due),
-                from_work_plan: target.is_some(),
+                due: decided.map_or(step.due, |(due, _)| due),
+                from_work_plan: decided.is_some_and(|(_, e)| e.is_none()),
+                extension: decided.and_then(|(_, e)| e.cloned()),
             })
         })
         .collect()
@@ -592,7 +743,7 @@ pub struct StandardStatus {
     pub domain: String,
     /// The category's code.
     pub category: String,
-    /// Core flag.
+    /// Core as of the instant (by the recorded designations, else the catalog's flag).
     pub core: bool,
     /// The responsible department (the ledger's if work is open, else the catalog's).
     pub department: Option<DepartmentRef>,
@@ -644,7 +795,7 @@ pub fn statuses(catalog: &Catalog, ledger: &Ledger, work_plan: &WorkPlan, as_of:
                 }
                 d.versions.iter().rev().find(|v| v.stamp.at <= as_of).map(|v| v.number)
             });
-            let milestones = dues(catalog, work_plan, e)
+            let milestones = dues_as_of(catalog, work_plan, e, as_of)
                 .into_iter()
                 .map(|due| {
                     let s = standing(data, due.milestone, due.due, tz, as_of);
@@ -666,7 +817,7 @@ pub fn statuses(catalog: &Catalog, ledger: &Ledger, work_plan: &WorkPlan, as_of:
                 name: e.name.clone(),
                 domain: e.domain.clone(),
                 category: e.category.clone(),
-                core: e.core,
+                core: work_plan.core_since(e, as_of).is_some(),
                 department_label: catalog.department_label(department.as_ref()),
                 department,
                 stage,
@@ -781,6 +932,9 @@ pub struct LateEntry {
     pub due: NaiveDate,
     /// True when the date comes from the work plan.
     pub from_work_plan: bool,
+    /// The leading group's extension that set the date, when one did (延期).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extension: Option<DeadlineExtension>,
     /// Days overdue.
     pub days_overdue: i64,
 }
@@ -798,6 +952,29 @@ pub struct StepLateness {
     pub milestone: Milestone,
     /// The overdue standards, in catalog order.
     pub late: Vec<LateEntry>,
+    /// The standards whose date for this step the leading group extended (延期),
+    /// overdue or not, in catalog order.
+    #[serde(default)]
+    pub extended: Vec<ExtendedEntry>,
+}
+
+/// A standard whose deadline for a step the leading group extended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ExtendedEntry {
+    /// The code.
+    pub code: String,
+    /// The name.
+    pub name: Text,
+    /// The department's labels, or "unassigned".
+    pub department_label: Text,
+    /// The stage as of the instant.
+    pub stage_label: Text,
+    /// Where the milestone stands against the extended date.
+    pub standing: Standing,
+    /// Its labels.
+    pub standing_label: Text,
+    /// The extension: the new date, the reason and the decision.
+    pub extension: DeadlineExtension,
 }
 
 /// The standards late against each step, as of an instant.
@@ -836,9 +1013,29 @@ pub fn lateness(catalog: &Catalog, ledger: &Ledger, work_plan: &WorkPlan, as_of:
                                 stage_label: s.stage_label.clone(),
                                 due: m.due.due,
                                 from_work_plan: m.due.from_work_plan,
+                                extension: m.due.extension.clone(),
                                 days_overdue: days,
                             }),
                             _ => None,
+                        })
+                })
+                .collect();
+            let extended = all
+                .iter()
+                .flat_map(|s| {
+                    s.milestones
+                        .iter()
+                        .filter(|m| m.due.step == step.id)
+                        .filter_map(move |m| {
+                            m.due.extension.as_ref().map(|e| ExtendedEntry {
+                                code: s.code.clone(),
+                                name: s.name.clone(),
+                                department_label: s.department_label.clone(),
+                                stage_label: s.stage_label.clone(),
+                                standing: m.standing,
+                                standing_label: m.standing_label.clone(),
+                                extension: e.clone(),
+                            })
                         })
                 })
                 .collect();
@@ -848,6 +1045,7 @@ pub fn lateness(catalog: &Catalog, ledger: &Ledger, work_plan: &WorkPlan, as_of:
                 due: step.due,
                 milestone: step.milestone,
                 late,
+                extended,
             }
         })
         .collect();

@@ -19,17 +19,35 @@
 //! | (creation) | 记录规则 | the office | records the catalog the court works under |
 //! | `extend` | 增补标准目录 | the office | adds standards (and their domains and categories); nothing else |
 //! | `amend` | 修改规则 | a leading group member, with a reason | anything but the standards already in the catalog, which stay |
+//! | `designate_core` | 确定核心工作标准 | a leading group member | which standards are core (a new version of the rules) |
+//! | `record_work_plan` | 报送年度工作方案 | a department for its standards, or the office (for a department, or the whole court) | nothing: records targets that bring deadlines forward |
+//! | `extend_deadline` | 决定延期 | a leading group member, with a reason | nothing: records a deadline moved past the plan's date |
+//! | `record_hearing` | 听取工作进展 | a leading group member present | nothing: records a progress hearing |
+//!
+//! The last four are the court-level decisions of [`crate::affairs`] (its module docs
+//! give each rule and where the plan says it). They were added to this definition
+//! without changing its existing rows, so a log written before them replays exactly as
+//! it did, under the same definition version. Only a creation, `extend`, `amend` or
+//! `designate_core` makes a new version of the rules, which standard records cite; the
+//! others change no rule a standard's decision is judged by, and reports read them from
+//! the log ([`crate::affairs::CourtAffairs`]).
 
+use chrono::NaiveDate;
 use regula_core::{Action, Definition, DefinitionError, Lifecycle, PayloadError, State, Text, Transition};
 use serde::{Deserialize, Serialize};
 
+use crate::affairs::{self, PlanTarget};
 use crate::catalog::{Catalog, CatalogError};
 use crate::court::CourtConfig;
 use crate::lifecycle::roles;
 
 /// The name of the rules lifecycle's definition.
 pub const RULES_DEFINITION: &str = "court-rules";
-/// Its version.
+/// Its version. Version 1 gained the court-level actions (`designate_core`,
+/// `record_work_plan`, `extend_deadline`, `record_hearing`) as new rows, with no
+/// existing row, guard or effect changed: a log written before them replays exactly as
+/// it did under this same version. A log that holds the new actions needs a release
+/// that knows them to verify.
 pub const RULES_VERSION: u32 = 1;
 
 /// The claim namespace that keeps a store to one rules log: its creating record
@@ -76,19 +94,103 @@ pub enum RulesAction {
         /// Why.
         reason: String,
     },
+    /// 确定核心工作标准: a leading group member records the decision of which standards
+    /// are core (year one: "完成核心工作标准的确定").
+    DesignateCore {
+        /// The standards designated core from this record on.
+        codes: Vec<String>,
+        /// Core standards that are core no longer.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        revoke: Vec<String>,
+        /// The meeting that decided it (e.g. "领导小组2022年第3次会议"), if stated.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        meeting: Option<String>,
+    },
+    /// 报送年度工作方案: a department's annual work plan (各部门工作方案), recorded by the
+    /// department or by the office for it: targets that bring deadlines forward.
+    RecordWorkPlan {
+        /// The department whose plan it is (a name, alias or machine name); `None`: the
+        /// office's plan for the whole court (综合办公室负责制定每个年度具体的工作实施计划).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        department: Option<String>,
+        /// The year.
+        year: i32,
+        /// The targets, one per standard and milestone.
+        targets: Vec<PlanTarget>,
+    },
+    /// 决定延期: the leading group moves one standard's deadline past the plan's step
+    /// date, saying why.
+    ExtendDeadline {
+        /// The standard's code.
+        code: String,
+        /// The step whose date is extended (e.g. `build-all`).
+        step: String,
+        /// The new due date.
+        due: NaiveDate,
+        /// Why.
+        reason: String,
+    },
+    /// 听取工作进展: the leading group heard the progress of the work (定期听取).
+    RecordHearing {
+        /// The members present (ids or names).
+        members: Vec<String>,
+        /// What was reported.
+        summary: String,
+        /// What the group decided, if anything.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        decisions: Vec<String>,
+    },
 }
 
 impl RulesAction {
     /// The actions with their labels.
-    pub const ACTIONS: [(&'static str, Text); 2] = [
+    pub const ACTIONS: [(&'static str, Text); 6] = [
         ("extend", Text::new("增补标准目录", "Extend the catalog")),
         ("amend", Text::new("修改规则", "Amend the rules")),
+        (
+            "designate_core",
+            Text::new("确定核心工作标准", "Designate the core standards"),
+        ),
+        (
+            "record_work_plan",
+            Text::new("报送年度工作方案", "Record an annual work plan"),
+        ),
+        ("extend_deadline", Text::new("决定延期", "Extend a deadline")),
+        ("record_hearing", Text::new("听取工作进展", "Record a progress hearing")),
     ];
 
-    /// The catalog the action puts in force.
-    pub fn rules(&self) -> &RulesData {
+    /// The catalog the action puts in force, for an extension or an amendment.
+    pub fn rules(&self) -> Option<&RulesData> {
         match self {
-            RulesAction::Extend { rules } | RulesAction::Amend { rules, .. } => rules,
+            RulesAction::Extend { rules } | RulesAction::Amend { rules, .. } => Some(rules),
+            _ => None,
+        }
+    }
+
+    /// True when an accepted record of the action named `name` makes a new version of
+    /// the rules (which later standard records cite): `extend`, `amend` and
+    /// `designate_core`.
+    pub fn changes_rules(name: &str) -> bool {
+        matches!(name, "extend" | "amend" | "designate_core")
+    }
+
+    /// The rules after this action is accepted on `data`: the recorded catalog of an
+    /// extension or an amendment, `data` with the core standards changed by a
+    /// designation, and `data` unchanged otherwise. The definition's effect.
+    pub fn apply_to(&self, data: &mut RulesData) {
+        match self {
+            RulesAction::Extend { rules } | RulesAction::Amend { rules, .. } => *data = rules.clone(),
+            RulesAction::DesignateCore { codes, revoke, .. } => {
+                data.core.retain(|c| !revoke.contains(c));
+                for code in codes {
+                    if !data.core.contains(code) {
+                        data.core.push(code.clone());
+                    }
+                }
+            }
+            RulesAction::RecordWorkPlan { .. }
+            | RulesAction::ExtendDeadline { .. }
+            | RulesAction::RecordHearing { .. } => {}
         }
     }
 }
@@ -98,6 +200,10 @@ impl Action for RulesAction {
         match self {
             RulesAction::Extend { .. } => "extend",
             RulesAction::Amend { .. } => "amend",
+            RulesAction::DesignateCore { .. } => "designate_core",
+            RulesAction::RecordWorkPlan { .. } => "record_work_plan",
+            RulesAction::ExtendDeadline { .. } => "extend_deadline",
+            RulesAction::RecordHearing { .. } => "record_hearing",
         }
     }
 
@@ -167,7 +273,8 @@ pub enum RulesError {
 }
 
 impl RulesError {
-    fn text(&self) -> Text {
+    /// The labels of the error.
+    pub fn text(&self) -> Text {
         match self {
             RulesError::Catalog(e) => Text::owned(format!("规则中的标准目录无法加载：{e}"), format!("{self}")),
             RulesError::Payload { seq, message } => {
@@ -227,7 +334,7 @@ pub fn rules_definition() -> Result<Definition<RulesLifecycle>, DefinitionError>
         b = b.action(name, label);
     }
     for (name, label) in roles::ALL {
-        if name == roles::OFFICE || name == roles::LEADING_GROUP {
+        if name == roles::OFFICE || name == roles::LEADING_GROUP || name == roles::DEPARTMENT {
             b = b.role(name, label);
         }
     }
@@ -245,7 +352,7 @@ pub fn rules_definition() -> Result<Definition<RulesLifecycle>, DefinitionError>
             Text::new("增补目录只能新增标准", "an extension only adds standards"),
             |i| match i.action {
                 RulesAction::Extend { rules } => check_change(i.instance.data(), rules, true),
-                RulesAction::Amend { .. } => Ok(()),
+                _ => Ok(()),
             },
         )
         .guard(
@@ -253,7 +360,7 @@ pub fn rules_definition() -> Result<Definition<RulesLifecycle>, DefinitionError>
             Text::new("修改规则不能删除已有标准", "an amendment keeps every standard"),
             |i| match i.action {
                 RulesAction::Amend { rules, .. } => check_change(i.instance.data(), rules, false),
-                RulesAction::Extend { .. } => Ok(()),
+                _ => Ok(()),
             },
         )
         .guard(
@@ -279,8 +386,116 @@ pub fn rules_definition() -> Result<Definition<RulesLifecycle>, DefinitionError>
                 .when("amendment_keeps_standards")
                 .when("reason_given"),
         )
+        // The court-level decisions (crate::affairs): each row checks its payload
+        // against the rules in force, which the log's own data holds.
+        .guard(
+            "core_designation_valid",
+            Text::new(
+                "核心工作标准须为目录中的标准，且确有变化",
+                "the core standards designated are catalog standards, and something changes",
+            ),
+            |i| match i.action {
+                RulesAction::DesignateCore { codes, revoke, .. } => {
+                    let catalog = i.instance.data().catalog().map_err(|e| e.text())?;
+                    affairs::check_designation(&catalog, codes, revoke)
+                }
+                _ => Ok(()),
+            },
+        )
+        .guard(
+            "work_plan_by_its_department",
+            Text::new(
+                "年度工作方案由本部门或综合办公室报送",
+                "a department's work plan is recorded by the department or the office",
+            ),
+            |i| match i.action {
+                RulesAction::RecordWorkPlan { department, .. } => {
+                    let catalog = i.instance.data().catalog().map_err(|e| e.text())?;
+                    affairs::check_work_plan_author(
+                        &CourtConfig::from_catalog(&catalog),
+                        i.actor,
+                        i.role,
+                        department.as_deref(),
+                    )
+                }
+                _ => Ok(()),
+            },
+        )
+        .guard(
+            "targets_within_plan",
+            Text::new(
+                "工作方案的目标只能提前、不能晚于实施方案规定的时限",
+                "a work plan's targets may bring a deadline forward, never past the plan's date",
+            ),
+            |i| match i.action {
+                RulesAction::RecordWorkPlan {
+                    department, targets, ..
+                } => {
+                    let catalog = i.instance.data().catalog().map_err(|e| e.text())?;
+                    affairs::check_targets(&catalog, i.role, department.as_deref(), targets)
+                }
+                _ => Ok(()),
+            },
+        )
+        .guard(
+            "extension_valid",
+            Text::new(
+                "延期须针对目录中标准的适用步骤，晚于实施方案的时限，并说明理由",
+                "an extension names a standard's governing step, a date past the plan's, and a reason",
+            ),
+            |i| match i.action {
+                RulesAction::ExtendDeadline {
+                    code,
+                    step,
+                    due,
+                    reason,
+                } => {
+                    let catalog = i.instance.data().catalog().map_err(|e| e.text())?;
+                    affairs::check_extension(&catalog, code, step, *due, reason)
+                }
+                _ => Ok(()),
+            },
+        )
+        .guard(
+            "hearing_valid",
+            Text::new(
+                "听取工作进展须记录出席的领导小组成员（含记录人）和内容",
+                "a hearing names the leading group members present (the recorder among them) and what was heard",
+            ),
+            |i| match i.action {
+                RulesAction::RecordHearing { members, summary, .. } => {
+                    let catalog = i.instance.data().catalog().map_err(|e| e.text())?;
+                    affairs::check_hearing(&CourtConfig::from_catalog(&catalog), i.actor, members, summary)
+                }
+                _ => Ok(()),
+            },
+        )
+        .transition(
+            Transition::new(RulesState::InForce, "designate_core", RulesState::InForce)
+                .by([roles::LEADING_GROUP])
+                .when("actor_fits_role")
+                .when("core_designation_valid"),
+        )
+        .transition(
+            Transition::new(RulesState::InForce, "record_work_plan", RulesState::InForce)
+                .by([roles::DEPARTMENT, roles::OFFICE])
+                .when("work_plan_by_its_department")
+                .when("targets_within_plan"),
+        )
+        .transition(
+            Transition::new(RulesState::InForce, "extend_deadline", RulesState::InForce)
+                .by([roles::LEADING_GROUP])
+                .when("actor_fits_role")
+                .when("extension_valid"),
+        )
+        .transition(
+            Transition::new(RulesState::InForce, "record_hearing", RulesState::InForce)
+                .by([roles::LEADING_GROUP])
+                .when("actor_fits_role")
+                .when("hearing_valid"),
+        )
         .effect(|data: &mut RulesData, input| {
-            *data = input.action.rules().clone();
+            input.action.apply_to(data);
         })
         .build()
 }

@@ -41,6 +41,7 @@ use regula_core::{
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::affairs::{CourtAffairs, Hearing, PlanTarget};
 use crate::catalog::Catalog;
 use crate::court::{
     CourtConfig, CreateError, DEFINITION_NAME, DOCUMENT_NUMBER_CLAIM, NumberUse, check_publication, claims_of,
@@ -131,7 +132,8 @@ pub struct Blocker {
 pub struct Court<S: Store> {
     catalog: Catalog,
     config: CourtConfig,
-    work_plan: WorkPlan,
+    /// The court-level decisions recorded in the rules log (empty without one).
+    affairs: CourtAffairs,
     repository: Repository<StandardLifecycle, S>,
     instances: BTreeMap<String, Instance<StandardLifecycle>>,
     /// The data of `instances`, kept in step with them: the catalog-wide checks read
@@ -150,6 +152,8 @@ struct RulesLog {
     /// Every version of the rules, in the log's order: when it took effect, the record
     /// that put it in force, and the definition built from it.
     versions: Vec<RulesVersion>,
+    /// Its court-level decisions.
+    affairs: CourtAffairs,
 }
 
 /// One version of the rules.
@@ -261,10 +265,11 @@ impl<S: Store> Court<S> {
             instances.entry(code).or_insert(instance);
         }
         let ledger = instances.values().map(|i| i.data().clone()).collect();
+        let affairs = rules.as_ref().map(|log| log.affairs.clone()).unwrap_or_default();
         Ok(Court {
             catalog,
             config,
-            work_plan: WorkPlan::new(),
+            affairs,
             repository,
             instances,
             ledger,
@@ -299,12 +304,6 @@ impl<S: Store> Court<S> {
         }
     }
 
-    /// Uses the office's annual work plan (target dates per standard) in reports.
-    pub fn with_work_plan(mut self, work_plan: WorkPlan) -> Self {
-        self.work_plan = work_plan;
-        self
-    }
-
     /// The catalog.
     pub fn catalog(&self) -> &Catalog {
         &self.catalog
@@ -315,9 +314,24 @@ impl<S: Store> Court<S> {
         &self.config
     }
 
-    /// The work plan.
+    /// The deadlines the reports use besides the plan's steps, as the court's log
+    /// records them: every department work plan's targets, the leading group's
+    /// extensions and the designations of the core standards, each with its decision
+    /// (see [`crate::affairs`]). Empty for a store that records no rules yet (the
+    /// catalog's core flags then apply).
     pub fn work_plan(&self) -> &WorkPlan {
-        &self.work_plan
+        &self.affairs.schedule
+    }
+
+    /// The court-level decisions the log records: work plans, extensions, core
+    /// designations and the leading group's progress hearings.
+    pub fn affairs(&self) -> &CourtAffairs {
+        &self.affairs
+    }
+
+    /// The leading group's progress hearings (定期听取), in the log's order.
+    pub fn hearings(&self) -> &[Hearing] {
+        &self.affairs.hearings
     }
 
     /// The standard definition.
@@ -383,8 +397,11 @@ impl<S: Store> Court<S> {
                     instance,
                     in_force: record.hash,
                     versions: Vec::new(),
+                    affairs: CourtAffairs::default(),
                 };
                 log.push(RulesVersion::of(&record, &self.catalog)?);
+                log.affairs.absorb(&record, &self.config);
+                self.affairs = log.affairs.clone();
                 self.rules = Some(log);
                 Ok(codes)
             }
@@ -431,7 +448,7 @@ impl<S: Store> Court<S> {
     pub fn extend(
         &mut self,
         office: &Actor,
-        catalog: Catalog,
+        mut catalog: Catalog,
         at: Option<DateTime<Utc>>,
     ) -> Result<Extension, ServiceError> {
         if self.rules.is_none() {
@@ -451,6 +468,9 @@ impl<S: Store> Court<S> {
                 }
             };
         }
+        // The core standards are the leading group's decisions, not a file's flags:
+        // they carry over.
+        self.keep_core(&mut catalog);
         let action = RulesAction::Extend {
             rules: RulesData::of(&catalog),
         };
@@ -487,6 +507,8 @@ impl<S: Store> Court<S> {
                 if let Some(log) = &mut self.rules {
                     log.instance = instance;
                     log.push(version);
+                    log.affairs.absorb(&record, &self.config);
+                    self.affairs = log.affairs.clone();
                 }
                 Ok(Extension::Opened(codes))
             }
@@ -509,10 +531,12 @@ impl<S: Store> Court<S> {
     pub fn amend_rules(
         &mut self,
         member: &Actor,
-        catalog: Catalog,
+        mut catalog: Catalog,
         reason: &str,
         at: Option<DateTime<Utc>>,
     ) -> Result<AuditRecord, ServiceError> {
+        // Which standards are core is decided by `designate_core`, not by a file.
+        self.keep_core(&mut catalog);
         let Some(log) = &self.rules else {
             return Err(ServiceError::NoRules);
         };
@@ -562,8 +586,211 @@ impl<S: Store> Court<S> {
             if let Some(version) = version {
                 log.push(version);
             }
+            log.affairs.absorb(&record, &self.config);
+            self.affairs = log.affairs.clone();
         }
         Ok(record)
+    }
+
+    /// Sets `catalog`'s core flags to the core standards in force: after the first
+    /// import, a catalog file's flags do not designate (see [`crate::affairs`]).
+    fn keep_core(&self, catalog: &mut Catalog) {
+        if self.rules.is_none() {
+            return;
+        }
+        let codes: Vec<String> = catalog.standards().iter().map(|e| e.code.clone()).collect();
+        for code in codes {
+            let core = self.catalog.standard(&code).is_some_and(|e| e.core);
+            // Every code is the catalog's own: setting its flag cannot fail.
+            let _ = catalog.set_core(&code, core);
+        }
+    }
+
+    /// Records a court-level decision in the rules log (see [`crate::affairs`]),
+    /// accepted or refused; a designation of the core standards puts a new version of
+    /// the rules in force.
+    fn decide(&mut self, command: Command<RulesAction>) -> Result<AuditRecord, ServiceError> {
+        let Some(log) = &self.rules else {
+            return Err(ServiceError::NoRules);
+        };
+        let mut instance = log.instance.clone();
+        let record = self
+            .rules_engine
+            .apply(&mut instance, command)
+            .map_err(RepositoryError::from)?;
+        self.store().append(Append {
+            instance: instance.id(),
+            expected_seq: log.instance.seq(),
+            records: std::slice::from_ref(&record),
+        })?;
+        let changed = !record.is_refused() && RulesAction::changes_rules(&record.action);
+        let new_rules = if changed {
+            let catalog = instance.data().catalog().map_err(|source| ServiceError::Rules {
+                instance: instance.id(),
+                source,
+            })?;
+            let version = RulesVersion::of(&record, &catalog)?;
+            self.put_in_force(catalog, &version);
+            Some(version)
+        } else {
+            None
+        };
+        if let Some(log) = &mut self.rules {
+            log.instance = instance;
+            if let Some(version) = new_rules {
+                log.push(version);
+            }
+            log.affairs.absorb(&record, &self.config);
+            self.affairs = log.affairs.clone();
+        }
+        Ok(record)
+    }
+
+    fn court_command(
+        actor: &Actor,
+        role: &str,
+        action: RulesAction,
+        at: Option<DateTime<Utc>>,
+    ) -> Command<RulesAction> {
+        let command = Command::new(actor.clone(), role, action);
+        match at {
+            Some(at) => command.at(at),
+            None => command,
+        }
+    }
+
+    /// A leading group member records which standards are core (确定核心工作标准): `codes`
+    /// become core and `revoke` cease to be, from `at` (`None`: now). The record is a
+    /// new version of the rules; lateness against the core step counts from it.
+    pub fn designate_core(
+        &mut self,
+        member: &Actor,
+        codes: &[String],
+        revoke: &[String],
+        meeting: Option<&str>,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<AuditRecord, ServiceError> {
+        let action = RulesAction::DesignateCore {
+            codes: codes.to_vec(),
+            revoke: revoke.to_vec(),
+            meeting: meeting.map(str::to_owned),
+        };
+        self.decide(Self::court_command(
+            member,
+            crate::lifecycle::roles::LEADING_GROUP,
+            action,
+            at,
+        ))
+    }
+
+    /// Records `department`'s annual work plan for `year` (各部门工作方案; `None`: the
+    /// plan's own year, else the year of `at` in the court's time zone) with `plan`'s
+    /// targets. The actor acts as the department when they belong to it, else as the
+    /// office (which records plans for every department); `department` `None` means the
+    /// actor's own department, or, for someone of the office, the office's plan for the
+    /// whole court. A target past the plan's step date is refused (an extension is
+    /// [`extend_deadline`](Court::extend_deadline)).
+    pub fn record_work_plan(
+        &mut self,
+        actor: &Actor,
+        department: Option<&str>,
+        year: Option<i32>,
+        plan: &WorkPlan,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<AuditRecord, ServiceError> {
+        let year = year.or(plan.year).unwrap_or_else(|| {
+            use chrono::Datelike;
+            self.config
+                .local_date(at.unwrap_or_else(|| self.engine().clock().now()))
+                .year()
+        });
+        // Without a department: the actor's own, or, for the office, the whole court.
+        let department = department.map(str::to_owned).or_else(|| {
+            actor
+                .unit
+                .as_deref()
+                .and_then(|u| self.config.departments.resolve(u))
+                .filter(|d| d.department != self.config.office)
+                .and_then(|_| actor.unit.clone())
+        });
+        let role = match &department {
+            Some(d) => self.work_plan_role(actor, d),
+            None => crate::lifecycle::roles::OFFICE,
+        };
+        let action = RulesAction::RecordWorkPlan {
+            department,
+            year,
+            targets: PlanTarget::of(plan),
+        };
+        self.decide(Self::court_command(actor, role, action, at))
+    }
+
+    /// The role `actor` records `department`'s work plan in: the department when the
+    /// actor belongs to it, else the office (whose refusal, for an actor of neither,
+    /// names the role needed).
+    pub fn work_plan_role(&self, actor: &Actor, department: &str) -> &'static str {
+        let own = self.config.departments.resolve(department).is_some_and(|d| {
+            actor
+                .unit
+                .as_deref()
+                .and_then(|u| self.config.departments.resolve(u))
+                .is_some_and(|u| u.department == d.department && d.department != self.config.office)
+        });
+        if own {
+            crate::lifecycle::roles::DEPARTMENT
+        } else {
+            crate::lifecycle::roles::OFFICE
+        }
+    }
+
+    /// A leading group member moves the deadline of standard `code` at `step` to `due`,
+    /// past the plan's date, saying why (决定延期). Reports show the new date as an
+    /// extension, with this decision.
+    pub fn extend_deadline(
+        &mut self,
+        member: &Actor,
+        code: &str,
+        step: &str,
+        due: chrono::NaiveDate,
+        reason: &str,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<AuditRecord, ServiceError> {
+        let action = RulesAction::ExtendDeadline {
+            code: code.to_owned(),
+            step: step.to_owned(),
+            due,
+            reason: reason.to_owned(),
+        };
+        self.decide(Self::court_command(
+            member,
+            crate::lifecycle::roles::LEADING_GROUP,
+            action,
+            at,
+        ))
+    }
+
+    /// A leading group member records that the group heard the progress of the work
+    /// (定期听取): the members present (the recorder among them), what was heard and
+    /// what was decided.
+    pub fn record_hearing(
+        &mut self,
+        member: &Actor,
+        members: &[String],
+        summary: &str,
+        decisions: &[String],
+        at: Option<DateTime<Utc>>,
+    ) -> Result<AuditRecord, ServiceError> {
+        let action = RulesAction::RecordHearing {
+            members: members.to_vec(),
+            summary: summary.to_owned(),
+            decisions: decisions.to_vec(),
+        };
+        self.decide(Self::court_command(
+            member,
+            crate::lifecycle::roles::LEADING_GROUP,
+            action,
+            at,
+        ))
     }
 
     /// Opens every catalog standard not yet open and appends their creating records,
@@ -1054,7 +1281,7 @@ impl<S: Store> Court<S> {
                     };
                     match replayed {
                         Ok(instance) => {
-                            if !r.is_refused() {
+                            if !r.is_refused() && (r.seq == 1 || RulesAction::changes_rules(&r.action)) {
                                 if r.action == "amend"
                                     && let Some(latest) = latest_decision
                                     && latest > r.at
@@ -1280,23 +1507,40 @@ fn load_rules<S: Store>(store: &S, id: Uuid) -> Result<RulesLog, ServiceError> {
         in_force: instance.last_hash(),
         instance,
         versions: Vec::new(),
+        affairs: CourtAffairs::default(),
     };
+    let mut rules: Option<RulesData> = None;
+    let mut config: Option<CourtConfig> = None;
     for r in records.iter().filter(|r| !r.is_refused()) {
-        let catalog = rules_of(r)
-            .and_then(|data| data.catalog())
-            .map_err(|source| ServiceError::Rules { instance: id, source })?;
-        log.push(RulesVersion::of(r, &catalog)?);
+        if r.seq == 1 || RulesAction::changes_rules(&r.action) {
+            let data = rules_of(r, rules.take()).map_err(|source| ServiceError::Rules { instance: id, source })?;
+            let catalog = data
+                .catalog()
+                .map_err(|source| ServiceError::Rules { instance: id, source })?;
+            let version = RulesVersion::of(r, &catalog)?;
+            config = Some(version.config.clone());
+            log.push(version);
+            rules = Some(data);
+        }
+        if let Some(config) = &config {
+            log.affairs.absorb(r, config);
+        }
     }
     Ok(log)
 }
 
-/// The rules a creation or accepted change of a rules log put in force.
-fn rules_of(record: &AuditRecord) -> Result<RulesData, RulesError> {
+/// The rules a creation or accepted change of a rules log put in force, given the rules
+/// before it (`None` for the creation).
+fn rules_of(record: &AuditRecord, before: Option<RulesData>) -> Result<RulesData, RulesError> {
     let decoded = if record.seq == 1 {
         serde_json::from_value::<RulesData>(record.payload.clone()).map_err(|e| e.to_string())
     } else {
         <RulesAction as regula_core::Action>::from_parts(&record.action, &record.payload)
-            .map(|action| action.rules().clone())
+            .map(|action| {
+                let mut data = before.unwrap_or_default();
+                action.apply_to(&mut data);
+                data
+            })
             .map_err(|e| e.message)
     };
     decoded.map_err(|message| RulesError::Payload {

@@ -115,6 +115,19 @@ fn the_work_plan_target_replaces_the_step_date() {
 }
 
 #[test]
+fn a_target_past_the_step_date_does_not_move_the_deadline_back() {
+    let w = World::new();
+    let mut wp = WorkPlan::new();
+    wp.set("ADJ-01-08", Milestone::Published, date(2024, 6, 30));
+    // As of 2024-01-02 the step's date (2023-12-31) still binds: a work plan only brings
+    // deadlines forward; moving one back is the leading group's extension.
+    let r = lateness(&w.catalog, &Ledger::new(), &wp, utc(2024, 1, 2, 0, 0, 0));
+    let late = r.steps[1].late.iter().find(|l| l.code == "ADJ-01-08").unwrap();
+    assert_eq!(late.due, date(2023, 12, 31));
+    assert!(!late.from_work_plan);
+}
+
+#[test]
 fn work_plans_load_from_toml_and_name_bad_codes() {
     let w = World::new();
     let src = "year = 2023\n\n[[targets]]\ncode = \"ADJ-01-08\"\ndue = 2023-06-30\nnote = \"第3项\"\n\n[[targets]]\ncode = \"ADM-05-01\"\nmilestone = \"refined\"\ndue = 2024-06-30\n";
