@@ -61,7 +61,7 @@ impl<S: Store> Court<S> {
         let Some(last) = last_at_or_before(&records, at) else {
             return Ok(None);
         };
-        let instance = self.definition().replay(&records[..=last])?;
+        let instance = self.versions().replay(&records[..=last])?;
         let dated = || records.iter().map(|r| r.at).filter(|t| *t <= at);
         Ok(Some(StandardAsOf {
             instance,

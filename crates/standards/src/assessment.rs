@@ -24,7 +24,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use regula_core::{AuditRecord, Definition, Instance, Outcome, ReplayOptions, Store, StoreError, Text, VerifyError};
+use regula_core::{AuditRecord, Instance, Outcome, ReplayOptions, Store, StoreError, Text, VerifyError, Versions};
 use serde::Serialize;
 
 use crate::catalog::Catalog;
@@ -236,14 +236,14 @@ impl Tally {
         key: String,
         label: Text,
         steps: &[AssessedStep],
-        definition: &Definition<StandardLifecycle>,
+        definitions: &Versions<StandardLifecycle>,
     ) -> AssessmentRow {
         let mut refusals_by_rule: Vec<RuleCount> = self
             .by_rule
             .iter()
             .map(|(rule, &count)| RuleCount {
                 rule: rule.clone(),
-                label: rule_label(definition, rule),
+                label: rule_label(definitions, rule),
                 count,
             })
             .collect();
@@ -267,10 +267,12 @@ impl Tally {
     }
 }
 
-/// The labels of a rule a refusal names: the guard's own description when the
-/// definition has a guard of that name.
-pub fn rule_label(definition: &Definition<StandardLifecycle>, rule: &str) -> Text {
-    if let Some(guard) = definition.guard_named(rule) {
+/// The labels of a rule a refusal names: the guard's own description when a version
+/// of the definition (the latest first) has a guard of that name.
+pub fn rule_label(definitions: &Versions<StandardLifecycle>, rule: &str) -> Text {
+    let mut latest_first: Vec<_> = definitions.iter().collect();
+    latest_first.reverse();
+    if let Some(guard) = latest_first.into_iter().find_map(|d| d.guard_named(rule)) {
         return guard.description().clone();
     }
     match rule {
@@ -302,7 +304,7 @@ fn department_at(
 /// report.
 pub fn assess(
     catalog: &Catalog,
-    definition: &Definition<StandardLifecycle>,
+    definitions: &Versions<StandardLifecycle>,
     work_plan: &WorkPlan,
     logs: &[Vec<AuditRecord>],
     year: i32,
@@ -324,7 +326,7 @@ pub fn assess(
     let options = ReplayOptions::default();
     for log in logs {
         let Some(first) = log.first() else { continue };
-        let mut instance = definition.replay_with(std::slice::from_ref(first), options)?;
+        let mut instance = definitions.replay_with(std::slice::from_ref(first), options)?;
         let mut timeline = vec![(first.at, instance.data().department.clone())];
         for r in &log[1..] {
             // What the record may add to, as it stood before it.
@@ -335,7 +337,7 @@ pub fn assess(
                 before.evaluations.len(),
                 before.revisions.len(),
             );
-            instance = definition.replay_onto(instance, std::slice::from_ref(r), options)?;
+            instance = definitions.replay_onto(instance, std::slice::from_ref(r), options)?;
             if !in_year(r.at) {
                 if matches!(r.outcome, Outcome::Accepted { .. }) {
                     timeline.push((r.at, instance.data().department.clone()));
@@ -436,17 +438,17 @@ pub fn assess(
             tallies
                 .get(&key)
                 .unwrap_or(&empty)
-                .row(key, d.id.clone(), d.label.clone(), &steps, definition)
+                .row(key, d.id.clone(), d.label.clone(), &steps, definitions)
         })
         .chain(std::iter::once(tallies.get(&None).unwrap_or(&empty).row(
             None,
             "unassigned".to_owned(),
             UNASSIGNED,
             &steps,
-            definition,
+            definitions,
         )))
         .collect();
-    let total = total.row(None, "total".to_owned(), labels::TOTAL, &steps, definition);
+    let total = total.row(None, "total".to_owned(), labels::TOTAL, &steps, definitions);
     Ok(AssessmentReport {
         title: labels::TITLE,
         year,
@@ -473,7 +475,7 @@ impl<S: Store> Court<S> {
         }
         assess(
             &catalog,
-            self.definition(),
+            self.versions(),
             self.work_plan(),
             &logs,
             year,

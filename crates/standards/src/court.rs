@@ -26,7 +26,7 @@ use crate::table::{self, Rule};
 /// The name of the standard definition in audit records.
 pub const DEFINITION_NAME: &str = "court-standard";
 /// Its version.
-pub const DEFINITION_VERSION: u32 = 1;
+pub const DEFINITION_VERSION: u32 = 2;
 
 /// What the definition needs to know about a court. Usually built from a catalog with
 /// [`CourtConfig::from_catalog`].

@@ -96,12 +96,14 @@
 //!
 //! Section 五.二 of the plan names the workflow 调研论证 → 文本起草 → 征求意见 → 审议通过 →
 //! 正式发布 → 跟踪实施; section 三 adds 修订完善 and, at the end, 评估验收 and 定型固化.
-//! The definition `court-standard` v1 draws as follows (generated with
+//! The definition `court-standard` v2 (the current version; see
+//! [Faithful to the plan](#faithful-to-the-plan-definition-version-2) for how it
+//! differs from v1) draws as follows (generated with
 //! `definition.to_mermaid(Lang::Zh)`; a test keeps this copy identical):
 //!
 //! ```mermaid
 //! ---
-//! title: court-standard v1
+//! title: court-standard v2
 //! ---
 //! stateDiagram-v2
 //!     state "调研论证" as research
@@ -115,6 +117,13 @@
 //!     state "废止" as withdrawn
 //!     [*] --> research
 //!     research --> research: 指定责任部门
+//!     research --> research: 变更责任部门
+//!     drafting --> drafting: 变更责任部门
+//!     consultation --> consultation: 变更责任部门
+//!     approval --> approval: 变更责任部门
+//!     published --> published: 变更责任部门
+//!     follow_up --> follow_up: 变更责任部门
+//!     revision --> revision: 变更责任部门
 //!     research --> drafting: 开始起草
 //!     drafting --> consultation: 征求意见
 //!     consultation --> consultation: 登记意见
@@ -171,10 +180,11 @@
 //!
 //! | from | action | to | roles | guards | why |
 //! |---|---|---|---|---|---|
-//! | `research` | `assign_department` | (same) | office | `department_known` | The office plans the work (五.一); it fills the gaps of the plan, such as the 13 standards with no department. Only in research: that is where the gap blocks. |
+//! | `research` | `assign_department` | (same) | office | `department_unassigned`, `department_known` | The office plans the work (五.一); it fills the gaps of the plan, such as the 13 standards with no department, and only those (v2; moving a standard is `reassign_department`). Only in research: that is where the gap blocks. |
+//! | `research`, `drafting`, `consultation`, `approval`, `published`, `follow_up`, `revision` | `reassign_department` | (same) | office | `department_known`, `department_changes`, `reasons_given` | Moving a standard to another department is a decision of its own, with a reason, in any open stage; the standard's history keeps who moved it, when, from and to (v2). |
 //! | `research` | `start_drafting` | `drafting` | department | `department_assigned` | Each department drafts its own standards (五.一); with no department, nobody can, so the standard stays in research. |
-//! | `drafting` | `open_consultation` | `consultation` | department | `draft_complete` | 三.原则(一): procedural AND quality requirements AND an objective, measurable criterion. The draft travels in the payload, so the log keeps every draft. |
-//! | `revision` | `open_consultation` | `consultation` | department | `draft_complete` | A revision goes through consultation again (三.第二步), under the same rule. |
+//! | `drafting` | `open_consultation` | `consultation` | department | `draft_complete`, `draft_sources` | 三.原则(一): procedural AND quality requirements AND an objective, measurable criterion. The draft travels in the payload, so the log keeps every draft. |
+//! | `revision` | `open_consultation` | `consultation` | department | `draft_complete`, `draft_sources` | A revision goes through consultation again (三.第二步), under the same rule. |
 //! | `consultation` | `record_opinion` | (same) | department | `opinion_valid` | Opinions are data of the consultation, numbered so responses can cite them. |
 //! | `consultation` | `respond_to_opinion` | (same) | department | `response_valid` | Adopted, or not adopted with a reason; an opinion is answered once. |
 //! | `consultation` | `close_consultation` | `approval` | department | `opinions_from_both_groups`, `opinions_answered`, `consultation_period` | 五.三: front-line judges AND administrative staff; every opinion answered; a minimum period (30 days by default, configurable). Closing is submitting for deliberation. |
@@ -188,7 +198,7 @@
 //! | `follow_up` | `report_implementation` | (same) | department | `report_valid` | Departments report on implementation (五.一). |
 //! | `follow_up` | `open_revision` | `revision` | department, office | `revision_cause` | 三.第二步: weak results, a gap, or an inspection finding (cited by number, and it must exist). The version in force stays in force. |
 //! | `revision` | `cancel_revision` | `follow_up` | leading group | `reasons_given` | A revision found unnecessary ends without a new version. |
-//! | `follow_up` | `accept` | `consolidated` | intermediate court | `evaluated`, `acceptance_record` | 评估验收 by the intermediate court (五.五): an evaluation of the version in force against its own criteria, and an acceptance record. Only from follow-up: a standard under revision is not final. |
+//! | `follow_up` | `accept` | `consolidated` | intermediate court | `passing_evaluation`, `not_flagged_as_copy`, `acceptance_record` | 评估验收 by the intermediate court (五.五): a passing evaluation of the version in force against its own criteria (v2; v1 took any evaluation), no inspection finding that it copies statutes (v2), and an acceptance record. Only from follow-up: a standard under revision is not final. |
 //! | `published`, `follow_up`, `revision` | `record_evaluation` | (same) | office, intermediate court | `evaluation_complete` | Evaluations change no state; they score the version in force against every one of its criteria. |
 //! | `research`, `drafting`, `consultation`, `approval`, `published`, `follow_up`, `revision`, `consolidated` | `record_inspection` | (same) | office | `inspection_valid` | 督导检查 happens at any time (五.五) and changes no state; findings are numbered so a revision can cite them. A consolidated standard is still in force and may be inspected. |
 //! | `research`, `drafting`, `consultation`, `approval`, `published`, `follow_up`, `revision` | `withdraw` | `withdrawn` | leading group | `reasons_given` | The leading group may withdraw from any non-terminal state, with a reason. |

@@ -35,8 +35,8 @@ use regula_core::store::{
 };
 use regula_core::{
     Actor, Append, AuditRecord, Checkpoint, Claim, Command, Decision, Definition, Digest, Engine, FORMAT_V1, Instance,
-    InstanceFilter, MAX_CLOCK_SKEW, ReplayOptions, Repository, RepositoryError, Snapshot, Store, StoreError, Text,
-    VerifyError, VerifyErrorKind,
+    InstanceFilter, MAX_CLOCK_SKEW, Migration, Reason, ReplayOptions, Repository, RepositoryError, Snapshot, Store,
+    StoreError, Text, VerifyError, VerifyErrorKind, Versions, VersionsError,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -45,14 +45,15 @@ use crate::affairs::{CourtAffairs, Hearing, PlanTarget};
 use crate::catalog::Catalog;
 use crate::court::{
     CourtConfig, CreateError, DEFINITION_NAME, DOCUMENT_NUMBER_CLAIM, NumberUse, check_publication, claims_of,
-    external_checks, open_all, standard_definition,
+    external_checks, open_all,
 };
+use crate::lifecycle::Role;
 use crate::lifecycle::{ActionKind, Stage, StandardAction, StandardLifecycle};
 use crate::plan::{Ledger, WorkPlan};
 use crate::rules_log::{
     RULES_CLAIM, RULES_DEFINITION, RulesAction, RulesData, RulesError, RulesLifecycle, rules_definition,
 };
-use crate::table;
+use crate::table::{self, Rule};
 
 /// Something the court service could not do.
 #[derive(Debug, thiserror::Error)]
@@ -81,6 +82,10 @@ pub enum ServiceError {
     /// The definition could not be built from the catalog's configuration.
     #[error(transparent)]
     Definition(#[from] regula_core::DefinitionError),
+    /// The versions of the standard definition do not fit together, or a standard
+    /// follows a version this library does not declare.
+    #[error(transparent)]
+    Versions(#[from] VersionsError),
     /// Opening work on a standard failed.
     #[error(transparent)]
     Create(#[from] CreateError),
@@ -135,6 +140,9 @@ pub struct Court<S: Store> {
     /// The court-level decisions recorded in the rules log (empty without one).
     affairs: CourtAffairs,
     repository: Repository<StandardLifecycle, S>,
+    /// Every version of the standard definition under the rules in force; the
+    /// engine's is the latest.
+    versions: Versions<StandardLifecycle>,
     instances: BTreeMap<String, Instance<StandardLifecycle>>,
     /// The data of `instances`, kept in step with them: the catalog-wide checks read
     /// it on every attempt, and rebuilding it each time cloned every standard's data.
@@ -164,7 +172,8 @@ struct RulesVersion {
     recorded_at: DateTime<Utc>,
     hash: Digest,
     config: CourtConfig,
-    definition: Arc<Definition<StandardLifecycle>>,
+    /// Every version of the standard definition, built with this configuration.
+    versions: Versions<StandardLifecycle>,
 }
 
 impl RulesLog {
@@ -186,6 +195,11 @@ impl RulesLog {
 }
 
 impl RulesVersion {
+    /// The latest definition version under these rules: the one new standards follow.
+    fn definition(&self) -> &Arc<Definition<StandardLifecycle>> {
+        self.versions.latest()
+    }
+
     /// The version `record` (a creation or accepted change) put in force with `catalog`.
     fn of(record: &AuditRecord, catalog: &Catalog) -> Result<Self, ServiceError> {
         let config = CourtConfig::from_catalog(catalog);
@@ -193,7 +207,7 @@ impl RulesVersion {
             at: record.at,
             recorded_at: record.recorded_at.unwrap_or(record.at),
             hash: record.hash,
-            definition: Arc::new(standard_definition(&config)?),
+            versions: standard_versions(&config)?,
             config,
         })
     }
@@ -238,18 +252,20 @@ impl<S: Store> Court<S> {
             None => catalog,
         };
         let config = CourtConfig::from_catalog(&catalog);
-        // The latest version of the store's rules already built its definition.
-        let definition = match rules.as_ref().and_then(|log| log.versions.last()) {
-            Some(latest) => Arc::clone(&latest.definition),
-            None => Arc::new(standard_definition(&config)?),
+        // The latest version of the store's rules already built its definitions.
+        let versions = match rules.as_ref().and_then(|log| log.versions.last()) {
+            Some(latest) => latest.versions.clone(),
+            None => standard_versions(&config)?,
         };
-        let engine = configure(Engine::new(definition));
+        let engine = configure(Engine::new(Arc::clone(versions.latest())));
         let rules_engine = engine.for_definition(rules_definition()?);
         let engine = match &rules {
             Some(log) => engine.with_rules(log.in_force),
             None => engine,
         };
-        let repository = Repository::new(engine, store);
+        // Standards opened under an earlier definition version load, and verify,
+        // under it until they are migrated.
+        let repository = Repository::new(engine, store).with_versions(versions.clone())?;
         let mut instances = BTreeMap::new();
         for head in repository.store().list(&InstanceFilter::definition(DEFINITION_NAME))? {
             let instance = repository.load(head.instance)?;
@@ -271,6 +287,7 @@ impl<S: Store> Court<S> {
             config,
             affairs,
             repository,
+            versions,
             instances,
             ledger,
             rules,
@@ -283,9 +300,10 @@ impl<S: Store> Court<S> {
     fn put_in_force(&mut self, catalog: Catalog, version: &RulesVersion) {
         let engine = self
             .engine()
-            .for_definition(Arc::clone(&version.definition))
+            .for_definition(Arc::clone(version.definition()))
             .with_rules(version.hash);
         self.repository.set_engine(engine);
+        self.versions = version.versions.clone();
         self.catalog = catalog;
         self.config = version.config.clone();
     }
@@ -334,9 +352,96 @@ impl<S: Store> Court<S> {
         &self.affairs.hearings
     }
 
-    /// The standard definition.
+    /// The standard definition new standards follow: the latest version.
     pub fn definition(&self) -> &Definition<StandardLifecycle> {
         self.repository.engine().definition()
+    }
+
+    /// Every version of the standard definition under the rules in force.
+    pub fn versions(&self) -> &Versions<StandardLifecycle> {
+        &self.versions
+    }
+
+    /// The definition the standard `code` follows: the version it was opened under,
+    /// or migrated to.
+    pub fn definition_of(&self, code: &str) -> Result<&Arc<Definition<StandardLifecycle>>, ServiceError> {
+        let reference = self.opened(code)?.definition();
+        self.versions.find(reference).ok_or_else(|| {
+            ServiceError::Versions(VersionsError::Missing {
+                definition: reference.clone(),
+            })
+        })
+    }
+
+    /// Moves the standard `code` onto the latest definition version, as the office
+    /// (`office`), with one recorded migration (who, when, from which version); `at`
+    /// as for [`Command::at`]. Every stage exists in every version of the court's
+    /// table, so no state needs mapping. Refused and recorded when the actor is not of
+    /// the office; an error, with nothing written, when the standard already follows
+    /// the latest version.
+    pub fn migrate(
+        &mut self,
+        code: &str,
+        office: &Actor,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<AuditRecord, ServiceError> {
+        if self.rules.is_none() {
+            return Err(ServiceError::NoRules);
+        }
+        self.opened(code)?;
+        self.with_rules_at(at, |court| {
+            let config = court.config_at(at).clone();
+            let instance = court
+                .instances
+                .get_mut(code)
+                .ok_or_else(|| ServiceError::NotOpened { code: code.to_owned() })?;
+            let external: Vec<Reason> = config
+                .actor_fits(office, Role::Office.as_str(), Some(instance.data()))
+                .err()
+                .map(|why| Reason::external(Rule::ActorFitsRole.name(), why))
+                .into_iter()
+                .collect();
+            let mut migration = Migration::new(office.clone(), Role::Office.as_str());
+            if let Some(at) = at {
+                migration = migration.at(at);
+            }
+            let record = court.repository.migrate_with(instance, migration, external)?;
+            court.ledger.insert_instance(instance);
+            Ok(record)
+        })
+    }
+
+    /// [`migrate`](Court::migrate) for every open standard (not consolidated or
+    /// withdrawn) that follows an earlier definition version, in catalog order;
+    /// returns each code with its record. Stops at the first error; what was migrated
+    /// before it stays migrated, and running it again continues.
+    pub fn migrate_open(
+        &mut self,
+        office: &Actor,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<Vec<(String, AuditRecord)>, ServiceError> {
+        let latest = self.versions.latest().version();
+        let behind: Vec<String> = self
+            .instances
+            .iter()
+            .filter(|(_, i)| !i.state().is_terminal() && i.definition().version < latest)
+            .map(|(code, _)| code.clone())
+            .collect();
+        let mut done = Vec::with_capacity(behind.len());
+        for code in behind {
+            let record = self.migrate(&code, office, at)?;
+            done.push((code, record));
+        }
+        Ok(done)
+    }
+
+    /// The configuration of the rules in force at `at` (`None`: now).
+    fn config_at(&self, at: Option<DateTime<Utc>>) -> &CourtConfig {
+        let t = at.unwrap_or_else(|| self.engine().clock().now());
+        self.rules
+            .as_ref()
+            .and_then(|log| log.version_at(t))
+            .map_or(&self.config, |v| &v.config)
     }
 
     /// The engine.
@@ -412,23 +517,28 @@ impl<S: Store> Court<S> {
         }
     }
 
-    /// The engine for a decision that takes effect at `at` (`None`: now), when the
-    /// rules in force then are not the latest: their definition, citing their record.
-    fn engine_at(&self, at: Option<DateTime<Utc>>) -> Option<Engine<StandardLifecycle>> {
+    /// The engine for a decision that takes effect at `at` (`None`: now) on a standard
+    /// that follows definition `version`, when it is not the engine in place: the
+    /// definition of that version under the rules in force then, citing their record.
+    /// `None` when the engine in place is that one (or no rules are recorded).
+    fn engine_for(&self, at: Option<DateTime<Utc>>, version: u32) -> Option<Engine<StandardLifecycle>> {
         let log = self.rules.as_ref()?;
         let t = at.unwrap_or_else(|| self.engine().clock().now());
-        let version = log.version_at(t)?;
-        (Some(version.hash) != self.engine().rules()).then(|| {
-            self.engine()
-                .for_definition(Arc::clone(&version.definition))
-                .with_rules(version.hash)
-        })
+        let rules = log.version_at(t)?;
+        let current = self.engine();
+        if Some(rules.hash) == current.rules() && current.definition().version() == version {
+            return None;
+        }
+        let definition = rules.versions.get(version)?;
+        Some(current.for_definition(Arc::clone(definition)).with_rules(rules.hash))
     }
 
-    /// Runs `f` with the engine of the rules in force at `at`: an event entered after
-    /// the fact is judged by the rules of its time, not by rules amended later.
-    fn with_rules_at<T>(&mut self, at: Option<DateTime<Utc>>, f: impl FnOnce(&mut Self) -> T) -> T {
-        match self.engine_at(at) {
+    /// Runs `f` with the engine for a decision at `at` on a standard following
+    /// definition `version` ([`engine_for`](Court::engine_for)): an event entered after
+    /// the fact is judged by the rules of its time, not by rules amended later, and a
+    /// standard not yet migrated by its own version's table.
+    fn with_engine_for<T>(&mut self, at: Option<DateTime<Utc>>, version: u32, f: impl FnOnce(&mut Self) -> T) -> T {
+        match self.engine_for(at, version) {
             None => f(self),
             Some(engine) => {
                 let latest = self.engine().clone();
@@ -438,6 +548,13 @@ impl<S: Store> Court<S> {
                 result
             }
         }
+    }
+
+    /// [`with_engine_for`](Court::with_engine_for) the latest definition version: for
+    /// what new standards and the rules log do.
+    fn with_rules_at<T>(&mut self, at: Option<DateTime<Utc>>, f: impl FnOnce(&mut Self) -> T) -> T {
+        let latest = self.versions.latest().version();
+        self.with_engine_for(at, latest, f)
     }
 
     /// Records `catalog` as the rules in force, or extends the rules in force with
@@ -454,14 +571,16 @@ impl<S: Store> Court<S> {
         if self.rules.is_none() {
             let previous = std::mem::replace(&mut self.catalog, catalog);
             self.config = CourtConfig::from_catalog(&self.catalog);
-            let definition = standard_definition(&self.config)?;
-            let engine = self.engine().for_definition(definition);
+            let versions = standard_versions(&self.config)?;
+            let engine = self.engine().for_definition(Arc::clone(versions.latest()));
             let old_engine = self.engine().clone();
+            let old_versions = std::mem::replace(&mut self.versions, versions);
             self.repository.set_engine(engine);
             return match self.import_at(office, at) {
                 Ok(codes) => Ok(Extension::Opened(codes)),
                 Err(e) => {
                     self.repository.set_engine(old_engine);
+                    self.versions = old_versions;
                     self.catalog = previous;
                     self.config = CourtConfig::from_catalog(&self.catalog);
                     Err(e)
@@ -865,11 +984,13 @@ impl<S: Store> Court<S> {
     /// refuses the claim then (a holder that is no standard of this catalog), the
     /// error is [`StoreError::Claimed`] and nothing was written.
     pub fn apply(&mut self, code: &str, command: Command<StandardAction>) -> Result<AuditRecord, ServiceError> {
-        self.opened(code)?;
+        let version = self.opened(code)?.definition().version;
         if self.rules.is_none() {
             return Err(ServiceError::NoRules);
         }
-        self.with_rules_at(command.effective_at, |court| court.apply_in_force(code, command))
+        self.with_engine_for(command.effective_at, version, |court| {
+            court.apply_in_force(code, command)
+        })
     }
 
     /// [`apply`](Court::apply) with the engine in place.
@@ -982,7 +1103,7 @@ impl<S: Store> Court<S> {
     /// no such transition, the first role of the definition the actor fits.
     pub fn default_role(&self, code: &str, actor: &Actor, action: &str) -> Result<String, ServiceError> {
         let instance = self.opened(code)?;
-        let definition = self.definition();
+        let definition = self.definition_of(code)?;
         let candidates: Vec<&str> = match definition.transition(instance.state(), action) {
             Some(t) => t.roles.iter().map(String::as_str).collect(),
             None => definition.roles().iter().map(|r| r.name.as_str()).collect(),
@@ -1007,7 +1128,7 @@ impl<S: Store> Court<S> {
             instance.definition().version,
             &command.action,
         );
-        let engine = self.engine_at(command.effective_at);
+        let engine = self.engine_for(command.effective_at, instance.definition().version);
         let decision = engine
             .as_ref()
             .unwrap_or_else(|| self.engine())
@@ -1090,6 +1211,7 @@ impl<S: Store> Court<S> {
         let now = self.engine().clock().now();
         let rules_def = rules_definition()?;
         let definition = self.definition();
+        let versions = &self.versions;
         let snapshot_of = |head: &regula_core::InstanceHead, result: Result<Snapshot, serde_json::Error>, seq: u64| {
             result.map_err(|e| VerifyError {
                 instance: head.instance,
@@ -1121,9 +1243,9 @@ impl<S: Store> Court<S> {
                             .replay(records)
                             .and_then(|i| snapshot_of(head, i.snapshot(), i.seq())),
                     )
-                } else if head.definition == *definition.reference() {
+                } else if versions.find(&head.definition).is_some() {
                     Some(
-                        definition
+                        versions
                             .replay(records)
                             .and_then(|i| snapshot_of(head, i.snapshot(), i.seq())),
                     )
@@ -1234,8 +1356,8 @@ impl<S: Store> Court<S> {
         let mut publications = Publications::new();
         let rules_def = rules_definition()?;
         let store = self.store();
-        let fallback: Arc<Definition<StandardLifecycle>> = Arc::clone(self.engine().definition());
-        let mut first: Option<Arc<Definition<StandardLifecycle>>> = None;
+        let fallback: &Versions<StandardLifecycle> = &self.versions;
+        let mut first: Option<Versions<StandardLifecycle>> = None;
         // Every version of the rules, in the log's order, and where each hash is.
         let mut versions: Vec<RulesVersion> = Vec::new();
         let mut version_of: HashMap<Digest, usize> = HashMap::new();
@@ -1261,7 +1383,7 @@ impl<S: Store> Court<S> {
             && let Ok(data) = serde_json::from_value::<RulesData>(created.payload.clone())
             && let Ok(catalog) = data.catalog()
         {
-            first = Some(Arc::new(standard_definition(&CourtConfig::from_catalog(&catalog))?));
+            first = Some(standard_versions(&CourtConfig::from_catalog(&catalog))?);
         }
         let mut position = 0u64;
         loop {
@@ -1318,7 +1440,9 @@ impl<S: Store> Court<S> {
                     continue;
                 }
                 let previous = standards.remove(&r.instance);
-                let definition = match r.rules {
+                // Every definition version under the rules the record cites: each record
+                // replays under the version it names, a migration moves the standard on.
+                let definitions = match r.rules {
                     Some(hash) => match version_of.get(&hash) {
                         Some(&i) => {
                             // The rules in force at the event's time, among those recorded
@@ -1351,7 +1475,7 @@ impl<S: Store> Court<S> {
                                 skip.insert(r.instance);
                                 continue;
                             }
-                            Arc::clone(&v.definition)
+                            v.versions.clone()
                         }
                         None => {
                             problems.push(fail(
@@ -1366,7 +1490,7 @@ impl<S: Store> Court<S> {
                             continue;
                         }
                     },
-                    None if r.format == FORMAT_V1 => first.clone().unwrap_or_else(|| Arc::clone(&fallback)),
+                    None if r.format == FORMAT_V1 => first.clone().unwrap_or_else(|| fallback.clone()),
                     None => {
                         problems.push(fail(
                             r,
@@ -1382,8 +1506,8 @@ impl<S: Store> Court<S> {
                     opened.push(r.instance);
                 }
                 let replayed = match previous {
-                    None => definition.replay_with(std::slice::from_ref(r), options),
-                    Some(instance) => definition.replay_onto(instance, std::slice::from_ref(r), options),
+                    None => definitions.replay_with(std::slice::from_ref(r), options),
+                    Some(instance) => definitions.replay_onto(instance, std::slice::from_ref(r), options),
                 };
                 match replayed {
                     Ok(instance) => {
@@ -1500,6 +1624,17 @@ fn first_openings(instances: &[Instance<StandardLifecycle>]) -> (Vec<&Instance<S
 
 /// Loads the rules log `id` from `store`: its instance, and the hash of the record that
 /// put its rules in force (its last creation or accepted record).
+/// Every version of the standard definition this library declares
+/// ([`table::VERSIONS`]), built for `config`: the latest is what new standards follow,
+/// the earlier ones replay, verify and continue the standards opened under them.
+pub fn standard_versions(config: &CourtConfig) -> Result<Versions<StandardLifecycle>, ServiceError> {
+    let definitions = table::VERSIONS
+        .iter()
+        .map(|(version, _)| crate::court::standard_definition_version(config, *version))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Versions::new(definitions)?)
+}
+
 fn load_rules<S: Store>(store: &S, id: Uuid) -> Result<RulesLog, ServiceError> {
     let records = store.load(id)?;
     let instance = rules_definition()?.replay(&records)?;

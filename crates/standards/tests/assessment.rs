@@ -282,7 +282,7 @@ fn other_years_count_their_own_events_and_steps() {
         .collect();
     let later = assess(
         d.court.catalog(),
-        d.court.definition(),
+        d.court.versions(),
         &WorkPlan::new(),
         &logs,
         2024,
@@ -309,28 +309,12 @@ fn a_work_plan_target_moves_a_standard_into_its_year() {
         .instances()
         .map(|(code, _)| d.court.history(code).unwrap())
         .collect();
-    let y2022 = assess(
-        d.court.catalog(),
-        d.court.definition(),
-        &plan,
-        &logs,
-        2022,
-        d.clock.now(),
-    )
-    .unwrap();
+    let y2022 = assess(d.court.catalog(), d.court.versions(), &plan, &logs, 2022, d.clock.now()).unwrap();
     let steps: Vec<&str> = y2022.steps.iter().map(|s| s.step.as_str()).collect();
     assert_eq!(steps, ["build-core", "build-all"]);
     let filing = row(&y2022, "case_filing");
     assert_eq!((filing.steps[1].due, filing.steps[1].on_time), (1, 0));
-    let y2023 = assess(
-        d.court.catalog(),
-        d.court.definition(),
-        &plan,
-        &logs,
-        2023,
-        d.clock.now(),
-    )
-    .unwrap();
+    let y2023 = assess(d.court.catalog(), d.court.versions(), &plan, &logs, 2023, d.clock.now()).unwrap();
     assert_eq!(
         row(&y2023, "case_filing").steps[0].due,
         in_catalog(&d, "case_filing") - 1

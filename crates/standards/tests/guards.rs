@@ -49,7 +49,8 @@ fn a_draft_goes_to_consultation_only_with_procedure_quality_and_a_measurable_cri
         roles::DEPARTMENT,
         StandardAction::OpenConsultation { draft: thin },
     );
-    assert_eq!(guards(&r), ["draft_complete"]);
+    // Version 2 also asks for the draft's sources (see tests/plan_rules.rs).
+    assert_eq!(guards(&r), ["draft_complete", "draft_sources"]);
     let msg = &refused(&r)[0].message;
     assert!(msg.zh.contains("缺少工作质量上的要求"), "{}", msg.zh);
     assert!(msg.zh.contains("缺少客观、可衡量的评价标准"), "{}", msg.zh);
@@ -613,7 +614,7 @@ fn consolidation_needs_an_evaluation_against_the_criteria_and_an_acceptance_reco
         roles::INTERMEDIATE_COURT,
         acceptance(w.today()),
     );
-    assert_eq!(guards(&r), ["evaluated"]);
+    assert_eq!(guards(&r), ["passing_evaluation"]);
     assert!(
         refused(&r)[0]
             .message

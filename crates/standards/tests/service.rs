@@ -153,6 +153,8 @@ fn two_courts_with_stale_state_cannot_both_publish_one_number() {
     let publish_as = |code| Command::new(w.office(), roles::OFFICE, publish(number, w.today())).with_note(code);
     let r1 = first.apply("ADJ-01-08", publish_as("first")).unwrap();
     accepted(&r1);
+    // The next day the number would be another act (one act is one number on one date).
+    w.days(1);
     let r2 = second.apply("ADJ-01-09", publish_as("second")).unwrap();
     // Decided again on the fresh state: refused with the document number reason.
     let reasons = refused(&r2);
@@ -175,6 +177,37 @@ fn two_courts_with_stale_state_cannot_both_publish_one_number() {
     let report = second.verify(None, &mut |_, _| {}).unwrap();
     assert!(report.is_ok(), "{report}");
     assert_eq!(report.replayed, 3, "two standards and the rules log");
+}
+
+#[test]
+fn two_courts_with_stale_state_publishing_one_act_share_its_number_and_its_one_claim() {
+    let store = MemoryStore::new();
+    let w = with_recorded_rules(World::new(), &store);
+    let ids = two_ready(&w, &store);
+    let mut first = Court::open(&store, w.catalog.clone(), |e| e.with_clock(w.clock.clone())).unwrap();
+    let mut second = Court::open(&store, w.catalog.clone(), |e| e.with_clock(w.clock.clone())).unwrap();
+    let number = "红林法〔2023〕15号";
+    let publish_now = || Command::new(w.office(), roles::OFFICE, publish(number, w.today()));
+    let r1 = first.apply("ADJ-01-08", publish_now()).unwrap();
+    accepted(&r1);
+    // Same number, same date: the same act. The second court's claim fails, it reloads
+    // the holder, and decides again: the publication joins the act, with no claim.
+    let r2 = second.apply("ADJ-01-09", publish_now()).unwrap();
+    accepted(&r2);
+    assert_eq!(
+        store.claims(DOCUMENT_NUMBER_CLAIM).unwrap().len(),
+        1,
+        "one act, one claim, held by its first publication"
+    );
+    assert_eq!(
+        store.claim(DOCUMENT_NUMBER_CLAIM, number).unwrap(),
+        Some(ClaimHolder {
+            instance: ids[0],
+            seq: r1.seq
+        })
+    );
+    let report = second.verify(None, &mut |_, _| {}).unwrap();
+    assert!(report.is_ok(), "{report}");
 }
 
 #[test]
