@@ -79,6 +79,10 @@ pub enum Command {
     Do(DoArgs),
     /// A standard's audit trail.
     Log(LogArgs),
+    /// Move open standards onto the latest version of the court's definition, one
+    /// recorded migration each (the office's act); without codes, every open standard
+    /// that follows an earlier version.
+    Migrate(MigrateArgs),
     /// Verify the whole store, and that it extends a saved checkpoint (signed by a
     /// given key).
     Verify(VerifyArgs),
@@ -276,6 +280,20 @@ pub struct AmendArgs {
     #[arg(long = "as", value_name = "ACTOR")]
     pub actor: String,
     /// When the change was decided (RFC 3339, or a date meaning 09:00 in the court's
+    /// time zone); recorded beside the time it is entered.
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+}
+
+/// `migrate`
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// The standards to migrate; none: every open standard on an earlier version.
+    pub codes: Vec<String>,
+    /// Who migrates: someone of the office, as ID@UNIT.
+    #[arg(long = "as", value_name = "ACTOR")]
+    pub actor: String,
+    /// When the migration took effect (RFC 3339, or a date meaning 09:00 in the court's
     /// time zone); recorded beside the time it is entered.
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,

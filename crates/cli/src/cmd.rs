@@ -40,6 +40,7 @@ pub fn run(cli: &Cli, out: Out) -> Result<(), CliError> {
         Cmd::Show(args) => show(cli, out, args),
         Cmd::Do(args) => act(cli, out, args),
         Cmd::Log(args) => log(cli, out, args),
+        Cmd::Migrate(args) => migrate(cli, out, args),
         Cmd::Verify(args) => verify(cli, out, args),
         Cmd::Checkpoint(args) => crate::proof::checkpoint(cli, out, args),
         Cmd::Report(args) => report::run(cli, out, args),
@@ -326,6 +327,10 @@ struct ShowView<'a> {
     department: regula_core::Text,
     version_in_force: Option<&'a regula_standards::data::Version>,
     versions: usize,
+    /// The definition (name and version) the standard follows.
+    definition: &'a regula_core::DefinitionRef,
+    /// The latest version of that definition, which `regula migrate` moves it to.
+    latest_definition: u32,
     records: u64,
     last_record: DateTime<Utc>,
     /// The `--at` time the view is as of (absent: now).
@@ -371,7 +376,12 @@ fn show(cli: &Cli, out: Out, args: &ShowArgs) -> Result<(), CliError> {
         },
     };
     let data = instance.data();
-    let definition = court.definition();
+    // The actions of the definition version the standard follows (an earlier one until
+    // it is migrated).
+    let definition = court
+        .versions()
+        .find(instance.definition())
+        .map_or(court.definition(), |d| d.as_ref());
     let actions: Vec<ActionView> = definition
         .transitions_from(instance.state())
         .map(|t| ActionView {
@@ -392,6 +402,8 @@ fn show(cli: &Cli, out: Out, args: &ShowArgs) -> Result<(), CliError> {
         department: court.catalog().department_label(data.department.as_ref()),
         version_in_force: data.in_force(),
         versions: data.versions.len(),
+        definition: instance.definition(),
+        latest_definition: court.definition().version(),
         records,
         last_record,
         as_of: at,
@@ -415,6 +427,18 @@ fn show(cli: &Cli, out: Out, args: &ShowArgs) -> Result<(), CliError> {
         )?;
     }
     writeln!(w, "  {} {}", pad(out.s("状态", "state"), 10), out.t(&view.state_label))?;
+    if view.definition.version < view.latest_definition {
+        writeln!(
+            w,
+            "  {} {} v{} ({} v{}: regula migrate {})",
+            pad(out.s("规则版本", "definition"), 10),
+            view.definition.name,
+            view.definition.version,
+            out.s("可迁移到", "may move to"),
+            view.latest_definition,
+            view.code
+        )?;
+    }
     writeln!(
         w,
         "  {} {}",
@@ -484,7 +508,8 @@ fn act(cli: &Cli, out: Out, args: &DoArgs) -> Result<(), CliError> {
     let code = args.code.to_uppercase();
     court.opened(&code)?;
     let actor = parse_actor(&args.actor, court.config())?;
-    let definition = court.definition();
+    // The actions of the version the standard follows.
+    let definition = std::sync::Arc::clone(court.definition_of(&code)?);
     if definition.action_label(&args.action).is_none() {
         let names: Vec<&str> = definition.actions().iter().map(|a| a.name.as_str()).collect();
         return Err(CliError::Usage(format!(
@@ -534,7 +559,7 @@ fn act(cli: &Cli, out: Out, args: &DoArgs) -> Result<(), CliError> {
     if out.json {
         out.print_json(&record)?;
     } else {
-        print_outcome(out, court.definition(), &code, &record)?;
+        print_outcome(out, &definition, &code, &record)?;
     }
     if record.is_refused() {
         Err(CliError::Refused)
@@ -555,6 +580,65 @@ pub(crate) fn print_rules_refusal(out: Out, record: &AuditRecord) -> std::io::Re
         crate::errln!("  - {}", out.t(&reason.message));
     }
     Ok(())
+}
+
+fn migrate(cli: &Cli, out: Out, args: &crate::args::MigrateArgs) -> Result<(), CliError> {
+    check_actor_spec(&args.actor)?;
+    let (mut court, at) = court_at(cli, load_catalog(cli)?, args.at.as_deref())?;
+    let actor = parse_actor(&args.actor, court.config())?;
+    let migrated: Vec<(String, AuditRecord)> = if args.codes.is_empty() {
+        court.migrate_open(&actor, at)?
+    } else {
+        let mut done = Vec::new();
+        for code in &args.codes {
+            let code = code.to_uppercase();
+            let record = court
+                .migrate(&code, &actor, at)
+                .map_err(|e| time_rule_error(e, &code, court.config().timezone))?;
+            done.push((code, record));
+        }
+        done
+    };
+    let refused = migrated.iter().any(|(_, r)| r.is_refused());
+    if out.json {
+        let records: Vec<&AuditRecord> = migrated.iter().map(|(_, r)| r).collect();
+        out.print_json(&records)?;
+    } else if migrated.is_empty() {
+        crate::outln!(
+            "{}",
+            out.s(
+                "没有需要迁移的标准：每项未完结的标准都已依最新版本",
+                "nothing to migrate: every open standard follows the latest version"
+            )
+        )?;
+    } else {
+        for (code, r) in &migrated {
+            let from = r
+                .payload
+                .get("from_version")
+                .and_then(serde_json::Value::as_u64)
+                .unwrap_or_default();
+            match r.refusal() {
+                None => crate::outln!(
+                    "{code} {}: {} v{from} → v{} (#{})",
+                    out.s("已迁移", "migrated"),
+                    r.definition.name,
+                    r.definition.version,
+                    r.seq
+                )?,
+                Some(reasons) => {
+                    let why: Vec<&str> = reasons.iter().map(|x| out.t(&x.message)).collect();
+                    crate::outln!(
+                        "{code} {}: {} (#{})",
+                        out.s("迁移被拒绝", "migration refused"),
+                        why.join("; "),
+                        r.seq
+                    )?;
+                }
+            }
+        }
+    }
+    if refused { Err(CliError::Refused) } else { Ok(()) }
 }
 
 fn rules_amend(cli: &Cli, out: Out, args: &crate::args::AmendArgs) -> Result<(), CliError> {
@@ -756,6 +840,15 @@ fn log(cli: &Cli, out: Out, args: &LogArgs) -> Result<(), CliError> {
             let who = actor_cell(r);
             let result = match &r.outcome {
                 Outcome::Created => format!("{} {}", out.s("创建于", "created in"), stage(&r.from)),
+                Outcome::Accepted { .. } if r.action == regula_core::MIGRATE_ACTION => format!(
+                    "{} v{} → v{}",
+                    r.definition.name,
+                    r.payload
+                        .get("from_version")
+                        .and_then(serde_json::Value::as_u64)
+                        .unwrap_or_default(),
+                    r.definition.version
+                ),
                 Outcome::Accepted { to } if *to != r.from => format!("{} → {}", stage(&r.from), stage(to)),
                 Outcome::Accepted { .. } => out.s("已记录", "recorded").to_owned(),
                 Outcome::Refused { reasons } => {
@@ -770,6 +863,7 @@ fn log(cli: &Cli, out: Out, args: &LogArgs) -> Result<(), CliError> {
                 roles::label(&r.role).map_or(r.role.clone(), |l| out.t(&l).to_owned()),
                 match &r.outcome {
                     Outcome::Created => out.s("创建", "create").to_owned(),
+                    _ if r.action == regula_core::MIGRATE_ACTION => out.s("迁移规则版本", "migrate").to_owned(),
                     _ => definition
                         .action_label(&r.action)
                         .map_or(r.action.clone(), |l| out.t(l).to_owned()),

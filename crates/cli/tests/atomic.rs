@@ -197,7 +197,8 @@ fn two_processes_publishing_one_number_at_once_cannot_both_succeed() {
             s.path(),
             &["--store", store.to_str().unwrap()],
             [CODE, OTHER],
-            &[number, "date=2023-04-30"],
+            // Two dates: two acts, which may not share a number.
+            [&[number, "date=2023-04-29"], &[number, "date=2023-04-30"]],
         );
         let mut sorted = codes.clone();
         sorted.sort_unstable();
@@ -213,6 +214,48 @@ fn two_processes_publishing_one_number_at_once_cannot_both_succeed() {
         if round == 9 {
             claim_rows_are_verified(&s);
         }
+    }
+}
+
+/// Two processes publishing two standards as one act (one number, one date) at once:
+/// both are published, the number is claimed once, by whichever committed first, and
+/// the store verifies.
+#[test]
+fn two_processes_publishing_one_act_at_once_share_its_number() {
+    let base = Scratch::imported("act-base");
+    let draft = base.write("draft.json", &draft_json("减假暂案件审判标准（草案）"));
+    let draft = draft.to_str().unwrap();
+    to_approval(&|args| base.run(args), CODE, draft);
+    to_approval(&|args| base.run(args), OTHER, draft);
+    let fields: &[&str] = &["document_number=红林法〔2023〕15号", "date=2023-04-30"];
+    for round in 0..5 {
+        let s = Scratch::new("act");
+        for entry in std::fs::read_dir(base.path()).unwrap() {
+            let entry = entry.unwrap();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with("regula.db") {
+                std::fs::copy(entry.path(), s.file(&name)).unwrap();
+            }
+        }
+        let store = s.store();
+        let (codes, shown) = race_publish(
+            s.path(),
+            &["--store", store.to_str().unwrap()],
+            [CODE, OTHER],
+            [fields, fields],
+        );
+        assert_eq!(codes, [0, 0], "round {round}: one act, both published: {shown:?}");
+        let conn = rusqlite::Connection::open(s.store()).unwrap();
+        let claims: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM claims WHERE namespace = 'document_number'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(claims, 1, "round {round}: one act, one claim");
+        let verified = s.run(&["--json", "verify"]).ok().json();
+        assert_eq!(verified["ok"], true, "round {round}: {verified}");
     }
 }
 

@@ -190,3 +190,106 @@ fn the_v2_store_verifies_and_accepts_court_level_decisions() {
     // The old checkpoint is still extended.
     s.run(&["verify", "--checkpoint", "cp.json"]).ok();
 }
+
+/// The store today's code wrote before definition version 2 (the v2 fixture: every
+/// standard on `court-standard` v1) verifies, moves its open standards to v2 with one
+/// recorded migration each, continues under v2's rules, and still verifies and
+/// extends its old checkpoint.
+#[test]
+fn the_v2_store_migrates_its_open_standards_to_definition_version_2_and_continues() {
+    let s = v2_store();
+    let before = s.verified()["records"].as_u64().unwrap();
+    let show = s.run(&["--json", "show", "ADJ-01-03"]).ok().json();
+    assert_eq!(show["definition"]["version"], 1, "{show}");
+    assert_eq!(show["latest_definition"], 2);
+    assert!(
+        s.run(&["show", "ADJ-01-03"])
+            .ok()
+            .stdout
+            .contains("regula migrate ADJ-01-03")
+    );
+    // Only the office migrates: a department's attempt is refused and recorded (exit 1).
+    let refused = s
+        .run(&["--lang", "en", "migrate", "ADJ-01-03", "--as", "li@综合审判庭"])
+        .refused();
+    assert!(refused.stdout.contains("migration refused"), "{}", refused.stdout);
+    // Every open standard, one record each (all 117 are open at 2023-06-30).
+    let migrated = s.run(&["--json", "migrate", "--as", "wang@综合办公室"]).ok().json();
+    let migrated = migrated.as_array().unwrap();
+    assert_eq!(migrated.len(), 117);
+    for r in migrated {
+        assert_eq!(r["action"], "migrate", "{r}");
+        assert_eq!(r["definition"]["version"], 2, "{r}");
+        assert_eq!(r["outcome"]["kind"], "accepted", "{r}");
+        assert_eq!(r["from"], r["outcome"]["to"], "every stage exists in v2: {r}");
+        assert_eq!(r["payload"]["from_version"], 1, "{r}");
+        assert_eq!(r["actor"]["id"], "wang", "{r}");
+    }
+    // Run again: nothing left to move.
+    assert!(
+        s.run(&["--lang", "en", "migrate", "--as", "wang@综合办公室"])
+            .ok()
+            .stdout
+            .contains("nothing to migrate")
+    );
+    let after = s.verified()["records"].as_u64().unwrap();
+    assert_eq!(after, before + 1 + 117, "one refusal and 117 migrations");
+    let show = s.run(&["--json", "show", "ADJ-01-03"]).ok().json();
+    assert_eq!(show["definition"]["version"], 2, "{show}");
+    // Version 2's rules now apply: a draft must state its sources (ADJ-01-03 is in drafting).
+    let bare = s.write(
+        "bare.json",
+        r#"{"draft":{"text":"行政案件庭前会议标准（征求意见稿）","procedural":["开庭 3 日前通知"],"quality":["争点归纳准确"],"criteria":[{"name":"召开率","measure":"召开数/应召开数","target":"≥ 95%"}]}}"#,
+    );
+    let r = s
+        .run(&[
+            "--lang",
+            "en",
+            "do",
+            "ADJ-01-03",
+            "open_consultation",
+            "--as",
+            "li@综合审判庭",
+            "--json-file",
+            bare.to_str().unwrap(),
+        ])
+        .refused();
+    let said = format!("{}{}", r.stdout, r.stderr);
+    assert!(said.contains("does not state its sources"), "{said}");
+    let draft = s.write("draft.json", &common::draft_json("行政案件庭前会议标准（征求意见稿）"));
+    s.run(&[
+        "do",
+        "ADJ-01-03",
+        "open_consultation",
+        "--as",
+        "li@综合审判庭",
+        "--json-file",
+        draft.to_str().unwrap(),
+    ])
+    .ok();
+    let log = s.log("ADJ-01-03");
+    let last = log.last().unwrap();
+    assert_eq!(
+        (last["action"].as_str(), last["definition"]["version"].as_u64()),
+        (Some("open_consultation"), Some(2))
+    );
+    s.verified();
+    // The checkpoint taken before all this is still extended.
+    s.run(&["verify", "--checkpoint", "cp.json"]).ok();
+}
+
+/// The README tour's store as Regula 0.1 wrote it migrates too, once its rules are
+/// recorded.
+#[test]
+fn a_v1_store_migrates_after_its_rules_are_recorded() {
+    let s = v1_store();
+    s.run(&["catalog", "import", "--as", "wang@综合办公室"]).ok();
+    let migrated = s.run(&["--json", "migrate", "--as", "wang@综合办公室"]).ok().json();
+    // The 117 standards of the tour, none closed.
+    assert_eq!(migrated.as_array().unwrap().len(), 117);
+    let log = s.log("ADJ-01-01");
+    assert_eq!(log.last().unwrap()["action"], "migrate");
+    assert_eq!(log.first().unwrap()["format"], 1, "earlier records are kept as written");
+    s.verified();
+    s.run(&["verify", "--checkpoint", "cp.json"]).ok();
+}

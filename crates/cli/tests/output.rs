@@ -382,7 +382,7 @@ fn diagrams_of_the_court_and_of_a_file() {
     // The court's definition needs no store.
     let mermaid = s.run(&["diagram"]).ok().stdout;
     assert!(
-        mermaid.starts_with("---\ntitle: court-standard v1\n---\nstateDiagram-v2\n"),
+        mermaid.starts_with("---\ntitle: court-standard v2\n---\nstateDiagram-v2\n"),
         "{mermaid}"
     );
     assert!(mermaid.contains("    [*] --> research\n"), "{mermaid}");
@@ -395,7 +395,7 @@ fn diagrams_of_the_court_and_of_a_file() {
         .run(&["diagram", "--format", "dot", "--lang", "en", "--guards"])
         .ok()
         .stdout;
-    assert!(dot.starts_with("digraph \"court-standard v1\" {\n"), "{dot}");
+    assert!(dot.starts_with("digraph \"court-standard v2\" {\n"), "{dot}");
     assert!(dot.trim_end().ends_with('}'), "{dot}");
     assert!(dot.contains("\"research\" [label=\"Research\"];"), "{dot}");
     assert!(dot.contains("\"research\" -> \"drafting\""), "{dot}");

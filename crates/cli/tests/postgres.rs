@@ -217,7 +217,11 @@ fn two_processes_publishing_one_number_on_postgres() {
             s.path(),
             &["--pg", pg.as_str()],
             [CODE, OTHER],
-            &["document_number=红林法〔2023〕15号", "date=2023-04-30"],
+            // Two dates: two acts, which may not share a number.
+            [
+                &["document_number=红林法〔2023〕15号", "date=2023-04-29"],
+                &["document_number=红林法〔2023〕15号", "date=2023-04-30"],
+            ],
         );
         let mut sorted = codes.clone();
         sorted.sort_unstable();

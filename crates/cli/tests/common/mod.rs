@@ -216,7 +216,8 @@ impl Run {
     }
 }
 
-/// A complete draft: procedural and quality requirements, two measurable criteria.
+/// A complete draft: procedural and quality requirements, two measurable criteria,
+/// its sources and the statement that it is not a copy of statutes.
 pub fn draft_json(text: &str) -> String {
     serde_json::json!({"draft": {
         "text": text,
@@ -225,7 +226,9 @@ pub fn draft_json(text: &str) -> String {
         "criteria": [
             {"name": "审限内结案率", "measure": "审限内结案数 / 结案数", "target": "≥ 98%"},
             {"name": "公示率", "measure": "依法公示案件数 / 应公示案件数", "target": "100%"}
-        ]
+        ],
+        "sources": [{"kind": "management_year_rule", "title": "加强管理年以来出台的减刑假释案件办理规定"}],
+        "not_a_copy_of_statute": true
     }})
     .to_string()
 }
@@ -293,12 +296,18 @@ pub fn to_approval(run: &dyn Fn(&[&str]) -> Run, code: &str, draft: &str) {
 /// started at the same moment on the store `store_args` names: each waits for the
 /// file `go` in `dir` (busy-waiting in the shell, so both start within microseconds
 /// of its creation). Returns the exit codes and what each printed.
-pub fn race_publish(dir: &Path, store_args: &[&str], codes: [&str; 2], fields: &[&str]) -> (Vec<i32>, Vec<String>) {
+pub fn race_publish(
+    dir: &Path,
+    store_args: &[&str],
+    codes: [&str; 2],
+    fields: [&[&str]; 2],
+) -> (Vec<i32>, Vec<String>) {
     let go = dir.join("go");
     let _ = std::fs::remove_file(&go);
     let children: Vec<_> = codes
         .iter()
-        .map(|code| {
+        .zip(fields)
+        .map(|(code, fields)| {
             Command::new("sh")
                 .current_dir(dir)
                 .arg("-c")
