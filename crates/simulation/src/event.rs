@@ -68,6 +68,11 @@ pub enum Note {
         /// The department's id in the catalog.
         department: String,
     },
+    /// The office moved a standard to another department, with a reason.
+    Reassigned {
+        /// The new department's id in the catalog.
+        department: String,
+    },
     /// The leading group withdrew a standard that was never drafted.
     Withdrawn,
     /// The leading group cancelled an open revision: the version in force stays.

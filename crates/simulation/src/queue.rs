@@ -70,6 +70,8 @@ pub(crate) enum Ev {
     OpenRevision(usize, Why, u32),
     Accept(usize, usize, u32),
     AcceptUnderRevision(usize, usize),
+    AcceptFailing(usize, usize),
+    Reassign(usize),
     Meeting,
     ReportCampaign(usize),
     InspectionCampaign(usize),

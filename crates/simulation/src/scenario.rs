@@ -50,6 +50,15 @@ pub(crate) const ASSIGNMENTS: [(&str, Option<(NaiveDate, &str)>); 13] = [
     ("ADJ-01-19", None),
 ];
 
+/// The standard the office moves to another department (definition version 2: a
+/// recorded reassignment with a reason): (code, date, new department, reason).
+pub(crate) const REASSIGNMENT: (&str, NaiveDate, &str, &str) = (
+    "ADJ-01-15",
+    ymd(2023, 3, 13),
+    "综合审判庭",
+    "院党组会议调整审判业务分工：本项与综合审判庭的庭审标准合并起草",
+);
+
 /// The standard the leading group withdraws, from when, and why.
 pub(crate) const WITHDRAWAL: (&str, NaiveDate, &str) = (
     "ADJ-01-19",

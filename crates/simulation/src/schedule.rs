@@ -8,7 +8,9 @@ use regula_core::Store;
 
 use crate::error::SimError;
 use crate::queue::Ev;
-use crate::scenario::{ASSIGNMENTS, EVALUATIONS, INSPECTIONS, PREMATURE_DRAFTING, REPORT_PERIODS, WAVES, WITHDRAWAL};
+use crate::scenario::{
+    ASSIGNMENTS, EVALUATIONS, INSPECTIONS, PREMATURE_DRAFTING, REASSIGNMENT, REPORT_PERIODS, WAVES, WITHDRAWAL,
+};
 use crate::sim::Simulation;
 use crate::time::{days, office_hours, workday, ymd};
 
@@ -40,6 +42,9 @@ impl<S: Store> Simulation<S> {
                 self.withdrawal = Some(i);
             }
         }
+        let (code, date, _, _) = REASSIGNMENT;
+        let i = self.find(code)?;
+        self.push(workday(date), 10 * 60, Ev::Reassign(i));
         for (k, (code, date, _)) in PREMATURE_DRAFTING.into_iter().enumerate() {
             let i = self.find(code)?;
             self.push(workday(date), 11 * 60, Ev::PrematureDrafting(i, k));

@@ -87,6 +87,7 @@ pub(crate) struct Shown {
     pub(crate) duplicate: bool,
     pub(crate) no_quorum: bool,
     pub(crate) accept_under_revision: bool,
+    pub(crate) accept_failing: bool,
 }
 
 /// The court's standardization plan, 2022–2025, played as a deterministic
@@ -427,6 +428,8 @@ impl<S: Store> Simulation<S> {
             Ev::OpenRevision(i, why, v) => self.open_revision(i, why, v),
             Ev::Accept(i, w, v) => self.accept(i, w, v),
             Ev::AcceptUnderRevision(i, w) => self.accept_under_revision(i, w),
+            Ev::AcceptFailing(i, w) => self.accept_failing(i, w),
+            Ev::Reassign(i) => self.reassign(i),
             Ev::Meeting => {
                 let date = self.today();
                 let reconvened = self

@@ -30,12 +30,12 @@ fn seed_7_plays_the_whole_plan() {
     let run = seed_7();
     let t = &run.summary.tally;
     // The figures the example prints for seed 7.
-    assert_eq!((t.records, t.created, t.accepted, t.refused), (3471, 117, 3330, 24));
+    assert_eq!((t.records, t.created, t.accepted, t.refused), (3473, 117, 3331, 25));
     assert_eq!((t.first_published, t.new_versions, t.send_backs), (116, 52, 21));
     assert_eq!((t.revisions, t.cancelled, t.consolidated, t.withdrawn), (52, 0, 112, 1));
     assert_eq!((t.assigned, t.opinions, t.reports), (12, 633, 418));
     assert_eq!((t.inspections, t.evaluations, t.weak), (127, 323, 37));
-    assert_eq!((run.summary.events, run.summary.beyond_horizon), (3458, 0));
+    assert_eq!((run.summary.events, run.summary.beyond_horizon), (3460, 0));
     // Every kind of refusal the scenario stages, by the check that refuses it.
     let refusals: BTreeMap<&str, u64> = run.summary.refusals.iter().map(|(k, n)| (k.as_str(), *n)).collect();
     let expected = BTreeMap::from([
@@ -47,8 +47,17 @@ fn seed_7_plays_the_whole_plan() {
         ("meeting_record", 1),
         ("no_transition", 1),
         ("opinions_from_both_groups", 5),
+        // Definition version 2: the court's list names a standard its evaluation failed.
+        ("passing_evaluation", 1),
     ]);
     assert_eq!(refusals, expected);
+    // Definition version 2: the office moved one standard to another department, with
+    // its reason, and every standard follows version 2.
+    let moved = run.court.instance("ADJ-01-15").unwrap().data();
+    assert_eq!(moved.department.as_ref().unwrap().department, "comprehensive_trial");
+    assert_eq!(moved.reassignments.len(), 1);
+    assert!(moved.reassignments[0].reason.contains("调整审判业务分工"));
+    assert!(run.court.instances().all(|(_, i)| i.definition().version == 2));
 
     // All 117 standards imported; one withdrawn (never drafted); revisions ended in
     // new versions.
@@ -168,9 +177,9 @@ fn the_narrator_prints_every_refusal_and_each_due_date() {
             summary.tally.refused
         );
         let end = narrator.summary(&run.court, &run.summary);
-        assert!(end.contains("3471"), "{end}");
+        assert!(end.contains("3473"), "{end}");
         let checked = narrator.verification(&verification);
-        assert!(checked.contains("3471") && !checked.contains('✗'), "{checked}");
+        assert!(checked.contains("3473") && !checked.contains('✗'), "{checked}");
     }
 }
 

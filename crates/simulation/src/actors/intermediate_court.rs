@@ -43,6 +43,25 @@ impl<S: Store> Simulation<S> {
         })
     }
 
+    /// Once: the court's list names a standard whose evaluation by the court just
+    /// failed; definition version 2 accepts only after a passing one.
+    pub(crate) fn accept_failing(&mut self, i: usize, wave: usize) -> Result<(), SimError> {
+        if self.stage(i)? != Stage::FollowUp {
+            self.skipped += 1;
+            return Ok(());
+        }
+        let actor = self.court_actor(i)?;
+        let acceptance = self.acceptance(wave)?;
+        self.attempt(
+            i,
+            actor,
+            roles::INTERMEDIATE_COURT,
+            StandardAction::Accept { acceptance },
+            Expect::Refuse(&["passing_evaluation"]),
+        )?;
+        Ok(())
+    }
+
     /// Once: the court's list is out of date and names a standard under revision; the
     /// definition has no such transition.
     pub(crate) fn accept_under_revision(&mut self, i: usize, wave: usize) -> Result<(), SimError> {

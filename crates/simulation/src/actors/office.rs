@@ -14,8 +14,9 @@ use crate::error::SimError;
 use crate::event::Note;
 use crate::pools::{EARLY_FINDINGS, FOLLOW_UP_FINDINGS};
 use crate::queue::{Ev, Evaluator, Why};
+use crate::scenario::REASSIGNMENT;
 use crate::sim::Simulation;
-use crate::time::ymd;
+use crate::time::{days, workday, ymd};
 
 impl<S: Store> Simulation<S> {
     /// The office assigns a department to a standard the plan gave none.
@@ -41,6 +42,37 @@ impl<S: Store> Simulation<S> {
             Expect::Accept,
         )?;
         self.note(i, Note::Assigned { department: dept });
+        Ok(())
+    }
+
+    /// The office moves a standard to another department, with the reason the scenario
+    /// gives (a decision of its own from definition version 2).
+    pub(crate) fn reassign(&mut self, i: usize) -> Result<(), SimError> {
+        let (_, _, department, reason) = REASSIGNMENT;
+        if self.stage(i)?.is_terminal() {
+            self.skipped += 1;
+            return Ok(());
+        }
+        let id = self
+            .court
+            .catalog()
+            .departments()
+            .department_of(department)
+            .map(|d| d.id.clone())
+            .ok_or_else(|| SimError::scenario(format!("reassignment to an unknown department {department}")))?;
+        let office = self.office_lead.clone();
+        self.attempt(
+            i,
+            office,
+            roles::OFFICE,
+            StandardAction::ReassignDepartment {
+                department: department.to_owned(),
+                reason: reason.to_owned(),
+            },
+            Expect::Accept,
+        )?;
+        self.stds[i].department = Some(id.clone());
+        self.note(i, Note::Reassigned { department: id });
         Ok(())
     }
 
@@ -269,10 +301,16 @@ impl<S: Store> Simulation<S> {
                 self.stds[i].court_evaluated = Some(version);
                 self.later(i, date, 3, 12, Ev::Accept(i, wave, version));
             }
-            (Evaluator::Court(_), true) => {
+            (Evaluator::Court(wave), true) => {
                 self.stds[i].court_evaluated = Some(version);
                 self.note(i, Note::WeakAtAcceptance);
                 self.later(i, date, 5, 15, Ev::OpenRevision(i, Why::Weak(number), version));
+                // Once: the court's list is drawn up before the evaluation is read, and
+                // names this standard; acceptance needs a passing evaluation.
+                if !self.shown.accept_failing {
+                    self.shown.accept_failing = true;
+                    self.push(workday(days(date, 1)), 15 * 60, Ev::AcceptFailing(i, wave));
+                }
             }
             (Evaluator::Office, true) => {
                 self.later(i, date, 7, 25, Ev::OpenRevision(i, Why::Weak(number), version));

@@ -166,6 +166,17 @@ impl Narrator {
                             self.s("综合办公室指定责任部门", "the office assigns it to")
                         )
                     }
+                    Note::Reassigned { department } => {
+                        let label = court
+                            .catalog()
+                            .departments()
+                            .get(department)
+                            .map_or_else(|| department.clone(), |d| self.t(&d.label).to_owned());
+                        format!(
+                            "{} {label}",
+                            self.s("综合办公室变更责任部门为", "the office moves it to")
+                        )
+                    }
                     Note::Withdrawn => self
                         .s(
                             "领导小组决定废止（未制定）",
