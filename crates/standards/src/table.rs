@@ -4,7 +4,7 @@
 //! blocks the next step ([`Court::blockers`](crate::service::Court::blockers)), the
 //! simulation's legal moves and the diagrams are all derived from it.
 //!
-//! Changing a rule is one function in [`rules`](crate::rules) and one cell here: the
+//! Changing a rule is one function in [`rules`] and one cell here: the
 //! rule's entry in [`Rule`] (name, labels, and the actions whose payload it examines)
 //! and its place in a row. A rule that examines an action's payload may sit only on
 //! rows of that action; that is checked when this crate compiles (a misplaced rule is
