@@ -427,7 +427,7 @@ fn show(cli: &Cli, out: Out, args: &ShowArgs) -> Result<(), CliError> {
         )?;
     }
     writeln!(w, "  {} {}", pad(out.s("状态", "state"), 10), out.t(&view.state_label))?;
-    if view.definition.version < view.latest_definition {
+    if view.definition.version < view.latest_definition && !instance.state().is_terminal() {
         writeln!(
             w,
             "  {} {} v{} ({} v{}: regula migrate {})",
@@ -590,8 +590,16 @@ fn migrate(cli: &Cli, out: Out, args: &crate::args::MigrateArgs) -> Result<(), C
         court.migrate_open(&actor, at)?
     } else {
         let mut done = Vec::new();
+        let latest = court.definition().version();
         for code in &args.codes {
             let code = code.to_uppercase();
+            // Already on the latest version: nothing to record (rerunnable).
+            if court.opened(&code)?.definition().version >= latest {
+                if !out.json {
+                    crate::outln!("{code} {} v{latest}", out.s("已依最新版本", "already follows"))?;
+                }
+                continue;
+            }
             let record = court
                 .migrate(&code, &actor, at)
                 .map_err(|e| time_rule_error(e, &code, court.config().timezone))?;

@@ -968,7 +968,9 @@ impl<L: Lifecycle> Definition<L> {
     /// attempt is made in `role`, and `state_map` maps earlier states to states of this
     /// version. The state it leads to is `state_map[state]` when the map names `state`,
     /// else `state` itself; it must be a state of this version. Every target of the map
-    /// must be a state of this version, and `role` one of its
+    /// must be a state of this version, every source a state this version lacks (a
+    /// migration never moves an instance out of a state the new version still has),
+    /// and `role` one of its
     /// [migrators](Definition::is_migrator). A refusal lists every failed check.
     pub fn decide_migration(
         &self,
@@ -1013,6 +1015,21 @@ impl<L: Lifecycle> Definition<L> {
             });
         }
         for (old, new) in state_map {
+            // A map carries a state this version lacks to one it has; it cannot move an
+            // instance out of a state the new version still has (that would be a
+            // transition without its guards).
+            if old != new && self.state_named(old).is_some() {
+                reasons.push(Reason {
+                    code: ReasonCode::Migration,
+                    guard: None,
+                    message: Text::owned(
+                        format!("状态“{old}”在第 {version} 版中仍然存在，不能映射为“{new}”：迁移不改变仍然存在的状态"),
+                        format!(
+                            "state {old} still exists in version {version} and cannot be mapped to {new}: a migration keeps a state the new version has"
+                        ),
+                    ),
+                });
+            }
             if self.state_named(new).is_none() {
                 reasons.push(Reason {
                     code: ReasonCode::Migration,

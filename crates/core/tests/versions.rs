@@ -388,6 +388,34 @@ fn a_state_the_new_version_lacks_needs_a_mapping() {
 }
 
 #[test]
+fn a_map_cannot_move_an_instance_out_of_a_state_the_new_version_still_has() {
+    let w = world();
+    let (mut inst, mut log) = in_review(&w);
+    // `review` exists in v2: mapping it elsewhere would be a transition without its
+    // guards (in a court, from drafting straight to consolidated).
+    let rec =
+        w.v2.migrate(
+            &mut inst,
+            Migration::new(president(), "president").map(Stage::Review, Stage::Draft),
+        )
+        .unwrap();
+    assert_eq!(codes(&rec), [ReasonCode::Migration]);
+    let reason = &rec.refusal().unwrap()[0].message;
+    assert!(reason.en.contains("still exists in version 2"), "{reason}");
+    assert_eq!(inst.state(), &Stage::Review);
+    assert_eq!(inst.definition(), &v("judgment-review", 1));
+    log.push(rec);
+    // Without the map it moves, keeping its state.
+    let rec =
+        w.v2.migrate(&mut inst, Migration::new(president(), "president"))
+            .unwrap();
+    assert!(!rec.is_refused());
+    assert_eq!(inst.state(), &Stage::Review);
+    log.push(rec);
+    w.versions.verify(&log).unwrap();
+}
+
+#[test]
 fn migrations_by_other_roles_or_failing_external_checks_are_refused_and_recorded() {
     let w = world();
     let (mut inst, mut log) = in_review(&w);
@@ -613,6 +641,11 @@ fn a_tampered_migration_record_is_detected_even_when_rehashed() {
     let e = tampered(&w, &log, at, |r| {
         r.payload =
             json!({"from_version": 1, "state_map": {"returned": "draft", "review": "returned"}, "to_version": 2});
+    });
+    assert!(matches!(e.kind, VerifyErrorKind::Migration { .. }), "{e}");
+    // A map that also moves a state v2 still has: a migration is no transition.
+    let e = tampered(&w, &log, at, |r| {
+        r.payload = json!({"from_version": 1, "state_map": {"returned": "draft", "review": "draft"}, "to_version": 2});
     });
     assert!(matches!(e.kind, VerifyErrorKind::Migration { .. }), "{e}");
     // The payload's versions.

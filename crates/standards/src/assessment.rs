@@ -10,7 +10,7 @@
 //! | on time, per step | for each step of the plan with a due date in the year: the standards whose due date for the step's milestone (the step's, or the office's [`WorkPlan`] target) falls in the year (`due`), of those the ones that reached the milestone by the end of that day (`on_time`), and, in a year not yet over, the ones not done whose date is still to come (`pending`); the rate is `on_time / (due - pending)`; a standard withdrawn by then is not due |
 //! | refusals | attempts on the department's standards refused in the year; `by rule`: how many of them each rule refused (a refusal naming two rules counts once under each) |
 //! | inspections, findings | inspections recorded in the year, and their findings |
-//! | evaluations, failed | evaluations recorded in the year, and those with a criterion not met |
+//! | evaluations, failed | evaluations recorded in the year, and those that do not pass the court's mark (`[court] passing_evaluation`, by default every criterion met) |
 //! | revisions opened | revisions opened in the year |
 //!
 //! An event counts in the year its event time `at` falls in (an event entered after
@@ -172,7 +172,7 @@ pub struct AssessmentRow {
     pub findings: usize,
     /// Evaluations recorded.
     pub evaluations: usize,
-    /// Evaluations with at least one criterion not met.
+    /// Evaluations that do not pass the court's mark ([`PassMark`](crate::catalog::PassMark)).
     pub evaluations_failed: usize,
     /// Revisions opened.
     pub revisions_opened: usize,
@@ -311,6 +311,8 @@ pub fn assess(
     now: DateTime<Utc>,
 ) -> Result<AssessmentReport, AssessmentError> {
     let tz = catalog.court().timezone;
+    // What a passing evaluation is, as acceptance judges it.
+    let pass_mark = catalog.court().passing_evaluation;
     let out_of_range = || AssessmentError::YearOutOfRange { year };
     let last_day_before =
         NaiveDate::from_ymd_opt(year.checked_sub(1).ok_or_else(out_of_range)?, 12, 31).ok_or_else(out_of_range)?;
@@ -364,7 +366,8 @@ pub fn assess(
                     }
                     for e in after.evaluations.iter().skip(evaluations) {
                         tally.evaluations += 1;
-                        if e.evaluation.scores.iter().any(|s| !s.met) {
+                        let met = e.evaluation.scores.iter().filter(|s| s.met).count();
+                        if !pass_mark.passes(met, e.evaluation.scores.len()) {
                             tally.evaluations_failed += 1;
                         }
                     }

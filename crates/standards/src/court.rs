@@ -490,20 +490,24 @@ impl NumberUse {
 /// refusal reason to pass to [`Engine::apply_with`], or `None` when the number is
 /// free. [`check_publication`] says the same for any version.
 pub fn check_document_number(catalog: &Catalog, ledger: &Ledger, number: &str) -> Option<Reason> {
-    check_publication(catalog, ledger, "", number, None, NumberUse::OnePerPublication)
+    check_publication(catalog, ledger, "", number, None, None, NumberUse::OnePerPublication)
 }
 
-/// Publication of the standard `code` under `number` on `date`: the catalog-wide
-/// rule of [`NumberUse`]. The number is never the plan's own; under
-/// [`NumberUse::SharedByOneAct`], a number another standard published on the same
-/// date is that act's and may be shared, while one published on another date, or
-/// already used by this standard, may not. Returns the refusal reason, or `None`.
+/// Publication of the standard `code` under `number` on `date`, recorded as an event
+/// of the court's calendar day `recorded_on`: the catalog-wide rule of [`NumberUse`].
+/// The number is never the plan's own; under [`NumberUse::SharedByOneAct`], a number
+/// another standard published on the same date is that act's and may be shared by a
+/// publication recorded on that day (one entered after the fact carries that day as
+/// its time, [`Command::at`](regula_core::Command::at)), while one published on another
+/// date, recorded on another day, or already used by this standard, may not. Returns
+/// the refusal reason, or `None`.
 pub fn check_publication(
     catalog: &Catalog,
     ledger: &Ledger,
     code: &str,
     number: &str,
     date: Option<NaiveDate>,
+    recorded_on: Option<NaiveDate>,
     usage: NumberUse,
 ) -> Option<Reason> {
     let number = number.trim();
@@ -516,15 +520,31 @@ pub fn check_publication(
             ),
         ));
     }
+    // One act is one number issued on one day: a publication joins it on that day.
+    let joins_act = date.is_some() && date == recorded_on;
     let shares_act = |d: &StandardData, v: &Version| {
-        usage == NumberUse::SharedByOneAct && d.code != code && Some(v.published_on) == date
+        usage == NumberUse::SharedByOneAct && d.code != code && Some(v.published_on) == date && joins_act
     };
     ledger.iter().find_map(|d| {
         d.versions
             .iter()
             .find(|v| v.document_number == number && !shares_act(d, v))
             .map(|v| {
-                let (zh, en) = if usage == NumberUse::SharedByOneAct && d.code != code {
+                let (zh, en) = if usage == NumberUse::SharedByOneAct
+                    && d.code != code
+                    && Some(v.published_on) == date
+                {
+                    (
+                        format!(
+                            "（该文件于 {} 发布；同一文件的其他标准须以当日为事件时间登记，事后补录请用 --at）",
+                            v.published_on
+                        ),
+                        format!(
+                            " (the act was issued on {}; another standard joins it as an event of that day, entered after the fact with its time)",
+                            v.published_on
+                        ),
+                    )
+                } else if usage == NumberUse::SharedByOneAct && d.code != code {
                     (
                         format!(
                             "（该文号于 {} 发布，同一文号只能用于同日发布的同一文件）",
@@ -584,13 +604,15 @@ pub fn claims_of<'a>(ledger: &Ledger, action: &'a StandardAction) -> Vec<(&'stat
 }
 
 /// The catalog-wide checks for an action on the standard `code`, which follows
-/// definition `version`: today, the document number's use when publishing
-/// ([`check_publication`]). Pass the result to [`Engine::apply_with`].
+/// definition `version`, attempted as an event of the court's calendar day `on`:
+/// today, the document number's use when publishing ([`check_publication`]). Pass
+/// the result to [`Engine::apply_with`].
 pub fn external_checks(
     catalog: &Catalog,
     ledger: &Ledger,
     code: &str,
     version: u32,
+    on: NaiveDate,
     action: &StandardAction,
 ) -> Vec<Reason> {
     match action {
@@ -600,6 +622,7 @@ pub fn external_checks(
             code,
             document_number,
             Some(*date),
+            Some(on),
             NumberUse::of_version(version),
         )
         .into_iter()

@@ -322,6 +322,17 @@ fn check_change(current: &RulesData, new: &RulesData, extension: bool) -> Result
     Ok(())
 }
 
+/// The refusal of a guard met with an action whose payload it does not examine: each
+/// payload guard sits only on its own action's row, and should a definition pair them
+/// otherwise, the guard refuses rather than pass unexamined.
+fn not_examined(guard: &str, action: &RulesAction) -> Text {
+    let action = regula_core::Action::name(action);
+    Text::owned(
+        format!("规则 {guard} 不适用于操作 {action}"),
+        format!("rule {guard} does not examine action {action}'s payload"),
+    )
+}
+
 /// The rules lifecycle's definition (see the module docs).
 pub fn rules_definition() -> Result<Definition<RulesLifecycle>, DefinitionError> {
     let mut b = Definition::<RulesLifecycle>::builder(RULES_DEFINITION, RULES_VERSION)
@@ -352,7 +363,7 @@ pub fn rules_definition() -> Result<Definition<RulesLifecycle>, DefinitionError>
             Text::new("增补目录只能新增标准", "an extension only adds standards"),
             |i| match i.action {
                 RulesAction::Extend { rules } => check_change(i.instance.data(), rules, true),
-                _ => Ok(()),
+                other => Err(not_examined("extension_only_adds", other)),
             },
         )
         .guard(
@@ -360,7 +371,7 @@ pub fn rules_definition() -> Result<Definition<RulesLifecycle>, DefinitionError>
             Text::new("修改规则不能删除已有标准", "an amendment keeps every standard"),
             |i| match i.action {
                 RulesAction::Amend { rules, .. } => check_change(i.instance.data(), rules, false),
-                _ => Ok(()),
+                other => Err(not_examined("amendment_keeps_standards", other)),
             },
         )
         .guard(
@@ -370,7 +381,8 @@ pub fn rules_definition() -> Result<Definition<RulesLifecycle>, DefinitionError>
                 RulesAction::Amend { reason, .. } if reason.trim().is_empty() => {
                     Err(Text::new("修改规则未说明理由", "the amendment gives no reason"))
                 }
-                _ => Ok(()),
+                RulesAction::Amend { .. } => Ok(()),
+                other => Err(not_examined("reason_given", other)),
             },
         )
         .transition(
@@ -399,7 +411,7 @@ pub fn rules_definition() -> Result<Definition<RulesLifecycle>, DefinitionError>
                     let catalog = i.instance.data().catalog().map_err(|e| e.text())?;
                     affairs::check_designation(&catalog, codes, revoke)
                 }
-                _ => Ok(()),
+                other => Err(not_examined("core_designation_valid", other)),
             },
         )
         .guard(
@@ -418,7 +430,7 @@ pub fn rules_definition() -> Result<Definition<RulesLifecycle>, DefinitionError>
                         department.as_deref(),
                     )
                 }
-                _ => Ok(()),
+                other => Err(not_examined("work_plan_by_its_department", other)),
             },
         )
         .guard(
@@ -434,7 +446,7 @@ pub fn rules_definition() -> Result<Definition<RulesLifecycle>, DefinitionError>
                     let catalog = i.instance.data().catalog().map_err(|e| e.text())?;
                     affairs::check_targets(&catalog, i.role, department.as_deref(), targets)
                 }
-                _ => Ok(()),
+                other => Err(not_examined("targets_within_plan", other)),
             },
         )
         .guard(
@@ -453,7 +465,7 @@ pub fn rules_definition() -> Result<Definition<RulesLifecycle>, DefinitionError>
                     let catalog = i.instance.data().catalog().map_err(|e| e.text())?;
                     affairs::check_extension(&catalog, code, step, *due, reason)
                 }
-                _ => Ok(()),
+                other => Err(not_examined("extension_valid", other)),
             },
         )
         .guard(
@@ -467,7 +479,7 @@ pub fn rules_definition() -> Result<Definition<RulesLifecycle>, DefinitionError>
                     let catalog = i.instance.data().catalog().map_err(|e| e.text())?;
                     affairs::check_hearing(&CourtConfig::from_catalog(&catalog), i.actor, members, summary)
                 }
-                _ => Ok(()),
+                other => Err(not_examined("hearing_valid", other)),
             },
         )
         .transition(

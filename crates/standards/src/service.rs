@@ -1002,7 +1002,12 @@ impl<S: Store> Court<S> {
                 .get_mut(code)
                 .ok_or_else(|| ServiceError::NotOpened { code: code.to_owned() })?;
             let version = instance.definition().version;
-            let external = external_checks(&self.catalog, &self.ledger, code, version, &command.action);
+            let on = self.config.local_date(
+                command
+                    .effective_at
+                    .unwrap_or_else(|| self.repository.engine().clock().now()),
+            );
+            let external = external_checks(&self.catalog, &self.ledger, code, version, on, &command.action);
             let claims = claims_of(&self.ledger, &command.action);
             // The repository leaves the instance as it was when anything fails.
             match self
@@ -1121,11 +1126,15 @@ impl<S: Store> Court<S> {
     /// What [`apply`](Court::apply) would decide now, without writing anything.
     pub fn preview(&self, code: &str, command: &Command<StandardAction>) -> Result<Decision<Stage>, ServiceError> {
         let instance = self.opened(code)?;
+        let on = self
+            .config
+            .local_date(command.effective_at.unwrap_or_else(|| self.engine().clock().now()));
         let external = external_checks(
             &self.catalog,
             &self.ledger,
             code,
             instance.definition().version,
+            on,
             &command.action,
         );
         let engine = self.engine_for(command.effective_at, instance.definition().version);
@@ -1357,7 +1366,7 @@ impl<S: Store> Court<S> {
         let rules_def = rules_definition()?;
         let store = self.store();
         let fallback: &Versions<StandardLifecycle> = &self.versions;
-        let mut first: Option<Versions<StandardLifecycle>> = None;
+        let mut first: Option<(Versions<StandardLifecycle>, CourtConfig)> = None;
         // Every version of the rules, in the log's order, and where each hash is.
         let mut versions: Vec<RulesVersion> = Vec::new();
         let mut version_of: HashMap<Digest, usize> = HashMap::new();
@@ -1383,7 +1392,8 @@ impl<S: Store> Court<S> {
             && let Ok(data) = serde_json::from_value::<RulesData>(created.payload.clone())
             && let Ok(catalog) = data.catalog()
         {
-            first = Some(standard_versions(&CourtConfig::from_catalog(&catalog))?);
+            let config = CourtConfig::from_catalog(&catalog);
+            first = Some((standard_versions(&config)?, config));
         }
         let mut position = 0u64;
         loop {
@@ -1442,7 +1452,9 @@ impl<S: Store> Court<S> {
                 let previous = standards.remove(&r.instance);
                 // Every definition version under the rules the record cites: each record
                 // replays under the version it names, a migration moves the standard on.
-                let definitions = match r.rules {
+                // With them, where the configuration is: the rules version's index, or
+                // `None` for a format 1 record decided before any rules were recorded.
+                let (definitions, rules_index) = match r.rules {
                     Some(hash) => match version_of.get(&hash) {
                         Some(&i) => {
                             // The rules in force at the event's time, among those recorded
@@ -1475,7 +1487,7 @@ impl<S: Store> Court<S> {
                                 skip.insert(r.instance);
                                 continue;
                             }
-                            v.versions.clone()
+                            (v.versions.clone(), Some(i))
                         }
                         None => {
                             problems.push(fail(
@@ -1490,7 +1502,10 @@ impl<S: Store> Court<S> {
                             continue;
                         }
                     },
-                    None if r.format == FORMAT_V1 => first.clone().unwrap_or_else(|| fallback.clone()),
+                    None if r.format == FORMAT_V1 => (
+                        first.as_ref().map_or_else(|| fallback.clone(), |(v, _)| v.clone()),
+                        None,
+                    ),
                     None => {
                         problems.push(fail(
                             r,
@@ -1511,6 +1526,25 @@ impl<S: Store> Court<S> {
                 };
                 match replayed {
                     Ok(instance) => {
+                        // A migration is the office's act: the actor must hold the role it
+                        // claims, under the rules it cites, as every other record's guard
+                        // `actor_fits_role` is re-checked (the engine records the check's
+                        // failure as an external reason, which replay cannot re-derive).
+                        if !r.is_refused() && r.action == regula_core::MIGRATE_ACTION {
+                            let config = match rules_index {
+                                Some(i) => &versions[i].config,
+                                None => first.as_ref().map_or(&self.config, |(_, c)| c),
+                            };
+                            if let Err(why) = config.actor_fits(&r.actor, &r.role, Some(instance.data())) {
+                                // Reported; the log itself is intact, so it is followed on.
+                                problems.push(fail(
+                                    r,
+                                    VerifyErrorKind::GuardsWouldRefuse {
+                                        reasons: vec![Reason::guard(Rule::ActorFitsRole.name(), why)],
+                                    },
+                                ));
+                            }
+                        }
                         if !r.is_refused() {
                             latest_decision = Some(latest_decision.map_or(r.at, |l| l.max(r.at)));
                             if r.action == ActionKind::Publish.name() {
@@ -1530,10 +1564,12 @@ impl<S: Store> Court<S> {
         Ok((problems, replayed, publications))
     }
 
-    /// Every publication whose document number an earlier publication (in time, then
-    /// in catalog order) already used, or that reuses the plan's own number, judged
-    /// by the [`NumberUse`] of the definition version it was made under (from
-    /// `publications`; one not found there was made under version 1).
+    /// Every publication whose document number an earlier publication already used, or
+    /// that reuses the plan's own number, judged by the [`NumberUse`] of the definition
+    /// version it was made under (from `publications`; one not found there was made
+    /// under version 1). Earlier means earlier in the log's append order, the order in
+    /// which the live check saw them (event times can be back-dated; the order of
+    /// appends cannot).
     fn duplicate_document_numbers(
         &self,
         instances: &[Instance<StandardLifecycle>],
@@ -1543,7 +1579,10 @@ impl<S: Store> Court<S> {
             .iter()
             .flat_map(|i| i.data().versions.iter().map(move |v| (i, v)))
             .collect();
-        versions.sort_by_key(|(i, v)| (v.stamp.at, i.data().code.clone(), v.number));
+        let position = |i: &Instance<StandardLifecycle>, v: &crate::data::Version| {
+            publications.get(&(i.id(), v.stamp.seq)).map_or(u64::MAX, |(_, p)| *p)
+        };
+        versions.sort_by_key(|(i, v)| (position(i, v), v.stamp.at, i.data().code.clone(), v.number));
         let mut seen = Ledger::new();
         let mut problems = Vec::new();
         for (instance, version) in versions {
@@ -1556,6 +1595,7 @@ impl<S: Store> Court<S> {
                 &instance.data().code,
                 &version.document_number,
                 Some(version.published_on),
+                Some(self.config.local_date(version.stamp.at)),
                 NumberUse::of_version(under),
             ) {
                 problems.push(StoreProblem::Transition(VerifyError {

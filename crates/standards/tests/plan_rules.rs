@@ -381,8 +381,27 @@ fn several_standards_may_share_one_document_number_as_one_act() {
         "{}",
         why.message.zh
     );
-    let check = |code: &str, date, usage| check_publication(&w.catalog, &ledger, code, number, Some(date), usage);
+    let check =
+        |code: &str, date, usage| check_publication(&w.catalog, &ledger, code, number, Some(date), Some(date), usage);
     assert!(check("ADJ-01-14", today, NumberUse::SharedByOneAct).is_none());
+    // Joining the act later, dated as of the act but recorded on another day, is a
+    // reuse: one act is issued on one day (entered after the fact, the event carries
+    // that day as its time).
+    let late = check_publication(
+        &w.catalog,
+        &ledger,
+        "ADJ-01-14",
+        number,
+        Some(today),
+        Some(today.succ_opt().unwrap()),
+        NumberUse::SharedByOneAct,
+    )
+    .unwrap();
+    assert!(
+        late.message.en.contains("joins it as an event of that day"),
+        "{}",
+        late.message.en
+    );
     // The same standard cannot publish a second version under its own act's number.
     assert!(check("ADJ-01-08", today, NumberUse::SharedByOneAct).is_some());
     // Version 1 kept one number to one publication.
@@ -394,6 +413,7 @@ fn several_standards_may_share_one_document_number_as_one_act() {
             &ledger,
             "ADJ-01-10",
             "红林法〔2022〕7号",
+            Some(today),
             Some(today),
             NumberUse::SharedByOneAct
         )

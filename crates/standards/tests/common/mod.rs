@@ -123,7 +123,14 @@ impl World {
         role: &str,
         action: StandardAction,
     ) -> AuditRecord {
-        let external = court::external_checks(&self.catalog, ledger, &s.data().code, s.definition().version, &action);
+        let external = court::external_checks(
+            &self.catalog,
+            ledger,
+            &s.data().code,
+            s.definition().version,
+            self.today(),
+            &action,
+        );
         let r = self
             .engine
             .apply_with(s, Command::new(who.clone(), role, action), external)
