@@ -130,10 +130,10 @@
 //!     consultation --> consultation: 答复意见
 //!     consultation --> approval: 提交审议
 //!     consultation --> drafting: 退回起草
-//!     consultation --> revision: 退回修订
-//!     approval --> approval: 审议通过
 //!     approval --> drafting: 退回起草
+//!     consultation --> revision: 退回修订
 //!     approval --> revision: 退回修订
+//!     approval --> approval: 审议通过
 //!     approval --> published: 正式发布
 //!     published --> follow_up: 跟踪实施
 //!     follow_up --> follow_up: 报告实施情况

@@ -433,120 +433,192 @@ pub const INSPECTABLE: &[Stage] = &[
 /// The stages in which an evaluation may be recorded (a version is in force).
 pub const EVALUABLE: &[Stage] = &[Stage::Published, Stage::FollowUp, Stage::Revision];
 
+/// The rows, each declared once; the tables below list them by name.
+pub mod rows {
+    use super::{EVALUABLE, INSPECTABLE, Row, WITHDRAWABLE, record, side, step};
+    use crate::lifecycle::ActionKind as A;
+    use crate::lifecycle::Role::{Department, IntermediateCourt, LeadingGroup, Office};
+    use crate::lifecycle::Stage::*;
+    use crate::table::Rule as R;
+
+    /// Version 1: the office assigns a department in research, any department.
+    pub const ASSIGN_V1: Row = record(&[Research], A::AssignDepartment, &[Office], &[R::DepartmentKnown]);
+    /// Version 2: the office assigns a department only where the plan left none.
+    pub const ASSIGN_V2: Row = record(
+        &[Research],
+        A::AssignDepartment,
+        &[Office],
+        &[R::DepartmentUnassigned, R::DepartmentKnown],
+    );
+    /// Version 2: the office moves a standard to another department, with a reason.
+    pub const REASSIGN: Row = record(
+        WITHDRAWABLE,
+        A::ReassignDepartment,
+        &[Office],
+        &[R::DepartmentKnown, R::DepartmentChanges, R::ReasonsGiven],
+    );
+    /// Research ends once a department is responsible.
+    pub const START_DRAFTING: Row = step(
+        &[Research],
+        A::StartDrafting,
+        Drafting,
+        &[Department],
+        &[R::DepartmentAssigned],
+    );
+    /// Version 1: a complete draft goes to consultation.
+    pub const OPEN_CONSULTATION_V1: Row = step(
+        &[Drafting],
+        A::OpenConsultation,
+        Consultation,
+        &[Department],
+        &[R::DraftComplete],
+    );
+    /// Version 2: a complete draft that states its sources goes to consultation.
+    pub const OPEN_CONSULTATION_V2: Row = step(
+        &[Drafting],
+        A::OpenConsultation,
+        Consultation,
+        &[Department],
+        &[R::DraftComplete, R::DraftSources],
+    );
+    /// Opinions are recorded during consultation.
+    pub const RECORD_OPINION: Row = record(&[Consultation], A::RecordOpinion, &[Department], &[R::OpinionValid]);
+    /// Each opinion is answered.
+    pub const RESPOND_TO_OPINION: Row =
+        record(&[Consultation], A::RespondToOpinion, &[Department], &[R::ResponseValid]);
+    /// Consultation closes: the draft goes to the leading group.
+    pub const CLOSE_CONSULTATION: Row = step(
+        &[Consultation],
+        A::CloseConsultation,
+        Approval,
+        &[Department],
+        &[R::OpinionsFromBothGroups, R::OpinionsAnswered, R::ConsultationPeriod],
+    );
+    /// A first draft goes back to drafting, from consultation or deliberation.
+    pub const SEND_BACK: Row = side(
+        &[Consultation, Approval],
+        A::SendBack,
+        Drafting,
+        &[LeadingGroup],
+        &[R::ReasonsGiven, R::NoOpenRevision],
+    );
+    /// A revised draft goes back to revision, from consultation or deliberation.
+    pub const SEND_BACK_REVISION: Row = side(
+        &[Consultation, Approval],
+        A::SendBackRevision,
+        Revision,
+        &[LeadingGroup],
+        &[R::ReasonsGiven, R::RevisionOpen],
+    );
+    /// The leading group's approving meeting: the way forward, though it stays.
+    pub const APPROVE: Row = Row {
+        forward: true,
+        ..record(&[Approval], A::Approve, &[LeadingGroup], &[R::MeetingRecord])
+    };
+    /// The office publishes the approved draft.
+    pub const PUBLISH: Row = step(
+        &[Approval],
+        A::Publish,
+        Published,
+        &[Office],
+        &[R::Approved, R::DocumentNumber, R::PublicationDate],
+    );
+    /// Follow-up begins.
+    pub const BEGIN_FOLLOW_UP: Row = step(&[Published], A::BeginFollowUp, FollowUp, &[Department, Office], &[]);
+    /// Implementation reports.
+    pub const REPORT_IMPLEMENTATION: Row =
+        record(&[FollowUp], A::ReportImplementation, &[Department], &[R::ReportValid]);
+    /// A revision opens for a cause.
+    pub const OPEN_REVISION: Row = side(
+        &[FollowUp],
+        A::OpenRevision,
+        Revision,
+        &[Department, Office],
+        &[R::RevisionCause],
+    );
+    /// Version 1: a revised draft goes to consultation.
+    pub const REVISED_TO_CONSULTATION_V1: Row = step(
+        &[Revision],
+        A::OpenConsultation,
+        Consultation,
+        &[Department],
+        &[R::DraftComplete],
+    );
+    /// Version 2: a revised draft, with its sources, goes to consultation.
+    pub const REVISED_TO_CONSULTATION_V2: Row = step(
+        &[Revision],
+        A::OpenConsultation,
+        Consultation,
+        &[Department],
+        &[R::DraftComplete, R::DraftSources],
+    );
+    /// The leading group abandons a revision.
+    pub const CANCEL_REVISION: Row = side(
+        &[Revision],
+        A::CancelRevision,
+        FollowUp,
+        &[LeadingGroup],
+        &[R::ReasonsGiven],
+    );
+    /// Version 1: acceptance after any evaluation of the version in force.
+    pub const ACCEPT_V1: Row = step(
+        &[FollowUp],
+        A::Accept,
+        Consolidated,
+        &[IntermediateCourt],
+        &[R::Evaluated, R::AcceptanceRecord],
+    );
+    /// Version 2: acceptance after a passing evaluation, and no finding that the text
+    /// copies statutes.
+    pub const ACCEPT_V2: Row = step(
+        &[FollowUp],
+        A::Accept,
+        Consolidated,
+        &[IntermediateCourt],
+        &[R::PassingEvaluation, R::NotFlaggedAsCopy, R::AcceptanceRecord],
+    );
+    /// Evaluations of the version in force.
+    pub const RECORD_EVALUATION: Row = record(
+        EVALUABLE,
+        A::RecordEvaluation,
+        &[Office, IntermediateCourt],
+        &[R::EvaluationComplete],
+    );
+    /// Inspections, at any stage but withdrawn.
+    pub const RECORD_INSPECTION: Row = record(INSPECTABLE, A::RecordInspection, &[Office], &[R::InspectionValid]);
+    /// Withdrawal from any open stage.
+    pub const WITHDRAW: Row = side(
+        WITHDRAWABLE,
+        A::Withdraw,
+        Withdrawn,
+        &[LeadingGroup],
+        &[R::ReasonsGiven],
+    );
+}
+
 /// The table of definition version 1, in declaration order.
 pub const V1: &[Row] = {
-    use crate::lifecycle::ActionKind as A;
-    use Role::{Department, IntermediateCourt, LeadingGroup, Office};
-    use Rule as R;
-    use Stage::*;
+    use rows::*;
     &[
-        record(&[Research], A::AssignDepartment, &[Office], &[R::DepartmentKnown]),
-        step(
-            &[Research],
-            A::StartDrafting,
-            Drafting,
-            &[Department],
-            &[R::DepartmentAssigned],
-        ),
-        step(
-            &[Drafting],
-            A::OpenConsultation,
-            Consultation,
-            &[Department],
-            &[R::DraftComplete],
-        ),
-        record(&[Consultation], A::RecordOpinion, &[Department], &[R::OpinionValid]),
-        record(&[Consultation], A::RespondToOpinion, &[Department], &[R::ResponseValid]),
-        step(
-            &[Consultation],
-            A::CloseConsultation,
-            Approval,
-            &[Department],
-            &[R::OpinionsFromBothGroups, R::OpinionsAnswered, R::ConsultationPeriod],
-        ),
-        side(
-            &[Consultation],
-            A::SendBack,
-            Drafting,
-            &[LeadingGroup],
-            &[R::ReasonsGiven, R::NoOpenRevision],
-        ),
-        side(
-            &[Consultation],
-            A::SendBackRevision,
-            Revision,
-            &[LeadingGroup],
-            &[R::ReasonsGiven, R::RevisionOpen],
-        ),
-        Row {
-            forward: true,
-            ..record(&[Approval], A::Approve, &[LeadingGroup], &[R::MeetingRecord])
-        },
-        side(
-            &[Approval],
-            A::SendBack,
-            Drafting,
-            &[LeadingGroup],
-            &[R::ReasonsGiven, R::NoOpenRevision],
-        ),
-        side(
-            &[Approval],
-            A::SendBackRevision,
-            Revision,
-            &[LeadingGroup],
-            &[R::ReasonsGiven, R::RevisionOpen],
-        ),
-        step(
-            &[Approval],
-            A::Publish,
-            Published,
-            &[Office],
-            &[R::Approved, R::DocumentNumber, R::PublicationDate],
-        ),
-        step(&[Published], A::BeginFollowUp, FollowUp, &[Department, Office], &[]),
-        record(&[FollowUp], A::ReportImplementation, &[Department], &[R::ReportValid]),
-        side(
-            &[FollowUp],
-            A::OpenRevision,
-            Revision,
-            &[Department, Office],
-            &[R::RevisionCause],
-        ),
-        step(
-            &[Revision],
-            A::OpenConsultation,
-            Consultation,
-            &[Department],
-            &[R::DraftComplete],
-        ),
-        side(
-            &[Revision],
-            A::CancelRevision,
-            FollowUp,
-            &[LeadingGroup],
-            &[R::ReasonsGiven],
-        ),
-        step(
-            &[FollowUp],
-            A::Accept,
-            Consolidated,
-            &[IntermediateCourt],
-            &[R::Evaluated, R::AcceptanceRecord],
-        ),
-        record(
-            EVALUABLE,
-            A::RecordEvaluation,
-            &[Office, IntermediateCourt],
-            &[R::EvaluationComplete],
-        ),
-        record(INSPECTABLE, A::RecordInspection, &[Office], &[R::InspectionValid]),
-        side(
-            WITHDRAWABLE,
-            A::Withdraw,
-            Withdrawn,
-            &[LeadingGroup],
-            &[R::ReasonsGiven],
-        ),
+        ASSIGN_V1,
+        START_DRAFTING,
+        OPEN_CONSULTATION_V1,
+        RECORD_OPINION,
+        RESPOND_TO_OPINION,
+        CLOSE_CONSULTATION,
+        SEND_BACK,
+        SEND_BACK_REVISION,
+        APPROVE,
+        PUBLISH,
+        BEGIN_FOLLOW_UP,
+        REPORT_IMPLEMENTATION,
+        OPEN_REVISION,
+        REVISED_TO_CONSULTATION_V1,
+        CANCEL_REVISION,
+        ACCEPT_V1,
+        RECORD_EVALUATION,
+        RECORD_INSPECTION,
+        WITHDRAW,
     ]
 };
 
@@ -561,129 +633,28 @@ pub const V1: &[Row] = {
 ///   inspection finding that the version in force copies statutes
 ///   ([`Rule::NotFlaggedAsCopy`]).
 pub const V2: &[Row] = {
-    use crate::lifecycle::ActionKind as A;
-    use Role::{Department, IntermediateCourt, LeadingGroup, Office};
-    use Rule as R;
-    use Stage::*;
+    use rows::*;
     &[
-        record(
-            &[Research],
-            A::AssignDepartment,
-            &[Office],
-            &[R::DepartmentUnassigned, R::DepartmentKnown],
-        ),
-        record(
-            WITHDRAWABLE,
-            A::ReassignDepartment,
-            &[Office],
-            &[R::DepartmentKnown, R::DepartmentChanges, R::ReasonsGiven],
-        ),
-        step(
-            &[Research],
-            A::StartDrafting,
-            Drafting,
-            &[Department],
-            &[R::DepartmentAssigned],
-        ),
-        step(
-            &[Drafting],
-            A::OpenConsultation,
-            Consultation,
-            &[Department],
-            &[R::DraftComplete, R::DraftSources],
-        ),
-        record(&[Consultation], A::RecordOpinion, &[Department], &[R::OpinionValid]),
-        record(&[Consultation], A::RespondToOpinion, &[Department], &[R::ResponseValid]),
-        step(
-            &[Consultation],
-            A::CloseConsultation,
-            Approval,
-            &[Department],
-            &[R::OpinionsFromBothGroups, R::OpinionsAnswered, R::ConsultationPeriod],
-        ),
-        side(
-            &[Consultation],
-            A::SendBack,
-            Drafting,
-            &[LeadingGroup],
-            &[R::ReasonsGiven, R::NoOpenRevision],
-        ),
-        side(
-            &[Consultation],
-            A::SendBackRevision,
-            Revision,
-            &[LeadingGroup],
-            &[R::ReasonsGiven, R::RevisionOpen],
-        ),
-        Row {
-            forward: true,
-            ..record(&[Approval], A::Approve, &[LeadingGroup], &[R::MeetingRecord])
-        },
-        side(
-            &[Approval],
-            A::SendBack,
-            Drafting,
-            &[LeadingGroup],
-            &[R::ReasonsGiven, R::NoOpenRevision],
-        ),
-        side(
-            &[Approval],
-            A::SendBackRevision,
-            Revision,
-            &[LeadingGroup],
-            &[R::ReasonsGiven, R::RevisionOpen],
-        ),
-        step(
-            &[Approval],
-            A::Publish,
-            Published,
-            &[Office],
-            &[R::Approved, R::DocumentNumber, R::PublicationDate],
-        ),
-        step(&[Published], A::BeginFollowUp, FollowUp, &[Department, Office], &[]),
-        record(&[FollowUp], A::ReportImplementation, &[Department], &[R::ReportValid]),
-        side(
-            &[FollowUp],
-            A::OpenRevision,
-            Revision,
-            &[Department, Office],
-            &[R::RevisionCause],
-        ),
-        step(
-            &[Revision],
-            A::OpenConsultation,
-            Consultation,
-            &[Department],
-            &[R::DraftComplete, R::DraftSources],
-        ),
-        side(
-            &[Revision],
-            A::CancelRevision,
-            FollowUp,
-            &[LeadingGroup],
-            &[R::ReasonsGiven],
-        ),
-        step(
-            &[FollowUp],
-            A::Accept,
-            Consolidated,
-            &[IntermediateCourt],
-            &[R::PassingEvaluation, R::NotFlaggedAsCopy, R::AcceptanceRecord],
-        ),
-        record(
-            EVALUABLE,
-            A::RecordEvaluation,
-            &[Office, IntermediateCourt],
-            &[R::EvaluationComplete],
-        ),
-        record(INSPECTABLE, A::RecordInspection, &[Office], &[R::InspectionValid]),
-        side(
-            WITHDRAWABLE,
-            A::Withdraw,
-            Withdrawn,
-            &[LeadingGroup],
-            &[R::ReasonsGiven],
-        ),
+        ASSIGN_V2,
+        REASSIGN,
+        START_DRAFTING,
+        OPEN_CONSULTATION_V2,
+        RECORD_OPINION,
+        RESPOND_TO_OPINION,
+        CLOSE_CONSULTATION,
+        SEND_BACK,
+        SEND_BACK_REVISION,
+        APPROVE,
+        PUBLISH,
+        BEGIN_FOLLOW_UP,
+        REPORT_IMPLEMENTATION,
+        OPEN_REVISION,
+        REVISED_TO_CONSULTATION_V2,
+        CANCEL_REVISION,
+        ACCEPT_V2,
+        RECORD_EVALUATION,
+        RECORD_INSPECTION,
+        WITHDRAW,
     ]
 };
 
