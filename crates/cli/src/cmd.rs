@@ -12,6 +12,7 @@ use regula_standards::catalog::Catalog;
 use regula_standards::court::{CourtConfig, standard_definition};
 use regula_standards::lifecycle::{Stage, StandardAction, roles};
 use regula_standards::plan::{self, GroupBy};
+use regula_standards::rules_log::RulesActionKind;
 use regula_standards::service::{Court, Extension, ServiceError};
 use serde::Serialize;
 
@@ -570,11 +571,8 @@ fn act(cli: &Cli, out: Out, args: &DoArgs) -> Result<(), CliError> {
 
 /// Prints a refused change of the rules and its reasons (to stderr, like `do`).
 pub(crate) fn print_rules_refusal(out: Out, record: &AuditRecord) -> std::io::Result<()> {
-    let actions = regula_standards::rules_log::RulesAction::ACTIONS;
-    let label = actions
-        .iter()
-        .find(|(name, _)| *name == record.action)
-        .map_or(record.action.as_str(), |(_, l)| out.t(l));
+    let label = RulesActionKind::from_name(&record.action)
+        .map_or_else(|| record.action.clone(), |k| out.t(&k.label()).to_owned());
     crate::errln!("{label}: {}", out.s("被拒绝", "refused"));
     for reason in record.refusal().unwrap_or_default() {
         crate::errln!("  - {}", out.t(&reason.message));
@@ -698,10 +696,7 @@ pub(crate) fn rules_log(cli: &Cli, out: Out) -> Result<(), CliError> {
         .map(|r| {
             let action = match &r.outcome {
                 Outcome::Created => out.s("记录规则", "rules recorded").to_owned(),
-                _ => regula_standards::rules_log::RulesAction::ACTIONS
-                    .iter()
-                    .find(|(name, _)| *name == r.action)
-                    .map_or(r.action.clone(), |(_, l)| out.t(l).to_owned()),
+                _ => RulesActionKind::from_name(&r.action).map_or(r.action.clone(), |k| out.t(&k.label()).to_owned()),
             };
             let result = match &r.outcome {
                 Outcome::Refused { reasons } => {

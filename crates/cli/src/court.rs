@@ -29,11 +29,8 @@ fn finish(out: Out, record: &AuditRecord) -> Result<(), CliError> {
     } else if record.is_refused() {
         print_rules_refusal(out, record)?;
     } else {
-        let actions = regula_standards::rules_log::RulesAction::ACTIONS;
-        let label = actions
-            .iter()
-            .find(|(name, _)| *name == record.action)
-            .map_or(record.action.as_str(), |(_, l)| out.t(l));
+        let label = regula_standards::rules_log::RulesActionKind::from_name(&record.action)
+            .map_or_else(|| record.action.clone(), |k| out.t(&k.label()).to_owned());
         crate::outln!(
             "{label}: {} (#{}, {})",
             out.s("已记录", "recorded"),

@@ -2,7 +2,7 @@
 //! and the marker type tying them to the engine.
 
 use chrono::NaiveDate;
-use regula_core::{Action, Lifecycle, PayloadError, State, Text};
+use regula_core::{Lifecycle, State, Text};
 use serde::{Deserialize, Serialize};
 
 use crate::data::StandardData;
@@ -359,75 +359,18 @@ pub struct Acceptance {
     pub reference: Option<String>,
 }
 
-/// Declares the actions once: each variant's machine name, labels and payload fields.
-/// From that one list it derives the payload enum [`StandardAction`] (with serde names),
-/// the fieldless [`ActionKind`], its list, names and labels, and
-/// [`StandardAction::kind`]; so an action cannot have a name without a variant, or a
-/// variant without a name and labels.
-macro_rules! standard_actions {
-    ($(
-        $(#[$vmeta:meta])*
-        $variant:ident = $name:literal, $zh:literal, $en:literal
-        $({ $($(#[$fmeta:meta])* $field:ident : $fty:ty),* $(,)? })?;
-    )*) => {
-        /// What an actor attempts on a standard.
-        ///
-        /// Serialized as `{"action": "<name>", "payload": {...}}`; the audit log stores
-        /// the name and the payload separately. [`ActionKind`] is the same list without
-        /// payloads.
-        #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-        #[serde(tag = "action", content = "payload")]
-        pub enum StandardAction {
-            $(
-                $(#[$vmeta])*
-                #[serde(rename = $name)]
-                $variant $({ $($(#[$fmeta])* $field: $fty),* })?,
-            )*
-        }
+crate::actions::declare_actions! {
+    /// What an actor attempts on a standard.
+    ///
+    /// Serialized as `{"action": "<name>", "payload": {...}}`; the audit log stores
+    /// the name and the payload separately. [`ActionKind`] is the same list without
+    /// payloads.
+    pub enum StandardAction;
+    /// The kind of a [`StandardAction`]: which action it is, without its payload.
+    /// Transition tables, rules and programs that offer actions refer to actions by
+    /// this value, so a misspelt action does not compile.
+    pub enum ActionKind;
 
-        /// The kind of a [`StandardAction`]: which action it is, without its payload.
-        /// Transition tables, rules and programs that offer actions refer to actions
-        /// by this value, so a misspelt action does not compile.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        pub enum ActionKind {
-            $(
-                $(#[$vmeta])*
-                #[serde(rename = $name)]
-                $variant,
-            )*
-        }
-
-        impl ActionKind {
-            /// Every action, in declaration order.
-            pub const ALL: &'static [ActionKind] = &[$(ActionKind::$variant),*];
-
-            /// The stable machine name, as audit records store it.
-            pub const fn name(self) -> &'static str {
-                match self {
-                    $(ActionKind::$variant => $name,)*
-                }
-            }
-
-            /// The labels.
-            pub const fn label(self) -> Text {
-                match self {
-                    $(ActionKind::$variant => Text::new($zh, $en),)*
-                }
-            }
-        }
-
-        impl StandardAction {
-            /// Which action this is.
-            pub const fn kind(&self) -> ActionKind {
-                match self {
-                    $(StandardAction::$variant { .. } => ActionKind::$variant,)*
-                }
-            }
-        }
-    };
-}
-
-standard_actions! {
     /// The office assigns the responsible department (a name, alias or unit).
     AssignDepartment = "assign_department", "指定责任部门", "Assign department" {
         /// The department as named.
@@ -531,37 +474,10 @@ standard_actions! {
     };
 }
 
-impl ActionKind {
-    /// The action named `name` (its machine name).
-    pub fn from_name(name: &str) -> Option<ActionKind> {
-        ActionKind::ALL.iter().copied().find(|k| k.name() == name)
-    }
-}
-
-impl std::fmt::Display for ActionKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
 impl StandardAction {
     /// The labels of the action named `name`.
     pub fn label_of(name: &str) -> Option<Text> {
         ActionKind::from_name(name).map(ActionKind::label)
-    }
-}
-
-impl Action for StandardAction {
-    fn name(&self) -> &str {
-        self.kind().name()
-    }
-
-    fn payload(&self) -> Result<serde_json::Value, PayloadError> {
-        regula_core::action::tagged_payload(self)
-    }
-
-    fn from_parts(name: &str, payload: &serde_json::Value) -> Result<Self, PayloadError> {
-        regula_core::action::from_tagged(name, payload)
     }
 }
 
@@ -651,6 +567,7 @@ pub mod roles {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use regula_core::Action;
 
     #[test]
     fn actions_round_trip_through_name_and_payload() {

@@ -33,7 +33,7 @@
 //! the log ([`crate::affairs::CourtAffairs`]).
 
 use chrono::NaiveDate;
-use regula_core::{Action, Definition, DefinitionError, Lifecycle, PayloadError, State, Text, Transition};
+use regula_core::{Definition, DefinitionError, Lifecycle, State, Text, Transition};
 use serde::{Deserialize, Serialize};
 
 use crate::affairs::{self, PlanTarget};
@@ -78,25 +78,27 @@ impl State for RulesState {
     }
 }
 
-/// A change to the rules.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "action", content = "payload", rename_all = "snake_case")]
-pub enum RulesAction {
+crate::actions::declare_actions! {
+    /// A change to the rules, or a court-level decision recorded beside them.
+    pub enum RulesAction;
+    /// The kind of a [`RulesAction`]: which action it is, without its payload.
+    pub enum RulesActionKind;
+
     /// 增补标准目录: the office adds standards; every rule stays as it is.
-    Extend {
+    Extend = "extend", "增补标准目录", "Extend the catalog" {
         /// The new catalog, in force from this record on.
         rules: RulesData,
-    },
+    };
     /// 修改规则: a leading group member changes the rules, saying why.
-    Amend {
+    Amend = "amend", "修改规则", "Amend the rules" {
         /// The new catalog, in force from this record on.
         rules: RulesData,
         /// Why.
         reason: String,
-    },
+    };
     /// 确定核心工作标准: a leading group member records the decision of which standards
     /// are core (year one: "完成核心工作标准的确定").
-    DesignateCore {
+    DesignateCore = "designate_core", "确定核心工作标准", "Designate the core standards" {
         /// The standards designated core from this record on.
         codes: Vec<String>,
         /// Core standards that are core no longer.
@@ -105,10 +107,10 @@ pub enum RulesAction {
         /// The meeting that decided it (e.g. "领导小组2022年第3次会议"), if stated.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         meeting: Option<String>,
-    },
+    };
     /// 报送年度工作方案: a department's annual work plan (各部门工作方案), recorded by the
     /// department or by the office for it: targets that bring deadlines forward.
-    RecordWorkPlan {
+    RecordWorkPlan = "record_work_plan", "报送年度工作方案", "Record an annual work plan" {
         /// The department whose plan it is (a name, alias or machine name); `None`: the
         /// office's plan for the whole court (综合办公室负责制定每个年度具体的工作实施计划).
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -117,10 +119,10 @@ pub enum RulesAction {
         year: i32,
         /// The targets, one per standard and milestone.
         targets: Vec<PlanTarget>,
-    },
+    };
     /// 决定延期: the leading group moves one standard's deadline past the plan's step
     /// date, saying why.
-    ExtendDeadline {
+    ExtendDeadline = "extend_deadline", "决定延期", "Extend a deadline" {
         /// The standard's code.
         code: String,
         /// The step whose date is extended (e.g. `build-all`).
@@ -129,9 +131,9 @@ pub enum RulesAction {
         due: NaiveDate,
         /// Why.
         reason: String,
-    },
+    };
     /// 听取工作进展: the leading group heard the progress of the work (定期听取).
-    RecordHearing {
+    RecordHearing = "record_hearing", "听取工作进展", "Record a progress hearing" {
         /// The members present (ids or names).
         members: Vec<String>,
         /// What was reported.
@@ -139,26 +141,21 @@ pub enum RulesAction {
         /// What the group decided, if anything.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         decisions: Vec<String>,
-    },
+    };
+}
+
+impl RulesActionKind {
+    /// True when an accepted record of this action makes a new version of the rules
+    /// (which later standard records cite): `extend`, `amend` and `designate_core`.
+    pub const fn changes_rules(self) -> bool {
+        matches!(
+            self,
+            RulesActionKind::Extend | RulesActionKind::Amend | RulesActionKind::DesignateCore
+        )
+    }
 }
 
 impl RulesAction {
-    /// The actions with their labels.
-    pub const ACTIONS: [(&'static str, Text); 6] = [
-        ("extend", Text::new("增补标准目录", "Extend the catalog")),
-        ("amend", Text::new("修改规则", "Amend the rules")),
-        (
-            "designate_core",
-            Text::new("确定核心工作标准", "Designate the core standards"),
-        ),
-        (
-            "record_work_plan",
-            Text::new("报送年度工作方案", "Record an annual work plan"),
-        ),
-        ("extend_deadline", Text::new("决定延期", "Extend a deadline")),
-        ("record_hearing", Text::new("听取工作进展", "Record a progress hearing")),
-    ];
-
     /// The catalog the action puts in force, for an extension or an amendment.
     pub fn rules(&self) -> Option<&RulesData> {
         match self {
@@ -171,7 +168,7 @@ impl RulesAction {
     /// the rules (which later standard records cite): `extend`, `amend` and
     /// `designate_core`.
     pub fn changes_rules(name: &str) -> bool {
-        matches!(name, "extend" | "amend" | "designate_core")
+        RulesActionKind::from_name(name).is_some_and(RulesActionKind::changes_rules)
     }
 
     /// The rules after this action is accepted on `data`: the recorded catalog of an
@@ -192,27 +189,6 @@ impl RulesAction {
             | RulesAction::ExtendDeadline { .. }
             | RulesAction::RecordHearing { .. } => {}
         }
-    }
-}
-
-impl Action for RulesAction {
-    fn name(&self) -> &str {
-        match self {
-            RulesAction::Extend { .. } => "extend",
-            RulesAction::Amend { .. } => "amend",
-            RulesAction::DesignateCore { .. } => "designate_core",
-            RulesAction::RecordWorkPlan { .. } => "record_work_plan",
-            RulesAction::ExtendDeadline { .. } => "extend_deadline",
-            RulesAction::RecordHearing { .. } => "record_hearing",
-        }
-    }
-
-    fn payload(&self) -> Result<serde_json::Value, PayloadError> {
-        regula_core::action::tagged_payload(self)
-    }
-
-    fn from_parts(name: &str, payload: &serde_json::Value) -> Result<Self, PayloadError> {
-        regula_core::action::from_tagged(name, payload)
     }
 }
 
@@ -341,8 +317,8 @@ pub fn rules_definition() -> Result<Definition<RulesLifecycle>, DefinitionError>
         // The log never leaves its one state (terminal: no exit), and every change is
         // a self-transition recorded in it.
         .terminal(RulesState::InForce);
-    for (name, label) in RulesAction::ACTIONS {
-        b = b.action(name, label);
+    for kind in RulesActionKind::ALL {
+        b = b.action(kind.name(), kind.label());
     }
     for (name, label) in roles::ALL {
         if name == roles::OFFICE || name == roles::LEADING_GROUP || name == roles::DEPARTMENT {
@@ -386,13 +362,13 @@ pub fn rules_definition() -> Result<Definition<RulesLifecycle>, DefinitionError>
             },
         )
         .transition(
-            Transition::new(RulesState::InForce, "extend", RulesState::InForce)
+            Transition::new(RulesState::InForce, RulesActionKind::Extend.name(), RulesState::InForce)
                 .by([roles::OFFICE])
                 .when("actor_fits_role")
                 .when("extension_only_adds"),
         )
         .transition(
-            Transition::new(RulesState::InForce, "amend", RulesState::InForce)
+            Transition::new(RulesState::InForce, RulesActionKind::Amend.name(), RulesState::InForce)
                 .by([roles::LEADING_GROUP])
                 .when("actor_fits_role")
                 .when("amendment_keeps_standards")
@@ -483,31 +459,82 @@ pub fn rules_definition() -> Result<Definition<RulesLifecycle>, DefinitionError>
             },
         )
         .transition(
-            Transition::new(RulesState::InForce, "designate_core", RulesState::InForce)
-                .by([roles::LEADING_GROUP])
-                .when("actor_fits_role")
-                .when("core_designation_valid"),
+            Transition::new(
+                RulesState::InForce,
+                RulesActionKind::DesignateCore.name(),
+                RulesState::InForce,
+            )
+            .by([roles::LEADING_GROUP])
+            .when("actor_fits_role")
+            .when("core_designation_valid"),
         )
         .transition(
-            Transition::new(RulesState::InForce, "record_work_plan", RulesState::InForce)
-                .by([roles::DEPARTMENT, roles::OFFICE])
-                .when("work_plan_by_its_department")
-                .when("targets_within_plan"),
+            Transition::new(
+                RulesState::InForce,
+                RulesActionKind::RecordWorkPlan.name(),
+                RulesState::InForce,
+            )
+            .by([roles::DEPARTMENT, roles::OFFICE])
+            .when("work_plan_by_its_department")
+            .when("targets_within_plan"),
         )
         .transition(
-            Transition::new(RulesState::InForce, "extend_deadline", RulesState::InForce)
-                .by([roles::LEADING_GROUP])
-                .when("actor_fits_role")
-                .when("extension_valid"),
+            Transition::new(
+                RulesState::InForce,
+                RulesActionKind::ExtendDeadline.name(),
+                RulesState::InForce,
+            )
+            .by([roles::LEADING_GROUP])
+            .when("actor_fits_role")
+            .when("extension_valid"),
         )
         .transition(
-            Transition::new(RulesState::InForce, "record_hearing", RulesState::InForce)
-                .by([roles::LEADING_GROUP])
-                .when("actor_fits_role")
-                .when("hearing_valid"),
+            Transition::new(
+                RulesState::InForce,
+                RulesActionKind::RecordHearing.name(),
+                RulesState::InForce,
+            )
+            .by([roles::LEADING_GROUP])
+            .when("actor_fits_role")
+            .when("hearing_valid"),
         )
         .effect(|data: &mut RulesData, input| {
             input.action.apply_to(data);
         })
         .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use regula_core::Action;
+
+    #[test]
+    fn every_rules_action_has_one_name_its_labels_and_a_row() {
+        let definition = rules_definition().unwrap();
+        for kind in RulesActionKind::ALL {
+            assert!(!kind.label().is_incomplete(), "{kind}");
+            assert_eq!(RulesActionKind::from_name(kind.name()), Some(*kind));
+            assert!(
+                definition.transitions().iter().any(|t| t.action == kind.name()),
+                "{kind} has no row"
+            );
+        }
+        let changing: Vec<&str> = RulesActionKind::ALL
+            .iter()
+            .filter(|k| k.changes_rules())
+            .map(|k| k.name())
+            .collect();
+        assert_eq!(changing, ["extend", "amend", "designate_core"]);
+        let hearing = RulesAction::RecordHearing {
+            members: vec!["陈伟".into()],
+            summary: "听取进展".into(),
+            decisions: Vec::new(),
+        };
+        assert_eq!(hearing.name(), "record_hearing");
+        assert_eq!(
+            RulesAction::from_parts(hearing.name(), &hearing.payload().unwrap()).unwrap(),
+            hearing
+        );
+    }
 }

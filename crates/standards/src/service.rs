@@ -51,7 +51,8 @@ use crate::lifecycle::Role;
 use crate::lifecycle::{ActionKind, Stage, StandardAction, StandardLifecycle};
 use crate::plan::{Ledger, WorkPlan};
 use crate::rules_log::{
-    RULES_CLAIM, RULES_DEFINITION, RulesAction, RulesData, RulesError, RulesLifecycle, rules_definition,
+    RULES_CLAIM, RULES_DEFINITION, RulesAction, RulesActionKind, RulesData, RulesError, RulesLifecycle,
+    rules_definition,
 };
 use crate::table::{self, Rule};
 
@@ -1414,7 +1415,7 @@ impl<S: Store> Court<S> {
                     match replayed {
                         Ok(instance) => {
                             if !r.is_refused() && (r.seq == 1 || RulesAction::changes_rules(&r.action)) {
-                                if r.action == "amend"
+                                if r.action == RulesActionKind::Amend.name()
                                     && let Some(latest) = latest_decision
                                     && latest > r.at
                                 {
