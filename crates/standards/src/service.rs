@@ -1488,7 +1488,7 @@ impl<S: Store> Court<S> {
                                 skip.insert(r.instance);
                                 continue;
                             }
-                            (v.versions.clone(), Some(i))
+                            (&v.versions, Some(i))
                         }
                         None => {
                             problems.push(fail(
@@ -1503,10 +1503,7 @@ impl<S: Store> Court<S> {
                             continue;
                         }
                     },
-                    None if r.format == FORMAT_V1 => (
-                        first.as_ref().map_or_else(|| fallback.clone(), |(v, _)| v.clone()),
-                        None,
-                    ),
+                    None if r.format == FORMAT_V1 => (first.as_ref().map_or(fallback, |(v, _)| v), None),
                     None => {
                         problems.push(fail(
                             r,
