@@ -238,7 +238,7 @@
 //! | 三.原则(三) 不能简单照抄法条…从“加强管理年”活动以来出台的制度中总结提炼 | a draft states its sources (rules distilled, laws implemented, practice) and that it is not a copy of statutes (`draft_sources`); an inspection may flag a text as copying statutes (`InspectionFlag::CopiesStatute`), and a flagged version is not accepted (`not_flagged_as_copy`) | plan; the flag's effect is this project's default |
 //! | 五.一 各部门…负责; the source leaves 13 standards without a department | the office assigns a department only where the plan left none (`department_unassigned`); moving a standard is `reassign_department`, with a reason, recorded (who, when, from, to) | plan (assignment fills the gap); who reassigns is the default (the office) |
 //! | 审议: the leading group decides | the approval quorum is configuration; the guard's description names it: 不少于半数 (at least half, the default) or 过半数 (more than half) | default, `[court] approval_quorum` |
-//! | the plan itself was issued as one act, 红林法〔2022〕7号 | several standards may be published together under one document number, as one act (the number with its date); another act, or a second version of the same standard, may not reuse it (`document_number_unique`, claimed once in the store) | default |
+//! | the plan itself was issued as one act, 红林法〔2022〕7号 | several standards may be published together under one document number, as one act (the number with its date, each publication recorded as an event of that day, entered after the fact with `--at` if need be); another act, or a second version of the same standard, may not reuse it (`document_number_unique`, claimed once in the store, judged by `verify` in the log's append order) | default |
 //!
 //! # Versions, inspections and evaluations
 //!
