@@ -25,8 +25,9 @@ pub struct Cli {
     )]
     pub store: PathBuf,
 
-    /// Use PostgreSQL instead, e.g. "host=db1 user=regula dbname=court".
-    #[arg(long, global = true, value_name = "URL", env = "REGULA_PG", conflicts_with = "store")]
+    /// Use PostgreSQL instead, e.g. "host=db1 user=regula dbname=court". A `--store`
+    /// given on the command line wins over `REGULA_PG` in the environment.
+    #[arg(long, global = true, value_name = "URL", env = "REGULA_PG")]
     pub pg: Option<String>,
 
     /// The catalog of standards (default: the one imported into this store, else the
@@ -54,6 +55,33 @@ pub enum LangArg {
     Zh,
     /// English.
     En,
+}
+
+impl Cli {
+    /// Parses the command line (exiting with clap's usage error, exit code 2, on a bad
+    /// one). The store the command line names explicitly wins over the environment:
+    /// `--store PATH` with `REGULA_PG` set uses the file, `--pg URL` with
+    /// `REGULA_STORE` set uses PostgreSQL; both flags on the command line conflict.
+    pub fn parse_resolved() -> Cli {
+        use clap::parser::ValueSource;
+        use clap::{CommandFactory, FromArgMatches};
+        let mut command = Cli::command();
+        let matches = command.clone().get_matches();
+        let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+        let given = |id: &str| matches.value_source(id) == Some(ValueSource::CommandLine);
+        if given("store") && given("pg") {
+            command
+                .error(
+                    clap::error::ErrorKind::ArgumentConflict,
+                    "--store and --pg name two stores; give one",
+                )
+                .exit();
+        }
+        if given("store") {
+            cli.pg = None;
+        }
+        cli
+    }
 }
 
 /// The subcommands.
@@ -316,10 +344,10 @@ pub struct ImportArgs {
 /// `list`
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    /// Only this domain (code, e.g. ADJ).
+    /// Only this domain: its code in any case (ADJ, adj) or its name (审判工作标准化).
     #[arg(long)]
     pub domain: Option<String>,
-    /// Only this category (code, e.g. ADJ-01).
+    /// Only this category: its code in any case (ADJ-01) or its name (审判业务标准).
     #[arg(long)]
     pub category: Option<String>,
     /// Only this department (name, alias or id; "unassigned" for none).

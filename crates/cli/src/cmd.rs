@@ -259,23 +259,41 @@ fn list(cli: &Cli, out: Out, args: &ListArgs) -> Result<(), CliError> {
             ))
         })?)),
     };
-    if let Some(d) = &args.domain
-        && catalog.domain(d).is_none()
-    {
-        return Err(CliError::Usage(format!("unknown domain {d:?}")));
-    }
-    if let Some(c) = &args.category
-        && catalog.category(c).is_none()
-    {
-        return Err(CliError::Usage(format!("unknown category {c:?}")));
-    }
+    // A domain or category by its code in any case (as `show adj-01-01` takes a
+    // code), or by its Chinese or English name.
+    let named = |given: &str, code: &str, label: &regula_core::Text| {
+        let given = given.trim();
+        code.eq_ignore_ascii_case(given) || label.zh == given || label.en.eq_ignore_ascii_case(given)
+    };
+    let domain = match &args.domain {
+        None => None,
+        Some(d) => Some(
+            catalog
+                .domains()
+                .iter()
+                .find(|x| named(d, &x.code, &x.label))
+                .map(|x| x.code.clone())
+                .ok_or_else(|| CliError::Usage(format!("unknown domain {d:?}")))?,
+        ),
+    };
+    let category = match &args.category {
+        None => None,
+        Some(c) => Some(
+            catalog
+                .categories()
+                .iter()
+                .find(|x| named(c, &x.code, &x.label))
+                .map(|x| x.code.clone())
+                .ok_or_else(|| CliError::Usage(format!("unknown category {c:?}")))?,
+        ),
+    };
     // As of a past date, every standard as its log stood then, under the rules in force
     // then (regula_standards::as_of).
     let ledger = court.ledger_as_of(as_of)?;
     let statuses: Vec<_> = plan::statuses(&court.catalog_as_of(as_of)?, &ledger, court.work_plan(), as_of)
         .into_iter()
-        .filter(|s| args.domain.as_ref().is_none_or(|d| *d == s.domain))
-        .filter(|s| args.category.as_ref().is_none_or(|c| *c == s.category))
+        .filter(|s| domain.as_ref().is_none_or(|d| *d == s.domain))
+        .filter(|s| category.as_ref().is_none_or(|c| *c == s.category))
         .filter(|s| {
             department
                 .as_ref()

@@ -14,11 +14,10 @@ mod report;
 
 use std::process::ExitCode;
 
-use clap::Parser;
 use regula_core::Lang;
 
 fn main() -> ExitCode {
-    let cli = args::Cli::parse();
+    let cli = args::Cli::parse_resolved();
     let lang = match cli.lang {
         args::LangArg::Zh => Lang::Zh,
         args::LangArg::En => Lang::En,

@@ -471,3 +471,71 @@ fn a_postgres_url_that_does_not_connect_is_a_store_error() {
     assert!(r.stderr.contains("127.0.0.1:1"), "{}", r.stderr);
     assert!(!s.file("regula.db").exists());
 }
+
+/// The store named on the command line wins over the other kind's environment
+/// variable; both flags on the command line are a usage error (exit 2).
+#[test]
+fn an_explicit_store_flag_wins_over_the_environment() {
+    let s = Scratch::new("env-store");
+    let run = |args: &[&str], env: (&str, &str)| {
+        let output = std::process::Command::new(common::BIN)
+            .current_dir(s.path())
+            .args(args)
+            .env_remove("REGULA_STORE")
+            .env_remove("REGULA_PG")
+            .env(env.0, env.1)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        (
+            output.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let unreachable_pg = ("REGULA_PG", "host=/nonexistent dbname=regula_none");
+    // --store with REGULA_PG set: the file is used (it used to be a conflict).
+    let (code, err) = run(&["--store", "env.db", "init"], unreachable_pg);
+    assert_eq!(code, 0, "{err}");
+    assert!(s.path().join("env.db").is_file());
+    let (code, err) = run(&["--store", "env.db", "list"], unreachable_pg);
+    assert_eq!(code, 0, "{err}");
+    // --pg with REGULA_STORE set: PostgreSQL is used (here, one that cannot be reached).
+    let (code, err) = run(
+        &["--pg", "host=/nonexistent dbname=regula_none", "list"],
+        ("REGULA_STORE", "env.db"),
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("/nonexistent"), "{err}");
+    // Both on the command line: a usage error.
+    let (code, err) = run(
+        &["--store", "env.db", "--pg", "host=/nonexistent", "list"],
+        ("REGULA_LANG", "zh"),
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("--store and --pg"), "{err}");
+}
+
+/// `--domain` and `--category` take a code in any case, as `show` does, or the Chinese
+/// or English name; an unknown one is a usage error.
+#[test]
+fn domains_and_categories_by_code_in_any_case_or_by_name() {
+    let s = Scratch::imported("filters");
+    let count = |args: &[&str]| {
+        let mut all = vec!["--json", "list"];
+        all.extend_from_slice(args);
+        s.run(&all).ok().json().as_array().unwrap().len()
+    };
+    let adjudication = count(&["--domain", "ADJ"]);
+    assert!(adjudication > 0 && adjudication < 117, "{adjudication}");
+    for spelled in ["adj", "审判工作标准化", "adjudication work"] {
+        assert_eq!(count(&["--domain", spelled]), adjudication, "{spelled}");
+    }
+    let category = count(&["--category", "ADJ-01"]);
+    assert!(category > 0 && category <= adjudication);
+    for spelled in ["adj-01", "审判业务标准"] {
+        assert_eq!(count(&["--category", spelled]), category, "{spelled}");
+    }
+    let r = s.run(&["list", "--domain", "bogus"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("unknown domain"), "{}", r.stderr);
+}
