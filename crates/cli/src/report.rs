@@ -312,7 +312,11 @@ fn step_tables(out: Out, report: &LatenessReport, date: chrono::NaiveDate, tz: c
     }
     for step in report.steps.iter().filter(|s| !s.late.is_empty()) {
         tables.push(Table {
-            title: format!("{} — {} {}", out.t(&step.label), out.s("逾期", "late as of"), date),
+            // "截至 DATE 逾期": DATE is when lateness is judged, not a due date.
+            title: match out.lang {
+                regula_core::Lang::Zh => format!("{} — 截至 {date} 逾期", out.t(&step.label)),
+                regula_core::Lang::En => format!("{} — late as of {date}", out.t(&step.label)),
+            },
             header: [
                 out.s("编号", "code"),
                 out.s("名称", "name"),
