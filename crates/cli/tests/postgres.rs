@@ -161,7 +161,11 @@ fn init_import_do_and_verify_on_postgres() {
     assert_eq!(run(&["--json", "verify"]).ok().json()["records"], 120);
     // --pg and --store do not mix.
     let both = run_in(s.path(), &["--pg", pg.as_str(), "--store", "x.db", "list"]).code(2);
-    assert!(both.stderr.contains("cannot be used with"), "{}", both.stderr);
+    assert!(
+        both.stderr.contains("--store and --pg name two stores"),
+        "{}",
+        both.stderr
+    );
     assert!(
         !s.store().exists() && !s.file("x.db").exists(),
         "no SQLite store was created"
