@@ -574,7 +574,7 @@ fn act(cli: &Cli, out: Out, args: &DoArgs) -> Result<(), CliError> {
     command.effective_at = at;
     let record = court
         .apply(&code, command)
-        .map_err(|e| time_rule_error(e, &code, court.config().timezone))?;
+        .map_err(|e| attempt_error(out, e, &code, court.config().timezone))?;
     if out.json {
         out.print_json(&record)?;
     } else {
@@ -618,7 +618,7 @@ fn migrate(cli: &Cli, out: Out, args: &crate::args::MigrateArgs) -> Result<(), C
             }
             let record = court
                 .migrate(&code, &actor, at)
-                .map_err(|e| time_rule_error(e, &code, court.config().timezone))?;
+                .map_err(|e| attempt_error(out, e, &code, court.config().timezone))?;
             done.push((code, record));
         }
         done
@@ -797,11 +797,25 @@ fn actor_cell(r: &AuditRecord) -> String {
     }
 }
 
-/// The engine's time rules, said in the court's terms: the standard's code and times
-/// in the court's time zone. Other errors pass unchanged.
-fn time_rule_error(e: ServiceError, code: &str, tz: chrono::FixedOffset) -> CliError {
+/// An attempt's error said in the court's terms: the standard's code, times in the
+/// court's time zone, and for a write conflict what to do. Other errors pass unchanged.
+fn attempt_error(out: Out, e: ServiceError, code: &str, tz: chrono::FixedOffset) -> CliError {
     let local = |t: DateTime<Utc>| t.with_timezone(&tz).to_rfc3339();
     match e {
+        // Another writer extended the standard between this command's reading and its
+        // writing: nothing was written, and the attempt is decided afresh if run again.
+        ServiceError::Repository(RepositoryError::Store(regula_core::StoreError::Conflict {
+            expected_seq,
+            actual_seq,
+            ..
+        })) => CliError::Conflict(match out.lang {
+            regula_core::Lang::Zh => format!(
+                "{code}：读取时最后一条记录为 #{expected_seq}，写入前已有其他操作记录到 #{actual_seq}；本次未写入任何内容，请重新执行该命令（将按最新状态判断）"
+            ),
+            regula_core::Lang::En => format!(
+                "{code}: another writer recorded up to #{actual_seq} after this command read #{expected_seq}; nothing was written: run the command again to decide on the new state"
+            ),
+        }),
         ServiceError::Repository(RepositoryError::Engine(EngineError::BeforeLastRecord {
             at, settled, seq, ..
         })) => CliError::Usage(format!(
@@ -1129,5 +1143,37 @@ pub fn group_of(section: crate::args::Section) -> Option<GroupBy> {
         Section::Department => Some(GroupBy::Department),
         Section::State => Some(GroupBy::Stage),
         Section::Steps | Section::Load | Section::Assessment => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::out::Out;
+
+    #[test]
+    fn a_write_conflict_names_the_standard_and_says_to_run_again() {
+        let conflict = || {
+            ServiceError::Repository(RepositoryError::Store(regula_core::StoreError::Conflict {
+                instance: uuid::Uuid::nil(),
+                expected_seq: 11,
+                actual_seq: 12,
+            }))
+        };
+        let tz = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
+        for (lang, again) in [
+            (regula_core::Lang::En, "run the command again"),
+            (regula_core::Lang::Zh, "请重新执行该命令"),
+        ] {
+            let e = attempt_error(Out::new(lang, false), conflict(), "ADJ-01-08", tz);
+            let text = e.to_string();
+            assert!(matches!(e, CliError::Conflict(_)), "{e:?}");
+            assert!(
+                text.contains("ADJ-01-08") && text.contains("#12") && text.contains(again),
+                "{text}"
+            );
+            assert!(!text.contains("00000000-0000"), "no instance UUID: {text}");
+            assert_eq!(e.exit_code(), 2);
+        }
     }
 }

@@ -23,6 +23,11 @@ pub enum CliError {
     /// The command line or an input was wrong.
     #[error("{0}")]
     Usage(String),
+    /// Another writer extended the standard first; nothing was written, and running the
+    /// command again decides on the new state (the message says so, in the user's
+    /// language).
+    #[error("{0}")]
+    Conflict(String),
     /// The store failed or refused.
     #[error(transparent)]
     Store(#[from] StoreError),
