@@ -13,10 +13,10 @@ use regula_standards::service::Court;
 use regula_store_sqlite::SqliteStore;
 
 /// A scratch copy of the fixture (the fixture itself is never written).
-struct Copy(std::path::PathBuf);
+struct FixtureCopy(std::path::PathBuf);
 
-impl Copy {
-    fn new(name: &str) -> Copy {
+impl FixtureCopy {
+    fn new(name: &str) -> FixtureCopy {
         let dir = std::env::temp_dir().join(format!("regula-forgeries-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
@@ -24,7 +24,7 @@ impl Copy {
         let fixture =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/store-v2-sim-2023-06-30.db");
         std::fs::copy(fixture, &path).unwrap();
-        Copy(path)
+        FixtureCopy(path)
     }
 
     fn court(&self) -> Court<SqliteStore> {
@@ -32,7 +32,7 @@ impl Copy {
     }
 }
 
-impl Drop for Copy {
+impl Drop for FixtureCopy {
     fn drop(&mut self) {
         if let Some(dir) = self.0.parent() {
             let _ = std::fs::remove_dir_all(dir);
@@ -62,7 +62,7 @@ fn refused_by(p: &StoreProblem) -> Vec<String> {
 
 #[test]
 fn a_migration_by_someone_outside_the_office_is_reported() {
-    let copy = Copy::new("migration-actor");
+    let copy = FixtureCopy::new("migration-actor");
     let court = copy.court();
     assert!(problems(&court).is_empty());
     let code = "ADJ-01-03";
@@ -126,7 +126,7 @@ fn publish() -> StandardAction {
 
 #[test]
 fn a_back_dated_reuse_written_after_the_act_is_reported_at_the_reuse() {
-    let copy = Copy::new("reuse");
+    let copy = FixtureCopy::new("reuse");
     let mut court = copy.court();
     let (v1, v2) = two_approved(&mut court);
     let office = court.config().office_staff("wang", "王");
@@ -177,7 +177,7 @@ fn a_back_dated_reuse_written_after_the_act_is_reported_at_the_reuse() {
 
 #[test]
 fn a_back_dated_join_of_an_act_the_service_accepted_verifies() {
-    let copy = Copy::new("join");
+    let copy = FixtureCopy::new("join");
     let mut court = copy.court();
     let (v1, v2) = two_approved(&mut court);
     let office = court.config().office_staff("wang", "王");
