@@ -391,17 +391,17 @@ impl<S: Store> Court<S> {
         }
         self.opened(code)?;
         self.with_rules_at(at, |court| {
-            let config = court.config_at(at).clone();
-            let instance = court
-                .instances
-                .get_mut(code)
-                .ok_or_else(|| ServiceError::NotOpened { code: code.to_owned() })?;
-            let external: Vec<Reason> = config
-                .actor_fits(office, Role::Office.as_str(), Some(instance.data()))
+            let external: Vec<Reason> = court
+                .config_at(at)
+                .actor_fits(office, Role::Office.as_str(), Some(court.opened(code)?.data()))
                 .err()
                 .map(|why| Reason::external(Rule::ActorFitsRole.name(), why))
                 .into_iter()
                 .collect();
+            let instance = court
+                .instances
+                .get_mut(code)
+                .ok_or_else(|| ServiceError::NotOpened { code: code.to_owned() })?;
             let mut migration = Migration::new(office.clone(), Role::Office.as_str());
             if let Some(at) = at {
                 migration = migration.at(at);
@@ -1170,11 +1170,7 @@ impl<S: Store> Court<S> {
         };
         let data = instance.data();
         // The rules in force at `now`, which may be a past date.
-        let config = self
-            .rules
-            .as_ref()
-            .and_then(|log| log.version_at(now))
-            .map_or(&self.config, |v| &v.config);
+        let config = self.config_at(Some(now));
         // The way forward from the standard's stage, as the table of its definition
         // version declares it, and what the rules that need no payload say now.
         let version = instance.definition().version;
