@@ -94,7 +94,7 @@ pub(crate) fn court_at(
     let court = Court::open(store, catalog, |engine| engine)?;
     check_catalog_flag(&court, given.as_ref())?;
     court.claim_past_publications()?;
-    let at = at.map(|t| parse_time(t, court.config().timezone)).transpose()?;
+    let at = at.map(|t| parse_time(t, court.config())).transpose()?;
     Ok((court, at))
 }
 
@@ -371,11 +371,7 @@ fn show(cli: &Cli, out: Out, args: &ShowArgs) -> Result<(), CliError> {
     let court = open_court(cli)?;
     let code = args.code.to_uppercase();
     let current = court.opened(&code)?;
-    let at = args
-        .at
-        .as_deref()
-        .map(|t| parse_time(t, court.config().timezone))
-        .transpose()?;
+    let at = args.at.as_deref().map(|t| parse_time(t, court.config())).transpose()?;
     let now = at.unwrap_or_else(Utc::now);
     // As of a past time, the whole standard as its log stood then (regula_standards::as_of).
     let (instance, records, last_record) = match at {

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use regula_core::store::{
     Append, Claim, ClaimHolder, InstanceFilter, InstanceHead, StorageCheck, Store, StoreError, StoreProblem, TreeHead,
 };
@@ -210,21 +210,14 @@ pub fn load_catalog(cli: &Cli) -> Result<Catalog, CliError> {
     Ok(Catalog::builtin()?)
 }
 
-/// Parses a time: RFC 3339, or a date meaning 09:00 in the court's time zone `tz`.
-pub fn parse_time(text: &str, tz: FixedOffset) -> Result<DateTime<Utc>, CliError> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-        return Ok(t.with_timezone(&Utc));
-    }
-    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+/// Parses a time: RFC 3339, or a date meaning 09:00 in the court's time zone
+/// ([`CourtConfig::parse_time`]).
+pub fn parse_time(text: &str, config: &CourtConfig) -> Result<DateTime<Utc>, CliError> {
+    config.parse_time(text).ok_or_else(|| {
         CliError::Usage(format!(
             "invalid time {text:?}: expected a date (2023-03-01) or RFC 3339 (2023-03-01T09:00:00+08:00)"
         ))
-    })?;
-    let local = date.and_time(NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default());
-    tz.from_local_datetime(&local)
-        .single()
-        .map(|t| t.with_timezone(&Utc))
-        .ok_or_else(|| CliError::Usage(format!("invalid time {text:?} in the court's time zone")))
+    })
 }
 
 /// Parses a date.

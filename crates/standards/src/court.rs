@@ -88,6 +88,22 @@ impl CourtConfig {
         rules::local_date(at, self.timezone)
     }
 
+    /// A time as the court's users write it: RFC 3339
+    /// (`2023-03-01T09:00:00+08:00`), or a date (`2023-03-01`) meaning 09:00 that day
+    /// in the court's time zone (the start of a working day). `None` for anything else.
+    pub fn parse_time(&self, text: &str) -> Option<DateTime<Utc>> {
+        use chrono::TimeZone as _;
+        if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+            return Some(t.with_timezone(&Utc));
+        }
+        let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
+        let local = date.and_time(chrono::NaiveTime::from_hms_opt(9, 0, 0)?);
+        self.timezone
+            .from_local_datetime(&local)
+            .single()
+            .map(|t| t.with_timezone(&Utc))
+    }
+
     /// The instant a plan date ends in the court's time zone: "due 2023-12-31" is
     /// 2023-12-31T16:00:00Z at UTC+8.
     pub fn end_of_day(&self, date: NaiveDate) -> DateTime<Utc> {

@@ -26,6 +26,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod batch;
+
+pub use batch::{Attempt, AttemptError};
+
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -212,6 +216,17 @@ impl RulesVersion {
             config,
         })
     }
+}
+
+/// What [`Court::refresh`] found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refresh {
+    /// Nothing was appended meanwhile.
+    Current,
+    /// This many standards were reloaded.
+    Reloaded(usize),
+    /// The rules log moved on: open the court again.
+    Reopen,
 }
 
 /// What became of an attempt to extend the catalog ([`Court::extend`]).
@@ -985,17 +1000,49 @@ impl<S: Store> Court<S> {
     /// refuses the claim then (a holder that is no standard of this catalog), the
     /// error is [`StoreError::Claimed`] and nothing was written.
     pub fn apply(&mut self, code: &str, command: Command<StandardAction>) -> Result<AuditRecord, ServiceError> {
+        self.apply_keyed(code, command, None)
+    }
+
+    /// [`apply`](Court::apply) under an idempotency key: the record, accepted or
+    /// refused, claims `key` in the namespace [`IDEMPOTENCY_CLAIM`] in the same
+    /// transaction. A second attempt under a key already held writes nothing and fails
+    /// with [`StoreError::Claimed`] naming the first attempt's record, which
+    /// [`keyed_record`](Court::keyed_record) returns; so a retried request cannot record
+    /// the same attempt twice, even from another process. The key is the caller's
+    /// (an HTTP service scopes it to the token that sent it).
+    pub fn apply_keyed(
+        &mut self,
+        code: &str,
+        command: Command<StandardAction>,
+        key: Option<&str>,
+    ) -> Result<AuditRecord, ServiceError> {
         let version = self.opened(code)?.definition().version;
         if self.rules.is_none() {
             return Err(ServiceError::NoRules);
         }
         self.with_engine_for(command.effective_at, version, |court| {
-            court.apply_in_force(code, command)
+            court.apply_in_force(code, command, key)
         })
     }
 
+    /// The record an attempt under idempotency key `key` made ([`apply_keyed`](Court::apply_keyed)),
+    /// if any.
+    pub fn keyed_record(&self, key: &str) -> Result<Option<AuditRecord>, ServiceError> {
+        let Some(holder) = self.store().claim(IDEMPOTENCY_CLAIM, key)? else {
+            return Ok(None);
+        };
+        let records = self.store().load_after(holder.instance, holder.seq.saturating_sub(1))?;
+        Ok(records.into_iter().find(|r| r.seq == holder.seq))
+    }
+
     /// [`apply`](Court::apply) with the engine in place.
-    fn apply_in_force(&mut self, code: &str, command: Command<StandardAction>) -> Result<AuditRecord, ServiceError> {
+    fn apply_in_force(
+        &mut self,
+        code: &str,
+        command: Command<StandardAction>,
+        key: Option<&str>,
+    ) -> Result<AuditRecord, ServiceError> {
+        let keys: Vec<(&str, &str)> = key.map(|k| (IDEMPOTENCY_CLAIM, k)).into_iter().collect();
         let mut reloaded = false;
         loop {
             let instance = self
@@ -1013,13 +1060,15 @@ impl<S: Store> Court<S> {
             // The repository leaves the instance as it was when anything fails.
             match self
                 .repository
-                .apply_claiming(instance, command.clone(), external, &claims)
+                .apply_keyed(instance, command.clone(), external, &claims, &keys)
             {
                 Ok(record) => {
                     self.ledger.insert_instance(instance);
                     return Ok(record);
                 }
-                Err(RepositoryError::Store(StoreError::Claimed { holder, .. })) if !reloaded => {
+                Err(RepositoryError::Store(StoreError::Claimed {
+                    holder, ref namespace, ..
+                })) if !reloaded && namespace == DOCUMENT_NUMBER_CLAIM => {
                     reloaded = true;
                     self.reload(holder.instance)?;
                 }
@@ -1046,6 +1095,35 @@ impl<S: Store> Court<S> {
             self.instances.insert(code, instance);
         }
         Ok(())
+    }
+
+    /// Catches up with records other processes appended to the store since this court
+    /// loaded it (a second server on the same PostgreSQL database, a command run
+    /// meanwhile): each standard whose head moved on, and each standard opened
+    /// meanwhile, is reloaded from the store. Costs one listing of the heads.
+    ///
+    /// A change to the rules log (a catalog extension, an amendment, a court-level
+    /// decision) changes what every later decision is judged by: that is not caught
+    /// up here but answered [`Refresh::Reopen`], and the caller opens the court again.
+    pub fn refresh(&mut self) -> Result<Refresh, ServiceError> {
+        let rules = self.store().list(&InstanceFilter::definition(RULES_DEFINITION))?;
+        let known_rules = self.rules.as_ref().map(|log| (log.instance.id(), log.instance.seq()));
+        if rules.iter().map(|h| (h.instance, h.seq)).next() != known_rules || rules.len() > 1 {
+            return Ok(Refresh::Reopen);
+        }
+        let known: HashMap<Uuid, u64> = self.instances.values().map(|i| (i.id(), i.seq())).collect();
+        let mut reloaded = 0;
+        for head in self.store().list(&InstanceFilter::definition(DEFINITION_NAME))? {
+            if known.get(&head.instance) != Some(&head.seq) {
+                self.reload(head.instance)?;
+                reloaded += 1;
+            }
+        }
+        Ok(if reloaded == 0 {
+            Refresh::Current
+        } else {
+            Refresh::Reloaded(reloaded)
+        })
     }
 
     /// Gives the store the claims its records make and it lacks: every published
@@ -1320,9 +1398,24 @@ impl<S: Store> Court<S> {
             .iter()
             .map(|i| Claim::new(STANDARD_CLAIM, &i.data().code, i.id(), 1))
             .collect();
+        // An idempotency key names no fact of the log, only the record its first attempt
+        // made: each must be held by a record of a standard the store holds.
+        let heads: HashMap<Uuid, u64> = replayed.iter().map(|i| (i.id(), i.seq())).collect();
+        let keys = |store: &S| -> Result<Vec<Claim>, StoreError> {
+            Ok(store
+                .claims(IDEMPOTENCY_CLAIM)?
+                .into_iter()
+                .filter(|c| {
+                    heads
+                        .get(&c.holder.instance)
+                        .is_some_and(|seq| (1..=*seq).contains(&c.holder.seq))
+                })
+                .collect())
+        };
         let checked = verify_claims(self.store(), DOCUMENT_NUMBER_CLAIM, &expected).and_then(|mut problems| {
             problems.extend(verify_claims(self.store(), RULES_CLAIM, &rules_log)?);
             problems.extend(verify_claims(self.store(), STANDARD_CLAIM, &openings)?);
+            problems.extend(verify_claims(self.store(), IDEMPOTENCY_CLAIM, &keys(self.store())?)?);
             Ok(problems)
         });
         match checked {
@@ -1621,6 +1714,11 @@ type Publications = HashMap<(Uuid, u64), (u32, u64)>;
 /// The claim namespace of a standard's opening: its creating record claims its code, so
 /// a code is opened once, whatever the store's heads say.
 pub const STANDARD_CLAIM: &str = "standard";
+
+/// The claim namespace of idempotency keys ([`Court::apply_keyed`]): each key is held
+/// by the one record its first attempt made. Verification checks that every key's
+/// holder is a record of a standard in the store.
+pub const IDEMPOTENCY_CLAIM: &str = "idempotency";
 
 /// The standards in opening order split into each code's first opening, and a problem
 /// for every later opening of a code already opened: a second instance of one standard

@@ -246,17 +246,32 @@ impl<L: Lifecycle, S: Store> Repository<L, S> {
         external: Vec<Reason>,
         claims: &[(&str, &str)],
     ) -> Result<AuditRecord, RepositoryError> {
+        self.apply_keyed(instance, command, external, claims, &[])
+    }
+
+    /// [`apply_claiming`](Repository::apply_claiming) that also claims each
+    /// `(namespace, key)` of `keys` for the new record whatever its outcome, refused
+    /// included, in the same transaction: a key that names the attempt itself (an HTTP
+    /// `Idempotency-Key`, say) rather than something an accepted record takes. When a
+    /// key is held already the store answers [`StoreError::Claimed`] and nothing is
+    /// written: the holder is the record the first attempt made.
+    pub fn apply_keyed(
+        &self,
+        instance: &mut Instance<L>,
+        command: Command<L::Action>,
+        external: Vec<Reason>,
+        claims: &[(&str, &str)],
+        keys: &[(&str, &str)],
+    ) -> Result<AuditRecord, RepositoryError> {
         let mut next = instance.clone();
         let expected_seq = next.seq();
         let record = self.engine.apply_with(&mut next, command, external)?;
-        let claims: Vec<Claim> = if record.is_refused() {
-            Vec::new()
-        } else {
-            claims
-                .iter()
-                .map(|(namespace, key)| Claim::new(*namespace, *key, record.instance, record.seq))
-                .collect()
-        };
+        let accepted = if record.is_refused() { &[][..] } else { claims };
+        let claims: Vec<Claim> = accepted
+            .iter()
+            .chain(keys)
+            .map(|(namespace, key)| Claim::new(*namespace, *key, record.instance, record.seq))
+            .collect();
         self.persist(instance, next, expected_seq, record, claims)
     }
 
