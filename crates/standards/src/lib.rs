@@ -393,11 +393,14 @@ pub mod court;
 pub mod data;
 pub mod department;
 pub mod lifecycle;
+pub mod listing;
 pub mod plan;
+pub mod report;
 pub mod rules;
 pub mod rules_log;
 pub mod service;
 pub mod table;
+pub mod view;
 
 pub use catalog::{
     BUILTIN_CATALOG, CHINA_STANDARD_TIME, Catalog, CatalogError, CatalogErrorKind, Category, Domain, Entry, PassMark,
