@@ -8,10 +8,10 @@ use std::io::Write;
 
 use chrono::Utc;
 use regula_standards::assessment::AssessmentError;
-use regula_standards::report::{ReportError, ReportQuery, Section};
+use regula_standards::report::{ReportError, ReportQuery};
 use regula_standards::service::ServiceError;
 
-use crate::args::{self, Cli, Format, ReportArgs};
+use crate::args::{Cli, Format, ReportArgs};
 use crate::cmd::open_court;
 use crate::ctx::{CliError, parse_date};
 use crate::out::Out;
@@ -26,24 +26,11 @@ fn report_error(e: ReportError) -> CliError {
     }
 }
 
-/// The library's section for the argument's.
-fn section(s: args::Section) -> Section {
-    match s {
-        args::Section::Domain => Section::Domain,
-        args::Section::Category => Section::Category,
-        args::Section::Department => Section::Department,
-        args::Section::State => Section::State,
-        args::Section::Steps => Section::Steps,
-        args::Section::Load => Section::Load,
-        args::Section::Assessment => Section::Assessment,
-    }
-}
-
 /// Runs `regula report`.
 pub fn run(cli: &Cli, out: Out, args: &ReportArgs) -> Result<(), CliError> {
     let court = open_court(cli)?;
     let query = ReportQuery {
-        sections: args.by.iter().copied().map(section).collect(),
+        sections: args.by.iter().map(|s| s.0).collect(),
         as_of: args.as_of.as_deref().map(parse_date).transpose()?,
         year: args.year,
     };

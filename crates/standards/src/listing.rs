@@ -95,11 +95,15 @@ impl ListError {
     }
 }
 
-/// A domain or category named by its code in any case (as `show adj-01-01` takes a
-/// code), or by its Chinese or English name.
-fn named(given: &str, code: &str, label: &Text) -> bool {
+/// The code of the domain or category `given` names: by its code in any case (as
+/// `show adj-01-01` takes a code), or by its Chinese or English name.
+fn code_named<'a>(given: &str, mut items: impl Iterator<Item = (&'a String, &'a Text)>) -> Option<String> {
     let given = given.trim();
-    code.eq_ignore_ascii_case(given) || label.zh == given || label.en.eq_ignore_ascii_case(given)
+    items
+        .find(|(code, label)| {
+            code.eq_ignore_ascii_case(given) || label.zh == given || label.en.eq_ignore_ascii_case(given)
+        })
+        .map(|(code, _)| code.clone())
 }
 
 /// The stage a state filter names: `Some(None)` for not started.
@@ -148,28 +152,22 @@ impl<S: Store> Court<S> {
                 }
             })?),
         };
-        let domain = match &query.domain {
-            None => None,
-            Some(d) => Some(
-                catalog
-                    .domains()
-                    .iter()
-                    .find(|x| named(d, &x.code, &x.label))
-                    .map(|x| x.code.clone())
-                    .ok_or_else(|| ListError::UnknownDomain { given: d.clone() })?,
-            ),
-        };
-        let category = match &query.category {
-            None => None,
-            Some(c) => Some(
-                catalog
-                    .categories()
-                    .iter()
-                    .find(|x| named(c, &x.code, &x.label))
-                    .map(|x| x.code.clone())
-                    .ok_or_else(|| ListError::UnknownCategory { given: c.clone() })?,
-            ),
-        };
+        let domain = query
+            .domain
+            .as_deref()
+            .map(|d| {
+                code_named(d, catalog.domains().iter().map(|x| (&x.code, &x.label)))
+                    .ok_or_else(|| ListError::UnknownDomain { given: d.to_owned() })
+            })
+            .transpose()?;
+        let category = query
+            .category
+            .as_deref()
+            .map(|c| {
+                code_named(c, catalog.categories().iter().map(|x| (&x.code, &x.label)))
+                    .ok_or_else(|| ListError::UnknownCategory { given: c.to_owned() })
+            })
+            .transpose()?;
         let ledger = self.ledger_as_of(as_of)?;
         Ok(
             plan::statuses(&self.catalog_as_of(as_of)?, &ledger, self.work_plan(), as_of)

@@ -72,6 +72,22 @@ impl Section {
         }
     }
 
+    /// What the section holds, in zh and en (the command line's help shows the en).
+    pub const fn label(self) -> Text {
+        match self {
+            Section::Domain => Text::new("按领域统计进度", "Progress by domain"),
+            Section::Category => Text::new("按类别统计进度", "Progress by category"),
+            Section::Department => Text::new("按责任部门统计进度", "Progress by department"),
+            Section::State => Text::new("按状态统计进度", "Progress by state"),
+            Section::Steps => Text::new("各推进步骤的完成情况", "Compliance with each step of the plan"),
+            Section::Load => Text::new("各部门工作量", "Each department's load"),
+            Section::Assessment => Text::new(
+                "各部门年度考核：各步骤按期完成率、按规则统计的被拒绝次数、检查及发现的问题、未通过的评估、启动的修订",
+                "The yearly assessment of each department (考核): on-time rate per step, refusals by rule, inspections and findings, failed evaluations, revisions",
+            ),
+        }
+    }
+
     /// The section with this machine name.
     pub fn from_name(name: &str) -> Option<Section> {
         Section::ALL.into_iter().find(|s| s.as_str() == name)
@@ -340,6 +356,11 @@ pub fn csv_row(cells: &[String]) -> String {
         .join(",")
 }
 
+/// A table's column names in `lang`, each given in zh and en.
+fn header(lang: Lang, columns: &[(&'static str, &'static str)]) -> Vec<String> {
+    columns.iter().map(|&(zh, en)| pick(lang, zh, en).to_owned()).collect()
+}
+
 /// A literal in `lang`: the tables' own column names, which no other module labels.
 const fn pick(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
     match lang {
@@ -376,20 +397,21 @@ fn progress_table(lang: Lang, report: &ProgressReport) -> Table {
     };
     Table {
         title: format!("{} {group}", report.title.get(lang)),
-        header: [
-            pick(lang, "分组", "group"),
-            pick(lang, "总数", "total"),
-            pick(lang, "未启动", "not started"),
-            pick(lang, "制定中", "in progress"),
-            pick(lang, "已发布/实施", "published/follow-up"),
-            pick(lang, "已固化", "consolidated"),
-            pick(lang, "已废止", "withdrawn"),
-            pick(lang, "有现行版本", "in force"),
-            pick(lang, "未指定部门", "unassigned"),
-            pick(lang, "逾期", "overdue"),
-        ]
-        .map(str::to_owned)
-        .to_vec(),
+        header: header(
+            lang,
+            &[
+                ("分组", "group"),
+                ("总数", "total"),
+                ("未启动", "not started"),
+                ("制定中", "in progress"),
+                ("已发布/实施", "published/follow-up"),
+                ("已固化", "consolidated"),
+                ("已废止", "withdrawn"),
+                ("有现行版本", "in force"),
+                ("未指定部门", "unassigned"),
+                ("逾期", "overdue"),
+            ],
+        ),
         rows,
     }
 }
@@ -397,14 +419,15 @@ fn progress_table(lang: Lang, report: &ProgressReport) -> Table {
 fn step_tables(lang: Lang, report: &LatenessReport, date: NaiveDate, tz: FixedOffset) -> Vec<Table> {
     let summary = Table {
         title: report.title.get(lang).to_owned(),
-        header: [
-            pick(lang, "步骤", "step"),
-            pick(lang, "期限", "due"),
-            pick(lang, "逾期项数", "late"),
-            pick(lang, "延期项数", "extended"),
-        ]
-        .map(str::to_owned)
-        .to_vec(),
+        header: header(
+            lang,
+            &[
+                ("步骤", "step"),
+                ("期限", "due"),
+                ("逾期项数", "late"),
+                ("延期项数", "extended"),
+            ],
+        ),
         rows: report
             .steps
             .iter()
@@ -426,18 +449,19 @@ fn step_tables(lang: Lang, report: &LatenessReport, date: NaiveDate, tz: FixedOf
                 step.label.get(lang),
                 pick(lang, "延期（领导小组决定）", "extended (leading group decisions)")
             ),
-            header: [
-                pick(lang, "编号", "code"),
-                pick(lang, "名称", "name"),
-                pick(lang, "责任部门", "department"),
-                pick(lang, "原期限", "plan's date"),
-                pick(lang, "延期至", "extended to"),
-                pick(lang, "决定", "decision"),
-                pick(lang, "理由", "reason"),
-                pick(lang, "进度", "standing"),
-            ]
-            .map(str::to_owned)
-            .to_vec(),
+            header: header(
+                lang,
+                &[
+                    ("编号", "code"),
+                    ("名称", "name"),
+                    ("责任部门", "department"),
+                    ("原期限", "plan's date"),
+                    ("延期至", "extended to"),
+                    ("决定", "decision"),
+                    ("理由", "reason"),
+                    ("进度", "standing"),
+                ],
+            ),
             rows: step
                 .extended
                 .iter()
@@ -469,16 +493,17 @@ fn step_tables(lang: Lang, report: &LatenessReport, date: NaiveDate, tz: FixedOf
                 Lang::Zh => format!("{} — 截至 {date} 逾期", step.label.get(lang)),
                 Lang::En => format!("{} — late as of {date}", step.label.get(lang)),
             },
-            header: [
-                pick(lang, "编号", "code"),
-                pick(lang, "名称", "name"),
-                pick(lang, "责任部门", "department"),
-                pick(lang, "状态", "state"),
-                pick(lang, "期限", "due"),
-                pick(lang, "逾期天数", "days late"),
-            ]
-            .map(str::to_owned)
-            .to_vec(),
+            header: header(
+                lang,
+                &[
+                    ("编号", "code"),
+                    ("名称", "name"),
+                    ("责任部门", "department"),
+                    ("状态", "state"),
+                    ("期限", "due"),
+                    ("逾期天数", "days late"),
+                ],
+            ),
             rows: step
                 .late
                 .iter()
@@ -517,19 +542,20 @@ fn step_tables(lang: Lang, report: &LatenessReport, date: NaiveDate, tz: FixedOf
 fn load_table(lang: Lang, load: &[DepartmentLoad]) -> Table {
     Table {
         title: pick(lang, "各部门工作量", "Load per department").to_owned(),
-        header: [
-            pick(lang, "责任部门", "department"),
-            pick(lang, "总数", "total"),
-            pick(lang, "核心", "core"),
-            pick(lang, "未启动", "not started"),
-            pick(lang, "制定中", "in progress"),
-            pick(lang, "实施中", "in force"),
-            pick(lang, "已固化", "consolidated"),
-            pick(lang, "已废止", "withdrawn"),
-            pick(lang, "逾期", "overdue"),
-        ]
-        .map(str::to_owned)
-        .to_vec(),
+        header: header(
+            lang,
+            &[
+                ("责任部门", "department"),
+                ("总数", "total"),
+                ("核心", "core"),
+                ("未启动", "not started"),
+                ("制定中", "in progress"),
+                ("实施中", "in force"),
+                ("已固化", "consolidated"),
+                ("已废止", "withdrawn"),
+                ("逾期", "overdue"),
+            ],
+        ),
         rows: load
             .iter()
             .map(|d| {

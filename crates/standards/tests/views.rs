@@ -9,13 +9,13 @@ use std::collections::BTreeSet;
 
 use driver::*;
 use regula_core::Lang;
-use regula_standards::lifecycle::{Stage, roles};
+use regula_standards::assessment::AssessmentError;
+use regula_standards::lifecycle::Stage;
 use regula_standards::listing::{ListError, ListQuery};
 use regula_standards::plan::{self, GroupBy};
 use regula_standards::report::{ReportError, ReportQuery, Section};
 use regula_standards::service::ServiceError;
 use regula_standards::view::ViewError;
-use regula_standards::{StandardAction, assessment::AssessmentError};
 use serde_json::Value;
 
 const CODE: &str = "ADJ-01-01"; // 立案 item 1: the plan names no department.
@@ -24,21 +24,7 @@ const CODE: &str = "ADJ-01-01"; // 立案 item 1: the plan names no department.
 /// 2023-01-10 and published as v1 (红林法〔2023〕15号) on 2023-02-25, in follow-up
 /// since; a progress hearing on 2023-06-01.
 fn scenario() -> Driver {
-    let mut d = Driver::new();
-    let office = d.office();
-    d.ok(
-        day(2023, 1, 10),
-        CODE,
-        &office,
-        roles::OFFICE,
-        StandardAction::AssignDepartment {
-            department: "立案庭".into(),
-        },
-    );
-    assert_eq!(
-        d.publish_first(CODE, "立案庭", day(2023, 1, 21), "红林法〔2023〕15号"),
-        day(2023, 2, 25)
-    );
+    let mut d = Driver::adj_01_01_published();
     d.clock.set(morning(2023, 6, 1));
     let head = d.head();
     let present = vec!["陈伟".to_owned(), "厉彦杰".to_owned()];
