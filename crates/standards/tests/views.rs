@@ -531,3 +531,18 @@ fn filters_combine_as_the_intersection_of_each_alone() {
         })
         .unwrap();
 }
+
+/// A service reads the queries from JSON (a request body or query string decoded to one).
+#[test]
+fn queries_read_from_json() {
+    let q: ListQuery = serde_json::from_str(r#"{"state": "正式发布", "late": "2023-06-30"}"#).unwrap();
+    assert_eq!(q.state.as_deref(), Some("正式发布"));
+    assert_eq!(q.late, Some(day(2023, 6, 30)));
+    assert_eq!(q.domain, None);
+    let r: ReportQuery = serde_json::from_str(r#"{"sections": ["steps", "load"], "year": 2023}"#).unwrap();
+    assert_eq!(r.sections, [Section::Steps, Section::Load]);
+    assert_eq!((r.as_of, r.year), (None, Some(2023)));
+    let empty: ReportQuery = serde_json::from_str("{}").unwrap();
+    assert_eq!(empty, ReportQuery::default());
+    assert!(serde_json::from_str::<ReportQuery>(r#"{"sections": ["Steps"]}"#).is_err());
+}
