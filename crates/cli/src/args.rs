@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use regula_standards::report::Section;
 
 /// The exit codes, as `regula --help` prints them.
 pub const EXIT_CODES: &str = "Exit codes: 0 ok; 1 an action was refused, or verification or a proof failed; \
@@ -458,7 +459,7 @@ pub struct ReportArgs {
     pub format: Format,
     /// Only these sections (default: all but the assessment).
     #[arg(long, value_enum, value_delimiter = ',')]
-    pub by: Vec<Section>,
+    pub by: Vec<SectionArg>,
     /// The year of the department assessment (考核); alone, the report is the
     /// assessment only (default with `--by assessment`: the year of `--as-of`, or this
     /// year).
@@ -479,24 +480,28 @@ pub enum Format {
     Json,
 }
 
-/// Report sections.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Section {
-    /// Progress by domain.
-    Domain,
-    /// Progress by category.
-    Category,
-    /// Progress by department.
-    Department,
-    /// Progress by state.
-    State,
-    /// Compliance with each step of the plan.
-    Steps,
-    /// Each department's load.
-    Load,
-    /// The yearly assessment of each department (考核): on-time rate per step,
-    /// refusals by rule, inspections and findings, failed evaluations, revisions.
-    Assessment,
+/// A report section on the command line: the library's [`Section`], named and
+/// described as it says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SectionArg(pub Section);
+
+impl ValueEnum for SectionArg {
+    fn value_variants<'a>() -> &'a [Self] {
+        const ALL: [SectionArg; Section::ALL.len()] = {
+            let mut all = [SectionArg(Section::Domain); Section::ALL.len()];
+            let mut i = 0;
+            while i < all.len() {
+                all[i] = SectionArg(Section::ALL[i]);
+                i += 1;
+            }
+            all
+        };
+        &ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.0.as_str()).help(self.0.label().en))
+    }
 }
 
 /// `diagram`

@@ -11,10 +11,10 @@ use regula_core::{
 use regula_standards::catalog::Catalog;
 use regula_standards::court::{CourtConfig, standard_definition};
 use regula_standards::lifecycle::{Stage, StandardAction, roles};
-use regula_standards::plan::{self, GroupBy};
+use regula_standards::listing::{ListError, ListQuery};
 use regula_standards::rules_log::RulesActionKind;
 use regula_standards::service::{Court, Extension, ServiceError};
-use serde::Serialize;
+use regula_standards::view::ViewError;
 
 use crate::args::{
     CatalogCommand, Cli, Command as Cmd, DiagramArgs, DiagramFormat, DoArgs, ImportArgs, ListArgs, LogArgs, ShowArgs,
@@ -231,77 +231,18 @@ fn catalog_show(cli: &Cli, out: Out) -> Result<(), CliError> {
 
 fn list(cli: &Cli, out: Out, args: &ListArgs) -> Result<(), CliError> {
     let court = open_court(cli)?;
-    let catalog = court.catalog();
-    let config = court.config();
-    let as_of = match &args.late {
-        Some(d) => plan::end_of_day(parse_date(d)?, config.timezone),
-        None => Utc::now(),
+    let query = ListQuery {
+        domain: args.domain.clone(),
+        category: args.category.clone(),
+        department: args.department.clone(),
+        state: args.state.clone(),
+        late: args.late.as_deref().map(parse_date).transpose()?,
     };
-    let department = match args.department.as_deref() {
-        None => None,
-        Some("unassigned") => Some(None),
-        Some(name) => Some(Some(
-            config.departments.resolve(name).map(|r| r.department).ok_or_else(|| {
-                CliError::Usage(format!(
-                    "unknown department {name:?}: name one as the plan does (e.g. 立案庭), or \"unassigned\""
-                ))
-            })?,
-        )),
-    };
-    let state = match args.state.as_deref() {
-        None => None,
-        Some("not_started") => Some(None),
-        Some(name) => Some(Some(Stage::from_name(name).ok_or_else(|| {
-            let all: Vec<&str> = Stage::ALL.iter().map(|s| s.as_str()).collect();
-            CliError::Usage(format!(
-                "unknown state {name:?}; states: {}, not_started",
-                all.join(", ")
-            ))
-        })?)),
-    };
-    // A domain or category by its code in any case (as `show adj-01-01` takes a
-    // code), or by its Chinese or English name.
-    let named = |given: &str, code: &str, label: &regula_core::Text| {
-        let given = given.trim();
-        code.eq_ignore_ascii_case(given) || label.zh == given || label.en.eq_ignore_ascii_case(given)
-    };
-    let domain = match &args.domain {
-        None => None,
-        Some(d) => Some(
-            catalog
-                .domains()
-                .iter()
-                .find(|x| named(d, &x.code, &x.label))
-                .map(|x| x.code.clone())
-                .ok_or_else(|| CliError::Usage(format!("unknown domain {d:?}")))?,
-        ),
-    };
-    let category = match &args.category {
-        None => None,
-        Some(c) => Some(
-            catalog
-                .categories()
-                .iter()
-                .find(|x| named(c, &x.code, &x.label))
-                .map(|x| x.code.clone())
-                .ok_or_else(|| CliError::Usage(format!("unknown category {c:?}")))?,
-        ),
-    };
-    // As of a past date, every standard as its log stood then, under the rules in force
-    // then (regula_standards::as_of).
-    let ledger = court.ledger_as_of(as_of)?;
-    let statuses: Vec<_> = plan::statuses(&court.catalog_as_of(as_of)?, &ledger, court.work_plan(), as_of)
-        .into_iter()
-        .filter(|s| domain.as_ref().is_none_or(|d| *d == s.domain))
-        .filter(|s| category.as_ref().is_none_or(|c| *c == s.category))
-        .filter(|s| {
-            department
-                .as_ref()
-                .is_none_or(|d| *d == s.department.as_ref().map(|r| r.department.clone()))
-        })
-        .filter(|s| state.as_ref().is_none_or(|st| *st == s.stage))
-        .filter(|s| args.late.is_none() || s.is_overdue())
-        .collect();
+    let statuses = court.list(&query, Utc::now()).map_err(|e| match e {
+        ListError::Service(e) => CliError::Service(e),
+        // In English whatever the language, as before the filters moved to the library.
+        other => CliError::Usage(other.to_string()),
+    })?;
     if out.json {
         return Ok(out.print_json(&statuses)?);
     }
@@ -337,102 +278,21 @@ fn list(cli: &Cli, out: Out, args: &ListArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-#[derive(Serialize)]
-struct ShowView<'a> {
-    code: &'a str,
-    name: &'a regula_core::Text,
-    state: &'a str,
-    state_label: regula_core::Text,
-    department: regula_core::Text,
-    version_in_force: Option<&'a regula_standards::data::Version>,
-    versions: usize,
-    /// The definition (name and version) the standard follows.
-    definition: &'a regula_core::DefinitionRef,
-    /// The latest version of that definition, which `regula migrate` moves it to.
-    latest_definition: u32,
-    records: u64,
-    last_record: DateTime<Utc>,
-    /// The `--at` time the view is as of (absent: now).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    as_of: Option<DateTime<Utc>>,
-    blockers: Vec<regula_standards::service::Blocker>,
-    actions: Vec<ActionView>,
-}
-
-#[derive(Serialize)]
-struct ActionView {
-    action: String,
-    label: regula_core::Text,
-    to: String,
-    roles: Vec<String>,
-}
-
 fn show(cli: &Cli, out: Out, args: &ShowArgs) -> Result<(), CliError> {
     let court = open_court(cli)?;
-    let code = args.code.to_uppercase();
-    let current = court.opened(&code)?;
+    let tz = court.config().timezone;
     let at = args.at.as_deref().map(|t| parse_time(t, court.config())).transpose()?;
-    let now = at.unwrap_or_else(Utc::now);
-    // As of a past time, the whole standard as its log stood then (regula_standards::as_of).
-    let (instance, records, last_record) = match at {
-        None => (current.clone(), current.seq(), current.updated_at()),
-        Some(at) => match court.standard_as_of(&code, at)? {
-            Some(s) => (s.instance, s.records, s.last_record),
-            None => {
-                let tz = court.config().timezone;
-                return Err(CliError::Usage(format!(
-                    "{code}: {} {} ({} {})",
-                    out.s("截至该时间尚未开展工作", "work on it had not been opened as of"),
-                    at.with_timezone(&tz).to_rfc3339(),
-                    out.s("开展于", "opened"),
-                    current.created_at().with_timezone(&tz).to_rfc3339()
-                )));
-            }
-        },
-    };
-    let data = instance.data();
-    // The actions of the definition version the standard follows (an earlier one until
-    // it is migrated).
-    let definition = court
-        .versions()
-        .find(instance.definition())
-        .map_or(court.definition(), |d| d.as_ref());
-    let actions: Vec<ActionView> = definition
-        .transitions_from(instance.state())
-        .map(|t| ActionView {
-            action: t.action.clone(),
-            label: definition
-                .action_label(&t.action)
-                .cloned()
-                .unwrap_or_else(|| regula_core::Text::owned(&t.action, &t.action)),
-            to: t.to.as_str().to_owned(),
-            roles: t.roles.clone(),
-        })
-        .collect();
-    let view = ShowView {
-        code: &code,
-        name: &data.name,
-        state: instance.state().as_str(),
-        state_label: instance.state().label(),
-        department: court.catalog().department_label(data.department.as_ref()),
-        version_in_force: data.in_force(),
-        versions: data.versions.len(),
-        definition: instance.definition(),
-        latest_definition: court.definition().version(),
-        records,
-        last_record,
-        as_of: at,
-        blockers: court.blockers(&code, now)?,
-        actions,
-    };
+    let view = court.view(&args.code, at, Utc::now()).map_err(|e| match e {
+        ViewError::Service(e) => CliError::Service(e),
+        other => CliError::Usage(other.message().get(out.lang).to_owned()),
+    })?;
     if out.json {
         return Ok(out.print_json(&view)?);
     }
-    let tz = court.config().timezone;
     // Gathered and printed escaped (stored text never reaches the terminal raw);
     // written, not println!'d: a closed pipe (`regula show X | head -1`) is not a panic.
     let mut w = crate::out::Screen::default();
-    writeln!(w, "{}  {}", view.code, out.t(view.name))?;
+    writeln!(w, "{}  {}", view.code, out.t(&view.name))?;
     if let Some(at) = view.as_of {
         writeln!(
             w,
@@ -442,7 +302,7 @@ fn show(cli: &Cli, out: Out, args: &ShowArgs) -> Result<(), CliError> {
         )?;
     }
     writeln!(w, "  {} {}", pad(out.s("状态", "state"), 10), out.t(&view.state_label))?;
-    if view.definition.version < view.latest_definition && !instance.state().is_terminal() {
+    if view.may_migrate() {
         writeln!(
             w,
             "  {} {} v{} ({} v{}: regula migrate {})",
@@ -460,7 +320,7 @@ fn show(cli: &Cli, out: Out, args: &ShowArgs) -> Result<(), CliError> {
         pad(out.s("责任部门", "department"), 10),
         out.t(&view.department)
     )?;
-    match view.version_in_force {
+    match &view.version_in_force {
         Some(v) => writeln!(
             w,
             "  {} v{} {} ({})",
@@ -1127,18 +987,6 @@ fn render<L: regula_core::Lifecycle>(def: &Definition<L>, format: DiagramFormat,
     match format {
         DiagramFormat::Mermaid => def.to_mermaid_with(options),
         DiagramFormat::Dot => def.to_dot_with(options),
-    }
-}
-
-/// The grouping a report section asks for.
-pub fn group_of(section: crate::args::Section) -> Option<GroupBy> {
-    use crate::args::Section;
-    match section {
-        Section::Domain => Some(GroupBy::Domain),
-        Section::Category => Some(GroupBy::Category),
-        Section::Department => Some(GroupBy::Department),
-        Section::State => Some(GroupBy::Stage),
-        Section::Steps | Section::Load | Section::Assessment => None,
     }
 }
 

@@ -364,6 +364,12 @@
 //! on-time rate per step, refusals by rule, inspections and findings, failed
 //! evaluations, revisions opened.
 //!
+//! What a front end shows is made here, once, so the command line and a service agree:
+//! [`listing`] (the list of standards and its filters, [`service::Court::list`]),
+//! [`view`] (one standard with what blocks its next step, [`service::Court::view`]) and
+//! [`report`] (the report's sections as of a date, [`service::Court::report`], as
+//! tables, Markdown, CSV or JSON).
+//!
 //! ## Court-level decisions
 //!
 //! Which standards are core, each department's annual work plan, extensions and the
@@ -393,11 +399,14 @@ pub mod court;
 pub mod data;
 pub mod department;
 pub mod lifecycle;
+pub mod listing;
 pub mod plan;
+pub mod report;
 pub mod rules;
 pub mod rules_log;
 pub mod service;
 pub mod table;
+pub mod view;
 
 pub use catalog::{
     BUILTIN_CATALOG, CHINA_STANDARD_TIME, Catalog, CatalogError, CatalogErrorKind, Category, Domain, Entry, PassMark,

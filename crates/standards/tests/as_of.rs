@@ -17,21 +17,8 @@ const CODE: &str = "ADJ-01-01"; // 立案 item 1: the plan names no department.
 /// 2023-02-25, inspected on 2023-03-10, revised from 2023-03-11 and published as v2
 /// (红林法〔2023〕31号) on 2023-04-25.
 fn scenario() -> Driver {
-    let mut d = Driver::new();
+    let mut d = Driver::adj_01_01_published();
     let office = d.office();
-    d.ok(
-        day(2023, 1, 10),
-        CODE,
-        &office,
-        roles::OFFICE,
-        StandardAction::AssignDepartment {
-            department: "立案庭".into(),
-        },
-    );
-    assert_eq!(
-        d.publish_first(CODE, "立案庭", day(2023, 1, 21), "红林法〔2023〕15号"),
-        day(2023, 2, 25)
-    );
     d.ok(
         day(2023, 3, 10),
         CODE,

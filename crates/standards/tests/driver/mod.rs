@@ -40,6 +40,24 @@ impl Driver {
         Driver { court, clock }
     }
 
+    /// A new court where ADJ-01-01 (立案 item 1: the plan names no department) was
+    /// assigned to 立案庭 on 2023-01-10 and published as v1 (红林法〔2023〕15号) on
+    /// 2023-02-25: the start of the as-of and view scenarios.
+    pub fn adj_01_01_published() -> Self {
+        let mut d = Driver::new();
+        assert_eq!(
+            d.assign_and_publish(
+                "ADJ-01-01",
+                "立案庭",
+                day(2023, 1, 10),
+                day(2023, 1, 21),
+                "红林法〔2023〕15号"
+            ),
+            day(2023, 2, 25)
+        );
+        d
+    }
+
     pub fn office(&self) -> Actor {
         self.court.config().office_staff("wang.bangong", "王办公")
     }
@@ -104,6 +122,30 @@ impl Driver {
             StandardAction::StartDrafting { summary: None },
         );
         self.draft_to_follow_up(code, department, start, number)
+    }
+
+    /// The office assigns `department` to `code` (a standard the plan left without one)
+    /// on `assigned`; the department then publishes it (see `publish_first`). Returns
+    /// the publication date.
+    pub fn assign_and_publish(
+        &mut self,
+        code: &str,
+        department: &str,
+        assigned: NaiveDate,
+        start: NaiveDate,
+        number: &str,
+    ) -> NaiveDate {
+        let office = self.office();
+        self.ok(
+            assigned,
+            code,
+            &office,
+            roles::OFFICE,
+            StandardAction::AssignDepartment {
+                department: department.into(),
+            },
+        );
+        self.publish_first(code, department, start, number)
     }
 
     /// From drafting or revision to follow-up (see `publish_first`).
