@@ -384,6 +384,7 @@
 //! 2023-12-31" ends at 2023-12-31T16:00:00Z. The consultation period counts calendar
 //! days in that zone: opened on 2023-03-01, it may close from 2023-03-31.
 
+pub mod access;
 mod actions;
 pub mod affairs;
 pub mod as_of;
