@@ -479,3 +479,37 @@ proptest! {
         prop_assert!(problems(&court).is_empty());
     }
 }
+
+/// Two connections to one SQLite file, as two server processes would hold: each sees
+/// the other's tokens and revocations after `refresh_access`.
+#[test]
+fn refresh_follows_another_connection_to_the_same_sqlite_file() {
+    use regula_store_sqlite::SqliteStore;
+    let dir = std::env::temp_dir().join(format!("regula-access-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("store.db");
+    let w = World::new();
+    let open = || {
+        Court::open(SqliteStore::open(&path).unwrap(), w.catalog.clone(), |e| {
+            e.with_clock(w.clock.clone())
+        })
+        .unwrap()
+    };
+    let mut a = open();
+    a.import(&w.office()).unwrap();
+    let mut b = open();
+    let issued = a
+        .issue_token(&w.office(), w.filing(), TokenScope::Act, None, None)
+        .unwrap();
+    assert!(b.authenticate(&issued.secret).is_none());
+    assert!(b.refresh_access().unwrap());
+    assert!(b.authenticate(&issued.secret).is_some());
+    b.revoke_token(&w.head(), &issued.token.id, None, None).unwrap();
+    assert!(a.refresh_access().unwrap());
+    assert!(!a.refresh_access().unwrap());
+    assert!(a.authenticate(&issued.secret).is_none());
+    assert!(a.verify(None, &mut |_, _| {}).unwrap().problems.is_empty());
+    drop((a, b));
+    let _ = std::fs::remove_dir_all(&dir);
+}
