@@ -420,6 +420,62 @@ fn an_access_record_must_cite_the_stores_rules() {
     );
 }
 
+/// Once newer rules are in force, an access record must cite them: live issues do, and
+/// one written behind the library's back under the superseded rules fails `verify`.
+#[test]
+fn an_access_record_cites_the_rules_in_force() {
+    let w = World::new();
+    let store = MemoryStore::new();
+    let mut court = imported(&w, &store);
+    let first_rules = court.rules_log().unwrap().last_hash();
+    let before = issue(&mut court, &w.office(), w.filing(), TokenScope::Act);
+    w.days(1);
+    let designated = court
+        .designate_core(&w.head(), &["ADJ-01-08".to_owned()], &[], None, None)
+        .unwrap();
+    assert!(!designated.is_refused(), "{designated:?}");
+    w.days(1);
+    let after = issue(&mut court, &w.office(), w.enforcement(), TokenScope::Act);
+    let history = store.load(court.access_log().unwrap().id()).unwrap();
+    let cited: Vec<_> = history.iter().map(|r| r.rules.unwrap()).collect();
+    assert_eq!(cited, [first_rules, first_rules, designated.hash]);
+    assert!(problems(&court).is_empty(), "{:?}", problems(&court));
+
+    let stale = Engine::new(access_definition(&w.config).unwrap())
+        .with_clock(w.clock.clone())
+        .with_rules(first_rules);
+    let mut log = court.access_log().unwrap().clone();
+    let seq = log.seq();
+    let record = stale
+        .apply(
+            &mut log,
+            Command::new(
+                w.office(),
+                roles::OFFICE,
+                AccessAction::RevokeToken {
+                    id: before.token.id.clone(),
+                    reason: None,
+                },
+            ),
+        )
+        .unwrap();
+    assert!(!record.is_refused());
+    store
+        .append(Append {
+            instance: log.id(),
+            expected_seq: seq,
+            records: std::slice::from_ref(&record),
+        })
+        .unwrap();
+    let found = problems(&court);
+    assert!(
+        found.iter().any(|p| matches!(p, StoreProblem::Transition(e)
+            if e.seq == record.seq && matches!(&e.kind, VerifyErrorKind::Rules { message } if message.contains("superseded")))),
+        "{found:?}"
+    );
+    assert!(court.authenticate(&after.secret).is_some());
+}
+
 /// An operation of the property test.
 #[derive(Clone, Debug)]
 enum Op {

@@ -5,8 +5,8 @@
 use chrono::{DateTime, Utc};
 use regula_core::store::InstanceFilter;
 use regula_core::{
-    Actor, Append, AuditRecord, Claim, Command, Digest, FORMAT_V1, Instance, Reason, ReplayOptions, RepositoryError,
-    Snapshot, Store, StoreError, VerifyError, VerifyErrorKind,
+    Actor, Append, AuditRecord, Claim, Command, Digest, FORMAT_V1, Instance, MAX_CLOCK_SKEW, Reason, ReplayOptions,
+    RepositoryError, Snapshot, Store, StoreError, VerifyError, VerifyErrorKind,
 };
 
 use super::{Court, ServiceError, load_rules};
@@ -238,16 +238,22 @@ impl<S: Store> Court<S> {
     }
 }
 
+/// One version of the rules, as an access record may cite it.
+struct CitedRules {
+    hash: Digest,
+    /// When it took effect.
+    at: DateTime<Utc>,
+    /// When its record was written.
+    recorded_at: DateTime<Utc>,
+    definition: regula_core::Definition<AccessLifecycle>,
+    config: CourtConfig,
+}
+
 /// What `verify` replays the access log with: the access definition under every
 /// version of the rules the store's rules log records, by the hash of the record that
 /// put it in force.
 pub(super) struct AccessVerifier {
-    versions: Vec<(
-        Digest,
-        DateTime<Utc>,
-        regula_core::Definition<AccessLifecycle>,
-        CourtConfig,
-    )>,
+    versions: Vec<CitedRules>,
     /// For snapshots, which hold no guard: any configuration replays the table.
     table: regula_core::Definition<AccessLifecycle>,
 }
@@ -264,15 +270,23 @@ impl AccessVerifier {
             && let Ok(log) = load_rules(store, head.instance)
         {
             for v in &log.versions {
-                versions.push((v.hash, v.at, access_definition(&v.config)?, v.config.clone()));
+                versions.push(CitedRules {
+                    hash: v.hash,
+                    at: v.at,
+                    recorded_at: v.recorded_at,
+                    definition: access_definition(&v.config)?,
+                    config: v.config.clone(),
+                });
             }
         }
         Ok(AccessVerifier { versions, table })
     }
 
     /// Replays the access log `records`, each under the rules it cites, with every guard
-    /// re-checked at the record's time: the cited rules must be the rules log's, in
-    /// force by the record's time (the first rules also judge what came before them);
+    /// re-checked at the record's time: the cited rules must be the rules log's, written
+    /// before the record, and the rules in force at the record's time (the first rules
+    /// also judge what came before them; rules written less than [`MAX_CLOCK_SKEW`]
+    /// before the record may not have been seen by its writer);
     /// the creation must hold no token and be made by someone of the office or a
     /// leading group member.
     pub(super) fn verify(&self, records: &[AuditRecord], now: DateTime<Utc>) -> Result<(), VerifyError> {
@@ -286,7 +300,7 @@ impl AccessVerifier {
             };
             let rules = |message: String| fail(VerifyErrorKind::Rules { message });
             let index = match r.rules {
-                Some(hash) => self.versions.iter().position(|(h, ..)| *h == hash).ok_or_else(|| {
+                Some(hash) => self.versions.iter().position(|v| v.hash == hash).ok_or_else(|| {
                     rules(format!(
                         "cites rules {hash}, which this store's rules log does not hold"
                     ))
@@ -300,13 +314,36 @@ impl AccessVerifier {
                     ));
                 }
             };
-            let (_, took_effect, definition, config) = &self.versions[index];
-            if index > 0 && *took_effect > r.at {
+            let cited = &self.versions[index];
+            let written = r.recorded_at.unwrap_or(r.at);
+            if cited.recorded_at > written + MAX_CLOCK_SKEW {
                 return Err(rules(format!(
-                    "an event of {} cites rules that took effect later ({took_effect})",
-                    r.at
+                    "cites rules written at {}, after this record ({written})",
+                    cited.recorded_at
                 )));
             }
+            if index > 0 && cited.at > r.at {
+                return Err(rules(format!(
+                    "an event of {} cites rules that took effect later ({})",
+                    r.at, cited.at
+                )));
+            }
+            // The rules in force for the event, among those written before the record:
+            // citing older ones is deciding under superseded rules (unless the newer
+            // ones were written less than the clock skew before).
+            let expected = self
+                .versions
+                .iter()
+                .rposition(|v| v.at <= r.at && v.recorded_at + MAX_CLOCK_SKEW <= written)
+                .unwrap_or(0);
+            if expected > index {
+                let newer = &self.versions[expected];
+                return Err(rules(format!(
+                    "decided under rules {} superseded for an event of {} by rules {} (in force from {}, written {}) before this record was written ({written})",
+                    cited.hash, r.at, newer.hash, newer.at, newer.recorded_at
+                )));
+            }
+            let (definition, config) = (&cited.definition, &cited.config);
             let next = match instance.take() {
                 None => {
                     let created = definition.replay_with(std::slice::from_ref(r), options)?;
