@@ -100,6 +100,10 @@ pub enum Command {
     /// departments' work plans, extensions, the leading group's progress hearings.
     #[command(subcommand)]
     Court(CourtCommand),
+    /// Bearer tokens for the HTTP service, kept in the store's access log (issued and
+    /// revoked by the office or a leading group member).
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// List standards, with filters.
     List(ListArgs),
     /// One standard: state, version in force, department, and what blocks its next step.
@@ -214,6 +218,55 @@ pub enum CourtCommand {
     Hearings,
     /// The court's log: the rules, every court-level decision, refusals included.
     Log,
+}
+
+/// `token …`
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Issue a token acting as an actor; its secret is printed once, and never again.
+    Issue(TokenIssueArgs),
+    /// The tokens the access log holds (never their secrets or hashes).
+    List,
+    /// Revoke a token: it authenticates no one from then on.
+    Revoke(TokenRevokeArgs),
+}
+
+/// `token issue`
+#[derive(Debug, Args)]
+pub struct TokenIssueArgs {
+    /// Who issues it: someone of the office (ID@综合办公室) or a leading group member.
+    #[arg(long = "as", value_name = "ACTOR")]
+    pub actor: String,
+    /// The actor the token acts as, written as for --as: ID@UNIT, or a leading group
+    /// member.
+    #[arg(long = "for", value_name = "ACTOR")]
+    pub bound: String,
+    /// An administering token (catalog import, rule changes, migrations, tokens): only
+    /// for someone of the office or a leading group member.
+    #[arg(long)]
+    pub admin: bool,
+    /// What the token is for.
+    #[arg(long, value_name = "TEXT")]
+    pub label: Option<String>,
+    /// When it was issued (RFC 3339, or a date meaning 09:00 in the court's time zone).
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+}
+
+/// `token revoke`
+#[derive(Debug, Args)]
+pub struct TokenRevokeArgs {
+    /// The token's id (the 16 hexadecimal characters after `rgl_`).
+    pub id: String,
+    /// Who revokes it: someone of the office or a leading group member.
+    #[arg(long = "as", value_name = "ACTOR")]
+    pub actor: String,
+    /// Why.
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+    /// When it was revoked (RFC 3339, or a date meaning 09:00 in the court's time zone).
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
 }
 
 /// `court designate-core`

@@ -37,6 +37,7 @@ pub fn run(cli: &Cli, out: Out) -> Result<(), CliError> {
         Cmd::Rules(crate::args::RulesCommand::Amend(args)) => rules_amend(cli, out, args),
         Cmd::Rules(crate::args::RulesCommand::Log) => rules_log(cli, out),
         Cmd::Court(command) => crate::court::run(cli, out, command),
+        Cmd::Token(command) => crate::token::run(cli, out, command),
         Cmd::List(args) => list(cli, out, args),
         Cmd::Show(args) => show(cli, out, args),
         Cmd::Do(args) => act(cli, out, args),
@@ -891,6 +892,7 @@ fn verify_store_only(
     let definition = standard_definition(&config_of(cli)?).map_err(ServiceError::from)?;
     let store = open_store(cli, Access::Read)?;
     let rules = regula_standards::rules_log::rules_definition().map_err(ServiceError::from)?;
+    let access = regula_standards::access::access_definition(&config_of(cli)?).map_err(ServiceError::from)?;
     let now = Utc::now();
     // The rules each record cites cannot be followed here (the court did not open): a
     // standard's guards are re-checked under the catalog the flags name, which can
@@ -899,6 +901,9 @@ fn verify_store_only(
         |head, records| {
             if head.definition == *rules.reference() {
                 return Some(rules.replay_with(records, ReplayOptions::verify_at(now)).map(|_| ()));
+            }
+            if head.definition == *access.reference() {
+                return Some(access.replay_with(records, ReplayOptions::verify_at(now)).map(|_| ()));
             }
             (head.definition == *definition.reference()).then(|| {
                 definition

@@ -11,6 +11,7 @@ mod out;
 mod payload;
 mod proof;
 mod report;
+mod token;
 
 use std::process::ExitCode;
 

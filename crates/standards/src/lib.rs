@@ -88,6 +88,8 @@
 //!   progress, lateness and load reports over a [`Ledger`].
 //! - [`affairs`]: the court-level decisions (core standards, work plans, extensions,
 //!   progress hearings), recorded in the rules log ([`rules_log`]).
+//! - [`access`]: the store's access log: bearer tokens for the HTTP service, issued
+//!   and revoked as records, authenticated by [`service::Court::authenticate`].
 //! - [`as_of`]: a standard, and the ledger, as the log stood at a past instant.
 //! - [`assessment`]: the yearly department assessment (考核) from the log.
 //! - [`department`]: departments, aliases and sub-units.
@@ -390,6 +392,7 @@
 //! 2023-12-31" ends at 2023-12-31T16:00:00Z. The consultation period counts calendar
 //! days in that zone: opened on 2023-03-01, it may close from 2023-03-31.
 
+pub mod access;
 mod actions;
 pub mod affairs;
 pub mod as_of;

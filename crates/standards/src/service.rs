@@ -45,6 +45,7 @@ use regula_core::{
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::access::{AccessError, AccessLifecycle};
 use crate::affairs::{CourtAffairs, Hearing, PlanTarget};
 use crate::catalog::Catalog;
 use crate::court::{
@@ -123,6 +124,28 @@ pub enum ServiceError {
         "this store does not record the rules its decisions follow (it was written by Regula 0.1); the office records them first with `regula catalog import` (Court::import)"
     )]
     NoRules,
+    /// The store holds more than one access log.
+    #[error(
+        "the store holds {count} access logs ({}); a store has one",
+        crate::access::ACCESS_DEFINITION
+    )]
+    TwoAccessLogs {
+        /// How many.
+        count: usize,
+    },
+    /// The access log refused to issue or revoke a token. `record` is the refusal as
+    /// the log recorded it; `None` when nothing was written (an issuer who may not
+    /// open a store's first access log).
+    #[error("refused: {}", .reasons.iter().map(|r| r.message.en.as_ref()).collect::<Vec<&str>>().join("; "))]
+    AccessRefused {
+        /// Every reason.
+        reasons: Vec<Reason>,
+        /// The refusal's record, when it was written.
+        record: Option<Box<AuditRecord>>,
+    },
+    /// The access log could not issue a token, or its records do not decode.
+    #[error(transparent)]
+    Access(#[from] AccessError),
 }
 
 /// What stands between a standard and its next step: one entry per forward action,
@@ -155,7 +178,11 @@ pub struct Court<S: Store> {
     /// The store's rules log, once recorded.
     rules: Option<RulesLog>,
     rules_engine: Engine<RulesLifecycle>,
+    /// The store's access log (bearer tokens, `crate::access`), once opened.
+    access: Option<Instance<AccessLifecycle>>,
 }
+
+mod access;
 
 /// The rules log and the record that put the rules in force.
 struct RulesLog {
@@ -298,6 +325,7 @@ impl<S: Store> Court<S> {
         }
         let ledger = instances.values().map(|i| i.data().clone()).collect();
         let affairs = rules.as_ref().map(|log| log.affairs.clone()).unwrap_or_default();
+        let access = access::load(repository.store(), &config)?;
         Ok(Court {
             catalog,
             config,
@@ -308,6 +336,7 @@ impl<S: Store> Court<S> {
             ledger,
             rules,
             rules_engine,
+            access,
         })
     }
 
@@ -1296,6 +1325,7 @@ impl<S: Store> Court<S> {
         let rules_def = rules_definition()?;
         let definition = self.definition();
         let versions = &self.versions;
+        let access = access::AccessVerifier::new(self.store(), &self.config)?;
         let snapshot_of = |head: &regula_core::InstanceHead, result: Result<Snapshot, serde_json::Error>, seq: u64| {
             result.map_err(|e| VerifyError {
                 instance: head.instance,
@@ -1314,6 +1344,8 @@ impl<S: Store> Court<S> {
                 } else if head.definition.name == definition.reference().name {
                     // Replayed below, record by record under the rules each one cites.
                     Some(Ok(()))
+                } else if head.definition.name == crate::access::ACCESS_DEFINITION {
+                    Some(access.verify(records, now))
                 } else {
                     None
                 }
@@ -1327,6 +1359,8 @@ impl<S: Store> Court<S> {
                             .replay(records)
                             .and_then(|i| snapshot_of(head, i.snapshot(), i.seq())),
                     )
+                } else if head.definition.name == crate::access::ACCESS_DEFINITION {
+                    Some(access.snapshot(records))
                 } else if versions.find(&head.definition).is_some() {
                     Some(
                         versions
@@ -1416,6 +1450,8 @@ impl<S: Store> Court<S> {
             problems.extend(verify_claims(self.store(), RULES_CLAIM, &rules_log)?);
             problems.extend(verify_claims(self.store(), STANDARD_CLAIM, &openings)?);
             problems.extend(verify_claims(self.store(), IDEMPOTENCY_CLAIM, &keys(self.store())?)?);
+            let access_log = access::expected_claims(self.store())?;
+            problems.extend(verify_claims(self.store(), crate::access::ACCESS_CLAIM, &access_log)?);
             Ok(problems)
         });
         match checked {
