@@ -133,6 +133,32 @@ pub enum Command {
     Prove(ProveArgs),
     /// Verify a proof bundle offline, with only the bundle and the public key.
     VerifyProof(VerifyProofArgs),
+    /// Serve the store over HTTP/JSON (see the README, "Running Regula as a
+    /// service"): callers authenticate with tokens from `regula token issue`.
+    Serve(ServeArgs),
+}
+
+/// `serve`
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The address to listen on (port 0: any free port, printed on start).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub listen: std::net::SocketAddr,
+    /// Sign checkpoints and proof bundles with this secret key (`regula key generate`).
+    #[arg(long, value_name = "KEY")]
+    pub sign: Option<PathBuf>,
+    /// The checkpoints' origin (default: the key's name).
+    #[arg(long, value_name = "NAME")]
+    pub origin: Option<String>,
+    /// The largest request body accepted, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20)]
+    pub max_body: usize,
+    /// How long a request may take, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub timeout: u64,
+    /// The most records one group commit writes.
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    pub max_batch: usize,
 }
 
 /// `key …`

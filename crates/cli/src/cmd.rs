@@ -50,7 +50,35 @@ pub fn run(cli: &Cli, out: Out) -> Result<(), CliError> {
         Cmd::Key(crate::args::KeyCommand::Generate(args)) => crate::proof::key_generate(out, args),
         Cmd::Prove(args) => crate::proof::prove(cli, out, args),
         Cmd::VerifyProof(args) => crate::proof::verify_proof(out, args),
+        Cmd::Serve(args) => serve(cli, args),
     }
+}
+
+/// `regula serve`: the store over HTTP until SIGTERM or Ctrl-C.
+fn serve(cli: &Cli, args: &crate::args::ServeArgs) -> Result<(), CliError> {
+    // Like every command but `init`, a missing store is an error, never created.
+    if cli.pg.is_none() && !cli.store.exists() {
+        return Err(CliError::Usage(format!(
+            "no store at {}: run `regula init` first, or name one with --store",
+            cli.store.display()
+        )));
+    }
+    let config = regula_server::ServeConfig {
+        store: match &cli.pg {
+            Some(url) => regula_server::StoreLocation::Postgres(url.clone()),
+            None => regula_server::StoreLocation::Sqlite(cli.store.clone()),
+        },
+        catalog: cli.catalog.clone(),
+        listen: args.listen,
+        sign: args.sign.clone(),
+        origin: args.origin.clone(),
+        limits: regula_server::Limits {
+            body_bytes: args.max_body,
+            request_timeout: std::time::Duration::from_secs(args.timeout.max(1)),
+            max_batch: args.max_batch.max(1),
+        },
+    };
+    Ok(regula_server::run(config)?)
 }
 
 /// The court on the store, with the catalog the flags name; its engine reads the

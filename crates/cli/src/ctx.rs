@@ -40,6 +40,9 @@ pub enum CliError {
     /// A definition file is wrong.
     #[error(transparent)]
     Load(#[from] regula_core::LoadError),
+    /// `regula serve` could not start, or stopped with an error.
+    #[error(transparent)]
+    Serve(#[from] regula_server::ServeError),
     /// A key, checkpoint or proof could not be used.
     #[error("{0}")]
     Proof(String),
