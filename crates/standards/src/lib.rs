@@ -396,6 +396,7 @@ pub mod lifecycle;
 pub mod plan;
 pub mod rules;
 pub mod rules_log;
+pub mod schema;
 pub mod service;
 pub mod table;
 
