@@ -69,6 +69,8 @@ pub fn checkpoint_text(_: &mut SchemaGenerator) -> Schema {
 ///
 /// - `AuditRecord`: one record's JSON ([`AuditRecord::to_json`]; every record of
 ///   every format, as serde reads it);
+/// - `MigrationPayload`: the payload of a `migrate` record, the one action every
+///   definition has ([`MigrationPayload`](crate::MigrationPayload));
 /// - `Checkpoint`: a checkpoint's text as a JSON string ([`checkpoint_text`]);
 /// - `LegacyCheckpointJson`: the JSON checkpoint of Regula 0.1 and 0.2, which
 ///   [`CheckpointNote::read`](crate::CheckpointNote::read) still reads (nothing writes
@@ -76,6 +78,10 @@ pub fn checkpoint_text(_: &mut SchemaGenerator) -> Schema {
 pub fn schemas() -> Vec<(&'static str, Value)> {
     vec![
         ("AuditRecord", schemars::schema_for!(AuditRecord).to_value()),
+        (
+            "MigrationPayload",
+            schemars::schema_for!(crate::MigrationPayload).to_value(),
+        ),
         ("Checkpoint", root_of(checkpoint_text, "Checkpoint")),
         (
             "LegacyCheckpointJson",

@@ -6,6 +6,9 @@
 
 mod common;
 
+/// A named change to a JSON value.
+type Edit = Box<dyn Fn(&mut Value)>;
+
 use chrono::TimeDelta;
 use common::{Step, clerk, doc, engine, judge};
 use regula_core::checkpoint::{Checkpoint, CheckpointNote};
@@ -113,7 +116,7 @@ fn what_serde_refuses_in_a_record_the_schema_refuses() {
     let records = store_records();
     let good: Value = serde_json::from_str(&records[1].to_json()).unwrap();
     let refused: Value = serde_json::from_str(&records.iter().find(|r| r.is_refused()).unwrap().to_json()).unwrap();
-    let mutations: Vec<(&str, Value, Box<dyn Fn(&mut Value)>)> = vec![
+    let mutations: Vec<(&str, Value, Edit)> = vec![
         (
             "misspelt top-level field",
             good.clone(),

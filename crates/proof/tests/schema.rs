@@ -4,6 +4,9 @@
 
 mod common;
 
+/// A named change to a JSON value.
+type Edit = Box<dyn Fn(&mut Value)>;
+
 use common::*;
 use regula_core::{MemoryStore, Store};
 use regula_proof::{BUNDLE_FORMAT, ConsistencyBundle, ProofBundle, prove_consistency, prove_record};
@@ -90,7 +93,7 @@ fn the_bundle_schema_refuses_what_its_reader_refuses() {
         serde_json::from_str(&prove_record(&store, &checkpoint, r.instance, r.seq).unwrap().to_json()).unwrap();
     let v = validator("ProofBundle");
     assert_valid(&v, &good, "the unchanged bundle");
-    let edits: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+    let edits: Vec<(&str, Edit)> = vec![
         (
             "misspelt field",
             Box::new(|b| {

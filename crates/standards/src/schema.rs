@@ -41,7 +41,9 @@ pub fn rules_action_schemas() -> Vec<(String, Value)> {
 ///
 /// - `StandardAction`, `RulesAction`: an action with its payload,
 ///   `{"action": "<name>", "payload": {...}}`;
-/// - `StandardData`: what a standard's log accumulates (its instance data);
+/// - `StandardData`: what a standard's log accumulates (its instance data; the payload
+///   of its `create` record);
+/// - `RulesData`: the rules log's data (the payload of its `create` record);
 /// - `StandardStatus`: one standard's status as the plan sees it;
 /// - `ProgressReport`, `LatenessReport`, `DepartmentLoad` (the plan's reports),
 ///   `AssessmentReport` (the yearly department assessment), `Hearing` (a progress
@@ -51,6 +53,7 @@ pub fn schemas() -> Vec<(&'static str, Value)> {
         ("StandardAction", root::<StandardAction>()),
         ("RulesAction", root::<RulesAction>()),
         ("StandardData", root::<StandardData>()),
+        ("RulesData", root::<crate::rules_log::RulesData>()),
         ("StandardStatus", root::<StandardStatus>()),
         ("ProgressReport", root::<ProgressReport>()),
         ("LatenessReport", root::<LatenessReport>()),

@@ -296,7 +296,7 @@ fn the_schema_refuses_what_serde_refuses_in_a_payload() {
 }
 
 #[test]
-fn a_fresh_courts_data_and_reports_match_their_schemas() {
+fn a_standards_log_and_data_match_their_schemas() {
     let w = World::new();
     let (s, log) = w.to_consultation("ADJ-01-08");
     let created = log.first().unwrap();
@@ -309,4 +309,43 @@ fn a_fresh_courts_data_and_reports_match_their_schemas() {
     for r in &log[1..] {
         assert_valid(&payload_schema(&r.action).unwrap(), &r.payload, &r.action);
     }
+}
+
+/// The court-level decisions as a court records them, in a real store: the rules
+/// log's records, their payloads, and the hearing the court lists.
+#[test]
+fn a_courts_decisions_and_hearings_match_their_schemas() {
+    use chrono::TimeZone;
+    let w = World::new();
+    let clock = std::sync::Arc::new(regula_core::ManualClock::new(
+        chrono::Utc.with_ymd_and_hms(2023, 3, 1, 1, 0, 0).unwrap(),
+    ));
+    let mut court = regula_standards::service::Court::open(regula_core::MemoryStore::new(), w.catalog.clone(), |e| {
+        e.with_clock(clock.clone())
+    })
+    .unwrap();
+    court.import(&w.office()).unwrap();
+    let present = vec!["陈伟".to_owned(), "厉彦杰".to_owned()];
+    let r = court
+        .record_hearing(
+            &w.head(),
+            &present,
+            "听取进展汇报",
+            &["6月底前完成起草".to_owned()],
+            None,
+        )
+        .unwrap();
+    assert!(!r.is_refused(), "{r:?}");
+    let records = court.rules_history().unwrap();
+    assert!(records.len() >= 2);
+    assert_valid(&named("RulesData"), &records[0].payload, "the rules log's initial data");
+    for r in &records[1..] {
+        assert_valid(&payload_schema(&r.action).unwrap(), &r.payload, &r.action);
+    }
+    assert_eq!(court.hearings().len(), 1);
+    assert_valid(
+        &named("Hearing"),
+        &serde_json::to_value(&court.hearings()[0]).unwrap(),
+        "a hearing",
+    );
 }
