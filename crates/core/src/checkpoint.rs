@@ -493,13 +493,23 @@ pub struct CheckpointNote {
     legacy_json: bool,
 }
 
-#[derive(Deserialize)]
+/// A JSON checkpoint of Regula 0.1 or 0.2 (read, never written): the log held `size`
+/// records whose RFC 6962 root was `root` at `at`.
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "LegacyCheckpointJson")]
 struct LegacyJson {
+    /// Always 1 (any other is refused by `CheckpointNote::read`).
+    #[schemars(extend("const" = 1))]
     format: u16,
     size: u64,
     root: Digest,
     at: DateTime<Utc>,
+}
+
+/// The schema of the JSON checkpoint of earlier releases (see the module docs).
+pub(crate) fn legacy_json_schema() -> schemars::Schema {
+    schemars::schema_for!(LegacyJson)
 }
 
 impl CheckpointNote {

@@ -145,7 +145,7 @@ impl<S: State> Migration<S> {
 
 /// The payload of a `migrate` record: `{"from_version":1,"state_map":{"old":"new"},"to_version":2}`
 /// (see docs/record-format.md).
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MigrationPayload {
     /// The version the instance followed before.

@@ -297,7 +297,7 @@ impl<'de> Deserialize<'de> for Span {
 }
 
 /// Why an attempt was refused: one entry per failed check.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Reason {
     /// What kind of check failed.
@@ -340,7 +340,7 @@ impl fmt::Display for Reason {
 }
 
 /// The kind of check behind a [`Reason`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ReasonCode {
     /// The definition has no transition for this action in this state.

@@ -47,7 +47,7 @@ pub struct UnknownLang(pub String);
 ///
 /// Static labels cost no allocation (`Cow::Borrowed`); labels read from a file or
 /// built from runtime values own their strings.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Text {
     /// Chinese text.

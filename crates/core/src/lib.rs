@@ -230,6 +230,7 @@ pub mod plain_text;
 pub mod position;
 pub mod record;
 pub mod replay;
+pub mod schema;
 pub mod store;
 pub mod versions;
 

@@ -161,6 +161,25 @@ impl Serialize for Digest {
     }
 }
 
+impl schemars::JsonSchema for Digest {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Digest".into()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        "regula_core::Digest".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        // `from_hex` refuses upper case, so the pattern does too.
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^[0-9a-f]{64}$",
+            "description": "A SHA-256 digest: 64 lowercase hex digits (upper case is refused).",
+        })
+    }
+}
+
 impl<'de> Deserialize<'de> for Digest {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
@@ -169,7 +188,7 @@ impl<'de> Deserialize<'de> for Digest {
 }
 
 /// Who attempted an action.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Actor {
     /// A stable identifier of the person or system.
@@ -206,7 +225,7 @@ impl Actor {
 }
 
 /// Which definition, at which version, an instance or record belongs to.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DefinitionRef {
     /// The definition's name.
@@ -222,7 +241,7 @@ impl fmt::Display for DefinitionRef {
 }
 
 /// What became of an attempt.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Outcome {
     /// The instance was created in the state `from`; the payload is its initial data.
@@ -244,7 +263,7 @@ pub enum Outcome {
 /// Serialized with serde as JSON that other languages can read: UUIDs as strings,
 /// the time as RFC 3339, digests as hex, and `format` telling the version of this
 /// layout. The hash covers the canonical encoding documented in this module.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AuditRecord {
     /// The layout version, [`FORMAT_VERSION`] for records written by this library.
@@ -259,10 +278,13 @@ pub struct AuditRecord {
     /// fractional digits as needed). Before `recorded_at` for an event entered after
     /// the fact.
     #[serde(with = "rfc3339")]
+    #[schemars(schema_with = "crate::schema::record_time")]
     pub at: DateTime<Utc>,
     /// When the record was written, by the writer's clock (format 2; `None` in format
     /// 1 records, whose writer's clock was `at`).
     #[serde(default, with = "rfc3339_opt", skip_serializing_if = "Option::is_none")]
+    // Absent, never `null`: `rfc3339_opt` reads a string only.
+    #[schemars(schema_with = "crate::schema::record_time")]
     pub recorded_at: Option<DateTime<Utc>>,
     /// The definition the instance follows.
     pub definition: DefinitionRef,

@@ -39,18 +39,21 @@ pub const BUNDLE_FORMAT: u16 = 1;
 /// - `checkpoint`: the signed checkpoint's text, whose size and root the proof is for.
 ///
 /// Unknown fields are refused.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProofBundle {
     /// The layout version.
+    #[schemars(extend("const" = BUNDLE_FORMAT))]
     pub format: u16,
     /// The record's canonical JSON.
+    #[schemars(schema_with = "crate::schema::record_text")]
     pub record: String,
     /// The record's position in the log, from 0.
     pub leaf_index: u64,
     /// The inclusion proof, leaf to root.
     pub proof: Vec<Digest>,
     /// The signed checkpoint's text.
+    #[schemars(schema_with = "regula_core::schema::checkpoint_text")]
     pub checkpoint: String,
 }
 
@@ -199,14 +202,17 @@ pub fn verify_bundle(bundle: &ProofBundle, key: &VerifierKey) -> Result<Verified
 /// between them: proof that the log only grew. JSON with `format`
 /// ([`BUNDLE_FORMAT`]), `old` and `new` (signed checkpoint texts) and `proof` (hashes
 /// as 64 lowercase hex digits); unknown fields are refused.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConsistencyBundle {
     /// The layout version.
+    #[schemars(extend("const" = BUNDLE_FORMAT))]
     pub format: u16,
     /// The older signed checkpoint's text.
+    #[schemars(schema_with = "regula_core::schema::checkpoint_text")]
     pub old: String,
     /// The newer signed checkpoint's text.
+    #[schemars(schema_with = "regula_core::schema::checkpoint_text")]
     pub new: String,
     /// The RFC 9162 consistency proof from the older size to the newer.
     pub proof: Vec<Digest>,

@@ -235,6 +235,7 @@ mod bundle;
 mod checkpoint;
 mod file;
 mod keys;
+pub mod schema;
 mod store;
 mod tree;
 mod verify;

@@ -83,7 +83,7 @@ impl State for AccessState {
 }
 
 /// What a token allows its bearer to do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TokenScope {
     /// 办理: reads, the standards' actions and the court-level decisions.
@@ -160,7 +160,7 @@ crate::actions::declare_actions! {
 }
 
 /// One token, as the access log records it (never its secret).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Token {
     /// The token's id, public: the presented secret names it.
@@ -197,7 +197,7 @@ impl Token {
 }
 
 /// What the access log accumulates: every token issued, revoked ones included.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AccessData {
     /// The tokens, in the order they were issued.

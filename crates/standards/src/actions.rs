@@ -18,7 +18,7 @@ macro_rules! declare_actions {
         )*
     ) => {
         $(#[$emeta])*
-        #[derive(Clone, Debug, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Clone, Debug, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize, ::schemars::JsonSchema)]
         #[serde(tag = "action", content = "payload")]
         pub enum $Enum {
             $(
@@ -29,7 +29,7 @@ macro_rules! declare_actions {
         }
 
         $(#[$kmeta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize, ::schemars::JsonSchema)]
         pub enum $Kind {
             $(
                 $(#[$vmeta])*

@@ -33,7 +33,7 @@ use crate::rules;
 use crate::rules_log::{RulesAction, RulesData};
 
 /// One target of a department's annual work plan, as recorded.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlanTarget {
     /// The standard's code.
@@ -63,7 +63,7 @@ impl PlanTarget {
 }
 
 /// A department's annual work plan as the log records it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct DepartmentPlan {
     /// The department's machine name; `None` for the office's plan for the whole court.
     pub department: Option<String>,
@@ -76,7 +76,7 @@ pub struct DepartmentPlan {
 }
 
 /// A progress hearing of the leading group (定期听取), as the log records it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Hearing {
     /// Who recorded it, when it was held.
     pub decided: Decided,
@@ -90,7 +90,7 @@ pub struct Hearing {
 
 /// What the court's log records of the court-level decisions, built from its records in
 /// order ([`absorb`](CourtAffairs::absorb)).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct CourtAffairs {
     /// The deadlines and core designations, for the reports.
     pub schedule: WorkPlan,

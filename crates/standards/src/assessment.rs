@@ -98,7 +98,7 @@ pub mod labels {
 }
 
 /// A step of the plan as the report's columns show it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct AssessedStep {
     /// The step's id.
     pub step: String,
@@ -109,7 +109,7 @@ pub struct AssessedStep {
 }
 
 /// One row's figures for one step.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct StepRate {
     /// The step's id.
     pub step: String,
@@ -139,7 +139,7 @@ impl StepRate {
 }
 
 /// How many refusals one rule made.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct RuleCount {
     /// The rule: the failed guard or check's name, or the kind of refusal
     /// (`no_transition`, `role_not_allowed`).
@@ -152,7 +152,7 @@ pub struct RuleCount {
 
 /// One department's assessment for the year (or the unassigned standards', or the
 /// court's total).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct AssessmentRow {
     /// The department's machine name; `None` for the unassigned row and the total.
     pub department: Option<String>,
@@ -179,7 +179,7 @@ pub struct AssessmentRow {
 }
 
 /// The yearly assessment (see the module docs).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct AssessmentReport {
     /// The title.
     pub title: Text,

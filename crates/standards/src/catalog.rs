@@ -34,7 +34,7 @@ pub const CHINA_STANDARD_TIME: FixedOffset = match FixedOffset::east_opt(8 * 360
 pub const CATALOG_FORMAT: u32 = 1;
 
 /// The court whose plan the catalog is.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Court {
     /// Its name.
     pub label: Text,
@@ -42,6 +42,7 @@ pub struct Court {
     pub document_prefix: String,
     /// Its time zone: plan dates are calendar dates there.
     #[serde(serialize_with = "serialize_offset")]
+    #[schemars(with = "String", regex(pattern = r"^[+-][0-9]{2}:[0-9]{2}(:[0-9]{2})?$"))]
     pub timezone: FixedOffset,
     /// The minimum length of a consultation, in days.
     pub min_consultation_days: u32,
@@ -57,7 +58,7 @@ pub struct Court {
 /// How many members of the leading group must be present for an approval. The plan
 /// does not say; `at_least_half` is this project's default (what Regula 0.1 checked),
 /// and `more_than_half` is 过半数 in its strict sense.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Quorum {
     /// At least half of the members (半数以上（含半数）): 3 of 6, 3 of 5.
@@ -89,7 +90,7 @@ impl Quorum {
 /// definition version 2. The plan's "运转良好" suggests the criteria were met; it does
 /// not say how many, so `all_criteria_met` is this project's default and
 /// `more_than_half_met` the configurable alternative (`[court] passing_evaluation`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PassMark {
     /// Every criterion of the version met its target.
@@ -126,7 +127,7 @@ fn serialize_offset<S: serde::Serializer>(offset: &FixedOffset, s: S) -> Result<
 }
 
 /// The plan document the catalog transcribes.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct PlanDocument {
     /// Its title.
     pub label: Text,
@@ -137,7 +138,7 @@ pub struct PlanDocument {
 }
 
 /// The court that checks and accepts the standards (长春林区中级法院).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct IntermediateCourt {
     /// Its name.
     pub label: Text,
@@ -154,7 +155,7 @@ impl IntermediateCourt {
 }
 
 /// A named member of the leading group (领导小组).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Member {
     /// The identifier actors use ([`regula_core::Actor::id`]).
     pub id: String,
@@ -165,7 +166,7 @@ pub struct Member {
 }
 
 /// A domain (领域): adjudication, administration or personnel in the built-in plan.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Domain {
     /// Stable code, e.g. `ADJ`.
     pub code: String,
@@ -174,7 +175,7 @@ pub struct Domain {
 }
 
 /// A category of standards within a domain, e.g. 审判业务标准.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Category {
     /// Stable code, e.g. `ADJ-01`.
     pub code: String,
@@ -185,7 +186,7 @@ pub struct Category {
 }
 
 /// One standard of the catalog.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Entry {
     /// Stable code, e.g. `ADJ-01-08`.
     pub code: String,
@@ -211,7 +212,7 @@ pub struct Entry {
 
 /// A catalog: the court, the plan's steps and organisation, and every standard.
 /// Serializes (for listing as JSON) with every field below.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Catalog {
     court: Court,
     plan: PlanDocument,

@@ -15,7 +15,7 @@ use crate::lifecycle::{
 };
 
 /// Who made a record, when, and in which audit record.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Stamp {
     /// The actor's id.
     pub by: String,
@@ -26,7 +26,7 @@ pub struct Stamp {
 }
 
 /// A draft as submitted, numbered from 1.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DraftRecord {
     /// The draft's number.
     pub number: u32,
@@ -40,7 +40,7 @@ pub struct DraftRecord {
 }
 
 /// An opinion with its response.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct OpinionRecord {
     /// Its number in the consultation, from 1.
     pub number: u32,
@@ -57,7 +57,7 @@ pub struct OpinionRecord {
 }
 
 /// One round of consultation on one draft.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Consultation {
     /// The draft consulted on.
     pub draft: u32,
@@ -72,7 +72,7 @@ pub struct Consultation {
 }
 
 /// An approving decision of the leading group.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ApprovalRecord {
     /// The draft approved.
     pub draft: u32,
@@ -83,7 +83,7 @@ pub struct ApprovalRecord {
 }
 
 /// A draft sent back.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SendBackRecord {
     /// The stage it was sent back from.
     pub from: Stage,
@@ -97,7 +97,7 @@ pub struct SendBackRecord {
 }
 
 /// A published version of the standard's text, numbered from 1.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Version {
     /// The version's number.
     pub number: u32,
@@ -117,7 +117,7 @@ pub struct Version {
 }
 
 /// How a revision ended.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum RevisionEnd {
     /// A new version was published.
@@ -135,7 +135,7 @@ pub enum RevisionEnd {
 }
 
 /// A revision of a published standard, numbered from 1.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Revision {
     /// The revision's number.
     pub number: u32,
@@ -153,7 +153,7 @@ pub struct Revision {
 }
 
 /// An implementation report of the department.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ReportRecord {
     /// The period covered.
     pub period: String,
@@ -166,7 +166,7 @@ pub struct ReportRecord {
 }
 
 /// An inspection, numbered from 1.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct InspectionRecord {
     /// The inspection's number.
     pub number: u32,
@@ -179,7 +179,7 @@ pub struct InspectionRecord {
 }
 
 /// An evaluation, numbered from 1.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct EvaluationRecord {
     /// The evaluation's number.
     pub number: u32,
@@ -190,7 +190,7 @@ pub struct EvaluationRecord {
 }
 
 /// The acceptance by the intermediate court.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AcceptanceRecord {
     /// The acceptance.
     pub acceptance: Acceptance,
@@ -201,7 +201,7 @@ pub struct AcceptanceRecord {
 }
 
 /// The withdrawal of a standard.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct WithdrawalRecord {
     /// The stage it was withdrawn from.
     pub from: Stage,
@@ -212,7 +212,7 @@ pub struct WithdrawalRecord {
 }
 
 /// A move of a standard to another department (definition version 2).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Reassignment {
     /// The department before.
     pub from: Option<DepartmentRef>,
@@ -225,7 +225,7 @@ pub struct Reassignment {
 }
 
 /// A change of stage, as the standard's history keeps it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct StageChange {
     /// The stage left.
     pub from: Stage,
@@ -238,7 +238,7 @@ pub struct StageChange {
 }
 
 /// Everything a standard carries; the `Data` of [`StandardLifecycle`](crate::StandardLifecycle).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct StandardData {
     /// The catalog code.
     pub code: String,

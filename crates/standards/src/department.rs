@@ -19,7 +19,7 @@ use regula_core::Text;
 use serde::{Deserialize, Serialize};
 
 /// A sub-unit of a department, such as 政治部督察室.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Unit {
     /// Machine name, e.g. `inspection_office`.
     pub id: String,
@@ -31,7 +31,7 @@ pub struct Unit {
 }
 
 /// A department of the court that can be responsible for standards.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Department {
     /// Machine name, e.g. `general_office`.
     pub id: String,
@@ -46,7 +46,7 @@ pub struct Department {
 }
 
 /// What a name resolved to: a department, and the unit when the name was a unit's.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DepartmentRef {
     /// The department's machine name.
     pub department: String,
@@ -79,7 +79,7 @@ pub struct NameClash {
 
 /// The departments of a court, with every name each one is known by. Serializes as
 /// its departments.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct DepartmentRegistry {
     departments: Vec<Department>,

@@ -407,6 +407,7 @@ pub mod plan;
 pub mod report;
 pub mod rules;
 pub mod rules_log;
+pub mod schema;
 pub mod service;
 pub mod table;
 pub mod view;

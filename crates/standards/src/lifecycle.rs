@@ -18,7 +18,7 @@ impl Lifecycle for StandardLifecycle {
 }
 
 /// The stage a standard is in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     /// 调研论证: study practice and existing rules, argue the need.
@@ -120,7 +120,7 @@ pub fn standing_label(stage: Option<Stage>) -> Text {
 /// Principle 一 of the plan (三.基本原则): every standard has procedural requirements
 /// (程序规范) and quality requirements (工作质量), and objective evaluation criteria
 /// (客观精准的评价标准).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Draft {
     /// The text, or a reference to where it is kept.
     pub text: String,
@@ -145,7 +145,7 @@ pub struct Draft {
 }
 
 /// What a draft distils or implements.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Source {
     /// Which kind of source.
     pub kind: SourceKind,
@@ -154,7 +154,7 @@ pub struct Source {
 }
 
 /// The kinds of source a standard draws on (三.原则三).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SourceKind {
     /// A rule issued since the 加强管理年 campaign, which the standard distils.
@@ -182,7 +182,7 @@ impl SourceKind {
 }
 
 /// An evaluation criterion: what is measured, and the target it must reach.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Criterion {
     /// Short name, e.g. 审限内结案率.
     pub name: String,
@@ -193,7 +193,7 @@ pub struct Criterion {
 }
 
 /// Where an opinion came from (五.三: front-line AND administrative staff).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OpinionSource {
     /// 一线审判办案人员: front-line adjudication staff.
@@ -216,7 +216,7 @@ impl OpinionSource {
 }
 
 /// An opinion collected during consultation.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Opinion {
     /// Who gave it.
     pub author: String,
@@ -227,7 +227,7 @@ pub struct Opinion {
 }
 
 /// The drafters' response to an opinion.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "decision", rename_all = "snake_case")]
 pub enum Response {
     /// 采纳: the opinion was adopted.
@@ -244,7 +244,7 @@ pub enum Response {
 }
 
 /// The record of a leading-group meeting that deliberated a standard.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct MeetingRecord {
     /// The meeting's date (in the court's time zone).
     pub date: NaiveDate,
@@ -255,7 +255,7 @@ pub struct MeetingRecord {
 }
 
 /// An inspection (督导检查) of the work on a standard.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Inspection {
     /// When it took place.
     pub date: NaiveDate,
@@ -273,7 +273,7 @@ pub struct Inspection {
 }
 
 /// Something an inspection flags about a standard's text.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum InspectionFlag {
     /// The text copies statutes instead of distilling practice (三.原则三: 不能简单照抄法条).
@@ -290,7 +290,7 @@ impl InspectionFlag {
 }
 
 /// An evaluation of a published version against its own criteria.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Evaluation {
     /// When it was made.
     pub date: NaiveDate,
@@ -303,7 +303,7 @@ pub struct Evaluation {
 }
 
 /// How a standard did against one of its criteria.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CriterionScore {
     /// The criterion's number in the version's draft, from 1.
     pub criterion: u32,
@@ -314,7 +314,7 @@ pub struct CriterionScore {
 }
 
 /// Why a revision is opened.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum RevisionCause {
     /// 作用发挥不够好: the standard works badly; may cite an evaluation by number.
@@ -346,7 +346,7 @@ impl RevisionCause {
 }
 
 /// The record of the intermediate court's acceptance (评估验收).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Acceptance {
     /// When it was accepted.
     pub date: NaiveDate,
@@ -482,7 +482,7 @@ impl StandardAction {
 }
 
 /// A role of the lifecycle: who may fire a transition.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// 责任部门: researches, drafts, runs consultation, reports on implementation.

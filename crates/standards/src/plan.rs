@@ -42,7 +42,7 @@ use crate::lifecycle::{Stage, StandardLifecycle, standing_label};
 use crate::rules::local_date;
 
 /// What a step requires each standard in its scope to have reached.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Milestone {
     /// Built: at least one version published (建立标准).
@@ -77,7 +77,7 @@ impl Milestone {
 }
 
 /// Which standards a step concerns.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {
     /// Only the core standards (核心工作标准), as the leading group designated them (or
@@ -98,7 +98,7 @@ impl Scope {
 }
 
 /// A step of the plan (三、推进步骤) with its due date.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Step {
     /// Stable id, e.g. `build-all`.
     pub id: String,
@@ -132,7 +132,7 @@ pub fn covered_date(as_of: DateTime<Utc>, tz: FixedOffset) -> NaiveDate {
 }
 
 /// Every standard's current data, by code: the input of the queries.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Ledger {
     standards: BTreeMap<String, StandardData>,
 }
@@ -185,7 +185,7 @@ impl FromIterator<StandardData> for Ledger {
 }
 
 /// A target date the office's annual work plan sets for one standard.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Target {
     /// The standard's code.
     pub code: String,
@@ -206,7 +206,7 @@ pub struct Target {
 
 /// Who recorded a court-level decision, when it took effect, and where it is in the
 /// court's log (the store's rules log, [`crate::rules_log`]).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Decided {
     /// When it took effect (the record's `at`).
     pub at: DateTime<Utc>,
@@ -225,7 +225,7 @@ impl Decided {
 
 /// A deadline moved past the plan's step date: a decision of the leading group
 /// (领导小组决定延期), recorded with its reason.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DeadlineExtension {
     /// The standard's code.
     pub code: String,
@@ -241,7 +241,7 @@ pub struct DeadlineExtension {
 
 /// A recorded designation of the core standards (核心工作标准的确定): the whole core set
 /// from `decided.at` on.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CoreDesignation {
     /// The codes of every core standard from then on.
     pub codes: Vec<String>,
@@ -278,7 +278,7 @@ fn default_milestone() -> Milestone {
 /// milestone = "published"   # optional: published (default), refined or consolidated
 /// note = "2023年度工作计划第3项"  # optional
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct WorkPlan {
     /// The year the plan is for, if stated.
     #[serde(default)]
@@ -463,7 +463,7 @@ fn load_work_plan(source: &str, catalog: &Catalog) -> Result<WorkPlan, (usize, C
 }
 
 /// Where a milestone of one standard stands as of an instant.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Standing {
     /// Reached; `late` when first reached after the due date.
@@ -503,7 +503,7 @@ impl Standing {
 }
 
 /// One standard's due date for one milestone.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Due {
     /// The governing step's id.
     pub step: String,
@@ -669,7 +669,7 @@ pub mod labels {
 }
 
 /// How to group the progress report.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum GroupBy {
     /// By domain.
@@ -683,7 +683,7 @@ pub enum GroupBy {
 }
 
 /// How many standards of a group are at one stage.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct StageCount {
     /// The stage; `None` for not started.
     pub stage: Option<Stage>,
@@ -694,7 +694,7 @@ pub struct StageCount {
 }
 
 /// One row of the progress report.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ProgressRow {
     /// The group's key: a domain, category or department code, a stage name, or
     /// `unassigned` / `not_started`.
@@ -716,7 +716,7 @@ pub struct ProgressRow {
 }
 
 /// Progress grouped by domain, category, department or stage, as of an instant.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ProgressReport {
     /// The report's title.
     pub title: Text,
@@ -733,7 +733,7 @@ pub struct ProgressReport {
 }
 
 /// What one standard looks like as of an instant; the building block of the reports.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct StandardStatus {
     /// The code.
     pub code: String,
@@ -760,7 +760,7 @@ pub struct StandardStatus {
 }
 
 /// One milestone of one standard.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct MilestoneStatus {
     /// The due date and where it comes from.
     pub due: Due,
@@ -916,7 +916,7 @@ pub fn progress(
 }
 
 /// A standard overdue against a step.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct LateEntry {
     /// The code.
     pub code: String,
@@ -940,7 +940,7 @@ pub struct LateEntry {
 }
 
 /// The standards overdue against one step.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct StepLateness {
     /// The step's id.
     pub step: String,
@@ -959,7 +959,7 @@ pub struct StepLateness {
 }
 
 /// A standard whose deadline for a step the leading group extended.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ExtendedEntry {
     /// The code.
     pub code: String,
@@ -978,7 +978,7 @@ pub struct ExtendedEntry {
 }
 
 /// The standards late against each step, as of an instant.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct LatenessReport {
     /// The report's title.
     pub title: Text,
@@ -1058,7 +1058,7 @@ pub fn lateness(catalog: &Catalog, ledger: &Ledger, work_plan: &WorkPlan, as_of:
 }
 
 /// One department's load.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct DepartmentLoad {
     /// The department's machine name; `None` for the unassigned row.
     pub department: Option<String>,

@@ -17,7 +17,7 @@ use crate::plan::{self, DepartmentLoad, GroupBy, LatenessReport, ProgressReport}
 use crate::service::{Court, ServiceError};
 
 /// A section of the report.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Section {
     /// Progress by domain.
@@ -145,7 +145,7 @@ impl ReportError {
 }
 
 /// A court's report as of a date (see the [module docs](crate::report)).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Report {
     /// The instant described: the end of the day asked for, or now.
     pub as_of: DateTime<Utc>,

@@ -194,7 +194,7 @@ impl RulesAction {
 
 /// The rules as recorded: the catalog's TOML text and the standards designated core
 /// (a designation made on the catalog after loading it, which its text lacks).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RulesData {
     /// The catalog file's text.

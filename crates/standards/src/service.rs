@@ -150,7 +150,7 @@ pub enum ServiceError {
 
 /// What stands between a standard and its next step: one entry per forward action,
 /// with the rules about the standard's own record that would refuse it now.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Blocker {
     /// The action's machine name.
     pub action: String,

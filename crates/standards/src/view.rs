@@ -12,7 +12,7 @@ use crate::lifecycle::Stage;
 use crate::service::{Blocker, Court, ServiceError};
 
 /// One standard as of an instant (see the [module docs](crate::view)).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct StandardView {
     /// The code, upper case.
     pub code: String,
@@ -54,7 +54,7 @@ impl StandardView {
 }
 
 /// An action open from a standard's stage.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ActionView {
     /// The action's machine name.
     pub action: String,
