@@ -430,21 +430,6 @@ pub fn schemas() -> Map<String, Value> {
             "properties": {"opened": {"type": "array", "items": {"type": "string"}}, "total": {"type": "integer"}}}),
     );
     schemas.insert(
-        "ActionRequest".into(),
-        json!({
-            "type": "object",
-            "additionalProperties": false,
-            "required": ["action"],
-            "properties": {
-                "action": {"type": "string", "description": "The action's machine name"},
-                "payload": {"type": ["object", "null"], "description": "The action's payload (see the Payload schemas)"},
-                "role": {"type": ["string", "null"]},
-                "note": {"type": ["string", "null"]},
-                "at": {"type": ["string", "null"], "description": "RFC 3339 or a date: an event entered after the fact"}
-            }
-        }),
-    );
-    schemas.insert(
         "Decision".into(),
         json!({"type": "object", "required": ["decision", "role"], "properties": {
             "decision": {"enum": ["accept", "refuse"]}, "to": {"type": "string"}, "role": {"type": "string"},
@@ -457,17 +442,149 @@ pub fn schemas() -> Map<String, Value> {
             "replayed": {"type": "integer"}, "root": {"type": ["string", "null"]},
             "problems": {"type": "array", "items": {"type": "string"}}}}),
     );
-    schemas.insert(
-        "CatalogEntry".into(),
-        json!({"type": "object", "required": ["code", "name", "domain", "category"], "properties": {
-            "code": {"type": "string"}, "name": {"type": "object"}, "domain": {"type": "string"},
-            "category": {"type": "string"}, "department": {}, "unassigned": {"type": "boolean"},
-            "core": {"type": "boolean"}}}),
-    );
-    for name in ["AuditRecord", "StandardStatus", "StandardView", "Report", "ProofBundle"] {
-        schemas.insert(name.into(), json!({"type": "object"}));
+    // The library's own schemas, derived from the types serde reads and writes.
+    let derived = regula_core::schema::schemas()
+        .into_iter()
+        .chain(regula_standards::schema::schemas())
+        .chain(regula_proof::schema::schemas())
+        .map(|(name, schema)| (name.to_owned(), schema))
+        .chain([
+            (
+                "StandardView".to_owned(),
+                output_schema::<regula_standards::view::StandardView>(),
+            ),
+            (
+                "CatalogEntry".to_owned(),
+                output_schema::<regula_standards::catalog::Entry>(),
+            ),
+            ("Report".to_owned(), output_schema::<regula_standards::report::Report>()),
+        ]);
+    for (name, schema) in derived {
+        lift(&mut schemas, &name, schema);
     }
+    // One payload schema per action, and the request that carries it.
+    let mut variants = Vec::new();
+    for (action, payload) in regula_standards::schema::action_schemas() {
+        let name = format!("Payload_{action}");
+        let fieldless = payload.get("type") == Some(&json!("null"));
+        let payload = if fieldless {
+            json!({"description": "This action has no fields: no payload, null or {}",
+                "anyOf": [{"type": "null"}, {"type": "object", "maxProperties": 0}]})
+        } else {
+            payload
+        };
+        let required = payload
+            .get("required")
+            .and_then(Value::as_array)
+            .is_some_and(|r| !r.is_empty());
+        lift(&mut schemas, &name, payload);
+        let mut properties = request_properties();
+        properties.insert("action".into(), json!({"const": action}));
+        properties.insert("payload".into(), schema_ref(&name));
+        let required: Vec<&str> = if required {
+            vec!["action", "payload"]
+        } else {
+            vec!["action"]
+        };
+        variants.push(json!({"type": "object", "additionalProperties": false,
+            "required": required, "properties": properties}));
+    }
+    schemas.insert(
+        "ActionRequest".into(),
+        json!({
+            "description": "An action and its payload; the actor is the token's, never named here",
+            "oneOf": variants,
+        }),
+    );
     schemas
+}
+
+/// The schema of what a response carries: of the type as serde *writes* it (a field
+/// skipped when empty is then not required).
+fn output_schema<T: schemars::JsonSchema>() -> Value {
+    schemars::generate::SchemaSettings::draft2020_12()
+        .for_serialize()
+        .into_generator()
+        .into_root_schema_for::<T>()
+        .to_value()
+}
+
+/// The members of an action request besides `action` and `payload`.
+fn request_properties() -> Map<String, Value> {
+    let mut properties = Map::new();
+    properties.insert(
+        "role".into(),
+        json!({"type": ["string", "null"], "description": "The role to act in; absent: the first the action allows that the caller fits"}),
+    );
+    properties.insert(
+        "note".into(),
+        json!({"type": ["string", "null"], "description": "A note kept in the record"}),
+    );
+    properties.insert(
+        "at".into(),
+        json!({"type": ["string", "null"], "description": "When the event happened, for one entered after the fact: RFC 3339 or a date (09:00 that day in the court's time zone)"}),
+    );
+    properties
+}
+
+/// Adds a standalone JSON Schema document as the component `name`, its `$defs` as
+/// components of their own (a definition of the same name and another content is
+/// renamed `<name>_<def>`), its references rewritten to point there.
+fn lift(components: &mut Map<String, Value>, name: &str, mut schema: Value) {
+    let defs = match schema.as_object_mut() {
+        Some(object) => {
+            object.remove("$schema");
+            // The component's name is its title; a root and the same type met as
+            // another's definition are then one component.
+            if object.get("title").and_then(Value::as_str) == Some(name) {
+                object.remove("title");
+            }
+            match object.remove("$defs") {
+                Some(Value::Object(defs)) => defs,
+                _ => Map::new(),
+            }
+        }
+        None => Map::new(),
+    };
+    // Compared as they will be stored (references rewritten): a definition equal to a
+    // component already there is that component.
+    let mut renamed: std::collections::HashMap<String, String> =
+        defs.keys().map(|def| (def.clone(), def.clone())).collect();
+    for (def, value) in &defs {
+        let mut stored = value.clone();
+        rewrite_refs(&mut stored, &renamed);
+        if components.get(def).is_some_and(|existing| *existing != stored) {
+            renamed.insert(def.clone(), format!("{name}_{def}"));
+        }
+    }
+    for (def, mut value) in defs {
+        rewrite_refs(&mut value, &renamed);
+        let target = renamed.get(&def).cloned().unwrap_or(def);
+        components.entry(target).or_insert(value);
+    }
+    rewrite_refs(&mut schema, &renamed);
+    components.insert(name.to_owned(), schema);
+}
+
+/// Points every `#/$defs/X` reference at `#/components/schemas/<renamed X>`.
+fn rewrite_refs(value: &mut Value, renamed: &std::collections::HashMap<String, String>) {
+    match value {
+        Value::Object(object) => {
+            for (key, inner) in object.iter_mut() {
+                if key == "$ref"
+                    && let Value::String(reference) = inner
+                    && let Some(def) = reference.strip_prefix("#/$defs/")
+                {
+                    let target = renamed.get(def).map_or(def, String::as_str);
+                    *reference = format!("#/components/schemas/{target}");
+                } else {
+                    rewrite_refs(inner, renamed);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| rewrite_refs(v, renamed)),
+        _ => {}
+    }
 }
 
 /// The document.

@@ -90,7 +90,7 @@ fn the_readme_tour_over_http() {
             "2023-04-28",
         )
         .expect(201);
-    let record = published.json();
+    let record = published.conforms("AuditRecord");
     assert_eq!(record["action"], "publish");
     // The actor is the token's.
     assert_eq!(record["actor"]["id"], "wang");
@@ -98,12 +98,12 @@ fn the_readme_tour_over_http() {
         .get(&format!("/v1/standards/{CODE}"), Some(&t.department))
         .expect(200);
     assert_eq!(shown.etag.as_deref(), Some(format!("\"{}\"", record["seq"]).as_str()));
-    assert_eq!(shown.json()["state"], "published");
+    assert_eq!(shown.conforms("StandardView")["state"], "published");
     // The log has every record, the refusal included.
     let log = client
         .get(&format!("/v1/standards/{CODE}/records"), Some(&t.office))
         .expect(200)
-        .json();
+        .conforms("[AuditRecord]");
     let actions: Vec<&str> = log
         .as_array()
         .unwrap()
@@ -135,7 +135,10 @@ fn the_readme_tour_over_http() {
     client
         .get(&format!("/v1/standards/{CODE}/records/99"), Some(&t.office))
         .problem(404, "not-found");
-    let verified = client.get("/v1/verify", Some(&t.office)).expect(200).json();
+    let verified = client
+        .get("/v1/verify", Some(&t.office))
+        .expect(200)
+        .conforms("VerifyReport");
     assert_eq!(verified["ok"], true, "{verified}");
 }
 
@@ -143,7 +146,10 @@ fn the_readme_tour_over_http() {
 fn reads_list_show_report_and_checkpoint() {
     let (_s, t, _server, client) = served("reads");
     drafting(&client, &t);
-    let all = client.get("/v1/standards", Some(&t.office)).expect(200).json();
+    let all = client
+        .get("/v1/standards", Some(&t.office))
+        .expect(200)
+        .conforms("[StandardStatus]");
     assert_eq!(all.as_array().unwrap().len(), 117);
     let drafting_now = client
         .get("/v1/standards?state=drafting", Some(&t.office))
@@ -175,20 +181,27 @@ fn reads_list_show_report_and_checkpoint() {
     let shown = client
         .get(&format!("/v1/standards/{}", CODE.to_lowercase()), Some(&t.office))
         .expect(200)
-        .json();
+        .conforms("StandardView");
     assert_eq!(shown["code"], CODE);
     assert!(shown["blockers"].as_array().is_some(), "{shown}");
     client
         .get("/v1/standards/NOPE-1", Some(&t.office))
         .problem(404, "not-found");
     // The catalog.
-    let catalog = client.get("/v1/catalog", Some(&t.office)).expect(200).json();
+    let catalog = client
+        .get("/v1/catalog", Some(&t.office))
+        .expect(200)
+        .conforms("[CatalogEntry]");
     assert_eq!(catalog.as_array().unwrap().len(), 117);
     // Reports in every format.
     let report = client
         .get("/v1/reports?as_of=2023-03-31", Some(&t.office))
         .expect(200)
-        .json();
+        .conforms("Report");
+    client
+        .get("/v1/reports?sections=assessment&year=2023", Some(&t.office))
+        .expect(200)
+        .conforms("Report");
     assert!(report["progress"].is_array(), "{report}");
     let markdown = client
         .get("/v1/reports?format=markdown&as_of=2023-03-31", Some(&t.office))
@@ -329,7 +342,7 @@ fn each_token_acts_only_as_its_actor_may() {
     let imported = client
         .post_text("/v1/catalog/import", Some(&t.admin), "", "text/plain", &[])
         .expect(200)
-        .json();
+        .conforms("Imported");
     assert_eq!(imported["opened"].as_array().unwrap().len(), 0, "{imported}");
 }
 
@@ -508,6 +521,7 @@ fn bad_requests_are_problems_that_change_nothing() {
         .expect(200)
         .json();
     assert_eq!(preview["decision"], "accept", "{preview}");
+    common::conforms(&preview, "Decision");
     let preview = client
         .post(
             &format!("/v1/standards/{CODE}/preview"),

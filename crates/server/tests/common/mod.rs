@@ -191,6 +191,14 @@ impl Reply {
         self
     }
 
+    /// Asserts the JSON body meets the OpenAPI document's schema `name` (a component,
+    /// or `[name]` for an array of them); returns the body.
+    pub fn conforms(&self, name: &str) -> Value {
+        let body = self.json();
+        conforms(&body, name);
+        body
+    }
+
     /// Asserts a problem of `kind` with `status`.
     pub fn problem(self, status: u16, kind: &str) -> Value {
         assert_eq!(self.status, status, "{}", self.text);
@@ -199,7 +207,7 @@ impl Reply {
             "{}",
             self.content_type
         );
-        let body = self.json();
+        let body = self.conforms("Problem");
         assert_eq!(body["type"], format!("/problems/{kind}"), "{body}");
         assert_eq!(body["status"], status, "{body}");
         assert!(!body["i18n"]["zh"]["detail"].as_str().unwrap().is_empty(), "{body}");
@@ -331,4 +339,30 @@ pub fn meeting() -> Value {
 /// An opinion.
 pub fn opinion(n: usize) -> Value {
     serde_json::json!({"opinion": {"source": "frontline", "author": format!("法官{n}"), "content": format!("意见{n}")}})
+}
+
+/// Asserts `value` meets the OpenAPI document's schema `name` (`[name]`: an array of
+/// them), naming every violation.
+pub fn conforms(value: &Value, name: &str) {
+    let document = regula_server::openapi::document();
+    let mut root = match name.strip_prefix('[').and_then(|n| n.strip_suffix(']')) {
+        Some(item) => {
+            serde_json::json!({"type": "array", "items": {"$ref": format!("#/components/schemas/{item}")}})
+        }
+        None => serde_json::json!({"$ref": format!("#/components/schemas/{name}")}),
+    };
+    root["components"] = document["components"].clone();
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&root)
+        .unwrap_or_else(|e| panic!("schema {name}: {e}"));
+    let errors: Vec<String> = validator
+        .iter_errors(value)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "the response does not meet {name}:\n{}\n{value}",
+        errors.join("\n")
+    );
 }
