@@ -4,16 +4,13 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use regula_core::store::{
-    Append, Claim, ClaimHolder, InstanceFilter, InstanceHead, StorageCheck, Store, StoreError, StoreProblem, TreeHead,
-};
-use regula_core::{Actor, AuditRecord, Snapshot};
+use regula_core::Actor;
+use regula_core::store::StoreError;
 use regula_standards::catalog::{Catalog, CatalogError};
 use regula_standards::court::CourtConfig;
 use regula_standards::service::ServiceError;
 use regula_store_postgres::PostgresStore;
 use regula_store_sqlite::SqliteStore;
-use uuid::Uuid;
 
 use crate::args::Cli;
 
@@ -82,61 +79,9 @@ impl CliError {
     }
 }
 
-/// Either store, behind one type.
-pub enum AnyStore {
-    /// The embedded default.
-    Sqlite(SqliteStore),
-    /// PostgreSQL.
-    Postgres(Box<PostgresStore>),
-}
-
-macro_rules! delegate {
-    ($self:ident, $s:ident => $e:expr) => {
-        match $self {
-            AnyStore::Sqlite($s) => $e,
-            AnyStore::Postgres($s) => $e,
-        }
-    };
-}
-
-impl Store for AnyStore {
-    fn append_batch(&self, batch: &[Append<'_>]) -> Result<TreeHead, StoreError> {
-        delegate!(self, s => s.append_batch(batch))
-    }
-    fn append_claiming(&self, batch: &[Append<'_>], claims: &[Claim]) -> Result<TreeHead, StoreError> {
-        delegate!(self, s => s.append_claiming(batch, claims))
-    }
-    fn claim(&self, namespace: &str, key: &str) -> Result<Option<ClaimHolder>, StoreError> {
-        delegate!(self, s => s.claim(namespace, key))
-    }
-    fn claims(&self, namespace: &str) -> Result<Vec<Claim>, StoreError> {
-        delegate!(self, s => s.claims(namespace))
-    }
-    fn load_after(&self, instance: Uuid, after: u64) -> Result<Vec<AuditRecord>, StoreError> {
-        delegate!(self, s => s.load_after(instance, after))
-    }
-    fn head(&self, instance: Uuid) -> Result<InstanceHead, StoreError> {
-        delegate!(self, s => s.head(instance))
-    }
-    fn list(&self, filter: &InstanceFilter) -> Result<Vec<InstanceHead>, StoreError> {
-        delegate!(self, s => s.list(filter))
-    }
-    fn scan(&self, from: u64, limit: usize) -> Result<Vec<AuditRecord>, StoreError> {
-        delegate!(self, s => s.scan(from, limit))
-    }
-    fn tree_head(&self) -> Result<TreeHead, StoreError> {
-        delegate!(self, s => s.tree_head())
-    }
-    fn put_snapshot(&self, snapshot: &Snapshot) -> Result<(), StoreError> {
-        delegate!(self, s => s.put_snapshot(snapshot))
-    }
-    fn snapshot(&self, instance: Uuid) -> Result<Option<Snapshot>, StoreError> {
-        delegate!(self, s => s.snapshot(instance))
-    }
-    fn check_storage(&self, depth: StorageCheck) -> Result<Vec<StoreProblem>, StoreError> {
-        delegate!(self, s => s.check_storage(depth))
-    }
-}
+/// Either store, behind one type (the service's, so that `regula serve` and every
+/// other command open stores alike).
+pub use regula_server::AnyStore;
 
 /// What a command may do to the store it opens.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -270,3 +270,139 @@ fn commands_on_an_empty_database_create_nothing() {
     run_in(s.path(), &["--pg", pg.as_str(), "init"]).ok();
     run_in(s.path(), &["--pg", pg.as_str(), "list"]).ok();
 }
+
+/// Two `regula serve` processes on one PostgreSQL database, side by side: both take
+/// writes to the same standard at once (each acknowledged record is there once; a
+/// write that lost the race is a 409 that wrote nothing), a token issued or revoked
+/// while they run is known to both at once, and a retry sent to the other process
+/// under the same idempotency key answers the first result.
+#[test]
+fn two_serve_processes_on_one_database() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    use serde_json::json;
+
+    let Some(url) = url() else { return };
+    let db = Database::create(&url);
+    let pg = with_dbname(&url, &db.name);
+    let s = Scratch::new("pg-serve");
+    let run = |args: &[&str]| {
+        let mut all = vec!["--pg", pg.as_str()];
+        all.extend_from_slice(args);
+        run_in(s.path(), &all)
+    };
+    run(&["init"]).ok();
+    run(&["catalog", "import", "--at", "2022-05-16"]).ok();
+    run(&["do", CODE, "start_drafting", "--as", DEPT, "--at", "2023-03-06"]).ok();
+    let draft = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/payloads/draft.json");
+    run(&[
+        "do",
+        CODE,
+        "open_consultation",
+        "--as",
+        DEPT,
+        "--at",
+        "2023-03-20",
+        "--json-file",
+        draft.to_str().unwrap(),
+    ])
+    .ok();
+    let issue = |actor: &str| -> (String, String) {
+        let issued = run(&["--json", "token", "issue", "--as", OFFICE, "--for", actor])
+            .ok()
+            .json();
+        (
+            issued["id"].as_str().unwrap().to_owned(),
+            issued["secret"].as_str().unwrap().to_owned(),
+        )
+    };
+    let (_, token) = issue(DEPT);
+    let a = Served::start(&s, &["--pg", pg.as_str()]);
+    let b = Served::start(&s, &["--pg", pg.as_str()]);
+    let post = |base: &str, token: &str, body: &serde_json::Value, key: Option<&str>| {
+        let mut request = agent()
+            .post(format!("{base}/v1/standards/{CODE}/records"))
+            .header("Authorization", format!("Bearer {token}"))
+            .header("Content-Type", "application/json");
+        if let Some(key) = key {
+            request = request.header("Idempotency-Key", key);
+        }
+        let mut response = request.send(body.to_string()).unwrap();
+        let status = response.status().as_u16();
+        let text = response.body_mut().read_to_string().unwrap();
+        (status, text)
+    };
+    let opinion = |n: usize| {
+        json!({"action": "record_opinion", "payload": {"opinion":
+            {"source": "frontline", "author": format!("法官{n}"), "content": format!("意见{n}")}}})
+    };
+    let opinions = || {
+        let log = run(&["--json", "log", CODE]).ok().json();
+        log.as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["action"] == "record_opinion")
+            .count() as u64
+    };
+    // Both processes write to one standard at once.
+    let (acknowledged, conflicts) = (AtomicU64::new(0), AtomicU64::new(0));
+    std::thread::scope(|scope| {
+        for i in 0..8 {
+            let (base, token, acknowledged, conflicts) = (
+                if i % 2 == 0 { a.base.clone() } else { b.base.clone() },
+                token.clone(),
+                &acknowledged,
+                &conflicts,
+            );
+            scope.spawn(move || {
+                for j in 0..15 {
+                    match post(&base, &token, &opinion(i * 100 + j), None) {
+                        (201, _) => acknowledged.fetch_add(1, Ordering::SeqCst),
+                        (409, text) => {
+                            assert!(text.contains("/problems/conflict"), "{text}");
+                            conflicts.fetch_add(1, Ordering::SeqCst)
+                        }
+                        (status, text) => panic!("{status}: {text}"),
+                    };
+                }
+            });
+        }
+    });
+    assert_eq!(
+        opinions(),
+        acknowledged.load(Ordering::SeqCst),
+        "every acknowledged record once, nothing for a conflict ({} conflicts)",
+        conflicts.load(Ordering::SeqCst)
+    );
+    // A token issued while both run works on both; revoked, on neither.
+    let (id, fresh) = issue(DEPT);
+    for base in [&a.base, &b.base] {
+        let status = http_status(
+            &agent()
+                .get(format!("{base}/v1/standards/{CODE}"))
+                .header("Authorization", format!("Bearer {fresh}"))
+                .call(),
+        );
+        assert_eq!(status, 200);
+    }
+    run(&["token", "revoke", &id, "--as", OFFICE]).ok();
+    for base in [&a.base, &b.base] {
+        let status = http_status(
+            &agent()
+                .get(format!("{base}/v1/standards/{CODE}"))
+                .header("Authorization", format!("Bearer {fresh}"))
+                .call(),
+        );
+        assert_eq!(status, 401);
+    }
+    // A retry sent to the other process answers the first result.
+    let before = opinions();
+    let body = opinion(9999);
+    let first = post(&a.base, &token, &body, Some("retry-1"));
+    let again = post(&b.base, &token, &body, Some("retry-1"));
+    assert_eq!(first.0, 201, "{}", first.1);
+    assert_eq!(again, first);
+    assert_eq!(opinions(), before + 1);
+    drop((a, b));
+    assert_eq!(run(&["--json", "verify"]).ok().json()["ok"], true);
+}

@@ -8,83 +8,13 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use common::*;
 use serde_json::{Value, json};
-
-/// A `regula serve` process on a free loopback port.
-struct Served {
-    child: Child,
-    base: String,
-}
-
-impl Served {
-    fn start(s: &Scratch) -> Self {
-        let mut child = Command::new(BIN)
-            .current_dir(s.path())
-            .args(["--store"])
-            .arg(s.store())
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .env_remove("REGULA_STORE")
-            .env_remove("REGULA_PG")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        // The first line on stderr names the address it listens on.
-        let mut line = String::new();
-        BufReader::new(child.stderr.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let base = line
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .unwrap_or_else(|| panic!("no address in {line:?}"))
-            .to_owned();
-        let served = Served { child, base };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while http_status(&agent().get(format!("{}/healthz", served.base)).call()) != 200 {
-            assert!(Instant::now() < deadline, "never healthy");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        served
-    }
-
-    fn signal(&self, signal: &str) {
-        let ok = Command::new("kill")
-            .args([signal, &self.child.id().to_string()])
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok, "kill {signal}");
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::new_with_config(
-        ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(60)))
-            .build(),
-    )
-}
-
-fn http_status(r: &Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> u16 {
-    r.as_ref().map_or(0, |r| r.status().as_u16())
-}
 
 /// `regula token issue --as OFFICE --for ACTOR`, its secret.
 fn token(s: &Scratch, actor: &str) -> String {
@@ -170,7 +100,7 @@ fn wait_for(count: &AtomicU64, n: u64) {
 #[test]
 fn sigterm_under_load_finishes_the_requests_in_flight_and_exits_cleanly() {
     let (s, token) = in_consultation("serve-term");
-    let mut served = Served::start(&s);
+    let mut served = Served::start(&s, &["--store", s.store().to_str().unwrap()]);
     let (stop, acknowledged, failed) = (AtomicBool::new(false), AtomicU64::new(0), AtomicU64::new(0));
     std::thread::scope(|scope| {
         scope.spawn(|| load(&served.base, &token, 8, &stop, &acknowledged, &failed));
@@ -188,7 +118,7 @@ fn sigterm_under_load_finishes_the_requests_in_flight_and_exits_cleanly() {
 #[test]
 fn sigkill_under_load_loses_no_acknowledged_record() {
     let (s, token) = in_consultation("serve-kill");
-    let mut served = Served::start(&s);
+    let mut served = Served::start(&s, &["--store", s.store().to_str().unwrap()]);
     let (stop, acknowledged, failed) = (AtomicBool::new(false), AtomicU64::new(0), AtomicU64::new(0));
     std::thread::scope(|scope| {
         scope.spawn(|| load(&served.base, &token, 8, &stop, &acknowledged, &failed));
@@ -206,7 +136,7 @@ fn sigkill_under_load_loses_no_acknowledged_record() {
     );
     s.verified();
     // The store serves again after the kill, and takes writes.
-    let again = Served::start(&s);
+    let again = Served::start(&s, &["--store", s.store().to_str().unwrap()]);
     let r = agent()
         .post(format!("{}/v1/standards/{CODE}/records", again.base))
         .header("Authorization", format!("Bearer {token}"))

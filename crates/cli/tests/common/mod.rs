@@ -6,9 +6,12 @@
 #![allow(clippy::unwrap_used)]
 
 use std::ffi::OsStr;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
+use std::process::Child;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -341,4 +344,73 @@ pub fn race_publish(
         })
         .collect();
     (codes, shown)
+}
+
+/// A `regula serve` process on a free loopback port.
+pub struct Served {
+    pub child: Child,
+    pub base: String,
+}
+
+impl Served {
+    /// `regula STORE_ARGS… serve --listen 127.0.0.1:0` in `s`'s directory.
+    pub fn start(s: &Scratch, store: &[&str]) -> Self {
+        let mut child = Command::new(BIN)
+            .current_dir(s.path())
+            .args(store)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env_remove("REGULA_STORE")
+            .env_remove("REGULA_PG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The first line on stderr names the address it listens on.
+        let mut line = String::new();
+        BufReader::new(child.stderr.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let base = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no address in {line:?}"))
+            .to_owned();
+        let served = Served { child, base };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while http_status(&agent().get(format!("{}/healthz", served.base)).call()) != 200 {
+            assert!(Instant::now() < deadline, "never healthy");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        served
+    }
+
+    pub fn signal(&self, signal: &str) {
+        let ok = Command::new("kill")
+            .args([signal, &self.child.id().to_string()])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "kill {signal}");
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn agent() -> ureq::Agent {
+    ureq::Agent::new_with_config(
+        ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(60)))
+            .build(),
+    )
+}
+
+pub fn http_status(r: &Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> u16 {
+    r.as_ref().map_or(0, |r| r.status().as_u16())
 }
