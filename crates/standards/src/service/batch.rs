@@ -77,17 +77,26 @@ impl<S: Store> Court<S> {
         if decided.is_empty() {
             return results;
         }
-        // One append per standard, its records in order.
-        let mut by_instance: BTreeMap<uuid::Uuid, Vec<AuditRecord>> = BTreeMap::new();
-        for record in &decided {
-            by_instance.entry(record.instance).or_default().push((*record).clone());
+        // The records in the order they were decided (the tree's order is the log's
+        // time order, which verification reads back): one append per run of records of
+        // one standard, each expecting the head the run before it left.
+        let mut heads: HashMap<uuid::Uuid, u64> = self.instances.values().map(|i| (i.id(), i.seq())).collect();
+        let mut runs: Vec<(uuid::Uuid, u64, Vec<AuditRecord>)> = Vec::new();
+        for record in decided {
+            match runs.last_mut() {
+                Some((instance, _, records)) if *instance == record.instance => records.push(record.clone()),
+                _ => {
+                    let head = heads.get(&record.instance).copied().unwrap_or_default();
+                    runs.push((record.instance, head, vec![record.clone()]));
+                }
+            }
+            heads.insert(record.instance, record.seq);
         }
-        let before: HashMap<uuid::Uuid, u64> = self.instances.values().map(|i| (i.id(), i.seq())).collect();
-        let appends: Vec<Append<'_>> = by_instance
+        let appends: Vec<Append<'_>> = runs
             .iter()
-            .map(|(instance, records)| Append {
+            .map(|(instance, expected_seq, records)| Append {
                 instance: *instance,
-                expected_seq: before.get(instance).copied().unwrap_or_default(),
+                expected_seq: *expected_seq,
                 records,
             })
             .collect();
