@@ -147,15 +147,12 @@ impl Server {
             shutdown: Some(shutdown_tx),
             thread: Some(thread),
         };
-        // Listening already; wait until the court is open and answers.
-        let client = Client::new(&server.base);
-        for _ in 0..500 {
-            if client.get("/healthz", None).status == 200 {
-                return server;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(10));
-        }
-        panic!("the server at {} did not become healthy", server.base);
+        // The listener is bound before the court opens, and connections wait in its
+        // backlog until the service answers: the first answer (whatever its status:
+        // a test may give it a time limit too short for anything) means it is up.
+        let status = Client::new(&server.base).get("/healthz", None).status;
+        assert!(status == 200 || status == 503, "/healthz answered {status}");
+        server
     }
 }
 
