@@ -96,7 +96,7 @@ echo "== regula serve on $base"
 # the catalog, 422 for an action its state does not allow), the stateful ones
 # (use_after_free, ensure_resource_availability: the document has no links; nothing is
 # ever deleted), object_level_authorization (no per-object ownership to probe).
-CHECKS=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance,negative_data_rejection,ignored_auth,missing_required_header,unsupported_method
+CHECKS=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance,negative_data_rejection,ignored_auth,missing_required_header,unsupported_method,allow_header_conformance
 
 status=0
 fuzz() {
