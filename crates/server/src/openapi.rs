@@ -131,7 +131,7 @@ pub fn operations() -> Vec<Operation> {
                 (
                     "late",
                     "date",
-                    "Only standards overdue at the end of this date (YYYY-MM-DD)",
+                    "Only standards overdue at the end of this date (YYYY-MM-DD, 1900 to 2999)",
                 ),
             ],
             body: None,
@@ -250,8 +250,8 @@ pub fn operations() -> Vec<Operation> {
                     "string",
                     "Comma-separated: domain, category, department, state, steps, load, assessment",
                 ),
-                ("as_of", "date", "As of the end of this date (YYYY-MM-DD)"),
-                ("year", "integer", "The assessment's year"),
+                ("as_of", "date", "As of the end of this date (YYYY-MM-DD, 1900 to 2999)"),
+                ("year", "year", "The assessment's year (1900 to 2999)"),
                 ("format", "string", "json (default), markdown or csv"),
                 ("lang", "string", "Language of markdown and CSV: zh (default) or en"),
             ],
@@ -293,8 +293,11 @@ pub fn operations() -> Vec<Operation> {
 
 fn parameter_schema(kind: &str) -> Value {
     match kind {
-        "date" => json!({"type": "string", "format": "date"}),
-        "integer" => json!({"type": "integer"}),
+        // Years 1900 to 2999 ([`crate::routes::YEARS`]).
+        "date" => json!({"type": "string", "format": "date", "pattern": "^(19|2[0-9])[0-9]{2}-"}),
+        "year" => {
+            json!({"type": "integer", "minimum": crate::routes::YEARS.start(), "maximum": crate::routes::YEARS.end()})
+        }
         "boolean" => json!({"type": "boolean"}),
         _ => json!({"type": "string"}),
     }
@@ -320,12 +323,15 @@ fn operation_object(op: &Operation) -> Value {
     let mut parameters: Vec<Value> = Vec::new();
     for segment in op.path.split('/') {
         if let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-            let schema = if name == "seq" {
-                json!({"type": "integer", "minimum": 0, "format": "int64"})
+            // The examples name a record the README tour writes, so that a client
+            // generating requests from this document reaches past a 404.
+            let (schema, example) = if name == "seq" {
+                (json!({"type": "integer", "minimum": 0, "format": "int64"}), json!(1))
             } else {
-                json!({"type": "string"})
+                (json!({"type": "string"}), json!("ADJ-01-01"))
             };
-            parameters.push(json!({"name": name, "in": "path", "required": true, "schema": schema}));
+            parameters
+                .push(json!({"name": name, "in": "path", "required": true, "schema": schema, "example": example}));
         }
     }
     for (name, kind, description) in op.query {
@@ -478,6 +484,13 @@ pub fn schemas() -> Map<String, Value> {
             .and_then(Value::as_array)
             .is_some_and(|r| !r.is_empty());
         lift(&mut schemas, &name, payload);
+        // Optional fields only: no payload, null or `{}` mean the same (`action_of`).
+        if !fieldless
+            && !required
+            && let Some(lifted) = schemas.remove(&name)
+        {
+            schemas.insert(name.clone(), json!({"anyOf": [{"type": "null"}, lifted]}));
+        }
         let mut properties = request_properties();
         properties.insert("action".into(), json!({"const": action}));
         properties.insert("payload".into(), schema_ref(&name));

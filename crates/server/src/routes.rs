@@ -3,11 +3,11 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike as _, Utc};
 use regula_core::store::{StorageCheck, Store};
 use regula_core::{Action as _, AuditRecord, Checkpoint, CheckpointNote, Command, Decision, Lang, Outcome, Text};
 use regula_proof::CheckpointSigning as _;
@@ -51,6 +51,13 @@ async fn with_court(
         Ok(response) => response,
         Err(problem) => problem.in_lang(lang).into_response(),
     }
+}
+
+/// A problem with the request itself, answered once the caller is known: a request
+/// without a valid token is 401 whatever else is wrong with it (and says nothing about
+/// what the operation would accept).
+async fn after_auth(app: &App, headers: &HeaderMap, problem: Problem) -> Response {
+    with_court(app, headers, move |_, _, _| Err(problem)).await
 }
 
 /// `GET /healthz`: 200 when the store answers, 503 otherwise; no token needed.
@@ -99,6 +106,12 @@ fn bad_query(e: QueryRejection) -> Problem {
     Problem::plain("bad-request", "查询参数有误：", "bad query: ", e.body_text())
 }
 
+/// A path parameter that does not parse (a sequence number that is not one, a code
+/// that is not UTF-8): a problem like any other, answered after the token is checked.
+fn bad_path(e: PathRejection) -> Problem {
+    Problem::plain("bad-request", "路径参数有误：", "bad path parameter: ", e.body_text())
+}
+
 fn bad_body(e: JsonRejection) -> Problem {
     Problem::plain("bad-request", "请求体有误：", "bad request body: ", e.body_text())
 }
@@ -111,9 +124,12 @@ pub async fn list(
 ) -> Response {
     let query = match query {
         Ok(Query(q)) => q,
-        Err(e) => return bad_query(e).in_lang(lang_of(&headers)).into_response(),
+        Err(e) => return after_auth(&app, &headers, bad_query(e)).await,
     };
     with_court(&app, &headers, move |_, court, _| {
+        if let Some(date) = query.late {
+            year_in_range("late", date.year())?;
+        }
         let rows = court.list(&query, Utc::now()).map_err(|e| match e {
             regula_standards::listing::ListError::Service(e) => from_service(e, ""),
             other => Problem::new("bad-request", other.message()),
@@ -135,14 +151,16 @@ pub struct ShowQuery {
 pub async fn show(
     State(app): State<App>,
     headers: HeaderMap,
-    Path(code): Path<String>,
+    path: Result<Path<String>, PathRejection>,
     query: Result<Query<ShowQuery>, QueryRejection>,
 ) -> Response {
     let query = match query {
         Ok(Query(q)) => q,
-        Err(e) => return bad_query(e).in_lang(lang_of(&headers)).into_response(),
+        Err(e) => return after_auth(&app, &headers, bad_query(e)).await,
     };
+    let path = path.map_err(bad_path);
     with_court(&app, &headers, move |_, court, _| {
+        let Path(code) = path?;
         let code = code.to_uppercase();
         let at = query.at.as_deref().map(|t| parse_time(court, t)).transpose()?;
         let seq = court.opened(&code).map_err(|e| from_service(e, &code))?.seq();
@@ -156,8 +174,14 @@ pub async fn show(
 }
 
 /// `GET /v1/standards/{code}/records`: the standard's audit trail, refusals included.
-pub async fn records(State(app): State<App>, headers: HeaderMap, Path(code): Path<String>) -> Response {
+pub async fn records(
+    State(app): State<App>,
+    headers: HeaderMap,
+    path: Result<Path<String>, PathRejection>,
+) -> Response {
+    let path = path.map_err(bad_path);
     with_court(&app, &headers, move |_, court, _| {
+        let Path(code) = path?;
         let code = code.to_uppercase();
         let records = court.history(&code).map_err(|e| from_service(e, &code))?;
         let seq = records.last().map_or(0, |r| r.seq);
@@ -167,8 +191,14 @@ pub async fn records(State(app): State<App>, headers: HeaderMap, Path(code): Pat
 }
 
 /// `GET /v1/standards/{code}/records/{seq}`: one record.
-pub async fn record(State(app): State<App>, headers: HeaderMap, Path((code, seq)): Path<(String, u64)>) -> Response {
+pub async fn record(
+    State(app): State<App>,
+    headers: HeaderMap,
+    path: Result<Path<(String, u64)>, PathRejection>,
+) -> Response {
+    let path = path.map_err(bad_path);
     with_court(&app, &headers, move |_, court, _| {
+        let Path((code, seq)) = path?;
         let code = code.to_uppercase();
         let records = court.history(&code).map_err(|e| from_service(e, &code))?;
         records
@@ -197,7 +227,40 @@ fn with_etag(mut response: Response, seq: u64) -> Response {
     response
 }
 
+/// The years a date or time of a request may have. Wider ranges would let a time reach
+/// a response outside RFC 3339's four-digit years (year 0 at +08:00 is `-0001-12-31T16:00Z`
+/// in UTC), which the document promises every `date-time` is; no court's standard is
+/// dated outside these.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2999;
+
+fn year_in_range(what: &str, year: i32) -> Result<(), Problem> {
+    if YEARS.contains(&year) {
+        return Ok(());
+    }
+    Err(Problem::new(
+        "bad-request",
+        Text::owned(
+            format!(
+                "{what} 的年份 {year} 超出范围：应在 {} 至 {} 年之间",
+                YEARS.start(),
+                YEARS.end()
+            ),
+            format!(
+                "{what}: year {year} is out of range: expected {} to {}",
+                YEARS.start(),
+                YEARS.end()
+            ),
+        ),
+    ))
+}
+
 fn parse_time(court: &Court<AnyStore>, text: &str) -> Result<DateTime<Utc>, Problem> {
+    let time = parse_time_any(court, text)?;
+    year_in_range(text, time.year())?;
+    Ok(time)
+}
+
+fn parse_time_any(court: &Court<AnyStore>, text: &str) -> Result<DateTime<Utc>, Problem> {
     court.config().parse_time(text).ok_or_else(|| {
         Problem::new(
             "bad-request",
@@ -423,15 +486,18 @@ fn replay(
 pub async fn act(
     State(app): State<App>,
     headers: HeaderMap,
-    Path(code): Path<String>,
+    path: Result<Path<String>, PathRejection>,
     body: Result<Json<ActionRequest>, JsonRejection>,
 ) -> Response {
     let lang = lang_of(&headers);
-    let code = code.to_uppercase();
+    let code = match path {
+        Ok(Path(code)) => code.to_uppercase(),
+        Err(e) => return after_auth(&app, &headers, bad_path(e)).await,
+    };
     let prepared = match (body, if_match(&headers), idempotency_key(&headers)) {
         (Ok(Json(request)), Ok(expected), Ok(key)) => (request, expected, key),
-        (Err(e), ..) => return bad_body(e).in_lang(lang).into_response(),
-        (_, Err(p), _) | (_, _, Err(p)) => return p.in_lang(lang).into_response(),
+        (Err(e), ..) => return after_auth(&app, &headers, bad_body(e)).await,
+        (_, Err(p), _) | (_, _, Err(p)) => return after_auth(&app, &headers, p).await,
     };
     let (request, expected_seq, key) = prepared;
     // Decided and checked under the court's lock, then queued for the writer.
@@ -518,14 +584,16 @@ pub async fn act(
 pub async fn preview(
     State(app): State<App>,
     headers: HeaderMap,
-    Path(code): Path<String>,
+    path: Result<Path<String>, PathRejection>,
     body: Result<Json<ActionRequest>, JsonRejection>,
 ) -> Response {
     let request = match body {
         Ok(Json(r)) => r,
-        Err(e) => return bad_body(e).in_lang(lang_of(&headers)).into_response(),
+        Err(e) => return after_auth(&app, &headers, bad_body(e)).await,
     };
+    let path = path.map_err(bad_path);
     with_court(&app, &headers, move |_, court, caller| {
+        let Path(code) = path?;
         let code = code.to_uppercase();
         let command = command_of(court, &caller, &code, request)?;
         let decision = court.preview(&code, &command).map_err(|e| from_service(e, &code))?;
@@ -562,10 +630,16 @@ pub async fn report(
 ) -> Response {
     let params = match query {
         Ok(Query(q)) => q,
-        Err(e) => return bad_query(e).in_lang(lang_of(&headers)).into_response(),
+        Err(e) => return after_auth(&app, &headers, bad_query(e)).await,
     };
     let header_lang = lang_of(&headers);
     with_court(&app, &headers, move |_, court, _| {
+        if let Some(year) = params.year {
+            year_in_range("year", year)?;
+        }
+        if let Some(date) = params.as_of {
+            year_in_range("as_of", date.year())?;
+        }
         let mut sections = Vec::new();
         for name in params
             .sections
@@ -650,7 +724,7 @@ pub async fn verify(
 ) -> Response {
     let params = match query {
         Ok(Query(q)) => q,
-        Err(e) => return bad_query(e).in_lang(lang_of(&headers)).into_response(),
+        Err(e) => return after_auth(&app, &headers, bad_query(e)).await,
     };
     let lang = lang_of(&headers);
     with_court(&app, &headers, move |_, court, _| {
@@ -695,8 +769,14 @@ pub async fn checkpoint(State(app): State<App>, headers: HeaderMap) -> Response 
 /// `GET /v1/standards/{code}/records/{seq}/proof`: a proof bundle that the record is
 /// in the log, against a checkpoint signed now with the service's key (409 when the
 /// service has none: a proof against an unsigned checkpoint proves nothing).
-pub async fn prove(State(app): State<App>, headers: HeaderMap, Path((code, seq)): Path<(String, u64)>) -> Response {
+pub async fn prove(
+    State(app): State<App>,
+    headers: HeaderMap,
+    path: Result<Path<(String, u64)>, PathRejection>,
+) -> Response {
+    let path = path.map_err(bad_path);
     with_court(&app, &headers, move |service, court, _| {
+        let Path((code, seq)) = path?;
         let code = code.to_uppercase();
         let instance = court.opened(&code).map_err(|e| from_service(e, &code))?;
         if seq == 0 || seq > instance.seq() {
