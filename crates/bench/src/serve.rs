@@ -23,7 +23,7 @@ use regula_standards::catalog::Catalog;
 use regula_standards::court::CourtConfig;
 use regula_standards::lifecycle::StandardAction;
 use regula_standards::service::Court;
-use regula_store_postgres::PostgresStore;
+use regula_store_postgres::{PostgresOptions, PostgresStore};
 use regula_store_sqlite::{SqliteOptions, SqliteStore, Synchronous};
 use serde_json::{Value, json};
 
@@ -40,7 +40,7 @@ const LEVELS: [usize; 3] = [1, 16, 64];
 struct Bounds {
     /// Standards brought to consultation; client `i` posts to standard `i % standards`.
     standards: usize,
-    /// Single appends through the library for the baseline.
+    /// Single appends through the library for the baseline, before each level.
     baseline: usize,
     /// Requests per level, at most.
     requests: usize,
@@ -81,14 +81,14 @@ pub fn run(report: &mut Report, quick: bool, dir: &Path) {
     let bounds = if quick {
         Bounds {
             standards: 16,
-            baseline: 200,
+            baseline: 150,
             requests: 500,
             time: Duration::from_secs(4),
         }
     } else {
         Bounds {
             standards: 32,
-            baseline: 1_000,
+            baseline: 500,
             requests: 2_000,
             time: Duration::from_secs(10),
         }
@@ -99,12 +99,15 @@ pub fn run(report: &mut Report, quick: bool, dir: &Path) {
         options.synchronous == Synchronous::Full,
         "the default SQLite options must sync fully"
     );
-    let store = AnyStore::Sqlite(SqliteStore::open_with(&path, options).expect("open the SQLite store"));
+    let store = AnyStore::Sqlite(SqliteStore::open_with(&path, options.clone()).expect("open the SQLite store"));
+    let baseline = AnyStore::Sqlite(
+        SqliteStore::open_with(fresh(dir, "serve-baseline.db"), options).expect("open the SQLite store"),
+    );
     measure_store(
         report,
         "SQLite (WAL, synchronous=FULL)",
-        store,
-        StoreLocation::Sqlite(path),
+        (store, StoreLocation::Sqlite(path)),
+        baseline,
         bounds,
         true,
     );
@@ -129,26 +132,29 @@ pub fn run(report: &mut Report, quick: bool, dir: &Path) {
     let store = AnyStore::Postgres(Box::new(
         PostgresStore::connect(&pg).expect("open the PostgreSQL store"),
     ));
+    let baseline = AnyStore::Postgres(Box::new(
+        PostgresStore::connect_with(
+            &pg,
+            PostgresOptions {
+                schema: "bench_baseline".to_owned(),
+            },
+        )
+        .expect("open the PostgreSQL store"),
+    ));
     measure_store(
         report,
         "PostgreSQL (loopback, synchronous_commit=on)",
-        store,
-        StoreLocation::Postgres(pg),
+        (store, StoreLocation::Postgres(pg)),
+        baseline,
         bounds,
         false,
     );
 }
 
-/// Prepares `store`, measures the baseline through the library, then the service at
-/// each level, and checks the store afterwards.
-fn measure_store(
-    report: &mut Report,
-    kind: &str,
-    store: AnyStore,
-    location: StoreLocation,
-    bounds: Bounds,
-    target: bool,
-) {
+/// A court on `store` with the catalog imported on the plan's date, and
+/// `bounds.standards` standards in consultation, each with the actor and token that
+/// record opinions on it.
+fn prepare(store: AnyStore, bounds: Bounds) -> (Court<AnyStore>, Vec<(String, Actor, String)>) {
     let catalog = Catalog::builtin().expect("the built-in catalog");
     let config = CourtConfig::from_catalog(&catalog);
     let mut court = Court::open(store, catalog.clone(), |e| e).expect("open the court");
@@ -202,29 +208,56 @@ fn measure_store(
         }
         standards.push((code, actor, token));
     }
-    let codes: Vec<String> = standards.iter().map(|s| s.0.clone()).collect();
 
-    // The baseline: one record_opinion per transaction through the library.
+    (court, standards)
+}
+
+/// `n` opinions through the library, one transaction each; records per second.
+fn single_appends(court: &mut Court<AnyStore>, standards: &[(String, Actor, String)], n: usize, tag: &str) -> f64 {
     let started = Instant::now();
-    for i in 0..bounds.baseline {
+    for i in 0..n {
         let (code, actor, _) = &standards[i % standards.len()];
-        let payload = opinion(&format!("baseline-{i}"));
+        let payload = opinion(&format!("baseline-{tag}-{i}"));
         let record = court
-            .apply(code, command(&court, code, actor, "record_opinion", &payload))
+            .apply(code, command(court, code, actor, "record_opinion", &payload))
             .expect("record an opinion");
         assert!(!record.is_refused(), "refused: {:?}", record.outcome);
     }
-    let baseline = bounds.baseline as f64 / started.elapsed().as_secs_f64();
+    n as f64 / started.elapsed().as_secs_f64()
+}
+
+/// Prepares the served store and a second one of the same kind for the baseline,
+/// then, at each level, measures the baseline (the library's single appends, right
+/// before the level, since a sync's cost on a shared virtual disk drifts several-fold
+/// within a minute) and the service; checks the served store afterwards.
+fn measure_store(
+    report: &mut Report,
+    kind: &str,
+    (store, location): (AnyStore, StoreLocation),
+    baseline_store: AnyStore,
+    bounds: Bounds,
+    target: bool,
+) {
+    let catalog = Catalog::builtin().expect("the built-in catalog");
+    let (court, standards) = prepare(store, bounds);
+    let codes: Vec<String> = standards.iter().map(|s| s.0.clone()).collect();
     let before = count(&court, &codes).len();
     drop(court);
+    let (mut baseline_court, baseline_standards) = prepare(baseline_store, bounds);
 
     let server = Server::start(location.clone());
     let mut acknowledged: Vec<String> = Vec::new();
     let mut levels = Vec::new();
     for clients in LEVELS {
+        let baseline = single_appends(
+            &mut baseline_court,
+            &baseline_standards,
+            bounds.baseline,
+            &clients.to_string(),
+        );
         let (level, authors) = load(&server, &standards, clients, bounds);
         acknowledged.extend(authors);
-        levels.push(level);
+        levels.push((level, baseline));
     }
     drop(server);
 
@@ -252,7 +285,8 @@ fn measure_store(
     );
     let sound = lost == 0 && duplicated == 0 && new == acknowledged.len() && verified.is_ok();
 
-    for level in &levels {
+    for (level, baseline) in &levels {
+        let baseline = *baseline;
         let ratio = level.rate() / baseline;
         let mean_batch = if level.batches > 0.0 {
             level.batch_records / level.batches
@@ -288,7 +322,7 @@ fn measure_store(
                 level.percentile(0.99)
             ),
             baseline: format!(
-                "single append through the library (Court::apply, one transaction each) {}/s",
+                "single append through the library just before (Court::apply, one transaction each; a store of its own) {}/s",
                 human(baseline)
             ),
             ratio: Some(ratio),
