@@ -2,8 +2,8 @@
 //! in the same run, and the ratio, because the machine is shared and noisy.
 //!
 //! Usage: `regula-bench [--quick] [--only SECTION[,SECTION…]] [--markdown FILE]`, the
-//! sections being `transition`, `replay`, `sqlite`, `scale`, `merkle` and `postgres`
-//! (measured when `REGULA_PG_URL` is set; run everything with
+//! sections being `transition`, `replay`, `sqlite`, `scale`, `merkle`, `postgres`
+//! and `serve` (PostgreSQL measured when `REGULA_PG_URL` is set; run everything with
 //! `crates/store-postgres/scripts/with-throwaway-postgres.sh cargo run --release -p regula-bench`).
 //! `--quick` finishes in under two minutes and stops the scale section at 100k
 //! instances. See `docs/performance.md`.
@@ -14,13 +14,14 @@ mod postgres;
 mod report;
 mod sample;
 mod scale;
+mod serve;
 mod sqlite;
 mod transition;
 
 use std::process::ExitCode;
 
 /// Every section, in the order they run.
-const SECTIONS: [&str; 6] = ["transition", "replay", "sqlite", "scale", "merkle", "postgres"];
+const SECTIONS: [&str; 7] = ["transition", "replay", "sqlite", "scale", "merkle", "postgres", "serve"];
 
 fn main() -> ExitCode {
     let mut quick = false;
@@ -86,6 +87,9 @@ fn main() -> ExitCode {
     }
     if wanted("postgres") {
         postgres::run(&mut report, quick);
+    }
+    if wanted("serve") {
+        serve::run(&mut report, quick, &dir);
     }
     let _ = std::fs::remove_dir_all(&dir);
     println!("regula-bench: done in {:.0} s", started.elapsed().as_secs_f64());

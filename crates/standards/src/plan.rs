@@ -153,6 +153,18 @@ impl Ledger {
         self.insert(instance.data().clone());
     }
 
+    /// Adds or replaces a standard's data and returns the data it replaced, so that a
+    /// caller can put it back ([`Court::apply_batch`](crate::service::Court::apply_batch)
+    /// undoing a batch whose transaction failed).
+    pub(crate) fn replace(&mut self, data: StandardData) -> Option<StandardData> {
+        self.standards.insert(data.code.clone(), data)
+    }
+
+    /// Removes a standard's data (undoing a [`replace`](Ledger::replace) that added it).
+    pub(crate) fn remove(&mut self, code: &str) -> Option<StandardData> {
+        self.standards.remove(code)
+    }
+
     /// The data of the standard `code`, if work on it is open.
     pub fn get(&self, code: &str) -> Option<&StandardData> {
         self.standards.get(code)

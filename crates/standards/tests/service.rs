@@ -348,3 +348,72 @@ fn verify_reports_a_standard_opened_twice() {
     assert_eq!(opened_twice.len(), 1, "{report}");
     assert!(opened_twice[0].to_string().contains("standard_opened_once"), "{report}");
 }
+
+/// A batch whose one transaction fails (an idempotency key the store holds already) is
+/// made again attempt by attempt; afterwards the ledger the court judges later attempts
+/// by holds what was written, not the failed batch's decisions.
+#[test]
+fn a_failed_batch_leaves_the_ledger_as_the_store_has_it() {
+    use regula_core::Action as _;
+    use regula_standards::lifecycle::StandardAction;
+    use regula_standards::service::{Attempt, AttemptError};
+
+    let w = World::new();
+    let store = MemoryStore::new();
+    let mut court = Court::open(&store, w.catalog.clone(), |e| e.with_clock(w.clock.clone())).unwrap();
+    court.import(&w.office()).unwrap();
+    let code = "ADJ-01-08";
+    let act = |name: &str, payload: serde_json::Value| {
+        Command::new(
+            w.filing(),
+            roles::DEPARTMENT,
+            StandardAction::from_parts(name, &payload).unwrap(),
+        )
+    };
+    let draft: serde_json::Value = serde_json::from_str(include_str!("../../../examples/payloads/draft.json")).unwrap();
+    court.apply(code, act("start_drafting", serde_json::json!({}))).unwrap();
+    w.clock.advance(chrono::TimeDelta::days(20));
+    assert!(!court.apply(code, act("open_consultation", draft)).unwrap().is_refused());
+    let opinion = |n: u32| {
+        act(
+            "record_opinion",
+            serde_json::json!({"opinion": {"source": "frontline", "author": format!("法官{n}"), "content": "意见"}}),
+        )
+    };
+    court.apply_keyed(code, opinion(1), Some("held")).unwrap();
+    let opinions = |court: &Court<&MemoryStore>| {
+        court
+            .ledger()
+            .get(code)
+            .unwrap()
+            .consultations
+            .last()
+            .unwrap()
+            .opinions
+            .len()
+    };
+    assert_eq!(opinions(&court), 1);
+    let attempt = |n: u32, key: Option<&str>| Attempt {
+        code: code.to_owned(),
+        command: opinion(n),
+        key: key.map(str::to_owned),
+        expected_seq: None,
+    };
+    // The key is held: the transaction fails, the attempt is made on its own and fails.
+    let results = court.apply_batch(vec![attempt(2, Some("held"))]);
+    assert!(matches!(results[0], Err(AttemptError::Service(_))), "{results:?}");
+    assert_eq!(opinions(&court), 1, "the ledger keeps the failed batch's decision");
+    // The second attempt's key is held: the batch's transaction fails, each attempt is
+    // made on its own; the first is written, the second is not.
+    let results = court.apply_batch(vec![attempt(2, None), attempt(3, Some("held"))]);
+    assert!(results[0].as_ref().is_ok_and(|r| !r.is_refused()), "{results:?}");
+    assert!(matches!(results[1], Err(AttemptError::Service(_))), "{results:?}");
+    assert_eq!(opinions(&court), 2, "the ledger counts the failed batch's decision");
+    let written = court
+        .history(code)
+        .unwrap()
+        .iter()
+        .filter(|r| r.action == "record_opinion")
+        .count();
+    assert_eq!(written, 2);
+}

@@ -7,7 +7,9 @@ use regula_core::{AuditRecord, Command, Instance, RepositoryError};
 
 use super::{Court, IDEMPOTENCY_CLAIM, ServiceError};
 use crate::court::{claims_of, external_checks};
+use crate::data::StandardData;
 use crate::lifecycle::{StandardAction, StandardLifecycle};
+use crate::plan::Ledger;
 
 /// One attempt of a batch ([`Court::apply_batch`]).
 #[derive(Clone, Debug)]
@@ -64,17 +66,29 @@ impl<S: Store> Court<S> {
                 .map(|_| Err(AttemptError::Service(ServiceError::NoRules)))
                 .collect();
         }
-        let mut ledger = self.ledger.clone();
+        // The batch decides on the court's own ledger and keeps each standard's data it
+        // replaced, to put back if the transaction fails: cloning the whole ledger
+        // (every standard's data with all its opinions) for each batch made a batch's
+        // cost grow with the store, and the writer CPU-bound.
+        let mut ledger = std::mem::take(&mut self.ledger);
+        let mut replaced: BTreeMap<String, Option<StandardData>> = BTreeMap::new();
         let mut pending: BTreeMap<String, Instance<StandardLifecycle>> = BTreeMap::new();
         let mut keys: HashSet<String> = HashSet::new();
         let mut results: Vec<Result<AuditRecord, AttemptError>> = Vec::with_capacity(attempts.len());
         let mut claims: Vec<Claim> = Vec::new();
         for attempt in &attempts {
-            let result = self.decide_in_batch(attempt, &mut pending, &mut ledger, &mut keys, &mut claims);
+            let result = self.decide_in_batch(
+                attempt,
+                &mut pending,
+                (&mut ledger, &mut replaced),
+                &mut keys,
+                &mut claims,
+            );
             results.push(result);
         }
         let decided: Vec<&AuditRecord> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
         if decided.is_empty() {
+            self.ledger = ledger;
             return results;
         }
         // The records in the order they were decided (the tree's order is the log's
@@ -108,8 +122,22 @@ impl<S: Store> Court<S> {
                 self.ledger = ledger;
                 results
             }
-            // Nothing was written: each attempt on its own, for its own answer.
-            Err(_) => attempts.into_iter().map(|a| self.apply_one(a)).collect(),
+            // Nothing was written: the ledger as it was, then each attempt on its own,
+            // for its own answer.
+            Err(_) => {
+                for (code, data) in replaced {
+                    match data {
+                        Some(data) => {
+                            ledger.replace(data);
+                        }
+                        None => {
+                            ledger.remove(&code);
+                        }
+                    }
+                }
+                self.ledger = ledger;
+                attempts.into_iter().map(|a| self.apply_one(a)).collect()
+            }
         }
     }
 
@@ -118,7 +146,7 @@ impl<S: Store> Court<S> {
         &self,
         attempt: &Attempt,
         pending: &mut BTreeMap<String, Instance<StandardLifecycle>>,
-        ledger: &mut crate::plan::Ledger,
+        (ledger, replaced): (&mut Ledger, &mut BTreeMap<String, Option<StandardData>>),
         keys: &mut HashSet<String>,
         claims: &mut Vec<Claim>,
     ) -> Result<AuditRecord, AttemptError> {
@@ -161,7 +189,8 @@ impl<S: Store> Court<S> {
         if let Some(key) = &attempt.key {
             claims.push(Claim::new(IDEMPOTENCY_CLAIM, key, record.instance, record.seq));
         }
-        ledger.insert_instance(&next);
+        let before = ledger.replace(next.data().clone());
+        replaced.entry(code.to_owned()).or_insert(before);
         pending.insert(code.to_owned(), next);
         Ok(record)
     }
