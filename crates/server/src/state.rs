@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard, mpsc};
 use std::thread::JoinHandle;
 
 use regula_core::AuditRecord;
+use regula_core::store::Store as _;
 use regula_proof::SigningKey;
 use regula_standards::catalog::Catalog;
 use regula_standards::service::{Attempt, AttemptError, Court, Refresh, ServiceError};
@@ -17,7 +18,7 @@ use crate::{Limits, ServeError};
 
 /// What a served court needs besides its store.
 pub struct Service {
-    court: Mutex<Court<AnyStore>>,
+    court: Mutex<Held>,
     location: StoreLocation,
     /// The catalog for a store that records none yet (its first import records it).
     catalog: Catalog,
@@ -49,7 +50,7 @@ impl Service {
             .or_else(|| key.as_ref().map(|k| k.name().to_owned()))
             .unwrap_or_else(|| regula_proof::DEFAULT_ORIGIN.to_owned());
         Ok(Service {
-            court: Mutex::new(court),
+            court: Mutex::new(Held { court, known: None }),
             location,
             catalog,
             metrics: Metrics::default(),
@@ -62,25 +63,67 @@ impl Service {
     /// The court, caught up with what other processes appended meanwhile (a second
     /// server on the same database, a command run beside it): reloaded standards,
     /// tokens issued or revoked, and the court opened again when its rules moved on.
-    pub fn court(&self) -> Result<MutexGuard<'_, Court<AnyStore>>, Problem> {
+    ///
+    /// Catching up costs one read of the store's tree size when nothing was appended
+    /// but this service's own writes ([`Held::wrote`]); only when the size differs
+    /// are the heads listed and the changed standards reloaded.
+    pub fn court(&self) -> Result<MutexGuard<'_, Held>, Problem> {
         // A panic while the lock was held cannot have left a half-written record (the
         // repository changes an instance only after its append), but the court may
         // be stale: it is opened again.
-        let (mut court, poisoned) = match self.court.lock() {
-            Ok(court) => (court, false),
+        let (mut held, poisoned) = match self.court.lock() {
+            Ok(held) => (held, false),
             Err(poisoned) => (poisoned.into_inner(), true),
         };
+        // Read before catching up: whatever is appended after this read shows as a
+        // size that differs next time.
+        let size = held.court.store().tree_head().map_err(internal)?.size;
+        if !poisoned && held.known == Some(size) {
+            return Ok(held);
+        }
+        held.known = None;
         let refresh = if poisoned {
             Refresh::Reopen
         } else {
-            court.refresh().map_err(internal)?
+            held.court.refresh().map_err(internal)?
         };
         if refresh == Refresh::Reopen {
-            *court = open_court(&self.location, &self.catalog).map_err(internal)?;
+            held.court = open_court(&self.location, &self.catalog).map_err(internal)?;
             self.court.clear_poison();
         }
-        court.refresh_access().map_err(internal)?;
-        Ok(court)
+        held.court.refresh_access().map_err(internal)?;
+        held.known = Some(size);
+        Ok(held)
+    }
+}
+
+/// The served court, and the store's size it is known to be current with.
+pub struct Held {
+    court: Court<AnyStore>,
+    /// The tree size the court has caught up with, plus the records this service
+    /// appended since (`None`: catch up before the next use).
+    known: Option<u64>,
+}
+
+impl Held {
+    /// Counts `records` this service appended through the court: they need no
+    /// catching up.
+    pub fn wrote(&mut self, records: u64) {
+        self.known = self.known.map(|k| k + records);
+    }
+}
+
+impl std::ops::Deref for Held {
+    type Target = Court<AnyStore>;
+
+    fn deref(&self) -> &Court<AnyStore> {
+        &self.court
+    }
+}
+
+impl std::ops::DerefMut for Held {
+    fn deref_mut(&mut self) -> &mut Court<AnyStore> {
+        &mut self.court
     }
 }
 
@@ -159,7 +202,11 @@ fn write_batches(service: &Service, receiver: &mpsc::Receiver<Job>, max_batch: u
         }
         let (attempts, replies): (Vec<Attempt>, Vec<_>) = jobs.into_iter().map(|j| (j.attempt, j.reply)).unzip();
         let results: Vec<Answer> = match service.court() {
-            Ok(mut court) => court.apply_batch(attempts).into_iter().map(Ok).collect(),
+            Ok(mut court) => {
+                let results = court.apply_batch(attempts);
+                court.wrote(results.iter().filter(|r| r.is_ok()).count() as u64);
+                results.into_iter().map(Ok).collect()
+            }
             Err(problem) => attempts.iter().map(|_| Err(problem.clone())).collect(),
         };
         service
