@@ -5,7 +5,7 @@
 # any response that does not meet the document (status, media type, schema), any
 # operation that answers without a token; afterwards the store must still verify.
 #
-#   scripts/api-fuzz.sh                 # builds target/debug/regula
+#   scripts/api-fuzz.sh                 # builds regula (in CARGO_TARGET_DIR or target/)
 #   REGULA_BIN=path/to/regula scripts/api-fuzz.sh
 #   API_FUZZ_EXAMPLES=100 scripts/api-fuzz.sh   # examples per operation (default 30)
 #
@@ -36,7 +36,8 @@ fi
 
 if [ -z "${REGULA_BIN:-}" ]; then
     cargo build -q -p regula-cli --bin regula
-    REGULA_BIN=target/debug/regula
+    # Where cargo put it: CARGO_TARGET_DIR when set, else the workspace's target/.
+    REGULA_BIN="${CARGO_TARGET_DIR:-target}/debug/regula"
 fi
 REGULA_BIN=$(realpath "$REGULA_BIN")
 

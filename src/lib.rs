@@ -45,3 +45,7 @@ pub use regula_proof as proof;
 /// Property-testing lifecycle rules (feature `testkit`).
 #[cfg(feature = "testkit")]
 pub use regula_testkit as testkit;
+
+/// The HTTP/JSON service, `regula serve` (feature `server`; it brings axum and tokio).
+#[cfg(feature = "server")]
+pub use regula_server as server;
