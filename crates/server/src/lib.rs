@@ -249,7 +249,11 @@ pub async fn serve_on(
         .await
         .map_err(|e| ServeError::Key(e.to_string()))??;
     let service = Arc::new(service);
-    let writer = Arc::new(Writer::start(Arc::clone(&service), limits.max_batch));
+    let writer = Writer::start(Arc::clone(&service), limits.max_batch).map_err(|source| ServeError::Io {
+        address: config.listen.to_string(),
+        source,
+    })?;
+    let writer = Arc::new(writer);
     let app = App {
         service,
         writer: Arc::clone(&writer),

@@ -158,17 +158,17 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Starts the writer for `service`, writing at most `max_batch` records at once.
-    pub fn start(service: Arc<Service>, max_batch: usize) -> Self {
+    /// Starts the writer for `service`, writing at most `max_batch` records at once;
+    /// fails when its thread cannot be started.
+    pub fn start(service: Arc<Service>, max_batch: usize) -> std::io::Result<Self> {
         let (sender, receiver) = mpsc::channel::<Job>();
         let thread = std::thread::Builder::new()
             .name("regula-writer".to_owned())
-            .spawn(move || write_batches(&service, &receiver, max_batch.max(1)))
-            .ok();
-        Writer {
+            .spawn(move || write_batches(&service, &receiver, max_batch.max(1)))?;
+        Ok(Writer {
             sender: Some(sender),
-            thread,
-        }
+            thread: Some(thread),
+        })
     }
 
     /// Queues `job`; `false` when the writer has stopped.
