@@ -128,7 +128,7 @@ pub fn run(report: &mut Report, quick: bool, dir: &Path) {
         return;
     };
     let database = Database::create(&url);
-    let pg = with_dbname(&url, &database.name);
+    let pg = regula_store_postgres::with_database(&url, &database.name);
     let store = AnyStore::Postgres(Box::new(
         PostgresStore::connect(&pg).expect("open the PostgreSQL store"),
     ));
@@ -543,33 +543,6 @@ impl Drop for Server {
             let _ = thread.join();
         }
     }
-}
-
-/// `url` naming database `db` instead: a key=value string or a postgres:// URI.
-fn with_dbname(url: &str, db: &str) -> String {
-    let url = url.trim();
-    if let Some(scheme_end) = url.find("://") {
-        let (base, query) = match url.split_once('?') {
-            Some((b, q)) => (b, Some(q)),
-            None => (url, None),
-        };
-        let host_start = scheme_end + 3;
-        let base = match base[host_start..].find('/') {
-            Some(slash) => &base[..host_start + slash],
-            None => base,
-        };
-        return match query {
-            Some(q) => format!("{base}/{db}?{q}"),
-            None => format!("{base}/{db}"),
-        };
-    }
-    let mut parts: Vec<String> = url
-        .split_whitespace()
-        .filter(|p| !p.starts_with("dbname="))
-        .map(str::to_owned)
-        .collect();
-    parts.push(format!("dbname={db}"));
-    parts.join(" ")
 }
 
 /// A database of the run's own (the service uses the default schema), dropped when

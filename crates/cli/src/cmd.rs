@@ -57,17 +57,9 @@ pub fn run(cli: &Cli, out: Out) -> Result<(), CliError> {
 /// `regula serve`: the store over HTTP until SIGTERM or Ctrl-C.
 fn serve(cli: &Cli, args: &crate::args::ServeArgs) -> Result<(), CliError> {
     // Like every command but `init`, a missing store is an error, never created.
-    if cli.pg.is_none() && !cli.store.exists() {
-        return Err(CliError::Usage(format!(
-            "no store at {}: run `regula init` first, or name one with --store",
-            cli.store.display()
-        )));
-    }
+    crate::ctx::require_store(cli)?;
     let config = regula_server::ServeConfig {
-        store: match &cli.pg {
-            Some(url) => regula_server::StoreLocation::Postgres(url.clone()),
-            None => regula_server::StoreLocation::Sqlite(cli.store.clone()),
-        },
+        store: crate::ctx::store_location(cli),
         catalog: cli.catalog.clone(),
         listen: args.listen,
         sign: args.sign.clone(),

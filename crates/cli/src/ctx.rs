@@ -81,7 +81,7 @@ impl CliError {
 
 /// Either store, behind one type (the service's, so that `regula serve` and every
 /// other command open stores alike).
-pub use regula_server::AnyStore;
+pub use regula_server::{AnyStore, StoreLocation};
 
 /// What a command may do to the store it opens.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,39 +102,39 @@ pub enum Access {
 /// command on a missing or empty SQLite file stops before touching the disk, and the
 /// file stays as it was.
 pub fn open_store(cli: &Cli, access: Access) -> Result<AnyStore, CliError> {
-    if let Some(url) = &cli.pg {
-        let store = match access {
-            Access::Read => PostgresStore::connect_existing(url)?,
-            // No store at all is an error, as for SQLite; an older one is migrated.
-            Access::Write => {
-                drop(PostgresStore::connect_existing(url)?);
-                PostgresStore::connect(url)?
-            }
-            Access::Create => PostgresStore::connect(url)?,
-        };
-        return Ok(AnyStore::Postgres(Box::new(store)));
+    if access != Access::Create {
+        require_store(cli)?;
     }
-    if access != Access::Create && !cli.store.exists() {
+    Ok(match (access, store_location(cli)) {
+        // No store at all (or an empty file) is an error; an older one is migrated.
+        (Access::Write, location) => location.open_existing()?,
+        (Access::Read, StoreLocation::Postgres(url)) => {
+            AnyStore::Postgres(Box::new(PostgresStore::connect_existing(&url)?))
+        }
+        (Access::Read, StoreLocation::Sqlite(path)) => AnyStore::Sqlite(SqliteStore::open_existing(&path)?),
+        (Access::Create, StoreLocation::Postgres(url)) => AnyStore::Postgres(Box::new(PostgresStore::connect(&url)?)),
+        (Access::Create, StoreLocation::Sqlite(path)) => AnyStore::Sqlite(SqliteStore::open(&path)?),
+    })
+}
+
+/// An error unless the SQLite file the flags name exists (only `init` creates one); a
+/// PostgreSQL store is checked when it is opened.
+pub fn require_store(cli: &Cli) -> Result<(), CliError> {
+    if cli.pg.is_none() && !cli.store.exists() {
         return Err(CliError::Usage(format!(
             "no store at {}: run `regula init` first, or name one with --store",
             cli.store.display()
         )));
     }
-    let store = match access {
-        Access::Read => SqliteStore::open_existing(&cli.store)?,
-        Access::Write => {
-            if std::fs::metadata(&cli.store).is_ok_and(|m| m.is_file() && m.len() == 0) {
-                return Err(StoreError::NotAStore {
-                    location: cli.store.display().to_string(),
-                    message: "the file is empty (0 bytes); `regula init` makes it a store".to_owned(),
-                }
-                .into());
-            }
-            SqliteStore::open(&cli.store)?
-        }
-        Access::Create => SqliteStore::open(&cli.store)?,
-    };
-    Ok(AnyStore::Sqlite(store))
+    Ok(())
+}
+
+/// The store the flags name: `--pg`, else the SQLite file `--store`.
+pub fn store_location(cli: &Cli) -> StoreLocation {
+    match &cli.pg {
+        Some(url) => StoreLocation::Postgres(url.clone()),
+        None => StoreLocation::Sqlite(cli.store.clone()),
+    }
 }
 
 /// Where `catalog import FILE` keeps a copy of the catalog beside a SQLite store.

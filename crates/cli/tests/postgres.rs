@@ -39,33 +39,6 @@ fn url() -> Option<String> {
     }
 }
 
-/// `url` naming database `db` instead: a key=value string or a postgres:// URI.
-fn with_dbname(url: &str, db: &str) -> String {
-    let url = url.trim();
-    if let Some(scheme_end) = url.find("://") {
-        let (base, query) = match url.split_once('?') {
-            Some((b, q)) => (b, Some(q)),
-            None => (url, None),
-        };
-        let host_start = scheme_end + 3;
-        let base = match base[host_start..].find('/') {
-            Some(slash) => &base[..host_start + slash],
-            None => base,
-        };
-        return match query {
-            Some(q) => format!("{base}/{db}?{q}"),
-            None => format!("{base}/{db}"),
-        };
-    }
-    let mut parts: Vec<String> = url
-        .split_whitespace()
-        .filter(|p| !p.starts_with("dbname="))
-        .map(str::to_owned)
-        .collect();
-    parts.push(format!("dbname={db}"));
-    parts.join(" ")
-}
-
 /// A database of its own, dropped (with any connection left) when this goes.
 struct Database {
     admin: Client,
@@ -97,7 +70,7 @@ impl Drop for Database {
 fn init_import_do_and_verify_on_postgres() {
     let Some(url) = url() else { return };
     let db = Database::create(&url);
-    let pg = with_dbname(&url, &db.name);
+    let pg = regula_store_postgres::with_database(&url, &db.name);
     let s = Scratch::new("pg");
     let run = |args: &[&str]| {
         let mut all = vec!["--pg", pg.as_str()];
@@ -172,20 +145,6 @@ fn init_import_do_and_verify_on_postgres() {
     );
 }
 
-#[test]
-fn urls_name_the_test_database() {
-    assert_eq!(
-        with_dbname("host=127.0.0.1 port=5 user=postgres dbname=regula_test", "t1"),
-        "host=127.0.0.1 port=5 user=postgres dbname=t1"
-    );
-    assert_eq!(with_dbname("host=h user=u", "t1"), "host=h user=u dbname=t1");
-    assert_eq!(
-        with_dbname("postgres://u@h:5/db?sslmode=disable", "t1"),
-        "postgres://u@h:5/t1?sslmode=disable"
-    );
-    assert_eq!(with_dbname("postgresql://u@h", "t1"), "postgresql://u@h/t1");
-}
-
 /// Two processes publishing two standards under one document number at the same
 /// moment on one PostgreSQL database: exactly one succeeds, every time, and `verify`
 /// passes. Each round runs on a copy (`CREATE DATABASE … TEMPLATE`) of a database
@@ -194,7 +153,7 @@ fn urls_name_the_test_database() {
 fn two_processes_publishing_one_number_on_postgres() {
     let Some(url) = url() else { return };
     let base = Database::create(&url);
-    let pg = with_dbname(&url, &base.name);
+    let pg = regula_store_postgres::with_database(&url, &base.name);
     let s = Scratch::new("pg-race");
     let run = |args: &[&str]| {
         let mut all = vec!["--pg", pg.as_str()];
@@ -216,7 +175,7 @@ fn two_processes_publishing_one_number_on_postgres() {
         admin
             .batch_execute(&format!("CREATE DATABASE {} TEMPLATE {}", copy.name, base.name))
             .unwrap();
-        let pg = with_dbname(&url, &copy.name);
+        let pg = regula_store_postgres::with_database(&url, &copy.name);
         let (codes, shown) = race_publish(
             s.path(),
             &["--pg", pg.as_str()],
@@ -245,7 +204,7 @@ fn two_processes_publishing_one_number_on_postgres() {
 fn commands_on_an_empty_database_create_nothing() {
     let Some(url) = url() else { return };
     let db = Database::create(&url);
-    let pg = with_dbname(&url, &db.name);
+    let pg = regula_store_postgres::with_database(&url, &db.name);
     let s = Scratch::new("pg-empty");
     for args in [
         &["list"][..],
@@ -284,7 +243,7 @@ fn two_serve_processes_on_one_database() {
 
     let Some(url) = url() else { return };
     let db = Database::create(&url);
-    let pg = with_dbname(&url, &db.name);
+    let pg = regula_store_postgres::with_database(&url, &db.name);
     let s = Scratch::new("pg-serve");
     let run = |args: &[&str]| {
         let mut all = vec!["--pg", pg.as_str()];

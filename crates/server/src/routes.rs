@@ -200,10 +200,9 @@ pub async fn record(
     with_court(&app, &headers, move |_, court, _| {
         let Path((code, seq)) = path?;
         let code = code.to_uppercase();
-        let records = court.history(&code).map_err(|e| from_service(e, &code))?;
-        records
-            .into_iter()
-            .find(|r| r.seq == seq)
+        court
+            .record(&code, seq)
+            .map_err(|e| from_service(e, &code))?
             .map(|r| Json(r).into_response())
             .ok_or_else(|| no_record(&code, seq))
     })

@@ -1060,8 +1060,22 @@ impl<S: Store> Court<S> {
         let Some(holder) = self.store().claim(IDEMPOTENCY_CLAIM, key)? else {
             return Ok(None);
         };
-        let records = self.store().load_after(holder.instance, holder.seq.saturating_sub(1))?;
-        Ok(records.into_iter().find(|r| r.seq == holder.seq))
+        self.record_at(holder.instance, holder.seq)
+    }
+
+    /// The record `seq` of the standard `code`, if its log has one.
+    pub fn record(&self, code: &str, seq: u64) -> Result<Option<AuditRecord>, ServiceError> {
+        let instance = self.opened(code)?.id();
+        self.record_at(instance, seq)
+    }
+
+    /// The record `seq` of `instance`, read from the store (not the whole log).
+    fn record_at(&self, instance: Uuid, seq: u64) -> Result<Option<AuditRecord>, ServiceError> {
+        if seq == 0 {
+            return Ok(None);
+        }
+        let records = self.store().load_after(instance, seq - 1)?;
+        Ok(records.into_iter().find(|r| r.seq == seq))
     }
 
     /// [`apply`](Court::apply) with the engine in place.

@@ -366,6 +366,35 @@ impl PostgresStore {
     }
 }
 
+/// The connection parameters `params` (a `key=value` string or a `postgres://` URI)
+/// naming the database `db` instead of theirs: for a program that keeps one database
+/// per court, or a test that makes a database of its own.
+pub fn with_database(params: &str, db: &str) -> String {
+    let params = params.trim();
+    if let Some(scheme_end) = params.find("://") {
+        let (base, query) = match params.split_once('?') {
+            Some((b, q)) => (b, Some(q)),
+            None => (params, None),
+        };
+        let host_start = scheme_end + 3;
+        let base = match base[host_start..].find('/') {
+            Some(slash) => &base[..host_start + slash],
+            None => base,
+        };
+        return match query {
+            Some(q) => format!("{base}/{db}?{q}"),
+            None => format!("{base}/{db}"),
+        };
+    }
+    let mut parts: Vec<String> = params
+        .split_whitespace()
+        .filter(|p| !p.starts_with("dbname="))
+        .map(str::to_owned)
+        .collect();
+    parts.push(format!("dbname={db}"));
+    parts.join(" ")
+}
+
 /// "PostgreSQL host:port/dbname, schema s", without the password.
 fn describe(params: &str, schema: &str) -> String {
     match params.parse::<postgres::Config>() {
@@ -976,5 +1005,24 @@ impl Store for PostgresStore {
         let place = format!("snapshot of instance {instance}");
         let json: &str = get(&row, 0, &place)?;
         serde_json::from_str(json).map(Some).map_err(|e| corrupt(place, e))
+    }
+}
+
+#[cfg(test)]
+mod params_tests {
+    use super::with_database;
+
+    #[test]
+    fn with_database_names_another_database() {
+        assert_eq!(
+            with_database("host=127.0.0.1 port=5 user=postgres dbname=regula_test", "t1"),
+            "host=127.0.0.1 port=5 user=postgres dbname=t1"
+        );
+        assert_eq!(with_database("host=h user=u", "t1"), "host=h user=u dbname=t1");
+        assert_eq!(
+            with_database("postgres://u@h:5/db?sslmode=disable", "t1"),
+            "postgres://u@h:5/t1?sslmode=disable"
+        );
+        assert_eq!(with_database("postgresql://u@h", "t1"), "postgresql://u@h/t1");
     }
 }

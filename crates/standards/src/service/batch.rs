@@ -1,6 +1,6 @@
 //! Group commit: many attempts decided in order, written in one transaction.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use regula_core::store::{Append, Claim, Store};
 use regula_core::{AuditRecord, Command, Instance, RepositoryError};
@@ -93,18 +93,13 @@ impl<S: Store> Court<S> {
         }
         // The records in the order they were decided (the tree's order is the log's
         // time order, which verification reads back): one append per run of records of
-        // one standard, each expecting the head the run before it left.
-        let mut heads: HashMap<uuid::Uuid, u64> = self.instances.values().map(|i| (i.id(), i.seq())).collect();
+        // one standard, each expecting the head just before its first record.
         let mut runs: Vec<(uuid::Uuid, u64, Vec<AuditRecord>)> = Vec::new();
         for record in decided {
             match runs.last_mut() {
                 Some((instance, _, records)) if *instance == record.instance => records.push(record.clone()),
-                _ => {
-                    let head = heads.get(&record.instance).copied().unwrap_or_default();
-                    runs.push((record.instance, head, vec![record.clone()]));
-                }
+                _ => runs.push((record.instance, record.seq - 1, vec![record.clone()])),
             }
-            heads.insert(record.instance, record.seq);
         }
         let appends: Vec<Append<'_>> = runs
             .iter()
