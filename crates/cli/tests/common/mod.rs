@@ -355,10 +355,16 @@ pub struct Served {
 impl Served {
     /// `regula STORE_ARGS… serve --listen 127.0.0.1:0` in `s`'s directory.
     pub fn start(s: &Scratch, store: &[&str]) -> Self {
+        Self::start_with(s, store, &[])
+    }
+
+    /// `regula STORE_ARGS… serve --listen 127.0.0.1:0 SERVE_ARGS…` in `s`'s directory.
+    pub fn start_with(s: &Scratch, store: &[&str], serve: &[&str]) -> Self {
         let mut child = Command::new(BIN)
             .current_dir(s.path())
             .args(store)
             .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(serve)
             .env_remove("REGULA_STORE")
             .env_remove("REGULA_PG")
             .stdin(Stdio::null())
