@@ -625,7 +625,11 @@ fn readme_tour_in_the_browser() {
     t.open(&format!("/standards/{TOUR}"), "#standard");
     t.shot("phone-standard");
 
-    eprintln!(
+    // Straight to stderr, not through eprintln!, which the test harness captures: CI's
+    // log names where the screenshots are.
+    use std::io::Write as _;
+    let _ = writeln!(
+        std::io::stderr(),
         "browser test: {} screenshots in {} ({:.1} s)",
         t.shot_count,
         t.shots.display(),

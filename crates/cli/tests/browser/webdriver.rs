@@ -38,7 +38,7 @@ impl Binaries {
             (Some(chromium), Some(chromedriver)) => Ok(Binaries { chromium, chromedriver }),
             (chromium, chromedriver) => Err(format!(
                 "the browser test needs Chromium and ChromeDriver ({} not found). Install them \
-                 (Debian/Ubuntu: sudo apt-get install chromium chromium-driver fonts-noto-cjk; \
+                 (Debian/Ubuntu: sudo apt-get install chromium chromium-driver fonts-wqy-zenhei; \
                  scripts/test.sh does it when run as root), or set REGULA_CHROMIUM and \
                  REGULA_CHROMEDRIVER, or skip this test on purpose with REGULA_BROWSER_SKIP=1.",
                 [
