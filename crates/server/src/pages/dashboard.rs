@@ -1,7 +1,8 @@
 //! The dashboard: the plan's progress by step, domain and department, what is overdue
 //! and due soon, and the year's assessment, with charts.
 
-use axum::extract::State;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
 use chrono::{Datelike as _, Days, NaiveDate, Utc};
@@ -9,6 +10,7 @@ use maud::{Markup, PreEscaped, html};
 use regula_standards::listing::ListQuery;
 use regula_standards::plan::{StandardStatus, Standing};
 use regula_standards::report::{Report, ReportQuery, Section, Table};
+use serde::Deserialize;
 
 use super::layout::{Ctx, render};
 use crate::App;
@@ -17,11 +19,34 @@ use crate::problem::{Problem, from_service};
 /// How far ahead "due soon" looks.
 pub const DUE_SOON_DAYS: u64 = 30;
 
-/// `GET /`: the dashboard, as of now.
-pub async fn page(State(app): State<App>, headers: HeaderMap, uri: Uri) -> Response {
-    render(&app, &headers, &uri, |_, court, ctx| {
-        let now = Utc::now();
+/// The dashboard's query: the date it is as of (the end of that day in the court's
+/// time zone); absent, now.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct DashboardParams {
+    /// YYYY-MM-DD.
+    #[serde(default)]
+    pub as_of: Option<NaiveDate>,
+}
+
+/// `GET /`: the dashboard, as of now or of `?as_of=`.
+pub async fn page(
+    State(app): State<App>,
+    headers: HeaderMap,
+    uri: Uri,
+    params: Result<Query<DashboardParams>, QueryRejection>,
+) -> Response {
+    let params = params.map(|Query(p)| p);
+    render(&app, &headers, &uri, move |_, court, ctx| {
+        let params =
+            params.map_err(|e| Problem::plain("bad-request", "查询参数有误：", "bad query: ", e.body_text()))?;
         let tz = court.config().timezone;
+        let now = match params.as_of {
+            Some(date) => {
+                crate::routes::year_in_range("as_of", date.year())?;
+                regula_standards::plan::end_of_day(date, tz)
+            }
+            None => Utc::now(),
+        };
         let today = now.with_timezone(&tz).date_naive();
         let query = ReportQuery {
             sections: vec![
@@ -32,14 +57,14 @@ pub async fn page(State(app): State<App>, headers: HeaderMap, uri: Uri) -> Respo
                 Section::Load,
                 Section::Assessment,
             ],
-            as_of: None,
+            as_of: params.as_of,
             year: Some(today.year()),
         };
         let report = court.report(&query, now).map_err(report_problem)?;
         let statuses = court
             .list(&ListQuery::default(), now)
             .map_err(|e| Problem::new("bad-request", e.message()))?;
-        Ok(dashboard(ctx, &report, &statuses, today, tz))
+        Ok(dashboard(ctx, &report, &statuses, today, tz, params.as_of.is_some()))
     })
     .await
 }
@@ -122,6 +147,7 @@ fn dashboard(
     statuses: &[StandardStatus],
     today: NaiveDate,
     tz: chrono::FixedOffset,
+    dated: bool,
 ) -> Response {
     let title = ctx.pick("标准化建设总览", "Standardization dashboard");
     let overdue: Vec<&StandardStatus> = statuses.iter().filter(|s| s.is_overdue()).collect();
@@ -133,6 +159,14 @@ fn dashboard(
     let body = html! {
         section #dashboard {
             h1 { (title) " " small { (ctx.pick("截至 ", "as of ")) (today) } }
+            form #as-of .filters method="get" action="/" {
+                div {
+                    label for="as_of" { (ctx.pick("截至日期", "As of")) }
+                    input #as_of type="date" name="as_of" value=[dated.then_some(today)];
+                }
+                button type="submit" { (ctx.pick("查看", "Show")) }
+                @if dated { a href="/" { (ctx.pick("回到今天", "Back to today")) } }
+            }
             ul #progress-summary .cards .plain {
                 @for f in figures(statuses, today) {
                     li .card data-key=(f.key) data-count=(f.count) {
@@ -150,15 +184,17 @@ fn dashboard(
             div .grid2 {
                 section {
                     h2 #overdue-title { (ctx.pick("逾期", "Overdue")) " (" (overdue.len()) ")" }
-                    ul #overdue aria-labelledby="overdue-title" {
+                    ul #overdue .compact aria-labelledby="overdue-title" {
                         @for s in &overdue {
                             li data-code=(s.code) {
                                 a href={ "/standards/" (s.code) } { (s.code) " " (ctx.t(&s.name)) }
                                 " "
-                                @for m in s.milestones.iter().filter(|m| m.standing.is_overdue()) {
-                                    span .badge .bad { (ctx.t(&m.step_label)) " · " (ctx.t(&m.standing_label)) " (" (ctx.pick("应于 ", "due ")) (m.due.due) ")" }
-                                    " "
+                                @let late: Vec<_> = s.milestones.iter().filter(|m| m.standing.is_overdue()).collect();
+                                span .badge .bad title=(late.iter().map(|m| format!("{} · {}", ctx.t(&m.step_label), ctx.t(&m.standing_label))).collect::<Vec<_>>().join("\n")) {
+                                    (late.len()) (ctx.pick(" 步逾期，最早应于 ", " steps overdue, the first due "))
+                                    (late.iter().map(|m| m.due.due).min().map(|d| d.to_string()).unwrap_or_default())
                                 }
+                                " " span .muted { (ctx.t(&s.department_label)) }
                             }
                         }
                     }
