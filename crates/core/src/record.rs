@@ -224,6 +224,16 @@ impl Actor {
     }
 }
 
+/// `ID@UNIT`, or the id alone (an actor in no unit, such as a leading group member).
+impl fmt::Display for Actor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.unit {
+            Some(unit) => write!(f, "{}@{unit}", self.id),
+            None => f.write_str(&self.id),
+        }
+    }
+}
+
 /// Which definition, at which version, an instance or record belongs to.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]

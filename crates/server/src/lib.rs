@@ -42,6 +42,7 @@ pub mod any_store;
 pub mod auth;
 pub mod metrics;
 pub mod openapi;
+pub mod pages;
 pub mod problem;
 pub mod routes;
 pub mod state;
@@ -165,6 +166,7 @@ pub fn router(app: App) -> Router {
         .route("/v1/reports", get(routes::report))
         .route("/v1/verify", get(routes::verify))
         .route("/v1/checkpoint", get(routes::checkpoint))
+        .merge(pages::routes())
         .fallback(routes::not_found)
         .layer(DefaultBodyLimit::max(limits.body_bytes))
         .layer(middleware::from_fn_with_state(app.clone(), observe))

@@ -232,7 +232,7 @@ fn with_etag(mut response: Response, seq: u64) -> Response {
 /// dated outside these.
 pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2999;
 
-fn year_in_range(what: &str, year: i32) -> Result<(), Problem> {
+pub(crate) fn year_in_range(what: &str, year: i32) -> Result<(), Problem> {
     if YEARS.contains(&year) {
         return Ok(());
     }

@@ -1,0 +1,337 @@
+//! The reading pages over a real SQLite store and a running service: sign-in, the
+//! dashboard, the catalog and its filters, a department, the diagram, the language
+//! switch, and that no page refers to anything outside the server.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{Client, Scratch, Server, prepare};
+use regula_server::StoreLocation;
+
+/// A browser: keeps no cookie jar of its own, the session cookie is passed by hand so
+/// each test says exactly what it sends. Redirects are not followed.
+struct Browser {
+    agent: ureq::Agent,
+    base: String,
+}
+
+struct Page {
+    status: u16,
+    location: Option<String>,
+    set_cookie: Vec<String>,
+    text: String,
+}
+
+impl Browser {
+    fn new(base: &str) -> Self {
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .timeout_global(Some(std::time::Duration::from_secs(60)))
+            .build();
+        Browser {
+            agent: ureq::Agent::new_with_config(config),
+            base: base.to_owned(),
+        }
+    }
+
+    fn page(response: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Page {
+        let mut response = response.unwrap();
+        let location = response
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let set_cookie = response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .collect();
+        Page {
+            status: response.status().as_u16(),
+            location,
+            set_cookie,
+            text: response.body_mut().read_to_string().unwrap(),
+        }
+    }
+
+    fn get(&self, path: &str, cookie: Option<&str>) -> Page {
+        let mut request = self.agent.get(format!("{}{path}", self.base));
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        Self::page(request.call())
+    }
+
+    fn post_form(&self, path: &str, fields: &[(&str, &str)], origin: Option<&str>) -> Page {
+        let mut request = self.agent.post(format!("{}{path}", self.base));
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        Self::page(request.send_form(fields.iter().copied()))
+    }
+
+    /// Signs in with `token`: the session cookie to send afterwards.
+    fn sign_in(&self, token: &str) -> String {
+        let page = self.post_form("/signin", &[("token", token), ("next", "/catalog")], None);
+        assert_eq!(page.status, 303, "{}", page.text);
+        assert_eq!(page.location.as_deref(), Some("/catalog"));
+        let cookie = page
+            .set_cookie
+            .iter()
+            .find(|c| c.starts_with("regula_session="))
+            .expect("a session cookie");
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+            "{cookie}"
+        );
+        cookie.split(';').next().unwrap().to_owned()
+    }
+}
+
+fn served() -> (Scratch, Server, common::Tokens) {
+    let scratch = Scratch::new("pages-browse");
+    let tokens = prepare(&scratch.store());
+    let server = Server::start(StoreLocation::Sqlite(scratch.store()));
+    (scratch, server, tokens)
+}
+
+/// The `data-count` of the summary figure `key` (`data-key`), as the pages write it.
+fn count_of(html: &str, key: &str) -> usize {
+    let marker = format!("data-key=\"{key}\" data-count=\"");
+    let start = html.find(&marker).unwrap_or_else(|| panic!("no figure {key}")) + marker.len();
+    html[start..].split('"').next().unwrap().parse().unwrap()
+}
+
+#[test]
+fn a_browser_that_is_not_signed_in_is_sent_to_sign_in_and_back() {
+    let (_scratch, server, tokens) = served();
+    let browser = Browser::new(&server.base);
+    for path in [
+        "/",
+        "/catalog?q=%E7%AB%8B%E6%A1%88",
+        "/diagram",
+        "/departments/case_filing",
+    ] {
+        let page = browser.get(path, None);
+        assert_eq!(page.status, 303, "{path}");
+        let location = page.location.unwrap();
+        assert!(location.starts_with("/signin?next=/"), "{path} → {location}");
+    }
+    // A wrong, a revoked and a forged cookie are all just "not signed in".
+    for cookie in ["regula_session=nope", &format!("regula_session={}", tokens.revoked)] {
+        assert_eq!(browser.get("/", Some(cookie)).status, 303, "{cookie}");
+    }
+    let form = browser.get("/signin?next=%2Fcatalog", None);
+    assert_eq!(form.status, 200);
+    assert!(
+        form.text
+            .contains(r#"<form id="signin" method="post" action="/signin">"#)
+    );
+    assert!(
+        form.text.contains(r#"name="next" value="/catalog""#),
+        "the way back is kept"
+    );
+    // A wrong token: 401, the form again with the error, no cookie.
+    let refused = browser.post_form("/signin", &[("token", "rgl_wrong"), ("next", "/")], None);
+    assert_eq!(refused.status, 401);
+    assert!(refused.text.contains("id=\"signin-error\""));
+    assert!(refused.set_cookie.iter().all(|c| !c.starts_with("regula_session=rgl")));
+    // A revoked token is refused alike.
+    let revoked = browser.post_form("/signin", &[("token", &tokens.revoked), ("next", "/")], None);
+    assert_eq!(revoked.status, 401);
+    // Another site's "next" is not followed.
+    let page = browser.post_form(
+        "/signin",
+        &[("token", &tokens.office), ("next", "//evil.example/")],
+        None,
+    );
+    assert_eq!(page.location.as_deref(), Some("/"));
+    // A sign-in form posted from another site is refused.
+    let forged = browser.post_form(
+        "/signin",
+        &[("token", &tokens.office), ("next", "/")],
+        Some("http://evil.example"),
+    );
+    assert_eq!(forged.status, 403);
+    assert!(forged.set_cookie.is_empty());
+
+    let cookie = browser.sign_in(&tokens.department);
+    let dashboard = browser.get("/", Some(&cookie));
+    assert_eq!(dashboard.status, 200);
+    assert!(dashboard.text.contains(r#"<span id="whoami""#));
+    assert!(dashboard.text.contains("li@立案庭"), "the signed-in actor is shown");
+    // Signing out clears the cookie.
+    let out = browser.post_form("/signout", &[], None);
+    assert_eq!(out.status, 303);
+    assert!(
+        out.set_cookie
+            .iter()
+            .any(|c| c.starts_with("regula_session=;") && c.contains("Max-Age=0"))
+    );
+}
+
+#[test]
+fn the_dashboard_counts_what_the_report_counts_and_changes_when_work_is_done() {
+    let (_scratch, server, tokens) = served();
+    let browser = Browser::new(&server.base);
+    let api = Client::new(&server.base);
+    let cookie = browser.sign_in(&tokens.office);
+    let before = browser.get("/?as_of=2023-03-31", Some(&cookie));
+    assert_eq!(before.status, 200, "{}", &before.text[..before.text.len().min(400)]);
+    assert!(before.text.starts_with("<!DOCTYPE html><html lang=\"zh-CN\">"));
+    assert_eq!(count_of(&before.text, "total"), 117);
+    assert_eq!(count_of(&before.text, "unassigned"), 13);
+    assert_eq!(count_of(&before.text, "in_force"), 0);
+    // The same figures as the JSON report of that date.
+    let report = api
+        .get("/v1/reports?sections=state&as_of=2023-03-31", Some(&tokens.office))
+        .json();
+    let total = report["progress"][0]["total"]["total"].as_u64().unwrap() as usize;
+    assert_eq!(total, count_of(&before.text, "total"));
+    let overdue = report["progress"][0]["total"]["overdue"].as_u64().unwrap() as usize;
+    assert_eq!(overdue, count_of(&before.text, "overdue"));
+    let overdue_list = before
+        .text
+        .split("<ul class=\"compact\" id=\"overdue\"")
+        .nth(1)
+        .unwrap();
+    let overdue_list = overdue_list.split("</ul>").next().unwrap();
+    assert_eq!(overdue_list.matches("<li data-code=").count(), overdue);
+
+    // The office assigns an unassigned standard: one fewer without a department.
+    let unassigned = api
+        .get("/v1/standards?department=unassigned", Some(&tokens.office))
+        .json();
+    let code = unassigned[0]["code"].as_str().unwrap().to_owned();
+    api.act(
+        &tokens.office,
+        &code,
+        "assign_department",
+        serde_json::json!({"department": "立案庭"}),
+        "2023-03-01",
+    )
+    .expect(201);
+    let after = browser.get("/?as_of=2023-03-31", Some(&cookie));
+    assert_eq!(count_of(&after.text, "unassigned"), 12);
+
+    // English on request, remembered in a cookie.
+    let english = browser.get("/?lang=en&as_of=2023-03-31", Some(&cookie));
+    assert!(english.text.starts_with("<!DOCTYPE html><html lang=\"en\">"));
+    assert!(english.text.contains("Standardization dashboard"));
+    assert!(english.set_cookie.iter().any(|c| c.starts_with("regula_lang=en")));
+    let remembered = browser.get("/", Some(&format!("{cookie}; regula_lang=en")));
+    assert!(remembered.text.contains("Standardization dashboard"));
+
+    // A date that is not one is a page that says so, not a crash.
+    let bad = browser.get("/?as_of=2023-02-30", Some(&cookie));
+    assert_eq!(bad.status, 400);
+    assert!(bad.text.contains("id=\"problem-detail\""));
+}
+
+#[test]
+fn the_catalog_filters_and_searches_and_a_department_lists_its_own() {
+    let (_scratch, server, tokens) = served();
+    let browser = Browser::new(&server.base);
+    let api = Client::new(&server.base);
+    let cookie = browser.sign_in(&tokens.office);
+    let rows = |html: &str| html.matches("<tr data-code=").count();
+    let all = browser.get("/catalog", Some(&cookie));
+    assert_eq!(rows(&all.text), 117);
+    // Each filter selects what the JSON list selects.
+    for (query, api_query) in [
+        (
+            "department=%E7%AB%8B%E6%A1%88%E5%BA%AD",
+            "department=%E7%AB%8B%E6%A1%88%E5%BA%AD",
+        ),
+        ("department=unassigned", "department=unassigned"),
+        ("domain=ADJ", "domain=ADJ"),
+    ] {
+        let page = browser.get(&format!("/catalog?{query}"), Some(&cookie));
+        let listed = api
+            .get(&format!("/v1/standards?{api_query}"), Some(&tokens.office))
+            .json();
+        let listed = listed.as_array().unwrap();
+        assert!(!listed.is_empty(), "{query}");
+        assert_eq!(rows(&page.text), listed.len(), "{query}");
+        for row in listed {
+            let code = row["code"].as_str().unwrap();
+            assert!(
+                page.text.contains(&format!("<tr data-code=\"{code}\"")),
+                "{query}: {code}"
+            );
+        }
+    }
+    // Search by words of the name, in any case, combined with a filter.
+    let found = browser.get("/catalog?q=%E5%BA%AD%E5%89%8D%E4%BC%9A%E8%AE%AE", Some(&cookie)); // 庭前会议
+    assert!(rows(&found.text) >= 1);
+    assert!(found.text.contains("<tr data-code=\"ADJ-01-01\""));
+    let none = browser.get("/catalog?q=adj-01-01+%E6%B2%A1%E6%9C%89", Some(&cookie));
+    assert_eq!(rows(&none.text), 0);
+    let by_code = browser.get("/catalog?q=adj-01-01", Some(&cookie));
+    assert_eq!(rows(&by_code.text), 1);
+    // An unknown filter value is a clear 400 page.
+    let bad = browser.get("/catalog?domain=NOPE", Some(&cookie));
+    assert_eq!(bad.status, 400);
+    assert!(bad.text.contains("NOPE"));
+
+    let dept = browser.get("/departments/case_filing", Some(&cookie));
+    assert_eq!(dept.status, 200);
+    assert!(
+        dept.text
+            .contains("<section id=\"department\" data-department=\"case_filing\">")
+    );
+    let listed = api
+        .get(
+            "/v1/standards?department=%E7%AB%8B%E6%A1%88%E5%BA%AD",
+            Some(&tokens.office),
+        )
+        .json();
+    assert_eq!(rows(&dept.text), listed.as_array().unwrap().len());
+    assert_eq!(count_of(&dept.text, "total"), rows(&dept.text));
+    assert_eq!(browser.get("/departments/nope", Some(&cookie)).status, 404);
+}
+
+#[test]
+fn the_diagram_is_drawn_with_chinese_text_and_lists_every_transition() {
+    let (_scratch, server, tokens) = served();
+    let browser = Browser::new(&server.base);
+    let cookie = browser.sign_in(&tokens.office);
+    let page = browser.get("/diagram", Some(&cookie));
+    assert_eq!(page.status, 200);
+    let figure = page.text.split("id=\"diagram\"").nth(1).expect("the figure");
+    assert!(figure.contains("<svg"));
+    for label in ["调研论证", "文本起草", "征求意见", "审议", "正式发布", "废止"] {
+        assert!(figure.contains(&format!(">{label}<")), "{label}");
+    }
+    let english = browser.get("/diagram?lang=en", Some(&cookie));
+    assert!(english.text.contains(">Drafting<") || english.text.contains(">drafting<"));
+}
+
+#[test]
+fn pages_load_nothing_from_outside_and_escape_what_they_show() {
+    let (_scratch, server, tokens) = served();
+    let browser = Browser::new(&server.base);
+    let cookie = browser.sign_in(&tokens.office);
+    for path in ["/", "/catalog", "/diagram", "/departments/case_filing", "/signin"] {
+        let page = browser.get(path, Some(&cookie));
+        assert_eq!(page.status, 200, "{path}");
+        for outside in ["http://", "https://", "//cdn", "src=\"//"] {
+            // The SVG namespace is a name, not something loaded.
+            let text = page.text.replace("http://www.w3.org/2000/svg", "");
+            assert!(!text.contains(outside), "{path} refers to {outside}");
+        }
+    }
+    for asset in ["/assets/regula.css", "/assets/regula.js"] {
+        let page = browser.get(asset, None);
+        assert_eq!(page.status, 200, "{asset}");
+        assert!(!page.text.contains("http"), "{asset}");
+    }
+    assert_eq!(browser.get("/assets/../Cargo.toml", None).status, 404);
+    // What a user typed comes back escaped.
+    let page = browser.get("/catalog?q=%3Cscript%3Ealert(1)%3C/script%3E", Some(&cookie));
+    assert!(!page.text.contains("<script>alert(1)"));
+    assert!(page.text.contains("&lt;script&gt;alert(1)"));
+}
