@@ -50,9 +50,19 @@ struct Tour {
     shots: PathBuf,
     shot_count: usize,
     size: (u32, u32),
+    /// Breaches of the page contract that do not stop the tour, reported together at
+    /// its end (the test fails on any).
+    breaches: Vec<String>,
 }
 
 impl Tour {
+    /// Notes a breach of the contract unless `ok`, and goes on.
+    fn check(&mut self, ok: bool, breach: impl FnOnce() -> String) {
+        if !ok {
+            self.breaches.push(breach());
+        }
+    }
+
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.served.base)
     }
@@ -316,6 +326,7 @@ fn readme_tour_in_the_browser() {
 
     let driver = Driver::start(&bins.chromedriver);
     let web = Session::new(&driver, &bins.chromium, DESKTOP.0, DESKTOP.1);
+    web.resize(DESKTOP.0, DESKTOP.1);
     let mut t = Tour {
         s,
         served,
@@ -324,6 +335,7 @@ fn readme_tour_in_the_browser() {
         shots: screenshots_dir(),
         shot_count: 0,
         size: DESKTOP,
+        breaches: Vec::new(),
     };
 
     // Unsigned, a page sends the browser to sign in, and back after.
@@ -346,10 +358,10 @@ fn readme_tour_in_the_browser() {
     t.sign_in(&wang, "wang");
     let figures_at_start = t.figures();
     for chart in ["steps", "domain", "department", "assessment"] {
-        assert!(
-            t.web.find(&format!("figure.chart#chart-{chart} svg")).is_some(),
-            "the dashboard has no chart-{chart} with an <svg>"
-        );
+        let found = t.web.find(&format!("figure.chart#chart-{chart} svg")).is_some();
+        t.check(found, || {
+            format!("the dashboard has no figure.chart#chart-{chart} with an <svg>")
+        });
     }
     t.shot("dashboard");
 
@@ -625,6 +637,11 @@ fn readme_tour_in_the_browser() {
     t.open(&format!("/standards/{TOUR}"), "#standard");
     t.shot("phone-standard");
 
+    assert!(
+        t.breaches.is_empty(),
+        "the pages breach their contract:\n{}",
+        t.breaches.join("\n")
+    );
     // Straight to stderr, not through eprintln!, which the test harness captures: CI's
     // log names where the screenshots are.
     use std::io::Write as _;

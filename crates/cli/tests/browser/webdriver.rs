@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 pub const DEADLINE: Duration = Duration::from_secs(20);
 
 /// The key under which WebDriver names an element (W3C WebDriver, "web element identifier").
-const ELEMENT_KEY: &str = "element-6066-11e4-a5ec-4935-2c5e3d4f4f4f";
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 /// Where the browser and its driver are, from `REGULA_CHROMIUM` / `REGULA_CHROMEDRIVER`
 /// or the usual names on `PATH` (Debian's `chromium` and `chromedriver`).
@@ -209,7 +209,12 @@ impl Session {
     /// The first element matching `css`, if any.
     pub fn find(&self, css: &str) -> Option<Element> {
         match self.cmd("POST", "/element", Some(json!({"using": "css selector", "value": css}))) {
-            Ok(v) => Some(Element(v[ELEMENT_KEY].as_str().expect("an element id").to_owned())),
+            Ok(v) => Some(Element(
+                v[ELEMENT_KEY]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("finding {css}: {v}"))
+                    .to_owned(),
+            )),
             Err(e) if e.error == "no such element" => None,
             Err(e) => panic!("finding {css}: {e}"),
         }
@@ -359,9 +364,16 @@ impl Session {
         }
     }
 
-    /// Resizes the window (its viewport, in headless Chromium).
+    /// Resizes the window so that its viewport (what a screenshot shows) is
+    /// `width`×`height`: even headless, Chromium's window keeps room for its frame.
     pub fn resize(&self, width: u32, height: u32) {
         self.must("POST", "/window/rect", Some(json!({"width": width, "height": height})));
+        let inner = self.script("return [window.innerWidth, window.innerHeight];", vec![]);
+        let size = |i: usize| inner[i].as_u64().and_then(|n| u32::try_from(n).ok()).unwrap_or(0);
+        let (w, h) = (2 * width - size(0).min(width), 2 * height - size(1).min(height));
+        if (w, h) != (width, height) {
+            self.must("POST", "/window/rect", Some(json!({"width": w, "height": h})));
+        }
     }
 
     /// A PNG of the viewport.
