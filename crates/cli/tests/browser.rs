@@ -363,6 +363,11 @@ fn readme_tour_in_the_browser() {
             format!("the dashboard has no figure.chart#chart-{chart} with an <svg>")
         });
     }
+    // As of today, years after the plan's deadlines, the tour's standard is overdue.
+    let overdue = t.web.find(&format!("#overdue li[data-code={TOUR}]")).is_some();
+    t.check(overdue, || format!("#overdue has no li[data-code={TOUR}]"));
+    let unmarked = t.web.find_all("#overdue li:not([data-code]), #due-soon li:not([data-code])").len();
+    t.check(unmarked == 0, || format!("{unmarked} items of #overdue or #due-soon lack data-code"));
     t.shot("dashboard");
 
     t.open("/catalog", "#catalog");
