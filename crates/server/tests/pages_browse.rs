@@ -335,3 +335,40 @@ fn pages_load_nothing_from_outside_and_escape_what_they_show() {
     assert!(!page.text.contains("<script>alert(1)"));
     assert!(page.text.contains("&lt;script&gt;alert(1)"));
 }
+
+#[test]
+fn the_report_page_shows_charts_and_its_files_hold_the_api_figures() {
+    let (_scratch, server, tokens) = served();
+    let browser = Browser::new(&server.base);
+    let api = Client::new(&server.base);
+    let cookie = browser.sign_in(&tokens.office);
+    let query = "as_of=2023-12-31&year=2023&sections=state&sections=domain&sections=assessment";
+    let page = browser.get(&format!("/reports?{query}"), Some(&cookie));
+    assert_eq!(page.status, 200, "{}", &page.text[..page.text.len().min(300)]);
+    let charts = page.text.matches("<figure class=\"chart\"><svg").count();
+    assert_eq!(charts, 3, "state, domain and assessment charts");
+    assert!(page.text.contains("name=\"sections\" value=\"domain\" checked"));
+    // The CSV download: a byte-order mark, then the API's CSV of the same report.
+    let csv = browser.get(&format!("/reports/download?format=csv&lang=zh&{query}"), Some(&cookie));
+    assert_eq!(csv.status, 200);
+    assert!(csv.text.starts_with('\u{feff}'), "a UTF-8 byte-order mark");
+    let sections = "sections=state,domain,assessment";
+    let from_api = api.get(
+        &format!("/v1/reports?format=csv&lang=zh&as_of=2023-12-31&year=2023&{sections}"),
+        Some(&tokens.office),
+    );
+    assert_eq!(from_api.status, 200);
+    assert_eq!(&csv.text['\u{feff}'.len_utf8()..], from_api.text);
+    let json = browser.get(&format!("/reports/download?format=json&{query}"), Some(&cookie));
+    let api_json = api
+        .get(
+            &format!("/v1/reports?as_of=2023-12-31&year=2023&{sections}"),
+            Some(&tokens.office),
+        )
+        .json();
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&json.text).unwrap(), api_json);
+    // A bad request is a page that names the field.
+    let bad = browser.get("/reports?year=twenty", Some(&cookie));
+    assert_eq!(bad.status, 400);
+    assert!(bad.text.contains("year"));
+}

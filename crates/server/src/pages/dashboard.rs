@@ -47,7 +47,7 @@ pub async fn page(
             }
             None => Utc::now(),
         };
-        let today = now.with_timezone(&tz).date_naive();
+        let today = params.as_of.unwrap_or_else(|| now.with_timezone(&tz).date_naive());
         let query = ReportQuery {
             sections: vec![
                 Section::State,
@@ -248,9 +248,17 @@ pub fn table_markup(table: &Table) -> Markup {
     }
 }
 
-/// The dashboard's charts, each `(figure id, inline SVG)`, from the report crate's
-/// chart functions (the same ones the HTML report uses).
+/// The dashboard's charts, each `(figure id, inline SVG)`: the report crate's, the
+/// same ones the HTML report shows.
 fn charts(report: &Report, lang: regula_core::Lang) -> Vec<(&'static str, String)> {
-    let _ = (report, lang);
-    Vec::new()
+    [
+        ("chart-steps", regula_report::charts::steps(report, lang)),
+        ("chart-state", regula_report::charts::states(report, lang)),
+        ("chart-domain", regula_report::charts::domain(report, lang)),
+        ("chart-department", regula_report::charts::department(report, lang)),
+        ("chart-assessment", regula_report::charts::assessment(report, lang)),
+    ]
+    .into_iter()
+    .filter_map(|(id, svg)| Some((id, svg?)))
+    .collect()
 }

@@ -10,7 +10,7 @@
 //! Module map: [`layout`] (the frame of every page, the session, the language),
 //! [`signin`], [`dashboard`], [`catalog`] (catalog and departments), [`diagram`],
 //! [`standard`] (a standard's page, its version differences and proofs), [`act`] (the
-//! action forms), [`verification`], [`assets`].
+//! action forms), [`reports`] (the report and its files), [`verification`], [`assets`].
 
 pub mod act;
 pub mod assets;
@@ -18,6 +18,7 @@ pub mod catalog;
 pub mod dashboard;
 pub mod diagram;
 pub mod layout;
+pub mod reports;
 pub mod signin;
 pub mod standard;
 pub mod verification;
@@ -40,6 +41,8 @@ pub fn routes() -> Router<App> {
         .route("/standards/{code}/diff", get(standard::diff))
         .route("/standards/{code}/records/{seq}/proof", get(standard::proof))
         .route("/standards/{code}/do/{action}", get(act::form).post(act::submit))
+        .route("/reports", get(reports::page))
+        .route("/reports/download", get(reports::download))
         .route("/verification", get(verification::page))
         .route("/assets/{name}", get(assets::serve))
 }

@@ -41,36 +41,8 @@ fn next_of(uri: &Uri) -> String {
         .flat_map(|q| q.split('&'))
         .filter_map(|p| p.split_once('='))
         .find(|(k, _)| *k == "next")
-        .map(|(_, v)| percent_decode(v))
+        .map(|(_, v)| super::layout::percent_decode(v))
         .unwrap_or_else(|| "/".to_owned())
-}
-
-fn percent_decode(value: &str) -> String {
-    let hex = |b: u8| (b as char).to_digit(16);
-    let bytes = value.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match (
-            bytes[i],
-            bytes.get(i + 1).copied().and_then(hex),
-            bytes.get(i + 2).copied().and_then(hex),
-        ) {
-            (b'%', Some(high), Some(low)) => {
-                out.push((high * 16 + low) as u8);
-                i += 3;
-            }
-            (b'+', ..) => {
-                out.push(b' ');
-                i += 1;
-            }
-            (b, ..) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn form_page(lang: Lang, next: &str, error: Option<&str>) -> maud::Markup {
@@ -220,8 +192,11 @@ mod tests {
     #[test]
     fn percent_decoding_reads_what_encode_writes() {
         let path = "/catalog?q=立案&state=drafting";
-        assert_eq!(percent_decode(&super::super::layout::encode(path)), path);
-        assert_eq!(percent_decode("%zz%41"), "%zzA");
-        assert_eq!(percent_decode("a%4"), "a%4");
+        assert_eq!(
+            super::super::layout::percent_decode(&super::super::layout::encode(path)),
+            path
+        );
+        assert_eq!(super::super::layout::percent_decode("%zz%41"), "%zzA");
+        assert_eq!(super::super::layout::percent_decode("a%4"), "a%4");
     }
 }
