@@ -536,6 +536,9 @@ fn readme_tour_in_the_browser() {
         "publishing changed no figure of the dashboard"
     );
     t.shot("dashboard-after");
+    // The report page (not in the contract: only its frame is relied on).
+    t.open("/reports", "#report");
+    t.shot("reports");
 
     // The timeline: every record, the refusals marked, back-dated ones marked.
     t.open(&format!("/standards/{TOUR}"), "#standard #timeline");
