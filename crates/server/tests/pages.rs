@@ -210,7 +210,7 @@ fn pages_need_a_session_and_a_token_starts_one() {
         .has("id=\"blockers\"")
         .has("id=\"actions\"")
         .has("id=\"timeline\"")
-        .has("id=\"versions-section\"")
+        .has("id=\"versions\"")
         // The work was opened on the plan's date, before the store was written: back-dated.
         .has("class=\"record backdated\" data-seq=\"1\" data-action=\"create\"")
         .has("href=\"/standards/ADJ-01-01/records/1/proof\"");
@@ -227,13 +227,14 @@ fn only_the_actions_the_actor_may_take_now_are_offered() {
     let department = Browser::signed_in(&server.base, &t.department);
     let other = Browser::signed_in(&server.base, &t.other_department);
     let admin = Browser::signed_in(&server.base, &t.admin);
-    office.get("/standards/ADJ-01-01").expect(200).has(
-        "class=\"action button\" data-action=\"assign_department\" href=\"/standards/ADJ-01-01/do/assign_department\"",
-    );
+    office
+        .get("/standards/ADJ-01-01")
+        .expect(200)
+        .has("class=\"action\" data-action=\"assign_department\" href=\"/standards/ADJ-01-01/do/assign_department\"");
     // The department is not the office; an admin token does not act.
     for browser in [&department, &admin] {
         let page = browser.get("/standards/ADJ-01-01").expect(200);
-        assert_eq!(page.count("class=\"action button\""), 0, "{}", page.text);
+        assert_eq!(page.count("class=\"action\""), 0, "{}", page.text);
         browser.get("/standards/ADJ-01-01/do/assign_department").expect(403);
     }
     drafting(&client, &t);
@@ -244,7 +245,7 @@ fn only_the_actions_the_actor_may_take_now_are_offered() {
         .has("data-action=\"open_consultation\"");
     // Another department's staff may not take ADJ-01-01's actions, nor post them.
     let page = other.get("/standards/ADJ-01-01").expect(200);
-    assert_eq!(page.count("class=\"action button\""), 0, "{}", page.text);
+    assert_eq!(page.count("class=\"action\""), 0, "{}", page.text);
     let before = client.size();
     other
         .post(
@@ -588,4 +589,126 @@ fn without_a_key_a_proof_is_refused_and_verification_runs() {
     assert!(!page.text.contains("id=\"verify-result\""));
     let run = browser.get("/verification?run=1").expect(200);
     run.has("data-ok=\"true\"").has("id=\"verify-result\"");
+}
+
+/// Consultation on `draft` from opening to the leading group's approval, through the
+/// API, from `month` of 2023 (opinions from both groups, both answered).
+fn consult_and_approve(client: &Client, t: &common::Tokens, draft: Value, month: u32) {
+    let day = |d: u32| format!("2023-{month:02}-{d:02}");
+    let next = |d: u32| format!("2023-{:02}-{d:02}", month + 1);
+    client
+        .act(&t.department, CODE, "open_consultation", draft, &day(10))
+        .expect(201);
+    client
+        .act(&t.department, CODE, "record_opinion", opinion(1), &day(12))
+        .expect(201);
+    let administrative =
+        json!({"opinion": {"source": "administrative", "author": "刘科员", "content": "请统一笔录格式"}});
+    client
+        .act(&t.department, CODE, "record_opinion", administrative, &day(13))
+        .expect(201);
+    for n in [1, 2] {
+        client
+            .act(
+                &t.department,
+                CODE,
+                "respond_to_opinion",
+                json!({"opinion": n, "response": {"decision": "adopted"}}),
+                &day(15),
+            )
+            .expect(201);
+    }
+    client
+        .act(&t.department, CODE, "close_consultation", json!({}), &next(12))
+        .expect(201);
+    let mut meeting = common::meeting();
+    meeting["meeting"]["date"] = json!(next(15));
+    client.act(&t.leader, CODE, "approve", meeting, &next(15)).expect(201);
+}
+
+#[test]
+fn two_versions_differ_side_by_side() {
+    let (_s, t, server, client) = served("pages-versions");
+    drafting(&client, &t);
+    consult_and_approve(&client, &t, draft(), 3);
+    client
+        .act(
+            &t.office,
+            CODE,
+            "publish",
+            json!({"document_number": "红林法〔2023〕15号", "date": "2023-04-20"}),
+            "2023-04-20",
+        )
+        .expect(201);
+    client
+        .act(&t.office, CODE, "begin_follow_up", json!({}), "2023-05-02")
+        .expect(201);
+    client
+        .act(
+            &t.office,
+            CODE,
+            "open_revision",
+            json!({"cause": {"kind": "gap"}, "summary": "补充线上庭前会议"}),
+            "2023-05-20",
+        )
+        .expect(201);
+    let mut revised = draft();
+    revised["draft"]["text"] = json!("民事案件庭前会议标准（修订稿）");
+    consult_and_approve(&client, &t, revised, 6);
+    client
+        .act(
+            &t.office,
+            CODE,
+            "publish",
+            json!({"document_number": "红林法〔2023〕31号", "date": "2023-07-20"}),
+            "2023-07-20",
+        )
+        .expect(201);
+    let browser = Browser::signed_in(&server.base, &t.department);
+    let page = browser.get("/standards/ADJ-01-01").expect(200);
+    page.has("id=\"versions\"")
+        .has("<tr data-version=\"2\">")
+        .has("红林法〔2023〕31号")
+        .has("id=\"diff-form\"")
+        .has("name=\"a\"")
+        .has("name=\"b\"");
+    let diff = browser.get("/standards/ADJ-01-01/diff?a=1&b=2&lang=en").expect(200);
+    diff.has("v1 · 红林法〔2023〕15号 · 2023-04-20")
+        .has("v2 · 红林法〔2023〕31号 · 2023-07-20")
+        .has("<del>民事案件庭前会议标准（征求意见稿）</del>")
+        .has("<ins>民事案件庭前会议标准（修订稿）</ins>")
+        .has("[Procedural requirements]")
+        .has("data-changed=\"1\"");
+}
+
+#[test]
+fn the_same_form_posted_twice_at_once_writes_once() {
+    let (_s, t, server, client) = served("pages-race");
+    let office = Browser::signed_in(&server.base, &t.office);
+    let path = "/standards/ADJ-01-01/do/assign_department";
+    let key = office.get(path).expect(200).has("list=\"departments\"").form_key();
+    let before = client.size();
+    let answers: Vec<Page> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..2)
+            .map(|_| {
+                scope.spawn(|| {
+                    office.post(
+                        path,
+                        &[
+                            ("department", "立案庭"),
+                            ("at", "2023-03-01"),
+                            ("key", &key),
+                            ("intent", "submit"),
+                        ],
+                    )
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for answer in &answers {
+        assert_eq!(answer.status, 303, "{}", answer.text);
+        assert_eq!(answer.location.as_deref(), Some("/standards/ADJ-01-01?done=2"));
+    }
+    assert_eq!(client.size(), before + 1);
 }

@@ -189,8 +189,17 @@ pub fn fields_of(schema: &Value) -> Vec<Field> {
             walk(property, &defs, name, required.contains(name), None, &mut out);
         }
     }
-    // What must be filled in first (the schema's properties come in name order).
-    out.sort_by_key(|f| !f.required);
+    // What must be filled in first, then the simple fields, lists, checkboxes, and
+    // JSON last (the schema's properties come in name order, which says nothing).
+    out.sort_by_key(|f| {
+        let rank = match f.kind {
+            Kind::Text { .. } | Kind::Date | Kind::Integer { .. } | Kind::Choice(_) => 0,
+            Kind::Lines | Kind::Choices(_) => 1,
+            Kind::Boolean => 2,
+            Kind::Json { .. } => 3,
+        };
+        (!f.required, rank)
+    });
     out
 }
 
@@ -424,6 +433,7 @@ pub fn example(schema: &Value, defs: &Value, depth: usize) -> Value {
 /// The labels of a field's last path segment.
 fn field_label(name: &str) -> Text {
     let (zh, en) = match name {
+        "draft" => ("草稿", "Draft"),
         "text" => ("正文", "Text"),
         "procedural" => ("程序规范", "Procedural requirements"),
         "quality" => ("工作质量", "Quality requirements"),
@@ -677,6 +687,19 @@ struct FormPage<'a> {
     posted: &'a Posted,
     key: String,
     outcome: Shown,
+    /// The court's departments by name, offered for a `department` field.
+    departments: Vec<String>,
+}
+
+/// The court's departments by name.
+fn department_names(court: &Court<AnyStore>) -> Vec<String> {
+    court
+        .config()
+        .departments
+        .departments()
+        .iter()
+        .map(|d| d.label.zh.to_string())
+        .collect()
 }
 
 fn reasons_list(ctx: &Ctx, reasons: &[Reason]) -> Markup {
@@ -690,7 +713,7 @@ fn reasons_list(ctx: &Ctx, reasons: &[Reason]) -> Markup {
     }
 }
 
-fn control(ctx: &Ctx, field: &Field, posted: &Posted) -> Markup {
+fn control(ctx: &Ctx, field: &Field, posted: &Posted, departments: &[String]) -> Markup {
     let id = format!("f-{}", field.path);
     let value = first(posted, &field.path);
     let hint_id = format!("{id}-hint");
@@ -699,6 +722,10 @@ fn control(ctx: &Ctx, field: &Field, posted: &Posted) -> Markup {
     html! {
         @match &field.kind {
             Kind::Text { long: true } => textarea id=(id) name=(field.path) rows="4" required[required] aria-describedby=(hint_id) { (value) },
+            Kind::Text { long: false } if field.path.rsplit('.').next() == Some("department") => {
+                input id=(id) type="text" name=(field.path) value=(value) required[required] aria-describedby=(hint_id) list="departments";
+                datalist #departments { @for d in departments { option value=(d) {} } }
+            },
             Kind::Text { long: false } => input id=(id) type="text" name=(field.path) value=(value) required[required] aria-describedby=(hint_id);,
             Kind::Date => input id=(id) type="date" name=(field.path) value=(value) required[required] aria-describedby=(hint_id);,
             Kind::Integer { minimum } => input id=(id) type="number" step="1" min=[minimum] name=(field.path) value=(value) required[required] aria-describedby=(hint_id);,
@@ -718,7 +745,14 @@ fn control(ctx: &Ctx, field: &Field, posted: &Posted) -> Markup {
     }
 }
 
-fn field_markup(ctx: &Ctx, field: &Field, posted: &Posted, errors: &[FieldError]) -> Markup {
+fn field_markup(
+    ctx: &Ctx,
+    field: &Field,
+    posted: &Posted,
+    errors: &[FieldError],
+    hint: Option<&str>,
+    departments: &[String],
+) -> Markup {
     let id = format!("f-{}", field.path);
     let error = errors.iter().find(|e| e.path == field.path);
     html! {
@@ -729,7 +763,7 @@ fn field_markup(ctx: &Ctx, field: &Field, posted: &Posted, errors: &[FieldError]
             }
             " " code .path { (field.path) }
             br;
-            (control(ctx, field, posted))
+            (control(ctx, field, posted, departments))
             div .hint id={ (id) "-hint" } {
                 @if let Some((tag, values)) = &field.variant {
                     span .variant {
@@ -744,7 +778,8 @@ fn field_markup(ctx: &Ctx, field: &Field, posted: &Posted, errors: &[FieldError]
                     Kind::Json { example } => { (ctx.pick("以 JSON 填写，例如：", "As JSON, e.g. ")) code { (example) } " " }
                     _ => {}
                 }
-                @if let Some(description) = &field.description { span lang="en" { (description) } }
+                @if let Some(hint) = hint { (hint) }
+                @if let Some(description) = &field.description { span .described lang="en" { (description) } }
             }
             @if let Some(error) = error { p .field-error role="alert" { (ctx.t(&error.message)) } }
         }
@@ -768,7 +803,8 @@ fn form_page(ctx: &Ctx, page: &FormPage<'_>) -> Response {
     let body = html! {
         section #action data-action=(page.action.action) data-code=(page.code) {
             p { a href={ "/standards/" (page.code) } { (page.code) " " (ctx.t(&page.name)) } }
-            h1 { (action_label) " → " (ctx.t(&page.action.to.label())) }
+            h1 { (action_label) }
+            p .to { (ctx.pick("办理后进入：", "Leads to: ")) strong { (ctx.t(&page.action.to.label())) } }
             @match &page.outcome {
                 Shown::Fresh => {}
                 Shown::Preview(Decision::Accept { to }) => {
@@ -806,7 +842,7 @@ fn form_page(ctx: &Ctx, page: &FormPage<'_>) -> Response {
                     p .hint { (ctx.pick("此操作无需填写内容。", "This action takes no fields.")) }
                 }
                 @for field in page.fields {
-                    (field_markup(ctx, field, page.posted, errors))
+                    (field_markup(ctx, field, page.posted, errors, None, &page.departments))
                 }
                 (field_markup(ctx, &Field {
                     path: "at".to_owned(),
@@ -814,9 +850,9 @@ fn form_page(ctx: &Ctx, page: &FormPage<'_>) -> Response {
                     required: false,
                     description: None,
                     variant: None,
-                }, &Posted::from([("at".to_owned(), vec![at.to_owned()])]), errors))
-                p .hint { (ctx.pick("办理时间：事后补录时填写实际发生的日期（2023-03-01）或时间（2023-03-01T09:00:00+08:00）；不填为现在。",
-                                    "When it happened: for an event entered after the fact, its date (2023-03-01) or time (2023-03-01T09:00:00+08:00); empty: now.")) }
+                }, &Posted::from([("at".to_owned(), vec![at.to_owned()])]), errors,
+                    Some(ctx.pick("事后补录时填写实际发生的日期（2023-03-01）或时间（2023-03-01T09:00:00+08:00）；不填为现在。",
+                                  "For an event entered after the fact: its date (2023-03-01) or time (2023-03-01T09:00:00+08:00); empty: now.")), &[]))
                 div .field {
                     label for="f-note" { (ctx.pick("备注", "Note")) }
                     br;
@@ -898,6 +934,7 @@ pub async fn form(
                 posted: &Posted::new(),
                 key: fresh_key(),
                 outcome: Shown::Fresh,
+                departments: department_names(court),
             },
         ))
     })
@@ -964,6 +1001,7 @@ pub async fn submit(
                     posted: &posted,
                     key,
                     outcome,
+                    departments: department_names(court),
                 },
             )
         };
@@ -1017,7 +1055,7 @@ pub async fn submit(
             "submit" => {
                 let scoped = format!("{}:{key}", ctx.caller.token);
                 if let Some(record) = keyed_record(court, &code, &scoped, &request)? {
-                    return Ok(written(ctx, &code, record, |record| page(Shown::Refused(Box::new(record)), fresh_key())));
+                    return Ok(written(&code, record, |record| page(Shown::Refused(Box::new(record)), fresh_key())));
                 }
                 let command = command_of(court, &ctx.caller, &code, request.clone())?;
                 let attempt = Attempt {
@@ -1090,7 +1128,7 @@ pub async fn submit(
             to: to.unwrap_or(Stage::Research),
             roles: Vec::new(),
         };
-        Ok(written(ctx, &code, record, |record| {
+        Ok(written(&code, record, |record| {
             form_page(
                 ctx,
                 &FormPage {
@@ -1101,6 +1139,7 @@ pub async fn submit(
                     posted: &posted,
                     key: fresh_key(),
                     outcome: Shown::Refused(Box::new(record)),
+                    departments: department_names(court),
                 },
             )
         }))
@@ -1110,7 +1149,7 @@ pub async fn submit(
 
 /// The answer to a written record: accepted → 303 to the standard's page, which
 /// shows it as a notice; refused → `refused(record)`.
-fn written(_ctx: &Ctx, code: &str, record: AuditRecord, refused: impl FnOnce(AuditRecord) -> Response) -> Response {
+fn written(code: &str, record: AuditRecord, refused: impl FnOnce(AuditRecord) -> Response) -> Response {
     match record.outcome {
         Outcome::Refused { .. } => refused(record),
         _ => Redirect::to(&format!("/standards/{code}?done={}", record.seq)).into_response(),

@@ -145,7 +145,7 @@ pub async fn page(
                     ul #actions .plain {
                         @for action in &actions {
                             li {
-                                a .action .button data-action=(action.action) href={ "/standards/" (view.code) "/do/" (action.action) } {
+                                a .action data-action=(action.action) href={ "/standards/" (view.code) "/do/" (action.action) } {
                                     (ctx.t(&action.label))
                                 }
                                 " → " (ctx.t(&action.to.label()))
@@ -219,13 +219,13 @@ fn timeline_item(ctx: &Ctx, court: &Court<AnyStore>, code: &str, record: &AuditR
 
 fn versions_section(ctx: &Ctx, code: &str, data: &StandardData) -> Markup {
     html! {
-        section #versions-section {
+        section #versions {
             h2 { (ctx.pick("版本", "Versions")) }
             @if data.versions.is_empty() {
                 p { (ctx.pick("尚未发布任何版本。", "No version published yet.")) }
             } @else {
                 div .table-wrap {
-                    table #versions {
+                    table #versions-table {
                         thead { tr {
                             th scope="col" .num { (ctx.pick("版本", "Version")) }
                             th scope="col" { (ctx.pick("文号", "Document number")) }
@@ -426,17 +426,20 @@ pub fn draft_lines(ctx: &Ctx, draft: &Draft) -> Vec<String> {
     let mut section = |heading: &str, items: Vec<String>| {
         if !items.is_empty() {
             lines.push(String::new());
-            lines.push(format!("【{heading}】"));
+            lines.push(heading.to_owned());
             lines.extend(items.into_iter().map(|i| format!("· {i}")));
         }
     };
     section(
-        ctx.pick("程序规范", "Procedural requirements"),
+        ctx.pick("【程序规范】", "[Procedural requirements]"),
         draft.procedural.clone(),
     );
-    section(ctx.pick("工作质量", "Quality requirements"), draft.quality.clone());
     section(
-        ctx.pick("评价标准", "Evaluation criteria"),
+        ctx.pick("【工作质量】", "[Quality requirements]"),
+        draft.quality.clone(),
+    );
+    section(
+        ctx.pick("【评价标准】", "[Evaluation criteria]"),
         draft
             .criteria
             .iter()
