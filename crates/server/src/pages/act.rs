@@ -900,8 +900,23 @@ fn prepare(
         .into_iter()
         .find(|a| a.action == action)
         .ok_or_else(|| forbidden(code, action))?;
-    let schema = regula_standards::schema::payload_schema(action).unwrap_or_else(|| json!({"type": "null"}));
-    Ok((name, view, fields_of(&schema)))
+    Ok((name, view, form_fields(action)))
+}
+
+/// The fields of the standard action `action`'s form (none for an unknown one), worked
+/// out from the schemas once: they are derived from the types, fixed at build time.
+fn form_fields(action: &str) -> Vec<Field> {
+    static FORMS: std::sync::OnceLock<HashMap<String, Vec<Field>>> = std::sync::OnceLock::new();
+    FORMS
+        .get_or_init(|| {
+            regula_standards::schema::action_schemas()
+                .into_iter()
+                .map(|(name, schema)| (name, fields_of(&schema)))
+                .collect()
+        })
+        .get(action)
+        .cloned()
+        .unwrap_or_default()
 }
 
 fn fresh_key() -> String {
@@ -1112,8 +1127,7 @@ pub async fn submit(
             .data()
             .name
             .clone();
-        let schema = regula_standards::schema::payload_schema(&action).unwrap_or_else(|| json!({"type": "null"}));
-        let fields = fields_of(&schema);
+        let fields = form_fields(&action);
         // The stage the action leads to from where the standard was when it was refused.
         let to = Stage::from_name(&record.from).and_then(|from| {
             court
@@ -1215,6 +1229,49 @@ mod tests {
             .expect("valid")
             .expect("a payload");
         assert_eq!(payload, json!({"document_number": "15", "date": "2023-04-28"}));
+    }
+
+    #[test]
+    fn a_tagged_union_is_its_tag_and_the_chosen_variant_s_fields() {
+        let fields = fields_of(&schema("open_revision"));
+        let kind = fields.iter().find(|f| f.path == "cause.kind").expect("the tag");
+        assert_eq!(
+            kind.kind,
+            Kind::Choice(vec!["weak_results".to_owned(), "gap".to_owned(), "finding".to_owned()])
+        );
+        let finding = fields
+            .iter()
+            .find(|f| f.path == "cause.finding")
+            .expect("a variant's field");
+        assert_eq!(
+            finding.variant,
+            Some(("cause.kind".to_owned(), vec!["finding".to_owned()]))
+        );
+        let read = |pairs: &[(&str, &str)]| payload_of(&fields, &posted(pairs));
+        assert_eq!(
+            read(&[("cause.kind", "gap"), ("summary", "补充"), ("cause.finding", "3")]).expect("valid"),
+            Some(json!({"cause": {"kind": "gap"}, "summary": "补充"}))
+        );
+        assert_eq!(
+            read(&[
+                ("cause.kind", "finding"),
+                ("summary", "补充"),
+                ("cause.inspection", "1"),
+                ("cause.finding", "2")
+            ])
+            .expect("valid"),
+            Some(json!({"cause": {"kind": "finding", "inspection": 1, "finding": 2}, "summary": "补充"}))
+        );
+        // The chosen variant's required fields are required.
+        let errors = read(&[("cause.kind", "finding"), ("summary", "补充")]).expect_err("invalid");
+        let paths: Vec<&str> = errors.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(paths.len(), 2, "{paths:?}");
+        assert!(
+            paths.contains(&"cause.inspection") && paths.contains(&"cause.finding"),
+            "{paths:?}"
+        );
+        assert_eq!(form_fields("open_revision"), fields);
+        assert!(form_fields("no_such_action").is_empty());
     }
 
     #[test]
