@@ -391,6 +391,7 @@ fn bad_input_names_the_field_and_writes_nothing() {
             &[
                 ("department", ""),
                 ("at", "yesterday"),
+                ("reason", "not a field of this action"),
                 ("key", "k1"),
                 ("intent", "submit"),
             ],
@@ -398,6 +399,7 @@ fn bad_input_names_the_field_and_writes_nothing() {
         .expect(400);
     page.has("id=\"form-errors\"")
         .has("department: required")
+        .has("reason: this action has no such field")
         .has("When it happened (at): &quot;yesterday&quot; is invalid");
     assert_eq!(client.size(), before);
     // A form from another site is refused before anything is read.
@@ -711,4 +713,32 @@ fn the_same_form_posted_twice_at_once_writes_once() {
         assert_eq!(answer.location.as_deref(), Some("/standards/ADJ-01-01?done=2"));
     }
     assert_eq!(client.size(), before + 1);
+}
+
+#[test]
+fn a_standard_s_name_is_escaped() {
+    let (_s, t, server, client) = served("pages-escape");
+    let mut catalog = regula_standards::catalog::BUILTIN_CATALOG.to_owned();
+    catalog.push_str(
+        "\n[[standards]]\ncode = \"ADJ-01-99\"\ncategory = \"ADJ-01\"\nitem = 99\nzh = \"<script>alert(1)</script>标准\"\nen = \"<img src=x onerror=alert(1)>\"\ndepartment = \"立案庭\"\n",
+    );
+    client
+        .post_text("/v1/catalog/import", Some(&t.admin), &catalog, "text/plain", &[])
+        .expect(200);
+    let browser = Browser::signed_in(&server.base, &t.office);
+    for path in [
+        "/standards/ADJ-01-99",
+        "/standards/ADJ-01-99?lang=en",
+        "/standards/ADJ-01-99/do/assign_department",
+    ] {
+        let page = browser.get(path).expect(200);
+        assert!(!page.text.contains("<script>alert"), "{path}: {}", page.text);
+        assert!(!page.text.contains("<img"), "{path}: {}", page.text);
+    }
+    browser
+        .get("/standards/ADJ-01-99")
+        .has("&lt;script&gt;alert(1)&lt;/script&gt;标准");
+    browser
+        .get("/standards/ADJ-01-99?lang=en")
+        .has("&lt;img src=x onerror=alert(1)&gt;");
 }

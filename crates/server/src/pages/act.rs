@@ -956,6 +956,9 @@ pub async fn form(
     .await
 }
 
+/// The names every action form has besides its payload's fields.
+const FORM_NAMES: &[&str] = &["at", "note", "key", "intent"];
+
 /// A submission checked and ready for the writer.
 struct Pending {
     attempt: Attempt,
@@ -1028,6 +1031,19 @@ pub async fn submit(
                 None
             }
         };
+        // A name the form does not have (a stale form, or one made by hand) is named too.
+        let mut unknown: Vec<&String> = posted
+            .keys()
+            .filter(|k| !FORM_NAMES.contains(&k.as_str()) && !fields.iter().any(|f| &f.path == *k))
+            .collect();
+        unknown.sort();
+        for name in unknown {
+            errors.push(field_error(
+                name,
+                format!("{name}：此操作没有这一项"),
+                format!("{name}: this action has no such field"),
+            ));
+        }
         let at = first(&posted, "at").trim().to_owned();
         if !at.is_empty() {
             let time = court.config().parse_time(&at);
