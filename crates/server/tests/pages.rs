@@ -326,6 +326,21 @@ fn a_refusal_is_recorded_once_and_every_reason_shown() {
         .has("name=\"draft.procedural\"");
     let key = form.form_key();
     let before = client.size();
+    // The preview says it would be refused, and why, writing nothing.
+    let preview = department
+        .post(
+            path,
+            &[
+                ("draft.text", "草案"),
+                ("at", "2023-03-20"),
+                ("key", &key),
+                ("intent", "preview"),
+            ],
+        )
+        .expect(200);
+    preview.has("id=\"preview-result\" data-decision=\"refuse\"");
+    assert!(preview.count("class=\"reason\"") >= 2, "{}", preview.text);
+    assert_eq!(client.size(), before);
     let refused = department
         .post(
             &format!("{path}?lang=en"),
@@ -516,18 +531,13 @@ fn two_drafts_differ_line_by_line() {
         .has("id=\"consultations\"");
     let diff = browser.get("/standards/ADJ-01-01/diff?draft_a=1&draft_b=2").expect(200);
     diff.has("id=\"diff\"")
-        .has("class=\"del\" role=\"cell\"><del>· 庭前会议笔录由参加人员核对签名</del>")
-        .has("class=\"ins\" role=\"cell\"><ins>· 庭前会议笔录由全体参加人员当场核对签名</ins>")
+        .has("class=\"del\"><del>· 庭前会议笔录由参加人员核对签名</del>")
+        .has("class=\"ins\"><ins>· 庭前会议笔录由全体参加人员当场核对签名</ins>")
         .has("<ins>· 证据交换完整</ins>")
         // Rows changed: the replaced line side by side, and the added one.
         .has("data-changed=\"2\"");
     // Unchanged lines are on both sides, unmarked.
-    assert_eq!(
-        diff.count("<div role=\"cell\">· 归纳争议焦点准确、完整</div>"),
-        2,
-        "{}",
-        diff.text
-    );
+    assert_eq!(diff.count("<div>· 归纳争议焦点准确、完整</div>"), 2, "{}", diff.text);
     browser.get("/standards/ADJ-01-01/diff?a=1&b=2").expect(404);
     browser.get("/standards/ADJ-01-01/diff").expect(400);
 }

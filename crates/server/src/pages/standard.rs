@@ -563,19 +563,19 @@ pub async fn diff(
                     @if changed == 0 { (ctx.pick("两者内容相同。", "The two are the same.")) }
                     @else { (ctx.pick("变动行数：", "Lines changed: ")) (changed) }
                 }
-                div #diff .diff role="table" {
-                    div .head role="columnheader" { strong { (left_title) } }
-                    div .head role="columnheader" { strong { (right_title) } }
+                div #diff .diff {
+                    div .head { strong { (left_title) } }
+                    div .head { strong { (right_title) } }
                     @for row in &rows {
                         @match &row.old {
-                            Some((line, true)) => div .del role="cell" { del { (line) } },
-                            Some((line, false)) => div role="cell" { (line) },
-                            None => div .empty role="cell" {},
+                            Some((line, true)) => div .del { del { (line) } },
+                            Some((line, false)) => div { (line) },
+                            None => div .empty {},
                         }
                         @match &row.new {
-                            Some((line, true)) => div .ins role="cell" { ins { (line) } },
-                            Some((line, false)) => div role="cell" { (line) },
-                            None => div .empty role="cell" {},
+                            Some((line, true)) => div .ins { ins { (line) } },
+                            Some((line, false)) => div { (line) },
+                            None => div .empty {},
                         }
                     }
                 }
