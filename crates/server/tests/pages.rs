@@ -415,7 +415,7 @@ fn bad_input_names_the_field_and_writes_nothing() {
     page.has("id=\"form-errors\"")
         .has("department: required")
         .has("reason: this action has no such field")
-        .has("When it happened (at): &quot;yesterday&quot; is invalid");
+        .has("When it happened (at): invalid time &quot;yesterday&quot;");
     assert_eq!(client.size(), before);
     // A form from another site is refused before anything is read.
     office

@@ -35,7 +35,7 @@ use super::signin::same_origin;
 use crate::App;
 use crate::any_store::AnyStore;
 use crate::problem::{Problem, from_service};
-use crate::routes::{ActionRequest, YEARS, command_of, keyed_record, lost_key_race, write};
+use crate::routes::{ActionRequest, YEARS, command_of, keyed_record, lost_key_race, parse_time, write};
 
 /// The actions open from the standard's state that the signed-in actor may take now:
 /// the transitions from its state whose roles include one the actor fits (none for
@@ -1045,16 +1045,15 @@ pub async fn submit(
             ));
         }
         let at = first(&posted, "at").trim().to_owned();
-        if !at.is_empty() {
-            let time = court.config().parse_time(&at);
-            if !time.is_some_and(|t| YEARS.contains(&t.year())) {
-                let label = field_label("at");
-                errors.push(field_error(
-                    "at",
-                    format!("{}（at）：{at:?} 无效：应为日期（2023-03-01）或 RFC 3339（2023-03-01T09:00:00+08:00）", label.zh),
-                    format!("{} (at): {at:?} is invalid: expected a date (2023-03-01) or RFC 3339 (2023-03-01T09:00:00+08:00)", label.en),
-                ));
-            }
+        if !at.is_empty()
+            && let Err(problem) = parse_time(court, &at)
+        {
+            let label = field_label("at");
+            errors.push(field_error(
+                "at",
+                format!("{}（at）：{}", label.zh, problem.detail.zh),
+                format!("{} (at): {}", label.en, problem.detail.en),
+            ));
         }
         if !errors.is_empty() {
             return Ok(page(Shown::Invalid(errors), key));
@@ -1086,7 +1085,9 @@ pub async fn submit(
             "submit" => {
                 let scoped = format!("{}:{key}", ctx.caller.token);
                 if let Some(record) = keyed_record(court, &code, &scoped, &request)? {
-                    return Ok(written(&code, record, |record| page(Shown::Refused(Box::new(record)), fresh_key())));
+                    return Ok(written(&code, record, |record| {
+                        page(Shown::Refused(Box::new(record)), fresh_key())
+                    }));
                 }
                 let command = command_of(court, &ctx.caller, &code, request.clone())?;
                 let attempt = Attempt {
