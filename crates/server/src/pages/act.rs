@@ -1001,6 +1001,10 @@ pub async fn submit(
             posted
         })
         .map_err(|e| Problem::plain("bad-request", "表单有误：", "bad form: ", e.body_text()));
+    // Two passes, as the API does it: the submission is checked under the court's lock
+    // (first pass), queued for the writer and awaited with no lock held (the writer
+    // needs it), then its outcome is rendered (second pass). The first pass hands a
+    // checked submission over in `pending`; whatever else it answers is the answer.
     let pending: Arc<Mutex<Option<Pending>>> = Arc::new(Mutex::new(None));
     let slot = Arc::clone(&pending);
     let first_answer = render(&app, &headers, &uri, move |_, court, ctx| {
