@@ -209,7 +209,7 @@ pub async fn record(
     .await
 }
 
-fn no_record(code: &str, seq: u64) -> Problem {
+pub(crate) fn no_record(code: &str, seq: u64) -> Problem {
     Problem::new(
         "not-found",
         Text::owned(
@@ -253,7 +253,7 @@ pub(crate) fn year_in_range(what: &str, year: i32) -> Result<(), Problem> {
     ))
 }
 
-fn parse_time(court: &Court<AnyStore>, text: &str) -> Result<DateTime<Utc>, Problem> {
+pub(crate) fn parse_time(court: &Court<AnyStore>, text: &str) -> Result<DateTime<Utc>, Problem> {
     let time = parse_time_any(court, text)?;
     year_in_range(text, time.year())?;
     Ok(time)
@@ -294,7 +294,7 @@ pub struct ActionRequest {
 
 /// The action named `name` with `payload`: an action without fields takes no payload,
 /// `null` or `{}`; one with optional fields only takes none or `{}`.
-fn action_of(name: &str, payload: Option<&Value>) -> Result<StandardAction, regula_core::PayloadError> {
+pub(crate) fn action_of(name: &str, payload: Option<&Value>) -> Result<StandardAction, regula_core::PayloadError> {
     let empty = payload.is_none_or(|p| p.is_null() || p.as_object().is_some_and(serde_json::Map::is_empty));
     match payload {
         Some(p) if !empty => StandardAction::from_parts(name, p),
@@ -306,7 +306,7 @@ fn action_of(name: &str, payload: Option<&Value>) -> Result<StandardAction, regu
 /// role or a payload that does not fit; 403 when the caller's actor may not act in
 /// the role (an office token as the leading group, a department's token on another
 /// department's standard).
-fn command_of(
+pub(crate) fn command_of(
     court: &Court<AnyStore>,
     caller: &Caller,
     code: &str,
@@ -453,6 +453,18 @@ fn replay(
     key: &str,
     request: &ActionRequest,
 ) -> Result<Option<Response>, Problem> {
+    Ok(keyed_record(court, code, key, request)?.map(|record| written(code, &record, true)))
+}
+
+/// The record written earlier under the (token-scoped) idempotency `key`, when it was
+/// the same request (same standard, action and payload); 422 if the key was used for
+/// another; `None` when nothing was written under it yet.
+pub(crate) fn keyed_record(
+    court: &Court<AnyStore>,
+    code: &str,
+    key: &str,
+    request: &ActionRequest,
+) -> Result<Option<AuditRecord>, Problem> {
     let Some(record) = court.keyed_record(key).map_err(|e| from_service(e, code))? else {
         return Ok(None);
     };
@@ -462,7 +474,7 @@ fn replay(
         .and_then(|a| a.payload().ok())
         .is_some_and(|p| p == record.payload);
     if same_standard && record.action == request.action && same_payload {
-        return Ok(Some(written(code, &record, true)));
+        return Ok(Some(record));
     }
     Err(Problem::new(
         "idempotency-key-reused",
@@ -474,6 +486,33 @@ fn replay(
             ),
         ),
     ))
+}
+
+/// Queues `attempt` for the group-commit writer (written with the others queued
+/// meanwhile, in one transaction) and waits until its record is durable: the record,
+/// or why nothing was written; the outer error when the writer is stopping or the
+/// court could not be reached.
+pub(crate) async fn write(app: &App, attempt: Attempt) -> Result<Result<AuditRecord, AttemptError>, Problem> {
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    if !app.writer.submit(Job { attempt, reply }) {
+        return Err(Problem::new(
+            "unavailable",
+            Text::new("服务正在停止", "the service is shutting down"),
+        ));
+    }
+    answer.await.unwrap_or_else(|e| Err(internal(e)))
+}
+
+/// True when another attempt under the same idempotency key got there first (in the
+/// same batch, or in another process): its record is the answer.
+pub(crate) fn lost_key_race(error: &AttemptError) -> bool {
+    matches!(
+        error,
+        AttemptError::KeyInBatch
+            | AttemptError::Service(ServiceError::Repository(regula_core::RepositoryError::Store(
+                regula_core::StoreError::Claimed { .. },
+            )))
+    )
 }
 
 /// `POST /v1/standards/{code}/records`: attempts an action, as the token's actor. The
@@ -532,16 +571,9 @@ pub async fn act(
         Ok(Err(response)) => return response,
         Err(problem) => return problem.in_lang(lang).into_response(),
     };
-    let (reply, answer) = tokio::sync::oneshot::channel();
-    if !app.writer.submit(Job { attempt, reply }) {
-        return Problem::new("unavailable", Text::new("服务正在停止", "the service is shutting down"))
-            .in_lang(lang)
-            .into_response();
-    }
-    let result = match answer.await {
-        Ok(Ok(result)) => result,
-        Ok(Err(problem)) => return problem.in_lang(lang).into_response(),
-        Err(e) => return internal(e).in_lang(lang).into_response(),
+    let result = match write(&app, attempt).await {
+        Ok(result) => result,
+        Err(problem) => return problem.in_lang(lang).into_response(),
     };
     match result {
         Ok(record) => written(&code, &record, false),
@@ -557,10 +589,7 @@ pub async fn act(
         .into_response(),
         // Another attempt under the same key got there first (in this batch or another
         // process): its record is the answer.
-        Err(AttemptError::KeyInBatch)
-        | Err(AttemptError::Service(ServiceError::Repository(regula_core::RepositoryError::Store(
-            regula_core::StoreError::Claimed { .. },
-        )))) if !scoped.is_empty() => {
+        Err(e) if lost_key_race(&e) && !scoped.is_empty() => {
             let service = Arc::clone(&app.service);
             tokio::task::spawn_blocking(move || {
                 let court = service.court()?;
@@ -746,7 +775,7 @@ pub async fn verify(
 }
 
 /// A checkpoint of the store now, signed with the service's key when it has one.
-fn checkpoint_now(service: &Service, court: &Court<AnyStore>) -> Result<CheckpointNote, Problem> {
+pub(crate) fn checkpoint_now(service: &Service, court: &Court<AnyStore>) -> Result<CheckpointNote, Problem> {
     let head = court.store().tree_head().map_err(internal)?;
     let checkpoint = Checkpoint::with_origin(&service.origin, head, Utc::now()).map_err(internal)?;
     Ok(match &service.key {
