@@ -228,10 +228,14 @@ impl Tour {
     }
 
     /// Submits the form and expects a refusal: its reasons.
-    fn submit_refused(&self) -> Vec<String> {
+    fn submit_refused(&mut self) -> Vec<String> {
         let button = self.web.wait_for("#action-form button#submit");
         self.web.click(&button);
         self.web.wait_for("section#refusal");
+        let status = self.web.status();
+        self.check(status == 422, || {
+            format!("a refusal's page came with status {status}, not 422")
+        });
         self.web
             .find_all("#refusal li.reason")
             .iter()
@@ -355,6 +359,7 @@ fn readme_tour_in_the_browser() {
     t.web.type_into(&token_field, "not-a-token");
     t.web.click(&t.web.wait_for("#signin-submit"));
     t.web.wait_for("#signin-error");
+    assert_eq!(t.web.status(), 401, "a wrong token's sign-in page");
     t.shot("signin-refused");
 
     // The office: dashboard, catalog, a department, the diagram.
@@ -419,6 +424,7 @@ fn readme_tour_in_the_browser() {
             .wait_for("#action-form button#preview[name=intent][value=preview]"),
     );
     t.web.wait_for("#preview-result");
+    assert_eq!(t.web.status(), 200, "a preview's page");
     t.shot("assign-preview");
     assert_eq!(t.s.log(TOUR).len(), logged_before, "a preview wrote to the log");
     let _ = t.state(TOUR);
@@ -570,6 +576,9 @@ fn readme_tour_in_the_browser() {
     );
     assert!(t.web.find("#versions").is_some(), "no #versions");
     t.shot("standard-published");
+    t.web
+        .script("document.getElementById('timeline').scrollIntoView();", vec![]);
+    t.shot("timeline");
 
     // A proof bundle from the publication's proof link, fetched with the browser's
     // session, verifies offline.

@@ -281,6 +281,18 @@ impl Session {
             .to_owned()
     }
 
+    /// The HTTP status the current page came with (Navigation Timing's
+    /// `responseStatus`), 0 when the browser does not say.
+    pub fn status(&self) -> u64 {
+        self.script(
+            "const n = performance.getEntriesByType('navigation')[0];\
+             return n && n.responseStatus ? n.responseStatus : 0;",
+            vec![],
+        )
+        .as_u64()
+        .unwrap_or(0)
+    }
+
     /// The `<html lang>` of the current page.
     pub fn html_lang(&self) -> String {
         self.script("return document.documentElement.lang;", vec![])
