@@ -441,6 +441,19 @@ fn readme_tour_in_the_browser() {
 
     // The department drafts; a draft of only a text is refused, every reason shown.
     t.sign_in(&li, &["li"]);
+    // Only what the department may do now: drafting, not the office's assignment.
+    t.open(&format!("/standards/{TOUR}"), "#standard #actions");
+    let offered: Vec<String> = t
+        .web
+        .find_all("#actions a.action[data-action]")
+        .iter()
+        .map(|a| t.web.attr(a, "data-action").unwrap_or_default())
+        .collect();
+    t.check(
+        offered.iter().any(|a| a == "start_drafting")
+            && !offered.iter().any(|a| a == "assign_department" || a == "publish"),
+        || format!("the department is offered {offered:?} on {TOUR} in research"),
+    );
     t.act(TOUR, "start_drafting", "2023-03-06", &[], None);
     assert_eq!(t.state(TOUR), "drafting");
     t.action_form(TOUR, "open_consultation");
