@@ -248,6 +248,8 @@ impl Tour {
         self.action_form(code, action);
         self.fill(at, fields);
         if let Some(name) = shot {
+            // Typing scrolled the form; the screenshot shows it from its top.
+            self.web.script("window.scrollTo(0, 0);", vec![]);
             self.shot(name);
         }
         self.submit(code);
