@@ -55,7 +55,7 @@ pub fn run(cli: &Cli, out: Out, args: &ReportArgs) -> Result<(), CliError> {
                 t.escape();
                 writeln!(stdout, "\n{}", t.title)?;
                 let header: Vec<&str> = t.header.iter().map(String::as_str).collect();
-                out.table(&header, &t.rows)?;
+                out.table(&header, &t.text_rows())?;
             }
         }
         Format::Markdown => write!(stdout, "{}", report.to_markdown(out.lang, tz))?,
