@@ -363,8 +363,9 @@ impl Bars {
             (12, 8),
             (FONT, 18).into_font().style(FontStyle::Bold).color(&BLACK),
         ))?;
-        // The legend, on one line under the title (one series needs none).
-        if self.series.len() > 1 {
+        // The legend, on one line under the title (one series of counts needs none;
+        // a rate names its step).
+        if self.series.len() > 1 || self.scale == Scale::Percent {
             let mut x = label_width as i32;
             for s in &self.series {
                 let name = clean(&s.name);
@@ -511,7 +512,6 @@ fn clean(text: &str) -> String {
 fn columns(text: &str) -> usize {
     text.chars().map(|c| if is_wide(c) { 2 } else { 1 }).sum()
 }
-
 
 /// A category label cut to [`MAX_LABEL_COLUMNS`], with an ellipsis when cut (the
 /// tables beside the charts give every name in full).

@@ -61,7 +61,11 @@ pub fn to_html(report: &Report, lang: Lang, tz: FixedOffset, court: &str) -> Str
     let heading = if report.only_assessment {
         format!("{} {}", labels::TITLE.get(lang), report.year)
     } else {
-        format!("{} {}", pick(lang, "标准化建设进度 截至", "Standardization progress as of"), report.date)
+        format!(
+            "{} {}",
+            pick(lang, "标准化建设进度 截至", "Standardization progress as of"),
+            report.date
+        )
     };
     let tables = report.tables(lang, tz);
     let charts: Vec<(&str, String)> = charts::ALL
@@ -91,22 +95,41 @@ pub fn to_html(report: &Report, lang: Lang, tz: FixedOffset, court: &str) -> Str
         Utc::now().with_timezone(&tz).format("%Y-%m-%d %H:%M"),
     ));
 
-    out.push_str(&format!("<nav class=\"toc\">\n<h2>{}</h2>\n<ol>\n", pick(lang, "目录", "Contents")));
+    out.push_str(&format!(
+        "<nav class=\"toc\">\n<h2>{}</h2>\n<ol>\n",
+        pick(lang, "目录", "Contents")
+    ));
     if !charts.is_empty() {
-        out.push_str(&format!("<li><a href=\"#charts\">{}</a></li>\n", pick(lang, "图表", "Charts")));
+        out.push_str(&format!(
+            "<li><a href=\"#charts\">{}</a></li>\n",
+            pick(lang, "图表", "Charts")
+        ));
     }
     for (i, t) in tables.iter().enumerate() {
-        out.push_str(&format!("<li><a href=\"#table-{}\">{}</a></li>\n", i + 1, escape(&t.title)));
+        out.push_str(&format!(
+            "<li><a href=\"#table-{}\">{}</a></li>\n",
+            i + 1,
+            escape(&t.title)
+        ));
     }
     if !report.hearings.is_empty() {
-        out.push_str(&format!("<li><a href=\"#hearings\">{}</a></li>\n", hearings_title(lang)));
+        out.push_str(&format!(
+            "<li><a href=\"#hearings\">{}</a></li>\n",
+            hearings_title(lang)
+        ));
     }
     out.push_str("</ol>\n</nav>\n");
 
     if !charts.is_empty() {
-        out.push_str(&format!("<section id=\"charts\">\n<h2>{}</h2>\n", pick(lang, "图表", "Charts")));
+        out.push_str(&format!(
+            "<section id=\"charts\">\n<h2>{}</h2>\n",
+            pick(lang, "图表", "Charts")
+        ));
         for (name, svg) in &charts {
-            out.push_str(&format!("<figure class=\"chart\" id=\"chart-{name}\">\n{}</figure>\n", inline_svg(svg)));
+            out.push_str(&format!(
+                "<figure class=\"chart\" id=\"chart-{name}\">\n{}</figure>\n",
+                inline_svg(svg)
+            ));
         }
         out.push_str("</section>\n");
     }

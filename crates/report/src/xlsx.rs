@@ -177,7 +177,13 @@ fn short_titles<'a>(titles: &[&'a str]) -> Vec<&'a str> {
 pub(crate) fn sheet_name(title: &str, taken: &[String]) -> String {
     let cleaned: String = title
         .chars()
-        .map(|c| if FORBIDDEN.contains(&c) || c.is_control() { ' ' } else { c })
+        .map(|c| {
+            if FORBIDDEN.contains(&c) || c.is_control() {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect();
     let cleaned = cleaned.trim().trim_matches('\'').trim();
     let base = if cleaned.is_empty() { "Sheet" } else { cleaned };
@@ -190,7 +196,10 @@ pub(crate) fn sheet_name(title: &str, taken: &[String]) -> String {
     (2..)
         .map(|i| {
             let suffix = format!(" ({i})");
-            format!("{}{suffix}", cut(base, MAX_SHEET_NAME - suffix.len()).trim_end_matches('\''))
+            format!(
+                "{}{suffix}",
+                cut(base, MAX_SHEET_NAME - suffix.len()).trim_end_matches('\'')
+            )
         })
         .find(|name| !clashes(name))
         .unwrap_or_else(|| "Sheet".to_owned())
@@ -215,8 +224,14 @@ mod tests {
             let name = sheet_name(title, &taken);
             assert!(name.chars().count() <= MAX_SHEET_NAME, "{name}");
             assert!(!name.contains(FORBIDDEN), "{name}");
-            assert!(!name.is_empty() && !name.starts_with('\'') && !name.ends_with('\''), "{name}");
-            assert!(!taken.iter().any(|t: &String| t.to_lowercase() == name.to_lowercase()), "{name}");
+            assert!(
+                !name.is_empty() && !name.starts_with('\'') && !name.ends_with('\''),
+                "{name}"
+            );
+            assert!(
+                !taken.iter().any(|t: &String| t.to_lowercase() == name.to_lowercase()),
+                "{name}"
+            );
             taken.push(name);
         }
         assert_eq!(taken[0], "全面建立 — 截至 2023-09-30 逾期");
