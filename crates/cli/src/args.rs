@@ -122,7 +122,8 @@ pub enum Command {
     /// A checkpoint of the whole log (its size and Merkle root) to save elsewhere,
     /// signed with --sign.
     Checkpoint(CheckpointArgs),
-    /// Progress and compliance with each step of the plan, as of a date.
+    /// Progress and compliance with each step of the plan, as of a date; the yearly
+    /// assessment; as tables, Markdown, CSV, JSON, an HTML page or an Excel workbook.
     Report(ReportArgs),
     /// Draw a definition: the court's, or one loaded from a TOML file.
     Diagram(DiagramArgs),

@@ -3,7 +3,7 @@
 //! to another file or to the network, so it can be mailed, archived and opened
 //! anywhere.
 
-use chrono::{FixedOffset, Utc};
+use chrono::FixedOffset;
 use regula_core::Lang;
 use regula_standards::assessment::labels;
 use regula_standards::report::{Cell, Report, Table};
@@ -86,13 +86,22 @@ pub fn to_html(report: &Report, lang: Lang, tz: FixedOffset, court: &str) -> Str
         escape(court),
         escape(&heading)
     ));
+    // What the figures cover, not when the page was made: the same store and date
+    // give the same page, byte for byte.
+    let covers = if report.only_assessment {
+        format!("{} {}", pick(lang, "考核年度", "Assessment year"), report.year)
+    } else {
+        match lang {
+            Lang::Zh => format!("数据截至 {} 当日结束（{}）", report.date, tz),
+            Lang::En => format!("Figures as of the end of {} ({})", report.date, tz),
+        }
+    };
     out.push_str(&format!(
         "<header class=\"report-head\">\n<p class=\"court\">{}</p>\n<h1>{}</h1>\n\
-         <p class=\"meta\">{} {}</p>\n</header>\n",
+         <p class=\"meta\">{}</p>\n</header>\n",
         escape(court),
         escape(&heading),
-        pick(lang, "生成于", "Made on"),
-        Utc::now().with_timezone(&tz).format("%Y-%m-%d %H:%M"),
+        escape(&covers),
     ));
 
     out.push_str(&format!(
