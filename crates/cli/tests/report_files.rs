@@ -238,28 +238,55 @@ fn the_workbook_has_the_json_reports_figures_as_numbers_and_dates() {
         other => panic!("not a number: {other:?}"),
     };
 
-    // Progress by domain: every row's figures are the JSON's.
-    let domain = sheet("按领域");
+    // Progress, each grouping: every row's figures, in order, are the JSON's, the
+    // stage columns the JSON's stage counts summed as the tables group them.
     let progress = json["progress"].as_array().unwrap();
-    let want = by_label(progress[0]["rows"].as_array().unwrap().iter());
-    assert_eq!(progress[0]["group_by"], "domain");
-    for row in &domain[2..domain.len() - 1] {
-        let Data::String(label) = &row[0] else {
-            panic!("{row:?}")
+    assert_eq!(progress.len(), 4);
+    for p in progress {
+        let title = match p["group_by"].as_str().unwrap() {
+            "domain" => "按领域",
+            "category" => "按类别",
+            "department" => "按责任部门",
+            "stage" => "按状态",
+            other => panic!("{other}"),
         };
-        let j = want[label];
-        for (col, key) in [
-            ("总数", "total"),
-            ("有现行版本", "in_force"),
-            ("未指定部门", "unassigned"),
-            ("逾期", "overdue"),
-        ] {
-            assert_eq!(number(&row[column(domain, col)]), count(&j[key]), "{label} {col}");
+        let cells = sheet(title);
+        let rows: Vec<&Value> = p["rows"].as_array().unwrap().iter().chain([&p["total"]]).collect();
+        assert_eq!(cells.len() - 2, rows.len(), "{title}");
+        for (row, j) in cells[2..].iter().zip(rows) {
+            assert_eq!(
+                row[0],
+                Data::String(j["label"]["zh"].as_str().unwrap().to_owned()),
+                "{title}"
+            );
+            let stages = |names: &[&str]| -> f64 {
+                j["by_stage"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|c| names.contains(&c["stage"].as_str().unwrap_or("not_started")))
+                    .map(|c| count(&c["count"]))
+                    .sum()
+            };
+            for (col, want) in [
+                ("总数", count(&j["total"])),
+                ("未启动", stages(&["not_started"])),
+                (
+                    "制定中",
+                    stages(&["research", "drafting", "consultation", "approval", "revision"]),
+                ),
+                ("已发布/实施", stages(&["published", "follow_up"])),
+                ("已固化", stages(&["consolidated"])),
+                ("已废止", stages(&["withdrawn"])),
+                ("有现行版本", count(&j["in_force"])),
+                ("未指定部门", count(&j["unassigned"])),
+                ("逾期", count(&j["overdue"])),
+            ] {
+                assert_eq!(number(&row[column(cells, col)]), want, "{title} {col} {}", j["key"]);
+            }
         }
+        assert_eq!(number(&cells.last().unwrap()[1]), 117.0, "{title}: the whole catalog");
     }
-    let total = domain.last().unwrap();
-    assert_eq!(number(&total[1]), count(&progress[0]["total"]["total"]));
-    assert_eq!(number(&total[1]), 117.0);
 
     // Load: the JSON's.
     let load = sheet("各部门工作量");
@@ -341,6 +368,54 @@ fn the_workbook_has_the_json_reports_figures_as_numbers_and_dates() {
         );
     }
     assert!(rates > 0, "some rates are numbers");
+
+    // Refusals by rule: each department's, then the court's, as the JSON lists them.
+    let refusals = sheet("被拒绝的操作");
+    let want: Vec<(String, String, f64)> = json["assessment"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain([&json["assessment"]["total"]])
+        .flat_map(|r| {
+            r["refusals_by_rule"].as_array().unwrap().iter().map(move |x| {
+                (
+                    r["label"]["zh"].as_str().unwrap().to_owned(),
+                    x["rule"].as_str().unwrap().to_owned(),
+                    count(&x["count"]),
+                )
+            })
+        })
+        .collect();
+    assert!(!want.is_empty(), "the scenario has a refusal");
+    let got: Vec<(String, String, f64)> = refusals[2..]
+        .iter()
+        .map(|r| match (&r[0], &r[2]) {
+            (Data::String(d), Data::String(rule)) => (d.clone(), rule.clone(), number(&r[3])),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(got, want);
+
+    // The late standards of each step: codes and days overdue (numbers) the JSON's.
+    let mut late_sheets = 0;
+    for step in json["steps"]["steps"].as_array().unwrap() {
+        let late = step["late"].as_array().unwrap();
+        if late.is_empty() {
+            continue;
+        }
+        let label = step["label"]["zh"].as_str().unwrap();
+        let (_, cells) = sheets
+            .iter()
+            .find(|(t, _)| t.starts_with(label) && t.ends_with("逾期"))
+            .unwrap_or_else(|| panic!("no late sheet for {label}"));
+        assert_eq!(cells.len() - 2, late.len(), "{label}");
+        for (row, l) in cells[2..].iter().zip(late) {
+            assert_eq!(row[0], Data::String(l["code"].as_str().unwrap().to_owned()));
+            assert_eq!(number(&row[5]), l["days_overdue"].as_i64().unwrap() as f64);
+        }
+        late_sheets += 1;
+    }
+    assert!(late_sheets > 0, "mid-2024, standards are late");
 }
 
 /// The cells of each table of an HTML page: (title, rows of (class, data-value, text)).
