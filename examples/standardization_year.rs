@@ -21,7 +21,11 @@
 //!    with the late standards listed, and each department's load;
 //! 3. verifies the whole store ([`Court::verify`](regula::standards::service::Court::verify):
 //!    every log replayed against the definition, guards re-checked) and exits non-zero if
-//!    anything is wrong.
+//!    anything is wrong;
+//! 4. writes the report as of the plan's end, every section and the 2025 assessment,
+//!    beside the store for people to open: `<store>.report.html` (one self-contained
+//!    page, charts inline) and `<store>.report.xlsx` (a sheet per table), with
+//!    [`regula_report`], as `regula report --format html|xlsx` does.
 //!
 //! The same seed writes the same audit log, record for record and hash for hash.
 
@@ -146,6 +150,29 @@ fn main() -> ExitCode {
     }
 }
 
+/// The report as of the plan's end, every section and the 2025 assessment, as
+/// `<store>.report.html` and `<store>.report.xlsx`; their paths.
+fn write_reports<S: regula::core::Store>(
+    court: &regula::standards::service::Court<S>,
+    store: &Path,
+    lang: Lang,
+) -> Result<Vec<PathBuf>, Box<dyn Error>> {
+    use regula::standards::report::{ReportQuery, Section};
+    let query = ReportQuery {
+        sections: Section::ALL.to_vec(),
+        as_of: chrono::NaiveDate::from_ymd_opt(2025, 12, 31),
+        year: Some(2025),
+    };
+    let report = court.report(&query, chrono::Utc::now())?;
+    let config = court.config();
+    let html = with_suffix(store, ".report.html");
+    let page = regula_report::to_html(&report, lang, config.timezone, config.court.get(lang));
+    std::fs::write(&html, page)?;
+    let xlsx = with_suffix(store, ".report.xlsx");
+    std::fs::write(&xlsx, regula_report::to_xlsx(&report, lang, config.timezone)?)?;
+    Ok(vec![html, xlsx])
+}
+
 /// Runs everything; `Ok(false)` when verification found problems.
 fn run(args: &Args) -> Result<bool, Box<dyn Error>> {
     let started = Instant::now();
@@ -203,8 +230,20 @@ fn run(args: &Args) -> Result<bool, Box<dyn Error>> {
         ),
     }
 
+    let reports = write_reports(sim.court(), &path, lang)?;
+
     let shown = path.display();
     println!("\n{}{shown}", s("存储文件：", "Store: "));
+    println!(
+        "{}",
+        s(
+            "报告（截至 2025-12-31，含 2025 年度考核）：",
+            "Reports (as of 2025-12-31, with the 2025 assessment):"
+        )
+    );
+    for r in &reports {
+        println!("  {}", r.display());
+    }
     println!(
         "{}",
         s(

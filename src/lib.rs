@@ -20,6 +20,8 @@
 //!   offline with only a public key.
 //! - `testkit` (with the `testkit` feature): proptest strategies, invariants,
 //!   model-based testing and the state-space explorer for lifecycle rules.
+//! - `report` (with the `report` feature): a court's report as SVG charts, one
+//!   self-contained HTML page and an Excel workbook.
 //!
 //! The examples in the repository's `examples/` directory show each in use:
 //! `embed` (the smallest embedding), `postgres`, and `standardization_year` (the
@@ -49,3 +51,8 @@ pub use regula_testkit as testkit;
 /// The HTTP/JSON service, `regula serve` (feature `server`; it brings axum and tokio).
 #[cfg(feature = "server")]
 pub use regula_server as server;
+
+/// Reports as files: SVG charts, one self-contained HTML page, an Excel workbook
+/// (`regula-report`; feature `report`).
+#[cfg(feature = "report")]
+pub use regula_report as report;

@@ -122,7 +122,8 @@ pub enum Command {
     /// A checkpoint of the whole log (its size and Merkle root) to save elsewhere,
     /// signed with --sign.
     Checkpoint(CheckpointArgs),
-    /// Progress and compliance with each step of the plan, as of a date.
+    /// Progress and compliance with each step of the plan, as of a date; the yearly
+    /// assessment; as tables, Markdown, CSV, JSON, an HTML page or an Excel workbook.
     Report(ReportArgs),
     /// Draw a definition: the court's, or one loaded from a TOML file.
     Diagram(DiagramArgs),
@@ -544,6 +545,18 @@ pub struct ReportArgs {
     /// year).
     #[arg(long, value_name = "YYYY", value_parser = clap::value_parser!(i32).range(1..=9999))]
     pub year: Option<i32>,
+    /// Write the report to this file (replaced whole, or left as it was on failure)
+    /// instead of standard output; `--format xlsx` needs it, or a pipe.
+    #[arg(long, short = 'o', value_name = "FILE", conflicts_with = "split")]
+    pub output: Option<PathBuf>,
+    /// CSV: start with a UTF-8 byte-order mark, so that Excel on Chinese Windows reads
+    /// the Chinese.
+    #[arg(long)]
+    pub bom: bool,
+    /// CSV: write each table to its own file in DIR (created if missing), named by
+    /// its number and title, instead of one CSV to standard output.
+    #[arg(long, value_name = "DIR")]
+    pub split: Option<PathBuf>,
 }
 
 /// Report formats.
@@ -557,6 +570,10 @@ pub enum Format {
     Csv,
     /// JSON.
     Json,
+    /// One self-contained HTML page: charts (inline SVG) and every table.
+    Html,
+    /// An Excel workbook, a sheet per table (binary: with `--output FILE` or a pipe).
+    Xlsx,
 }
 
 /// A report section on the command line: the library's [`Section`], named and

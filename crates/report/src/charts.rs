@@ -16,6 +16,8 @@ use regula_standards::lifecycle::Stage;
 use regula_standards::plan::{GroupBy, ProgressReport, ProgressRow};
 use regula_standards::report::{Report, Section};
 
+use crate::is_wide;
+
 /// The natural width of every chart, in pixels.
 pub const WIDTH: u32 = 960;
 
@@ -55,6 +57,20 @@ const PALETTE: [RGBColor; 6] = [
     RGBColor(0x8e, 0x5e, 0xa2),
     RGBColor(0xb8, 0x4a, 0x4a),
     RGBColor(0x5b, 0xa8, 0xb8),
+];
+
+/// A chart: one `<svg>` of the report in a language, or `None` when the report lacks
+/// its section.
+pub type Chart = fn(&Report, Lang) -> Option<String>;
+
+/// Every chart with a short name (for element ids), in the order a page shows them.
+pub const ALL: [(&str, Chart); 6] = [
+    ("domain", domain),
+    ("category", category),
+    ("department", department),
+    ("states", states),
+    ("steps", steps),
+    ("assessment", assessment),
 ];
 
 /// Progress by domain: one stacked bar per domain, its standards by stage group.
@@ -347,8 +363,9 @@ impl Bars {
             (12, 8),
             (FONT, 18).into_font().style(FontStyle::Bold).color(&BLACK),
         ))?;
-        // The legend, on one line under the title (one series needs none).
-        if self.series.len() > 1 {
+        // The legend, on one line under the title (one series of counts needs none;
+        // a rate names its step).
+        if self.series.len() > 1 || self.scale == Scale::Percent {
             let mut x = label_width as i32;
             for s in &self.series {
                 let name = clean(&s.name);
@@ -494,10 +511,6 @@ fn clean(text: &str) -> String {
 /// Display columns of a text: two for a wide (CJK) character, one otherwise.
 fn columns(text: &str) -> usize {
     text.chars().map(|c| if is_wide(c) { 2 } else { 1 }).sum()
-}
-
-fn is_wide(c: char) -> bool {
-    matches!(c as u32, 0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD)
 }
 
 /// A category label cut to [`MAX_LABEL_COLUMNS`], with an ellipsis when cut (the

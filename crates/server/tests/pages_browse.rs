@@ -367,6 +367,31 @@ fn the_report_page_shows_charts_and_its_files_hold_the_api_figures() {
         )
         .json();
     assert_eq!(serde_json::from_str::<serde_json::Value>(&json.text).unwrap(), api_json);
+    // The self-contained HTML report: the same charts, nothing from outside.
+    let html = browser.get(&format!("/reports/download?format=html&lang=zh&{query}"), Some(&cookie));
+    assert_eq!(html.status, 200);
+    assert!(html.text.starts_with("<!DOCTYPE html>"));
+    assert_eq!(html.text.matches("<figure class=\"chart\"").count(), 3);
+    assert!(!html.text.contains("http://") && !html.text.contains("https://"));
+    // The workbook: a ZIP (an OOXML package) of the report's sheets. Its figures are
+    // read back cell by cell in the command line's tests (tests/report_files.rs).
+    let xlsx = browser
+        .agent
+        .get(format!("{}/reports/download?format=xlsx&{query}", server.base))
+        .header("cookie", &cookie)
+        .call()
+        .unwrap();
+    assert_eq!(xlsx.status(), 200);
+    let disposition = xlsx
+        .headers()
+        .get("content-disposition")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(disposition.contains("report-2023-12-31.xlsx"), "{disposition}");
+    let bytes = xlsx.into_body().read_to_vec().unwrap();
+    assert!(bytes.starts_with(b"PK\x03\x04") && bytes.len() > 2000);
     // A bad request is a page that names the field.
     let bad = browser.get("/reports?year=twenty", Some(&cookie));
     assert_eq!(bad.status, 400);

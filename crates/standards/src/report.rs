@@ -289,19 +289,79 @@ impl Report {
 }
 
 /// A titled table of the report, rendered in any of the formats.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Table {
     /// The title.
     pub title: String,
     /// Column names.
     pub header: Vec<String>,
-    /// Rows.
-    pub rows: Vec<Vec<String>>,
+    /// Rows, of typed cells: text formats show each as [`Cell`]'s `Display` does; a
+    /// workbook keeps numbers, rates and dates as such.
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// One cell of a [`Table`]: what it holds, so that a spreadsheet gets numbers and
+/// dates, not their text. `Display` gives the text every text format prints.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "type", content = "value", rename_all = "snake_case")]
+pub enum Cell {
+    /// Text: names, labels, codes, and figures written with words around them.
+    Text(String),
+    /// A whole number: a count, days.
+    Int(i64),
+    /// A rate between 0 and 1, shown as a percentage with one decimal.
+    Percent(f64),
+    /// A date.
+    Date(NaiveDate),
+    /// Nothing to show (a rate with nothing due): a dash in text.
+    Empty,
+}
+
+impl Cell {
+    /// A count.
+    pub fn count(n: usize) -> Cell {
+        Cell::Int(i64::try_from(n).unwrap_or(i64::MAX))
+    }
+
+    /// A rate, or [`Cell::Empty`] when there is none.
+    pub fn rate(rate: Option<f64>) -> Cell {
+        rate.map_or(Cell::Empty, Cell::Percent)
+    }
+}
+
+impl std::fmt::Display for Cell {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Cell::Text(s) => f.write_str(s),
+            Cell::Int(n) => write!(f, "{n}"),
+            Cell::Percent(r) => write!(f, "{:.1}%", r * 100.0),
+            Cell::Date(d) => write!(f, "{d}"),
+            Cell::Empty => f.write_str("—"),
+        }
+    }
+}
+
+impl From<String> for Cell {
+    fn from(s: String) -> Cell {
+        Cell::Text(s)
+    }
+}
+
+impl From<&str> for Cell {
+    fn from(s: &str) -> Cell {
+        Cell::Text(s.to_owned())
+    }
+}
+
+impl From<NaiveDate> for Cell {
+    fn from(d: NaiveDate) -> Cell {
+        Cell::Date(d)
+    }
 }
 
 impl Table {
-    /// Escapes the title and every cell ([`regula_core::plain_text::escape`]), for
-    /// text that may reach a terminal.
+    /// Escapes the title, the header and every text cell
+    /// ([`regula_core::plain_text::escape`]), for text that may reach a terminal.
     pub fn escape(&mut self) {
         let esc = |s: &mut String| {
             if let std::borrow::Cow::Owned(e) = regula_core::plain_text::escape(s) {
@@ -310,7 +370,19 @@ impl Table {
         };
         esc(&mut self.title);
         self.header.iter_mut().for_each(esc);
-        self.rows.iter_mut().flatten().for_each(esc);
+        for cell in self.rows.iter_mut().flatten() {
+            if let Cell::Text(s) = cell {
+                esc(s);
+            }
+        }
+    }
+
+    /// The rows as text, each cell as it is displayed.
+    pub fn text_rows(&self) -> Vec<Vec<String>> {
+        self.rows
+            .iter()
+            .map(|r| r.iter().map(Cell::to_string).collect())
+            .collect()
     }
 
     /// The table in Markdown (header, separator, rows; `|` in a cell escaped).
@@ -321,7 +393,7 @@ impl Table {
             self.header.iter().map(|h| esc(h)).collect::<Vec<_>>().join(" | ")
         );
         out.push_str(&format!("|{}\n", "---|".repeat(self.header.len())));
-        for row in &self.rows {
+        for row in self.text_rows() {
             out.push_str(&format!(
                 "| {} |\n",
                 row.iter().map(|c| esc(c)).collect::<Vec<_>>().join(" | ")
@@ -333,8 +405,8 @@ impl Table {
     /// The table in CSV, header first.
     pub fn to_csv(&self) -> String {
         let mut out = csv_row(&self.header) + "\n";
-        for row in &self.rows {
-            out.push_str(&csv_row(row));
+        for row in self.text_rows() {
+            out.push_str(&csv_row(&row));
             out.push('\n');
         }
         out
@@ -373,21 +445,21 @@ fn progress_table(lang: Lang, report: &ProgressReport) -> Table {
     let count = |row: &plan::ProgressRow, pick: &dyn Fn(Option<Stage>) -> bool| -> usize {
         row.by_stage.iter().filter(|c| pick(c.stage)).map(|c| c.count).sum()
     };
-    let cells = |row: &plan::ProgressRow| -> Vec<String> {
+    let cells = |row: &plan::ProgressRow| -> Vec<Cell> {
         vec![
-            row.label.get(lang).to_owned(),
-            row.total.to_string(),
-            count(row, &|s| s.is_none()).to_string(),
-            count(row, &|s| s.is_some_and(Stage::is_in_progress)).to_string(),
-            count(row, &|s| matches!(s, Some(Stage::Published | Stage::FollowUp))).to_string(),
-            count(row, &|s| s == Some(Stage::Consolidated)).to_string(),
-            count(row, &|s| s == Some(Stage::Withdrawn)).to_string(),
-            row.in_force.to_string(),
-            row.unassigned.to_string(),
-            row.overdue.to_string(),
+            row.label.get(lang).into(),
+            Cell::count(row.total),
+            Cell::count(count(row, &|s| s.is_none())),
+            Cell::count(count(row, &|s| s.is_some_and(Stage::is_in_progress))),
+            Cell::count(count(row, &|s| matches!(s, Some(Stage::Published | Stage::FollowUp)))),
+            Cell::count(count(row, &|s| s == Some(Stage::Consolidated))),
+            Cell::count(count(row, &|s| s == Some(Stage::Withdrawn))),
+            Cell::count(row.in_force),
+            Cell::count(row.unassigned),
+            Cell::count(row.overdue),
         ]
     };
-    let mut rows: Vec<Vec<String>> = report.rows.iter().map(cells).collect();
+    let mut rows: Vec<Vec<Cell>> = report.rows.iter().map(cells).collect();
     rows.push(cells(&report.total));
     let group = match report.group_by {
         plan::GroupBy::Domain => pick(lang, "按领域", "by domain"),
@@ -433,10 +505,10 @@ fn step_tables(lang: Lang, report: &LatenessReport, date: NaiveDate, tz: FixedOf
             .iter()
             .map(|s| {
                 vec![
-                    s.label.get(lang).to_owned(),
-                    s.due.to_string(),
-                    s.late.len().to_string(),
-                    s.extended.len().to_string(),
+                    s.label.get(lang).into(),
+                    s.due.into(),
+                    Cell::count(s.late.len()),
+                    Cell::count(s.extended.len()),
                 ]
             })
             .collect(),
@@ -468,19 +540,19 @@ fn step_tables(lang: Lang, report: &LatenessReport, date: NaiveDate, tz: FixedOf
                 .map(|x| {
                     let e = &x.extension;
                     vec![
-                        x.code.clone(),
-                        x.name.get(lang).to_owned(),
-                        x.department_label.get(lang).to_owned(),
-                        step.due.to_string(),
-                        e.due.to_string(),
-                        format!(
+                        x.code.as_str().into(),
+                        x.name.get(lang).into(),
+                        x.department_label.get(lang).into(),
+                        step.due.into(),
+                        e.due.into(),
+                        Cell::Text(format!(
                             "{} {} (#{})",
                             e.decided.by,
                             e.decided.at.with_timezone(&tz).format("%Y-%m-%d"),
                             e.decided.seq
-                        ),
-                        e.reason.clone(),
-                        x.standing_label.get(lang).to_owned(),
+                        )),
+                        e.reason.as_str().into(),
+                        x.standing_label.get(lang).into(),
                     ]
                 })
                 .collect(),
@@ -510,7 +582,7 @@ fn step_tables(lang: Lang, report: &LatenessReport, date: NaiveDate, tz: FixedOf
                 .map(|l| {
                     let due = if let Some(e) = &l.extension {
                         // An extension is shown as one, with the decision behind it.
-                        format!(
+                        Cell::Text(format!(
                             "{} ({} {} {} #{}: {})",
                             l.due,
                             pick(lang, "延期：领导小组", "extended by the leading group:"),
@@ -518,19 +590,19 @@ fn step_tables(lang: Lang, report: &LatenessReport, date: NaiveDate, tz: FixedOf
                             e.decided.at.with_timezone(&tz).format("%Y-%m-%d"),
                             e.decided.seq,
                             e.reason
-                        )
+                        ))
                     } else if l.from_work_plan {
-                        format!("{} ({})", l.due, pick(lang, "年度计划", "work plan"))
+                        Cell::Text(format!("{} ({})", l.due, pick(lang, "年度计划", "work plan")))
                     } else {
-                        l.due.to_string()
+                        l.due.into()
                     };
                     vec![
-                        l.code.clone(),
-                        l.name.get(lang).to_owned(),
-                        l.department_label.get(lang).to_owned(),
-                        l.stage_label.get(lang).to_owned(),
+                        l.code.as_str().into(),
+                        l.name.get(lang).into(),
+                        l.department_label.get(lang).into(),
+                        l.stage_label.get(lang).into(),
                         due,
-                        l.days_overdue.to_string(),
+                        Cell::Int(l.days_overdue),
                     ]
                 })
                 .collect(),
@@ -559,25 +631,24 @@ fn load_table(lang: Lang, load: &[DepartmentLoad]) -> Table {
         rows: load
             .iter()
             .map(|d| {
-                vec![
-                    d.label.get(lang).to_owned(),
-                    d.total.to_string(),
-                    d.core.to_string(),
-                    d.not_started.to_string(),
-                    d.in_progress.to_string(),
-                    d.in_force.to_string(),
-                    d.consolidated.to_string(),
-                    d.withdrawn.to_string(),
-                    d.overdue.to_string(),
-                ]
+                std::iter::once(d.label.get(lang).into())
+                    .chain(
+                        [
+                            d.total,
+                            d.core,
+                            d.not_started,
+                            d.in_progress,
+                            d.in_force,
+                            d.consolidated,
+                            d.withdrawn,
+                            d.overdue,
+                        ]
+                        .map(Cell::count),
+                    )
+                    .collect()
             })
             .collect(),
     }
-}
-
-/// A rate as a percentage with one decimal, or a dash when nothing was due.
-fn percent(rate: Option<f64>) -> String {
-    rate.map_or_else(|| "—".to_owned(), |r| format!("{:.1}%", r * 100.0))
 }
 
 /// The assessment as two tables: the figures per department with the court's total,
@@ -607,14 +678,14 @@ fn assessment_tables(lang: Lang, report: &AssessmentReport) -> Vec<Table> {
         .iter()
         .map(|l| l.get(lang).to_owned()),
     );
-    let cells = |row: &AssessmentRow| -> Vec<String> {
-        let mut cells = vec![row.label.get(lang).to_owned()];
+    let cells = |row: &AssessmentRow| -> Vec<Cell> {
+        let mut cells = vec![row.label.get(lang).into()];
         for s in &row.steps {
-            cells.push(match s.pending {
+            cells.push(Cell::Text(match s.pending {
                 0 => format!("{}/{}", s.on_time, s.due),
                 n => format!("{}/{} ({n} {})", s.on_time, s.due, labels::PENDING.get(lang)),
-            });
-            cells.push(percent(s.on_time_rate));
+            }));
+            cells.push(Cell::rate(s.on_time_rate));
         }
         cells.extend(
             [
@@ -625,21 +696,21 @@ fn assessment_tables(lang: Lang, report: &AssessmentReport) -> Vec<Table> {
                 row.evaluations_failed,
                 row.revisions_opened,
             ]
-            .map(|n| n.to_string()),
+            .map(Cell::count),
         );
         cells
     };
-    let mut rows: Vec<Vec<String>> = report.rows.iter().map(cells).collect();
+    let mut rows: Vec<Vec<Cell>> = report.rows.iter().map(cells).collect();
     rows.push(cells(&report.total));
     let main = Table { title, header, rows };
     let mut by_rule = Vec::new();
     for row in report.rows.iter().chain(std::iter::once(&report.total)) {
         for r in &row.refusals_by_rule {
             by_rule.push(vec![
-                row.label.get(lang).to_owned(),
-                r.label.get(lang).to_owned(),
-                r.rule.clone(),
-                r.count.to_string(),
+                row.label.get(lang).into(),
+                r.label.get(lang).into(),
+                r.rule.as_str().into(),
+                Cell::count(r.count),
             ]);
         }
     }
@@ -665,13 +736,42 @@ mod tests {
         let t = Table {
             title: "t".into(),
             header: vec!["a".into(), "b".into()],
-            rows: vec![vec!["x,y".into(), "say \"hi\"".into()], vec!["p|q".into(), "r".into()]],
+            rows: vec![
+                vec!["x,y".into(), "say \"hi\"".into()],
+                vec!["p|q".into(), Cell::Int(7)],
+            ],
         };
-        assert_eq!(t.to_csv(), "a,b\n\"x,y\",\"say \"\"hi\"\"\"\np|q,r\n");
+        assert_eq!(t.to_csv(), "a,b\n\"x,y\",\"say \"\"hi\"\"\"\np|q,7\n");
         assert_eq!(
             t.to_markdown(),
-            "| a | b |\n|---|---|\n| x,y | say \"hi\" |\n| p\\|q | r |\n"
+            "| a | b |\n|---|---|\n| x,y | say \"hi\" |\n| p\\|q | 7 |\n"
         );
+    }
+
+    #[test]
+    fn cells_display_as_the_text_formats_always_printed_them() {
+        let date = NaiveDate::from_ymd_opt(2023, 6, 30).expect("a date");
+        let shown: Vec<String> = [
+            Cell::count(12),
+            Cell::Int(-3),
+            Cell::rate(Some(0.755)),
+            Cell::rate(Some(1.0)),
+            Cell::rate(None),
+            date.into(),
+            "立案庭".into(),
+        ]
+        .iter()
+        .map(Cell::to_string)
+        .collect();
+        assert_eq!(shown, ["12", "-3", "75.5%", "100.0%", "—", "2023-06-30", "立案庭"]);
+        let mut t = Table {
+            title: "t".into(),
+            header: vec!["a".into()],
+            rows: vec![vec!["x\u{1b}[2J".into(), Cell::Int(1)]],
+        };
+        t.escape();
+        assert_eq!(t.rows[0][1], Cell::Int(1), "figures are not text to escape");
+        assert_ne!(t.rows[0][0], Cell::Text("x\u{1b}[2J".into()), "text is escaped");
     }
 
     #[test]

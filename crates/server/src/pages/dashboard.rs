@@ -9,7 +9,7 @@ use chrono::{Datelike as _, Days, NaiveDate, Utc};
 use maud::{Markup, PreEscaped, html};
 use regula_standards::listing::ListQuery;
 use regula_standards::plan::{StandardStatus, Standing};
-use regula_standards::report::{Report, ReportQuery, Section, Table};
+use regula_standards::report::{Cell, Report, ReportQuery, Section, Table};
 use serde::Deserialize;
 
 use super::layout::{Ctx, render};
@@ -176,7 +176,7 @@ fn dashboard(
                 }
             }
             h2 { (ctx.pick("图表", "Charts")) }
-            div .grid2 {
+            div .charts {
                 @for (id, svg) in charts(report, ctx.lang) {
                     figure .chart id=(id) { (PreEscaped(svg)) }
                 }
@@ -226,7 +226,7 @@ fn dashboard(
 
 /// A report table as HTML, numbers aligned right.
 pub fn table_markup(table: &Table) -> Markup {
-    let numeric = |cell: &str| !cell.is_empty() && cell.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '%');
+    let numeric = |cell: &Cell| matches!(cell, Cell::Int(_) | Cell::Percent(_) | Cell::Empty);
     html! {
         details .report-table open {
             summary .table-title { (table.title) }

@@ -150,7 +150,7 @@ fn report_page(ctx: &Ctx, form: &ReportForm, report: &Report, tz: chrono::FixedO
             a #download-json href=(link("json")) { "JSON" }
         }
         section #report {
-            div .grid2 {
+            div .charts {
                 @for svg in charts.into_iter().flatten() {
                     figure .chart { (PreEscaped(svg)) }
                 }
@@ -180,13 +180,25 @@ pub async fn download(State(app): State<App>, headers: HeaderMap, uri: Uri) -> R
             _ => format!("report-{}", report.date),
         };
         let (body, kind, extension): (Vec<u8>, &str, &str) = match format.as_str() {
-            // PENDING: the HTML and XLSX writers of regula-report land next.
-            "html" | "xlsx" => {
-                return Err(Problem::new(
-                    "not-acceptable",
-                    Text::new("此格式尚未提供", "this format is not available yet"),
-                ));
-            }
+            "html" => (
+                regula_report::html::to_html(&report, ctx.lang, tz, ctx.t(&court.config().court)).into_bytes(),
+                "text/html; charset=utf-8",
+                "html",
+            ),
+            "xlsx" => (
+                regula_report::xlsx::to_xlsx(&report, ctx.lang, tz).map_err(|e| {
+                    let message = e.message();
+                    Problem::new(
+                        "internal",
+                        Text::owned(
+                            format!("工作簿无法生成：{}", message.zh),
+                            format!("the workbook could not be made: {}", message.en),
+                        ),
+                    )
+                })?,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "xlsx",
+            ),
             // With a byte-order mark, so that Excel on Chinese Windows reads UTF-8.
             "csv" => (
                 [&b"\xEF\xBB\xBF"[..], report.to_csv(ctx.lang, tz).as_bytes()].concat(),
