@@ -73,12 +73,14 @@ impl Tour {
         self.web.wait_for(css)
     }
 
-    /// Saves the viewport as `NN-name.png` and checks its size.
+    /// Saves the viewport as `name.png` and checks its size. Names, not numbers: the
+    /// README shows some of them, copied to `docs/screenshots/` under the same names.
     fn shot(&mut self, name: &str) {
         self.shot_count += 1;
         let png = self.web.screenshot();
         assert_eq!(png_size(&png), self.size, "screenshot {name}");
-        let file = self.shots.join(format!("{:02}-{name}.png", self.shot_count));
+        let file = self.shots.join(format!("{name}.png"));
+        assert!(!file.exists(), "two screenshots named {name}");
         std::fs::write(&file, png).unwrap();
     }
 
