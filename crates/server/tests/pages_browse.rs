@@ -397,3 +397,52 @@ fn the_report_page_shows_charts_and_its_files_hold_the_api_figures() {
     assert_eq!(bad.status, 400);
     assert!(bad.text.contains("year"));
 }
+
+#[test]
+fn a_standard_page_shows_the_standard_as_its_log_stood_on_a_past_date() {
+    let (_scratch, server, tokens) = served();
+    let browser = Browser::new(&server.base);
+    let api = Client::new(&server.base);
+    let cookie = browser.sign_in(&tokens.office);
+    let unassigned = api
+        .get("/v1/standards?department=unassigned", Some(&tokens.office))
+        .json();
+    let code = unassigned[0]["code"].as_str().unwrap().to_owned();
+    api.act(
+        &tokens.office,
+        &code,
+        "assign_department",
+        serde_json::json!({"department": "立案庭"}),
+        "2023-03-01",
+    )
+    .expect(201);
+    let timeline = |html: &str| {
+        let list = html
+            .split("id=\"timeline\"")
+            .nth(1)
+            .unwrap()
+            .split("</ol>")
+            .next()
+            .unwrap()
+            .to_owned();
+        list.matches(" data-seq=").count()
+    };
+    let now = browser.get(&format!("/standards/{code}"), Some(&cookie));
+    assert_eq!(now.status, 200);
+    assert!(now.text.contains("id=\"department-link\""), "assigned now");
+    let before = browser.get(&format!("/standards/{code}?at=2023-02-01"), Some(&cookie));
+    assert_eq!(before.status, 200);
+    assert!(before.text.contains("id=\"as-of-notice\""));
+    assert!(!before.text.contains("id=\"department-link\""), "not assigned then");
+    assert_eq!(
+        timeline(&before.text) + 1,
+        timeline(&now.text),
+        "the assignment is not in the past's timeline"
+    );
+    // Before work on it was opened: a page that says so.
+    let too_early = browser.get(&format!("/standards/{code}?at=2020-01-01"), Some(&cookie));
+    assert_eq!(too_early.status, 404);
+    let bad = browser.get(&format!("/standards/{code}?at=yesterday"), Some(&cookie));
+    assert_eq!(bad.status, 400);
+    assert!(bad.text.contains("yesterday"));
+}

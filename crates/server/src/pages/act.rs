@@ -23,7 +23,7 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Datelike as _, NaiveDate};
 use maud::{Markup, html};
-use regula_core::{AuditRecord, Decision, Outcome, Reason, Text};
+use regula_core::{AuditRecord, Decision, Lang, Outcome, Reason, Text};
 use regula_standards::access::TokenScope;
 use regula_standards::lifecycle::{InspectionFlag, OpinionSource, SourceKind, Stage};
 use regula_standards::service::{Attempt, Court};
@@ -779,7 +779,9 @@ fn field_markup(
                     _ => {}
                 }
                 @if let Some(hint) = hint { (hint) }
-                @if let Some(description) = &field.description { span .described lang="en" { (description) } }
+                // The schemas describe fields in English only: shown on English pages; a Chinese
+                // page has the field's Chinese label and its kind's hint.
+                @if let (Some(description), Lang::En) = (&field.description, ctx.lang) { span .described { (description) } }
             }
             @if let Some(error) = error { p .field-error role="alert" { (ctx.t(&error.message)) } }
         }

@@ -314,7 +314,12 @@ pub fn frame(lang: Lang, title: &str, ctx: Option<&Ctx>, body: Markup) -> Markup
                             }
                         }
                         div .session {
-                            span #whoami title=(pick("当前登录", "Signed in as")) { (ctx.caller.actor.to_string()) }
+                            span #whoami title=(pick("当前登录", "Signed in as")) {
+                                @match &ctx.caller.actor.name {
+                                    Some(name) if *name != ctx.caller.actor.id => { (name) " (" (ctx.caller.actor.to_string()) ")" }
+                                    _ => { (ctx.caller.actor.to_string()) }
+                                }
+                            }
                             a #lang-switch href=(with_lang(&ctx.target, if lang == Lang::Zh { Lang::En } else { Lang::Zh })) lang=(pick("en", "zh-CN")) {
                                 (pick("English", "中文"))
                             }

@@ -27,6 +27,9 @@ pub struct PageParams {
     /// The sequence number of the record an action form just wrote: shown as a notice.
     #[serde(default)]
     pub done: Option<u64>,
+    /// A date or time (as `regula show --at`): the standard as its log stood then.
+    #[serde(default)]
+    pub at: Option<String>,
 }
 
 fn bad_path(e: &PathRejection) -> Problem {
@@ -80,13 +83,28 @@ pub async fn page(
     render(&app, &headers, &uri, move |_, court, ctx| {
         let code = path?;
         let params = query?;
-        let view = court.view(&code, None, Utc::now()).map_err(|e| match e {
+        let at = match params.at.as_deref().map(str::trim) {
+            Some(text) if !text.is_empty() => Some(crate::routes::parse_time(court, text)?),
+            _ => None,
+        };
+        let view = court.view(&code, at, Utc::now()).map_err(|e| match e {
             regula_standards::view::ViewError::Service(e) => from_service(e, &code),
             other => Problem::new("not-found", other.message()),
         })?;
-        let instance = court.opened(&code).map_err(|e| from_service(e, &code))?;
-        let data = instance.data().clone();
-        let records = court.history(&code).map_err(|e| from_service(e, &code))?;
+        // As of a past instant: the data and the timeline as the log stood then.
+        let data = match at {
+            Some(at) => court
+                .standard_as_of(&code, at)
+                .map_err(|e| from_service(e, &code))?
+                .map(|s| s.instance.data().clone()),
+            None => None,
+        };
+        let data = match data {
+            Some(data) => data,
+            None => court.opened(&code).map_err(|e| from_service(e, &code))?.data().clone(),
+        };
+        let mut records = court.history(&code).map_err(|e| from_service(e, &code))?;
+        records.retain(|r| r.seq <= view.records);
         let actions = allowed_actions(court, ctx, &code)?;
         let tz = court.config().timezone;
         let title = format!("{} {}", view.code, ctx.t(&view.name));
@@ -101,6 +119,19 @@ pub async fn page(
                     }
                 }
                 h1 { span .code { (view.code) } " " (ctx.t(&view.name)) }
+                form #as-of .filters method="get" {
+                    div {
+                        label for="at" { (ctx.pick("查看某日的情况", "As it stood on")) }
+                        input #at type="date" name="at" value=[at.map(|t| t.with_timezone(&tz).date_naive())];
+                    }
+                    button type="submit" { (ctx.pick("查看", "Show")) }
+                    @if let Some(at) = at {
+                        p #as-of-notice .notice role="status" {
+                            (ctx.pick("以下为截至 ", "As the log stood at ")) (local(at, tz)) (ctx.pick(" 的情况。", "."))
+                            " " a href={ "/standards/" (view.code) } { (ctx.pick("回到现在", "Back to now")) }
+                        }
+                    }
+                }
                 dl .facts {
                     dt { (ctx.pick("状态", "State")) }
                     dd { span #state data-state=(view.state.as_str()) { (ctx.t(&view.state_label)) } }
@@ -126,7 +157,7 @@ pub async fn page(
                     ul #blockers {
                         @for blocker in &view.blockers {
                             li data-action=(blocker.action) {
-                                strong { (ctx.t(&blocker.label)) } "："
+                                strong { (ctx.t(&blocker.label)) } (ctx.pick("：", ": "))
                                 @if blocker.reasons.is_empty() {
                                     (ctx.pick("记录中没有阻碍（仍需填写的内容满足该操作的规则）",
                                               "nothing in the record blocks it (what is entered must still meet the action's rules)"))
@@ -301,11 +332,11 @@ fn drafts_section(ctx: &Ctx, data: &StandardData) -> Markup {
                         @if !d.draft.quality.is_empty() { h3 { (ctx.pick("工作质量", "Quality requirements")) } (list_of(&d.draft.quality)) }
                         @if !d.draft.criteria.is_empty() {
                             h3 { (ctx.pick("评价标准", "Evaluation criteria")) }
-                            ol { @for c in &d.draft.criteria { li { strong { (c.name) } "：" (c.measure) "（" (c.target) "）" } } }
+                            ol { @for c in &d.draft.criteria { li { strong { (c.name) } (ctx.pick("：", ": ")) (c.measure) (ctx.pick("（", " (")) (c.target) (ctx.pick("）", ")")) } } }
                         }
                         @if !d.draft.sources.is_empty() {
                             h3 { (ctx.pick("来源", "Sources")) }
-                            ul { @for s in &d.draft.sources { li { (ctx.t(&s.kind.label())) "：" (s.title) } } }
+                            ul { @for s in &d.draft.sources { li { (ctx.t(&s.kind.label())) (ctx.pick("：", ": ")) (s.title) } } }
                         }
                     }
                 }
@@ -333,7 +364,7 @@ fn consultations_section(ctx: &Ctx, data: &StandardData) -> Markup {
                             @for o in &c.opinions {
                                 li .opinion data-number=(o.number) {
                                     span .badge { (ctx.t(&o.opinion.source.label())) } " "
-                                    strong { (o.opinion.author) } "：" (o.opinion.content)
+                                    strong { (o.opinion.author) } (ctx.pick("：", ": ")) (o.opinion.content)
                                     @match &o.response {
                                         Some(regula_standards::lifecycle::Response::Adopted { note }) => {
                                             " " span .badge .ok { (ctx.pick("采纳", "adopted")) }
@@ -381,7 +412,7 @@ fn evaluations_section(ctx: &Ctx, data: &StandardData) -> Markup {
             section #evaluations {
                 h2 { (ctx.pick("实施与评估", "Implementation and evaluation")) }
                 @for r in &data.reports {
-                    div .report { strong { (r.period) } "：" (r.summary) }
+                    div .report { strong { (r.period) } (ctx.pick("：", ": ")) (r.summary) }
                 }
                 @for e in &data.evaluations {
                     div .evaluation data-number=(e.number) {
@@ -390,7 +421,7 @@ fn evaluations_section(ctx: &Ctx, data: &StandardData) -> Markup {
                         ul {
                             @for s in &e.evaluation.scores {
                                 li {
-                                    (ctx.pick("标准 ", "criterion ")) (s.criterion) "：" (s.measured) " "
+                                    (ctx.pick("标准 ", "criterion ")) (s.criterion) (ctx.pick("：", ": ")) (s.measured) " "
                                     @if s.met { span .badge .ok { (ctx.pick("达标", "met")) } } @else { span .badge .bad { (ctx.pick("未达标", "not met")) } }
                                 }
                             }
