@@ -8,137 +8,13 @@
 
 mod common;
 
+use common::browser::{Browser, Page};
 use common::{Client, Scratch, Server, draft, opinion, prepare};
 use regula_proof::{ProofBundle, SigningKey, verify_bundle};
 use regula_server::{Limits, StoreLocation};
 use serde_json::{Value, json};
 
 const CODE: &str = "ADJ-01-01";
-
-/// A page's answer.
-#[derive(Debug)]
-struct Page {
-    status: u16,
-    location: Option<String>,
-    set_cookie: Vec<String>,
-    content_type: String,
-    disposition: Option<String>,
-    text: String,
-}
-
-impl Page {
-    fn expect(self, status: u16) -> Self {
-        assert_eq!(self.status, status, "{}", self.text);
-        self
-    }
-
-    fn has(&self, needle: &str) -> &Self {
-        assert!(self.text.contains(needle), "no {needle:?} in:\n{}", self.text);
-        self
-    }
-
-    fn count(&self, needle: &str) -> usize {
-        self.text.matches(needle).count()
-    }
-
-    /// The idempotency key rendered into the action form.
-    fn form_key(&self) -> String {
-        let start = self.text.find("name=\"key\" value=\"").expect("a form key") + "name=\"key\" value=\"".len();
-        let rest = &self.text[start..];
-        rest[..rest.find('"').unwrap()].to_owned()
-    }
-}
-
-/// A browser without cookies of its own: it carries the session cookie it was given
-/// and does not follow redirects, so that tests see them.
-struct Browser {
-    agent: ureq::Agent,
-    base: String,
-    session: Option<String>,
-}
-
-impl Browser {
-    fn new(base: &str) -> Self {
-        let config = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .timeout_global(Some(std::time::Duration::from_secs(60)))
-            .build();
-        Browser {
-            agent: ureq::Agent::new_with_config(config),
-            base: base.to_owned(),
-            session: None,
-        }
-    }
-
-    /// A browser signed in with `token`'s secret.
-    fn signed_in(base: &str, token: &str) -> Self {
-        let mut browser = Browser::new(base);
-        let page = browser.post("/signin", &[("token", token), ("next", "/")]).expect(303);
-        let cookie = page
-            .set_cookie
-            .iter()
-            .find(|c| c.starts_with("regula_session="))
-            .expect("a session cookie");
-        assert!(
-            cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
-            "{cookie}"
-        );
-        browser.session = Some(cookie.split(';').next().unwrap().to_owned());
-        browser
-    }
-
-    fn page(result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Page {
-        let mut response = result.unwrap();
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
-        let location = header("location");
-        let content_type = header("content-type").unwrap_or_default();
-        let disposition = header("content-disposition");
-        let set_cookie = response
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .map(str::to_owned)
-            .collect();
-        Page {
-            status: response.status().as_u16(),
-            location,
-            set_cookie,
-            content_type,
-            disposition,
-            text: response.body_mut().read_to_string().unwrap(),
-        }
-    }
-
-    fn get(&self, path: &str) -> Page {
-        let mut request = self.agent.get(format!("{}{path}", self.base));
-        if let Some(cookie) = &self.session {
-            request = request.header("Cookie", cookie);
-        }
-        Self::page(request.call())
-    }
-
-    /// Posts a form from this site (the `Origin` a browser sends).
-    fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
-        let origin = self.base.clone();
-        self.post_from(path, form, &origin)
-    }
-
-    fn post_from(&self, path: &str, form: &[(&str, &str)], origin: &str) -> Page {
-        let mut request = self.agent.post(format!("{}{path}", self.base)).header("Origin", origin);
-        if let Some(cookie) = &self.session {
-            request = request.header("Cookie", cookie);
-        }
-        Self::page(request.send_form(form.iter().copied()))
-    }
-}
 
 fn served(tag: &str) -> (Scratch, common::Tokens, Server, Client) {
     let scratch = Scratch::new(tag);

@@ -5,91 +5,9 @@
 
 mod common;
 
+use common::browser::Browser;
 use common::{Client, Scratch, Server, prepare};
 use regula_server::StoreLocation;
-
-/// A browser: keeps no cookie jar of its own, the session cookie is passed by hand so
-/// each test says exactly what it sends. Redirects are not followed.
-struct Browser {
-    agent: ureq::Agent,
-    base: String,
-}
-
-struct Page {
-    status: u16,
-    location: Option<String>,
-    set_cookie: Vec<String>,
-    text: String,
-}
-
-impl Browser {
-    fn new(base: &str) -> Self {
-        let config = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .timeout_global(Some(std::time::Duration::from_secs(60)))
-            .build();
-        Browser {
-            agent: ureq::Agent::new_with_config(config),
-            base: base.to_owned(),
-        }
-    }
-
-    fn page(response: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Page {
-        let mut response = response.unwrap();
-        let location = response
-            .headers()
-            .get("location")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let set_cookie = response
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .map(str::to_owned)
-            .collect();
-        Page {
-            status: response.status().as_u16(),
-            location,
-            set_cookie,
-            text: response.body_mut().read_to_string().unwrap(),
-        }
-    }
-
-    fn get(&self, path: &str, cookie: Option<&str>) -> Page {
-        let mut request = self.agent.get(format!("{}{path}", self.base));
-        if let Some(cookie) = cookie {
-            request = request.header("cookie", cookie);
-        }
-        Self::page(request.call())
-    }
-
-    fn post_form(&self, path: &str, fields: &[(&str, &str)], origin: Option<&str>) -> Page {
-        let mut request = self.agent.post(format!("{}{path}", self.base));
-        if let Some(origin) = origin {
-            request = request.header("origin", origin);
-        }
-        Self::page(request.send_form(fields.iter().copied()))
-    }
-
-    /// Signs in with `token`: the session cookie to send afterwards.
-    fn sign_in(&self, token: &str) -> String {
-        let page = self.post_form("/signin", &[("token", token), ("next", "/catalog")], None);
-        assert_eq!(page.status, 303, "{}", page.text);
-        assert_eq!(page.location.as_deref(), Some("/catalog"));
-        let cookie = page
-            .set_cookie
-            .iter()
-            .find(|c| c.starts_with("regula_session="))
-            .expect("a session cookie");
-        assert!(
-            cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
-            "{cookie}"
-        );
-        cookie.split(';').next().unwrap().to_owned()
-    }
-}
 
 fn served() -> (Scratch, Server, common::Tokens) {
     let scratch = Scratch::new("pages-browse");
@@ -115,16 +33,16 @@ fn a_browser_that_is_not_signed_in_is_sent_to_sign_in_and_back() {
         "/diagram",
         "/departments/case_filing",
     ] {
-        let page = browser.get(path, None);
+        let page = browser.get(path);
         assert_eq!(page.status, 303, "{path}");
         let location = page.location.unwrap();
         assert!(location.starts_with("/signin?next=/"), "{path} → {location}");
     }
     // A wrong, a revoked and a forged cookie are all just "not signed in".
     for cookie in ["regula_session=nope", &format!("regula_session={}", tokens.revoked)] {
-        assert_eq!(browser.get("/", Some(cookie)).status, 303, "{cookie}");
+        assert_eq!(browser.with_cookie(cookie).get("/").status, 303, "{cookie}");
     }
-    let form = browser.get("/signin?next=%2Fcatalog", None);
+    let form = browser.get("/signin?next=%2Fcatalog");
     assert_eq!(form.status, 200);
     assert!(
         form.text
@@ -135,36 +53,34 @@ fn a_browser_that_is_not_signed_in_is_sent_to_sign_in_and_back() {
         "the way back is kept"
     );
     // A wrong token: 401, the form again with the error, no cookie.
-    let refused = browser.post_form("/signin", &[("token", "rgl_wrong"), ("next", "/")], None);
+    let refused = browser.post("/signin", &[("token", "rgl_wrong"), ("next", "/")]);
     assert_eq!(refused.status, 401);
     assert!(refused.text.contains("id=\"signin-error\""));
     assert!(refused.set_cookie.iter().all(|c| !c.starts_with("regula_session=rgl")));
     // A revoked token is refused alike.
-    let revoked = browser.post_form("/signin", &[("token", &tokens.revoked), ("next", "/")], None);
+    let revoked = browser.post("/signin", &[("token", &tokens.revoked), ("next", "/")]);
     assert_eq!(revoked.status, 401);
     // Another site's "next" is not followed.
-    let page = browser.post_form(
-        "/signin",
-        &[("token", &tokens.office), ("next", "//evil.example/")],
-        None,
-    );
+    let page = browser.post("/signin", &[("token", &tokens.office), ("next", "//evil.example/")]);
     assert_eq!(page.location.as_deref(), Some("/"));
     // A sign-in form posted from another site is refused.
-    let forged = browser.post_form(
+    let forged = browser.post_from(
         "/signin",
         &[("token", &tokens.office), ("next", "/")],
-        Some("http://evil.example"),
+        "http://evil.example",
     );
     assert_eq!(forged.status, 403);
     assert!(forged.set_cookie.is_empty());
 
-    let cookie = browser.sign_in(&tokens.department);
-    let dashboard = browser.get("/", Some(&cookie));
+    let page = browser.post("/signin", &[("token", &tokens.department), ("next", "/catalog")]);
+    assert_eq!(page.location.as_deref(), Some("/catalog"));
+    let signed = Browser::signed_in(&server.base, &tokens.department);
+    let dashboard = signed.get("/");
     assert_eq!(dashboard.status, 200);
     assert!(dashboard.text.contains(r#"<span id="whoami""#));
     assert!(dashboard.text.contains("li@立案庭"), "the signed-in actor is shown");
     // Signing out clears the cookie.
-    let out = browser.post_form("/signout", &[], None);
+    let out = browser.post("/signout", &[]);
     assert_eq!(out.status, 303);
     assert!(
         out.set_cookie
@@ -176,10 +92,9 @@ fn a_browser_that_is_not_signed_in_is_sent_to_sign_in_and_back() {
 #[test]
 fn the_dashboard_counts_what_the_report_counts_and_changes_when_work_is_done() {
     let (_scratch, server, tokens) = served();
-    let browser = Browser::new(&server.base);
     let api = Client::new(&server.base);
-    let cookie = browser.sign_in(&tokens.office);
-    let before = browser.get("/?as_of=2023-03-31", Some(&cookie));
+    let browser = Browser::signed_in(&server.base, &tokens.office);
+    let before = browser.get("/?as_of=2023-03-31");
     assert_eq!(before.status, 200, "{}", &before.text[..before.text.len().min(400)]);
     assert!(before.text.starts_with("<!DOCTYPE html><html lang=\"zh-CN\">"));
     assert_eq!(count_of(&before.text, "total"), 117);
@@ -214,19 +129,19 @@ fn the_dashboard_counts_what_the_report_counts_and_changes_when_work_is_done() {
         "2023-03-01",
     )
     .expect(201);
-    let after = browser.get("/?as_of=2023-03-31", Some(&cookie));
+    let after = browser.get("/?as_of=2023-03-31");
     assert_eq!(count_of(&after.text, "unassigned"), 12);
 
     // English on request, remembered in a cookie.
-    let english = browser.get("/?lang=en&as_of=2023-03-31", Some(&cookie));
+    let english = browser.get("/?lang=en&as_of=2023-03-31");
     assert!(english.text.starts_with("<!DOCTYPE html><html lang=\"en\">"));
     assert!(english.text.contains("Standardization dashboard"));
     assert!(english.set_cookie.iter().any(|c| c.starts_with("regula_lang=en")));
-    let remembered = browser.get("/", Some(&format!("{cookie}; regula_lang=en")));
+    let remembered = browser.with_cookie("regula_lang=en").get("/");
     assert!(remembered.text.contains("Standardization dashboard"));
 
     // A date that is not one is a page that says so, not a crash.
-    let bad = browser.get("/?as_of=2023-02-30", Some(&cookie));
+    let bad = browser.get("/?as_of=2023-02-30");
     assert_eq!(bad.status, 400);
     assert!(bad.text.contains("id=\"problem-detail\""));
 }
@@ -234,11 +149,10 @@ fn the_dashboard_counts_what_the_report_counts_and_changes_when_work_is_done() {
 #[test]
 fn the_catalog_filters_and_searches_and_a_department_lists_its_own() {
     let (_scratch, server, tokens) = served();
-    let browser = Browser::new(&server.base);
     let api = Client::new(&server.base);
-    let cookie = browser.sign_in(&tokens.office);
+    let browser = Browser::signed_in(&server.base, &tokens.office);
     let rows = |html: &str| html.matches("<tr data-code=").count();
-    let all = browser.get("/catalog", Some(&cookie));
+    let all = browser.get("/catalog");
     assert_eq!(rows(&all.text), 117);
     // Each filter selects what the JSON list selects.
     for (query, api_query) in [
@@ -249,7 +163,7 @@ fn the_catalog_filters_and_searches_and_a_department_lists_its_own() {
         ("department=unassigned", "department=unassigned"),
         ("domain=ADJ", "domain=ADJ"),
     ] {
-        let page = browser.get(&format!("/catalog?{query}"), Some(&cookie));
+        let page = browser.get(&format!("/catalog?{query}"));
         let listed = api
             .get(&format!("/v1/standards?{api_query}"), Some(&tokens.office))
             .json();
@@ -265,19 +179,19 @@ fn the_catalog_filters_and_searches_and_a_department_lists_its_own() {
         }
     }
     // Search by words of the name, in any case, combined with a filter.
-    let found = browser.get("/catalog?q=%E5%BA%AD%E5%89%8D%E4%BC%9A%E8%AE%AE", Some(&cookie)); // 庭前会议
+    let found = browser.get("/catalog?q=%E5%BA%AD%E5%89%8D%E4%BC%9A%E8%AE%AE"); // 庭前会议
     assert!(rows(&found.text) >= 1);
     assert!(found.text.contains("<tr data-code=\"ADJ-01-01\""));
-    let none = browser.get("/catalog?q=adj-01-01+%E6%B2%A1%E6%9C%89", Some(&cookie));
+    let none = browser.get("/catalog?q=adj-01-01+%E6%B2%A1%E6%9C%89");
     assert_eq!(rows(&none.text), 0);
-    let by_code = browser.get("/catalog?q=adj-01-01", Some(&cookie));
+    let by_code = browser.get("/catalog?q=adj-01-01");
     assert_eq!(rows(&by_code.text), 1);
     // An unknown filter value is a clear 400 page.
-    let bad = browser.get("/catalog?domain=NOPE", Some(&cookie));
+    let bad = browser.get("/catalog?domain=NOPE");
     assert_eq!(bad.status, 400);
     assert!(bad.text.contains("NOPE"));
 
-    let dept = browser.get("/departments/case_filing", Some(&cookie));
+    let dept = browser.get("/departments/case_filing");
     assert_eq!(dept.status, 200);
     assert!(
         dept.text
@@ -291,32 +205,30 @@ fn the_catalog_filters_and_searches_and_a_department_lists_its_own() {
         .json();
     assert_eq!(rows(&dept.text), listed.as_array().unwrap().len());
     assert_eq!(count_of(&dept.text, "total"), rows(&dept.text));
-    assert_eq!(browser.get("/departments/nope", Some(&cookie)).status, 404);
+    assert_eq!(browser.get("/departments/nope").status, 404);
 }
 
 #[test]
 fn the_diagram_is_drawn_with_chinese_text_and_lists_every_transition() {
     let (_scratch, server, tokens) = served();
-    let browser = Browser::new(&server.base);
-    let cookie = browser.sign_in(&tokens.office);
-    let page = browser.get("/diagram", Some(&cookie));
+    let browser = Browser::signed_in(&server.base, &tokens.office);
+    let page = browser.get("/diagram");
     assert_eq!(page.status, 200);
     let figure = page.text.split("id=\"diagram\"").nth(1).expect("the figure");
     assert!(figure.contains("<svg"));
     for label in ["调研论证", "文本起草", "征求意见", "审议", "正式发布", "废止"] {
         assert!(figure.contains(&format!(">{label}<")), "{label}");
     }
-    let english = browser.get("/diagram?lang=en", Some(&cookie));
+    let english = browser.get("/diagram?lang=en");
     assert!(english.text.contains(">Drafting<") || english.text.contains(">drafting<"));
 }
 
 #[test]
 fn pages_load_nothing_from_outside_and_escape_what_they_show() {
     let (_scratch, server, tokens) = served();
-    let browser = Browser::new(&server.base);
-    let cookie = browser.sign_in(&tokens.office);
+    let browser = Browser::signed_in(&server.base, &tokens.office);
     for path in ["/", "/catalog", "/diagram", "/departments/case_filing", "/signin"] {
-        let page = browser.get(path, Some(&cookie));
+        let page = browser.get(path);
         assert_eq!(page.status, 200, "{path}");
         for outside in ["http://", "https://", "//cdn", "src=\"//"] {
             // The SVG namespace is a name, not something loaded.
@@ -325,13 +237,13 @@ fn pages_load_nothing_from_outside_and_escape_what_they_show() {
         }
     }
     for asset in ["/assets/regula.css", "/assets/regula.js"] {
-        let page = browser.get(asset, None);
+        let page = Browser::new(&server.base).get(asset);
         assert_eq!(page.status, 200, "{asset}");
         assert!(!page.text.contains("http"), "{asset}");
     }
-    assert_eq!(browser.get("/assets/../Cargo.toml", None).status, 404);
+    assert_eq!(browser.get("/assets/../Cargo.toml").status, 404);
     // What a user typed comes back escaped.
-    let page = browser.get("/catalog?q=%3Cscript%3Ealert(1)%3C/script%3E", Some(&cookie));
+    let page = browser.get("/catalog?q=%3Cscript%3Ealert(1)%3C/script%3E");
     assert!(!page.text.contains("<script>alert(1)"));
     assert!(page.text.contains("&lt;script&gt;alert(1)"));
 }
@@ -339,17 +251,16 @@ fn pages_load_nothing_from_outside_and_escape_what_they_show() {
 #[test]
 fn the_report_page_shows_charts_and_its_files_hold_the_api_figures() {
     let (_scratch, server, tokens) = served();
-    let browser = Browser::new(&server.base);
     let api = Client::new(&server.base);
-    let cookie = browser.sign_in(&tokens.office);
+    let browser = Browser::signed_in(&server.base, &tokens.office);
     let query = "as_of=2023-12-31&year=2023&sections=state&sections=domain&sections=assessment";
-    let page = browser.get(&format!("/reports?{query}"), Some(&cookie));
+    let page = browser.get(&format!("/reports?{query}"));
     assert_eq!(page.status, 200, "{}", &page.text[..page.text.len().min(300)]);
     let charts = page.text.matches("<figure class=\"chart\"><svg").count();
     assert_eq!(charts, 3, "state, domain and assessment charts");
     assert!(page.text.contains("name=\"sections\" value=\"domain\" checked"));
     // The CSV download: a byte-order mark, then the API's CSV of the same report.
-    let csv = browser.get(&format!("/reports/download?format=csv&lang=zh&{query}"), Some(&cookie));
+    let csv = browser.get(&format!("/reports/download?format=csv&lang=zh&{query}"));
     assert_eq!(csv.status, 200);
     assert!(csv.text.starts_with('\u{feff}'), "a UTF-8 byte-order mark");
     let sections = "sections=state,domain,assessment";
@@ -359,7 +270,7 @@ fn the_report_page_shows_charts_and_its_files_hold_the_api_figures() {
     );
     assert_eq!(from_api.status, 200);
     assert_eq!(&csv.text['\u{feff}'.len_utf8()..], from_api.text);
-    let json = browser.get(&format!("/reports/download?format=json&{query}"), Some(&cookie));
+    let json = browser.get(&format!("/reports/download?format=json&{query}"));
     let api_json = api
         .get(
             &format!("/v1/reports?as_of=2023-12-31&year=2023&{sections}"),
@@ -368,32 +279,20 @@ fn the_report_page_shows_charts_and_its_files_hold_the_api_figures() {
         .json();
     assert_eq!(serde_json::from_str::<serde_json::Value>(&json.text).unwrap(), api_json);
     // The self-contained HTML report: the same charts, nothing from outside.
-    let html = browser.get(&format!("/reports/download?format=html&lang=zh&{query}"), Some(&cookie));
+    let html = browser.get(&format!("/reports/download?format=html&lang=zh&{query}"));
     assert_eq!(html.status, 200);
     assert!(html.text.starts_with("<!DOCTYPE html>"));
     assert_eq!(html.text.matches("<figure class=\"chart\"").count(), 3);
     assert!(!html.text.contains("http://") && !html.text.contains("https://"));
     // The workbook: a ZIP (an OOXML package) of the report's sheets. Its figures are
     // read back cell by cell in the command line's tests (tests/report_files.rs).
-    let xlsx = browser
-        .agent
-        .get(format!("{}/reports/download?format=xlsx&{query}", server.base))
-        .header("cookie", &cookie)
-        .call()
-        .unwrap();
-    assert_eq!(xlsx.status(), 200);
-    let disposition = xlsx
-        .headers()
-        .get("content-disposition")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let (status, disposition, bytes) = browser.get_bytes(&format!("/reports/download?format=xlsx&{query}"));
+    assert_eq!(status, 200);
+    let disposition = disposition.unwrap();
     assert!(disposition.contains("report-2023-12-31.xlsx"), "{disposition}");
-    let bytes = xlsx.into_body().read_to_vec().unwrap();
     assert!(bytes.starts_with(b"PK\x03\x04") && bytes.len() > 2000);
     // A bad request is a page that names the field.
-    let bad = browser.get("/reports?year=twenty", Some(&cookie));
+    let bad = browser.get("/reports?year=twenty");
     assert_eq!(bad.status, 400);
     assert!(bad.text.contains("year"));
 }
@@ -401,9 +300,8 @@ fn the_report_page_shows_charts_and_its_files_hold_the_api_figures() {
 #[test]
 fn a_standard_page_shows_the_standard_as_its_log_stood_on_a_past_date() {
     let (_scratch, server, tokens) = served();
-    let browser = Browser::new(&server.base);
     let api = Client::new(&server.base);
-    let cookie = browser.sign_in(&tokens.office);
+    let browser = Browser::signed_in(&server.base, &tokens.office);
     let unassigned = api
         .get("/v1/standards?department=unassigned", Some(&tokens.office))
         .json();
@@ -427,10 +325,10 @@ fn a_standard_page_shows_the_standard_as_its_log_stood_on_a_past_date() {
             .to_owned();
         list.matches(" data-seq=").count()
     };
-    let now = browser.get(&format!("/standards/{code}"), Some(&cookie));
+    let now = browser.get(&format!("/standards/{code}"));
     assert_eq!(now.status, 200);
     assert!(now.text.contains("id=\"department-link\""), "assigned now");
-    let before = browser.get(&format!("/standards/{code}?at=2023-02-01"), Some(&cookie));
+    let before = browser.get(&format!("/standards/{code}?at=2023-02-01"));
     assert_eq!(before.status, 200);
     assert!(before.text.contains("id=\"as-of-notice\""));
     assert!(!before.text.contains("id=\"department-link\""), "not assigned then");
@@ -440,9 +338,9 @@ fn a_standard_page_shows_the_standard_as_its_log_stood_on_a_past_date() {
         "the assignment is not in the past's timeline"
     );
     // Before work on it was opened: a page that says so.
-    let too_early = browser.get(&format!("/standards/{code}?at=2020-01-01"), Some(&cookie));
+    let too_early = browser.get(&format!("/standards/{code}?at=2020-01-01"));
     assert_eq!(too_early.status, 404);
-    let bad = browser.get(&format!("/standards/{code}?at=yesterday"), Some(&cookie));
+    let bad = browser.get(&format!("/standards/{code}?at=yesterday"));
     assert_eq!(bad.status, 400);
     assert!(bad.text.contains("yesterday"));
 }
