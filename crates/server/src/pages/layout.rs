@@ -5,10 +5,11 @@ use std::sync::Arc;
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use maud::{DOCTYPE, Markup, PreEscaped, html};
+use maud::{DOCTYPE, Markup, html};
 use regula_core::{Lang, Text};
 use regula_standards::service::Court;
 
+use super::assets;
 use crate::App;
 use crate::any_store::AnyStore;
 use crate::auth::{Caller, authenticate};
@@ -92,7 +93,8 @@ pub(crate) fn set_cookie(response: &mut Response, cookie: &str) {
     }
 }
 
-fn lang_cookie(lang: Lang) -> String {
+/// The cookie that remembers `lang`.
+pub(crate) fn lang_cookie(lang: Lang) -> String {
     let value = match lang {
         Lang::Zh => "zh",
         Lang::En => "en",
@@ -335,11 +337,9 @@ pub fn frame(lang: Lang, title: &str, ctx: Option<&Ctx>, body: Markup) -> Markup
                 }
                 main #main { (body) }
                 footer .site {
-                    (PreEscaped(pick("Regula · 每一步都记录在链式日志中，可随时核验", "Regula · every step is in the chained log and can be verified")))
+                    (pick("Regula · 每一步都记录在链式日志中，可随时核验", "Regula · every step is in the chained log and can be verified"))
                 }
             }
         }
     }
 }
-
-use super::assets;

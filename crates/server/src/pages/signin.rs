@@ -78,14 +78,7 @@ pub async fn form(uri: Uri, headers: HeaderMap) -> Response {
     )
         .into_response();
     if let Some(lang) = remember {
-        let value = if lang == Lang::Zh { "zh" } else { "en" };
-        set_cookie(
-            &mut response,
-            &format!(
-                "{}={value}; Path=/; SameSite=Strict; Max-Age=31536000",
-                super::layout::LANG_COOKIE
-            ),
-        );
+        set_cookie(&mut response, &super::layout::lang_cookie(lang));
     }
     response
 }
