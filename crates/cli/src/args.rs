@@ -110,6 +110,12 @@ pub enum Command {
     Show(ShowArgs),
     /// Attempt an action on a standard; a refusal prints every failed rule and exits 1.
     Do(DoArgs),
+    /// The actions open to a standard now (with --as: those the actor may take), or
+    /// every action of the lifecycle.
+    Actions(ActionsArgs),
+    /// An action's payload fields: name, type, required, meaning, example (from the
+    /// schema the engine checks).
+    Schema(SchemaArgs),
     /// A standard's audit trail.
     Log(LogArgs),
     /// Move open standards onto the latest version of the court's definition, one
@@ -461,8 +467,10 @@ pub struct DoArgs {
     pub code: String,
     /// The action, e.g. start_drafting (see `regula show CODE`).
     pub action: String,
-    /// Payload fields as KEY=VALUE (VALUE is read as JSON when it parses, else as text;
-    /// a dotted KEY such as meeting.date builds nested objects).
+    /// Payload fields as KEY=VALUE, each VALUE read by its field's type (`regula schema
+    /// ACTION` lists them): text stays text, a number is a number, a list takes a JSON
+    /// array or the KEY repeated; a dotted KEY such as meeting.date is a nested field. A
+    /// field the action does not have is refused before anything is written.
     #[arg(value_name = "KEY=VALUE")]
     pub fields: Vec<String>,
     /// Who acts, as ID@UNIT (a department, the office, or the intermediate court), or
@@ -484,6 +492,36 @@ pub struct DoArgs {
     /// last accepted record.
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
+    /// Show the decision the attempt would get now (accepted, to which state; or
+    /// refused, with every reason) without writing anything; exit 1 if it would be
+    /// refused.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `actions`
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  regula actions                              # every action of the lifecycle\n  regula actions ADJ-01-01                    # those open from its state now\n  regula actions ADJ-01-01 --as li@立案庭     # those this actor may take now"
+)]
+pub struct ActionsArgs {
+    /// The standard's code; without it, every action of the court's lifecycle, from
+    /// which states, to which, by which roles.
+    pub code: Option<String>,
+    /// Only the actions this actor may take now (ID@UNIT, or a leading group member):
+    /// those with a role the actor fits.
+    #[arg(long = "as", value_name = "ACTOR", requires = "code")]
+    pub actor: Option<String>,
+}
+
+/// `schema`
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  regula schema respond_to_opinion            # then: regula do CODE respond_to_opinion opinion=1 response.decision=adopted\n  regula schema publish --json                # the fields, and the JSON Schema itself"
+)]
+pub struct SchemaArgs {
+    /// The action, e.g. respond_to_opinion (`regula actions` lists them).
+    pub action: String,
 }
 
 /// `log`

@@ -41,6 +41,8 @@ pub fn run(cli: &Cli, out: Out) -> Result<(), CliError> {
         Cmd::List(args) => list(cli, out, args),
         Cmd::Show(args) => show(cli, out, args),
         Cmd::Do(args) => act(cli, out, args),
+        Cmd::Actions(args) => crate::describe::actions(cli, out, args),
+        Cmd::Schema(args) => crate::describe::schema(out, args),
         Cmd::Log(args) => log(cli, out, args),
         Cmd::Migrate(args) => migrate(cli, out, args),
         Cmd::Verify(args) => verify(cli, out, args),
@@ -119,7 +121,7 @@ pub(crate) fn court_at(
     Ok((court, at))
 }
 
-fn config_of(cli: &Cli) -> Result<CourtConfig, CliError> {
+pub(crate) fn config_of(cli: &Cli) -> Result<CourtConfig, CliError> {
     Ok(CourtConfig::from_catalog(&load_catalog(cli)?))
 }
 
@@ -400,7 +402,14 @@ fn show(cli: &Cli, out: Out, args: &ShowArgs) -> Result<(), CliError> {
 fn act(cli: &Cli, out: Out, args: &DoArgs) -> Result<(), CliError> {
     // Before anything is opened: an actor that could act on a terminal is refused.
     check_actor_spec(&args.actor)?;
-    let (mut court, at) = court_at(cli, load_catalog(cli)?, args.at.as_deref())?;
+    // A dry run opens the store as every reading command does: it writes nothing.
+    let (mut court, at) = if args.dry_run {
+        let court = open_court(cli)?;
+        let at = args.at.as_deref().map(|t| parse_time(t, court.config())).transpose()?;
+        (court, at)
+    } else {
+        court_at(cli, load_catalog(cli)?, args.at.as_deref())?
+    };
     let code = args.code.to_uppercase();
     court.opened(&code)?;
     let actor = parse_actor(&args.actor, court.config())?;
@@ -414,12 +423,18 @@ fn act(cli: &Cli, out: Out, args: &DoArgs) -> Result<(), CliError> {
             names.join(", ")
         )));
     }
+    // The payload is read and checked by the fields of the action's schema: a field
+    // the action does not have is refused here, before anything is written.
+    let fields = regula_standards::schema::fields::action_fields(&args.action).unwrap_or_default();
     let payload = match &args.json_file {
         Some(path) => {
             let text = read_file(path)?;
-            serde_json::from_str(&text).map_err(|e| CliError::Usage(format!("{}: not JSON: {e}", path.display())))?
+            let payload = serde_json::from_str(&text)
+                .map_err(|e| CliError::Usage(format!("{}: not JSON: {e}", path.display())))?;
+            payload::check(&payload, &fields, &args.action, out.lang)?;
+            payload
         }
-        None => payload::from_fields(&args.fields)?,
+        None => payload::from_fields(&args.fields, &fields, &args.action, out.lang)?,
     };
     // Without fields, an action whose payload has only optional fields is given `{}`;
     // if it has required ones, the error of `{}` names the first one missing (that of
@@ -449,6 +464,9 @@ fn act(cli: &Cli, out: Out, args: &DoArgs) -> Result<(), CliError> {
     let mut command = Command::new(actor, role, action);
     command.note = args.note.clone();
     command.effective_at = at;
+    if args.dry_run {
+        return crate::describe::dry_run(out, &court, &definition, &code, &command);
+    }
     let record = court
         .apply(&code, command)
         .map_err(|e| attempt_error(out, e, &code, court.config().timezone))?;

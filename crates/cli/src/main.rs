@@ -7,6 +7,7 @@ mod args;
 mod cmd;
 mod court;
 mod ctx;
+mod describe;
 mod out;
 mod payload;
 mod proof;
