@@ -44,6 +44,11 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub json: bool,
 
+    /// Colour status words (refused, error, verified): auto (a terminal, unless
+    /// NO_COLOR is set or TERM=dumb), always, never. The flag wins over NO_COLOR.
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = crate::out::ColorChoice::Auto)]
+    pub color: crate::out::ColorChoice,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,

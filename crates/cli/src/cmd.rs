@@ -24,7 +24,7 @@ use crate::ctx::{
     Access, AnyStore, CliError, check_actor_spec, load_catalog, open_store, parse_actor, parse_date, parse_time,
     read_file,
 };
-use crate::out::{Out, Progress, pad};
+use crate::out::{Out, Progress, Tone, pad};
 use crate::payload;
 use crate::report;
 
@@ -486,7 +486,7 @@ fn act(cli: &Cli, out: Out, args: &DoArgs) -> Result<(), CliError> {
 pub(crate) fn print_rules_refusal(out: Out, record: &AuditRecord) -> std::io::Result<()> {
     let label = RulesActionKind::from_name(&record.action)
         .map_or_else(|| record.action.clone(), |k| out.t(&k.label()).to_owned());
-    crate::errln!("{label}: {}", out.s("被拒绝", "refused"));
+    out.status_err(Tone::Bad, &format!("{label}: "), out.s("被拒绝", "refused"), "");
     for reason in record.refusal().unwrap_or_default() {
         crate::errln!("  - {}", out.t(&reason.message));
     }
@@ -741,7 +741,7 @@ fn print_outcome(
         .map_or(r.action.as_str(), |l| out.t(l));
     match &r.outcome {
         Outcome::Refused { reasons } => {
-            crate::errln!("{code} {action}: {}", out.s("被拒绝", "refused"));
+            out.status_err(Tone::Bad, &format!("{code} {action}: "), out.s("被拒绝", "refused"), "");
             for reason in reasons {
                 crate::errln!("  - {}", out.t(&reason.message));
             }
@@ -872,24 +872,28 @@ fn verify(cli: &Cli, out: Out, args: &VerifyArgs) -> Result<(), CliError> {
         } else {
             out.s("（规则未记录于存储）", " (the store records no rules)")
         };
-        crate::outln!(
-            "{}: {} {}, {} {}{rules}, {} {}{}",
+        out.status_out(
+            Tone::Good,
+            "",
             out.s("校验通过", "verified"),
-            report.records,
-            out.s("条记录", "records"),
-            standards,
-            out.s("项标准", "standards"),
-            report.replayed,
-            out.s("个已按其引用的规则重放", "replayed under the rules each record cites"),
-            note.as_ref()
-                .map_or(String::new(), |n| checkpoint_clause(out, n, signed_by.as_deref())),
+            &format!(
+                ": {} {}, {} {}{rules}, {} {}{}",
+                report.records,
+                out.s("条记录", "records"),
+                standards,
+                out.s("项标准", "standards"),
+                report.replayed,
+                out.s("个已按其引用的规则重放", "replayed under the rules each record cites"),
+                note.as_ref()
+                    .map_or(String::new(), |n| checkpoint_clause(out, n, signed_by.as_deref())),
+            ),
         )?;
     } else {
-        crate::errln!(
-            "{}: {} {}",
+        out.status_err(
+            Tone::Bad,
+            "",
             out.s("校验失败", "verification failed"),
-            report.problems.len(),
-            out.s("个问题", "problem(s)")
+            &format!(": {} {}", report.problems.len(), out.s("个问题", "problem(s)")),
         );
         for p in report.problem_texts(out.lang) {
             crate::errln!("  - {p}");

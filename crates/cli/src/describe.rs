@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use crate::args::{ActionsArgs, Cli, SchemaArgs};
 use crate::cmd::{config_of, open_court};
 use crate::ctx::{AnyStore, CliError, check_actor_spec, parse_actor};
-use crate::out::Out;
+use crate::out::{Out, Tone};
 
 /// A role's label in the chosen language, or its name.
 fn role_label(out: Out, role: &str) -> String {
@@ -253,7 +253,12 @@ pub fn dry_run(
                 out.print_json(&json!({"decision": "refuse", "from": from.as_str(), "reasons": reasons,
                     "role": command.role, "dry_run": true}))?;
             } else {
-                crate::errln!("{code} {action}: {} ({nothing})", out.s("将被拒绝", "would be refused"));
+                out.status_err(
+                    Tone::Bad,
+                    &format!("{code} {action}: "),
+                    out.s("将被拒绝", "would be refused"),
+                    &format!(" ({nothing})"),
+                );
                 for reason in &reasons {
                     crate::errln!("  - {}", out.t(&reason.message));
                 }

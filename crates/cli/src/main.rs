@@ -24,7 +24,9 @@ fn main() -> ExitCode {
         args::LangArg::Zh => Lang::Zh,
         args::LangArg::En => Lang::En,
     };
-    let out = out::Out::new(lang, cli.json);
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
+    let out = out::Out::new(lang, cli.json).with_color(cli.color, no_color, dumb);
     match cmd::run(&cli, out) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -35,10 +37,18 @@ fn main() -> ExitCode {
                     return ExitCode::SUCCESS;
                 }
                 // Errors quote what the user or the store gave: escaped.
-                ctx::CliError::UnsafeText(ref e) => {
-                    crate::errln!("regula: {}: {}", out.s("错误", "error"), e.message().get(lang))
-                }
-                ref other => crate::errln!("regula: {}: {other}", out.s("错误", "error")),
+                ctx::CliError::UnsafeText(ref e) => out.status_err(
+                    out::Tone::Bad,
+                    "regula: ",
+                    out.s("错误", "error"),
+                    &format!(": {}", e.message().get(lang)),
+                ),
+                ref other => out.status_err(
+                    out::Tone::Bad,
+                    "regula: ",
+                    out.s("错误", "error"),
+                    &format!(": {other}"),
+                ),
             }
             ExitCode::from(e.exit_code())
         }
