@@ -145,9 +145,35 @@ pub enum Command {
     Prove(ProveArgs),
     /// Verify a proof bundle offline, with only the bundle and the public key.
     VerifyProof(VerifyProofArgs),
+    /// Print a shell completion script, generated from this command line's own
+    /// definition.
+    #[command(
+        after_help = "Examples:\n  regula completions bash > ~/.local/share/bash-completion/completions/regula\n  regula completions zsh > ~/.zfunc/_regula\n  regula completions fish > ~/.config/fish/completions/regula.fish"
+    )]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), or write one per command into a directory.
+    #[command(after_help = "Examples:\n  regula man | man -l -\n  regula man --out /usr/local/share/man/man1")]
+    Man(ManArgs),
     /// Serve the store over HTTP/JSON (see the README, "Running Regula as a
     /// service"): callers authenticate with tokens from `regula token issue`.
     Serve(ServeArgs),
+}
+
+/// `completions`
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `man`
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write `regula.1` and a page per subcommand (`regula-do.1`, …) into this
+    /// directory (created if missing) instead of printing `regula.1`.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 /// `serve`

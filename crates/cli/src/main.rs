@@ -12,6 +12,7 @@ mod out;
 mod payload;
 mod proof;
 mod report;
+mod shell;
 mod token;
 
 use std::process::ExitCode;

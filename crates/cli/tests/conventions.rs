@@ -96,3 +96,61 @@ fn the_store_given_on_the_command_line_wins_over_the_environment() {
     .ok();
     assert_eq!(run.json()["ok"], true);
 }
+
+#[test]
+fn completions_come_from_the_command_line_s_own_definition() {
+    let s = Scratch::new("completions");
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let script = s.run(&["completions", shell]).ok().stdout;
+        // Every subcommand, including the newest, is offered.
+        for sub in [
+            "init",
+            "do",
+            "actions",
+            "schema",
+            "verify",
+            "report",
+            "completions",
+            "man",
+        ] {
+            assert!(script.contains(sub), "{shell} completion lacks {sub}");
+        }
+    }
+    // The bash script is valid bash.
+    let bash = s.run(&["completions", "bash"]).ok().stdout;
+    s.write("regula.bash", &bash);
+    let check = Command::new("bash")
+        .arg("-n")
+        .arg(s.file("regula.bash"))
+        .status()
+        .unwrap();
+    assert!(check.success(), "bash -n failed on the completion script");
+    assert!(
+        bash.contains("--dry-run") && bash.contains("--color"),
+        "options are offered too"
+    );
+    s.run(&["completions", "tcsh"]).code(2);
+}
+
+#[test]
+fn manual_pages_come_from_the_same_definition() {
+    let s = Scratch::new("man");
+    let page = s.run(&["man"]).ok().stdout;
+    assert!(page.contains(".TH regula 1"), "{page}");
+    // Its SUBCOMMANDS section names each command's page.
+    for sub in ["regula\\-do(1)", "regula\\-schema(1)", "regula\\-man(1)"] {
+        assert!(page.contains(sub), "{sub}: {page}");
+    }
+    // --out: a page per command, at every depth.
+    let out = s.run(&["--json", "man", "--out", "pages"]).ok().json();
+    let written: Vec<String> = std::fs::read_dir(s.file("pages"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(out["pages"], written.len());
+    for name in ["regula.1", "regula-do.1", "regula-schema.1", "regula-court-extend.1"] {
+        assert!(written.iter().any(|w| w == name), "{name} not in {written:?}");
+    }
+    let do_page = std::fs::read_to_string(s.file("pages/regula-do.1")).unwrap();
+    assert!(do_page.contains("dry\\-run"), "{do_page}");
+}
