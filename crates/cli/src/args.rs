@@ -36,8 +36,8 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FILE")]
     pub catalog: Option<PathBuf>,
 
-    /// Language of labels and messages.
-    #[arg(long, global = true, value_enum, default_value_t = LangArg::Zh)]
+    /// Language of labels and messages (also REGULA_LANG, or `lang` in regula.toml).
+    #[arg(long, global = true, value_enum, default_value_t = LangArg::Zh, env = "REGULA_LANG")]
     pub lang: LangArg,
 
     /// Print JSON instead of text (read commands).
@@ -55,7 +55,8 @@ pub struct Cli {
 }
 
 /// `zh` or `en`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum LangArg {
     /// 中文.
     Zh,
@@ -65,17 +66,28 @@ pub enum LangArg {
 
 impl Cli {
     /// Parses the command line (exiting with clap's usage error, exit code 2, on a bad
-    /// one). The store the command line names explicitly wins over the environment:
-    /// `--store PATH` with `REGULA_PG` set uses the file, `--pg URL` with
-    /// `REGULA_STORE` set uses PostgreSQL; both flags on the command line conflict.
-    pub fn parse_resolved() -> Cli {
+    /// one), with the configuration file's settings as defaults ([`crate::config`]).
+    /// The store named at the highest level wins: the command line over the
+    /// environment over the file; `--store PATH` with `REGULA_PG` set uses the file,
+    /// `--pg URL` with `REGULA_STORE` set uses PostgreSQL, `REGULA_STORE` over a file's
+    /// `pg`; both flags on the command line conflict. An error only when the
+    /// configuration file cannot be used (nothing was run).
+    pub fn parse_resolved() -> Result<Cli, crate::config::ConfigError> {
         use clap::parser::ValueSource;
         use clap::{CommandFactory, FromArgMatches};
-        let mut command = Cli::command();
+        let (_, config) = crate::config::load()?;
+        let mut command = crate::config::apply(Cli::command(), &config);
         let matches = command.clone().get_matches();
         let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
-        let given = |id: &str| matches.value_source(id) == Some(ValueSource::CommandLine);
-        if given("store") && given("pg") {
+        let level = |id: &str, from_file: bool| match matches.value_source(id) {
+            Some(ValueSource::CommandLine) => 3,
+            Some(ValueSource::EnvVariable) => 2,
+            Some(ValueSource::DefaultValue) if from_file => 1,
+            _ => 0,
+        };
+        let store = level("store", config.store.is_some());
+        let pg = level("pg", config.pg.is_some());
+        if store == 3 && pg == 3 {
             command
                 .error(
                     clap::error::ErrorKind::ArgumentConflict,
@@ -83,10 +95,10 @@ impl Cli {
                 )
                 .exit();
         }
-        if given("store") {
+        if store > pg {
             cli.pg = None;
         }
-        cli
+        Ok(cli)
     }
 }
 

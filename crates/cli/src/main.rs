@@ -5,6 +5,7 @@
 
 mod args;
 mod cmd;
+mod config;
 mod court;
 mod ctx;
 mod describe;
@@ -20,7 +21,23 @@ use std::process::ExitCode;
 use regula_core::Lang;
 
 fn main() -> ExitCode {
-    let cli = args::Cli::parse_resolved();
+    let cli = match args::Cli::parse_resolved() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Before the command line is read: the language of the flag, if given.
+            let args: Vec<String> = std::env::args().collect();
+            let en = args.windows(2).any(|w| w[0] == "--lang" && w[1] == "en")
+                || args.iter().any(|a| a == "--lang=en")
+                || std::env::var("REGULA_LANG").is_ok_and(|l| l == "en");
+            let (error, config) = if en {
+                ("error", "configuration file")
+            } else {
+                ("错误", "配置文件")
+            };
+            crate::errln!("regula: {error}: {config} {e}");
+            return ExitCode::from(2);
+        }
+    };
     let lang = match cli.lang {
         args::LangArg::Zh => Lang::Zh,
         args::LangArg::En => Lang::En,

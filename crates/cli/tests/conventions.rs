@@ -10,8 +10,8 @@ use std::process::{Command, Stdio};
 
 use common::*;
 
-/// Runs `regula --store STORE ARGS…` in `s` with `env` set (and the store variables
-/// and NO_COLOR cleared first), piped.
+/// Runs `regula --store STORE ARGS…` in `s` with `env` set (and the store, language
+/// and actor variables and NO_COLOR cleared first, no user configuration), piped.
 fn run_env(s: &Scratch, env: &[(&str, &str)], args: &[&str]) -> Run {
     let mut command = Command::new(BIN);
     command
@@ -22,6 +22,9 @@ fn run_env(s: &Scratch, env: &[(&str, &str)], args: &[&str]) -> Run {
         .env_remove("REGULA_STORE")
         .env_remove("REGULA_PG")
         .env_remove("NO_COLOR")
+        .env_remove("REGULA_LANG")
+        .env_remove("REGULA_ACTOR")
+        .env("XDG_CONFIG_HOME", s.path())
         .stdin(Stdio::null());
     for (k, v) in env {
         command.env(k, v);
