@@ -540,6 +540,10 @@ pub struct DoArgs {
     /// refused.
     #[arg(long)]
     pub dry_run: bool,
+    /// If another writer records on the standard first (a write conflict: nothing was
+    /// written), decide once more on the new state instead of stopping.
+    #[arg(long, conflicts_with = "dry_run")]
+    pub retry: bool,
 }
 
 /// `actions`

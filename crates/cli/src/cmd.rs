@@ -404,6 +404,36 @@ fn show(cli: &Cli, out: Out, args: &ShowArgs) -> Result<(), CliError> {
 fn act(cli: &Cli, out: Out, args: &DoArgs) -> Result<(), CliError> {
     // Before anything is opened: an actor that could act on a terminal is refused.
     check_actor_spec(&args.actor)?;
+    // Read once: standard input (`--json-file -`) cannot be read again for a retry.
+    let json_text = args.json_file.as_deref().map(read_file).transpose()?;
+    retry_once(args.retry && !args.dry_run, out, || {
+        act_once(cli, out, args, json_text.as_deref())
+    })
+}
+
+/// Runs `attempt`; when it ends in a write conflict (another writer extended the
+/// standard between this command's reading and its writing, so nothing was written)
+/// and `retry` is set, runs it once more, deciding afresh on the new state. A second
+/// conflict is the error.
+fn retry_once(retry: bool, out: Out, mut attempt: impl FnMut() -> Result<(), CliError>) -> Result<(), CliError> {
+    match attempt() {
+        Err(CliError::Conflict(message)) if retry => {
+            crate::errln!(
+                "regula: {message}\nregula: {}",
+                out.s(
+                    "--retry：按最新状态重新判断一次",
+                    "--retry: deciding once more on the new state"
+                )
+            );
+            attempt()
+        }
+        other => other,
+    }
+}
+
+/// One attempt of `do`, on the store as it is now; `json_text` is `--json-file`'s
+/// content, read beforehand.
+fn act_once(cli: &Cli, out: Out, args: &DoArgs, json_text: Option<&str>) -> Result<(), CliError> {
     // A dry run opens the store as every reading command does: it writes nothing.
     let (mut court, at) = if args.dry_run {
         let court = open_court(cli)?;
@@ -428,15 +458,14 @@ fn act(cli: &Cli, out: Out, args: &DoArgs) -> Result<(), CliError> {
     // The payload is read and checked by the fields of the action's schema: a field
     // the action does not have is refused here, before anything is written.
     let fields = regula_standards::schema::fields::action_fields(&args.action).unwrap_or_default();
-    let payload = match &args.json_file {
-        Some(path) => {
-            let text = read_file(path)?;
-            let payload = serde_json::from_str(&text)
+    let payload = match (&args.json_file, json_text) {
+        (Some(path), Some(text)) => {
+            let payload = serde_json::from_str(text)
                 .map_err(|e| CliError::Usage(format!("{}: not JSON: {e}", path.display())))?;
             payload::check(&payload, &fields, &args.action, out.lang)?;
             payload
         }
-        None => payload::from_fields(&args.fields, &fields, &args.action, out.lang)?,
+        _ => payload::from_fields(&args.fields, &fields, &args.action, out.lang)?,
     };
     // Without fields, an action whose payload has only optional fields is given `{}`;
     // if it has required ones, the error of `{}` names the first one missing (that of
@@ -707,10 +736,10 @@ fn attempt_error(out: Out, e: ServiceError, code: &str, tz: chrono::FixedOffset)
             ..
         })) => CliError::Conflict(match out.lang {
             regula_core::Lang::Zh => format!(
-                "{code}：读取时最后一条记录为 #{expected_seq}，写入前已有其他操作记录到 #{actual_seq}；本次未写入任何内容，请重新执行该命令（将按最新状态判断）"
+                "{code}：读取时最后一条记录为 #{expected_seq}，写入前已有其他操作记录到 #{actual_seq}；本次未写入任何内容，请重新执行该命令（或加 --retry）（将按最新状态判断）"
             ),
             regula_core::Lang::En => format!(
-                "{code}: another writer recorded up to #{actual_seq} after this command read #{expected_seq}; nothing was written: run the command again to decide on the new state"
+                "{code}: another writer recorded up to #{actual_seq} after this command read #{expected_seq}; nothing was written: run the command again (or with --retry) to decide on the new state"
             ),
         }),
         ServiceError::Repository(RepositoryError::Engine(EngineError::BeforeLastRecord {
@@ -1043,6 +1072,40 @@ fn render<L: regula_core::Lifecycle>(def: &Definition<L>, format: DiagramFormat,
 mod tests {
     use super::*;
     use crate::out::Out;
+
+    #[test]
+    fn retry_decides_once_more_after_a_conflict_only() {
+        let out = Out::new(regula_core::Lang::En, false);
+        let conflict = || CliError::Conflict("ADJ-01-08: another writer".to_owned());
+        // A conflict, then success: with --retry, two attempts and success.
+        let mut calls = 0;
+        let result = retry_once(true, out, || {
+            calls += 1;
+            if calls == 1 { Err(conflict()) } else { Ok(()) }
+        });
+        assert!(result.is_ok() && calls == 2, "{result:?} after {calls}");
+        // Without --retry: the conflict, after one attempt.
+        let mut calls = 0;
+        let result = retry_once(false, out, || {
+            calls += 1;
+            Err(conflict())
+        });
+        assert!(matches!(result, Err(CliError::Conflict(_))) && calls == 1);
+        // Only once: a second conflict is the error.
+        let mut calls = 0;
+        let result = retry_once(true, out, || {
+            calls += 1;
+            Err(conflict())
+        });
+        assert!(matches!(result, Err(CliError::Conflict(_))) && calls == 2);
+        // Other errors and refusals are not retried.
+        let mut calls = 0;
+        let result = retry_once(true, out, || {
+            calls += 1;
+            Err(CliError::Refused)
+        });
+        assert!(matches!(result, Err(CliError::Refused)) && calls == 1);
+    }
 
     #[test]
     fn a_write_conflict_names_the_standard_and_says_to_run_again() {

@@ -1,5 +1,7 @@
 //! The conventions of cargo, git and gh: `--color` and `NO_COLOR` (the flag wins over
-//! the environment; piped output without the flag stays plain).
+//! the environment; piped output without the flag stays plain), `--store` over
+//! `REGULA_PG`, shell completions and manual pages from the clap definition, and a
+//! write conflict that names the standard and that `do --retry` decides again.
 
 // Helpers outside #[test] functions unwrap too: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
@@ -156,4 +158,73 @@ fn manual_pages_come_from_the_same_definition() {
     }
     let do_page = std::fs::read_to_string(s.file("pages/regula-do.1")).unwrap();
     assert!(do_page.contains("dry\\-run"), "{do_page}");
+}
+
+/// Two processes publishing the same standard at once, both with `--retry`: one
+/// publishes; the other, if its write met the first's (a conflict, nothing written),
+/// decides once more on the new state and is refused (the standard is published),
+/// so neither ends in a conflict (exit 2), and the store verifies.
+#[test]
+fn retry_decides_again_after_a_write_conflict() {
+    let base = Scratch::imported("retry-base");
+    let draft = base.write("draft.json", &draft_json("减假暂案件审判标准（草案）"));
+    to_approval(&|args| base.run(args), CODE, draft.to_str().unwrap());
+    let copy = |s: &Scratch| {
+        for entry in std::fs::read_dir(base.path()).unwrap() {
+            let entry = entry.unwrap();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with("regula.db") {
+                std::fs::copy(entry.path(), s.file(&name)).unwrap();
+            }
+        }
+    };
+    // Without --retry, a conflict is exit 2, naming the standard's code and --retry,
+    // never the instance's UUID.
+    let plain: &[&str] = &["document_number=红林法〔2023〕15号", "date=2023-04-30"];
+    for round in 0..3 {
+        let s = Scratch::new("conflict");
+        copy(&s);
+        let store = s.store();
+        let (codes, shown) = race_publish(
+            s.path(),
+            &["--store", store.to_str().unwrap(), "--lang", "en"],
+            [CODE, CODE],
+            [plain, plain],
+        );
+        let mut sorted = codes.clone();
+        sorted.sort_unstable();
+        assert!(sorted == [0, 1] || sorted == [0, 2], "round {round}: {shown:?}");
+        if let Some(loser) = codes.iter().position(|c| *c == 2) {
+            let text = &shown[loser];
+            assert!(
+                text.contains("ADJ-01-08: another writer recorded") && text.contains("--retry"),
+                "round {round}: {text}"
+            );
+            let instance = s.log(CODE)[0]["instance"].as_str().unwrap().to_owned();
+            assert!(!text.contains(&instance), "round {round}: names the instance: {text}");
+        }
+    }
+    let fields: &[&str] = &["document_number=红林法〔2023〕15号", "date=2023-04-30", "--retry"];
+    let mut retried = 0;
+    for round in 0..6 {
+        let s = Scratch::new("retry");
+        copy(&s);
+        let store = s.store();
+        let (mut codes, shown) = race_publish(
+            s.path(),
+            &["--store", store.to_str().unwrap(), "--lang", "en"],
+            [CODE, CODE],
+            [fields, fields],
+        );
+        codes.sort_unstable();
+        assert_eq!(codes, [0, 1], "round {round}: one publishes, one is refused: {shown:?}");
+        retried += shown
+            .iter()
+            .filter(|t| t.contains("--retry: deciding once more"))
+            .count();
+        let verified = s.run(&["--json", "verify"]).ok().json();
+        assert_eq!(verified["ok"], true, "round {round}: {verified}");
+    }
+    // Whether the writes met is up to the scheduler; say how often they did.
+    eprintln!("{retried} of 6 rounds met a write conflict and decided again");
 }
