@@ -16,7 +16,8 @@ pub const EXIT_CODES: &str = "Exit codes: 0 ok; 1 an action was refused, or veri
 #[derive(Debug, Parser)]
 #[command(name = "regula", version, about, long_about = None, after_help = EXIT_CODES)]
 pub struct Cli {
-    /// The embedded SQLite store.
+    /// The embedded SQLite store (or `store` in regula.toml: the flag wins over the
+    /// environment, which wins over the file).
     #[arg(
         long,
         global = true,
@@ -26,8 +27,9 @@ pub struct Cli {
     )]
     pub store: PathBuf,
 
-    /// Use PostgreSQL instead, e.g. "host=db1 user=regula dbname=court". A `--store`
-    /// given on the command line wins over `REGULA_PG` in the environment.
+    /// Use PostgreSQL instead, e.g. "host=db1 user=regula dbname=court" (or `pg` in
+    /// regula.toml). A `--store` given on the command line wins over `REGULA_PG` in the
+    /// environment, which wins over the file's `store`.
     #[arg(long, global = true, value_name = "URL", env = "REGULA_PG")]
     pub pg: Option<String>,
 
