@@ -16,7 +16,8 @@ pub const EXIT_CODES: &str = "Exit codes: 0 ok; 1 an action was refused, or veri
 #[derive(Debug, Parser)]
 #[command(name = "regula", version, about, long_about = None, after_help = EXIT_CODES)]
 pub struct Cli {
-    /// The embedded SQLite store.
+    /// The embedded SQLite store (or `store` in regula.toml: the flag wins over the
+    /// environment, which wins over the file).
     #[arg(
         long,
         global = true,
@@ -26,8 +27,9 @@ pub struct Cli {
     )]
     pub store: PathBuf,
 
-    /// Use PostgreSQL instead, e.g. "host=db1 user=regula dbname=court". A `--store`
-    /// given on the command line wins over `REGULA_PG` in the environment.
+    /// Use PostgreSQL instead, e.g. "host=db1 user=regula dbname=court" (or `pg` in
+    /// regula.toml). A `--store` given on the command line wins over `REGULA_PG` in the
+    /// environment, which wins over the file's `store`.
     #[arg(long, global = true, value_name = "URL", env = "REGULA_PG")]
     pub pg: Option<String>,
 
@@ -36,13 +38,18 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FILE")]
     pub catalog: Option<PathBuf>,
 
-    /// Language of labels and messages.
-    #[arg(long, global = true, value_enum, default_value_t = LangArg::Zh)]
+    /// Language of labels and messages (also REGULA_LANG, or `lang` in regula.toml).
+    #[arg(long, global = true, value_enum, default_value_t = LangArg::Zh, env = "REGULA_LANG")]
     pub lang: LangArg,
 
     /// Print JSON instead of text (read commands).
     #[arg(long, global = true)]
     pub json: bool,
+
+    /// Colour status words (refused, error, verified): auto (a terminal, unless
+    /// NO_COLOR is set or TERM=dumb), always, never. The flag wins over NO_COLOR.
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = crate::out::ColorChoice::Auto)]
+    pub color: crate::out::ColorChoice,
 
     /// What to do.
     #[command(subcommand)]
@@ -50,7 +57,8 @@ pub struct Cli {
 }
 
 /// `zh` or `en`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum LangArg {
     /// 中文.
     Zh,
@@ -60,17 +68,28 @@ pub enum LangArg {
 
 impl Cli {
     /// Parses the command line (exiting with clap's usage error, exit code 2, on a bad
-    /// one). The store the command line names explicitly wins over the environment:
-    /// `--store PATH` with `REGULA_PG` set uses the file, `--pg URL` with
-    /// `REGULA_STORE` set uses PostgreSQL; both flags on the command line conflict.
-    pub fn parse_resolved() -> Cli {
+    /// one), with the configuration file's settings as defaults ([`crate::config`]).
+    /// The store named at the highest level wins: the command line over the
+    /// environment over the file; `--store PATH` with `REGULA_PG` set uses the file,
+    /// `--pg URL` with `REGULA_STORE` set uses PostgreSQL, `REGULA_STORE` over a file's
+    /// `pg`; both flags on the command line conflict. An error only when the
+    /// configuration file cannot be used (nothing was run).
+    pub fn parse_resolved() -> Result<Cli, crate::config::ConfigError> {
         use clap::parser::ValueSource;
         use clap::{CommandFactory, FromArgMatches};
-        let mut command = Cli::command();
+        let (_, config) = crate::config::load()?;
+        let mut command = crate::config::apply(Cli::command(), &config);
         let matches = command.clone().get_matches();
         let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
-        let given = |id: &str| matches.value_source(id) == Some(ValueSource::CommandLine);
-        if given("store") && given("pg") {
+        let level = |id: &str, from_file: bool| match matches.value_source(id) {
+            Some(ValueSource::CommandLine) => 3,
+            Some(ValueSource::EnvVariable) => 2,
+            Some(ValueSource::DefaultValue) if from_file => 1,
+            _ => 0,
+        };
+        let store = level("store", config.store.is_some());
+        let pg = level("pg", config.pg.is_some());
+        if store == 3 && pg == 3 {
             command
                 .error(
                     clap::error::ErrorKind::ArgumentConflict,
@@ -78,10 +97,10 @@ impl Cli {
                 )
                 .exit();
         }
-        if given("store") {
+        if store > pg {
             cli.pg = None;
         }
-        cli
+        Ok(cli)
     }
 }
 
@@ -110,6 +129,12 @@ pub enum Command {
     Show(ShowArgs),
     /// Attempt an action on a standard; a refusal prints every failed rule and exits 1.
     Do(DoArgs),
+    /// The actions open to a standard now (with --as: those the actor may take), or
+    /// every action of the lifecycle.
+    Actions(ActionsArgs),
+    /// An action's payload fields: name, type, required, meaning, example (from the
+    /// schema the engine checks).
+    Schema(SchemaArgs),
     /// A standard's audit trail.
     Log(LogArgs),
     /// Move open standards onto the latest version of the court's definition, one
@@ -134,9 +159,35 @@ pub enum Command {
     Prove(ProveArgs),
     /// Verify a proof bundle offline, with only the bundle and the public key.
     VerifyProof(VerifyProofArgs),
+    /// Print a shell completion script, generated from this command line's own
+    /// definition.
+    #[command(
+        after_help = "Examples:\n  regula completions bash > ~/.local/share/bash-completion/completions/regula\n  regula completions zsh > ~/.zfunc/_regula\n  regula completions fish > ~/.config/fish/completions/regula.fish"
+    )]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), or write one per command into a directory.
+    #[command(after_help = "Examples:\n  regula man | man -l -\n  regula man --out /usr/local/share/man/man1")]
+    Man(ManArgs),
     /// Serve the store over HTTP/JSON (see the README, "Running Regula as a
     /// service"): callers authenticate with tokens from `regula token issue`.
     Serve(ServeArgs),
+}
+
+/// `completions`
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `man`
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write `regula.1` and a page per subcommand (`regula-do.1`, …) into this
+    /// directory (created if missing) instead of printing `regula.1`.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 /// `serve`
@@ -461,8 +512,10 @@ pub struct DoArgs {
     pub code: String,
     /// The action, e.g. start_drafting (see `regula show CODE`).
     pub action: String,
-    /// Payload fields as KEY=VALUE (VALUE is read as JSON when it parses, else as text;
-    /// a dotted KEY such as meeting.date builds nested objects).
+    /// Payload fields as KEY=VALUE, each VALUE read by its field's type (`regula schema
+    /// ACTION` lists them): text stays text, a number is a number, a list takes a JSON
+    /// array or the KEY repeated; a dotted KEY such as meeting.date is a nested field. A
+    /// field the action does not have is refused before anything is written.
     #[arg(value_name = "KEY=VALUE")]
     pub fields: Vec<String>,
     /// Who acts, as ID@UNIT (a department, the office, or the intermediate court), or
@@ -484,6 +537,40 @@ pub struct DoArgs {
     /// last accepted record.
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
+    /// Show the decision the attempt would get now (accepted, to which state; or
+    /// refused, with every reason) without writing anything; exit 1 if it would be
+    /// refused.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// If another writer records on the standard first (a write conflict: nothing was
+    /// written), decide once more on the new state instead of stopping.
+    #[arg(long, conflicts_with = "dry_run")]
+    pub retry: bool,
+}
+
+/// `actions`
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  regula actions                              # every action of the lifecycle\n  regula actions ADJ-01-01                    # those open from its state now\n  regula actions ADJ-01-01 --as li@立案庭     # those this actor may take now"
+)]
+pub struct ActionsArgs {
+    /// The standard's code; without it, every action of the court's lifecycle, from
+    /// which states, to which, by which roles.
+    pub code: Option<String>,
+    /// Only the actions this actor may take now (ID@UNIT, or a leading group member):
+    /// those with a role the actor fits.
+    #[arg(long = "as", value_name = "ACTOR", requires = "code")]
+    pub actor: Option<String>,
+}
+
+/// `schema`
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  regula schema respond_to_opinion            # then: regula do CODE respond_to_opinion opinion=1 response.decision=adopted\n  regula schema publish --json                # the fields, and the JSON Schema itself"
+)]
+pub struct SchemaArgs {
+    /// The action, e.g. respond_to_opinion (`regula actions` lists them).
+    pub action: String,
 }
 
 /// `log`

@@ -24,7 +24,7 @@ use crate::ctx::{
     Access, AnyStore, CliError, check_actor_spec, load_catalog, open_store, parse_actor, parse_date, parse_time,
     read_file,
 };
-use crate::out::{Out, Progress, pad};
+use crate::out::{Out, Progress, Tone, pad};
 use crate::payload;
 use crate::report;
 
@@ -41,6 +41,8 @@ pub fn run(cli: &Cli, out: Out) -> Result<(), CliError> {
         Cmd::List(args) => list(cli, out, args),
         Cmd::Show(args) => show(cli, out, args),
         Cmd::Do(args) => act(cli, out, args),
+        Cmd::Actions(args) => crate::describe::actions(cli, out, args),
+        Cmd::Schema(args) => crate::describe::schema(out, args),
         Cmd::Log(args) => log(cli, out, args),
         Cmd::Migrate(args) => migrate(cli, out, args),
         Cmd::Verify(args) => verify(cli, out, args),
@@ -51,6 +53,8 @@ pub fn run(cli: &Cli, out: Out) -> Result<(), CliError> {
         Cmd::Prove(args) => crate::proof::prove(cli, out, args),
         Cmd::VerifyProof(args) => crate::proof::verify_proof(out, args),
         Cmd::Serve(args) => serve(cli, args),
+        Cmd::Completions(args) => crate::shell::completions(args),
+        Cmd::Man(args) => crate::shell::man(out, args),
     }
 }
 
@@ -119,7 +123,7 @@ pub(crate) fn court_at(
     Ok((court, at))
 }
 
-fn config_of(cli: &Cli) -> Result<CourtConfig, CliError> {
+pub(crate) fn config_of(cli: &Cli) -> Result<CourtConfig, CliError> {
     Ok(CourtConfig::from_catalog(&load_catalog(cli)?))
 }
 
@@ -400,7 +404,44 @@ fn show(cli: &Cli, out: Out, args: &ShowArgs) -> Result<(), CliError> {
 fn act(cli: &Cli, out: Out, args: &DoArgs) -> Result<(), CliError> {
     // Before anything is opened: an actor that could act on a terminal is refused.
     check_actor_spec(&args.actor)?;
-    let (mut court, at) = court_at(cli, load_catalog(cli)?, args.at.as_deref())?;
+    // Read once: standard input (`--json-file -`) cannot be read again for a retry.
+    let json_text = args.json_file.as_deref().map(read_file).transpose()?;
+    retry_once(args.retry && !args.dry_run, out, || {
+        act_once(cli, out, args, json_text.as_deref())
+    })
+}
+
+/// Runs `attempt`; when it ends in a write conflict (another writer extended the
+/// standard between this command's reading and its writing, so nothing was written)
+/// and `retry` is set, runs it once more, deciding afresh on the new state. A second
+/// conflict is the error.
+fn retry_once(retry: bool, out: Out, mut attempt: impl FnMut() -> Result<(), CliError>) -> Result<(), CliError> {
+    match attempt() {
+        Err(CliError::Conflict(message)) if retry => {
+            crate::errln!(
+                "regula: {message}\nregula: {}",
+                out.s(
+                    "--retry：按最新状态重新判断一次",
+                    "--retry: deciding once more on the new state"
+                )
+            );
+            attempt()
+        }
+        other => other,
+    }
+}
+
+/// One attempt of `do`, on the store as it is now; `json_text` is `--json-file`'s
+/// content, read beforehand.
+fn act_once(cli: &Cli, out: Out, args: &DoArgs, json_text: Option<&str>) -> Result<(), CliError> {
+    // A dry run opens the store as every reading command does: it writes nothing.
+    let (mut court, at) = if args.dry_run {
+        let court = open_court(cli)?;
+        let at = args.at.as_deref().map(|t| parse_time(t, court.config())).transpose()?;
+        (court, at)
+    } else {
+        court_at(cli, load_catalog(cli)?, args.at.as_deref())?
+    };
     let code = args.code.to_uppercase();
     court.opened(&code)?;
     let actor = parse_actor(&args.actor, court.config())?;
@@ -414,12 +455,17 @@ fn act(cli: &Cli, out: Out, args: &DoArgs) -> Result<(), CliError> {
             names.join(", ")
         )));
     }
-    let payload = match &args.json_file {
-        Some(path) => {
-            let text = read_file(path)?;
-            serde_json::from_str(&text).map_err(|e| CliError::Usage(format!("{}: not JSON: {e}", path.display())))?
+    // The payload is read and checked by the fields of the action's schema: a field
+    // the action does not have is refused here, before anything is written.
+    let fields = regula_standards::schema::fields::action_fields(&args.action).unwrap_or_default();
+    let payload = match (&args.json_file, json_text) {
+        (Some(path), Some(text)) => {
+            let payload = serde_json::from_str(text)
+                .map_err(|e| CliError::Usage(format!("{}: not JSON: {e}", path.display())))?;
+            payload::check(&payload, &fields, &args.action, out.lang)?;
+            payload
         }
-        None => payload::from_fields(&args.fields)?,
+        _ => payload::from_fields(&args.fields, &fields, &args.action, out.lang)?,
     };
     // Without fields, an action whose payload has only optional fields is given `{}`;
     // if it has required ones, the error of `{}` names the first one missing (that of
@@ -449,6 +495,9 @@ fn act(cli: &Cli, out: Out, args: &DoArgs) -> Result<(), CliError> {
     let mut command = Command::new(actor, role, action);
     command.note = args.note.clone();
     command.effective_at = at;
+    if args.dry_run {
+        return crate::describe::dry_run(out, &court, &definition, &code, &command);
+    }
     let record = court
         .apply(&code, command)
         .map_err(|e| attempt_error(out, e, &code, court.config().timezone))?;
@@ -468,7 +517,7 @@ fn act(cli: &Cli, out: Out, args: &DoArgs) -> Result<(), CliError> {
 pub(crate) fn print_rules_refusal(out: Out, record: &AuditRecord) -> std::io::Result<()> {
     let label = RulesActionKind::from_name(&record.action)
         .map_or_else(|| record.action.clone(), |k| out.t(&k.label()).to_owned());
-    crate::errln!("{label}: {}", out.s("被拒绝", "refused"));
+    out.status_err(Tone::Bad, &format!("{label}: "), out.s("被拒绝", "refused"), "");
     for reason in record.refusal().unwrap_or_default() {
         crate::errln!("  - {}", out.t(&reason.message));
     }
@@ -687,10 +736,10 @@ fn attempt_error(out: Out, e: ServiceError, code: &str, tz: chrono::FixedOffset)
             ..
         })) => CliError::Conflict(match out.lang {
             regula_core::Lang::Zh => format!(
-                "{code}：读取时最后一条记录为 #{expected_seq}，写入前已有其他操作记录到 #{actual_seq}；本次未写入任何内容，请重新执行该命令（将按最新状态判断）"
+                "{code}：读取时最后一条记录为 #{expected_seq}，写入前已有其他操作记录到 #{actual_seq}；本次未写入任何内容，请重新执行该命令（或加 --retry）（将按最新状态判断）"
             ),
             regula_core::Lang::En => format!(
-                "{code}: another writer recorded up to #{actual_seq} after this command read #{expected_seq}; nothing was written: run the command again to decide on the new state"
+                "{code}: another writer recorded up to #{actual_seq} after this command read #{expected_seq}; nothing was written: run the command again (or with --retry) to decide on the new state"
             ),
         }),
         ServiceError::Repository(RepositoryError::Engine(EngineError::BeforeLastRecord {
@@ -723,7 +772,7 @@ fn print_outcome(
         .map_or(r.action.as_str(), |l| out.t(l));
     match &r.outcome {
         Outcome::Refused { reasons } => {
-            crate::errln!("{code} {action}: {}", out.s("被拒绝", "refused"));
+            out.status_err(Tone::Bad, &format!("{code} {action}: "), out.s("被拒绝", "refused"), "");
             for reason in reasons {
                 crate::errln!("  - {}", out.t(&reason.message));
             }
@@ -854,24 +903,28 @@ fn verify(cli: &Cli, out: Out, args: &VerifyArgs) -> Result<(), CliError> {
         } else {
             out.s("（规则未记录于存储）", " (the store records no rules)")
         };
-        crate::outln!(
-            "{}: {} {}, {} {}{rules}, {} {}{}",
+        out.status_out(
+            Tone::Good,
+            "",
             out.s("校验通过", "verified"),
-            report.records,
-            out.s("条记录", "records"),
-            standards,
-            out.s("项标准", "standards"),
-            report.replayed,
-            out.s("个已按其引用的规则重放", "replayed under the rules each record cites"),
-            note.as_ref()
-                .map_or(String::new(), |n| checkpoint_clause(out, n, signed_by.as_deref())),
+            &format!(
+                ": {} {}, {} {}{rules}, {} {}{}",
+                report.records,
+                out.s("条记录", "records"),
+                standards,
+                out.s("项标准", "standards"),
+                report.replayed,
+                out.s("个已按其引用的规则重放", "replayed under the rules each record cites"),
+                note.as_ref()
+                    .map_or(String::new(), |n| checkpoint_clause(out, n, signed_by.as_deref())),
+            ),
         )?;
     } else {
-        crate::errln!(
-            "{}: {} {}",
+        out.status_err(
+            Tone::Bad,
+            "",
             out.s("校验失败", "verification failed"),
-            report.problems.len(),
-            out.s("个问题", "problem(s)")
+            &format!(": {} {}", report.problems.len(), out.s("个问题", "problem(s)")),
         );
         for p in report.problem_texts(out.lang) {
             crate::errln!("  - {p}");
@@ -1019,6 +1072,40 @@ fn render<L: regula_core::Lifecycle>(def: &Definition<L>, format: DiagramFormat,
 mod tests {
     use super::*;
     use crate::out::Out;
+
+    #[test]
+    fn retry_decides_once_more_after_a_conflict_only() {
+        let out = Out::new(regula_core::Lang::En, false);
+        let conflict = || CliError::Conflict("ADJ-01-08: another writer".to_owned());
+        // A conflict, then success: with --retry, two attempts and success.
+        let mut calls = 0;
+        let result = retry_once(true, out, || {
+            calls += 1;
+            if calls == 1 { Err(conflict()) } else { Ok(()) }
+        });
+        assert!(result.is_ok() && calls == 2, "{result:?} after {calls}");
+        // Without --retry: the conflict, after one attempt.
+        let mut calls = 0;
+        let result = retry_once(false, out, || {
+            calls += 1;
+            Err(conflict())
+        });
+        assert!(matches!(result, Err(CliError::Conflict(_))) && calls == 1);
+        // Only once: a second conflict is the error.
+        let mut calls = 0;
+        let result = retry_once(true, out, || {
+            calls += 1;
+            Err(conflict())
+        });
+        assert!(matches!(result, Err(CliError::Conflict(_))) && calls == 2);
+        // Other errors and refusals are not retried.
+        let mut calls = 0;
+        let result = retry_once(true, out, || {
+            calls += 1;
+            Err(CliError::Refused)
+        });
+        assert!(matches!(result, Err(CliError::Refused)) && calls == 1);
+    }
 
     #[test]
     fn a_write_conflict_names_the_standard_and_says_to_run_again() {

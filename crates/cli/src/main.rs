@@ -5,12 +5,15 @@
 
 mod args;
 mod cmd;
+mod config;
 mod court;
 mod ctx;
+mod describe;
 mod out;
 mod payload;
 mod proof;
 mod report;
+mod shell;
 mod token;
 
 use std::process::ExitCode;
@@ -18,12 +21,30 @@ use std::process::ExitCode;
 use regula_core::Lang;
 
 fn main() -> ExitCode {
-    let cli = args::Cli::parse_resolved();
+    let cli = match args::Cli::parse_resolved() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Before the command line is read: the language of the flag, if given.
+            let args: Vec<String> = std::env::args().collect();
+            let en = args.windows(2).any(|w| w[0] == "--lang" && w[1] == "en")
+                || args.iter().any(|a| a == "--lang=en")
+                || std::env::var("REGULA_LANG").is_ok_and(|l| l == "en");
+            let (error, config) = if en {
+                ("error", "configuration file")
+            } else {
+                ("错误", "配置文件")
+            };
+            crate::errln!("regula: {error}: {config} {e}");
+            return ExitCode::from(2);
+        }
+    };
     let lang = match cli.lang {
         args::LangArg::Zh => Lang::Zh,
         args::LangArg::En => Lang::En,
     };
-    let out = out::Out::new(lang, cli.json);
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
+    let out = out::Out::new(lang, cli.json).with_color(cli.color, no_color, dumb);
     match cmd::run(&cli, out) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -34,10 +55,18 @@ fn main() -> ExitCode {
                     return ExitCode::SUCCESS;
                 }
                 // Errors quote what the user or the store gave: escaped.
-                ctx::CliError::UnsafeText(ref e) => {
-                    crate::errln!("regula: {}: {}", out.s("错误", "error"), e.message().get(lang))
-                }
-                ref other => crate::errln!("regula: {}: {other}", out.s("错误", "error")),
+                ctx::CliError::UnsafeText(ref e) => out.status_err(
+                    out::Tone::Bad,
+                    "regula: ",
+                    out.s("错误", "error"),
+                    &format!(": {}", e.message().get(lang)),
+                ),
+                ref other => out.status_err(
+                    out::Tone::Bad,
+                    "regula: ",
+                    out.s("错误", "error"),
+                    &format!(": {other}"),
+                ),
             }
             ExitCode::from(e.exit_code())
         }

@@ -54,6 +54,41 @@ pub struct Out {
     pub json: bool,
     /// stdout is a terminal: align tables.
     pub tty: bool,
+    /// Colour the status words written to stdout ([`Out::with_color`]).
+    pub color_out: bool,
+    /// Colour the status words written to stderr.
+    pub color_err: bool,
+}
+
+/// Whether to colour, as `--color` says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// When the stream is a terminal, `NO_COLOR` is unset or empty and `TERM` is not
+    /// `dumb`.
+    Auto,
+    /// Always, even piped and whatever `NO_COLOR` says (the flag wins over the
+    /// environment).
+    Always,
+    /// Never.
+    Never,
+}
+
+/// How a status word is coloured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tone {
+    /// A refusal, a failure, an error: bold red.
+    Bad,
+    /// A success: green.
+    Good,
+}
+
+impl Tone {
+    fn code(self) -> &'static str {
+        match self {
+            Tone::Bad => "\x1b[1;31m",
+            Tone::Good => "\x1b[32m",
+        }
+    }
 }
 
 impl Out {
@@ -63,7 +98,49 @@ impl Out {
             lang,
             json,
             tty: std::io::stdout().is_terminal(),
+            color_out: false,
+            color_err: false,
         }
+    }
+
+    /// With colour as `choice` says, for each stream: `auto` colours a terminal unless
+    /// `no_color` (the environment's `NO_COLOR`, set and not empty) or a `dumb`
+    /// terminal says not to; `always` and `never` win over the environment. Piped
+    /// output under `auto` is byte for byte what it is without colour.
+    pub fn with_color(mut self, choice: ColorChoice, no_color: bool, dumb: bool) -> Self {
+        let decide = |terminal: bool| match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => terminal && !no_color && !dumb,
+        };
+        self.color_out = decide(self.tty);
+        self.color_err = decide(std::io::stderr().is_terminal());
+        self
+    }
+
+    /// `before`, the status `word` in `tone` (when that stream is coloured) and
+    /// `after`, each escaped, as one line: the colour codes are the only raw escape
+    /// sequences the CLI writes, around a fixed label.
+    fn status(&self, colored: bool, tone: Tone, before: &str, word: &str, after: &str) -> String {
+        let word = escape(word);
+        let word = if colored {
+            format!("{}{word}\x1b[0m", tone.code())
+        } else {
+            word.into_owned()
+        };
+        format!("{}{word}{}\n", escape_lines(before), escape_lines(after))
+    }
+
+    /// Writes a status line to stderr ([`Out::status`]); a closed stderr is ignored.
+    pub fn status_err(&self, tone: Tone, before: &str, word: &str, after: &str) {
+        let line = self.status(self.color_err, tone, before, word, after);
+        let _ = std::io::stderr().lock().write_all(line.as_bytes());
+    }
+
+    /// Writes a status line to stdout ([`Out::status`]).
+    pub fn status_out(&self, tone: Tone, before: &str, word: &str, after: &str) -> std::io::Result<()> {
+        let line = self.status(self.color_out, tone, before, word, after);
+        std::io::stdout().lock().write_all(line.as_bytes())
     }
 
     /// The label in the chosen language.

@@ -56,7 +56,12 @@ fn refusal(out: Out, kind: AccessActionKind, e: ServiceError) -> CliError {
 }
 
 fn print_reasons(out: Out, kind: AccessActionKind, reasons: &[Reason]) -> std::io::Result<()> {
-    crate::errln!("{}: {}", out.t(&kind.label()), out.s("被拒绝", "refused"));
+    out.status_err(
+        crate::out::Tone::Bad,
+        &format!("{}: ", out.t(&kind.label())),
+        out.s("被拒绝", "refused"),
+        "",
+    );
     for reason in reasons {
         crate::errln!("  - {}", out.t(&reason.message));
     }

@@ -12,6 +12,8 @@
 //! `regula_core::schema` has the record and checkpoint schemas, `regula_proof::schema`
 //! the proof bundles'.
 
+pub mod fields;
+
 use schemars::JsonSchema;
 use serde_json::{Map, Value};
 

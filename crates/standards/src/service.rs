@@ -1245,6 +1245,30 @@ impl<S: Store> Court<S> {
             .to_owned())
     }
 
+    /// The actions open to the standard `code` from its stage now, by the definition
+    /// version it follows; with `actor`, only those with a role the actor fits (what
+    /// the actor may take now, its payload and guards still to be judged). The web
+    /// pages and `regula actions CODE --as ACTOR` both list these.
+    pub fn actions_for(&self, code: &str, actor: Option<&Actor>) -> Result<Vec<crate::view::ActionView>, ServiceError> {
+        let instance = self.opened(code)?;
+        let definition = self.definition_of(code)?;
+        let fits =
+            |role: &String| actor.is_none_or(|actor| self.config.actor_fits_role(actor, role, instance.data()).is_ok());
+        Ok(definition
+            .transitions_from(instance.state())
+            .filter(|t| t.roles.iter().any(fits))
+            .map(|t| crate::view::ActionView {
+                action: t.action.clone(),
+                label: definition
+                    .action_label(&t.action)
+                    .cloned()
+                    .unwrap_or_else(|| Text::owned(&t.action, &t.action)),
+                to: t.to,
+                roles: t.roles.clone(),
+            })
+            .collect())
+    }
+
     /// What [`apply`](Court::apply) would decide now, without writing anything.
     pub fn preview(&self, code: &str, command: &Command<StandardAction>) -> Result<Decision<Stage>, ServiceError> {
         let instance = self.opened(code)?;

@@ -137,14 +137,18 @@ pub struct Fingerprint {
     pub root: String,
 }
 
-/// Runs the binary in `dir` with exactly `args` (no store added), stdin closed and
-/// the store's environment variables cleared.
+/// Runs the binary in `dir` with exactly `args` (no store added), stdin closed, the
+/// store's, language's and actor's environment variables cleared, and no user
+/// configuration file (`XDG_CONFIG_HOME` is `dir`, where a test puts one on purpose).
 pub fn run_in<S: AsRef<OsStr>>(dir: &Path, args: &[S]) -> Run {
     let output = Command::new(BIN)
         .current_dir(dir)
         .args(args)
         .env_remove("REGULA_STORE")
         .env_remove("REGULA_PG")
+        .env_remove("REGULA_LANG")
+        .env_remove("REGULA_ACTOR")
+        .env("XDG_CONFIG_HOME", dir)
         .stdin(Stdio::null())
         .output()
         .unwrap();
@@ -323,6 +327,9 @@ pub fn race_publish(
                 .args(fields)
                 .env_remove("REGULA_STORE")
                 .env_remove("REGULA_PG")
+                .env_remove("REGULA_LANG")
+                .env_remove("REGULA_ACTOR")
+                .env("XDG_CONFIG_HOME", dir)
                 .stdin(Stdio::null())
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped())

@@ -1,0 +1,58 @@
+//! Shell completions (`clap_complete`) and manual pages (`clap_mangen`), generated
+//! from the same clap definition that parses the command line, so they cannot
+//! disagree with it.
+
+use std::io::Write;
+
+use clap::CommandFactory;
+
+use crate::args::{Cli, CompletionsArgs, ManArgs};
+use crate::ctx::CliError;
+use crate::out::Out;
+
+/// `regula completions SHELL`: the script on stdout.
+pub fn completions(args: &CompletionsArgs) -> Result<(), CliError> {
+    let mut command = Cli::command();
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut command, "regula", &mut script);
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(&script)?;
+    Ok(stdout.flush()?)
+}
+
+/// `regula man [--out DIR]`: `regula.1` on stdout, or every page into DIR.
+pub fn man(out: Out, args: &ManArgs) -> Result<(), CliError> {
+    let command = Cli::command();
+    match &args.out {
+        None => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(command).render(&mut page)?;
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(&page)?;
+            Ok(stdout.flush()?)
+        }
+        Some(dir) => {
+            let io = |source| CliError::Io {
+                path: dir.clone(),
+                source,
+            };
+            std::fs::create_dir_all(dir).map_err(io)?;
+            clap_mangen::generate_to(command, dir).map_err(io)?;
+            // One page for the command and one for each subcommand, at every depth.
+            fn pages_of(command: &clap::Command) -> usize {
+                1 + command.get_subcommands().map(pages_of).sum::<usize>()
+            }
+            let pages = pages_of(&Cli::command());
+            if out.json {
+                return Ok(out.print_json(&serde_json::json!({"dir": dir.display().to_string(), "pages": pages}))?);
+            }
+            crate::outln!(
+                "{} {pages} {} {}",
+                out.s("已写入", "wrote"),
+                out.s("个手册页到", "manual pages to"),
+                dir.display()
+            )?;
+            Ok(())
+        }
+    }
+}
