@@ -52,4 +52,15 @@ if [ -z "${REGULA_BROWSER_SKIP:-}" ] && ! { have_browser && have_cjk_font; }; th
         echo "warning: no CJK font (fonts-wqy-zenhei): the browser test's screenshots will show boxes for Chinese." >&2
     fi
 fi
+if [ -z "${REGULA_GRAPHVIZ_SKIP:-}" ] && ! command -v dot >/dev/null 2>&1; then
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "== installing Graphviz for the diagram rendering test (dot was not found)" >&2
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null
+    else
+        echo "error: the diagram rendering test needs Graphviz's dot, which was not found." >&2
+        echo "Install it (Debian/Ubuntu: sudo apt-get install graphviz), or skip that test on" >&2
+        echo "purpose with REGULA_GRAPHVIZ_SKIP=1." >&2
+        exit 1
+    fi
+fi
 exec crates/store-postgres/scripts/with-throwaway-postgres.sh cargo test --workspace "$@"

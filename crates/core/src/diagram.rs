@@ -76,6 +76,11 @@ impl<L: Lifecycle> Definition<L> {
     }
 
     /// The definition as a Graphviz DOT digraph, with options.
+    ///
+    /// Readable as drawn: every text names fonts that cover Chinese ([`DOT_FONTS`]),
+    /// long labels are wrapped, roles go on a line of their own, and guards appear on
+    /// the edges as short references (`G1`, `G2`, …) to a legend that describes each
+    /// in the chosen language, rather than as long keys that widen the graph.
     pub fn to_dot_with(&self, options: DiagramOptions) -> String {
         let mut out = String::new();
         let _ = writeln!(
@@ -83,7 +88,10 @@ impl<L: Lifecycle> Definition<L> {
             "digraph {} {{",
             dot_quoted(&format!("{} v{}", self.name(), self.version()))
         );
-        out.push_str("    rankdir=LR;\n    node [shape=box, style=rounded];\n");
+        let fonts = dot_quoted(DOT_FONTS);
+        let _ = writeln!(out, "    rankdir=LR;\n    graph [fontname={fonts}];");
+        let _ = writeln!(out, "    node [shape=box, style=rounded, fontname={fonts}];");
+        let _ = writeln!(out, "    edge [fontname={fonts}, fontsize=11];");
         out.push_str("    \"__start\" [shape=point, label=\"\"];\n");
         for info in self.states() {
             let terminal = if self.is_terminal(&info.state) {
@@ -95,17 +103,82 @@ impl<L: Lifecycle> Definition<L> {
                 out,
                 "    {} [label={}{terminal}];",
                 dot_quoted(info.state.name()),
-                dot_quoted(info.label.get(options.lang))
+                dot_quoted(&wrap(info.label.get(options.lang), LABEL_COLUMNS))
             );
         }
         let _ = writeln!(out, "    \"__start\" -> {};", dot_quoted(self.initial().name()));
+        // The guards' legend: each distinct guard once, numbered in order of appearance.
+        let mut legend: Vec<(String, String)> = Vec::new();
+        let mut edges: Vec<(&str, &str, Vec<String>)> = Vec::new();
         for t in self.transitions() {
+            let mut label = wrap(
+                &self
+                    .action_label(&t.action)
+                    .map_or_else(|| t.action.clone(), |l| l.get(options.lang).to_owned()),
+                LABEL_COLUMNS,
+            );
+            if options.roles {
+                let roles: Vec<&str> = t
+                    .roles
+                    .iter()
+                    .map(|r| self.role_label(r).map_or(r.as_str(), |l| l.get(options.lang)))
+                    .collect();
+                let _ = write!(label, "\n({})", wrap(&roles.join(", "), LABEL_COLUMNS));
+            }
+            if options.guards && !t.guards.is_empty() {
+                let refs: Vec<String> = t
+                    .guards
+                    .iter()
+                    .map(|g| {
+                        let key = g.key();
+                        let n = match legend.iter().position(|(k, _)| *k == key) {
+                            Some(i) => i + 1,
+                            None => {
+                                let described = self.describe_guard(g).get(options.lang).to_owned();
+                                legend.push((key, described));
+                                legend.len()
+                            }
+                        };
+                        format!("G{n}")
+                    })
+                    .collect();
+                let _ = write!(label, "\n[{}]", refs.join(" "));
+            }
+            // Transitions between the same two states share one edge (a state's many
+            // loops drawn apart would overlap their labels).
+            match edges
+                .iter_mut()
+                .find(|(from, to, _)| *from == t.from.name() && *to == t.to.name())
+            {
+                Some((_, _, labels)) => labels.push(label),
+                None => edges.push((t.from.name(), t.to.name(), vec![label])),
+            }
+        }
+        for (from, to, labels) in &edges {
             let _ = writeln!(
                 out,
                 "    {} -> {} [label={}];",
-                dot_quoted(t.from.name()),
-                dot_quoted(t.to.name()),
-                dot_quoted(&self.edge_label(t, options))
+                dot_quoted(from),
+                dot_quoted(to),
+                dot_quoted(&labels.join("\n"))
+            );
+        }
+        if !legend.is_empty() {
+            // Lines ending in `\l` are left-justified; a wrapped description's further
+            // lines are indented under its text.
+            let mut text = String::new();
+            for (i, (_, described)) in legend.iter().enumerate() {
+                let tag = format!("G{}  ", i + 1);
+                let indent = " ".repeat(tag.len() + 1);
+                let wrapped = wrap(described, LEGEND_COLUMNS).replace('\n', &format!("\n{indent}"));
+                text.push_str(&tag);
+                text.push_str(&wrapped);
+                text.push('\n');
+            }
+            let _ = writeln!(
+                out,
+                "    \"__legend\" [shape=box, style=\"\", fontsize=10, label={}];",
+                dot_left_justified(&text)
             );
         }
         out.push_str("}\n");
@@ -151,6 +224,93 @@ impl<L: Lifecycle> Definition<L> {
     }
 }
 
+/// The fonts every text of a DOT drawing names, first found first: families that cover
+/// Chinese on Linux, Windows and macOS, then the generic family. Graphviz passes the
+/// list to fontconfig, which takes the first installed.
+pub const DOT_FONTS: &str =
+    "Noto Sans CJK SC,Source Han Sans SC,WenQuanYi Zen Hei,Microsoft YaHei,PingFang SC,sans-serif";
+
+/// How wide a state's or an edge's label may be, in display columns (a Chinese
+/// character is two), before it is wrapped.
+const LABEL_COLUMNS: usize = 24;
+/// How wide a line of the guards' legend may be.
+const LEGEND_COLUMNS: usize = 56;
+
+/// The display width of `c`: two columns for the wide scripts (CJK, full-width forms).
+fn columns(c: char) -> usize {
+    let wide = matches!(c as u32,
+        0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF
+        | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60
+        | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD);
+    if wide { 2 } else { 1 }
+}
+
+/// `text` broken into lines of at most `width` columns (`\n` between them): at a space
+/// when a line has one, else between any two characters (Chinese has no spaces). A
+/// line break already in `text` is kept.
+fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for (n, paragraph) in text.split('\n').enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
+        let mut line = String::new();
+        let mut used = 0;
+        for word in split_keeping_spaces(paragraph) {
+            let w: usize = word.chars().map(columns).sum();
+            if used + w <= width {
+                line.push_str(word);
+                used += w;
+                continue;
+            }
+            // The word does not fit: end the line here (at a space), then place the
+            // word, breaking it between characters if it is wider than a line.
+            if !line.trim().is_empty() {
+                out.push_str(line.trim_end());
+                out.push('\n');
+            }
+            line.clear();
+            used = 0;
+            for c in word.trim_start().chars() {
+                let cw = columns(c);
+                if used + cw > width && used > 0 {
+                    out.push_str(&line);
+                    out.push('\n');
+                    line.clear();
+                    used = 0;
+                }
+                line.push(c);
+                used += cw;
+            }
+        }
+        out.push_str(line.trim_end());
+    }
+    out
+}
+
+/// `text` cut after each space, so that the pieces joined are `text` again; a run of
+/// Chinese stays one piece and is broken by [`wrap`] between characters.
+fn split_keeping_spaces(text: &str) -> Vec<&str> {
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        if c == ' ' {
+            pieces.push(&text[start..=i]);
+            start = i + 1;
+        }
+    }
+    if start < text.len() {
+        pieces.push(&text[start..]);
+    }
+    pieces
+}
+
+/// A DOT string whose lines are left-justified: each `\n` becomes `\l`.
+fn dot_left_justified(s: &str) -> String {
+    let quoted = dot_quoted(s);
+    quoted.replace("\\n", "\\l")
+}
+
 /// Mermaid ends a transition label at a newline and treats `;` as a statement break.
 fn mermaid_text(s: &str) -> String {
     s.replace(['\n', '\r'], " ").replace(';', "；").replace(':', "：")
@@ -173,4 +333,42 @@ fn dot_quoted(s: &str) -> String {
     }
     out.push('"');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn width(line: &str) -> usize {
+        line.chars().map(columns).sum()
+    }
+
+    #[test]
+    fn chinese_is_broken_between_characters_and_latin_at_spaces() {
+        assert_eq!(
+            wrap("仅可为尚无责任部门的标准指定部门", 12),
+            "仅可为尚无责\n任部门的标准\n指定部门"
+        );
+        assert_eq!(
+            wrap("Responsible department, leading group", 16),
+            "Responsible\ndepartment,\nleading group"
+        );
+        assert_eq!(wrap("short", 24), "short");
+        assert_eq!(wrap("a\nb", 24), "a\nb");
+    }
+
+    proptest! {
+        /// No line is wider than the limit unless it is one character, and wrapping
+        /// loses no character but the spaces it breaks at.
+        #[test]
+        fn wrapped_lines_fit_and_keep_the_text(text in "[a-z 中文字符标准，]{0,60}", limit in 2usize..30) {
+            let wrapped = wrap(&text, limit);
+            for line in wrapped.split('\n') {
+                prop_assert!(width(line) <= limit || line.chars().count() == 1, "{line:?} in {wrapped:?}");
+            }
+            let squeeze = |s: &str| s.chars().filter(|c| *c != ' ' && *c != '\n').collect::<String>();
+            prop_assert_eq!(squeeze(&wrapped), squeeze(&text));
+        }
+    }
 }

@@ -240,7 +240,7 @@ pub use definition::{
     CREATE_ACTION, DataUpgrade, Decision, Definition, DefinitionBuilder, DefinitionError, Effect, EffectInput,
     MIGRATE_ACTION, NameInfo, Place, StateInfo, Transition,
 };
-pub use diagram::DiagramOptions;
+pub use diagram::{DOT_FONTS, DiagramOptions};
 pub use dynamic::{DynAction, DynState, Dynamic, LoadError, LoadErrorKind, Registry};
 pub use engine::{Command, Engine, EngineError, MAX_CLOCK_SKEW, Migration, MigrationPayload};
 pub use guard::{GuardCheck, GuardExpr, GuardInput, NamedGuard, Reason, ReasonCode, Span};
