@@ -775,19 +775,34 @@ impl<L: Lifecycle> Explorer<L> {
             .filter(|(_, f)| !**f)
             .map(|(t, _)| format!("{} --{}--> {}", t.from.name(), t.action, t.to.name()))
             .collect();
+        // Each state's nodes (one per history that reaches it), found in one pass.
+        let mut nodes_of: Vec<Vec<usize>> = vec![Vec::new(); states.len()];
+        for (n, node) in graph.nodes.iter().enumerate() {
+            nodes_of[node.0].push(n);
+        }
+        // The paths are kept as the search found them, one parent link per node:
+        // memory grows with the states, not with the states times their depth.
+        let tree = PathTree {
+            parent: graph
+                .parent
+                .iter()
+                .map(|p| p.map(|(prev, e, guarded)| (prev, space.edge(&space.edges[e], guarded))))
+                .collect(),
+        };
         let mut depth = 0;
         let mut state_reports = Vec::with_capacity(states.len());
         for (i, s) in states.iter().enumerate() {
-            let nodes: Vec<usize> = (0..graph.nodes.len()).filter(|&n| graph.nodes[n].0 == i).collect();
+            let nodes = &nodes_of[i];
             let exits = |n: usize| {
                 graph.succ[n]
                     .iter()
                     .filter(|(_, to, _)| graph.nodes[*to].0 != i)
                     .count()
             };
-            let path = nodes.first().map(|&n| graph.path(&space, n));
-            if let Some(p) = &path {
-                depth = depth.max(p.len());
+            // Nodes are numbered in breadth-first order: the first is the nearest.
+            let node = nodes.first().copied();
+            if let Some(n) = node {
+                depth = depth.max(graph.depth[n]);
             }
             // A node is a dead end when nothing takes it anywhere else: self-loops that
             // only record, or nothing at all. (A self-loop that changes the history,
@@ -797,8 +812,8 @@ impl<L: Lifecycle> Explorer<L> {
             state_reports.push(StateReport {
                 state: s.clone(),
                 terminal: terminal[i],
-                reachable: path.is_some(),
-                path,
+                reachable: node.is_some(),
+                node,
                 exits: nodes.iter().map(|&n| exits(n)).min().unwrap_or(0),
                 guarded_exits_only: nodes.iter().any(|&n| {
                     let mut xs = graph.succ[n]
@@ -809,7 +824,7 @@ impl<L: Lifecycle> Explorer<L> {
                 }),
                 dead_end: nodes.iter().any(|&n| dead(n)),
                 reaches_terminal: nodes.iter().all(|&n| can_terminate[n]),
-                stuck: stuck_node.map(|n| graph.path(&space, n)),
+                stuck_node,
             });
         }
 
@@ -825,6 +840,7 @@ impl<L: Lifecycle> Explorer<L> {
             assumptions: self.assumptions.iter().map(|(k, v)| (k.clone(), *v)).collect(),
             models: self.models.iter().map(|m| m.description()).collect(),
             states: state_reports,
+            tree,
             never_enabled,
             properties: results,
             edges: edges.len(),
@@ -1054,6 +1070,26 @@ impl<S: State> Space<'_, S> {
     }
 }
 
+/// The search's shortest-path tree: for each node, the node before it and the edge
+/// that led there (none for the start).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct PathTree<S> {
+    parent: Vec<Option<(usize, Edge<S>)>>,
+}
+
+impl<S: State> PathTree<S> {
+    /// The path from the start to node `n`.
+    fn path(&self, mut n: usize) -> Vec<Edge<S>> {
+        let mut path = Vec::new();
+        while let Some(Some((prev, edge))) = self.parent.get(n) {
+            path.push(edge.clone());
+            n = *prev;
+        }
+        path.reverse();
+        path
+    }
+}
+
 struct NodeGraph {
     nodes: Vec<(usize, Flags)>,
     index: HashMap<(usize, Flags), usize>,
@@ -1105,8 +1141,9 @@ pub struct StateReport<S> {
     pub terminal: bool,
     /// True when some path from the initial state reaches it.
     pub reachable: bool,
-    /// The shortest such path (empty for the initial state).
-    pub path: Option<Vec<Edge<S>>>,
+    /// The node of the search where the shortest such path ends
+    /// ([`Report::path_to`] follows it back).
+    node: Option<usize>,
     /// The number of enabled edges to other states (the fewest over the histories
     /// that reach it).
     pub exits: usize,
@@ -1119,9 +1156,9 @@ pub struct StateReport<S> {
     /// True when some terminal state is reachable from it, whatever the history
     /// that led there.
     pub reaches_terminal: bool,
-    /// The shortest path to a history in which the state is a dead end or cannot
-    /// reach a terminal state, if there is one.
-    pub stuck: Option<Vec<Edge<S>>>,
+    /// The node of the nearest history in which the state is a dead end or cannot
+    /// reach a terminal state, if there is one ([`Report::stuck_path`]).
+    stuck_node: Option<usize>,
 }
 
 /// A path that violates a property, and why.
@@ -1162,6 +1199,8 @@ pub struct Report<S> {
     pub models: Vec<String>,
     /// One entry per state, in declaration order.
     pub states: Vec<StateReport<S>>,
+    /// The search's parent links, from which each path is read back.
+    tree: PathTree<S>,
     /// Transitions no role in play can fire (`from --action--> to`).
     pub never_enabled: Vec<String>,
     /// The verdict on each property, in the order they were added.
@@ -1178,9 +1217,16 @@ impl<S: State> Report<S> {
         self.states.iter().find(|r| r.state == *state)
     }
 
-    /// The shortest path from the initial state to `state`, if it is reachable.
-    pub fn path_to(&self, state: &S) -> Option<&[Edge<S>]> {
-        self.state(state)?.path.as_deref()
+    /// The shortest path from the initial state to `state`, if it is reachable
+    /// (empty for the initial state).
+    pub fn path_to(&self, state: &S) -> Option<Vec<Edge<S>>> {
+        Some(self.tree.path(self.state(state)?.node?))
+    }
+
+    /// The shortest path to a history in which `state` is a dead end or cannot reach
+    /// a terminal state, if there is one.
+    pub fn stuck_path(&self, state: &S) -> Option<Vec<Edge<S>>> {
+        Some(self.tree.path(self.state(state)?.stuck_node?))
     }
 
     /// States no path reaches.
@@ -1276,10 +1322,10 @@ impl<S: State> fmt::Display for Report<S> {
         writeln!(f, "Shortest paths (? marks a guarded step):")?;
         let width = self.states.iter().map(|r| r.state.name().len()).max().unwrap_or(0);
         for r in &self.states {
-            let what = match &r.path {
+            let what = match r.node.map(|n| self.tree.path(n)) {
                 None => "UNREACHABLE".to_owned(),
                 Some(p) if p.is_empty() => "initial".to_owned(),
-                Some(p) => show_path(&self.initial, p),
+                Some(p) => show_path(&self.initial, &p),
             };
             let mut notes = Vec::new();
             if r.terminal {

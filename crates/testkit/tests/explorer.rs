@@ -39,7 +39,7 @@ fn the_sound_sample_is_fully_reachable_and_its_properties_hold() {
             "approved --publish[editor]?--> published",
         ]
     );
-    assert_eq!(report.path_to(&Stage::Draft), Some(&[][..]));
+    assert_eq!(report.path_to(&Stage::Draft), Some(vec![]));
     assert_eq!(report.depth, 3);
     assert_eq!(report.edges, 9); // comment has two roles
     assert_eq!(
@@ -146,7 +146,8 @@ fn assuming_a_guard_fails_prunes_its_edges() {
         .assume("has_title", true)
         .explore()
         .expect("small");
-    let first = &report.path_to(&Stage::Review).expect("reachable")[0];
+    let path = report.path_to(&Stage::Review).expect("reachable");
+    let first = &path[0];
     assert!(!first.guarded, "an assumed pass is no longer a choice");
     assert!(report.to_string().contains("Assuming: has_title passes"));
 }
@@ -393,14 +394,29 @@ fn a_guard_model_lets_a_data_guard_carry_a_history_property() {
         .explore()
         .expect("small");
     assert_eq!(report.dead_ends(), [&DynState::new("approval")]);
-    let stuck = report
-        .state(&DynState::new("approval"))
-        .and_then(|r| r.stuck.clone())
-        .expect("stuck");
+    let stuck = report.stuck_path(&DynState::new("approval")).expect("stuck");
     assert_eq!(stuck.len(), 1);
     assert!(
         report
             .never_enabled
             .contains(&"approval --publish--> published".to_owned())
     );
+}
+
+/// The report keeps one parent link per node and reads paths back on demand: an
+/// 8,000-state chain (inside the default bounds) explores with memory in proportion
+/// to its states. When every state kept its own path, this took 9.9 GB.
+#[test]
+fn a_long_chain_is_explored_with_its_paths_read_back_from_parent_links() {
+    let n = 8_000;
+    let report = Explorer::new(chain(n)).explore().expect("within the default bounds");
+    assert_eq!(report.depth, n);
+    assert!(report.unreachable().is_empty());
+    let last = report
+        .path_to(&DynState::new(&format!("s{}", n - 1)))
+        .expect("reachable");
+    assert_eq!(last.len(), n - 1);
+    assert_eq!(last[0].from, DynState::new("s0"));
+    assert_eq!(last[n - 2].to, DynState::new(&format!("s{}", n - 1)));
+    assert_eq!(report.path_to(&DynState::new("end")).map(|p| p.len()), Some(n));
 }
