@@ -366,6 +366,7 @@ fn grouped(command: Command) -> Command {
     let width = visible.iter().map(|c| c.get_name().len()).max().unwrap_or(0);
     let line = |c: &Command| {
         let about = c.get_about().map(ToString::to_string).unwrap_or_default();
+        let about = summary(&about);
         let name = c.get_name();
         format!(
             "  {literal}{name}{literal:#}{pad}  {about}\n",
@@ -397,6 +398,26 @@ fn grouped(command: Command) -> Command {
         "{{before-help}}{{about-with-newline}}\n{{usage-heading}} {{usage}}\n\n{text}{header}Options:{header:#}\n{{options}}{{after-help}}"
     );
     command.help_template(template)
+}
+
+/// A command's description, shortened for the list of `regula --help`: a long one up to
+/// its first `;` or `:` outside parentheses (the whole text is in the command's own
+/// help).
+fn summary(about: &str) -> &str {
+    const SHORT: usize = 80;
+    if about.chars().count() <= SHORT {
+        return about;
+    }
+    let mut depth = 0usize;
+    for (at, c) in about.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            ';' | ':' if depth == 0 => return &about[..at],
+            _ => {}
+        }
+    }
+    about
 }
 
 #[cfg(test)]
@@ -488,6 +509,17 @@ mod tests {
         assert!(
             EXAMPLES.iter().all(|(p, _)| all.contains(&(*p).to_owned())),
             "an example of no command"
+        );
+    }
+
+    #[test]
+    fn long_descriptions_are_cut_outside_parentheses() {
+        assert_eq!(summary("Short: kept whole"), "Short: kept whole");
+        let long = "The actions open now (with --as: those the actor may take), or every action; \
+                    and enough more text to pass eighty characters";
+        assert_eq!(
+            summary(long),
+            "The actions open now (with --as: those the actor may take), or every action"
         );
     }
 
