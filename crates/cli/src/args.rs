@@ -9,6 +9,10 @@ use regula_standards::report::Section;
 pub const EXIT_CODES: &str = "Exit codes: 0 ok; 1 an action was refused, or verification or a proof failed; \
                               2 a usage, input or store error (nothing was changed).";
 
+/// The heading of the options every command shares (help is in English, as clap's own
+/// text is).
+pub const GLOBAL: &str = "Global options";
+
 /// Regula: a court's work standards as a guarded, audited state machine.
 ///
 /// Exit codes ([`EXIT_CODES`], shown by `--help`): 0 ok; 1 an action was refused, or
@@ -21,6 +25,7 @@ pub struct Cli {
     #[arg(
         long,
         global = true,
+        help_heading = GLOBAL,
         value_name = "PATH",
         default_value = "regula.db",
         env = "REGULA_STORE"
@@ -30,25 +35,25 @@ pub struct Cli {
     /// Use PostgreSQL instead, e.g. "host=db1 user=regula dbname=court" (or `pg` in
     /// regula.toml). A `--store` given on the command line wins over `REGULA_PG` in the
     /// environment, which wins over the file's `store`.
-    #[arg(long, global = true, value_name = "URL", env = "REGULA_PG")]
+    #[arg(long, global = true, help_heading = GLOBAL, value_name = "URL", env = "REGULA_PG")]
     pub pg: Option<String>,
 
     /// The catalog of standards (default: the one imported into this store, else the
     /// built-in 117-standard plan).
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, global = true, help_heading = GLOBAL, value_name = "FILE")]
     pub catalog: Option<PathBuf>,
 
     /// Language of labels and messages (also REGULA_LANG, or `lang` in regula.toml).
-    #[arg(long, global = true, value_enum, default_value_t = LangArg::Zh, env = "REGULA_LANG")]
+    #[arg(long, global = true, help_heading = GLOBAL, value_enum, default_value_t = LangArg::Zh, env = "REGULA_LANG")]
     pub lang: LangArg,
 
     /// Print JSON instead of text (read commands).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     pub json: bool,
 
     /// Colour status words (refused, error, verified): auto (a terminal, unless
     /// NO_COLOR is set or TERM=dumb), always, never. The flag wins over NO_COLOR.
-    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = crate::out::ColorChoice::Auto)]
+    #[arg(long, global = true, help_heading = GLOBAL, value_enum, value_name = "WHEN", default_value_t = crate::out::ColorChoice::Auto)]
     pub color: crate::out::ColorChoice,
 
     /// What to do.
@@ -75,10 +80,10 @@ impl Cli {
     /// `pg`; both flags on the command line conflict. An error only when the
     /// configuration file cannot be used (nothing was run).
     pub fn parse_resolved() -> Result<Cli, crate::config::ConfigError> {
+        use clap::FromArgMatches;
         use clap::parser::ValueSource;
-        use clap::{CommandFactory, FromArgMatches};
         let (_, config) = crate::config::load()?;
-        let mut command = crate::config::apply(Cli::command(), &config);
+        let mut command = crate::config::apply(crate::help::definition(), &config);
         let matches = command.clone().get_matches();
         let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
         let level = |id: &str, from_file: bool| match matches.value_source(id) {
@@ -161,12 +166,8 @@ pub enum Command {
     VerifyProof(VerifyProofArgs),
     /// Print a shell completion script, generated from this command line's own
     /// definition.
-    #[command(
-        after_help = "Examples:\n  regula completions bash > ~/.local/share/bash-completion/completions/regula\n  regula completions zsh > ~/.zfunc/_regula\n  regula completions fish > ~/.config/fish/completions/regula.fish"
-    )]
     Completions(CompletionsArgs),
     /// Print the manual page (roff), or write one per command into a directory.
-    #[command(after_help = "Examples:\n  regula man | man -l -\n  regula man --out /usr/local/share/man/man1")]
     Man(ManArgs),
     /// Serve the store over HTTP/JSON (see the README, "Running Regula as a
     /// service"): callers authenticate with tokens from `regula token issue`.
@@ -550,9 +551,6 @@ pub struct DoArgs {
 
 /// `actions`
 #[derive(Debug, Args)]
-#[command(
-    after_help = "Examples:\n  regula actions                              # every action of the lifecycle\n  regula actions ADJ-01-01                    # those open from its state now\n  regula actions ADJ-01-01 --as li@立案庭     # those this actor may take now"
-)]
 pub struct ActionsArgs {
     /// The standard's code; without it, every action of the court's lifecycle, from
     /// which states, to which, by which roles.
@@ -565,9 +563,6 @@ pub struct ActionsArgs {
 
 /// `schema`
 #[derive(Debug, Args)]
-#[command(
-    after_help = "Examples:\n  regula schema respond_to_opinion            # then: regula do CODE respond_to_opinion opinion=1 response.decision=adopted\n  regula schema publish --json                # the fields, and the JSON Schema itself"
-)]
 pub struct SchemaArgs {
     /// The action, e.g. respond_to_opinion (`regula actions` lists them).
     pub action: String,

@@ -9,6 +9,7 @@ mod config;
 mod court;
 mod ctx;
 mod describe;
+mod help;
 mod out;
 mod payload;
 mod proof;

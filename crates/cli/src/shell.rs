@@ -4,15 +4,13 @@
 
 use std::io::Write;
 
-use clap::CommandFactory;
-
-use crate::args::{Cli, CompletionsArgs, ManArgs};
+use crate::args::{CompletionsArgs, ManArgs};
 use crate::ctx::CliError;
 use crate::out::Out;
 
 /// `regula completions SHELL`: the script on stdout.
 pub fn completions(args: &CompletionsArgs) -> Result<(), CliError> {
-    let mut command = Cli::command();
+    let mut command = crate::help::definition();
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut command, "regula", &mut script);
     let mut stdout = std::io::stdout().lock();
@@ -22,7 +20,7 @@ pub fn completions(args: &CompletionsArgs) -> Result<(), CliError> {
 
 /// `regula man [--out DIR]`: `regula.1` on stdout, or every page into DIR.
 pub fn man(out: Out, args: &ManArgs) -> Result<(), CliError> {
-    let command = Cli::command();
+    let command = crate::help::definition();
     match &args.out {
         None => {
             let mut page = Vec::new();
@@ -42,7 +40,7 @@ pub fn man(out: Out, args: &ManArgs) -> Result<(), CliError> {
             fn pages_of(command: &clap::Command) -> usize {
                 1 + command.get_subcommands().map(pages_of).sum::<usize>()
             }
-            let pages = pages_of(&Cli::command());
+            let pages = pages_of(&crate::help::definition());
             if out.json {
                 return Ok(out.print_json(&serde_json::json!({"dir": dir.display().to_string(), "pages": pages}))?);
             }
