@@ -25,11 +25,16 @@
 //! if the test still fails:
 //!
 //! 1. *Deleting steps*, in chunks that halve from half the script down to single
-//!    steps, repeated until no single step can be deleted (so the result is
-//!    1-minimal: removing any one remaining step makes the failure disappear);
-//! 2. *dropping waits*: each remaining wait is tried at zero;
+//!    steps, repeated until no single step can be deleted;
+//! 2. *shortening waits*: each remaining wait is tried at zero, then searched by
+//!    halving, to the second, for the shortest that still fails;
 //! 3. *shrinking the initial data* with the data strategy's own shrinking;
 //! 4. *shrinking payloads*, step by step, with the payload strategies' shrinking.
+//!
+//! When phases 2–4 kept any change, the phases run again from the deletions (a
+//! shorter wait or a smaller payload can make a step unnecessary), until a whole
+//! round changes nothing. The result is 1-minimal: removing any one remaining step
+//! makes the failure disappear.
 //!
 //! Steps are concrete (actor, role, action with payload), so deleting one never
 //! changes what the others attempt: a step that no longer fits is simply refused,
@@ -91,6 +96,8 @@ pub struct Scenario<L: Lifecycle> {
     actors: Vec<(Actor, Vec<String>)>,
     payloads: BTreeMap<String, Payload<L>>,
     waits: Vec<TimeDelta>,
+    /// Per-action weights (absent: 1).
+    weights: BTreeMap<String, usize>,
     bias: u32,
     tries: u32,
     min_steps: usize,
@@ -107,6 +114,7 @@ impl<L: Lifecycle> Clone for Scenario<L> {
             actors: self.actors.clone(),
             payloads: self.payloads.clone(),
             waits: self.waits.clone(),
+            weights: self.weights.clone(),
             bias: self.bias,
             tries: self.tries,
             min_steps: self.min_steps,
@@ -124,6 +132,7 @@ impl<L: Lifecycle> fmt::Debug for Scenario<L> {
             .field("actors", &self.actors)
             .field("payloads", &self.payloads.keys().collect::<Vec<_>>())
             .field("waits", &self.waits)
+            .field("weights", &self.weights)
             .field("bias", &self.bias)
             .field("tries", &self.tries)
             .field("steps", &(self.min_steps..=self.max_steps))
@@ -157,6 +166,7 @@ impl<L: Lifecycle> Scenario<L> {
             data: data.boxed(),
             actors: Vec::new(),
             payloads: BTreeMap::new(),
+            weights: BTreeMap::new(),
             waits: vec![
                 TimeDelta::zero(),
                 TimeDelta::zero(),
@@ -238,6 +248,18 @@ impl<L: Lifecycle> Scenario<L> {
     /// An empty list means the clock never moves.
     pub fn waits(mut self, waits: impl IntoIterator<Item = TimeDelta>) -> Self {
         self.waits = waits.into_iter().collect();
+        self
+    }
+
+    /// How often, relative to the other actions, a step that picks an allowed move
+    /// picks `action`: every action weighs 1 unless told otherwise; 0 never picks it
+    /// among allowed moves (a step that picks anything still may). A move into a
+    /// state the script has not entered yet is still preferred, this weight times.
+    ///
+    /// Use it to reach states that sit behind a rarely chosen action, such as a
+    /// withdrawal among many ordinary steps.
+    pub fn action_weight(mut self, action: impl Into<String>, weight: u32) -> Self {
+        self.weights.insert(action.into(), weight as usize);
         self
     }
 
@@ -377,7 +399,7 @@ impl<L: Lifecycle> Scenario<L> {
     /// How much a move from `from` to `to` is preferred: into a new state most, then
     /// a self-transition (which may change the data a guard waits for), then back into
     /// a state already entered or into a terminal state.
-    fn weight(&self, from: &L::State, to: &L::State, visited: &HashSet<L::State>) -> usize {
+    fn preference(&self, from: &L::State, to: &L::State, visited: &HashSet<L::State>) -> usize {
         if to == from {
             2
         } else if self.definition.is_terminal(to) || visited.contains(to) {
@@ -385,6 +407,11 @@ impl<L: Lifecycle> Scenario<L> {
         } else {
             NEW_STATE
         }
+    }
+
+    /// The weight of `action` set with [`action_weight`](Scenario::action_weight).
+    fn action_weight_of(&self, action: &str) -> usize {
+        self.weights.get(action).copied().unwrap_or(1)
     }
 
     fn allowed_move(
@@ -407,12 +434,19 @@ impl<L: Lifecycle> Scenario<L> {
         let moves: Vec<_> = self
             .definition
             .transitions_from(instance.state())
-            .filter(|t| gens.contains_key(&t.action) && t.roles.iter().any(|r| !holders(r).is_empty()))
+            .filter(|t| {
+                gens.contains_key(&t.action)
+                    && self.action_weight_of(&t.action) > 0
+                    && t.roles.iter().any(|r| !holders(r).is_empty())
+            })
             .collect();
         if moves.is_empty() {
             return Ok(None);
         }
-        let weights: Vec<usize> = moves.iter().map(|t| self.weight(&t.from, &t.to, visited)).collect();
+        let weights: Vec<usize> = moves
+            .iter()
+            .map(|t| self.preference(&t.from, &t.to, visited) * self.action_weight_of(&t.action))
+            .collect();
         let t = moves[pick_weighted(runner, &weights)];
         let roles: Vec<&String> = t.roles.iter().filter(|r| !holders(r).is_empty()).collect();
         let role = roles[pick(runner, roles.len())];
@@ -550,9 +584,10 @@ impl<L: Lifecycle> Strategy for Scenario<L> {
                 };
                 match engine.preview(&instance, &command) {
                     Ok(Decision::Accept { to }) => {
-                        let w = self.weight(instance.state(), &to, &visited);
+                        let preference = self.preference(instance.state(), &to, &visited);
+                        let w = preference * self.action_weight_of(command.action.name());
                         accepted.push((candidate, w));
-                        if w == NEW_STATE {
+                        if preference == NEW_STATE && w > 0 {
                             break;
                         }
                     }
@@ -601,6 +636,7 @@ impl<L: Lifecycle> Strategy for Scenario<L> {
                 pos: 0,
             },
             progress: false,
+            changed: false,
             last: None,
         })
     }
@@ -668,8 +704,17 @@ impl<T: Clone + fmt::Debug> Slot<T> {
 
 #[derive(Clone, Copy, Debug)]
 enum Phase {
-    Delete { chunk: usize, pos: usize },
-    Waits(usize),
+    Delete {
+        chunk: usize,
+        pos: usize,
+    },
+    /// Step `i`'s wait, searched between `lo` (known too short to fail) and the
+    /// current wait (known to fail); `zero` once zero has been tried.
+    Waits {
+        i: usize,
+        lo: TimeDelta,
+        zero: bool,
+    },
     Data,
     Actions(usize),
     Done,
@@ -678,7 +723,12 @@ enum Phase {
 #[derive(Debug)]
 enum Change {
     Deleted(Vec<usize>),
-    Wait(usize, TimeDelta),
+    /// Step `i`'s wait was `old`, now `tried`.
+    Wait {
+        i: usize,
+        old: TimeDelta,
+        tried: TimeDelta,
+    },
     Data,
     Action(usize),
 }
@@ -694,7 +744,11 @@ pub struct ScriptTree<L: Lifecycle> {
     steps: Vec<Candidate<L>>,
     included: Vec<bool>,
     phase: Phase,
+    /// A deletion was kept in this pass over the steps.
     progress: bool,
+    /// A change other than a deletion was kept since the last pass of deletions: a
+    /// step may have become deletable, so the phases run again.
+    changed: bool,
     last: Option<Change>,
 }
 
@@ -733,8 +787,10 @@ impl<L: Lifecycle> ValueTree for ScriptTree<L> {
 
     fn simplify(&mut self) -> bool {
         // The current script fails: the last change, if any, is kept.
-        if let Some(Change::Deleted(_)) = self.last {
-            self.progress = true;
+        match self.last {
+            Some(Change::Deleted(_)) => self.progress = true,
+            Some(_) => self.changed = true,
+            None => {}
         }
         self.last = None;
         loop {
@@ -742,7 +798,11 @@ impl<L: Lifecycle> ValueTree for ScriptTree<L> {
                 Phase::Delete { chunk, pos } => {
                     let live = self.live();
                     if live.is_empty() {
-                        self.phase = Phase::Waits(0);
+                        self.phase = Phase::Waits {
+                            i: 0,
+                            lo: TimeDelta::zero(),
+                            zero: false,
+                        };
                     } else if pos >= live.len() {
                         if chunk > 1 {
                             self.phase = Phase::Delete {
@@ -754,7 +814,11 @@ impl<L: Lifecycle> ValueTree for ScriptTree<L> {
                             self.progress = false;
                             self.phase = Phase::Delete { chunk: 1, pos: 0 };
                         } else {
-                            self.phase = Phase::Waits(0);
+                            self.phase = Phase::Waits {
+                                i: 0,
+                                lo: TimeDelta::zero(),
+                                zero: false,
+                            };
                         }
                     } else {
                         let n = chunk.min(live.len() - pos);
@@ -766,17 +830,33 @@ impl<L: Lifecycle> ValueTree for ScriptTree<L> {
                         return true;
                     }
                 }
-                Phase::Waits(i) => {
+                Phase::Waits { i, lo, zero } => {
                     if i >= self.steps.len() {
                         self.phase = Phase::Data;
                         continue;
                     }
-                    self.phase = Phase::Waits(i + 1);
-                    if self.included[i] && !self.steps[i].wait.is_zero() {
-                        let old = std::mem::replace(&mut self.steps[i].wait, TimeDelta::zero());
-                        self.last = Some(Change::Wait(i, old));
-                        return true;
+                    let wait = self.steps[i].wait;
+                    let next = Phase::Waits {
+                        i: i + 1,
+                        lo: TimeDelta::zero(),
+                        zero: false,
+                    };
+                    if !self.included[i] || wait.is_zero() {
+                        self.phase = next;
+                        continue;
                     }
+                    // Zero first; then halving the distance between the longest wait
+                    // known too short and the shortest known to fail, to the second.
+                    let tried = if zero { lo + (wait - lo) / 2 } else { TimeDelta::zero() };
+                    let tried = TimeDelta::seconds(tried.num_seconds());
+                    if zero && (tried <= lo || tried >= wait) {
+                        self.phase = next;
+                        continue;
+                    }
+                    self.phase = Phase::Waits { i, lo, zero: true };
+                    self.steps[i].wait = tried;
+                    self.last = Some(Change::Wait { i, old: wait, tried });
+                    return true;
                 }
                 Phase::Data => {
                     if self.data.simplify() {
@@ -787,7 +867,15 @@ impl<L: Lifecycle> ValueTree for ScriptTree<L> {
                 }
                 Phase::Actions(i) => {
                     if i >= self.steps.len() {
-                        self.phase = Phase::Done;
+                        // Another round when anything but a deletion was kept: a step
+                        // may be deletable now, and the result must be 1-minimal.
+                        if self.changed {
+                            self.changed = false;
+                            self.progress = false;
+                            self.phase = Phase::Delete { chunk: 1, pos: 0 };
+                        } else {
+                            self.phase = Phase::Done;
+                        }
                         continue;
                     }
                     if self.included[i] && self.steps[i].action.simplify() {
@@ -814,8 +902,12 @@ impl<L: Lifecycle> ValueTree for ScriptTree<L> {
                 }
                 true
             }
-            Some(Change::Wait(i, old)) => {
+            Some(Change::Wait { i, old, tried }) => {
+                // `tried` was too short to fail: the search goes on above it.
                 self.steps[i].wait = old;
+                if let Phase::Waits { lo, .. } = &mut self.phase {
+                    *lo = tried;
+                }
                 true
             }
             Some(Change::Data) => {
@@ -929,6 +1021,107 @@ mod tests {
         assert_eq!(minimal.steps.len(), 3, "{minimal}");
         assert!(minimal.steps.iter().all(|s| s.wait.is_zero()), "{minimal}");
         assert!(runs < 400, "{runs} runs to shrink");
+    }
+
+    /// A planted bug whose minimal script is known, and which only the repeated
+    /// phases find: a tick weighs 2 when 10 <= n < 100, 1 when n >= 100, and the
+    /// script fails when the weights reach 4. The deletions keep four heavy ticks
+    /// (n >= 100, each needed); shrinking their payloads makes each weigh 2, and only
+    /// a second pass of deletions gets down to the two ticks of exactly 10.
+    #[test]
+    fn shrinking_repeats_its_phases_until_the_script_is_one_minimal() {
+        let scenario = Scenario::new(definition(), Just(serde_json::json!({})))
+            .payload(
+                "tick",
+                (0u64..1000).prop_map(|n| DynAction::new("tick", serde_json::json!({ "n": n }))),
+            )
+            .bias(100)
+            .steps(40..=40);
+        let weight = |n: &u64| match *n {
+            0..=9 => 0,
+            10..=99 => 2,
+            _ => 1,
+        };
+        let fails = |s: &Script<Dynamic>| ticks(s).iter().map(weight).sum::<u64>() >= 4;
+        for seed in [7, 8, 9] {
+            let mut runner = TestRunner::new(Config {
+                rng_seed: proptest::test_runner::RngSeed::Fixed(seed),
+                ..Config::default()
+            });
+            let mut tree = loop {
+                let tree = scenario.new_tree(&mut runner).expect("generates");
+                if fails(&tree.current()) {
+                    break tree;
+                }
+            };
+            shrink(&mut tree, fails);
+            let minimal = tree.current();
+            assert_eq!(ticks(&minimal), [10, 10], "seed {seed}: {minimal}");
+            // 1-minimal: without any one step, the script passes.
+            for i in 0..minimal.steps.len() {
+                let mut fewer = minimal.clone();
+                fewer.steps.remove(i);
+                assert!(!fails(&fewer), "seed {seed}: step {i} of {minimal} is not needed");
+            }
+        }
+    }
+
+    /// Per-action weights steer which allowed move a step takes.
+    #[test]
+    fn action_weights_steer_the_moves() {
+        let base = Scenario::new(definition(), Just(serde_json::json!({})))
+            .payload("tick", Just(DynAction::new("tick", serde_json::json!({ "n": 1 }))))
+            .payload("end", Just(DynAction::new("end", serde_json::json!({}))))
+            .bias(100)
+            .steps(10..=10);
+        let actions = |scenario: &Scenario<Dynamic>, seed: u64| -> Vec<Vec<String>> {
+            let mut runner = TestRunner::new(Config {
+                rng_seed: proptest::test_runner::RngSeed::Fixed(seed),
+                ..Config::default()
+            });
+            (0..32)
+                .map(|_| {
+                    let script = scenario.new_tree(&mut runner).expect("generates").current();
+                    script.steps.iter().map(|s| s.action.name.clone()).collect()
+                })
+                .collect()
+        };
+        // Never ending: not one step ends the instance.
+        let never = actions(&base.clone().action_weight("end", 0), 1);
+        assert!(never.iter().all(|steps| steps.iter().all(|a| a == "tick")), "{never:?}");
+        // Ending strongly preferred: most scripts end at their first step.
+        let first = actions(&base.clone().action_weight("end", 1000), 1);
+        let ended_first = first
+            .iter()
+            .filter(|steps| steps.first().is_some_and(|a| a == "end"))
+            .count();
+        assert!(ended_first >= 30, "{ended_first} of 32 ended first: {first:?}");
+        // Without weights, ticking (a move into the same state) and ending both occur.
+        let plain = actions(&base, 1);
+        assert!(plain.iter().flatten().any(|a| a == "tick") && plain.iter().flatten().any(|a| a == "end"));
+    }
+
+    /// Waits shrink by halving to the shortest that still fails, not only to zero.
+    #[test]
+    fn a_wait_shrinks_to_the_shortest_that_still_fails() {
+        let day = TimeDelta::days(1);
+        let scenario = Scenario::new(definition(), Just(serde_json::json!({})))
+            .payload("tick", Just(DynAction::new("tick", serde_json::json!({ "n": 1 }))))
+            .waits([day * 91])
+            .bias(100)
+            .steps(5..=5);
+        let mut runner = TestRunner::new(Config {
+            rng_seed: proptest::test_runner::RngSeed::Fixed(3),
+            ..Config::default()
+        });
+        // Fails when the script spans at least 10 days and 7 hours.
+        let threshold = day * 10 + TimeDelta::hours(7);
+        let fails = |s: &Script<Dynamic>| s.steps.iter().map(|st| st.wait).sum::<TimeDelta>() >= threshold;
+        let mut tree = scenario.new_tree(&mut runner).expect("generates");
+        shrink(&mut tree, fails);
+        let minimal = tree.current();
+        assert_eq!(minimal.steps.len(), 1, "{minimal}");
+        assert_eq!(minimal.steps[0].wait, threshold, "{minimal}");
     }
 
     #[test]
