@@ -279,8 +279,16 @@ fn describe_record(r: &AuditRecord) -> String {
         match &r.outcome {
             regula_core::Outcome::Created => "created".to_owned(),
             regula_core::Outcome::Accepted { to } => format!("accepted to {to}"),
-            regula_core::Outcome::Refused { reasons } if reasons.len() == 1 => "refused (1 reason)".to_owned(),
-            regula_core::Outcome::Refused { reasons } => format!("refused ({} reasons)", reasons.len()),
+            // Every reason, by its guard (or kind) and message: a divergence between
+            // two refusals must show which reason differs.
+            regula_core::Outcome::Refused { reasons } => format!(
+                "refused: {}",
+                reasons
+                    .iter()
+                    .map(|r| format!("[{}] {}", r.guard.as_deref().unwrap_or(r.code.as_str()), r.message.en))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
         }
     )
 }

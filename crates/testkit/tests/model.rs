@@ -1,5 +1,5 @@
-//! Model-based tests: a sound store, a store that loses records, and an application
-//! wrapper that forgets refusals.
+//! Model-based tests: a sound store, a store that loses records, an application
+//! wrapper that forgets refusals, and one that loses which guard refused.
 
 mod common;
 
@@ -128,4 +128,53 @@ fn a_correct_wrapper_built_on_the_setup_engine_passes() {
         .check(&scenario(definition), &CheckConfig::cases(32))
         .unwrap_or_else(|f| panic!("{f}"));
     assert_eq!(summary.cases, 32);
+}
+
+/// A wrapper that keeps refusals but loses which guard refused (it keeps the message
+/// only): the divergence names the reasons on both sides, so the difference shows.
+#[test]
+fn a_divergence_between_refusals_shows_the_reasons_on_both_sides() {
+    struct Terse(ForgetfulApp);
+    impl SystemUnderTest<Publishing> for Terse {
+        type Error = String;
+        fn create(&mut self, a: Actor, r: &str, d: common::Doc) -> Result<Option<AuditRecord>, String> {
+            self.0.create(a, r, d)
+        }
+        fn apply(&mut self, c: Command<common::Act>) -> Result<Option<AuditRecord>, String> {
+            let instance = self.0.instance.as_mut().ok_or("no instance")?;
+            let mut record = self.0.engine.apply(instance, c).map_err(|e| e.to_string())?;
+            if let regula_core::Outcome::Refused { reasons } = &mut record.outcome {
+                for reason in reasons {
+                    reason.guard = None;
+                }
+            }
+            self.0.kept.push(record.clone());
+            Ok(Some(record))
+        }
+        fn observe(&mut self) -> Result<Observation, String> {
+            self.0.observe()
+        }
+    }
+    let definition = Arc::new(publishing(Flaw::None));
+    let test = ModelTest::new(definition.clone(), |setup: Setup<Publishing>| {
+        Terse(ForgetfulApp {
+            engine: setup.engine(),
+            instance: None,
+            kept: Vec::new(),
+        })
+    });
+    let failure = test
+        .check(&scenario(definition), &CheckConfig::cases(64))
+        .expect_err("the lost guard names must be noticed");
+    let Violation::Divergence { expected, found, .. } = &failure.violation else {
+        panic!("{failure}");
+    };
+    // The reference names the guard; the wrapper's record names only the kind.
+    let guard = expected
+        .split("refused: [")
+        .nth(1)
+        .and_then(|rest| rest.split(']').next())
+        .unwrap_or_else(|| panic!("no reason in {expected:?}"));
+    assert!(!found.contains(&format!("[{guard}]")), "{found}");
+    assert!(found.contains("refused: ["), "{found}");
 }
