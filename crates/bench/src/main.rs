@@ -8,6 +8,7 @@
 //! `--quick` finishes in under two minutes and stops the scale section at 100k
 //! instances. See `docs/performance.md`.
 
+mod explore;
 mod measure;
 mod merkle;
 mod postgres;
@@ -21,7 +22,16 @@ mod transition;
 use std::process::ExitCode;
 
 /// Every section, in the order they run.
-const SECTIONS: [&str; 7] = ["transition", "replay", "sqlite", "scale", "merkle", "postgres", "serve"];
+const SECTIONS: [&str; 8] = [
+    "transition",
+    "replay",
+    "sqlite",
+    "scale",
+    "merkle",
+    "explore",
+    "postgres",
+    "serve",
+];
 
 fn main() -> ExitCode {
     let mut quick = false;
@@ -84,6 +94,9 @@ fn main() -> ExitCode {
     }
     if wanted("merkle") {
         merkle::run(&mut report, quick);
+    }
+    if wanted("explore") {
+        explore::run(&mut report, quick);
     }
     if wanted("postgres") {
         postgres::run(&mut report, quick);
