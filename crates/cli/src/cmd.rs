@@ -224,7 +224,8 @@ fn catalog_show(cli: &Cli, out: Out) -> Result<(), CliError> {
             .iter()
             .map(|e| {
                 serde_json::json!({"code": e.code, "name": e.name, "domain": e.domain, "category": e.category,
-                    "department": e.department, "unassigned": e.unassigned, "core": e.core})
+                    "department": crate::vocab::Department::new(&catalog, e.department.as_ref()),
+                    "unassigned": e.unassigned, "core": e.core})
             })
             .collect();
         return Ok(out.print_json(&rows)?);
@@ -269,7 +270,8 @@ fn list(cli: &Cli, out: Out, args: &ListArgs) -> Result<(), CliError> {
         other => CliError::Usage(other.to_string()),
     })?;
     if out.json {
-        return Ok(out.print_json(&statuses)?);
+        let items: Vec<_> = statuses.iter().map(crate::vocab::ListItem::new).collect();
+        return Ok(out.print_json(&items)?);
     }
     let rows: Vec<Vec<String>> = statuses
         .iter()
@@ -312,7 +314,13 @@ fn show(cli: &Cli, out: Out, args: &ShowArgs) -> Result<(), CliError> {
         other => CliError::Usage(other.message().get(out.lang).to_owned()),
     })?;
     if out.json {
-        return Ok(out.print_json(&view)?);
+        // The view carries the department's labels only; its id is the ledger's.
+        let ledger = match at {
+            Some(at) => court.ledger_as_of(at)?,
+            None => court.ledger(),
+        };
+        let department = ledger.get(&view.code).and_then(|d| d.department.clone());
+        return Ok(out.print_json(&crate::vocab::ShowDocument::new(&view, department.as_ref()))?);
     }
     // Gathered and printed escaped (stored text never reaches the terminal raw);
     // written, not println!'d: a closed pipe (`regula show X | head -1`) is not a panic.

@@ -1,0 +1,145 @@
+//! The `--json` vocabulary where the library's types name one thing two ways: `list`
+//! and `show` both say `state` and `state_label`, and give the department as
+//! `{id, unit?, zh, en}`. The library's types (and the HTTP API's document) stay as
+//! they are; these are the CLI's presentation of them.
+
+use chrono::{DateTime, Utc};
+use regula_core::{DefinitionRef, Text};
+use regula_standards::catalog::Catalog;
+use regula_standards::data::Version;
+use regula_standards::department::DepartmentRef;
+use regula_standards::lifecycle::Stage;
+use regula_standards::plan::{MilestoneStatus, StandardStatus};
+use regula_standards::service::Blocker;
+use regula_standards::view::{ActionView, StandardView};
+use serde::Serialize;
+
+/// A responsible department: its machine name and labels.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct Department {
+    /// The department's machine name; `null` when the standard has none.
+    pub id: Option<String>,
+    /// The sub-unit's machine name, when one was named.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// In Chinese ("未指定" when none).
+    pub zh: String,
+    /// In English.
+    pub en: String,
+}
+
+impl Department {
+    /// `department` with the catalog's labels.
+    pub fn new(catalog: &Catalog, department: Option<&DepartmentRef>) -> Self {
+        Self::labelled(department, &catalog.department_label(department))
+    }
+
+    /// `department` with `label`.
+    pub fn labelled(department: Option<&DepartmentRef>, label: &Text) -> Self {
+        Department {
+            id: department.map(|d| d.department.clone()),
+            unit: department.and_then(|d| d.unit.clone()),
+            zh: label.zh.to_string(),
+            en: label.en.to_string(),
+        }
+    }
+}
+
+/// One row of `list --json`.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct ListItem<'a> {
+    /// The code.
+    pub code: &'a str,
+    /// The name.
+    pub name: &'a Text,
+    /// The domain's code.
+    pub domain: &'a str,
+    /// The category's code.
+    pub category: &'a str,
+    /// Core as of now.
+    pub core: bool,
+    /// The responsible department.
+    pub department: Department,
+    /// The state (machine name); `null` when work was never opened.
+    pub state: Option<Stage>,
+    /// Its labels.
+    pub state_label: &'a Text,
+    /// The version in force.
+    pub version_in_force: Option<u32>,
+    /// Each due date with its standing.
+    pub milestones: &'a [MilestoneStatus],
+}
+
+impl<'a> ListItem<'a> {
+    /// `status` in the CLI's vocabulary.
+    pub fn new(status: &'a StandardStatus) -> Self {
+        ListItem {
+            code: &status.code,
+            name: &status.name,
+            domain: &status.domain,
+            category: &status.category,
+            core: status.core,
+            department: Department::labelled(status.department.as_ref(), &status.department_label),
+            state: status.stage,
+            state_label: &status.stage_label,
+            version_in_force: status.version_in_force,
+            milestones: &status.milestones,
+        }
+    }
+}
+
+/// `show --json`.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct ShowDocument<'a> {
+    /// The code, upper case.
+    pub code: &'a str,
+    /// The name.
+    pub name: &'a Text,
+    /// The state (machine name).
+    pub state: Stage,
+    /// Its labels.
+    pub state_label: &'a Text,
+    /// The responsible department.
+    pub department: Department,
+    /// The version in force.
+    pub version_in_force: Option<&'a Version>,
+    /// How many versions were published.
+    pub versions: usize,
+    /// The definition (name and version) the standard follows.
+    pub definition: &'a DefinitionRef,
+    /// The latest version of that definition.
+    pub latest_definition: u32,
+    /// How many records its log holds.
+    pub records: u64,
+    /// The event time of the latest of them.
+    pub last_record: DateTime<Utc>,
+    /// The past instant the view is as of (absent: now).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<DateTime<Utc>>,
+    /// What blocks each forward step.
+    pub blockers: &'a [Blocker],
+    /// The actions open from its state.
+    pub actions: &'a [ActionView],
+}
+
+impl<'a> ShowDocument<'a> {
+    /// `view`, whose department is `department` (the view carries its labels only).
+    pub fn new(view: &'a StandardView, department: Option<&DepartmentRef>) -> Self {
+        ShowDocument {
+            code: &view.code,
+            name: &view.name,
+            state: view.state,
+            state_label: &view.state_label,
+            department: Department::labelled(department, &view.department),
+            version_in_force: view.version_in_force.as_ref(),
+            versions: view.versions,
+            definition: &view.definition,
+            latest_definition: view.latest_definition,
+            records: view.records,
+            last_record: view.last_record,
+            as_of: view.as_of,
+            blockers: &view.blockers,
+            actions: &view.actions,
+        }
+    }
+}
