@@ -143,7 +143,11 @@ fn init(cli: &Cli, out: Out) -> Result<(), CliError> {
         .as_ref()
         .map_or_else(|| cli.store.display().to_string(), |_| "PostgreSQL".to_owned());
     if out.json {
-        return Ok(out.print_json(&serde_json::json!({"store": place, "existed": existed, "records": head.size}))?);
+        return Ok(out.print_json(&crate::vocab::InitDocument {
+            store: place,
+            existed,
+            records: head.size,
+        })?);
     }
     if existed.is_none() {
         crate::outln!(
@@ -195,7 +199,10 @@ fn import(cli: &Cli, out: Out, args: &ImportArgs) -> Result<(), CliError> {
     );
     progress.finish();
     if out.json {
-        return Ok(out.print_json(&serde_json::json!({"opened": opened, "total": court.catalog().standards().len()}))?);
+        return Ok(out.print_json(&crate::vocab::ImportDocument {
+            opened,
+            total: court.catalog().standards().len(),
+        })?);
     }
     let unassigned = court.catalog().unassigned().count();
     crate::outln!(
@@ -222,10 +229,14 @@ fn catalog_show(cli: &Cli, out: Out) -> Result<(), CliError> {
         let rows: Vec<_> = catalog
             .standards()
             .iter()
-            .map(|e| {
-                serde_json::json!({"code": e.code, "name": e.name, "domain": e.domain, "category": e.category,
-                    "department": crate::vocab::Department::new(&catalog, e.department.as_ref()),
-                    "unassigned": e.unassigned, "core": e.core})
+            .map(|e| crate::vocab::CatalogItem {
+                code: &e.code,
+                name: &e.name,
+                domain: &e.domain,
+                category: &e.category,
+                department: crate::vocab::Department::new(&catalog, e.department.as_ref()),
+                unassigned: e.unassigned.as_deref(),
+                core: e.core,
             })
             .collect();
         return Ok(out.print_json(&rows)?);
@@ -897,14 +908,21 @@ fn verify(cli: &Cli, out: Out, args: &VerifyArgs) -> Result<(), CliError> {
     progress.finish();
     if out.json {
         let problems = report.problem_texts(out.lang);
-        out.print_json(&serde_json::json!({
-            "ok": report.is_ok(), "records": report.records, "instances": report.instances,
-            "replayed": report.replayed, "root": report.computed.map(|c| c.root), "problems": problems,
-            "checkpoint": checkpoint.map(|c| serde_json::json!({
-                "origin": c.origin(), "size": c.size(), "root": c.root(), "time": c.time(),
-                "signed_by": signed_by,
-            })),
-        }))?;
+        out.print_json(&crate::vocab::VerifyDocument {
+            ok: report.is_ok(),
+            records: report.records,
+            instances: report.instances,
+            replayed: report.replayed,
+            root: report.computed.map(|c| c.root),
+            problems,
+            checkpoint: checkpoint.map(|c| crate::vocab::CheckpointSummary {
+                origin: c.origin().to_owned(),
+                size: c.size(),
+                root: c.root(),
+                time: c.time(),
+                signed_by: signed_by.clone(),
+            }),
+        })?;
     } else if report.is_ok() {
         let rules = if has_rules {
             out.s("，规则日志 1 个", " and the rules log")

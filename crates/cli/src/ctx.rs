@@ -299,7 +299,7 @@ pub fn write_file(path: &Path, text: &str) -> Result<(), CliError> {
 pub const FORMAT: u32 = 1;
 
 /// An error under `--json`: one object on one line of stderr.
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
 pub struct ErrorDocument {
     /// [`FORMAT`].
     pub format: u32,
@@ -308,7 +308,7 @@ pub struct ErrorDocument {
 }
 
 /// The error of an [`ErrorDocument`].
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
 pub struct ErrorBody {
     /// The kind, kebab-case: stable, for scripts to match.
     pub code: String,

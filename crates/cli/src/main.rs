@@ -14,6 +14,9 @@ mod out;
 mod payload;
 mod proof;
 mod report;
+// Only the tests use the schemas: they are files in the repository, not output.
+#[cfg(test)]
+mod schemas;
 mod shell;
 mod token;
 mod vocab;

@@ -45,6 +45,17 @@ macro_rules! errln {
     }};
 }
 
+/// An object printed under `--json`: `format` ([`crate::ctx::FORMAT`]), then the
+/// value's members (serde's flatten takes structs and maps only).
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct Versioned<'a, T: ?Sized> {
+    /// The version of the CLI's JSON vocabulary.
+    pub format: u32,
+    /// The document.
+    #[serde(flatten)]
+    pub value: &'a T,
+}
+
 /// How the user wants to read things.
 #[derive(Clone, Copy, Debug)]
 pub struct Out {
@@ -163,14 +174,6 @@ impl Out {
     /// is printed as it is (format 1 implicitly: wrapping would break every script
     /// that reads `.[0]`).
     pub fn print_json(&self, value: &impl serde::Serialize) -> std::io::Result<()> {
-        /// The value's members after `format` (serde's flatten takes structs and maps
-        /// only: anything else fails, and is printed bare).
-        #[derive(serde::Serialize)]
-        struct Versioned<'a, T> {
-            format: u32,
-            #[serde(flatten)]
-            value: &'a T,
-        }
         let versioned = Versioned {
             format: crate::ctx::FORMAT,
             value,

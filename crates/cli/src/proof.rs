@@ -71,12 +71,19 @@ pub fn checkpoint(cli: &Cli, out: Out, args: &CheckpointArgs) -> Result<(), CliE
         write_file(path, &text)?;
     }
     if out.json {
-        return Ok(out.print_json(&serde_json::json!({
-            "origin": checkpoint.origin(), "size": checkpoint.size(), "root": checkpoint.root(),
-            "time": checkpoint.time(),
-            "signed_by": note.signatures().iter().map(|s| format!("{}+{}", s.name, s.key_id)).collect::<Vec<_>>(),
-            "file": args.out.as_ref().map(|p| p.display().to_string()), "checkpoint": text,
-        }))?);
+        return Ok(out.print_json(&crate::vocab::CheckpointDocument {
+            origin: checkpoint.origin().to_owned(),
+            size: checkpoint.size(),
+            root: checkpoint.root(),
+            time: checkpoint.time(),
+            signed_by: note
+                .signatures()
+                .iter()
+                .map(|s| format!("{}+{}", s.name, s.key_id))
+                .collect(),
+            file: args.out.as_ref().map(|p| p.display().to_string()),
+            checkpoint: text,
+        })?);
     }
     match &args.out {
         Some(path) => crate::outln!(

@@ -16,6 +16,7 @@ use serde::Serialize;
 
 /// A responsible department: its machine name and labels.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Department {
     /// The department's machine name; `null` when the standard has none.
     pub id: Option<String>,
@@ -47,6 +48,7 @@ impl Department {
 
 /// One row of `list --json`.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct ListItem<'a> {
     /// The code.
     pub code: &'a str,
@@ -142,4 +144,97 @@ impl<'a> ShowDocument<'a> {
             actions: &view.actions,
         }
     }
+}
+
+/// `init --json`.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct InitDocument {
+    /// The SQLite file, or "PostgreSQL".
+    pub store: String,
+    /// Whether the store existed before; `null` when the store cannot tell (PostgreSQL).
+    pub existed: Option<bool>,
+    /// How many records it holds.
+    pub records: u64,
+}
+
+/// `catalog import --json`.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct ImportDocument {
+    /// The codes whose work was opened now.
+    pub opened: Vec<String>,
+    /// How many standards the catalog lists.
+    pub total: usize,
+}
+
+/// One row of `catalog show --json`.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct CatalogItem<'a> {
+    /// The code.
+    pub code: &'a str,
+    /// The name.
+    pub name: &'a Text,
+    /// The domain's code.
+    pub domain: &'a str,
+    /// The category's code.
+    pub category: &'a str,
+    /// The responsible department (`id` null when unassigned).
+    pub department: Department,
+    /// Why no department is responsible, when none is.
+    pub unassigned: Option<&'a str>,
+    /// A core standard.
+    pub core: bool,
+}
+
+/// `verify --json`.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct VerifyDocument {
+    /// No problem was found.
+    pub ok: bool,
+    /// Records read.
+    pub records: u64,
+    /// Instances (standards and the rules log) read.
+    pub instances: u64,
+    /// Instances whose logs were replayed.
+    pub replayed: u64,
+    /// The Merkle root recomputed from the records (`null`: not computed).
+    pub root: Option<regula_core::Digest>,
+    /// Each problem, in the chosen language.
+    pub problems: Vec<String>,
+    /// The checkpoint verified against, when one was given.
+    pub checkpoint: Option<CheckpointSummary>,
+}
+
+/// A checkpoint as `verify --json` describes it.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct CheckpointSummary {
+    /// Its origin line.
+    pub origin: String,
+    /// The tree size it commits to.
+    pub size: u64,
+    /// The root it commits to.
+    pub root: regula_core::Digest,
+    /// When it was made.
+    pub time: DateTime<Utc>,
+    /// `NAME+KEYID` of the key whose signature was checked (`--key`).
+    pub signed_by: Option<String>,
+}
+
+/// `checkpoint --json`.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct CheckpointDocument {
+    /// Its origin line.
+    pub origin: String,
+    /// The tree size it commits to.
+    pub size: u64,
+    /// The root it commits to.
+    pub root: regula_core::Digest,
+    /// When it was made.
+    pub time: DateTime<Utc>,
+    /// `NAME+KEYID` of each signature.
+    pub signed_by: Vec<String>,
+    /// The file written (`--out`), if any.
+    pub file: Option<String>,
+    /// The checkpoint's text.
+    pub checkpoint: String,
 }
