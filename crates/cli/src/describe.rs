@@ -88,12 +88,15 @@ fn all_actions(cli: &Cli, out: Out) -> Result<(), CliError> {
             .unwrap_or_else(|| Text::owned(action, action))
     };
     if out.json {
-        let rows: Vec<Value> = definition
+        let rows: Vec<crate::vocab::TransitionItem> = definition
             .transitions()
             .iter()
-            .map(|t| {
-                json!({"action": t.action, "label": label(&t.action), "from": t.from.as_str(),
-                    "to": t.to.as_str(), "roles": t.roles})
+            .map(|t| crate::vocab::TransitionItem {
+                action: t.action.clone(),
+                label: label(&t.action),
+                from: t.from,
+                to: t.to,
+                roles: t.roles.clone(),
             })
             .collect();
         return Ok(out.print_json(&rows)?);
@@ -237,8 +240,14 @@ pub fn dry_run(
     match decision {
         Decision::Accept { to } => {
             if out.json {
-                out.print_json(&json!({"decision": "accept", "from": from.as_str(), "to": to.as_str(),
-                    "role": command.role, "dry_run": true}))?;
+                out.print_json(&crate::vocab::DryRunDocument {
+                    decision: crate::vocab::DryRunDecision::Accept,
+                    from,
+                    to: Some(to),
+                    reasons: None,
+                    role: command.role.clone(),
+                    dry_run: true,
+                })?;
             } else {
                 crate::outln!(
                     "{code} {action}: {} → {} ({nothing})",
@@ -250,8 +259,14 @@ pub fn dry_run(
         }
         Decision::Refuse(reasons) => {
             if out.json {
-                out.print_json(&json!({"decision": "refuse", "from": from.as_str(), "reasons": reasons,
-                    "role": command.role, "dry_run": true}))?;
+                out.print_json(&crate::vocab::DryRunDocument {
+                    decision: crate::vocab::DryRunDecision::Refuse,
+                    from,
+                    to: None,
+                    reasons: Some(reasons.clone()),
+                    role: command.role.clone(),
+                    dry_run: true,
+                })?;
             } else {
                 out.status_err(
                     Tone::Bad,

@@ -28,10 +28,11 @@ pub fn key_generate(out: Out, args: &KeyGenerateArgs) -> Result<(), CliError> {
         public.write(path).map_err(proof_error)?;
     }
     if out.json {
-        return Ok(
-            out.print_json(&serde_json::json!({"name": key.name(), "public": public.to_string(),
-            "secret_file": args.secret.display().to_string()}))?,
-        );
+        return Ok(out.print_json(&crate::vocab::KeyDocument {
+            name: key.name().to_owned(),
+            public: public.to_string(),
+            secret_file: args.secret.display().to_string(),
+        })?);
     }
     crate::errln!(
         "{} {} ({})",

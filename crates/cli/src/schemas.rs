@@ -11,8 +11,11 @@ use serde_json::Value;
 
 use crate::ctx::ErrorDocument;
 use crate::out::Versioned;
+use regula_standards::view::ActionView;
+
 use crate::vocab::{
-    CatalogItem, CheckpointDocument, ImportDocument, InitDocument, ListItem, ShowDocument, VerifyDocument,
+    CatalogItem, CheckpointDocument, DryRunDocument, ImportDocument, InitDocument, KeyDocument, ListItem, ShowDocument,
+    TransitionItem, VerifyDocument,
 };
 
 /// The schema of `T` as serde writes it (a member skipped when empty is then not
@@ -72,6 +75,34 @@ pub fn all() -> Vec<(&'static str, Value)> {
             titled(
                 output_schema::<Versioned<'static, ShowDocument<'static>>>(),
                 "regula show --json",
+            ),
+        ),
+        (
+            "actions",
+            titled(
+                output_schema::<Vec<ActionView>>(),
+                "regula actions CODE --json: the actions open now",
+            ),
+        ),
+        (
+            "lifecycle-actions",
+            titled(
+                output_schema::<Vec<TransitionItem>>(),
+                "regula actions --json (no code): every transition of the lifecycle",
+            ),
+        ),
+        (
+            "dry-run",
+            titled(
+                output_schema::<Versioned<'static, DryRunDocument>>(),
+                "regula do --dry-run --json",
+            ),
+        ),
+        (
+            "key",
+            titled(
+                output_schema::<Versioned<'static, KeyDocument>>(),
+                "regula key generate --json",
             ),
         ),
         (

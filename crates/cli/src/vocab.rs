@@ -238,3 +238,59 @@ pub struct CheckpointDocument {
     /// The checkpoint's text.
     pub checkpoint: String,
 }
+
+/// One row of `actions --json` without a code: a transition of the court's lifecycle.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct TransitionItem {
+    /// The action's machine name.
+    pub action: String,
+    /// Its labels.
+    pub label: Text,
+    /// The state it leaves.
+    pub from: Stage,
+    /// The state it leads to.
+    pub to: Stage,
+    /// The roles allowed to take it.
+    pub roles: Vec<String>,
+}
+
+/// What a dry run decided.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DryRunDecision {
+    /// The attempt would be accepted.
+    Accept,
+    /// It would be refused.
+    Refuse,
+}
+
+/// `do --dry-run --json`.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct DryRunDocument {
+    /// Accepted or refused.
+    pub decision: DryRunDecision,
+    /// The state it is in now.
+    pub from: Stage,
+    /// The state it would lead to (accepted only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<Stage>,
+    /// Every rule that refuses it (refused only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reasons: Option<Vec<regula_core::Reason>>,
+    /// The role it was decided in.
+    pub role: String,
+    /// Always true: nothing was written.
+    pub dry_run: bool,
+}
+
+/// `key generate --json`.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct KeyDocument {
+    /// The key's name.
+    pub name: String,
+    /// The public key, as `verify-proof --key` reads it.
+    pub public: String,
+    /// The file the secret key was written to.
+    pub secret_file: String,
+}

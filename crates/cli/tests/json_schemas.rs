@@ -150,6 +150,27 @@ fn every_command_s_json_output_validates_against_its_schema() {
     assert!(against["checkpoint"]["signed_by"].is_string(), "{against}");
     ok("checkpoint", &["checkpoint"]);
 
+    // What may be done, and what a dry run would decide (accepted; refused, exit 1).
+    ok("lifecycle-actions", &["actions"]);
+    let would = ok(
+        "dry-run",
+        &[
+            "do",
+            "ADJ-01-08",
+            "start_drafting",
+            "--as",
+            DEPT,
+            "--at",
+            "2023-05-01",
+            "--dry-run",
+        ],
+    );
+    assert_eq!(would["decision"], "accept");
+    ok(
+        "key",
+        &["key", "generate", "schema-test", "--secret", "schema-test.key"],
+    );
+
     // A write: the record, accepted; then one refused (exit 1), whose record is on
     // stdout and whose error object is on stderr.
     let accepted = ok(
@@ -157,6 +178,22 @@ fn every_command_s_json_output_validates_against_its_schema() {
         &["do", "ADJ-01-08", "start_drafting", "--as", DEPT, "--at", "2023-05-01"],
     );
     assert_eq!(accepted["outcome"]["kind"], "accepted");
+    assert!(!ok("actions", &["actions", "ADJ-01-08"]).as_array().unwrap().is_empty());
+    let would_not = run(&[
+        "--json",
+        "do",
+        "ADJ-01-08",
+        "open_consultation",
+        "--as",
+        DEPT,
+        "--at",
+        "2023-05-02",
+        "draft.text=x",
+        "--dry-run",
+    ])
+    .refused();
+    assert_valid("dry-run", &would_not.json(), "a refused dry run");
+    assert_eq!(would_not.json()["decision"], "refuse");
     let refused = run(&[
         "--json",
         "do",
