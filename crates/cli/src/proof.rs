@@ -195,11 +195,18 @@ pub fn verify_proof(out: Out, args: &VerifyProofArgs) -> Result<(), CliError> {
     match verify_bundle(&bundle, &key) {
         Ok(v) => {
             if out.json {
-                out.print_json(&serde_json::json!({
-                    "ok": true, "origin": v.origin(), "key": v.key_name, "tree_size": v.tree_size(),
-                    "root": v.root(), "time": v.time(), "leaf_index": v.leaf_index,
-                    "instance": v.instance, "seq": v.seq, "record": v.record,
-                }))?;
+                out.print_json(&crate::vocab::ProofDocument {
+                    ok: true,
+                    origin: v.origin(),
+                    key: &v.key_name,
+                    tree_size: v.tree_size(),
+                    root: v.root(),
+                    time: v.time(),
+                    leaf_index: v.leaf_index,
+                    instance: v.instance,
+                    seq: v.seq,
+                    record: &v.record,
+                })?;
             } else {
                 crate::outln!("{}", out.s("证明有效：", "proof verified:"))?;
                 crate::outln!(

@@ -6,16 +6,17 @@
 //! against its file.
 
 use regula_core::AuditRecord;
+use regula_standards::affairs::Hearing;
 use regula_standards::report::Report;
+use regula_standards::view::ActionView;
 use serde_json::Value;
 
 use crate::ctx::ErrorDocument;
 use crate::out::Versioned;
-use regula_standards::view::ActionView;
-
+use crate::token::{Issued, Listed};
 use crate::vocab::{
-    CatalogItem, CheckpointDocument, DryRunDocument, ImportDocument, InitDocument, KeyDocument, ListItem, ShowDocument,
-    TransitionItem, VerifyDocument,
+    CatalogItem, CheckpointDocument, DryRunDocument, ImportDocument, InitDocument, KeyDocument, ListItem,
+    ProofDocument, ShowDocument, TransitionItem, VerifyDocument,
 };
 
 /// The schema of `T` as serde writes it (a member skipped when empty is then not
@@ -104,6 +105,28 @@ pub fn all() -> Vec<(&'static str, Value)> {
                 output_schema::<Versioned<'static, KeyDocument>>(),
                 "regula key generate --json",
             ),
+        ),
+        (
+            "verify-proof",
+            titled(
+                output_schema::<Versioned<'static, ProofDocument<'static>>>(),
+                "regula verify-proof --json (a proof that holds)",
+            ),
+        ),
+        (
+            "hearings",
+            titled(output_schema::<Vec<Hearing>>(), "regula court hearings --json"),
+        ),
+        (
+            "token-issue",
+            titled(
+                output_schema::<Versioned<'static, Issued<'static>>>(),
+                "regula token issue --json",
+            ),
+        ),
+        (
+            "token-list",
+            titled(output_schema::<Vec<Listed<'static>>>(), "regula token list --json"),
         ),
         (
             "record",

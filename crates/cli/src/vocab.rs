@@ -294,3 +294,28 @@ pub struct KeyDocument {
     /// The file the secret key was written to.
     pub secret_file: String,
 }
+
+/// `verify-proof --json`, when the proof holds.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct ProofDocument<'a> {
+    /// Always true (a rejected proof is an error).
+    pub ok: bool,
+    /// The checkpoint's origin.
+    pub origin: &'a str,
+    /// The name of the key that signed it.
+    pub key: &'a str,
+    /// The tree size the checkpoint commits to.
+    pub tree_size: u64,
+    /// The root it commits to.
+    pub root: regula_core::Digest,
+    /// When the checkpoint was made.
+    pub time: DateTime<Utc>,
+    /// The record's leaf in the tree.
+    pub leaf_index: u64,
+    /// The record's instance.
+    pub instance: uuid::Uuid,
+    /// Its place in the instance's log.
+    pub seq: u64,
+    /// The record proven.
+    pub record: &'a regula_core::AuditRecord,
+}

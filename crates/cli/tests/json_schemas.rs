@@ -149,6 +149,16 @@ fn every_command_s_json_output_validates_against_its_schema() {
     );
     assert!(against["checkpoint"]["signed_by"].is_string(), "{against}");
     ok("checkpoint", &["checkpoint"]);
+    let proof = ok(
+        "verify-proof",
+        &["verify-proof", "adj-01-01-12.json", "--key", "court.pub"],
+    );
+    assert_eq!(proof["seq"], 12);
+    ok("report", &["report", "--year", "2023"]);
+    ok("hearings", &["court", "hearings"]);
+    let issued = ok("token-issue", &["token", "issue", "--as", "陈伟", "--for", DEPT]);
+    assert!(issued["secret"].is_string(), "{issued}");
+    assert_eq!(ok("token-list", &["token", "list"]).as_array().unwrap().len(), 1);
 
     // What may be done, and what a dry run would decide (accepted; refused, exit 1).
     ok("lifecycle-actions", &["actions"]);
