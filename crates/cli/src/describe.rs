@@ -9,7 +9,7 @@ use regula_standards::court::standard_definition;
 use regula_standards::lifecycle::{ActionKind, Stage, StandardAction, roles};
 use regula_standards::schema::fields::{Field, Kind, action_fields};
 use regula_standards::service::{Court, ServiceError};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::args::{ActionsArgs, Cli, SchemaArgs};
 use crate::cmd::{config_of, open_court};
@@ -161,24 +161,31 @@ pub fn schema(out: Out, args: &SchemaArgs) -> Result<(), CliError> {
         }));
     };
     if out.json {
-        let fields: Vec<Value> = fields
+        let fields: Vec<crate::vocab::FieldDocument<'_>> = fields
             .iter()
-            .map(|f| {
-                let values = match &f.kind {
+            .map(|f| crate::vocab::FieldDocument {
+                name: &f.path,
+                type_name: f.type_name(),
+                required: f.required,
+                label: f.label(),
+                description: f.description.as_deref(),
+                example: f.example(),
+                values: match &f.kind {
                     Kind::Choice(values) | Kind::Choices(values) => Some(values),
                     _ => None,
-                };
-                json!({
-                    "name": f.path, "type": f.type_name(), "required": f.required,
-                    "label": f.label(), "description": f.description, "example": f.example(),
-                    "values": values,
-                    "when": f.variant.as_ref().map(|(tag, values)| json!({"field": tag, "is": values})),
-                })
+                },
+                when: f
+                    .variant
+                    .as_ref()
+                    .map(|(tag, values)| crate::vocab::FieldCondition { field: tag, is: values }),
             })
             .collect();
-        return Ok(out.print_json(&json!({
-            "action": action, "label": kind.label(), "fields": fields, "schema": schema,
-        }))?);
+        return Ok(out.print_json(&crate::vocab::SchemaDocument {
+            action,
+            label: kind.label(),
+            fields,
+            schema,
+        })?);
     }
     if fields.is_empty() {
         crate::outln!(

@@ -16,7 +16,7 @@ use crate::out::Versioned;
 use crate::token::{Issued, Listed};
 use crate::vocab::{
     CatalogItem, CheckpointDocument, DryRunDocument, ImportDocument, InitDocument, KeyDocument, ListItem,
-    ProofDocument, ShowDocument, TransitionItem, VerifyDocument,
+    ProofDocument, SchemaDocument, ShowDocument, TransitionItem, VerifyDocument,
 };
 
 /// The schema of `T` as serde writes it (a member skipped when empty is then not
@@ -127,6 +127,13 @@ pub fn all() -> Vec<(&'static str, Value)> {
         (
             "token-list",
             titled(output_schema::<Vec<Listed<'static>>>(), "regula token list --json"),
+        ),
+        (
+            "schema",
+            titled(
+                output_schema::<Versioned<'static, SchemaDocument<'static>>>(),
+                "regula schema ACTION --json",
+            ),
         ),
         (
             "record",

@@ -319,3 +319,49 @@ pub struct ProofDocument<'a> {
     /// The record proven.
     pub record: &'a regula_core::AuditRecord,
 }
+
+/// `schema ACTION --json`.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct SchemaDocument<'a> {
+    /// The action's machine name.
+    pub action: &'a str,
+    /// Its labels.
+    pub label: Text,
+    /// Its payload's fields, as `KEY=VALUE` names them.
+    pub fields: Vec<FieldDocument<'a>>,
+    /// The JSON Schema the engine checks the payload with.
+    pub schema: serde_json::Value,
+}
+
+/// One field of [`SchemaDocument`].
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct FieldDocument<'a> {
+    /// Its dotted path (`meeting.date`).
+    pub name: &'a str,
+    /// Its type (`text`, `date`, `choice`, …).
+    #[serde(rename = "type")]
+    pub type_name: &'static str,
+    /// Whether it must be given.
+    pub required: bool,
+    /// Its labels.
+    pub label: Text,
+    /// What it means, from the schema.
+    pub description: Option<&'a str>,
+    /// An example value.
+    pub example: serde_json::Value,
+    /// The values a choice takes.
+    pub values: Option<&'a [String]>,
+    /// The value of another field under which it applies.
+    pub when: Option<FieldCondition<'a>>,
+}
+
+/// When a field applies: `field` is one of `is`.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct FieldCondition<'a> {
+    /// The other field.
+    pub field: &'a str,
+    /// Its values under which this one applies.
+    pub is: &'a [String],
+}

@@ -162,6 +162,10 @@ fn every_command_s_json_output_validates_against_its_schema() {
 
     // What may be done, and what a dry run would decide (accepted; refused, exit 1).
     ok("lifecycle-actions", &["actions"]);
+    for action in ["respond_to_opinion", "approve", "publish", "start_drafting"] {
+        let described = ok("schema", &["schema", action]);
+        assert_eq!(described["action"], action);
+    }
     let would = ok(
         "dry-run",
         &[
