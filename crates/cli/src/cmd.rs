@@ -907,7 +907,12 @@ fn verify(cli: &Cli, out: Out, args: &VerifyArgs) -> Result<(), CliError> {
     };
     progress.finish();
     if out.json {
-        let problems = report.problem_texts(out.lang);
+        // Both languages, as every text of the JSON vocabulary.
+        let problems = report
+            .problems
+            .iter()
+            .map(|p| regula_core::Text::owned(p.text(regula_core::Lang::Zh), p.text(regula_core::Lang::En)))
+            .collect();
         out.print_json(&crate::vocab::VerifyDocument {
             ok: report.is_ok(),
             records: report.records,

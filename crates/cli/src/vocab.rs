@@ -199,8 +199,8 @@ pub struct VerifyDocument {
     pub replayed: u64,
     /// The Merkle root recomputed from the records (`null`: not computed).
     pub root: Option<regula_core::Digest>,
-    /// Each problem, in the chosen language.
-    pub problems: Vec<String>,
+    /// Each problem, in both languages.
+    pub problems: Vec<Text>,
     /// The checkpoint verified against, when one was given.
     pub checkpoint: Option<CheckpointSummary>,
 }
