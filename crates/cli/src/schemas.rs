@@ -15,7 +15,7 @@ use crate::ctx::ErrorDocument;
 use crate::out::Versioned;
 use crate::token::{Issued, Listed};
 use crate::vocab::{
-    CatalogItem, CheckpointDocument, DryRunDocument, ImportDocument, InitDocument, KeyDocument, ListItem,
+    CatalogItem, CheckpointDocument, DryRunDocument, ImportDocument, InitDocument, KeyDocument, ListItem, ManDocument,
     ProofDocument, SchemaDocument, ShowDocument, TransitionItem, VerifyDocument,
 };
 
@@ -133,6 +133,13 @@ pub fn all() -> Vec<(&'static str, Value)> {
             titled(
                 output_schema::<Versioned<'static, SchemaDocument<'static>>>(),
                 "regula schema ACTION --json",
+            ),
+        ),
+        (
+            "man",
+            titled(
+                output_schema::<Versioned<'static, ManDocument>>(),
+                "regula man --out DIR --json",
             ),
         ),
         (

@@ -365,3 +365,12 @@ pub struct FieldCondition<'a> {
     /// Its values under which this one applies.
     pub is: &'a [String],
 }
+
+/// `man --out DIR --json`.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct ManDocument {
+    /// The directory the pages were written to.
+    pub dir: String,
+    /// How many pages: the command's and each subcommand's.
+    pub pages: usize,
+}

@@ -158,7 +158,12 @@ fn every_command_s_json_output_validates_against_its_schema() {
     ok("hearings", &["court", "hearings"]);
     let issued = ok("token-issue", &["token", "issue", "--as", "陈伟", "--for", DEPT]);
     assert!(issued["secret"].is_string(), "{issued}");
-    assert_eq!(ok("token-list", &["token", "list"]).as_array().unwrap().len(), 1);
+    let tokens = ok("token-list", &["token", "list"]);
+    assert_eq!(tokens.as_array().unwrap().len(), 1);
+    let id = tokens[0]["id"].as_str().unwrap();
+    ok("record", &["token", "revoke", id, "--as", "陈伟"]);
+    ok("records", &["migrate", "--as", "陈伟"]);
+    assert!(ok("man", &["man", "--out", "man"])["pages"].as_u64().unwrap() > 10);
 
     // What may be done, and what a dry run would decide (accepted; refused, exit 1).
     ok("lifecycle-actions", &["actions"]);
