@@ -143,7 +143,11 @@ fn init(cli: &Cli, out: Out) -> Result<(), CliError> {
         .as_ref()
         .map_or_else(|| cli.store.display().to_string(), |_| "PostgreSQL".to_owned());
     if out.json {
-        return Ok(out.print_json(&serde_json::json!({"store": place, "existed": existed, "records": head.size}))?);
+        return Ok(out.print_json(&crate::vocab::InitDocument {
+            store: place,
+            existed,
+            records: head.size,
+        })?);
     }
     if existed.is_none() {
         crate::outln!(
@@ -195,7 +199,10 @@ fn import(cli: &Cli, out: Out, args: &ImportArgs) -> Result<(), CliError> {
     );
     progress.finish();
     if out.json {
-        return Ok(out.print_json(&serde_json::json!({"opened": opened, "total": court.catalog().standards().len()}))?);
+        return Ok(out.print_json(&crate::vocab::ImportDocument {
+            opened,
+            total: court.catalog().standards().len(),
+        })?);
     }
     let unassigned = court.catalog().unassigned().count();
     crate::outln!(
@@ -222,9 +229,14 @@ fn catalog_show(cli: &Cli, out: Out) -> Result<(), CliError> {
         let rows: Vec<_> = catalog
             .standards()
             .iter()
-            .map(|e| {
-                serde_json::json!({"code": e.code, "name": e.name, "domain": e.domain, "category": e.category,
-                    "department": e.department, "unassigned": e.unassigned, "core": e.core})
+            .map(|e| crate::vocab::CatalogItem {
+                code: &e.code,
+                name: &e.name,
+                domain: &e.domain,
+                category: &e.category,
+                department: crate::vocab::Department::new(&catalog, e.department.as_ref()),
+                unassigned: e.unassigned.as_deref(),
+                core: e.core,
             })
             .collect();
         return Ok(out.print_json(&rows)?);
@@ -269,7 +281,8 @@ fn list(cli: &Cli, out: Out, args: &ListArgs) -> Result<(), CliError> {
         other => CliError::Usage(other.to_string()),
     })?;
     if out.json {
-        return Ok(out.print_json(&statuses)?);
+        let items: Vec<_> = statuses.iter().map(crate::vocab::ListItem::new).collect();
+        return Ok(out.print_json(&items)?);
     }
     let rows: Vec<Vec<String>> = statuses
         .iter()
@@ -312,7 +325,13 @@ fn show(cli: &Cli, out: Out, args: &ShowArgs) -> Result<(), CliError> {
         other => CliError::Usage(other.message().get(out.lang).to_owned()),
     })?;
     if out.json {
-        return Ok(out.print_json(&view)?);
+        // The view carries the department's labels only; its id is the ledger's.
+        let ledger = match at {
+            Some(at) => court.ledger_as_of(at)?,
+            None => court.ledger(),
+        };
+        let department = ledger.get(&view.code).and_then(|d| d.department.clone());
+        return Ok(out.print_json(&crate::vocab::ShowDocument::new(&view, department.as_ref()))?);
     }
     // Gathered and printed escaped (stored text never reaches the terminal raw);
     // written, not println!'d: a closed pipe (`regula show X | head -1`) is not a panic.
@@ -888,15 +907,27 @@ fn verify(cli: &Cli, out: Out, args: &VerifyArgs) -> Result<(), CliError> {
     };
     progress.finish();
     if out.json {
-        let problems = report.problem_texts(out.lang);
-        out.print_json(&serde_json::json!({
-            "ok": report.is_ok(), "records": report.records, "instances": report.instances,
-            "replayed": report.replayed, "root": report.computed.map(|c| c.root), "problems": problems,
-            "checkpoint": checkpoint.map(|c| serde_json::json!({
-                "origin": c.origin(), "size": c.size(), "root": c.root(), "time": c.time(),
-                "signed_by": signed_by,
-            })),
-        }))?;
+        // Both languages, as every text of the JSON vocabulary.
+        let problems = report
+            .problems
+            .iter()
+            .map(|p| regula_core::Text::owned(p.text(regula_core::Lang::Zh), p.text(regula_core::Lang::En)))
+            .collect();
+        out.print_json(&crate::vocab::VerifyDocument {
+            ok: report.is_ok(),
+            records: report.records,
+            instances: report.instances,
+            replayed: report.replayed,
+            root: report.computed.map(|c| c.root),
+            problems,
+            checkpoint: checkpoint.map(|c| crate::vocab::CheckpointSummary {
+                origin: c.origin().to_owned(),
+                size: c.size(),
+                root: c.root(),
+                time: c.time(),
+                signed_by: signed_by.clone(),
+            }),
+        })?;
     } else if report.is_ok() {
         let rules = if has_rules {
             out.s("，规则日志 1 个", " and the rules log")

@@ -20,6 +20,10 @@ pub enum CliError {
     /// The command line or an input was wrong.
     #[error("{0}")]
     Usage(String),
+    /// An input was wrong, said in both languages: the text shows `shown`, `--json`
+    /// gives both and the details ([`Said`]).
+    #[error("{}", .0.shown)]
+    Said(Box<Said>),
     /// Another writer extended the standard first; nothing was written, and running the
     /// command again decides on the new state (the message says so, in the user's
     /// language).
@@ -69,7 +73,46 @@ pub enum CliError {
     ProofRejected,
 }
 
+/// An input error said in both languages, with a kind and details for `--json`.
+#[derive(Debug)]
+pub struct Said {
+    /// The kind, kebab-case (`bad-payload`, `no-store`).
+    pub code: &'static str,
+    /// In Chinese.
+    pub zh: String,
+    /// In English.
+    pub en: String,
+    /// What the text output prints (one of the two, or the message of earlier
+    /// releases, which scripts may match).
+    pub shown: String,
+    /// Facts an integrator can use (the action, the store), by name.
+    pub details: serde_json::Map<String, serde_json::Value>,
+}
+
 impl CliError {
+    /// An input error of kind `code` in both languages, shown in `lang`.
+    pub fn said(code: &'static str, lang: regula_core::Lang, zh: String, en: String) -> Self {
+        let shown = match lang {
+            regula_core::Lang::Zh => zh.clone(),
+            regula_core::Lang::En => en.clone(),
+        };
+        CliError::Said(Box::new(Said {
+            code,
+            zh,
+            en,
+            shown,
+            details: serde_json::Map::new(),
+        }))
+    }
+
+    /// The same error with a detail added (no effect on other variants).
+    pub fn with_detail(mut self, name: &str, value: serde_json::Value) -> Self {
+        if let CliError::Said(said) = &mut self {
+            said.details.insert(name.to_owned(), value);
+        }
+        self
+    }
+
     /// The documented exit code.
     pub fn exit_code(&self) -> u8 {
         match self {
@@ -121,10 +164,16 @@ pub fn open_store(cli: &Cli, access: Access) -> Result<AnyStore, CliError> {
 /// PostgreSQL store is checked when it is opened.
 pub fn require_store(cli: &Cli) -> Result<(), CliError> {
     if cli.pg.is_none() && !cli.store.exists() {
-        return Err(CliError::Usage(format!(
-            "no store at {}: run `regula init` first, or name one with --store",
-            cli.store.display()
-        )));
+        let store = cli.store.display();
+        let en = format!("no store at {store}: run `regula init` first, or name one with --store");
+        // Shown in English in either language, as in earlier releases (scripts match it).
+        let said = CliError::said(
+            "no-store",
+            regula_core::Lang::En,
+            format!("{store} 处没有存储：请先运行 `regula init`，或用 --store 指定存储"),
+            en,
+        );
+        return Err(said.with_detail("store", serde_json::json!(store.to_string())));
     }
     Ok(())
 }
@@ -243,4 +292,127 @@ pub fn write_file(path: &Path, text: &str) -> Result<(), CliError> {
             source,
         }
     })
+}
+
+/// The version of the `--json` vocabulary: every document the CLI prints under
+/// `--json` carries it as `format` (arrays excepted: see the README's "JSON output").
+pub const FORMAT: u32 = 1;
+
+/// An error under `--json`: one object on one line of stderr.
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+pub struct ErrorDocument {
+    /// [`FORMAT`].
+    pub format: u32,
+    /// What went wrong.
+    pub error: ErrorBody,
+}
+
+/// The error of an [`ErrorDocument`].
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+pub struct ErrorBody {
+    /// The kind, kebab-case: stable, for scripts to match.
+    pub code: String,
+    /// In Chinese.
+    pub zh: String,
+    /// In English.
+    pub en: String,
+    /// Facts by name (the standard's code, the file, the store); may be empty.
+    pub details: serde_json::Map<String, serde_json::Value>,
+}
+
+impl CliError {
+    /// The error as `--json` prints it. Messages that exist in one language only (a
+    /// lower layer's, or an input error not yet translated) appear in both fields
+    /// after a prefix in each language.
+    pub fn into_document(self) -> ErrorDocument {
+        use serde_json::{Map, json};
+        let mut details = Map::new();
+        let plain =
+            |zh: &str, en: &str, message: &dyn std::fmt::Display| (format!("{zh}{message}"), format!("{en}{message}"));
+        let (code, (zh, en)) = match self {
+            CliError::Said(said) => {
+                let Said {
+                    code,
+                    zh,
+                    en,
+                    details: d,
+                    ..
+                } = *said;
+                details = d;
+                (code.to_owned(), (zh, en))
+            }
+            CliError::Usage(m) => ("usage".into(), plain("用法或输入有误：", "usage or input error: ", &m)),
+            CliError::Conflict(m) => ("conflict".into(), (m.clone(), m)),
+            CliError::Store(e) => ("store".into(), plain("存储错误：", "store error: ", &e)),
+            CliError::Catalog(e) => ("catalog".into(), plain("目录文件有误：", "catalog error: ", &e)),
+            CliError::Service(ServiceError::UnknownCode { code }) => {
+                details.insert("code".into(), json!(code));
+                (
+                    "unknown-standard".into(),
+                    (
+                        format!("目录中没有标准 {code}"),
+                        format!("no standard {code} in the catalog"),
+                    ),
+                )
+            }
+            CliError::Service(ServiceError::NotOpened { code }) => {
+                details.insert("code".into(), json!(code));
+                (
+                    "not-imported".into(),
+                    (
+                        format!("标准 {code} 尚未导入此存储（先运行 catalog import）"),
+                        format!("standard {code} has not been imported into this store; run `catalog import` first"),
+                    ),
+                )
+            }
+            CliError::Service(e) => {
+                let problem = regula_server::problem::from_service(e, "");
+                (
+                    "service".into(),
+                    (problem.detail.zh.to_string(), problem.detail.en.to_string()),
+                )
+            }
+            CliError::Load(e) => ("definition".into(), plain("定义文件有误：", "definition error: ", &e)),
+            CliError::Serve(e) => ("serve".into(), plain("服务错误：", "service error: ", &e)),
+            CliError::Proof(m) => (
+                "proof".into(),
+                plain("密钥、检查点或证明不可用：", "key, checkpoint or proof: ", &m),
+            ),
+            CliError::Io { path, source } => {
+                details.insert("path".into(), json!(path.display().to_string()));
+                (
+                    "file".into(),
+                    plain(
+                        "文件读写失败：",
+                        "file error: ",
+                        &format!("{}: {source}", path.display()),
+                    ),
+                )
+            }
+            CliError::Output(e) => ("output".into(), plain("无法写出结果：", "cannot write output: ", &e)),
+            CliError::UnsafeText(e) => {
+                let m = e.message();
+                ("unsafe-text".into(), (m.zh.to_string(), m.en.to_string()))
+            }
+            CliError::Refused => (
+                "refused".into(),
+                (
+                    "操作被拒绝（见记录）".into(),
+                    "the action was refused (see the record)".into(),
+                ),
+            ),
+            CliError::VerifyFailed => (
+                "verify-failed".into(),
+                ("校验发现问题".into(), "verification failed".into()),
+            ),
+            CliError::ProofRejected => (
+                "proof-rejected".into(),
+                ("证明未通过校验".into(), "proof rejected".into()),
+            ),
+        };
+        ErrorDocument {
+            format: FORMAT,
+            error: ErrorBody { code, zh, en, details },
+        }
+    }
 }

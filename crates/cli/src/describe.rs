@@ -9,7 +9,7 @@ use regula_standards::court::standard_definition;
 use regula_standards::lifecycle::{ActionKind, Stage, StandardAction, roles};
 use regula_standards::schema::fields::{Field, Kind, action_fields};
 use regula_standards::service::{Court, ServiceError};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::args::{ActionsArgs, Cli, SchemaArgs};
 use crate::cmd::{config_of, open_court};
@@ -88,12 +88,15 @@ fn all_actions(cli: &Cli, out: Out) -> Result<(), CliError> {
             .unwrap_or_else(|| Text::owned(action, action))
     };
     if out.json {
-        let rows: Vec<Value> = definition
+        let rows: Vec<crate::vocab::TransitionItem> = definition
             .transitions()
             .iter()
-            .map(|t| {
-                json!({"action": t.action, "label": label(&t.action), "from": t.from.as_str(),
-                    "to": t.to.as_str(), "roles": t.roles})
+            .map(|t| crate::vocab::TransitionItem {
+                action: t.action.clone(),
+                label: label(&t.action),
+                from: t.from,
+                to: t.to,
+                roles: t.roles.clone(),
             })
             .collect();
         return Ok(out.print_json(&rows)?);
@@ -158,24 +161,31 @@ pub fn schema(out: Out, args: &SchemaArgs) -> Result<(), CliError> {
         }));
     };
     if out.json {
-        let fields: Vec<Value> = fields
+        let fields: Vec<crate::vocab::FieldDocument<'_>> = fields
             .iter()
-            .map(|f| {
-                let values = match &f.kind {
+            .map(|f| crate::vocab::FieldDocument {
+                name: &f.path,
+                type_name: f.type_name(),
+                required: f.required,
+                label: f.label(),
+                description: f.description.as_deref(),
+                example: f.example(),
+                values: match &f.kind {
                     Kind::Choice(values) | Kind::Choices(values) => Some(values),
                     _ => None,
-                };
-                json!({
-                    "name": f.path, "type": f.type_name(), "required": f.required,
-                    "label": f.label(), "description": f.description, "example": f.example(),
-                    "values": values,
-                    "when": f.variant.as_ref().map(|(tag, values)| json!({"field": tag, "is": values})),
-                })
+                },
+                when: f
+                    .variant
+                    .as_ref()
+                    .map(|(tag, values)| crate::vocab::FieldCondition { field: tag, is: values }),
             })
             .collect();
-        return Ok(out.print_json(&json!({
-            "action": action, "label": kind.label(), "fields": fields, "schema": schema,
-        }))?);
+        return Ok(out.print_json(&crate::vocab::SchemaDocument {
+            action,
+            label: kind.label(),
+            fields,
+            schema,
+        })?);
     }
     if fields.is_empty() {
         crate::outln!(
@@ -237,8 +247,14 @@ pub fn dry_run(
     match decision {
         Decision::Accept { to } => {
             if out.json {
-                out.print_json(&json!({"decision": "accept", "from": from.as_str(), "to": to.as_str(),
-                    "role": command.role, "dry_run": true}))?;
+                out.print_json(&crate::vocab::DryRunDocument {
+                    decision: crate::vocab::DryRunDecision::Accept,
+                    from,
+                    to: Some(to),
+                    reasons: None,
+                    role: command.role.clone(),
+                    dry_run: true,
+                })?;
             } else {
                 crate::outln!(
                     "{code} {action}: {} → {} ({nothing})",
@@ -250,8 +266,14 @@ pub fn dry_run(
         }
         Decision::Refuse(reasons) => {
             if out.json {
-                out.print_json(&json!({"decision": "refuse", "from": from.as_str(), "reasons": reasons,
-                    "role": command.role, "dry_run": true}))?;
+                out.print_json(&crate::vocab::DryRunDocument {
+                    decision: crate::vocab::DryRunDecision::Refuse,
+                    from,
+                    to: None,
+                    reasons: Some(reasons.clone()),
+                    role: command.role.clone(),
+                    dry_run: true,
+                })?;
             } else {
                 out.status_err(
                     Tone::Bad,

@@ -14,8 +14,12 @@ mod out;
 mod payload;
 mod proof;
 mod report;
+// Only the tests use the schemas: they are files in the repository, not output.
+#[cfg(test)]
+mod schemas;
 mod shell;
 mod token;
+mod vocab;
 
 use std::process::ExitCode;
 
@@ -35,7 +39,21 @@ fn main() -> ExitCode {
             } else {
                 ("错误", "配置文件")
             };
-            crate::errln!("regula: {error}: {config} {e}");
+            if args.iter().any(|a| a == "--json") {
+                let zh = format!("配置文件 {e}");
+                let en = format!("configuration file {e}");
+                print_error_json(ctx::ErrorDocument {
+                    format: ctx::FORMAT,
+                    error: ctx::ErrorBody {
+                        code: "config".into(),
+                        zh,
+                        en,
+                        details: serde_json::Map::new(),
+                    },
+                });
+            } else {
+                crate::errln!("regula: {error}: {config} {e}");
+            }
             return ExitCode::from(2);
         }
     };
@@ -49,6 +67,16 @@ fn main() -> ExitCode {
     match cmd::run(&cli, out) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
+            if let ctx::CliError::Output(ref io) = e
+                && io.kind() == std::io::ErrorKind::BrokenPipe
+            {
+                return ExitCode::SUCCESS;
+            }
+            if out.json {
+                let code = e.exit_code();
+                print_error_json(e.into_document());
+                return ExitCode::from(code);
+            }
             match e {
                 ctx::CliError::Refused | ctx::CliError::VerifyFailed | ctx::CliError::ProofRejected => {}
                 // The reader went away (`regula list | head`): not an error of ours.
@@ -71,5 +99,19 @@ fn main() -> ExitCode {
             }
             ExitCode::from(e.exit_code())
         }
+    }
+}
+
+/// Prints an error under `--json`: one object on one line of stderr, escaped like
+/// every other output ([`regula_core::plain_text::escape_json`]); a closed stderr is
+/// ignored.
+fn print_error_json(document: ctx::ErrorDocument) {
+    use std::io::Write as _;
+    if let Ok(text) = serde_json::to_string(&document) {
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "{}",
+            regula_core::plain_text::escape_json(&text)
+        );
     }
 }

@@ -45,6 +45,17 @@ macro_rules! errln {
     }};
 }
 
+/// An object printed under `--json`: `format` ([`crate::ctx::FORMAT`]), then the
+/// value's members (serde's flatten takes structs and maps only).
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct Versioned<'a, T: ?Sized> {
+    /// The version of the CLI's JSON vocabulary.
+    pub format: u32,
+    /// The document.
+    #[serde(flatten)]
+    pub value: &'a T,
+}
+
 /// How the user wants to read things.
 #[derive(Clone, Copy, Debug)]
 pub struct Out {
@@ -157,9 +168,26 @@ impl Out {
     }
 
     /// Prints `value` as pretty JSON, with control, bidi and invisible characters in
-    /// strings as `\u` escapes ([`regula_core::plain_text::json_pretty`]).
+    /// strings as `\u` escapes ([`regula_core::plain_text::json_pretty`]). An object
+    /// gets `"format": 1` ([`crate::ctx::FORMAT`]) as its first member, unless it has a
+    /// `format` of its own (an audit record's, part of what its hash covers); an array
+    /// is printed as it is (format 1 implicitly: wrapping would break every script
+    /// that reads `.[0]`).
     pub fn print_json(&self, value: &impl serde::Serialize) -> std::io::Result<()> {
-        let text = regula_core::plain_text::json_pretty(value).map_err(std::io::Error::other)?;
+        let versioned = Versioned {
+            format: crate::ctx::FORMAT,
+            value,
+        };
+        let has_own_format = match serde_json::to_value(value).map_err(std::io::Error::other)? {
+            serde_json::Value::Object(members) => members.contains_key("format"),
+            _ => true,
+        };
+        let text = if has_own_format {
+            regula_core::plain_text::json_pretty(value)
+        } else {
+            regula_core::plain_text::json_pretty(&versioned)
+        }
+        .map_err(std::io::Error::other)?;
         let mut stdout = std::io::stdout().lock();
         writeln!(stdout, "{text}")
     }

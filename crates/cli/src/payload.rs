@@ -11,12 +11,9 @@ use serde_json::{Map, Value};
 
 use crate::ctx::CliError;
 
-/// A usage error in the user's language.
+/// A payload error, shown in the user's language (both under `--json`).
 fn said(lang: Lang, zh: String, en: String) -> CliError {
-    CliError::Usage(match lang {
-        Lang::Zh => zh,
-        Lang::En => en,
-    })
+    CliError::said("bad-payload", lang, zh, en)
 }
 
 /// `payload of ACTION: ` / `ACTION 的内容：`, before a payload error.

@@ -28,10 +28,11 @@ pub fn key_generate(out: Out, args: &KeyGenerateArgs) -> Result<(), CliError> {
         public.write(path).map_err(proof_error)?;
     }
     if out.json {
-        return Ok(
-            out.print_json(&serde_json::json!({"name": key.name(), "public": public.to_string(),
-            "secret_file": args.secret.display().to_string()}))?,
-        );
+        return Ok(out.print_json(&crate::vocab::KeyDocument {
+            name: key.name().to_owned(),
+            public: public.to_string(),
+            secret_file: args.secret.display().to_string(),
+        })?);
     }
     crate::errln!(
         "{} {} ({})",
@@ -71,12 +72,19 @@ pub fn checkpoint(cli: &Cli, out: Out, args: &CheckpointArgs) -> Result<(), CliE
         write_file(path, &text)?;
     }
     if out.json {
-        return Ok(out.print_json(&serde_json::json!({
-            "origin": checkpoint.origin(), "size": checkpoint.size(), "root": checkpoint.root(),
-            "time": checkpoint.time(),
-            "signed_by": note.signatures().iter().map(|s| format!("{}+{}", s.name, s.key_id)).collect::<Vec<_>>(),
-            "file": args.out.as_ref().map(|p| p.display().to_string()), "checkpoint": text,
-        }))?);
+        return Ok(out.print_json(&crate::vocab::CheckpointDocument {
+            origin: checkpoint.origin().to_owned(),
+            size: checkpoint.size(),
+            root: checkpoint.root(),
+            time: checkpoint.time(),
+            signed_by: note
+                .signatures()
+                .iter()
+                .map(|s| format!("{}+{}", s.name, s.key_id))
+                .collect(),
+            file: args.out.as_ref().map(|p| p.display().to_string()),
+            checkpoint: text,
+        })?);
     }
     match &args.out {
         Some(path) => crate::outln!(
@@ -187,11 +195,18 @@ pub fn verify_proof(out: Out, args: &VerifyProofArgs) -> Result<(), CliError> {
     match verify_bundle(&bundle, &key) {
         Ok(v) => {
             if out.json {
-                out.print_json(&serde_json::json!({
-                    "ok": true, "origin": v.origin(), "key": v.key_name, "tree_size": v.tree_size(),
-                    "root": v.root(), "time": v.time(), "leaf_index": v.leaf_index,
-                    "instance": v.instance, "seq": v.seq, "record": v.record,
-                }))?;
+                out.print_json(&crate::vocab::ProofDocument {
+                    ok: true,
+                    origin: v.origin(),
+                    key: &v.key_name,
+                    tree_size: v.tree_size(),
+                    root: v.root(),
+                    time: v.time(),
+                    leaf_index: v.leaf_index,
+                    instance: v.instance,
+                    seq: v.seq,
+                    record: &v.record,
+                })?;
             } else {
                 crate::outln!("{}", out.s("证明有效：", "proof verified:"))?;
                 crate::outln!(

@@ -42,7 +42,10 @@ pub fn man(out: Out, args: &ManArgs) -> Result<(), CliError> {
             }
             let pages = pages_of(&crate::help::definition());
             if out.json {
-                return Ok(out.print_json(&serde_json::json!({"dir": dir.display().to_string(), "pages": pages}))?);
+                return Ok(out.print_json(&crate::vocab::ManDocument {
+                    dir: dir.display().to_string(),
+                    pages,
+                })?);
             }
             crate::outln!(
                 "{} {pages} {} {}",

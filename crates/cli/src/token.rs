@@ -69,12 +69,17 @@ fn print_reasons(out: Out, kind: AccessActionKind, reasons: &[Reason]) -> std::i
 }
 
 /// What `token issue --json` prints: the secret, this once.
-#[derive(Serialize)]
-struct Issued<'a> {
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct Issued<'a> {
+    /// The token's id.
     id: &'a str,
+    /// The secret: shown this once, never stored.
     secret: &'a str,
+    /// The actor it acts as.
     actor: &'a Actor,
+    /// What it may do.
     scope: TokenScope,
+    /// Its label, if given.
     #[serde(skip_serializing_if = "Option::is_none")]
     label: Option<&'a str>,
 }
@@ -118,8 +123,8 @@ fn issue(cli: &Cli, out: Out, args: &TokenIssueArgs) -> Result<(), CliError> {
 }
 
 /// One row of `token list --json` (never the hash or a secret).
-#[derive(Serialize)]
-struct Listed<'a> {
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct Listed<'a> {
     id: &'a str,
     actor: &'a Actor,
     scope: TokenScope,

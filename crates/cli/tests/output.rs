@@ -185,8 +185,16 @@ fn every_read_command_speaks_json() {
     let list = list.as_array().unwrap();
     assert_eq!(list.len(), 117);
     let entry = list.iter().find(|e| e["code"] == CODE).unwrap();
-    assert_eq!(entry["stage"], "drafting");
-    assert_eq!(entry["department_label"]["zh"], "立案庭");
+    // One vocabulary: `list` and `show` both say `state`, and give the department as
+    // {id, zh, en}.
+    assert_eq!(entry["state"], "drafting");
+    assert_eq!(entry["state_label"]["en"], "Drafting");
+    assert_eq!(entry["department"]["zh"], "立案庭");
+    assert!(entry["department"]["id"].is_string(), "{entry}");
+    assert!(
+        entry.get("stage").is_none() && entry.get("department_label").is_none(),
+        "{entry}"
+    );
     let late = s.run(&["--json", "list", "--late", "2022-12-31"]).ok().json();
     assert_eq!(
         late.as_array().unwrap().len(),
@@ -196,7 +204,10 @@ fn every_read_command_speaks_json() {
 
     let show = s.run(&["--json", "show", CODE]).ok().json();
     assert_eq!(show["code"], CODE);
+    assert_eq!(show["format"], 1);
     assert_eq!(show["state"], "drafting");
+    assert_eq!(show["state_label"], entry["state_label"]);
+    assert_eq!(show["department"], entry["department"]);
     assert_eq!(show["version_in_force"], Value::Null);
     assert!(
         show["actions"]
@@ -214,6 +225,7 @@ fn every_read_command_speaks_json() {
     );
 
     let verify = s.run(&["--json", "verify"]).ok().json();
+    assert_eq!(verify["format"], 1);
     assert_eq!(verify["ok"], true);
     assert_eq!(verify["records"], 119, "118 of standards and the rules log's one");
     assert_eq!(verify["problems"], serde_json::json!([]));
@@ -223,7 +235,7 @@ fn every_read_command_speaks_json() {
     let catalog = catalog.as_array().unwrap();
     assert_eq!(catalog.len(), 117);
     // An unassigned standard says why in `unassigned`.
-    let unassigned: Vec<&Value> = catalog.iter().filter(|e| e["department"].is_null()).collect();
+    let unassigned: Vec<&Value> = catalog.iter().filter(|e| e["department"]["id"].is_null()).collect();
     assert_eq!(unassigned.len(), 13);
     assert!(unassigned.iter().all(|e| e["unassigned"].is_string()), "{unassigned:?}");
 

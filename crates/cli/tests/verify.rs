@@ -90,12 +90,18 @@ fn every_problem_is_listed_in_zh_and_en_and_exits_1() {
         "{}",
         en.stderr
     );
-    // JSON lists them too, in the chosen language.
+    // JSON lists them too, in both languages whatever --lang says.
     let r = s.run(&["--json", "--lang", "en", "verify"]);
     assert_eq!(r.code, 1);
     let json = r.json();
     assert_eq!(json["ok"], false);
-    assert_eq!(json["problems"].as_array().unwrap().len(), 2, "{json}");
+    let problems = json["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 2, "{json}");
+    for p in problems {
+        let (zh, en) = (p["zh"].as_str().unwrap(), p["en"].as_str().unwrap());
+        assert!(zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{p}");
+        assert_ne!(zh, en, "{p}");
+    }
 }
 
 #[test]
