@@ -105,39 +105,6 @@ fn all_paths(dir: &Path) -> Vec<String> {
     paths
 }
 
-/// The words of a shell line up to its comment, redirection or pipe: blanks separate
-/// them, single or double quotes keep them together.
-fn words(line: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let (mut quote, mut in_word) = (None, false);
-    for c in line.chars() {
-        match (c, quote) {
-            ('\'' | '"', None) => {
-                quote = Some(c);
-                in_word = true;
-            }
-            (c, Some(q)) if c == q => quote = None,
-            ('#' | '>' | '|', None) => break,
-            (c, None) if c.is_whitespace() => {
-                if in_word {
-                    words.push(std::mem::take(&mut word));
-                    in_word = false;
-                }
-            }
-            (c, _) => {
-                word.push(c);
-                in_word = true;
-            }
-        }
-    }
-    assert!(quote.is_none(), "unbalanced quote: {line}");
-    if in_word {
-        words.push(word);
-    }
-    words
-}
-
 /// The command an example line runs: its words after `regula` and the global options
 /// before the command's name, as a path of `paths`.
 fn path_of(args: &[String], paths: &[String]) -> String {

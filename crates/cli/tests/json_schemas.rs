@@ -16,38 +16,6 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// The words of a README line (quotes grouped, a comment or redirection ends it):
-/// as tests/help_examples.rs reads them.
-fn words(line: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let (mut quote, mut in_word) = (None, false);
-    for c in line.chars() {
-        match (c, quote) {
-            ('\'' | '"', None) => {
-                quote = Some(c);
-                in_word = true;
-            }
-            (c, Some(q)) if c == q => quote = None,
-            ('#' | '>' | '|', None) => break,
-            (c, None) if c.is_whitespace() => {
-                if in_word {
-                    words.push(std::mem::take(&mut word));
-                    in_word = false;
-                }
-            }
-            (c, _) => {
-                word.push(c);
-                in_word = true;
-            }
-        }
-    }
-    if in_word {
-        words.push(word);
-    }
-    words
-}
-
 /// Runs the README's tour and proof walk-through in `court`, each line with the exit
 /// code its comment announces.
 fn build_tour_store(court: &Scratch) {

@@ -427,3 +427,37 @@ pub fn agent() -> ureq::Agent {
 pub fn http_status(r: &Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> u16 {
     r.as_ref().map_or(0, |r| r.status().as_u16())
 }
+
+/// The words of a shell line up to its comment, redirection or pipe, as the README's
+/// and the help's examples are written: blanks separate them, single or double quotes
+/// keep them together.
+pub fn words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let (mut quote, mut in_word) = (None, false);
+    for c in line.chars() {
+        match (c, quote) {
+            ('\'' | '"', None) => {
+                quote = Some(c);
+                in_word = true;
+            }
+            (c, Some(q)) if c == q => quote = None,
+            ('#' | '>' | '|', None) => break,
+            (c, None) if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            (c, _) => {
+                word.push(c);
+                in_word = true;
+            }
+        }
+    }
+    assert!(quote.is_none(), "unbalanced quote: {line}");
+    if in_word {
+        words.push(word);
+    }
+    words
+}
