@@ -111,19 +111,9 @@ impl<L: Lifecycle> Definition<L> {
         let mut legend: Vec<(String, String)> = Vec::new();
         let mut edges: Vec<(&str, &str, Vec<String>)> = Vec::new();
         for t in self.transitions() {
-            let mut label = wrap(
-                &self
-                    .action_label(&t.action)
-                    .map_or_else(|| t.action.clone(), |l| l.get(options.lang).to_owned()),
-                LABEL_COLUMNS,
-            );
+            let mut label = wrap(&self.action_text(t, options.lang), LABEL_COLUMNS);
             if options.roles {
-                let roles: Vec<&str> = t
-                    .roles
-                    .iter()
-                    .map(|r| self.role_label(r).map_or(r.as_str(), |l| l.get(options.lang)))
-                    .collect();
-                let _ = write!(label, "\n({})", wrap(&roles.join(", "), LABEL_COLUMNS));
+                let _ = write!(label, "\n({})", wrap(&self.roles_text(t, options.lang), LABEL_COLUMNS));
             }
             if options.guards && !t.guards.is_empty() {
                 let refs: Vec<String> = t
@@ -185,17 +175,26 @@ impl<L: Lifecycle> Definition<L> {
         out
     }
 
+    /// The action's label in `lang` (its name when it has none).
+    fn action_text(&self, t: &crate::Transition<L::State>, lang: Lang) -> String {
+        self.action_label(&t.action)
+            .map_or_else(|| t.action.clone(), |l| l.get(lang).to_owned())
+    }
+
+    /// The roles allowed to fire `t`, labelled in `lang`, comma-separated.
+    fn roles_text(&self, t: &crate::Transition<L::State>, lang: Lang) -> String {
+        let roles: Vec<&str> = t
+            .roles
+            .iter()
+            .map(|r| self.role_label(r).map_or(r.as_str(), |l| l.get(lang)))
+            .collect();
+        roles.join(", ")
+    }
+
     fn edge_label(&self, t: &crate::Transition<L::State>, options: DiagramOptions) -> String {
-        let mut label = self
-            .action_label(&t.action)
-            .map_or_else(|| t.action.clone(), |l| l.get(options.lang).to_owned());
+        let mut label = self.action_text(t, options.lang);
         if options.roles {
-            let roles: Vec<&str> = t
-                .roles
-                .iter()
-                .map(|r| self.role_label(r).map_or(r.as_str(), |l| l.get(options.lang)))
-                .collect();
-            let _ = write!(label, " ({})", roles.join(", "));
+            let _ = write!(label, " ({})", self.roles_text(t, options.lang));
         }
         if options.guards && !t.guards.is_empty() {
             let guards: Vec<String> = t.guards.iter().map(|g| g.key()).collect();

@@ -209,7 +209,7 @@ pub async fn record(
     .await
 }
 
-pub(crate) fn no_record(code: &str, seq: u64) -> Problem {
+fn no_record(code: &str, seq: u64) -> Problem {
     Problem::new(
         "not-found",
         Text::owned(
@@ -805,25 +805,37 @@ pub async fn prove(
     let path = path.map_err(bad_path);
     with_court(&app, &headers, move |service, court, _| {
         let Path((code, seq)) = path?;
-        let code = code.to_uppercase();
-        let instance = court.opened(&code).map_err(|e| from_service(e, &code))?;
-        if seq == 0 || seq > instance.seq() {
-            return Err(no_record(&code, seq));
-        }
-        if service.key.is_none() {
-            return Err(Problem::new(
-                "conflict",
-                Text::new(
-                    "服务未配置签名密钥（regula serve --sign KEY）：对未签名检查点的证明不能向他人证明任何事",
-                    "the service has no signing key (regula serve --sign KEY): a proof against an unsigned checkpoint proves nothing to anyone",
-                ),
-            ));
-        }
-        let note = checkpoint_now(service, court)?;
-        let bundle = regula_proof::prove_record(court.store(), &note, instance.id(), seq).map_err(internal)?;
+        let bundle = proof_of(service, court, &code.to_uppercase(), seq)?;
         Ok(([(header::CONTENT_TYPE, "application/json")], bundle.to_json()).into_response())
     })
     .await
+}
+
+/// The proof bundle that record `seq` of standard `code` is in the log, against a
+/// checkpoint signed now with the service's key: 404 for a record the standard does
+/// not have, 409 when the service has no key (a proof against an unsigned checkpoint
+/// proves nothing to anyone). The API and the pages both serve it.
+pub(crate) fn proof_of(
+    service: &Service,
+    court: &Court<AnyStore>,
+    code: &str,
+    seq: u64,
+) -> Result<regula_proof::ProofBundle, Problem> {
+    let instance = court.opened(code).map_err(|e| from_service(e, code))?;
+    if seq == 0 || seq > instance.seq() {
+        return Err(no_record(code, seq));
+    }
+    if service.key.is_none() {
+        return Err(Problem::new(
+            "conflict",
+            Text::new(
+                "服务未配置签名密钥（regula serve --sign KEY）：对未签名检查点的证明不能向他人证明任何事",
+                "the service has no signing key (regula serve --sign KEY): a proof against an unsigned checkpoint proves nothing to anyone",
+            ),
+        ));
+    }
+    let note = checkpoint_now(service, court)?;
+    regula_proof::prove_record(court.store(), &note, instance.id(), seq).map_err(internal)
 }
 
 /// `POST /v1/catalog/import` (an `admin` token): records the catalog and opens its

@@ -6,11 +6,9 @@
 
 mod common;
 
-use common::{Client, Scratch, Server, draft, meeting, opinion, prepare};
+use common::{CODE, Client, Scratch, Server, consulted, draft, drafting, meeting, opinion, prepare};
 use regula_server::StoreLocation;
 use serde_json::json;
-
-const CODE: &str = "ADJ-01-01";
 
 fn served(tag: &str) -> (Scratch, common::Tokens, Server, Client) {
     let scratch = Scratch::new(tag);
@@ -18,22 +16,6 @@ fn served(tag: &str) -> (Scratch, common::Tokens, Server, Client) {
     let server = Server::start(StoreLocation::Sqlite(scratch.store()));
     let client = Client::new(&server.base);
     (scratch, tokens, server, client)
-}
-
-/// ADJ-01-01 assigned to 立案庭 and drafting, as the README tour does it.
-fn drafting(client: &Client, t: &common::Tokens) {
-    client
-        .act(
-            &t.office,
-            CODE,
-            "assign_department",
-            json!({"department": "立案庭"}),
-            "2023-03-01",
-        )
-        .expect(201);
-    client
-        .act(&t.department, CODE, "start_drafting", json!({}), "2023-03-06")
-        .expect(201);
 }
 
 #[test]
@@ -53,31 +35,7 @@ fn the_readme_tour_over_http() {
     assert!(refused["reasons"].as_array().unwrap().len() >= 2, "{refused}");
     assert!(refused["reasons"][0]["message"]["zh"].is_string(), "{refused}");
     assert!(refused["record"]["seq"].is_u64(), "{refused}");
-    client
-        .act(&t.department, CODE, "open_consultation", draft(), "2023-03-20")
-        .expect(201);
-    client
-        .act(&t.department, CODE, "record_opinion", opinion(1), "2023-03-27")
-        .expect(201);
-    let administrative =
-        json!({"opinion": {"source": "administrative", "author": "刘科员", "content": "请统一笔录格式"}});
-    client
-        .act(&t.department, CODE, "record_opinion", administrative, "2023-03-28")
-        .expect(201);
-    for n in [1, 2] {
-        client
-            .act(
-                &t.department,
-                CODE,
-                "respond_to_opinion",
-                json!({"opinion": n, "response": {"decision": "adopted"}}),
-                "2023-04-03",
-            )
-            .expect(201);
-    }
-    client
-        .act(&t.department, CODE, "close_consultation", json!({}), "2023-04-20")
-        .expect(201);
+    consulted(&client, &t);
     client
         .act(&t.leader, CODE, "approve", meeting(), "2023-04-25")
         .expect(201);

@@ -9,12 +9,10 @@
 mod common;
 
 use common::browser::{Browser, Page};
-use common::{Client, Scratch, Server, draft, opinion, prepare};
+use common::{CODE, Client, Scratch, Server, consulted, draft, drafting, opinion, prepare};
 use regula_proof::{ProofBundle, SigningKey, verify_bundle};
 use regula_server::{Limits, StoreLocation};
 use serde_json::{Value, json};
-
-const CODE: &str = "ADJ-01-01";
 
 fn served(tag: &str) -> (Scratch, common::Tokens, Server, Client) {
     let scratch = Scratch::new(tag);
@@ -22,22 +20,6 @@ fn served(tag: &str) -> (Scratch, common::Tokens, Server, Client) {
     let server = Server::start(StoreLocation::Sqlite(scratch.store()));
     let client = Client::new(&server.base);
     (scratch, tokens, server, client)
-}
-
-/// ADJ-01-01 assigned to 立案庭 and drafting, through the API.
-fn drafting(client: &Client, t: &common::Tokens) {
-    client
-        .act(
-            &t.office,
-            CODE,
-            "assign_department",
-            json!({"department": "立案庭"}),
-            "2023-03-01",
-        )
-        .expect(201);
-    client
-        .act(&t.department, CODE, "start_drafting", json!({}), "2023-03-06")
-        .expect(201);
 }
 
 /// The standard's records, through the API.
@@ -357,31 +339,7 @@ fn numbers_are_numbers_and_text_that_looks_like_one_stays_text() {
 fn two_drafts_differ_line_by_line() {
     let (_s, t, server, client) = served("pages-diff");
     drafting(&client, &t);
-    client
-        .act(&t.department, CODE, "open_consultation", draft(), "2023-03-20")
-        .expect(201);
-    client
-        .act(&t.department, CODE, "record_opinion", opinion(1), "2023-03-27")
-        .expect(201);
-    let administrative =
-        json!({"opinion": {"source": "administrative", "author": "刘科员", "content": "请统一笔录格式"}});
-    client
-        .act(&t.department, CODE, "record_opinion", administrative, "2023-03-28")
-        .expect(201);
-    for n in [1, 2] {
-        client
-            .act(
-                &t.department,
-                CODE,
-                "respond_to_opinion",
-                json!({"opinion": n, "response": {"decision": "adopted"}}),
-                "2023-04-03",
-            )
-            .expect(201);
-    }
-    client
-        .act(&t.department, CODE, "close_consultation", json!({}), "2023-04-20")
-        .expect(201);
+    consulted(&client, &t);
     client
         .act(
             &t.leader,

@@ -16,6 +16,24 @@ fn served() -> (Scratch, Server, common::Tokens) {
     (scratch, server, tokens)
 }
 
+/// The office assigns the first standard the plan gives no department to 立案庭, on
+/// 2023-03-01, through the API: its code.
+fn assign_an_unassigned_standard(api: &Client, tokens: &common::Tokens) -> String {
+    let unassigned = api
+        .get("/v1/standards?department=unassigned", Some(&tokens.office))
+        .json();
+    let code = unassigned[0]["code"].as_str().unwrap().to_owned();
+    api.act(
+        &tokens.office,
+        &code,
+        "assign_department",
+        serde_json::json!({"department": "立案庭"}),
+        "2023-03-01",
+    )
+    .expect(201);
+    code
+}
+
 /// The `data-count` of the summary figure `key` (`data-key`), as the pages write it.
 fn count_of(html: &str, key: &str) -> usize {
     let marker = format!("data-key=\"{key}\" data-count=\"");
@@ -117,18 +135,7 @@ fn the_dashboard_counts_what_the_report_counts_and_changes_when_work_is_done() {
     assert_eq!(overdue_list.matches("<li data-code=").count(), overdue);
 
     // The office assigns an unassigned standard: one fewer without a department.
-    let unassigned = api
-        .get("/v1/standards?department=unassigned", Some(&tokens.office))
-        .json();
-    let code = unassigned[0]["code"].as_str().unwrap().to_owned();
-    api.act(
-        &tokens.office,
-        &code,
-        "assign_department",
-        serde_json::json!({"department": "立案庭"}),
-        "2023-03-01",
-    )
-    .expect(201);
+    assign_an_unassigned_standard(&api, &tokens);
     let after = browser.get("/?as_of=2023-03-31");
     assert_eq!(count_of(&after.text, "unassigned"), 12);
 
@@ -302,18 +309,7 @@ fn a_standard_page_shows_the_standard_as_its_log_stood_on_a_past_date() {
     let (_scratch, server, tokens) = served();
     let api = Client::new(&server.base);
     let browser = Browser::signed_in(&server.base, &tokens.office);
-    let unassigned = api
-        .get("/v1/standards?department=unassigned", Some(&tokens.office))
-        .json();
-    let code = unassigned[0]["code"].as_str().unwrap().to_owned();
-    api.act(
-        &tokens.office,
-        &code,
-        "assign_department",
-        serde_json::json!({"department": "立案庭"}),
-        "2023-03-01",
-    )
-    .expect(201);
+    let code = assign_an_unassigned_standard(&api, &tokens);
     let timeline = |html: &str| {
         let list = html
             .split("id=\"timeline\"")

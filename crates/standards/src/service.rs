@@ -1257,15 +1257,7 @@ impl<S: Store> Court<S> {
         Ok(definition
             .transitions_from(instance.state())
             .filter(|t| t.roles.iter().any(fits))
-            .map(|t| crate::view::ActionView {
-                action: t.action.clone(),
-                label: definition
-                    .action_label(&t.action)
-                    .cloned()
-                    .unwrap_or_else(|| Text::owned(&t.action, &t.action)),
-                to: t.to,
-                roles: t.roles.clone(),
-            })
+            .map(|t| crate::view::ActionView::of(definition, t))
             .collect())
     }
 

@@ -66,6 +66,24 @@ pub struct ActionView {
     pub roles: Vec<String>,
 }
 
+impl ActionView {
+    /// The transition `t` of `definition`, labelled as the definition labels it.
+    pub(crate) fn of(
+        definition: &regula_core::Definition<crate::lifecycle::StandardLifecycle>,
+        t: &regula_core::Transition<Stage>,
+    ) -> Self {
+        ActionView {
+            action: t.action.clone(),
+            label: definition
+                .action_label(&t.action)
+                .cloned()
+                .unwrap_or_else(|| Text::owned(&t.action, &t.action)),
+            to: t.to,
+            roles: t.roles.clone(),
+        }
+    }
+}
+
 /// A standard could not be viewed.
 #[derive(Debug, thiserror::Error)]
 pub enum ViewError {
@@ -131,15 +149,7 @@ impl<S: Store> Court<S> {
             .map_or(self.definition(), |d| d.as_ref());
         let actions = definition
             .transitions_from(instance.state())
-            .map(|t| ActionView {
-                action: t.action.clone(),
-                label: definition
-                    .action_label(&t.action)
-                    .cloned()
-                    .unwrap_or_else(|| Text::owned(&t.action, &t.action)),
-                to: t.to,
-                roles: t.roles.clone(),
-            })
+            .map(|t| ActionView::of(definition, t))
             .collect();
         let blockers = self.blockers(&code, at.unwrap_or(now))?;
         Ok(StandardView {

@@ -97,32 +97,48 @@ fn a_wrapper_that_forgets_refusals_is_caught_with_one_refused_step() {
     );
 }
 
-#[test]
-fn a_correct_wrapper_built_on_the_setup_engine_passes() {
-    // The same wrapper with the bug fixed: every record kept.
-    struct App(ForgetfulApp);
-    impl SystemUnderTest<Publishing> for App {
-        type Error = String;
-        fn create(&mut self, a: Actor, r: &str, d: common::Doc) -> Result<Option<AuditRecord>, String> {
-            self.0.create(a, r, d)
-        }
-        fn apply(&mut self, c: Command<common::Act>) -> Result<Option<AuditRecord>, String> {
-            let instance = self.0.instance.as_mut().ok_or("no instance")?;
-            let record = self.0.engine.apply(instance, c).map_err(|e| e.to_string())?;
-            self.0.kept.push(record.clone());
-            Ok(Some(record))
-        }
-        fn observe(&mut self) -> Result<Observation, String> {
-            self.0.observe()
+/// The same wrapper with the bug fixed: every record kept, each as `alter` leaves it
+/// (a correct wrapper leaves it as it is).
+struct KeepingApp {
+    app: ForgetfulApp,
+    alter: fn(&mut AuditRecord),
+}
+
+impl KeepingApp {
+    fn new(setup: Setup<Publishing>, alter: fn(&mut AuditRecord)) -> Self {
+        KeepingApp {
+            app: ForgetfulApp {
+                engine: setup.engine(),
+                instance: None,
+                kept: Vec::new(),
+            },
+            alter,
         }
     }
+}
+
+impl SystemUnderTest<Publishing> for KeepingApp {
+    type Error = String;
+    fn create(&mut self, a: Actor, r: &str, d: common::Doc) -> Result<Option<AuditRecord>, String> {
+        self.app.create(a, r, d)
+    }
+    fn apply(&mut self, c: Command<common::Act>) -> Result<Option<AuditRecord>, String> {
+        let instance = self.app.instance.as_mut().ok_or("no instance")?;
+        let mut record = self.app.engine.apply(instance, c).map_err(|e| e.to_string())?;
+        (self.alter)(&mut record);
+        self.app.kept.push(record.clone());
+        Ok(Some(record))
+    }
+    fn observe(&mut self) -> Result<Observation, String> {
+        self.app.observe()
+    }
+}
+
+#[test]
+fn a_correct_wrapper_built_on_the_setup_engine_passes() {
     let definition = Arc::new(publishing(Flaw::None));
     let test = ModelTest::new(definition.clone(), |setup: Setup<Publishing>| {
-        App(ForgetfulApp {
-            engine: setup.engine(),
-            instance: None,
-            kept: Vec::new(),
-        })
+        KeepingApp::new(setup, |_| {})
     });
     let summary = test
         .check(&scenario(definition), &CheckConfig::cases(32))
@@ -134,33 +150,14 @@ fn a_correct_wrapper_built_on_the_setup_engine_passes() {
 /// only): the divergence names the reasons on both sides, so the difference shows.
 #[test]
 fn a_divergence_between_refusals_shows_the_reasons_on_both_sides() {
-    struct Terse(ForgetfulApp);
-    impl SystemUnderTest<Publishing> for Terse {
-        type Error = String;
-        fn create(&mut self, a: Actor, r: &str, d: common::Doc) -> Result<Option<AuditRecord>, String> {
-            self.0.create(a, r, d)
-        }
-        fn apply(&mut self, c: Command<common::Act>) -> Result<Option<AuditRecord>, String> {
-            let instance = self.0.instance.as_mut().ok_or("no instance")?;
-            let mut record = self.0.engine.apply(instance, c).map_err(|e| e.to_string())?;
+    let definition = Arc::new(publishing(Flaw::None));
+    let test = ModelTest::new(definition.clone(), |setup: Setup<Publishing>| {
+        KeepingApp::new(setup, |record| {
             if let regula_core::Outcome::Refused { reasons } = &mut record.outcome {
                 for reason in reasons {
                     reason.guard = None;
                 }
             }
-            self.0.kept.push(record.clone());
-            Ok(Some(record))
-        }
-        fn observe(&mut self) -> Result<Observation, String> {
-            self.0.observe()
-        }
-    }
-    let definition = Arc::new(publishing(Flaw::None));
-    let test = ModelTest::new(definition.clone(), |setup: Setup<Publishing>| {
-        Terse(ForgetfulApp {
-            engine: setup.engine(),
-            instance: None,
-            kept: Vec::new(),
         })
     });
     let failure = test

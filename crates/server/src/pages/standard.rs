@@ -19,7 +19,6 @@ use super::layout::{Ctx, render};
 use crate::App;
 use crate::any_store::AnyStore;
 use crate::problem::{Problem, from_service, internal};
-use crate::routes::{checkpoint_now, no_record};
 
 /// The query of a standard's page.
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -629,29 +628,14 @@ pub async fn proof(
     let path = path.map(|Path((c, s))| (c.to_uppercase(), s)).map_err(|e| bad_path(&e));
     render(&app, &headers, &uri, move |service, court, _| {
         let (code, seq) = path?;
-        let instance = court.opened(&code).map_err(|e| from_service(e, &code))?;
-        if seq == 0 || seq > instance.seq() {
-            return Err(no_record(&code, seq));
-        }
-        if service.key.is_none() {
-            return Err(Problem::new(
-                "conflict",
-                Text::new(
-                    "服务未配置签名密钥（regula serve --sign KEY）：对未签名检查点的证明不能向他人证明任何事",
-                    "the service has no signing key (regula serve --sign KEY): a proof against an unsigned checkpoint proves nothing to anyone",
-                ),
-            ));
-        }
-        let id = instance.id();
-        let note = checkpoint_now(service, court)?;
-        let bundle = regula_proof::prove_record(court.store(), &note, id, seq).map_err(internal)?;
+        let bundle = crate::routes::proof_of(service, court, &code, seq)?;
         // Only characters every browser keeps in a file name.
         let stem: String = code
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
             .collect();
-        let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{stem}-{seq}.proof.json\""))
-            .map_err(internal)?;
+        let disposition =
+            HeaderValue::from_str(&format!("attachment; filename=\"{stem}-{seq}.proof.json\"")).map_err(internal)?;
         Ok((
             [
                 (header::CONTENT_TYPE, HeaderValue::from_static("application/json")),

@@ -315,6 +315,67 @@ impl Client {
     }
 }
 
+/// The README tour's standard.
+pub const CODE: &str = "ADJ-01-01";
+
+/// ADJ-01-01 assigned to 立案庭 and drafting, as the README tour does it.
+pub fn drafting(client: &Client, t: &Tokens) {
+    client
+        .act(
+            &t.office,
+            CODE,
+            "assign_department",
+            serde_json::json!({"department": "立案庭"}),
+            "2023-03-01",
+        )
+        .expect(201);
+    client
+        .act(
+            &t.department,
+            CODE,
+            "start_drafting",
+            serde_json::json!({}),
+            "2023-03-06",
+        )
+        .expect(201);
+}
+
+/// Then consulted as the README tour does: the draft opened for comments, two
+/// opinions recorded and adopted, the consultation closed after its 30 days.
+pub fn consulted(client: &Client, t: &Tokens) {
+    client
+        .act(&t.department, CODE, "open_consultation", draft(), "2023-03-20")
+        .expect(201);
+    client
+        .act(&t.department, CODE, "record_opinion", opinion(1), "2023-03-27")
+        .expect(201);
+    let administrative =
+        serde_json::json!({"opinion": {"source": "administrative", "author": "刘科员", "content": "请统一笔录格式"}});
+    client
+        .act(&t.department, CODE, "record_opinion", administrative, "2023-03-28")
+        .expect(201);
+    for n in [1, 2] {
+        client
+            .act(
+                &t.department,
+                CODE,
+                "respond_to_opinion",
+                serde_json::json!({"opinion": n, "response": {"decision": "adopted"}}),
+                "2023-04-03",
+            )
+            .expect(201);
+    }
+    client
+        .act(
+            &t.department,
+            CODE,
+            "close_consultation",
+            serde_json::json!({}),
+            "2023-04-20",
+        )
+        .expect(201);
+}
+
 /// The draft of the README tour.
 pub fn draft() -> Value {
     let text = std::fs::read_to_string(concat!(
