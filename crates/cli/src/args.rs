@@ -9,8 +9,8 @@ use regula_standards::report::Section;
 pub const EXIT_CODES: &str = "Exit codes: 0 ok; 1 an action was refused, or verification or a proof failed; \
                               2 a usage, input or store error (nothing was changed).";
 
-/// The heading of the options every command shares (help is in English, as clap's own
-/// text is).
+/// The heading of the options every command shares (in English; the Chinese help
+/// shows [`crate::help_zh::words::GLOBAL`]).
 pub const GLOBAL: &str = "Global options";
 
 /// Regula: a court's work standards as a guarded, audited state machine.
@@ -72,41 +72,81 @@ pub enum LangArg {
 }
 
 impl Cli {
-    /// Parses the command line (exiting with clap's usage error, exit code 2, on a bad
-    /// one), with the configuration file's settings as defaults ([`crate::config`]).
-    /// The store named at the highest level wins: the command line over the
-    /// environment over the file; `--store PATH` with `REGULA_PG` set uses the file,
-    /// `--pg URL` with `REGULA_STORE` set uses PostgreSQL, `REGULA_STORE` over a file's
-    /// `pg`; both flags on the command line conflict. An error only when the
-    /// configuration file cannot be used (nothing was run).
-    pub fn parse_resolved() -> Result<Cli, crate::config::ConfigError> {
+    /// Parses the command line, with the configuration file's settings as defaults
+    /// ([`crate::config`]), in the language [`crate::config::early_lang`] finds. The
+    /// store named at the highest level wins: the command line over the environment
+    /// over the file; `--store PATH` with `REGULA_PG` set uses the file, `--pg URL`
+    /// with `REGULA_STORE` set uses PostgreSQL, `REGULA_STORE` over a file's `pg`; both
+    /// flags on the command line conflict.
+    pub fn parse_resolved() -> Result<Cli, Stop> {
         use clap::FromArgMatches;
-        use clap::parser::ValueSource;
-        let (_, config) = crate::config::load()?;
-        let mut command = crate::config::apply(crate::help::definition(), &config);
-        let matches = command.clone().get_matches();
-        let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
-        let level = |id: &str, from_file: bool| match matches.value_source(id) {
-            Some(ValueSource::CommandLine) => 3,
-            Some(ValueSource::EnvVariable) => 2,
-            Some(ValueSource::DefaultValue) if from_file => 1,
-            _ => 0,
+        let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+        let (_, config) = crate::config::load().map_err(Stop::Config)?;
+        let lang = crate::config::early_lang(&args, &config);
+        let stop = |error: clap::Error| Stop::Clap {
+            // The same command line in English: the English message of the same error.
+            en: Self::matches(&args, &config, LangArg::En).err().map(Box::new),
+            error: Box::new(error),
+            lang,
         };
-        let store = level("store", config.store.is_some());
-        let pg = level("pg", config.pg.is_some());
-        if store == 3 && pg == 3 {
-            command
-                .error(
-                    clap::error::ErrorKind::ArgumentConflict,
-                    "--store and --pg name two stores; give one",
-                )
-                .exit();
-        }
+        let matches = Self::matches(&args, &config, lang).map_err(stop)?;
+        let mut cli = Cli::from_arg_matches(&matches).map_err(stop)?;
+        let (store, pg) = store_levels(&matches, &config);
         if store > pg {
             cli.pg = None;
         }
         Ok(cli)
     }
+
+    /// The command line's matches under the definition in `lang`, or clap's error
+    /// (help and version included), or the error of both stores named on it.
+    fn matches(
+        args: &[std::ffi::OsString],
+        config: &crate::config::Config,
+        lang: LangArg,
+    ) -> Result<clap::ArgMatches, clap::Error> {
+        let command = crate::config::apply(crate::help::definition(lang), config);
+        let mut command = crate::help::finished(command, lang);
+        let matches = command.clone().try_get_matches_from(args)?;
+        if store_levels(&matches, config) == (3, 3) {
+            let message = match lang {
+                LangArg::Zh => "--store 与 --pg 指定了两个存储库；只能给一个",
+                LangArg::En => "--store and --pg name two stores; give one",
+            };
+            return Err(command.error(clap::error::ErrorKind::ArgumentConflict, message));
+        }
+        Ok(matches)
+    }
+}
+
+/// Where `--store` and `--pg` were each given: 3 the command line, 2 the environment,
+/// 1 the configuration file, 0 nowhere.
+fn store_levels(matches: &clap::ArgMatches, config: &crate::config::Config) -> (u8, u8) {
+    use clap::parser::ValueSource;
+    let level = |id: &str, from_file: bool| match matches.value_source(id) {
+        Some(ValueSource::CommandLine) => 3,
+        Some(ValueSource::EnvVariable) => 2,
+        Some(ValueSource::DefaultValue) if from_file => 1,
+        _ => 0,
+    };
+    (level("store", config.store.is_some()), level("pg", config.pg.is_some()))
+}
+
+/// Why the command line was not run.
+#[derive(Debug)]
+pub enum Stop {
+    /// The configuration file cannot be used (nothing was run).
+    Config(crate::config::ConfigError),
+    /// clap stopped: help or the version was asked for, or the command line is wrong.
+    Clap {
+        /// clap's error, from the definition in `lang`.
+        error: Box<clap::Error>,
+        /// The same command line's error under the English definition (`None` in the
+        /// unexpected case that it parses there).
+        en: Option<Box<clap::Error>>,
+        /// The language the help and the message are in.
+        lang: LangArg,
+    },
 }
 
 /// The subcommands.

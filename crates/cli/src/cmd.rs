@@ -53,8 +53,8 @@ pub fn run(cli: &Cli, out: Out) -> Result<(), CliError> {
         Cmd::Prove(args) => crate::proof::prove(cli, out, args),
         Cmd::VerifyProof(args) => crate::proof::verify_proof(out, args),
         Cmd::Serve(args) => serve(cli, args),
-        Cmd::Completions(args) => crate::shell::completions(args),
-        Cmd::Man(args) => crate::shell::man(out, args),
+        Cmd::Completions(args) => crate::shell::completions(args, cli.lang),
+        Cmd::Man(args) => crate::shell::man(out, args, cli.lang),
     }
 }
 

@@ -9,7 +9,10 @@
 //! file, which wins over the built-in default. The file's settings are put into the
 //! clap definition as defaults, so clap applies that order itself.
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
+
+use crate::args::LangArg;
 
 use serde::Deserialize;
 
@@ -117,7 +120,9 @@ pub fn apply(command: clap::Command, config: &Config) -> clap::Command {
         let pg = pg.clone();
         command = command.mut_arg("pg", |a| a.default_value(pg));
     }
-    if let Some(lang) = config.lang {
+    // The locale counts below the file: it says what the whole session prefers, the
+    // file what this court chose.
+    if let Some(lang) = config.lang.or_else(locale_lang) {
         let lang = match lang {
             crate::args::LangArg::Zh => "zh",
             crate::args::LangArg::En => "en",
@@ -125,6 +130,69 @@ pub fn apply(command: clap::Command, config: &Config) -> clap::Command {
         command = command.mut_arg("lang", |a| a.default_value(lang));
     }
     with_actor(command, config.actor.as_deref())
+}
+
+/// The language the locale asks for: the first of `LC_ALL`, `LC_MESSAGES` and `LANG`
+/// that is set and not empty (POSIX's order), read by [`lang_of_locale`].
+pub fn locale_lang() -> Option<LangArg> {
+    ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .filter_map(|name| std::env::var(name).ok())
+        .find(|value| !value.is_empty())
+        .and_then(|value| lang_of_locale(&value))
+}
+
+/// A locale's language: `en…` English, `zh…` Chinese; any other (`C`, `POSIX`,
+/// `C.UTF-8`, `fr_FR.UTF-8`) no preference, which leaves the default, Chinese.
+pub fn lang_of_locale(locale: &str) -> Option<LangArg> {
+    let language = locale.split(['_', '.', '@', '-']).next().unwrap_or_default();
+    match language.to_ascii_lowercase().as_str() {
+        "en" => Some(LangArg::En),
+        "zh" => Some(LangArg::Zh),
+        _ => None,
+    }
+}
+
+/// The language of the help and of usage errors, known before the command line is
+/// parsed, in the order clap then applies to `--lang` itself: the last `--lang` on the
+/// command line (before a `--`), else `REGULA_LANG`, else the file's `lang`, else the
+/// locale's ([`locale_lang`]), else Chinese. A value that is not a language is passed
+/// over here; parsing then reports it.
+pub fn early_lang(args: &[OsString], config: &Config) -> LangArg {
+    let environment = std::env::var("REGULA_LANG").ok();
+    lang_in_order(args, environment.as_deref(), config.lang, locale_lang)
+}
+
+/// [`early_lang`] with the environment given: `REGULA_LANG`'s value, the file's
+/// language, and the locale's (asked for only when needed).
+fn lang_in_order(
+    args: &[OsString],
+    environment: Option<&str>,
+    file: Option<LangArg>,
+    locale: impl FnOnce() -> Option<LangArg>,
+) -> LangArg {
+    let parse = |value: &str| match value {
+        "zh" => Some(LangArg::Zh),
+        "en" => Some(LangArg::En),
+        _ => None,
+    };
+    let mut given = None;
+    let mut words = args.iter().skip(1).map(|a| a.to_string_lossy());
+    while let Some(word) = words.next() {
+        if word == "--" {
+            break;
+        }
+        if word == "--lang" {
+            given = words.next().and_then(|v| parse(&v)).or(given);
+        } else if let Some(value) = word.strip_prefix("--lang=") {
+            given = parse(value).or(given);
+        }
+    }
+    given
+        .or_else(|| environment.and_then(parse))
+        .or(file)
+        .or_else(locale)
+        .unwrap_or(LangArg::Zh)
 }
 
 /// Every `--as` of the command tree reads `REGULA_ACTOR`, and defaults to `actor`,
@@ -173,5 +241,48 @@ mod tests {
         let ok = parse(Path::new("regula.toml"), "lang = \"en\"\nactor = \"li@立案庭\"\n").unwrap();
         assert_eq!(ok.lang, Some(crate::args::LangArg::En));
         assert_eq!(ok.actor.as_deref(), Some("li@立案庭"));
+    }
+
+    #[test]
+    fn a_locale_names_a_language_by_its_first_part() {
+        for (locale, lang) in [
+            ("en_US.UTF-8", Some(LangArg::En)),
+            ("en", Some(LangArg::En)),
+            ("EN_GB", Some(LangArg::En)),
+            ("zh_CN.UTF-8", Some(LangArg::Zh)),
+            ("zh_TW@stroke", Some(LangArg::Zh)),
+            ("C.UTF-8", None),
+            ("C", None),
+            ("POSIX", None),
+            ("fr_FR.UTF-8", None),
+            ("english", None),
+        ] {
+            assert_eq!(lang_of_locale(locale), lang, "{locale}");
+        }
+    }
+
+    #[test]
+    fn the_early_language_follows_flag_environment_file_locale_default() {
+        let args = |words: &[&str]| -> Vec<OsString> { words.iter().map(OsString::from).collect() };
+        let none = || None;
+        let english = || Some(LangArg::En);
+        let chinese = || Some(LangArg::Zh);
+        let plain = args(&["regula", "list"]);
+        assert_eq!(lang_in_order(&plain, None, None, none), LangArg::Zh);
+        assert_eq!(lang_in_order(&plain, None, None, english), LangArg::En);
+        assert_eq!(lang_in_order(&plain, None, Some(LangArg::Zh), english), LangArg::Zh);
+        assert_eq!(
+            lang_in_order(&plain, Some("en"), Some(LangArg::Zh), chinese),
+            LangArg::En
+        );
+        // Not a language: passed over (parsing reports it).
+        assert_eq!(lang_in_order(&plain, Some("fr"), None, english), LangArg::En);
+        let flag = args(&["regula", "--lang", "zh", "list", "--lang=en"]);
+        assert_eq!(lang_in_order(&flag, Some("zh"), None, none), LangArg::En);
+        let flag = args(&["regula", "list", "--lang", "zh"]);
+        assert_eq!(lang_in_order(&flag, Some("en"), None, english), LangArg::Zh);
+        // After `--`, words are values, not options.
+        let after = args(&["regula", "do", "X", "a", "--", "--lang", "en"]);
+        assert_eq!(lang_in_order(&after, None, None, none), LangArg::Zh);
     }
 }

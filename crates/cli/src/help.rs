@@ -12,7 +12,7 @@ use clap::builder::TypedValueParser;
 use clap::error::ErrorKind;
 use clap::{Arg, Command, CommandFactory};
 
-use crate::args::Cli;
+use crate::args::{Cli, LangArg};
 
 /// Examples for each command, by its path under `regula` ("" for `regula` itself):
 /// real invocations, most from the README's tour. Each line is
@@ -247,17 +247,23 @@ pub const EXAMPLES: &[(&str, &[&str])] = &[
     ),
 ];
 
-/// `regula --help`'s commands, in groups: (heading, command names).
-pub const GROUPS: &[(&str, &[&str])] = &[
+/// `regula --help`'s commands, in groups: (heading in Chinese, in English, command
+/// names).
+pub const GROUPS: &[(&str, &str, &[&str])] = &[
     (
+        "标准工作",
         "Work on standards",
         &["list", "show", "do", "actions", "schema", "log", "migrate"],
     ),
-    ("Court-level decisions", &["court", "rules", "catalog"]),
-    ("Reports", &["report", "diagram"]),
-    ("Proofs", &["verify", "checkpoint", "key", "prove", "verify-proof"]),
-    ("Service", &["serve", "token"]),
-    ("Setup", &["init", "completions", "man"]),
+    ("法院层面决定", "Court-level decisions", &["court", "rules", "catalog"]),
+    ("报告", "Reports", &["report", "diagram"]),
+    (
+        "证明",
+        "Proofs",
+        &["verify", "checkpoint", "key", "prove", "verify-proof"],
+    ),
+    ("服务", "Service", &["serve", "token"]),
+    ("设置", "Setup", &["init", "completions", "man"]),
 ];
 
 /// The global options that name a store (or the catalog beside it).
@@ -279,28 +285,123 @@ const UNUSED: &[(&str, &[&str])] = &[
     ("diagram", &["pg"]),
 ];
 
-/// The command line's clap definition: the derived grammar, with the examples, the
-/// global options scoped, and `regula --help`'s commands grouped.
-pub fn definition() -> Command {
+/// The command line's clap definition in `lang`: the derived grammar, with the
+/// examples, the global options scoped, and `regula --help`'s commands grouped. In
+/// Chinese every text is [`crate::help_zh`]'s, and so are clap's own words.
+pub fn definition(lang: LangArg) -> Command {
+    let zh = lang == LangArg::Zh;
     let mut command = Cli::command();
+    let heading = if zh {
+        crate::help_zh::words::EXAMPLES
+    } else {
+        "Examples"
+    };
     for (path, examples) in EXAMPLES {
         command = at_path(command, path, &|c| {
             let text = examples
                 .iter()
-                .map(|line| format!("  {line}"))
+                .map(|line| match lang {
+                    LangArg::Zh => format!("  {}", crate::help_zh::example(line)),
+                    LangArg::En => format!("  {line}"),
+                })
                 .collect::<Vec<_>>()
                 .join("\n");
             let after = match c.get_after_help() {
-                Some(more) => format!("Examples:\n{text}\n\n{more}"),
-                None => format!("Examples:\n{text}"),
+                Some(more) => format!("{heading}:\n{text}\n\n{more}"),
+                None => format!("{heading}:\n{text}"),
             };
             c.after_help(after)
         });
     }
     for (path, unused) in UNUSED {
-        command = at_path(command, path, &|c| refuse(c, unused));
+        command = at_path(command, path, &|c| refuse(c, unused, lang));
     }
-    grouped(command)
+    if zh {
+        command = own_help_flag(command).disable_version_flag(true).arg(
+            Arg::new("version")
+                .short('V')
+                .long("version")
+                .action(clap::ArgAction::Version)
+                .help(crate::help_zh::words::VERSION)
+                .help_heading(crate::help_zh::words::OPTIONS),
+        );
+        command = crate::help_zh::localize(command, "").after_help(root_after_help(crate::help_zh::words::EXIT_CODES));
+        command = chinese_headings(command);
+    }
+    grouped(command, lang)
+}
+
+/// `command` ready to parse: built, and in Chinese the `help` commands clap adds when
+/// building put into Chinese too. Nothing may change an argument after this (clap
+/// indexes them when building): call it last, after [`crate::config::apply`].
+pub fn finished(mut command: Command, lang: LangArg) -> Command {
+    command.build();
+    if lang == LangArg::Zh {
+        command = help_commands_in_chinese(command);
+    }
+    command
+}
+
+/// The `help` command of `command` and of its subcommands, in Chinese.
+fn help_commands_in_chinese(command: Command) -> Command {
+    let names: Vec<String> = command.get_subcommands().map(|s| s.get_name().to_owned()).collect();
+    let mut command = command;
+    for name in names {
+        command = if name == "help" {
+            command.mut_subcommand(name, |c| c.about(crate::help_zh::words::HELP_COMMAND))
+        } else {
+            command.mut_subcommand(name, help_commands_in_chinese)
+        };
+    }
+    command
+}
+
+/// Every command's `-h, --help` declared here rather than added by clap: clap adds
+/// its own after the global options, so a command whose only option it is would list
+/// the global options' heading first; declared before them, it comes first.
+fn own_help_flag(command: Command) -> Command {
+    let names: Vec<String> = command.get_subcommands().map(|s| s.get_name().to_owned()).collect();
+    let mut command = command.disable_help_flag(true).arg(
+        Arg::new("help")
+            .short('h')
+            .long("help")
+            .action(clap::ArgAction::Help)
+            .help(crate::help_zh::words::HELP)
+            .help_heading(crate::help_zh::words::OPTIONS),
+    );
+    for name in names {
+        command = command.mut_subcommand(name, own_help_flag);
+    }
+    command
+}
+
+/// `regula --help`'s closing text: the root's examples, then the exit codes.
+fn root_after_help(exit_codes: &str) -> String {
+    let examples = EXAMPLES
+        .iter()
+        .find(|(path, _)| path.is_empty())
+        .map_or(&[][..], |(_, e)| *e);
+    let text = examples
+        .iter()
+        .map(|line| format!("  {}", crate::help_zh::example(line)))
+        .collect::<Vec<_>>()
+        .join("\n");
+    format!("{}:\n{text}\n\n{exit_codes}", crate::help_zh::words::EXAMPLES)
+}
+
+/// Every command's headings in Chinese ("用法", "命令"); the options' headings are
+/// set on the options themselves ([`crate::help_zh::localize`]).
+fn chinese_headings(command: Command) -> Command {
+    use crate::help_zh::words;
+    let names: Vec<String> = command.get_subcommands().map(|s| s.get_name().to_owned()).collect();
+    let mut command = command.subcommand_help_heading(words::COMMANDS).help_template(format!(
+        "{{before-help}}{{about-with-newline}}\n{} {{usage}}\n\n{{all-args}}{{after-help}}",
+        words::USAGE
+    ));
+    for name in names {
+        command = command.mut_subcommand(name, chinese_headings);
+    }
+    command
 }
 
 /// Applies `f` to the command at `path` (words separated by blanks; "" for the root).
@@ -319,9 +420,9 @@ fn at_path(command: Command, path: &str, f: &dyn Fn(Command) -> Command) -> Comm
 /// use: clap then does not copy the global ones into it (it skips an id the command
 /// has), so its help does not show them, and one given after its name is a usage error
 /// (exit 2) that says why.
-fn refuse(mut command: Command, unused: &[&'static str]) -> Command {
+fn refuse(mut command: Command, unused: &[&'static str], lang: LangArg) -> Command {
     for id in unused {
-        let arg = Arg::new(*id).long(*id).hide(true).value_parser(NotUsed);
+        let arg = Arg::new(*id).long(*id).hide(true).value_parser(NotUsed { lang });
         // `--json` takes no value: a flag whose every use is refused.
         let arg = if *id == "json" {
             arg.action(clap::ArgAction::Set).num_args(0).default_missing_value("")
@@ -333,9 +434,12 @@ fn refuse(mut command: Command, unused: &[&'static str]) -> Command {
     command
 }
 
-/// The parser of an option a command does not use: every value is an error.
+/// The parser of an option a command does not use: every value is an error, in the
+/// help's language.
 #[derive(Clone, Copy, Debug)]
-struct NotUsed;
+struct NotUsed {
+    lang: LangArg,
+}
 
 impl TypedValueParser for NotUsed {
     type Value = Infallible;
@@ -346,12 +450,13 @@ impl TypedValueParser for NotUsed {
         // A command that refuses `--store` opens no store at all; `diagram` refuses
         // only `--pg`.
         let storeless = cmd.get_arguments().any(|a| a.get_id() == "store" && a.is_hide_set());
-        let what = if storeless && STORE_OPTIONS.contains(&option) {
-            "opens no store"
-        } else {
-            "does not use it"
+        let opens_no_store = storeless && STORE_OPTIONS.contains(&option);
+        let message = match (self.lang, opens_no_store) {
+            (LangArg::Zh, true) => format!("--{option} 不是 `{name}` 的选项：该命令不打开存储库\n"),
+            (LangArg::Zh, false) => format!("--{option} 不是 `{name}` 的选项：该命令不使用它\n"),
+            (LangArg::En, true) => format!("--{option} is not an option of `{name}`, which opens no store\n"),
+            (LangArg::En, false) => format!("--{option} is not an option of `{name}`, which does not use it\n"),
         };
-        let message = format!("--{option} is not an option of `{name}`, which {what} (该命令不使用 --{option})\n");
         Err(clap::Error::raw(ErrorKind::ArgumentConflict, message).with_cmd(cmd))
     }
 }
@@ -359,10 +464,16 @@ impl TypedValueParser for NotUsed {
 /// `regula --help` with its commands under the headings of [`GROUPS`] (clap lists a
 /// command's subcommands under one heading only, so the list is written here, from
 /// the same definitions); a command in no group is listed under "Other commands".
-fn grouped(command: Command) -> Command {
+fn grouped(command: Command, lang: LangArg) -> Command {
+    use crate::help_zh::words;
+    let zh = lang == LangArg::Zh;
     let styles = command.get_styles();
     let (header, literal) = (styles.get_header(), styles.get_literal());
-    let visible: Vec<&Command> = command.get_subcommands().filter(|c| !c.is_hide_set()).collect();
+    // clap's own `help` command is left out, in both languages: `--help` is shown.
+    let visible: Vec<&Command> = command
+        .get_subcommands()
+        .filter(|c| !c.is_hide_set() && c.get_name() != "help")
+        .collect();
     let width = visible.iter().map(|c| c.get_name().len()).max().unwrap_or(0);
     let line = |c: &Command| {
         let about = c.get_about().map(ToString::to_string).unwrap_or_default();
@@ -374,7 +485,8 @@ fn grouped(command: Command) -> Command {
         )
     };
     let mut text = String::new();
-    for (heading, names) in GROUPS {
+    for (heading_zh, heading_en, names) in GROUPS {
+        let heading = if zh { heading_zh } else { heading_en };
         text.push_str(&format!("{header}{heading}:{header:#}\n"));
         for name in *names {
             if let Some(c) = visible.iter().find(|c| c.get_name() == *name) {
@@ -385,35 +497,43 @@ fn grouped(command: Command) -> Command {
     }
     let others: Vec<&&Command> = visible
         .iter()
-        .filter(|c| !GROUPS.iter().any(|(_, names)| names.contains(&c.get_name())))
+        .filter(|c| !GROUPS.iter().any(|(_, _, names)| names.contains(&c.get_name())))
         .collect();
     if !others.is_empty() {
-        text.push_str(&format!("{header}Other commands:{header:#}\n"));
+        let other = if zh { words::OTHER_COMMANDS } else { "Other commands" };
+        text.push_str(&format!("{header}{other}:{header:#}\n"));
         for c in others {
             text.push_str(&line(c));
         }
         text.push('\n');
     }
+    let (usage, options) = if zh {
+        (words::USAGE, words::OPTIONS)
+    } else {
+        ("{usage-heading}", "Options")
+    };
     let template = format!(
-        "{{before-help}}{{about-with-newline}}\n{{usage-heading}} {{usage}}\n\n{text}{header}Options:{header:#}\n{{options}}{{after-help}}"
+        "{{before-help}}{{about-with-newline}}\n{usage} {{usage}}\n\n{text}{header}{options}:{header:#}\n{{options}}{{after-help}}"
     );
     command.help_template(template)
 }
 
 /// A command's description, shortened for the list of `regula --help`: a long one up to
-/// its first `;` or `:` outside parentheses (the whole text is in the command's own
-/// help).
+/// its first `;` or `:` (or their full-width forms) outside parentheses (the whole text
+/// is in the command's own help). A Chinese character counts two columns, as a terminal
+/// shows it.
 fn summary(about: &str) -> &str {
     const SHORT: usize = 80;
-    if about.chars().count() <= SHORT {
+    let columns: usize = about.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum();
+    if columns <= SHORT {
         return about;
     }
     let mut depth = 0usize;
     for (at, c) in about.char_indices() {
         match c {
-            '(' => depth += 1,
-            ')' => depth = depth.saturating_sub(1),
-            ';' | ':' if depth == 0 => return &about[..at],
+            '(' | '（' => depth += 1,
+            ')' | '）' => depth = depth.saturating_sub(1),
+            ';' | ':' | '；' | '：' if depth == 0 => return &about[..at],
             _ => {}
         }
     }
@@ -494,7 +614,7 @@ mod tests {
             for line in examples {
                 let words = words(line);
                 assert_eq!(words[0], "regula", "{line}");
-                let matches = definition()
+                let matches = definition(LangArg::En)
                     .try_get_matches_from(&words)
                     .unwrap_or_else(|e| panic!("{line}: {e}"));
                 // The example is of this command.
@@ -521,6 +641,12 @@ mod tests {
             summary(long),
             "The actions open now (with --as: those the actor may take), or every action"
         );
+        let chinese = "把未完成的标准迁移到法院定义的最新版本（每项：记录一次），每项记录一次迁移；不给编号时，迁移所有沿用旧版本的未完成标准";
+        assert_eq!(
+            summary(chinese),
+            "把未完成的标准迁移到法院定义的最新版本（每项：记录一次），每项记录一次迁移"
+        );
+        assert_eq!(summary("标准目录：短的不截"), "标准目录：短的不截");
     }
 
     #[test]
@@ -531,10 +657,10 @@ mod tests {
             if name == "help" {
                 continue;
             }
-            let groups = GROUPS.iter().filter(|(_, names)| names.contains(&name)).count();
+            let groups = GROUPS.iter().filter(|(_, _, names)| names.contains(&name)).count();
             assert_eq!(groups, 1, "`{name}` is in {groups} groups");
         }
-        for (_, names) in GROUPS {
+        for (_, _, names) in GROUPS {
             for name in *names {
                 assert!(command.find_subcommand(name).is_some(), "no command {name}");
             }
@@ -558,7 +684,7 @@ mod tests {
             &["regula", "completions", "bash", "--json"],
             &["regula", "diagram", "--pg", "host=db"],
         ] {
-            let e = definition().try_get_matches_from(args).unwrap_err();
+            let e = definition(LangArg::En).try_get_matches_from(args).unwrap_err();
             assert_eq!(e.kind(), ErrorKind::ArgumentConflict, "{args:?}: {e}");
             assert_eq!(e.exit_code(), 2);
             assert!(e.to_string().contains("is not an option of `regula"), "{e}");
@@ -572,11 +698,11 @@ mod tests {
             &["regula", "diagram", "--store", "x.db", "--catalog", "c.toml"],
             &["regula", "completions", "bash"],
         ] {
-            definition()
+            definition(LangArg::En)
                 .try_get_matches_from(args)
                 .unwrap_or_else(|e| panic!("{args:?}: {e}"));
         }
-        let m = definition()
+        let m = definition(LangArg::En)
             .try_get_matches_from(["regula", "list", "--store", "x.db"])
             .unwrap();
         assert_eq!(

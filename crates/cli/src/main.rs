@@ -10,6 +10,7 @@ mod court;
 mod ctx;
 mod describe;
 mod help;
+mod help_zh;
 mod out;
 mod payload;
 mod proof;
@@ -19,6 +20,7 @@ mod report;
 mod schemas;
 mod shell;
 mod token;
+mod usage;
 mod vocab;
 
 use std::process::ExitCode;
@@ -28,18 +30,17 @@ use regula_core::Lang;
 fn main() -> ExitCode {
     let cli = match args::Cli::parse_resolved() {
         Ok(cli) => cli,
-        Err(e) => {
-            // Before the command line is read: the language of the flag, if given.
-            let args: Vec<String> = std::env::args().collect();
-            let en = args.windows(2).any(|w| w[0] == "--lang" && w[1] == "en")
-                || args.iter().any(|a| a == "--lang=en")
-                || std::env::var("REGULA_LANG").is_ok_and(|l| l == "en");
+        Err(args::Stop::Clap { error, en, lang }) => return clap_stopped(&error, en.as_deref(), lang),
+        Err(args::Stop::Config(e)) => {
+            let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+            let json = wants_json(&args);
+            let en = config::early_lang(&args, &config::Config::default()) == args::LangArg::En;
             let (error, config) = if en {
                 ("error", "configuration file")
             } else {
                 ("错误", "配置文件")
             };
-            if args.iter().any(|a| a == "--json") {
+            if json {
                 let zh = format!("配置文件 {e}");
                 let en = format!("configuration file {e}");
                 print_error_json(ctx::ErrorDocument {
@@ -100,6 +101,45 @@ fn main() -> ExitCode {
             ExitCode::from(e.exit_code())
         }
     }
+}
+
+/// `--json` among the command line's words (before a `--`).
+fn wants_json(args: &[std::ffi::OsString]) -> bool {
+    args.iter().skip(1).take_while(|a| *a != "--").any(|a| a == "--json")
+}
+
+/// clap stopped before anything ran: help or the version is printed as clap wrote it
+/// (in `lang`, from the definition); a usage error in `lang`, or under `--json` as an
+/// error document with both languages. Exit code 2 for a usage error.
+fn clap_stopped(error: &clap::Error, en: Option<&clap::Error>, lang: args::LangArg) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        error.kind(),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = error.print();
+        return ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2));
+    }
+    let usage = usage::describe(error, en);
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if wants_json(&args) {
+        let mut details = usage.details;
+        if let Some(line) = usage.usage {
+            details.insert("usage".into(), serde_json::Value::String(line));
+        }
+        print_error_json(ctx::ErrorDocument {
+            format: ctx::FORMAT,
+            error: ctx::ErrorBody {
+                code: "usage".into(),
+                zh: usage.zh,
+                en: usage.en,
+                details,
+            },
+        });
+    } else {
+        crate::errln!("{}", usage::text(&usage, lang).trim_end());
+    }
+    ExitCode::from(2)
 }
 
 /// Prints an error under `--json`: one object on one line of stderr, escaped like

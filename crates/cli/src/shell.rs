@@ -4,13 +4,13 @@
 
 use std::io::Write;
 
-use crate::args::{CompletionsArgs, ManArgs};
+use crate::args::{CompletionsArgs, LangArg, ManArgs};
 use crate::ctx::CliError;
 use crate::out::Out;
 
-/// `regula completions SHELL`: the script on stdout.
-pub fn completions(args: &CompletionsArgs) -> Result<(), CliError> {
-    let mut command = crate::help::definition();
+/// `regula completions SHELL`: the script on stdout, its descriptions in `lang`.
+pub fn completions(args: &CompletionsArgs, lang: LangArg) -> Result<(), CliError> {
+    let mut command = crate::help::finished(crate::help::definition(lang), lang);
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut command, "regula", &mut script);
     let mut stdout = std::io::stdout().lock();
@@ -18,9 +18,11 @@ pub fn completions(args: &CompletionsArgs) -> Result<(), CliError> {
     Ok(stdout.flush()?)
 }
 
-/// `regula man [--out DIR]`: `regula.1` on stdout, or every page into DIR.
-pub fn man(out: Out, args: &ManArgs) -> Result<(), CliError> {
-    let command = crate::help::definition();
+/// `regula man [--out DIR]`: `regula.1` on stdout, or every page into DIR, in the
+/// help's language (the pages' section names are clap_mangen's, in English).
+pub fn man(out: Out, args: &ManArgs, lang: LangArg) -> Result<(), CliError> {
+    // Not built: clap_mangen would write a page for each `help` command clap adds.
+    let command = crate::help::definition(lang);
     match &args.out {
         None => {
             let mut page = Vec::new();
@@ -40,7 +42,7 @@ pub fn man(out: Out, args: &ManArgs) -> Result<(), CliError> {
             fn pages_of(command: &clap::Command) -> usize {
                 1 + command.get_subcommands().map(pages_of).sum::<usize>()
             }
-            let pages = pages_of(&crate::help::definition());
+            let pages = pages_of(&crate::help::definition(lang));
             if out.json {
                 return Ok(out.print_json(&crate::vocab::ManDocument {
                     dir: dir.display().to_string(),

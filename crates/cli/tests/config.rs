@@ -23,7 +23,16 @@ fn run(dir: &Path, config_home: &Path, env: &[(&str, &str)], args: &[&str]) -> R
         .args(args)
         .env("XDG_CONFIG_HOME", config_home)
         .stdin(Stdio::null());
-    for var in ["REGULA_STORE", "REGULA_PG", "REGULA_LANG", "REGULA_ACTOR", "NO_COLOR"] {
+    for var in [
+        "REGULA_STORE",
+        "REGULA_PG",
+        "REGULA_LANG",
+        "REGULA_ACTOR",
+        "NO_COLOR",
+        "LC_ALL",
+        "LC_MESSAGES",
+        "LANG",
+    ] {
         command.env_remove(var);
     }
     for (k, v) in env {

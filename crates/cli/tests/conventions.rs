@@ -23,6 +23,10 @@ fn run_env(s: &Scratch, env: &[(&str, &str)], args: &[&str]) -> Run {
         .args(args)
         .env_remove("REGULA_STORE")
         .env_remove("REGULA_PG")
+        // The locale picks the language when nothing else does: none here.
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG")
         .env_remove("NO_COLOR")
         .env_remove("REGULA_LANG")
         .env_remove("REGULA_ACTOR")

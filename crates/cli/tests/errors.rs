@@ -274,7 +274,12 @@ fn bad_actors_roles_and_times() {
         &["report", "--format", "pdf"],
         &["frobnicate"],
     ] {
+        // A usage error in the help's language: Chinese by default, English on asking.
         let r = s.run(args).code(2);
+        assert!(r.stderr.starts_with("错误: "), "{args:?}: {}", r.stderr);
+        assert!(r.stdout.is_empty());
+        let english: Vec<&str> = ["--lang", "en"].into_iter().chain(args.iter().copied()).collect();
+        let r = s.run(&english).code(2);
         assert!(r.stderr.starts_with("error: "), "{args:?}: {}", r.stderr);
         assert!(r.stdout.is_empty());
     }
@@ -508,6 +513,10 @@ fn an_explicit_store_flag_wins_over_the_environment() {
             .args(args)
             .env_remove("REGULA_STORE")
             .env_remove("REGULA_PG")
+            // The locale picks the language when nothing else does: none here.
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env_remove("LANG")
             .env(env.0, env.1)
             .stdin(std::process::Stdio::null())
             .output()
@@ -537,7 +546,13 @@ fn an_explicit_store_flag_wins_over_the_environment() {
         ("REGULA_LANG", "zh"),
     );
     assert_eq!(code, 2);
-    assert!(err.contains("--store and --pg"), "{err}");
+    assert!(err.contains("--store 与 --pg 指定了两个存储库"), "{err}");
+    let (code, err) = run(
+        &["--store", "env.db", "--pg", "host=/nonexistent", "list"],
+        ("REGULA_LANG", "en"),
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("--store and --pg name two stores"), "{err}");
 }
 
 /// `--domain` and `--category` take a code in any case, as `show` does, or the Chinese

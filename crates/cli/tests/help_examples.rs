@@ -42,9 +42,11 @@ const READ_ONLY: &[&str] = &[
 /// Headings whose lines are options, arguments or examples, not commands.
 const NOT_COMMANDS: &[&str] = &["Options:", "Global options:", "Arguments:", "Examples:"];
 
-/// The help of `regula PATH` (path words separated by blanks, "" for `regula`).
+/// The English help of `regula PATH` (path words separated by blanks, "" for `regula`).
+/// (The Chinese help has the same shape: `tests/language.rs`.)
 fn help(dir: &Path, path: &str) -> String {
-    let mut args: Vec<&str> = path.split(' ').filter(|w| !w.is_empty()).collect();
+    let mut args: Vec<&str> = vec!["--lang", "en"];
+    args.extend(path.split(' ').filter(|w| !w.is_empty()));
     args.push("--help");
     run_in(dir, &args).ok().stdout
 }
@@ -204,7 +206,8 @@ fn every_command_s_examples_parse_and_the_read_only_ones_run() {
                 "`regula {path} --help` shows an example of `regula {of}`: {line}"
             );
             // It parses: `--help` after it checks what comes before it and runs nothing.
-            let mut checked = args.clone();
+            let mut checked = vec!["--lang".to_owned(), "en".to_owned()];
+            checked.extend(args.iter().cloned());
             checked.push("--help".to_owned());
             let run = run_in(empty.path(), &checked).ok();
             assert!(
@@ -257,18 +260,27 @@ fn global_options_have_their_heading_and_only_where_they_are_used() {
 
     // After such a command's name, a store option is a usage error that says why,
     // in both languages; before it, the invocation's as ever.
+    let refused = run_in(s.path(), &["--lang", "en", "schema", "publish", "--store", "x.db"]).code(2);
+    assert!(
+        refused
+            .stderr
+            .contains("--store is not an option of `regula schema`, which opens no store"),
+        "{}",
+        refused.stderr
+    );
     let refused = run_in(s.path(), &["schema", "publish", "--store", "x.db"]).code(2);
     assert!(
         refused
             .stderr
-            .contains("--store is not an option of `regula schema`, which opens no store")
-            && refused.stderr.contains("该命令不使用 --store"),
+            .contains("--store 不是 `regula schema` 的选项：该命令不打开存储库"),
         "{}",
         refused.stderr
     );
     let refused = run_in(s.path(), &["diagram", "--pg", "host=db1"]).code(2);
     assert!(
-        refused.stderr.contains("--pg is not an option of `regula diagram`"),
+        refused
+            .stderr
+            .contains("--pg 不是 `regula diagram` 的选项：该命令不使用它"),
         "{}",
         refused.stderr
     );

@@ -442,6 +442,10 @@ fn closed_stdout(s: &Scratch, args: &[&str]) {
         .args(args)
         .env_remove("REGULA_STORE")
         .env_remove("REGULA_PG")
+        // The locale picks the language when nothing else does: none here.
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -499,10 +503,17 @@ fn a_closed_pipe_is_not_an_error() {
 #[test]
 fn help_states_the_exit_codes() {
     let s = Scratch::new("help");
-    let help = run_in(s.path(), &["--help"]).ok();
+    let help = run_in(s.path(), &["--lang", "en", "--help"]).ok();
     assert!(
         help.stdout
             .contains("Exit codes: 0 ok; 1 an action was refused, or verification or a proof failed; 2 a usage"),
+        "{}",
+        help.stdout
+    );
+    let help = run_in(s.path(), &["--help"]).ok();
+    assert!(
+        help.stdout
+            .contains("退出码：0 成功；1 操作被驳回，或验证、证明失败；2 用法、输入或存储库错误"),
         "{}",
         help.stdout
     );

@@ -135,7 +135,7 @@ fn init_import_do_and_verify_on_postgres() {
     // --pg and --store do not mix.
     let both = run_in(s.path(), &["--pg", pg.as_str(), "--store", "x.db", "list"]).code(2);
     assert!(
-        both.stderr.contains("--store and --pg name two stores"),
+        both.stderr.contains("--store 与 --pg 指定了两个存储库"),
         "{}",
         both.stderr
     );

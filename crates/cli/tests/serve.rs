@@ -190,6 +190,10 @@ fn the_readme_service_section_runs_as_written() {
         .env("PATH", path)
         .env_remove("REGULA_STORE")
         .env_remove("REGULA_PG")
+        // The locale picks the language when nothing else does: none here.
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG")
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);

@@ -146,6 +146,10 @@ pub fn run_in<S: AsRef<OsStr>>(dir: &Path, args: &[S]) -> Run {
         .args(args)
         .env_remove("REGULA_STORE")
         .env_remove("REGULA_PG")
+        // The locale picks the language when nothing else does: none here.
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG")
         .env_remove("REGULA_LANG")
         .env_remove("REGULA_ACTOR")
         .env("XDG_CONFIG_HOME", dir)
@@ -327,6 +331,10 @@ pub fn race_publish(
                 .args(fields)
                 .env_remove("REGULA_STORE")
                 .env_remove("REGULA_PG")
+                // The locale picks the language when nothing else does: none here.
+                .env_remove("LC_ALL")
+                .env_remove("LC_MESSAGES")
+                .env_remove("LANG")
                 .env_remove("REGULA_LANG")
                 .env_remove("REGULA_ACTOR")
                 .env("XDG_CONFIG_HOME", dir)
@@ -374,6 +382,10 @@ impl Served {
             .args(serve)
             .env_remove("REGULA_STORE")
             .env_remove("REGULA_PG")
+            // The locale picks the language when nothing else does: none here.
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env_remove("LANG")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
