@@ -96,7 +96,9 @@ fn check_catalog_flag(court: &Court<AnyStore>, given: Option<&Catalog>) -> Resul
         && court.rules_log().is_some()
         && (!court.catalog().rule_changes(given).is_empty() || !court.catalog().standard_changes(given).is_empty())
     {
-        return Err(CliError::Usage(
+        return Err(CliError::both(
+            "usage",
+            "--catalog 与本存储库记录的规则不同；以存储库的规则为准（`regula rules log`）：用 `regula catalog import FILE` 扩充，或用 `regula rules amend FILE` 修改".to_owned(),
             "--catalog differs from the rules this store records; the store's rules are in force (`regula rules log`): extend them with `regula catalog import FILE` or amend them with `regula rules amend FILE`".to_owned(),
         ));
     }
@@ -277,8 +279,7 @@ fn list(cli: &Cli, out: Out, args: &ListArgs) -> Result<(), CliError> {
     };
     let statuses = court.list(&query, Utc::now()).map_err(|e| match e {
         ListError::Service(e) => CliError::Service(e),
-        // In English whatever the language, as before the filters moved to the library.
-        other => CliError::Usage(other.to_string()),
+        other => CliError::text(other.message()),
     })?;
     if out.json {
         let items: Vec<_> = statuses.iter().map(crate::vocab::ListItem::new).collect();
@@ -322,7 +323,7 @@ fn show(cli: &Cli, out: Out, args: &ShowArgs) -> Result<(), CliError> {
     let at = args.at.as_deref().map(|t| parse_time(t, court.config())).transpose()?;
     let view = court.view(&args.code, at, Utc::now()).map_err(|e| match e {
         ViewError::Service(e) => CliError::Service(e),
-        other => CliError::Usage(other.message().get(out.lang).to_owned()),
+        other => CliError::text(other.message()),
     })?;
     if out.json {
         // The view carries the department's labels only; its id is the ledger's.
@@ -436,9 +437,10 @@ fn act(cli: &Cli, out: Out, args: &DoArgs) -> Result<(), CliError> {
 /// conflict is the error.
 fn retry_once(retry: bool, out: Out, mut attempt: impl FnMut() -> Result<(), CliError>) -> Result<(), CliError> {
     match attempt() {
-        Err(CliError::Conflict(message)) if retry => {
+        Err(CliError::Conflict(said)) if retry => {
             crate::errln!(
-                "regula: {message}\nregula: {}",
+                "regula: {}\nregula: {}",
+                said.text(out.lang),
                 out.s(
                     "--retry：按最新状态重新判断一次",
                     "--retry: deciding once more on the new state"
@@ -468,19 +470,24 @@ fn act_once(cli: &Cli, out: Out, args: &DoArgs, json_text: Option<&str>) -> Resu
     let definition = std::sync::Arc::clone(court.definition_of(&code)?);
     if definition.action_label(&args.action).is_none() {
         let names: Vec<&str> = definition.actions().iter().map(|a| a.name.as_str()).collect();
-        return Err(CliError::Usage(format!(
-            "unknown action {:?}; actions: {}",
-            args.action,
-            names.join(", ")
-        )));
+        return Err(CliError::both(
+            "usage",
+            format!("没有操作 {:?}；操作有：{}", args.action, names.join(", ")),
+            format!("unknown action {:?}; actions: {}", args.action, names.join(", ")),
+        ));
     }
     // The payload is read and checked by the fields of the action's schema: a field
     // the action does not have is refused here, before anything is written.
     let fields = regula_standards::schema::fields::action_fields(&args.action).unwrap_or_default();
     let payload = match (&args.json_file, json_text) {
         (Some(path), Some(text)) => {
-            let payload = serde_json::from_str(text)
-                .map_err(|e| CliError::Usage(format!("{}: not JSON: {e}", path.display())))?;
+            let payload = serde_json::from_str(text).map_err(|e| {
+                CliError::both(
+                    "usage",
+                    format!("{}：不是 JSON：{e}", path.display()),
+                    format!("{}: not JSON: {e}", path.display()),
+                )
+            })?;
             payload::check(&payload, &fields, &args.action, out.lang)?;
             payload
         }
@@ -497,15 +504,22 @@ fn act_once(cli: &Cli, out: Out, args: &DoArgs, json_text: Option<&str>) -> Resu
                 Err(e)
             }
         })
-        .map_err(|e| CliError::Usage(format!("payload of {}: {}", args.action, e.message)))?;
+        .map_err(|e| {
+            CliError::both(
+                "bad-payload",
+                format!("{} 的载荷有误：{}", args.action, e.message),
+                format!("payload of {}: {}", args.action, e.message),
+            )
+        })?;
     let role = match &args.role {
         Some(r) => {
             if !definition.has_role(r) {
                 let names: Vec<&str> = definition.roles().iter().map(|x| x.name.as_str()).collect();
-                return Err(CliError::Usage(format!(
-                    "unknown role {r:?}; roles: {}",
-                    names.join(", ")
-                )));
+                return Err(CliError::both(
+                    "usage",
+                    format!("没有角色 {r:?}；角色有：{}", names.join(", ")),
+                    format!("unknown role {r:?}; roles: {}", names.join(", ")),
+                ));
             }
             r.clone()
         }
@@ -519,7 +533,7 @@ fn act_once(cli: &Cli, out: Out, args: &DoArgs, json_text: Option<&str>) -> Resu
     }
     let record = court
         .apply(&code, command)
-        .map_err(|e| attempt_error(out, e, &code, court.config().timezone))?;
+        .map_err(|e| attempt_error(e, &code, court.config().timezone))?;
     if out.json {
         out.print_json(&record)?;
     } else {
@@ -563,7 +577,7 @@ fn migrate(cli: &Cli, out: Out, args: &crate::args::MigrateArgs) -> Result<(), C
             }
             let record = court
                 .migrate(&code, &actor, at)
-                .map_err(|e| attempt_error(out, e, &code, court.config().timezone))?;
+                .map_err(|e| attempt_error(e, &code, court.config().timezone))?;
             done.push((code, record));
         }
         done
@@ -744,7 +758,7 @@ fn actor_cell(r: &AuditRecord) -> String {
 
 /// An attempt's error said in the court's terms: the standard's code, times in the
 /// court's time zone, and for a write conflict what to do. Other errors pass unchanged.
-fn attempt_error(out: Out, e: ServiceError, code: &str, tz: chrono::FixedOffset) -> CliError {
+fn attempt_error(e: ServiceError, code: &str, tz: chrono::FixedOffset) -> CliError {
     let local = |t: DateTime<Utc>| t.with_timezone(&tz).to_rfc3339();
     match e {
         // Another writer extended the standard between this command's reading and its
@@ -753,28 +767,51 @@ fn attempt_error(out: Out, e: ServiceError, code: &str, tz: chrono::FixedOffset)
             expected_seq,
             actual_seq,
             ..
-        })) => CliError::Conflict(match out.lang {
-            regula_core::Lang::Zh => format!(
+        })) => CliError::Conflict(Box::new(crate::ctx::Said {
+            code: "conflict",
+            zh: format!(
                 "{code}：读取时最后一条记录为 #{expected_seq}，写入前已有其他操作记录到 #{actual_seq}；本次未写入任何内容，请重新执行该命令（或加 --retry）（将按最新状态判断）"
             ),
-            regula_core::Lang::En => format!(
+            en: format!(
                 "{code}: another writer recorded up to #{actual_seq} after this command read #{expected_seq}; nothing was written: run the command again (or with --retry) to decide on the new state"
             ),
-        }),
+            shown: None,
+            details: [
+                ("code".to_owned(), serde_json::json!(code)),
+                ("expected_seq".to_owned(), serde_json::json!(expected_seq)),
+                ("actual_seq".to_owned(), serde_json::json!(actual_seq)),
+            ]
+            .into_iter()
+            .collect(),
+        })),
         ServiceError::Repository(RepositoryError::Engine(EngineError::BeforeLastRecord {
             at, settled, seq, ..
-        })) => CliError::Usage(format!(
-            "{code}: --at {} is before the standard's last accepted record (#{seq}, {}); past events are entered in the order they happened",
-            local(at),
-            local(settled)
-        )),
-        ServiceError::Repository(RepositoryError::Engine(EngineError::FutureTime { at, now, .. })) => {
-            CliError::Usage(format!(
+        })) => CliError::both(
+            "usage",
+            format!(
+                "{code}：--at {} 早于该标准最后一条被接受的记录（#{seq}，{}）；补录的事件须按发生顺序录入",
+                local(at),
+                local(settled)
+            ),
+            format!(
+                "{code}: --at {} is before the standard's last accepted record (#{seq}, {}); past events are entered in the order they happened",
+                local(at),
+                local(settled)
+            ),
+        ),
+        ServiceError::Repository(RepositoryError::Engine(EngineError::FutureTime { at, now, .. })) => CliError::both(
+            "usage",
+            format!(
+                "{code}：--at {} 晚于现在（时钟为 {}）；事件不能预先登记",
+                local(at),
+                local(now)
+            ),
+            format!(
                 "{code}: --at {} is in the future (the clock says {}); events cannot be dated ahead",
                 local(at),
                 local(now)
-            ))
-        }
+            ),
+        ),
         other => other.into(),
     }
 }
@@ -1107,7 +1144,15 @@ mod tests {
     #[test]
     fn retry_decides_once_more_after_a_conflict_only() {
         let out = Out::new(regula_core::Lang::En, false);
-        let conflict = || CliError::Conflict("ADJ-01-08: another writer".to_owned());
+        let conflict = || {
+            CliError::Conflict(Box::new(crate::ctx::Said {
+                code: "conflict",
+                zh: "ADJ-01-08：另一写入者".to_owned(),
+                en: "ADJ-01-08: another writer".to_owned(),
+                shown: None,
+                details: serde_json::Map::new(),
+            }))
+        };
         // A conflict, then success: with --retry, two attempts and success.
         let mut calls = 0;
         let result = retry_once(true, out, || {
@@ -1152,9 +1197,11 @@ mod tests {
             (regula_core::Lang::En, "run the command again"),
             (regula_core::Lang::Zh, "请重新执行该命令"),
         ] {
-            let e = attempt_error(Out::new(lang, false), conflict(), "ADJ-01-08", tz);
-            let text = e.to_string();
-            assert!(matches!(e, CliError::Conflict(_)), "{e:?}");
+            let e = attempt_error(conflict(), "ADJ-01-08", tz);
+            let CliError::Conflict(ref said) = e else {
+                panic!("{e:?}");
+            };
+            let text = said.text(lang).to_owned();
             assert!(
                 text.contains("ADJ-01-08") && text.contains("#12") && text.contains(again),
                 "{text}"

@@ -17,18 +17,15 @@ use crate::args::Cli;
 /// How a command failed. Refusals and failed verifications were printed already.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
-    /// The command line or an input was wrong.
-    #[error("{0}")]
-    Usage(String),
-    /// An input was wrong, said in both languages: the text shows `shown`, `--json`
-    /// gives both and the details ([`Said`]).
-    #[error("{}", .0.shown)]
+    /// An input was wrong, said in both languages: the text shows one
+    /// ([`Said::text`]), `--json` gives both and the details ([`Said`]).
+    #[error("{}", .0.en)]
     Said(Box<Said>),
     /// Another writer extended the standard first; nothing was written, and running the
-    /// command again decides on the new state (the message says so, in the user's
-    /// language).
-    #[error("{0}")]
-    Conflict(String),
+    /// command again decides on the new state (the message says so, in both
+    /// languages, with the standard's code).
+    #[error("{}", .0.en)]
+    Conflict(Box<Said>),
     /// The store failed or refused.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -82,11 +79,22 @@ pub struct Said {
     pub zh: String,
     /// In English.
     pub en: String,
-    /// What the text output prints (one of the two, or the message of earlier
-    /// releases, which scripts may match).
-    pub shown: String,
+    /// What the text output prints when it is fixed (`None`: the language the
+    /// command runs in chooses, [`Said::text`]).
+    pub shown: Option<String>,
     /// Facts an integrator can use (the action, the store), by name.
     pub details: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Said {
+    /// What the text output prints in `lang`.
+    pub fn text(&self, lang: regula_core::Lang) -> &str {
+        match (&self.shown, lang) {
+            (Some(shown), _) => shown,
+            (None, regula_core::Lang::Zh) => &self.zh,
+            (None, regula_core::Lang::En) => &self.en,
+        }
+    }
 }
 
 impl CliError {
@@ -100,9 +108,26 @@ impl CliError {
             code,
             zh,
             en,
-            shown,
+            shown: Some(shown),
             details: serde_json::Map::new(),
         }))
+    }
+
+    /// An input error of kind `code` in both languages, shown in the language the
+    /// command runs in (for the helpers that are not told it).
+    pub fn both(code: &'static str, zh: String, en: String) -> Self {
+        CliError::Said(Box::new(Said {
+            code,
+            zh,
+            en,
+            shown: None,
+            details: serde_json::Map::new(),
+        }))
+    }
+
+    /// A usage or input error (code `usage`) whose two texts a library gave.
+    pub fn text(text: regula_core::Text) -> Self {
+        Self::both("usage", text.zh.into_owned(), text.en.into_owned())
     }
 
     /// The same error with a detail added (no effect on other variants).
@@ -211,16 +236,23 @@ pub fn load_catalog(cli: &Cli) -> Result<Catalog, CliError> {
 /// ([`CourtConfig::parse_time`]).
 pub fn parse_time(text: &str, config: &CourtConfig) -> Result<DateTime<Utc>, CliError> {
     config.parse_time(text).ok_or_else(|| {
-        CliError::Usage(format!(
-            "invalid time {text:?}: expected a date (2023-03-01) or RFC 3339 (2023-03-01T09:00:00+08:00)"
-        ))
+        CliError::both(
+            "usage",
+            format!("无效的时间 {text:?}：应为日期（2023-03-01）或 RFC 3339（2023-03-01T09:00:00+08:00）"),
+            format!("invalid time {text:?}: expected a date (2023-03-01) or RFC 3339 (2023-03-01T09:00:00+08:00)"),
+        )
     })
 }
 
 /// Parses a date.
 pub fn parse_date(text: &str) -> Result<NaiveDate, CliError> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| CliError::Usage(format!("invalid date {text:?}: expected YYYY-MM-DD, e.g. 2023-12-31")))
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+        CliError::both(
+            "usage",
+            format!("无效的日期 {text:?}：应为 YYYY-MM-DD，例如 2023-12-31"),
+            format!("invalid date {text:?}: expected YYYY-MM-DD, e.g. 2023-12-31"),
+        )
+    })
 }
 
 /// Refuses an `--as` argument whose id or unit contains a control, bidi or invisible
@@ -251,18 +283,28 @@ pub fn parse_actor(spec: &str, config: &CourtConfig) -> Result<Actor, CliError> 
                 return Ok(config.intermediate_court_staff(id, id));
             }
             config.department_staff(unit, id, id).ok_or_else(|| {
-                CliError::Usage(format!(
-                    "unknown unit {unit:?} in --as {spec:?}: name a department (e.g. 立案庭), the office (综合办公室) or the intermediate court"
-                ))
+                CliError::both(
+                    "usage",
+                    format!("--as {spec:?} 中的单位 {unit:?} 不存在：请写部门（如 立案庭）、综合办公室或中级法院"),
+                    format!(
+                        "unknown unit {unit:?} in --as {spec:?}: name a department (e.g. 立案庭), the office (综合办公室) or the intermediate court"
+                    ),
+                )
             })
         }
-        Some(_) => Err(CliError::Usage(format!(
-            "invalid actor {spec:?}: expected ID@UNIT, e.g. li.na@立案庭"
-        ))),
+        Some(_) => Err(CliError::both(
+            "usage",
+            format!("无效的操作人 {spec:?}：应写作 ID@单位，例如 li.na@立案庭"),
+            format!("invalid actor {spec:?}: expected ID@UNIT, e.g. li.na@立案庭"),
+        )),
         None => config.leading_group_member(spec).ok_or_else(|| {
-            CliError::Usage(format!(
-                "{spec:?} is not a member of the leading group; other actors are written ID@UNIT, e.g. li.na@立案庭"
-            ))
+            CliError::both(
+                "usage",
+                format!("{spec:?} 不是领导小组成员；其他操作人写作 ID@单位，例如 li.na@立案庭"),
+                format!(
+                    "{spec:?} is not a member of the leading group; other actors are written ID@UNIT, e.g. li.na@立案庭"
+                ),
+            )
         }),
     }
 }
@@ -330,7 +372,7 @@ impl CliError {
         let plain =
             |zh: &str, en: &str, message: &dyn std::fmt::Display| (format!("{zh}{message}"), format!("{en}{message}"));
         let (code, (zh, en)) = match self {
-            CliError::Said(said) => {
+            CliError::Said(said) | CliError::Conflict(said) => {
                 let Said {
                     code,
                     zh,
@@ -341,8 +383,6 @@ impl CliError {
                 details = d;
                 (code.to_owned(), (zh, en))
             }
-            CliError::Usage(m) => ("usage".into(), plain("用法或输入有误：", "usage or input error: ", &m)),
-            CliError::Conflict(m) => ("conflict".into(), (m.clone(), m)),
             CliError::Store(e) => ("store".into(), plain("存储错误：", "store error: ", &e)),
             CliError::Catalog(e) => ("catalog".into(), plain("目录文件有误：", "catalog error: ", &e)),
             CliError::Service(ServiceError::UnknownCode { code }) => {

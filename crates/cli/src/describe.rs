@@ -155,10 +155,11 @@ pub fn schema(out: Out, args: &SchemaArgs) -> Result<(), CliError> {
         regula_standards::schema::payload_schema(action),
         action_fields(action),
     ) else {
-        return Err(CliError::Usage(match out.lang {
-            regula_core::Lang::Zh => format!("没有操作 {action:?}；操作有：{}", action_names()),
-            regula_core::Lang::En => format!("unknown action {action:?}; actions: {}", action_names()),
-        }));
+        return Err(CliError::both(
+            "usage",
+            format!("没有操作 {action:?}；操作有：{}", action_names()),
+            format!("unknown action {action:?}; actions: {}", action_names()),
+        ));
     };
     if out.json {
         let fields: Vec<crate::vocab::FieldDocument<'_>> = fields

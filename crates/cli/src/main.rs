@@ -91,6 +91,12 @@ fn main() -> ExitCode {
                     out.s("错误", "error"),
                     &format!(": {}", e.message().get(lang)),
                 ),
+                ctx::CliError::Said(ref said) | ctx::CliError::Conflict(ref said) => out.status_err(
+                    out::Tone::Bad,
+                    "regula: ",
+                    out.s("错误", "error"),
+                    &format!(": {}", said.text(lang)),
+                ),
                 ref other => out.status_err(
                     out::Tone::Bad,
                     "regula: ",

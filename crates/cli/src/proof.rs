@@ -61,8 +61,8 @@ pub fn checkpoint(cli: &Cli, out: Out, args: &CheckpointArgs) -> Result<(), CliE
         .as_deref()
         .or(key.as_ref().map(SigningKey::name))
         .unwrap_or(DEFAULT_ORIGIN);
-    let checkpoint =
-        Checkpoint::with_origin(origin, head, Utc::now()).map_err(|e| CliError::Usage(format!("--origin: {e}")))?;
+    let checkpoint = Checkpoint::with_origin(origin, head, Utc::now())
+        .map_err(|e| CliError::both("usage", format!("--origin 有误：{e}"), format!("--origin: {e}")))?;
     let note = match &key {
         Some(key) => CheckpointNote::sign(&checkpoint, key),
         None => CheckpointNote::unsigned(&checkpoint),
@@ -106,8 +106,13 @@ pub fn checkpoint(cli: &Cli, out: Out, args: &CheckpointArgs) -> Result<(), CliE
 /// Reads the file given to `verify --checkpoint` or `prove --checkpoint`: a checkpoint,
 /// signed or not, or a JSON checkpoint of Regula 0.1 or 0.2. Malformed: exit 2.
 pub fn read_checkpoint(path: &Path) -> Result<CheckpointNote, CliError> {
-    CheckpointNote::read(&read_file(path)?)
-        .map_err(|e| CliError::Usage(format!("{}: not a checkpoint: {e}", path.display())))
+    CheckpointNote::read(&read_file(path)?).map_err(|e| {
+        CliError::both(
+            "usage",
+            format!("{}：不是检查点：{e}", path.display()),
+            format!("{}: not a checkpoint: {e}", path.display()),
+        )
+    })
 }
 
 /// `verify --checkpoint FILE --key PUB`: the checkpoint's signature by that key, else
@@ -134,21 +139,36 @@ pub fn check_signature(out: Out, note: &CheckpointNote, key: &Path) -> Result<St
 pub fn prove(cli: &Cli, out: Out, args: &ProveArgs) -> Result<(), CliError> {
     let checkpoint = read_checkpoint(&args.checkpoint)?;
     if !checkpoint.is_signed() {
-        return Err(CliError::Usage(format!(
-            "{}: an unsigned checkpoint: a proof against it proves nothing to anyone else; \
-             sign one with `regula checkpoint --sign KEY`",
-            args.checkpoint.display()
-        )));
+        return Err(CliError::both(
+            "usage",
+            format!(
+                "{}：未签名的检查点：据此作出的证明对他人什么也证明不了；请用 `regula checkpoint --sign KEY` 签名",
+                args.checkpoint.display()
+            ),
+            format!(
+                "{}: an unsigned checkpoint: a proof against it proves nothing to anyone else; \
+                 sign one with `regula checkpoint --sign KEY`",
+                args.checkpoint.display()
+            ),
+        ));
     }
     let court = open_court(cli)?;
     let code = args.code.to_uppercase();
     let opened = court.opened(&code)?;
     if args.seq == 0 || args.seq > opened.seq() {
-        return Err(CliError::Usage(format!(
-            "{code} has no record #{}: its log holds records #1 to #{} (see `regula log {code}`)",
-            args.seq,
-            opened.seq()
-        )));
+        return Err(CliError::both(
+            "usage",
+            format!(
+                "{code} 没有记录 #{}：其日志含记录 #1 至 #{}（见 `regula log {code}`）",
+                args.seq,
+                opened.seq()
+            ),
+            format!(
+                "{code} has no record #{}: its log holds records #1 to #{} (see `regula log {code}`)",
+                args.seq,
+                opened.seq()
+            ),
+        ));
     }
     let instance = opened.id();
     let bundle = regula_proof::prove_record(court.store(), &checkpoint, instance, args.seq).map_err(|e| {
@@ -190,8 +210,13 @@ pub fn prove(cli: &Cli, out: Out, args: &ProveArgs) -> Result<(), CliError> {
 /// `regula verify-proof BUNDLE --key PUB`: needs no store.
 pub fn verify_proof(out: Out, args: &VerifyProofArgs) -> Result<(), CliError> {
     let key = VerifierKey::read(&args.key).map_err(proof_error)?;
-    let bundle = ProofBundle::from_json(read_file(&args.bundle)?.trim_end())
-        .map_err(|e| CliError::Usage(format!("{}: {e}", args.bundle.display())))?;
+    let bundle = ProofBundle::from_json(read_file(&args.bundle)?.trim_end()).map_err(|e| {
+        CliError::both(
+            "usage",
+            format!("{}：不是证明包：{e}", args.bundle.display()),
+            format!("{}: {e}", args.bundle.display()),
+        )
+    })?;
     match verify_bundle(&bundle, &key) {
         Ok(v) => {
             if out.json {

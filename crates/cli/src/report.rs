@@ -24,7 +24,7 @@ fn report_error(e: ReportError) -> CliError {
         ReportError::Service(e) | ReportError::Assessment(AssessmentError::Service(e)) => CliError::Service(e),
         ReportError::Assessment(AssessmentError::Store(e)) => CliError::Store(e),
         ReportError::Assessment(AssessmentError::Log(e)) => CliError::Service(ServiceError::Verify(e)),
-        other => CliError::Usage(other.to_string()),
+        other => CliError::text(other.message()),
     }
 }
 
@@ -53,8 +53,7 @@ pub fn run(cli: &Cli, out: Out, args: &ReportArgs) -> Result<(), CliError> {
         Format::Markdown => report.to_markdown(out.lang, tz).into_bytes(),
         Format::Csv => with_bom(args.bom, report.to_csv(out.lang, tz)),
         Format::Html => regula_report::to_html(&report, out.lang, tz, court.config().court.get(out.lang)).into_bytes(),
-        Format::Xlsx => regula_report::to_xlsx(&report, out.lang, tz)
-            .map_err(|e| CliError::Usage(e.message().get(out.lang).to_owned()))?,
+        Format::Xlsx => regula_report::to_xlsx(&report, out.lang, tz).map_err(|e| CliError::text(e.message()))?,
     };
     match &args.output {
         Some(path) => write_bytes(path, &bytes),
@@ -71,7 +70,7 @@ pub fn run(cli: &Cli, out: Out, args: &ReportArgs) -> Result<(), CliError> {
 
 /// Flags that do not go together, refused before the store is opened.
 fn check_flags(out: Out, args: &ReportArgs) -> Result<(), CliError> {
-    let usage = |zh: &'static str, en: &'static str| Err(CliError::Usage(out.s(zh, en).to_owned()));
+    let usage = |zh: &'static str, en: &'static str| Err(CliError::both("usage", zh.to_owned(), en.to_owned()));
     let format = if out.json { Format::Json } else { args.format };
     if (args.bom || args.split.is_some()) && format != Format::Csv {
         return usage(

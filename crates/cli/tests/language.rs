@@ -38,6 +38,7 @@ fn run(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Run {
     }
     let output = command.output().unwrap();
     Run {
+        again: None,
         args: args.join(" "),
         code: output.status.code().unwrap_or(-1),
         stdout: String::from_utf8(output.stdout).unwrap(),

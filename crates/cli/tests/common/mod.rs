@@ -158,6 +158,7 @@ pub fn run_in<S: AsRef<OsStr>>(dir: &Path, args: &[S]) -> Run {
         .unwrap();
     let shown: Vec<String> = args.iter().map(|a| a.as_ref().to_string_lossy().into_owned()).collect();
     Run {
+        again: Some((dir.to_owned(), args.iter().map(|a| a.as_ref().to_owned()).collect())),
         args: shown.join(" "),
         code: output.status.code().unwrap_or(-1),
         stdout: String::from_utf8(output.stdout).unwrap(),
@@ -168,6 +169,9 @@ pub fn run_in<S: AsRef<OsStr>>(dir: &Path, args: &[S]) -> Run {
 /// What one run printed, and how it ended.
 #[derive(Debug)]
 pub struct Run {
+    /// Where and with which arguments it ran, to run it again in English
+    /// ([`Run::usage_error`]); `None` for a run with an environment of its own.
+    pub again: Option<(PathBuf, Vec<std::ffi::OsString>)>,
     pub args: String,
     pub code: i32,
     pub stdout: String,
@@ -196,15 +200,12 @@ impl Run {
     }
 
     /// Asserts a usage, input or store error (exit 2) whose message contains `fragment`,
-    /// printed on stderr as one `regula: error: …` line, with nothing on stdout.
+    /// printed on stderr as one `regula: …` line, with nothing on stdout. A fragment
+    /// the (Chinese) message lacks is looked for in the same command run again
+    /// with `--lang en`, which a usage error makes safe (it wrote nothing); the Chinese
+    /// message must then be in Chinese: every message is in both languages.
     pub fn usage_error(self, fragment: &str) -> Self {
         let run = self.code(2);
-        assert!(
-            run.stderr.contains(fragment),
-            "regula {}: stderr lacks {fragment:?}:\n{}",
-            run.args,
-            run.stderr
-        );
         assert!(
             run.stderr.starts_with("regula: "),
             "regula {}: not a `regula:` message:\n{}",
@@ -212,6 +213,32 @@ impl Run {
             run.stderr
         );
         assert!(run.stdout.is_empty(), "regula {}: stdout:\n{}", run.args, run.stdout);
+        if run.stderr.contains(fragment) {
+            return run;
+        }
+        let Some((dir, args)) = &run.again else {
+            panic!("regula {}: stderr lacks {fragment:?}:\n{}", run.args, run.stderr);
+        };
+        let message = run.stderr.trim_start_matches("regula: 错误: ");
+        assert!(
+            message.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "regula {}: not in Chinese:\n{}",
+            run.args,
+            run.stderr
+        );
+        let mut in_english: Vec<std::ffi::OsString> = args.clone();
+        match in_english.iter().position(|a| a == "--lang") {
+            Some(at) => in_english[at + 1] = "en".into(),
+            None => in_english.splice(0..0, ["--lang".into(), "en".into()]).for_each(drop),
+        }
+        let en = run_in(dir, &in_english).code(2);
+        assert!(
+            en.stderr.contains(fragment),
+            "regula {}: stderr lacks {fragment:?} in English too:\n{}\n{}",
+            run.args,
+            run.stderr,
+            en.stderr
+        );
         run
     }
 
