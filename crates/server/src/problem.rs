@@ -195,6 +195,25 @@ fn from_store(e: StoreError, code: &str) -> Problem {
             ),
         )
         .with("seq", json!(actual_seq)),
+        StoreError::Unavailable { cause, .. } => {
+            let label = cause.label();
+            Problem::new(
+                "unavailable",
+                Text::owned(
+                    format!("{code}：{}；本次未写入任何内容，请稍后重试", label.zh),
+                    format!("{code}: {}; nothing was written: try again later", label.en),
+                ),
+            )
+        }
+        StoreError::OutcomeUnknown { .. } => Problem::new(
+            "unavailable",
+            Text::owned(
+                format!("{code}：提交时与存储的连接中断，无法确定是否已写入；请用同一 Idempotency-Key 重试"),
+                format!(
+                    "{code}: the connection to the store broke during the commit, so whether it was written is unknown: retry under the same Idempotency-Key"
+                ),
+            ),
+        ),
         other => internal(other),
     }
 }
