@@ -253,3 +253,49 @@ fn from_engine(e: EngineError, code: &str) -> Problem {
 pub fn internal(e: impl std::fmt::Display) -> Problem {
     Problem::plain("internal", "内部错误：", "internal error: ", e)
 }
+
+#[cfg(test)]
+mod store_fault_tests {
+    use regula_core::StoreError;
+    use regula_core::store::Unavailability;
+    use regula_standards::service::ServiceError;
+
+    use super::from_service;
+
+    #[test]
+    fn a_store_that_is_unavailable_or_lost_a_commit_answers_503_in_both_languages() {
+        let unavailable = from_service(
+            ServiceError::Store(StoreError::Unavailable {
+                backend: "postgres",
+                location: "PostgreSQL db:5432".to_owned(),
+                cause: Unavailability::TooManyConnections,
+                message: "sorry, too many clients already (53300)".to_owned(),
+                source: None,
+            }),
+            "CODE-1",
+        );
+        assert_eq!((unavailable.status.as_u16(), unavailable.kind), (503, "unavailable"));
+        assert!(
+            unavailable.detail.en.contains("too many connections"),
+            "{}",
+            unavailable.detail.en
+        );
+        assert!(
+            unavailable.detail.zh.contains("连接数已达上限"),
+            "{}",
+            unavailable.detail.zh
+        );
+        let unknown = from_service(
+            ServiceError::Store(StoreError::OutcomeUnknown {
+                backend: "postgres",
+                location: "PostgreSQL db:5432".to_owned(),
+                message: "connection closed".to_owned(),
+                source: None,
+            }),
+            "CODE-1",
+        );
+        assert_eq!((unknown.status.as_u16(), unknown.kind), (503, "unavailable"));
+        assert!(unknown.detail.en.contains("Idempotency-Key"), "{}", unknown.detail.en);
+        assert!(unknown.detail.zh.contains("Idempotency-Key"), "{}", unknown.detail.zh);
+    }
+}

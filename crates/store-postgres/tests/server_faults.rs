@@ -632,8 +632,8 @@ fn a_server_out_of_connection_slots_is_unavailable_with_its_cause() {
     let cluster = Cluster::start("slots", "-c max_connections=3 -c superuser_reserved_connections=0");
     let url = cluster.url("");
     let schema = common::unique_schema("slots");
-    let store = store_at(&url, &schema);
-    let held: Vec<Client> = (0..2).map(|_| Client::connect(&url, NoTls).unwrap()).collect();
+    let store = store_at(&format!("{url} application_name=slots_store"), &schema);
+    let mut held: Vec<Client> = (0..2).map(|_| Client::connect(&url, NoTls).unwrap()).collect();
     match PostgresStore::connect_with(&url, PostgresOptions { schema: schema.clone() }) {
         Err(e @ StoreError::Unavailable { .. }) => {
             assert_eq!(e.unavailable(), Some(Unavailability::TooManyConnections), "{e}");
@@ -645,8 +645,31 @@ fn a_server_out_of_connection_slots_is_unavailable_with_its_cause() {
         }
         other => panic!("a full server must answer Unavailable(TooManyConnections), got {other:?}"),
     }
-    // The handle opened before still works, and a slot given back lets a new one in.
+    // The store's own connection terminated, and its slot taken by another client at
+    // once: the handle's reconnect is refused, with the same typed cause.
+    let pid = backend_pid(&mut held[0], "slots_store");
+    let killed: bool = held[0]
+        .query_one("SELECT pg_terminate_backend($1)", &[&pid])
+        .unwrap()
+        .get(0);
+    assert!(killed);
+    let mut taker = None;
+    wait_for("the terminated backend's slot", Duration::from_secs(30), || {
+        taker = Client::connect(&url, NoTls).ok();
+        taker.is_some()
+    });
+    match store.tree_head() {
+        Err(e) => assert_eq!(e.unavailable(), Some(Unavailability::TooManyConnections), "{e}"),
+        Ok(head) => panic!("a handle whose reconnect is refused must say so, got {head:?}"),
+    }
+    // A slot given back: the same handle reconnects.
+    drop(taker);
+    wait_for("the same handle to reconnect", Duration::from_secs(30), || {
+        store.tree_head().is_ok()
+    });
     assert_eq!(store.tree_head().unwrap().size, 0);
+    // A slot given back lets a new handle in.
+    drop(store);
     drop(held);
     wait_for("a connection slot to free up", Duration::from_secs(30), || {
         PostgresStore::connect_with(&url, PostgresOptions { schema: schema.clone() }).is_ok()
