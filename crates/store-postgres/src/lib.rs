@@ -506,7 +506,7 @@ fn connect_error(location: &str, e: postgres::Error) -> StoreError {
         {
             Some(Unavailability::ShuttingDown)
         }
-        None if connection_ended(&e) || e.to_string().contains("timed out") => Some(Unavailability::Unreachable),
+        None if connection_ended(&e) => Some(Unavailability::Unreachable),
         _ => None,
     };
     match cause {
@@ -1014,7 +1014,21 @@ impl Store for PostgresStore {
             // learns that a restarted server closed its connection when it next uses it.)
             Err(e) if e.unavailable() == Some(Unavailability::ConnectionLost) && self.params.is_some() => {
                 self.reconnect(&mut inner)?;
-                self.located(self.append_once(&mut inner, batch, claims))
+                match self.located(self.append_once(&mut inner, batch, claims)) {
+                    // Only a failure before the commit counts as ConnectionLost, so the
+                    // first attempt cannot have landed; should a statement that commits
+                    // ever be classified so, its records would be found here, and the
+                    // append reported as done rather than as a conflict with itself.
+                    Err(e @ (StoreError::Conflict { .. } | StoreError::InvalidAppend { .. })) => {
+                        drop(inner);
+                        if regula_core::store::holds(self, batch)? {
+                            self.tree_head()
+                        } else {
+                            Err(e)
+                        }
+                    }
+                    other => other,
+                }
             }
             other => other,
         }

@@ -106,7 +106,7 @@ pub fn retry_append<S: Store + ?Sized>(
     match attempt {
         Ok(head) => Ok(Retried::Appended(head)),
         Err(e @ (StoreError::Conflict { .. } | StoreError::Claimed { .. } | StoreError::InvalidAppend { .. })) => {
-            if already_present(store, batch)? {
+            if holds(store, batch)? {
                 Ok(Retried::AlreadyPresent)
             } else {
                 Err(e)
@@ -116,9 +116,10 @@ pub fn retry_append<S: Store + ?Sized>(
     }
 }
 
-/// True when the store holds every record of `batch` right after the sequence number
-/// its append expected, with the same hashes.
-fn already_present<S: Store + ?Sized>(store: &S, batch: &[Append<'_>]) -> Result<bool, StoreError> {
+/// True when `store` holds every record of `batch` right after the sequence number its
+/// append expected, with the same hashes: the batch was appended (by this writer; no
+/// other writer makes records with the same hashes).
+pub fn holds<S: Store + ?Sized>(store: &S, batch: &[Append<'_>]) -> Result<bool, StoreError> {
     for a in batch.iter().filter(|a| !a.records.is_empty()) {
         let held = match store.load_after(a.instance, a.expected_seq) {
             Ok(held) => held,

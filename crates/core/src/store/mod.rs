@@ -26,7 +26,7 @@ use crate::record::{AuditRecord, DefinitionRef, Digest};
 use crate::replay::VerifyError;
 
 pub use crate::checkpoint::Checkpoint;
-pub use fault::{Retried, Unavailability, retry_append};
+pub use fault::{Retried, Unavailability, holds, retry_append};
 pub use memory::MemoryStore;
 pub use repository::{Repository, RepositoryError};
 pub use verify::{
