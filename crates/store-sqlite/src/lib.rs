@@ -160,9 +160,10 @@ pub struct SqliteStore {
     /// False for a store of schema 1 opened without migrating it
     /// ([`open_existing`](SqliteStore::open_existing)): it has no claims table.
     claims_kept: bool,
-    /// The file's device and inode when it was opened, to notice it removed or
-    /// replaced under the handle ([`Unavailability::FileRemoved`]).
-    identity: Option<(u64, u64)>,
+    /// The file's absolute path, device and inode when it was opened, to notice it
+    /// removed or replaced under the handle ([`Unavailability::FileRemoved`]); absolute
+    /// so that the program changing its working directory changes nothing.
+    identity: Option<(PathBuf, (u64, u64))>,
 }
 
 #[derive(Debug)]
@@ -205,7 +206,7 @@ impl SqliteStore {
             inner: Mutex::new(Inner { conn, cursor: None }),
             path: Some(path.to_path_buf()),
             claims_kept: true,
-            identity: file_identity(path),
+            identity: opened_identity(path),
         })
     }
 
@@ -244,7 +245,7 @@ impl SqliteStore {
             inner: Mutex::new(Inner { conn, cursor: None }),
             path: Some(path.to_path_buf()),
             claims_kept: version >= 2,
-            identity: file_identity(path),
+            identity: opened_identity(path),
         })
     }
 
@@ -369,6 +370,13 @@ pub(crate) fn backend(e: rusqlite::Error) -> StoreError {
     }
 }
 
+/// The absolute path of the file at `path` and its identity ([`file_identity`]).
+fn opened_identity(path: &Path) -> Option<(PathBuf, (u64, u64))> {
+    let absolute = std::path::absolute(path).ok()?;
+    let id = file_identity(&absolute)?;
+    Some((absolute, id))
+}
+
 /// The device and inode of the file at `path` (unix; `None` elsewhere or when it
 /// cannot be read).
 fn file_identity(path: &Path) -> Option<(u64, u64)> {
@@ -391,11 +399,11 @@ impl SqliteStore {
     /// deleted when the last handle closes: every append acknowledged after the
     /// removal would be lost. One `stat` per append.
     fn still_in_place(&self) -> Result<(), StoreError> {
-        let (Some(path), Some(opened)) = (&self.path, self.identity) else {
+        let (Some(path), Some((absolute, opened))) = (&self.path, &self.identity) else {
             return Ok(());
         };
-        let now = file_identity(path);
-        if now == Some(opened) {
+        let now = file_identity(absolute);
+        if now.as_ref() == Some(opened) {
             return Ok(());
         }
         Err(StoreError::Unavailable {

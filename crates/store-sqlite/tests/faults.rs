@@ -275,6 +275,14 @@ fn a_file_removed_under_a_running_writer_is_unavailable_and_nothing_is_acknowled
     // exported), and the refused record is not in it.
     check_acknowledged(&store, &w.acks);
     assert_eq!(store.head(w.instance.id()).unwrap().seq, seq);
+    // A new store made at the same path is another file: the old handle still
+    // refuses, and says so; the new handle writes.
+    let fresh = SqliteStore::open(&path).unwrap();
+    let e = w.append(&store, &record, seq).unwrap_err();
+    assert_unavailable(&e, Unavailability::FileRemoved, &path);
+    assert!(e.to_string().contains("another file"), "{e}");
+    Writer::new(&fresh, "the new file");
+    assert_eq!(fresh.tree_head().unwrap().size, 1);
 }
 
 /// `retry_append` on a store that never fails: it appends what is absent, finds what
