@@ -195,6 +195,25 @@ fn from_store(e: StoreError, code: &str) -> Problem {
             ),
         )
         .with("seq", json!(actual_seq)),
+        StoreError::Unavailable { cause, .. } => {
+            let label = cause.label();
+            Problem::new(
+                "unavailable",
+                Text::owned(
+                    format!("{code}：{}；本次未写入任何内容，请稍后重试", label.zh),
+                    format!("{code}: {}; nothing was written: try again later", label.en),
+                ),
+            )
+        }
+        StoreError::OutcomeUnknown { .. } => Problem::new(
+            "unavailable",
+            Text::owned(
+                format!("{code}：提交时与存储的连接中断，无法确定是否已写入；请用同一 Idempotency-Key 重试"),
+                format!(
+                    "{code}: the connection to the store broke during the commit, so whether it was written is unknown: retry under the same Idempotency-Key"
+                ),
+            ),
+        ),
         other => internal(other),
     }
 }
@@ -233,4 +252,50 @@ fn from_engine(e: EngineError, code: &str) -> Problem {
 /// store errors never show a PostgreSQL password).
 pub fn internal(e: impl std::fmt::Display) -> Problem {
     Problem::plain("internal", "内部错误：", "internal error: ", e)
+}
+
+#[cfg(test)]
+mod store_fault_tests {
+    use regula_core::StoreError;
+    use regula_core::store::Unavailability;
+    use regula_standards::service::ServiceError;
+
+    use super::from_service;
+
+    #[test]
+    fn a_store_that_is_unavailable_or_lost_a_commit_answers_503_in_both_languages() {
+        let unavailable = from_service(
+            ServiceError::Store(StoreError::Unavailable {
+                backend: "postgres",
+                location: "PostgreSQL db:5432".to_owned(),
+                cause: Unavailability::TooManyConnections,
+                message: "sorry, too many clients already (53300)".to_owned(),
+                source: None,
+            }),
+            "CODE-1",
+        );
+        assert_eq!((unavailable.status.as_u16(), unavailable.kind), (503, "unavailable"));
+        assert!(
+            unavailable.detail.en.contains("too many connections"),
+            "{}",
+            unavailable.detail.en
+        );
+        assert!(
+            unavailable.detail.zh.contains("连接数已达上限"),
+            "{}",
+            unavailable.detail.zh
+        );
+        let unknown = from_service(
+            ServiceError::Store(StoreError::OutcomeUnknown {
+                backend: "postgres",
+                location: "PostgreSQL db:5432".to_owned(),
+                message: "connection closed".to_owned(),
+                source: None,
+            }),
+            "CODE-1",
+        );
+        assert_eq!((unknown.status.as_u16(), unknown.kind), (503, "unavailable"));
+        assert!(unknown.detail.en.contains("Idempotency-Key"), "{}", unknown.detail.en);
+        assert!(unknown.detail.zh.contains("Idempotency-Key"), "{}", unknown.detail.zh);
+    }
 }

@@ -50,10 +50,31 @@
 //!   connection behind a mutex: open one handle per worker thread for parallelism. A
 //!   handle made by [`connect`](PostgresStore::connect) reconnects when its connection
 //!   was closed, and a read that failed because the connection died under it (a
-//!   restarted server, a terminated backend) runs once more on the new connection;
-//!   writes are not retried. If the connection breaks during a commit the outcome is unknown to the
-//!   client; the append reports [`StoreError::Backend`] and a reload shows whether it
-//!   landed (an append is never applied twice: a retry of the same records conflicts).
+//!   restarted server, a terminated backend) runs once more on the new connection, and
+//!   so does an append whose connection broke before its commit was sent (nothing was
+//!   written). See "Errors" below for a commit cut off in flight.
+//!
+//! # Errors: written, not written, or unknown
+//!
+//! - [`StoreError::Unavailable`] (**not written**), with its
+//!   [`Unavailability`]: the server could not be
+//!   reached (`Unreachable`), is out of connection slots (`TooManyConnections`,
+//!   SQLSTATE 53300), is shutting down, starting or recovering (`ShuttingDown`,
+//!   class 57P), or the connection broke before the commit was sent and could not be
+//!   made again (`ConnectionLost`). The message names the host, port, database and
+//!   schema.
+//! - [`StoreError::OutcomeUnknown`] (**maybe written**): the connection broke, or the
+//!   backend was terminated (a FATAL error), while the commit was in flight. Call
+//!   [`retry_append`](regula_core::store::retry_append) with the same records: it
+//!   appends them if absent and answers `AlreadyPresent` if they landed. No retry can
+//!   store a record twice (`UNIQUE (instance, seq)`).
+//! - Any other error: not written, as the variant says. [`StoreError::Backend`] is what
+//!   the server refused for another reason (privileges, a broken schema).
+//!
+//! `tests/server_faults.rs` checks each with a server of its own: stopped with
+//! `pg_ctl stop -m immediate` and restarted under eight writers (every acknowledged
+//! append present once, each handle appending again), a backend terminated while its
+//! COMMIT waits, a COMMIT whose reply a proxy withholds, and `max_connections` reached.
 //!
 //! # Schema
 //!
@@ -91,7 +112,9 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use postgres::error::SqlState;
 use postgres::{Client, NoTls, Row, Statement};
 use regula_core::merkle::{CompactRange, record_leaf};
-use regula_core::store::{BatchHead, StorageCheck, StoreProblem, check_batch, check_claims, check_snapshot};
+use regula_core::store::{
+    BatchHead, StorageCheck, StoreProblem, Unavailability, check_batch, check_claims, check_snapshot,
+};
 use regula_core::{
     Append, AuditRecord, Checkpoint, Claim, ClaimHolder, DefinitionRef, Digest, InstanceFilter, InstanceHead, Snapshot,
     Store, StoreError, TreeHead,
@@ -244,7 +267,7 @@ impl PostgresStore {
     pub fn connect_with(params: &str, options: PostgresOptions) -> Result<Self, StoreError> {
         let quoted = schema::quoted(&options.schema)?;
         let location = describe(params, &options.schema);
-        let client = Client::connect(params, NoTls).map_err(|e| backend_at(&location, e))?;
+        let client = Client::connect(params, NoTls).map_err(|e| connect_error(&location, e))?;
         let mut store = PostgresStore::build(client, options.schema, quoted, location)?;
         store.params = Some(params.to_owned());
         Ok(store)
@@ -264,7 +287,7 @@ impl PostgresStore {
     pub fn connect_existing_with(params: &str, options: PostgresOptions) -> Result<Self, StoreError> {
         let quoted = schema::quoted(&options.schema)?;
         let location = describe(params, &options.schema);
-        let mut client = Client::connect(params, NoTls).map_err(|e| backend_at(&location, e))?;
+        let mut client = Client::connect(params, NoTls).map_err(|e| connect_error(&location, e))?;
         let version = schema::check_readable(&mut client, &options.schema, &quoted, &location)?;
         let mut store = PostgresStore::with_statements(client, quoted, location)?;
         store.params = Some(params.to_owned());
@@ -338,8 +361,9 @@ impl PostgresStore {
         let Some(params) = &self.params else {
             return Ok(());
         };
-        let mut client = Client::connect(params, NoTls).map_err(|e| backend_at(&self.location, e))?;
-        let statements = Statements::prepare(&mut client, &self.schema).map_err(|e| backend_at(&self.location, e))?;
+        let mut client = Client::connect(params, NoTls).map_err(|e| connect_error(&self.location, e))?;
+        let statements =
+            Statements::prepare(&mut client, &self.schema).map_err(|e| statement_error(&self.location, e))?;
         *inner = Inner {
             client,
             statements,
@@ -356,13 +380,46 @@ impl PostgresStore {
     /// here, since their outcome is unknown when the connection breaks during commit.
     fn read<T>(&self, mut op: impl FnMut(&mut Inner) -> Result<T, StoreError>) -> Result<T, StoreError> {
         let mut inner = self.lock()?;
-        match op(&mut inner) {
-            Err(StoreError::Backend { .. }) if inner.client.is_closed() && self.params.is_some() => {
+        match self.located(op(&mut inner)) {
+            Err(StoreError::Unavailable {
+                cause: Unavailability::ConnectionLost,
+                ..
+            }) if self.params.is_some() => {
                 self.reconnect(&mut inner)?;
-                op(&mut inner)
+                self.located(op(&mut inner))
             }
             other => other,
         }
+    }
+
+    /// Classifies a failed operation's error ([`statement_error`]) and names the store
+    /// in it: the operations map PostgreSQL's errors with [`backend`], which knows
+    /// neither.
+    fn located<T>(&self, result: Result<T, StoreError>) -> Result<T, StoreError> {
+        result.map_err(|e| match e {
+            StoreError::Backend {
+                source: Some(source), ..
+            } if source.is::<postgres::Error>() => match source.downcast::<postgres::Error>() {
+                Ok(pg) => statement_error(&self.location, *pg),
+                Err(source) => StoreError::Backend {
+                    backend: BACKEND,
+                    message: source.to_string(),
+                    source: Some(source),
+                },
+            },
+            StoreError::OutcomeUnknown {
+                backend,
+                location,
+                message,
+                source,
+            } if location.is_empty() => StoreError::OutcomeUnknown {
+                backend,
+                location: self.location.clone(),
+                message,
+                source,
+            },
+            other => other,
+        })
     }
 }
 
@@ -422,6 +479,84 @@ fn describe(params: &str, schema: &str) -> String {
             )
         }
         Err(_) => format!("PostgreSQL (unparsable connection string), schema {schema}"),
+    }
+}
+
+/// True when `e` ended the connection: it broke (I/O, closed) or the server sent a
+/// FATAL error (a terminated backend, a server shutting down) and hung up.
+fn connection_ended(e: &postgres::Error) -> bool {
+    match e.as_db_error() {
+        Some(db) => matches!(db.severity(), "FATAL" | "PANIC"),
+        None => {
+            e.is_closed() || std::error::Error::source(e).is_some_and(|s| s.downcast_ref::<std::io::Error>().is_some())
+        }
+    }
+}
+
+/// The error of a new connection to the server at `location`, classified: a server
+/// that is unreachable, full or shutting down is [`StoreError::Unavailable`] with its
+/// cause, anything else (bad credentials, no such database) [`StoreError::Backend`].
+fn connect_error(location: &str, e: postgres::Error) -> StoreError {
+    let cause = match e.code() {
+        Some(c) if *c == SqlState::TOO_MANY_CONNECTIONS => Some(Unavailability::TooManyConnections),
+        Some(c)
+            if *c == SqlState::CANNOT_CONNECT_NOW
+                || *c == SqlState::ADMIN_SHUTDOWN
+                || *c == SqlState::CRASH_SHUTDOWN =>
+        {
+            Some(Unavailability::ShuttingDown)
+        }
+        None if connection_ended(&e) => Some(Unavailability::Unreachable),
+        _ => None,
+    };
+    match cause {
+        Some(cause) => unavailable(location, cause, e),
+        None => backend_at(location, e),
+    }
+}
+
+/// The error of a statement of an open connection, classified: a connection that ended
+/// before the commit was sent is [`Unavailability::ConnectionLost`] (nothing written);
+/// a server out of disk or read-only says so; anything else is [`StoreError::Backend`].
+fn statement_error(location: &str, e: postgres::Error) -> StoreError {
+    let cause = match e.code() {
+        Some(c) if *c == SqlState::DISK_FULL => Some(Unavailability::DiskFull),
+        Some(c) if *c == SqlState::READ_ONLY_SQL_TRANSACTION => Some(Unavailability::ReadOnly),
+        Some(c) if *c == SqlState::TOO_MANY_CONNECTIONS => Some(Unavailability::TooManyConnections),
+        _ if connection_ended(&e) => Some(Unavailability::ConnectionLost),
+        _ => None,
+    };
+    match cause {
+        Some(cause) => unavailable(location, cause, e),
+        None => backend_at(location, e),
+    }
+}
+
+fn unavailable(location: &str, cause: Unavailability, e: postgres::Error) -> StoreError {
+    StoreError::Unavailable {
+        backend: BACKEND,
+        location: location.to_owned(),
+        cause,
+        message: error_text(&e),
+        source: Some(Box::new(e)),
+    }
+}
+
+/// The error of the statement that commits an append. The server answering with an
+/// ERROR means it rolled back (not written); the connection ending instead (broken,
+/// or a FATAL from a terminated or crashing backend) leaves the commit's outcome
+/// unknown: it may have been made durable just before. The location is filled in by
+/// [`PostgresStore::located`].
+fn commit_error(e: postgres::Error) -> StoreError {
+    if connection_ended(&e) {
+        StoreError::OutcomeUnknown {
+            backend: BACKEND,
+            location: String::new(),
+            message: error_text(&e),
+            source: Some(Box::new(e)),
+        }
+    } else {
+        backend(e)
     }
 }
 
@@ -767,7 +902,7 @@ impl PostgresStore {
             tx.execute(&statements.update_log_head, &[&size, &range.to_bytes()])
                 .map_err(backend)?;
         }
-        tx.commit().map_err(backend)?;
+        tx.commit().map_err(commit_error)?;
         Ok(tree_head_of(&range))
     }
 }
@@ -793,6 +928,48 @@ fn read_claim(
         })
     })
     .transpose()
+}
+
+impl PostgresStore {
+    /// One attempt at an append, its errors not yet classified ([`PostgresStore::located`]).
+    fn append_once(&self, inner: &mut Inner, batch: &[Append<'_>], claims: &[Claim]) -> Result<TreeHead, StoreError> {
+        match PostgresStore::append_locked(inner, &self.schema, batch, claims) {
+            Ok(head) => Ok(head),
+            Err(Failure::Store(e)) => Err(e),
+            // Only a writer outside this library's locking can trip the unique key:
+            // the batch was written with one statement, so find the first instance
+            // whose log moved on, from what the store holds now that the transaction
+            // rolled back.
+            Err(Failure::Unique) => {
+                let Inner { client, statements, .. } = &mut *inner;
+                let mut conflict = None;
+                let mut seen = std::collections::HashSet::new();
+                // An instance's first append in the batch is the one that continues
+                // what the store held.
+                for a in batch.iter().filter(|a| seen.insert(a.instance)) {
+                    let actual = client
+                        .query_one(&statements.max_seq, &[&a.instance])
+                        .ok()
+                        .and_then(|row| row.get::<_, Option<i64>>(0))
+                        .and_then(|a| u64::try_from(a).ok())
+                        .unwrap_or(0);
+                    if actual != a.expected_seq {
+                        conflict = Some((a.instance, a.expected_seq, actual));
+                        break;
+                    }
+                }
+                let (instance, expected_seq, actual_seq) = conflict.unwrap_or_else(|| {
+                    let first = batch.first().map_or((Uuid::nil(), 0), |a| (a.instance, a.expected_seq));
+                    (first.0, first.1, first.1 + 1)
+                });
+                Err(StoreError::Conflict {
+                    instance,
+                    expected_seq,
+                    actual_seq,
+                })
+            }
+        }
+    }
 }
 
 impl Store for PostgresStore {
@@ -831,41 +1008,29 @@ impl Store for PostgresStore {
     fn append_claiming(&self, batch: &[Append<'_>], claims: &[Claim]) -> Result<TreeHead, StoreError> {
         self.claims_kept()?;
         let mut inner = self.lock()?;
-        match PostgresStore::append_locked(&mut inner, &self.schema, batch, claims) {
-            Ok(head) => Ok(head),
-            Err(Failure::Store(e)) => Err(e),
-            // Only a writer outside this library's locking can trip the unique key:
-            // the batch was written with one statement, so find the first instance
-            // whose log moved on, from what the store holds now that the transaction
-            // rolled back.
-            Err(Failure::Unique) => {
-                let Inner { client, statements, .. } = &mut *inner;
-                let mut conflict = None;
-                let mut seen = std::collections::HashSet::new();
-                // An instance's first append in the batch is the one that continues
-                // what the store held.
-                for a in batch.iter().filter(|a| seen.insert(a.instance)) {
-                    let actual = client
-                        .query_one(&statements.max_seq, &[&a.instance])
-                        .ok()
-                        .and_then(|row| row.get::<_, Option<i64>>(0))
-                        .and_then(|a| u64::try_from(a).ok())
-                        .unwrap_or(0);
-                    if actual != a.expected_seq {
-                        conflict = Some((a.instance, a.expected_seq, actual));
-                        break;
+        match self.located(self.append_once(&mut inner, batch, claims)) {
+            // The connection broke before the commit was sent, so nothing was written:
+            // on a new connection the append is a first attempt again. (A client only
+            // learns that a restarted server closed its connection when it next uses it.)
+            Err(e) if e.unavailable() == Some(Unavailability::ConnectionLost) && self.params.is_some() => {
+                self.reconnect(&mut inner)?;
+                match self.located(self.append_once(&mut inner, batch, claims)) {
+                    // Only a failure before the commit counts as ConnectionLost, so the
+                    // first attempt cannot have landed; should a statement that commits
+                    // ever be classified so, its records would be found here, and the
+                    // append reported as done rather than as a conflict with itself.
+                    Err(e @ (StoreError::Conflict { .. } | StoreError::InvalidAppend { .. })) => {
+                        drop(inner);
+                        if regula_core::store::holds(self, batch)? {
+                            self.tree_head()
+                        } else {
+                            Err(e)
+                        }
                     }
+                    other => other,
                 }
-                let (instance, expected_seq, actual_seq) = conflict.unwrap_or_else(|| {
-                    let first = batch.first().map_or((Uuid::nil(), 0), |a| (a.instance, a.expected_seq));
-                    (first.0, first.1, first.1 + 1)
-                });
-                Err(StoreError::Conflict {
-                    instance,
-                    expected_seq,
-                    actual_seq,
-                })
             }
+            other => other,
         }
     }
 

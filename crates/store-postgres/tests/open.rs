@@ -199,14 +199,19 @@ fn a_bad_schema_name_is_refused_before_connecting() {
 }
 
 #[test]
-fn an_unreachable_server_is_a_backend_error_that_hides_the_password() {
+fn an_unreachable_server_is_unavailable_and_the_error_hides_the_password() {
     match PostgresStore::connect("host=127.0.0.1 port=1 user=regula password=s3cret dbname=court connect_timeout=5") {
-        Err(e @ StoreError::Backend { .. }) => {
+        Err(
+            e @ StoreError::Unavailable {
+                cause: regula_core::store::Unavailability::Unreachable,
+                ..
+            },
+        ) => {
             let shown = e.to_string();
             assert!(shown.contains("127.0.0.1:1") && shown.contains("court"), "{shown}");
             assert!(!shown.contains("s3cret"), "the password leaked: {shown}");
         }
-        other => panic!("expected a Backend error, got {other:?}"),
+        other => panic!("expected an Unavailable (Unreachable) error, got {other:?}"),
     }
 }
 

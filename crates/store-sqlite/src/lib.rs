@@ -52,6 +52,19 @@
 //! [`SqliteOptions::busy_timeout`] (5 s by default) for another writer's lock; past
 //! that it gets [`StoreError::Backend`] ("database is locked") and may retry.
 //!
+//! # Errors: what was written
+//!
+//! A failed append wrote nothing (SQLite rolls the transaction back). Failures of the
+//! file are [`StoreError::Unavailable`] naming the file, with their
+//! [`Unavailability`]: `DiskFull` (`SQLITE_FULL`), `ReadOnly` (a read-only file or
+//! file system; [`SqliteStore::open_existing`] still reads it), and `FileRemoved`:
+//! the file is no longer at its path (removed, renamed or replaced). A handle checks
+//! that before each append, with one `stat`, because in WAL mode SQLite would keep
+//! writing to the unlinked file and lose every such append when the last handle
+//! closes; what was acknowledged before stays readable through the open handle. A
+//! removal in the microseconds between that check and the commit is not caught.
+//! `tests/faults.rs` checks each on a small tmpfs.
+//!
 //! # Schema
 //!
 //! Created on first open, inside one transaction, and migrated on open when older. The
@@ -95,7 +108,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use regula_core::merkle::{CompactRange, record_leaf};
-use regula_core::store::{BatchHead, StorageCheck, StoreProblem, check_batch, check_claims, check_snapshot};
+use regula_core::store::{
+    BatchHead, StorageCheck, StoreProblem, Unavailability, check_batch, check_claims, check_snapshot,
+};
 use regula_core::{
     Append, AuditRecord, Checkpoint, Claim, ClaimHolder, DefinitionRef, Digest, InstanceFilter, InstanceHead, Snapshot,
     Store, StoreError, TreeHead,
@@ -145,6 +160,10 @@ pub struct SqliteStore {
     /// False for a store of schema 1 opened without migrating it
     /// ([`open_existing`](SqliteStore::open_existing)): it has no claims table.
     claims_kept: bool,
+    /// The file's absolute path, device and inode when it was opened, to notice it
+    /// removed or replaced under the handle ([`Unavailability::FileRemoved`]); absolute
+    /// so that the program changing its working directory changes nothing.
+    identity: Option<(PathBuf, (u64, u64))>,
 }
 
 #[derive(Debug)]
@@ -164,6 +183,11 @@ impl SqliteStore {
     /// Opens the store in `path` with `options`.
     pub fn open_with(path: impl AsRef<Path>, options: SqliteOptions) -> Result<Self, StoreError> {
         let path = path.as_ref();
+        SqliteStore::open_unclassified(path, options).map_err(|e| classified(Some(path), e))
+    }
+
+    /// [`open_with`](SqliteStore::open_with), its errors not yet made typed.
+    fn open_unclassified(path: &Path, options: SqliteOptions) -> Result<Self, StoreError> {
         let location = path.display().to_string();
         schema::inspect_file(path, &location)?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
@@ -182,6 +206,7 @@ impl SqliteStore {
             inner: Mutex::new(Inner { conn, cursor: None }),
             path: Some(path.to_path_buf()),
             claims_kept: true,
+            identity: opened_identity(path),
         })
     }
 
@@ -202,13 +227,25 @@ impl SqliteStore {
         schema::require_file(path, &location)?;
         // No SQLITE_OPEN_CREATE: a file removed since the check is not recreated.
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).map_err(backend)?;
-        configure(&conn, &options)?;
-        let version = schema::check_readable(&conn, &location)?;
+        let opened = Connection::open_with_flags(path, flags)
+            .map_err(backend)
+            .and_then(|conn| {
+                configure(&conn, &options)?;
+                Ok((schema::check_readable(&conn, &location)?, conn))
+            });
+        let (version, conn) = match opened {
+            // A file on a read-only file system (a mounted backup, a read-only
+            // volume): SQLite cannot make the WAL's shared-memory file next to it,
+            // but a read-only connection reads it without one. Writes are refused as
+            // `Unavailable(ReadOnly)`.
+            Err(_) if read_only(path) => open_read_only(path, &options, &location)?,
+            other => other?,
+        };
         Ok(SqliteStore {
             inner: Mutex::new(Inner { conn, cursor: None }),
             path: Some(path.to_path_buf()),
             claims_kept: version >= 2,
+            identity: opened_identity(path),
         })
     }
 
@@ -221,6 +258,7 @@ impl SqliteStore {
             inner: Mutex::new(Inner { conn, cursor: None }),
             path: None,
             claims_kept: true,
+            identity: None,
         })
     }
 
@@ -330,6 +368,144 @@ pub(crate) fn backend(e: rusqlite::Error) -> StoreError {
         message,
         source: Some(Box::new(e)),
     }
+}
+
+/// The absolute path of the file at `path` and its identity ([`file_identity`]).
+fn opened_identity(path: &Path) -> Option<(PathBuf, (u64, u64))> {
+    let absolute = std::path::absolute(path).ok()?;
+    let id = file_identity(&absolute)?;
+    Some((absolute, id))
+}
+
+/// The device and inode of the file at `path` (unix; `None` elsewhere or when it
+/// cannot be read).
+fn file_identity(path: &Path) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
+impl SqliteStore {
+    /// Refuses to write when the file this handle opened is no longer at its path
+    /// (removed, renamed or replaced). In WAL mode SQLite itself keeps writing to the
+    /// unlinked file, and its WAL, still at the old name, is checkpointed into it and
+    /// deleted when the last handle closes: every append acknowledged after the
+    /// removal would be lost. One `stat` per append.
+    fn still_in_place(&self) -> Result<(), StoreError> {
+        let (Some(path), Some((absolute, opened))) = (&self.path, &self.identity) else {
+            return Ok(());
+        };
+        let now = file_identity(absolute);
+        if now.as_ref() == Some(opened) {
+            return Ok(());
+        }
+        Err(StoreError::Unavailable {
+            backend: BACKEND,
+            location: path.display().to_string(),
+            cause: Unavailability::FileRemoved,
+            message: match now {
+                None => "the file is no longer at this path".to_owned(),
+                Some(_) => "another file is at this path now".to_owned(),
+            },
+            source: None,
+        })
+    }
+}
+
+/// A SQLite error that says the file cannot take writes now, as
+/// [`StoreError::Unavailable`] naming `path` and the cause; any other error unchanged.
+/// Nothing was written in any of these cases: SQLite rolls the transaction back.
+fn classified(path: Option<&Path>, e: StoreError) -> StoreError {
+    let StoreError::Backend {
+        source: Some(source),
+        message,
+        backend,
+    } = e
+    else {
+        return e;
+    };
+    let cause = match source.downcast_ref::<rusqlite::Error>() {
+        Some(rusqlite::Error::SqliteFailure(f, _)) => match f.code {
+            ErrorCode::DiskFull => Some(Unavailability::DiskFull),
+            // SQLITE_READONLY_DBMOVED: the file was unlinked or renamed since it was
+            // opened; a write would vanish with the last handle.
+            ErrorCode::ReadOnly if f.extended_code == rusqlite::ffi::SQLITE_READONLY_DBMOVED => {
+                Some(Unavailability::FileRemoved)
+            }
+            ErrorCode::ReadOnly => Some(Unavailability::ReadOnly),
+            // Opening a WAL file on a read-only file system fails this way (its
+            // shared-memory file cannot be made): say so when the file is read-only.
+            ErrorCode::CannotOpen if path.is_some_and(read_only) => Some(Unavailability::ReadOnly),
+            _ => None,
+        },
+        _ => None,
+    };
+    match cause {
+        Some(cause) => StoreError::Unavailable {
+            backend,
+            location: path.map_or_else(|| ":memory:".to_owned(), |p| p.display().to_string()),
+            cause,
+            message,
+            source: Some(source),
+        },
+        None => StoreError::Backend {
+            backend,
+            message,
+            source: Some(source),
+        },
+    }
+}
+
+/// A read-only connection to the store in `path`, which this process may not write:
+/// read-only, and on a read-only file system also `immutable` (SQLite reads a WAL file
+/// there only so, since it cannot make the shared-memory file beside it, and no one
+/// can change the file while the file system stays read-only).
+fn open_read_only(path: &Path, options: &SqliteOptions, location: &str) -> Result<(i64, Connection), StoreError> {
+    let read = |conn: Connection| -> Result<(i64, Connection), StoreError> {
+        configure(&conn, options)?;
+        Ok((schema::check_readable(&conn, location)?, conn))
+    };
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let first = Connection::open_with_flags(path, flags).map_err(backend).and_then(read);
+    let on_read_only_fs = std::fs::OpenOptions::new()
+        .append(true)
+        .open(path)
+        .is_err_and(|e| e.kind() == std::io::ErrorKind::ReadOnlyFilesystem);
+    match first {
+        Err(_) if on_read_only_fs => {
+            let mut uri = String::from("file:");
+            for b in path.to_string_lossy().bytes() {
+                if b.is_ascii_alphanumeric() || b"/._-~".contains(&b) {
+                    uri.push(char::from(b));
+                } else {
+                    uri.push_str(&format!("%{b:02X}"));
+                }
+            }
+            uri.push_str("?immutable=1");
+            Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)
+                .map_err(backend)
+                .and_then(read)
+        }
+        other => other,
+    }
+}
+
+/// True when `path` exists and this process may not open it for writing.
+fn read_only(path: &Path) -> bool {
+    path.exists()
+        && std::fs::OpenOptions::new().append(true).open(path).is_err_and(|e| {
+            matches!(
+                e.kind(),
+                std::io::ErrorKind::ReadOnlyFilesystem | std::io::ErrorKind::PermissionDenied
+            )
+        })
 }
 
 fn corrupt(place: impl Into<String>, message: impl ToString) -> StoreError {
@@ -467,12 +643,10 @@ fn claim_holder(namespace: &str, key: &str, instance: &str, seq: i64) -> Result<
     })
 }
 
-impl Store for SqliteStore {
-    fn append_batch(&self, batch: &[Append<'_>]) -> Result<TreeHead, StoreError> {
-        self.append_claiming(batch, &[])
-    }
-
-    fn append_claiming(&self, batch: &[Append<'_>], claims: &[Claim]) -> Result<TreeHead, StoreError> {
+impl SqliteStore {
+    /// An append, its errors as the statements reported them ([`classified`] makes them
+    /// typed).
+    fn append_unclassified(&self, batch: &[Append<'_>], claims: &[Claim]) -> Result<TreeHead, StoreError> {
         self.claims_kept()?;
         let mut inner = self.lock();
         let tx = inner
@@ -586,6 +760,18 @@ impl Store for SqliteStore {
         }
         tx.commit().map_err(backend)?;
         Ok(tree_head_of(&range))
+    }
+}
+
+impl Store for SqliteStore {
+    fn append_batch(&self, batch: &[Append<'_>]) -> Result<TreeHead, StoreError> {
+        self.append_claiming(batch, &[])
+    }
+
+    fn append_claiming(&self, batch: &[Append<'_>], claims: &[Claim]) -> Result<TreeHead, StoreError> {
+        self.still_in_place()?;
+        self.append_unclassified(batch, claims)
+            .map_err(|e| classified(self.path.as_deref(), e))
     }
 
     fn claim(&self, namespace: &str, key: &str) -> Result<Option<ClaimHolder>, StoreError> {

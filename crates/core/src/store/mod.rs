@@ -9,6 +9,7 @@
 //! and a store that has moved on answers [`StoreError::Conflict`], so two writers can
 //! never both extend the same instance.
 
+mod fault;
 mod memory;
 mod repository;
 mod verify;
@@ -25,6 +26,7 @@ use crate::record::{AuditRecord, DefinitionRef, Digest};
 use crate::replay::VerifyError;
 
 pub use crate::checkpoint::Checkpoint;
+pub use fault::{Retried, Unavailability, holds, retry_append};
 pub use memory::MemoryStore;
 pub use repository::{Repository, RepositoryError};
 pub use verify::{
@@ -265,6 +267,43 @@ pub enum StoreError {
         /// The version this program writes.
         supported: i64,
     },
+    /// The store could not do what was asked, for a cause outside Regula that may pass
+    /// (a server down or refusing connections, a full disk, a read-only or removed
+    /// file): **nothing was written**. Retry once the cause is gone; the same handle
+    /// reconnects where it can.
+    #[error("{backend}: {location}: {cause}; nothing was written: {message}")]
+    Unavailable {
+        /// Which backend: `sqlite`, `postgres`, …
+        backend: &'static str,
+        /// The file, or the server, database and schema (never a password).
+        location: String,
+        /// Why, as a kind the caller can act on.
+        cause: Unavailability,
+        /// What the backend reported.
+        message: String,
+        /// The underlying error.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
+    /// The connection broke while an append's commit was in flight: the append may or
+    /// may not have been written. Never retry it blindly as a new append; resolve it
+    /// with [`retry_append`], which appends it if it is absent and reports
+    /// [`Retried::AlreadyPresent`] if it landed (a record is identified by its
+    /// instance, sequence number and hash, so it can never be stored twice).
+    #[error(
+        "{backend}: {location}: the outcome of the append is unknown (the connection broke during its commit): {message}"
+    )]
+    OutcomeUnknown {
+        /// Which backend: `sqlite`, `postgres`, …
+        backend: &'static str,
+        /// The server, database and schema (never a password).
+        location: String,
+        /// What the backend reported.
+        message: String,
+        /// The underlying error.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
     /// The backend failed (I/O, connection, lock timeout).
     #[error("{backend}: {message}")]
     Backend {
@@ -282,6 +321,19 @@ impl StoreError {
     /// True for [`StoreError::Conflict`]: the caller should reload and retry.
     pub fn is_conflict(&self) -> bool {
         matches!(self, StoreError::Conflict { .. })
+    }
+
+    /// True for [`StoreError::OutcomeUnknown`]: resolve with [`retry_append`].
+    pub fn is_outcome_unknown(&self) -> bool {
+        matches!(self, StoreError::OutcomeUnknown { .. })
+    }
+
+    /// The cause, for [`StoreError::Unavailable`] (nothing was written).
+    pub fn unavailable(&self) -> Option<Unavailability> {
+        match self {
+            StoreError::Unavailable { cause, .. } => Some(*cause),
+            _ => None,
+        }
     }
 
     /// The claim refused, for [`StoreError::Claimed`].
