@@ -65,6 +65,136 @@
 //!
 //! Every mistake is reported as a [`LoadError`] with the line and column it was found
 //! at, whether the TOML itself is malformed or the definition it describes is invalid.
+//! An unknown name or key comes with the closest declared one ("did you mean …?"), and
+//! transitions are numbered from 1, in file order; a duplicate names both lines.
+//! [`Definition::from_toml_with_warnings`] also returns [`LoadWarning`]s: what loaded
+//! but looks wrong (states from which no terminal state can be reached, a payload field
+//! that a guard or effect reads but no schema declares).
+//!
+//! # Format 2
+//!
+//! A file that starts with `format = 2` may use everything above and the following.
+//! A file without `format` (or with `format = 1`) is read exactly as before, and the
+//! format 2 keys are unknown to it. Every addition compiles to the engine's own
+//! concepts (rows, named guards, the definition's effect), so a format 2 definition
+//! writes ordinary records.
+//!
+//! ```toml
+//! format = 2
+//! name = "gb-standard"
+//! version = 1
+//! initial = "preliminary"
+//! terminal = ["withdrawn", "cancelled"]
+//! effect = "none"                   # only the effects listed on rows change the data
+//! time_zone = "+08:00"              # optional, default UTC: the calendar of durations
+//!
+//! [states]                          # as in format 1; so are [actions] and [roles]
+//! # …
+//!
+//! [groups]                          # named lists of states, usable in `from`
+//! in_preparation = ["preliminary", "proposal", "drafting", "enquiry"]
+//!
+//! [creation]                        # the data a new instance must carry
+//! title = { type = "text", min_length = 1, max_length = 200 }
+//! committee_size = { type = "integer" }
+//!
+//! [payloads.cast_vote]              # the payload of one action; other fields are refused
+//! in_favour = { type = "bool" }
+//! comment = { type = "text", max_length = 500, optional = true }
+//!
+//! [[transitions]]
+//! from = "enquiry"
+//! action = "close_enquiry"
+//! to = "review"
+//! roles = ["secretariat"]
+//! guards = [{ min_time_in_state = "60 days" }]
+//!
+//! [[transitions]]
+//! from = "review"
+//! action = "cast_vote"
+//! to = "review"
+//! roles = ["member"]
+//! effects = [
+//!     { count = { field = "ballots", payload = "in_favour" } },
+//!     { append = { field = "comments", payload = "comment" } },
+//! ]
+//!
+//! [[transitions]]
+//! from = "review"
+//! action = "pass_review"
+//! to = "approval"
+//! roles = ["secretariat"]
+//! guards = [{ vote = { tally = "ballots", electorate = "committee_size", quorum = "2/3", majority = "3/4" } }]
+//!
+//! [[transitions]]
+//! from = ["in_preparation", "review"]   # states and groups; one row per state
+//! action = "cancel"
+//! to = "cancelled"
+//! roles = ["administration"]
+//! ```
+//!
+//! `examples/gb_standard.toml` is the whole national-standard procedure in format 2.
+//!
+//! **`from`** is a state name, a group name, or a list of them; the transition becomes
+//! one row per state, each state once, in the order written. A group may not have the
+//! name of a state.
+//!
+//! **Schemas.** `[payloads.<action>]` declares the fields of an action's payload and
+//! `[creation]` those of the data an instance is created with. A field is
+//! `{ type = "…" }` with the type one of `text` (with optional `min_length` and
+//! `max_length`, in characters), `integer`, `number`, `bool`, `date` (`YYYY-MM-DD`)
+//! and `enumeration` (with `values = [...]`); it is required unless `optional = true`
+//! (`null` counts as absent). An attempt whose payload does not match is refused by
+//! the guard `payload_schema:<action>`, whose reason names every wrong field; data
+//! that does not match `[creation]` is refused by [`Engine::create`](crate::Engine::create)
+//! ([`EngineError::CreationRefused`](crate::EngineError::CreationRefused)). Every
+//! payload field a guard (`payload_field`) or effect (`payload = …`) of a row names must
+//! be declared by the schema of the row's action, else the file is refused; for an
+//! action without a schema it is a warning.
+//!
+//! **Durations** ([`CalendarSpan`](crate::CalendarSpan)) are whole numbers with units,
+//! singular or plural: `60 days`, `2 months`, `5 years`, `1 year 6 months`, `2 weeks`,
+//! `36 hours`, `90 minutes`; short forms `y`, `w`, `d`, `h`, `min`, `s`. `m` is refused
+//! as ambiguous. They are added on the calendar of `time_zone` (a fixed offset such as
+//! `+08:00`, or `UTC`): years and months first, a day that does not exist in the month
+//! reached becoming that month's last day (31 January + 1 month = 29 February in a leap
+//! year, 28 otherwise; 29 February + 1 year = 28 February), then days, then hours,
+//! minutes and seconds.
+//!
+//! **Guards**, besides the forms of format 1 (`min_time_in_state` now taking a
+//! calendar duration):
+//!
+//! - `{ max_time_in_state = "5 years" }`: the attempt is made no later than that long
+//!   after entering the current state;
+//! - `{ vote = { tally = "ballots", electorate = 9, quorum = "2/3", majority = "3/4" } }`:
+//!   reads the tally a `count` effect keeps in the data. `electorate` is a number, or
+//!   the data field holding it (a number, or a list or table whose entries are the
+//!   voters). The quorum is met when the voters who voted are at least that fraction
+//!   of the electorate; the majority when the votes equal to `yes` (default `true`)
+//!   are at least that fraction of the votes cast. Either may be left out. The tally
+//!   must be written by some `count` effect of the file.
+//!
+//! Built-in guards are named guards of the definition, registered under a name that
+//! says what they check (`min_time_in_state:60 days`, `vote:tally ballots quorum 2/3
+//! majority 3/4`, `payload_schema:submit`), which is what a refusal's `guard` names.
+//!
+//! **Effects.** `effects = [...]` on a transition lists what an accepted attempt by that
+//! row does to the data, in order, after the definition's `effect` (default
+//! `merge_payload`; `effect = "none"` to have only these). An item is the name of an
+//! effect the registry offers, or one of:
+//!
+//! - `{ set = { field = "f", <source> } }`: sets data field `f`;
+//! - `{ append = { field = "f", <source> } }`: appends to the list in data field `f`;
+//! - `{ count = { field = "f" } }`: a tally keyed by the actor's id, counting their
+//!   accepted attempts; `{ count = { field = "f", payload = "p" } }`: the tally holds
+//!   each actor's latest value of payload field `p` (one voice each: a new vote
+//!   replaces the actor's earlier one).
+//!
+//! where `<source>` is exactly one of `value = <any TOML value>`, `payload = "p"` (the
+//! payload field `p`; when it is absent or `null` nothing is written) and `meta = "…"`:
+//! `at` (the record's time, RFC 3339 UTC), `date` (its date in `time_zone`), `actor`,
+//! `role` or `action`. Effects are pure functions of the data and the record, so replay
+//! gives the same data.
 
 use std::collections::HashMap;
 use std::fmt;
