@@ -68,8 +68,8 @@
 //! An unknown name or key comes with the closest declared one ("did you mean …?"), and
 //! transitions are numbered from 1, in file order; a duplicate names both lines.
 //! [`Definition::from_toml_with_warnings`] also returns [`LoadWarning`]s: what loaded
-//! but looks wrong (states from which no terminal state can be reached, a payload field
-//! that a guard or effect reads but no schema declares).
+//! but looks wrong (states from which no terminal state can be reached; in format 2, a
+//! payload field that a guard or effect reads but no schema declares).
 //!
 //! # Format 2
 //!

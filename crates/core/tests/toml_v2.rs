@@ -659,6 +659,8 @@ fn a_missing_initial_is_reported_where_it_belongs() {
     let (line, column, message) = error(&v1);
     assert_eq!((line, column), (line_of(&v1, "[states]"), 1));
     assert_eq!(message, "missing field `initial`");
+    // An empty file has nowhere else to point.
+    assert_eq!(error(""), (1, 1, "missing field `name`".into()));
 }
 
 #[test]
