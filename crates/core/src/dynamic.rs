@@ -172,7 +172,9 @@
 //!   voters). The quorum is met when the voters who voted are at least that fraction
 //!   of the electorate; the majority when the votes equal to `yes` (default `true`)
 //!   are at least that fraction of the votes cast. Either may be left out. The tally
-//!   must be written by some `count` effect of the file.
+//!   must be written by some `count` effect of the file; when the file has a
+//!   `[creation]` schema, an electorate field must be declared there or written by an
+//!   effect.
 //!
 //! Built-in guards are named guards of the definition, registered under a name that
 //! says what they check (`min_time_in_state:60 days`, `vote:tally ballots quorum 2/3
@@ -408,7 +410,8 @@ pub enum LoadErrorKind {
     /// A name used in the file is not declared (or not registered).
     #[error("{what} {name:?} is not {where_}{}", suggestion.as_deref().map_or_else(String::new, |s| format!("; did you mean {s:?}?")))]
     Unknown {
-        /// `state`, `action`, `role`, `guard`, `effect`, `state or group`, `tally`.
+        /// `state`, `action`, `role`, `guard`, `effect`, `state or group`, `tally`,
+        /// `data field`.
         what: &'static str,
         /// The name.
         name: String,

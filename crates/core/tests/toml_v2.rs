@@ -333,6 +333,11 @@ fn unknown_names_suggest_the_closest() {
         error(&src).2,
         "tally \"balots\" is not written by any count effect; did you mean \"ballots\"?"
     );
+    let src = GB.replace("electorate = \"committee_size\"", "electorate = \"comittee_size\"");
+    assert_eq!(
+        error(&src).2,
+        "data field \"comittee_size\" is not declared in [creation] or written by an effect; did you mean \"committee_size\"?"
+    );
 }
 
 #[test]
@@ -764,4 +769,44 @@ fn effects_set_append_and_count_in_order() {
     );
     assert_eq!(run.engine.definition().replay(&run.log).unwrap(), run.inst);
     let _ = DynState::new("open");
+}
+
+#[test]
+fn a_vote_may_count_named_ballots_against_a_list_of_voters() {
+    let src = SMALL
+        .replace(
+            "hold = { zh = \"暂停\", en = \"Hold\" }",
+            "hold = { zh = \"暂停\", en = \"Hold\" }\nballot = { zh = \"投票\", en = \"Ballot\" }",
+        )
+        .replace(
+            "guards = [{ payload_field = \"summary\" }]",
+            "guards = [{ vote = { tally = \"votes\", electorate = \"members\", majority = \"1/2\", yes = \"approve\" } }]",
+        )
+        .replace("summary = { type = \"text\", max_length = 10 }", "")
+        + "\n[[transitions]]\nfrom = \"held\"\naction = \"ballot\"\nto = \"held\"\nroles = [\"clerk\"]\neffects = [{ count = { field = \"votes\", payload = \"choice\" } }, { set = { field = \"last_at\", meta = \"at\" } }]\n";
+    let (def, warnings) = Definition::<Dynamic>::from_toml_with_warnings(&src, &Registry::new()).unwrap();
+    assert_eq!(
+        warnings.iter().map(|w| w.kind.to_string()).collect::<Vec<_>>(),
+        ["payload field \"choice\" of action \"ballot\" is declared by no schema"]
+    );
+    let at = Utc.with_ymd_and_hms(2024, 5, 6, 7, 8, 9).unwrap();
+    let mut run = Run::start(def, "clerk", json!({"members": ["a", "b", "c"]}), at);
+    assert!(run.attempt("a", "clerk", "hold", json!(null)).is_empty());
+    // Nobody voted: no majority of nothing.
+    assert_eq!(
+        run.attempt("a", "clerk", "close", json!(null)),
+        ["0 of 0 votes in favour, short of the majority of 1/2"]
+    );
+    assert!(
+        run.attempt("a", "clerk", "ballot", json!({"choice": "reject"}))
+            .is_empty()
+    );
+    assert!(
+        run.attempt("b", "clerk", "ballot", json!({"choice": "approve"}))
+            .is_empty()
+    );
+    assert_eq!(run.inst.data()["last_at"], "2024-05-06T07:08:09Z");
+    // 1 of 2 is a half: the majority is "at least".
+    assert!(run.attempt("a", "clerk", "close", json!(null)).is_empty());
+    assert_eq!(run.state(), "closed");
 }

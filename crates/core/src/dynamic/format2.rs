@@ -718,11 +718,11 @@ fn guard_roles<'a>(g: &'a FileGuard, out: &mut Vec<&'a str>) {
     }
 }
 
-fn guard_tallies<'a>(g: &'a FileGuard, out: &mut Vec<&'a str>) {
+fn guard_votes<'a>(g: &'a FileGuard, out: &mut Vec<&'a Vote>) {
     match g {
-        FileGuard::Vote(v) => out.push(&v.tally),
-        FileGuard::All(xs) | FileGuard::Any(xs) => xs.iter().for_each(|x| guard_tallies(x, out)),
-        FileGuard::Not(x) => guard_tallies(x, out),
+        FileGuard::Vote(v) => out.push(v),
+        FileGuard::All(xs) | FileGuard::Any(xs) => xs.iter().for_each(|x| guard_votes(x, out)),
+        FileGuard::Not(x) => guard_votes(x, out),
         _ => {}
     }
 }
@@ -869,6 +869,20 @@ pub(super) fn load(source: &str, registry: &Registry) -> Result<Loaded, Located>
         })
         .collect();
 
+    // When the creation data has a schema, the data fields are known: those it declares
+    // and those effects write. A vote's electorate field must be one of them.
+    let data_fields: Option<Vec<&str>> = (!file.creation.0.is_empty()).then(|| {
+        let mut names: Vec<&str> = file.creation.0.iter().map(|(k, _)| k.as_str()).collect();
+        for e in file.transitions.iter().flat_map(|t| t.get_ref().effects.iter()) {
+            match e.get_ref() {
+                FileEffect::Set(x) | FileEffect::Append(x) => names.push(&x.field),
+                FileEffect::Count(c) => names.push(&c.field),
+                FileEffect::Named(_) => {}
+            }
+        }
+        names
+    });
+
     let mut builtins = Builtins {
         zone,
         guards: Vec::new(),
@@ -951,9 +965,28 @@ pub(super) fn load(source: &str, registry: &Registry) -> Result<Loaded, Located>
             let mut fields = Vec::new();
             guard_fields(g.get_ref(), &mut fields);
             check_fields(action, schema.as_deref(), &fields, g.span().start, &mut warnings)?;
-            let mut tallies = Vec::new();
-            guard_tallies(g.get_ref(), &mut tallies);
-            if let Some(tally) = tallies.into_iter().find(|t| !counted.contains(t)) {
+            let mut votes = Vec::new();
+            guard_votes(g.get_ref(), &mut votes);
+            for vote in &votes {
+                if let (Electorate::Field(f), Some(known)) = (&vote.electorate, &data_fields)
+                    && !known.contains(&f.as_str())
+                {
+                    return Err((
+                        g.span().start,
+                        LoadErrorKind::Unknown {
+                            what: "data field",
+                            name: f.clone(),
+                            where_: "declared in [creation] or written by an effect",
+                            suggestion: crate::suggest::closest(f, known.iter().copied()).map(str::to_owned),
+                        },
+                    ));
+                }
+            }
+            if let Some(tally) = votes
+                .into_iter()
+                .map(|v| v.tally.as_str())
+                .find(|t| !counted.contains(t))
+            {
                 return Err((
                     g.span().start,
                     LoadErrorKind::Unknown {
