@@ -73,44 +73,30 @@ struct FileTransition {
     effects: Vec<Spanned<FileEffect>>,
 }
 
-/// `from = "a"` or `from = ["a", "open"]` (states and groups).
+/// `from = "a"` or `from = ["a", "open"]` (states and groups). A single name has no
+/// span of its own here (`0..0`); the loader uses the whole `from` value's.
 struct FromList(Vec<Spanned<String>>);
 
 impl<'de> Deserialize<'de> for FromList {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct Visit;
         impl<'de> serde::de::Visitor<'de> for Visit {
-            type Value = Vec<Spanned<String>>;
+            type Value = FromList;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a state or group name, or a list of them")
             }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<FromList, E> {
+                Ok(FromList(vec![Spanned::new(0..0, v.to_owned())]))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<FromList, A::Error> {
                 let mut out = Vec::new();
                 while let Some(name) = seq.next_element::<Spanned<String>>()? {
                     out.push(name);
                 }
-                Ok(out)
+                Ok(FromList(out))
             }
         }
-        deserializer.deserialize_any(OneOrMany(Visit)).map(FromList)
-    }
-}
-
-/// Accepts a string (as a one-name list whose span the caller fills in) or a list.
-struct OneOrMany<V>(V);
-
-impl<'de, V: serde::de::Visitor<'de, Value = Vec<Spanned<String>>>> serde::de::Visitor<'de> for OneOrMany<V> {
-    type Value = Vec<Spanned<String>>;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.expecting(f)
-    }
-    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        // The span is not known here; `Spanned::new(0..0, …)` is replaced by the
-        // whole `from` value's span when the list is expanded.
-        Ok(vec![Spanned::new(0..0, v.to_owned())])
-    }
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        self.0.visit_seq(seq)
+        deserializer.deserialize_any(Visit)
     }
 }
 
