@@ -800,7 +800,11 @@ fn parse<T: serde::de::DeserializeOwned>(source: &str) -> Result<T, Located> {
                 .split('`')
                 .filter(|s| !s.is_empty() && !s.contains(',') && !s.contains(' '))
                 .collect();
-            let hint = closest_hint(name, names.iter().copied());
+            let mut hint = closest_hint(name, names.iter().copied());
+            // A format 2 key in a file that did not say `format = 2`.
+            if hint.is_empty() && ["groups", "payloads", "creation", "time_zone", "effects"].contains(&name) {
+                hint = format!("; `{name}` needs `format = 2` at the top of the file");
+            }
             message.push_str(&hint);
         }
         if message.starts_with("missing field") && offset == 0 && !source.trim().is_empty() {

@@ -245,7 +245,12 @@ fn the_current_format_is_still_read_and_format_1_may_be_said() {
     assert_eq!(plain.transitions(), said.transitions());
     // Format 2 keys in a format 1 file are unknown there.
     let src = v1.replacen("[states]", "[groups]\nx = [\"drafting\"]\n\n[states]", 1);
-    assert!(error(&src).2.starts_with("unknown field `groups`"));
+    let message = error(&src).2;
+    assert!(message.starts_with("unknown field `groups`"), "{message}");
+    assert!(
+        message.ends_with("; `groups` needs `format = 2` at the top of the file"),
+        "{message}"
+    );
 }
 
 #[test]
