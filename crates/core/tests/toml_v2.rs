@@ -428,6 +428,21 @@ fn bad_durations_fractions_and_zones() {
         error(&src).2,
         "invalid fraction \"3/2\": expected n/d with 0 < n ≤ d, e.g. \"2/3\""
     );
+    let vote = "{ vote = { tally = \"b\", electorate = 3 } }";
+    let src = with(vote).replace(
+        "roles = [\"clerk\"]\nguards",
+        "roles = [\"clerk\"]\neffects = [{ count = { field = \"b\" } }]\nguards",
+    );
+    assert_eq!(
+        error(&src).2,
+        "a vote needs a quorum, a majority or both (fractions such as \"2/3\")"
+    );
+    let vote = "{ vote = { tally = \"b\", electorate = 0, majority = \"1/2\" } }";
+    let src = with(vote).replace(
+        "roles = [\"clerk\"]\nguards",
+        "roles = [\"clerk\"]\neffects = [{ count = { field = \"b\" } }]\nguards",
+    );
+    assert_eq!(error(&src).2, "a vote's electorate must be at least 1");
     let src = SMALL.replace(
         "terminal = [\"closed\"]",
         "terminal = [\"closed\"]\ntime_zone = \"Asia/Shanghai\"",

@@ -175,7 +175,18 @@ impl<'de> Deserialize<'de> for FileGuard {
                     "payload_field" => FileGuard::PayloadField(map.next_value()?),
                     "min_time_in_state" => FileGuard::MinTimeInState(span(map.next_value()?)?),
                     "max_time_in_state" => FileGuard::MaxTimeInState(span(map.next_value()?)?),
-                    "vote" => FileGuard::Vote(map.next_value()?),
+                    "vote" => {
+                        let vote: Vote = map.next_value()?;
+                        if vote.quorum.is_none() && vote.majority.is_none() {
+                            return Err(M::Error::custom(
+                                "a vote needs a quorum, a majority or both (fractions such as \"2/3\")",
+                            ));
+                        }
+                        if matches!(vote.electorate, Electorate::Fixed(0)) {
+                            return Err(M::Error::custom("a vote's electorate must be at least 1"));
+                        }
+                        FileGuard::Vote(vote)
+                    }
                     other => {
                         return Err(M::Error::custom(format!(
                             "unknown guard kind `{other}`{}; expected one of {}",
