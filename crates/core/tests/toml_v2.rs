@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use regula_core::{
-    Actor, AuditRecord, Command, Definition, DynAction, DynState, Dynamic, Engine, EngineError, Instance, LoadError,
+    Actor, AuditRecord, Command, Definition, DynAction, Dynamic, Engine, EngineError, Instance, LoadError,
     LoadWarningKind, ManualClock, Registry, SeededIds,
 };
 use serde_json::{Value, json};
@@ -788,7 +788,6 @@ fn effects_set_append_and_count_in_order() {
         &json!({"log": ["hold", "clerk", "hold"], "holds": {"ann": 2}, "by": "ann", "flag": [1, "a"]})
     );
     assert_eq!(run.engine.definition().replay(&run.log).unwrap(), run.inst);
-    let _ = DynState::new("open");
 }
 
 #[test]
