@@ -1113,7 +1113,12 @@ fn diagram(cli: &Cli, out: Out, args: &DiagramArgs) -> Result<(), CliError> {
     };
     let text = match &args.file {
         Some(path) => {
-            let def = Definition::<Dynamic>::from_toml_file(path, &regula_core::Registry::placeholders())?;
+            let (def, warnings) =
+                Definition::<Dynamic>::from_toml_file_with_warnings(path, &regula_core::Registry::placeholders())?;
+            // The file loaded: what looks wrong in it is said, not refused.
+            for w in &warnings {
+                crate::errln!("regula: {w}");
+            }
             render(&def, args.format, options)
         }
         None => {

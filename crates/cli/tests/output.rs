@@ -429,6 +429,34 @@ fn diagrams_of_the_court_and_of_a_file() {
         .stdout;
     assert!(dot.starts_with("digraph \"judgment-review v1\" {\n"), "{dot}");
     assert!(dot.contains("\"signed\" [label=\"Signed\""), "{dot}");
+
+    // Format 2: the GB procedure, its `from` lists drawn as one arrow per state.
+    let gb = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/gb_standard.toml");
+    let run = s.run(&["--lang", "en", "diagram", "--file", gb]).ok();
+    assert!(
+        run.stdout.contains("    review --> cancelled: Cancel the project\n"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.stderr, "", "the GB file has nothing to warn about");
+    // A loop with no exit loads, with a warning on stderr naming the file and line.
+    let looping = "name = \"loop\"\nversion = 1\ninitial = \"a\"\nterminal = [\"z\"]\n\n[states]\n\
+        a = { zh = \"甲\", en = \"A\" }\nb = { zh = \"乙\", en = \"B\" }\nc = { zh = \"丙\", en = \"C\" }\nz = { zh = \"终\", en = \"Z\" }\n\n\
+        [actions]\ngo = { zh = \"去\", en = \"Go\" }\nend = { zh = \"完\", en = \"End\" }\n\n\
+        [roles]\nr = { zh = \"人\", en = \"R\" }\n\n\
+        [[transitions]]\nfrom = \"a\"\naction = \"end\"\nto = \"z\"\nroles = [\"r\"]\n\n\
+        [[transitions]]\nfrom = \"a\"\naction = \"go\"\nto = \"b\"\nroles = [\"r\"]\n\n\
+        [[transitions]]\nfrom = \"b\"\naction = \"go\"\nto = \"c\"\nroles = [\"r\"]\n\n\
+        [[transitions]]\nfrom = \"c\"\naction = \"go\"\nto = \"b\"\nroles = [\"r\"]\n";
+    std::fs::write(s.path().join("looping.toml"), looping).unwrap();
+    let run = s.run(&["diagram", "--file", "looping.toml"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("looping.toml:8:5: warning: no terminal state can be reached from b, c: a loop with no exit"),
+        "{}",
+        run.stderr
+    );
     assert!(!s.store().exists(), "diagram opened no store");
 }
 

@@ -119,6 +119,10 @@ pub type Effect<L> = Arc<dyn Fn(&mut <L as Lifecycle>::Data, &EffectInput<'_, L>
 /// live and on replay.
 pub type DataUpgrade<L> = Arc<dyn Fn(&mut <L as Lifecycle>::Data) + Send + Sync>;
 
+/// A check of the data a new instance is created with: `Ok(())`, or why the data is
+/// refused (see [`DefinitionBuilder::creation_check`]).
+pub type CreationCheck<L> = Arc<dyn Fn(&<L as Lifecycle>::Data) -> Result<(), Text> + Send + Sync>;
+
 /// The action name of creation records, reserved: no definition may declare it.
 pub const CREATE_ACTION: &str = "create";
 
@@ -127,7 +131,8 @@ pub const CREATE_ACTION: &str = "create";
 /// definition may declare it.
 pub const MIGRATE_ACTION: &str = "migrate";
 
-/// A definition could not be built; the error names the culprit.
+/// A definition could not be built; the error names the culprit. Messages number
+/// transitions from 1; the `transition` and `first` fields are 0-based indices.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum DefinitionError {
@@ -193,7 +198,7 @@ pub enum DefinitionError {
         state: String,
     },
     /// A transition names an undeclared action.
-    #[error("definition {definition:?}: transition {transition} names undeclared action {action:?}")]
+    #[error("definition {definition:?}: transition {} names undeclared action {action:?}", .transition + 1)]
     UnknownAction {
         /// The definition.
         definition: String,
@@ -214,7 +219,7 @@ pub enum DefinitionError {
     },
     /// A transition names a guard that is not registered.
     #[error(
-        "definition {definition:?}: transition {transition} ({from} --{action}-->) uses unregistered guard {guard:?}"
+        "definition {definition:?}: transition {} ({from} --{action}-->) uses unregistered guard {guard:?}", .transition + 1
     )]
     UnknownGuard {
         /// The definition.
@@ -229,7 +234,7 @@ pub enum DefinitionError {
         guard: String,
     },
     /// A transition lists no role, so nobody could fire it.
-    #[error("definition {definition:?}: transition {transition} ({from} --{action}-->) allows no role")]
+    #[error("definition {definition:?}: transition {} ({from} --{action}-->) allows no role", .transition + 1)]
     NoRoles {
         /// The definition.
         definition: String,
@@ -242,7 +247,7 @@ pub enum DefinitionError {
     },
     /// The same `(from, action, to)` was declared twice.
     #[error(
-        "definition {definition:?}: transition {transition} ({from} --{action}--> {to}) duplicates transition {first}"
+        "definition {definition:?}: transition {} ({from} --{action}--> {to}) duplicates transition {}", .transition + 1, .first + 1
     )]
     DuplicateTransition {
         /// The definition.
@@ -260,7 +265,7 @@ pub enum DefinitionError {
     },
     /// The same `(from, action)` leads to two different states.
     #[error(
-        "definition {definition:?}: transition {transition} makes {from} --{action}--> ambiguous: it leads to {to} here and to {other} in transition {first}"
+        "definition {definition:?}: transition {} makes {from} --{action}--> ambiguous: it leads to {to} here and to {other} in transition {}", .transition + 1, .first + 1
     )]
     AmbiguousTransition {
         /// The definition.
@@ -298,7 +303,7 @@ pub enum DefinitionError {
     },
     /// A terminal state has a transition to another state.
     #[error(
-        "definition {definition:?}: terminal state {state:?} has an exit: transition {transition} --{action}--> {to}"
+        "definition {definition:?}: terminal state {state:?} has an exit: transition {} --{action}--> {to}", .transition + 1
     )]
     TerminalExit {
         /// The definition.
@@ -354,7 +359,8 @@ pub enum DefinitionError {
     },
 }
 
-/// Where in a definition an undeclared name was used.
+/// Where in a definition an undeclared name was used. Transitions are shown numbered
+/// from 1, as people count them; the index held is 0-based.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Place {
     /// The initial state.
@@ -372,8 +378,9 @@ impl fmt::Display for Place {
         match self {
             Place::Initial => f.write_str("the initial state"),
             Place::Terminal => f.write_str("a terminal state"),
-            Place::Transition(i) => write!(f, "transition {i}"),
-            Place::GuardOf(i) => write!(f, "a guard of transition {i}"),
+            // Counted from 1 for people; the index itself stays 0-based.
+            Place::Transition(i) => write!(f, "transition {}", i + 1),
+            Place::GuardOf(i) => write!(f, "a guard of transition {}", i + 1),
         }
     }
 }
@@ -393,6 +400,7 @@ pub struct DefinitionBuilder<L: Lifecycle> {
     guards: Vec<NamedGuard<L>>,
     transitions: Vec<Transition<L::State>>,
     effect: Option<Effect<L>>,
+    creation_check: Option<CreationCheck<L>>,
 }
 
 impl<L: Lifecycle> DefinitionBuilder<L> {
@@ -507,6 +515,17 @@ impl<L: Lifecycle> DefinitionBuilder<L> {
     /// Sets an effect that is already shared.
     pub fn effect_shared(mut self, effect: Effect<L>) -> Self {
         self.effect = Some(effect);
+        self
+    }
+
+    /// Checks the data of every new instance: [`Engine::create`](crate::Engine::create)
+    /// refuses data the check rejects
+    /// ([`EngineError::CreationRefused`](crate::EngineError::CreationRefused)).
+    pub fn creation_check<F>(mut self, check: F) -> Self
+    where
+        F: Fn(&L::Data) -> Result<(), Text> + Send + Sync + 'static,
+    {
+        self.creation_check = Some(Arc::new(check));
         self
     }
 
@@ -766,6 +785,7 @@ impl<L: Lifecycle> DefinitionBuilder<L> {
             transitions: self.transitions,
             outgoing,
             effect: self.effect,
+            creation_check: self.creation_check,
         })
     }
 }
@@ -836,6 +856,7 @@ pub struct Definition<L: Lifecycle> {
     transitions: Vec<Transition<L::State>>,
     outgoing: Vec<Vec<usize>>,
     effect: Option<Effect<L>>,
+    creation_check: Option<CreationCheck<L>>,
 }
 
 impl<L: Lifecycle> fmt::Debug for Definition<L> {
@@ -879,6 +900,7 @@ impl<L: Lifecycle> Definition<L> {
             guards: Vec::new(),
             transitions: Vec::new(),
             effect: None,
+            creation_check: None,
         }
     }
 
@@ -1139,6 +1161,12 @@ impl<L: Lifecycle> Definition<L> {
 
     pub(crate) fn effect(&self) -> Option<&Effect<L>> {
         self.effect.as_ref()
+    }
+
+    /// Judges the data a new instance would be created with (see
+    /// [`DefinitionBuilder::creation_check`]); `Ok(())` when the definition has no check.
+    pub fn check_creation(&self, data: &L::Data) -> Result<(), Text> {
+        self.creation_check.as_ref().map_or(Ok(()), |check| check(data))
     }
 
     /// Judges an attempt against the table, the roles and every guard, without changing

@@ -65,6 +65,138 @@
 //!
 //! Every mistake is reported as a [`LoadError`] with the line and column it was found
 //! at, whether the TOML itself is malformed or the definition it describes is invalid.
+//! An unknown name or key comes with the closest declared one ("did you mean …?"), and
+//! transitions are numbered from 1, in file order; a duplicate names both lines.
+//! [`Definition::from_toml_with_warnings`] also returns [`LoadWarning`]s: what loaded
+//! but looks wrong (states from which no terminal state can be reached; in format 2, a
+//! payload field that a guard or effect reads but no schema declares).
+//!
+//! # Format 2
+//!
+//! A file that starts with `format = 2` may use everything above and the following.
+//! A file without `format` (or with `format = 1`) is read exactly as before, and the
+//! format 2 keys are unknown to it. Every addition compiles to the engine's own
+//! concepts (rows, named guards, the definition's effect), so a format 2 definition
+//! writes ordinary records.
+//!
+//! ```toml
+//! format = 2
+//! name = "gb-standard"
+//! version = 1
+//! initial = "preliminary"
+//! terminal = ["withdrawn", "cancelled"]
+//! effect = "none"                   # only the effects listed on rows change the data
+//! time_zone = "+08:00"              # optional, default UTC: the calendar of durations
+//!
+//! [states]                          # as in format 1; so are [actions] and [roles]
+//! # …
+//!
+//! [groups]                          # named lists of states, usable in `from`
+//! in_preparation = ["preliminary", "proposal", "drafting", "enquiry"]
+//!
+//! [creation]                        # the data a new instance must carry
+//! title = { type = "text", min_length = 1, max_length = 200 }
+//! committee_size = { type = "integer" }
+//!
+//! [payloads.cast_vote]              # the payload of one action; other fields are refused
+//! in_favour = { type = "bool" }
+//! comment = { type = "text", max_length = 500, optional = true }
+//!
+//! [[transitions]]
+//! from = "enquiry"
+//! action = "close_enquiry"
+//! to = "review"
+//! roles = ["secretariat"]
+//! guards = [{ min_time_in_state = "60 days" }]
+//!
+//! [[transitions]]
+//! from = "review"
+//! action = "cast_vote"
+//! to = "review"
+//! roles = ["member"]
+//! effects = [
+//!     { count = { field = "ballots", payload = "in_favour" } },
+//!     { append = { field = "comments", payload = "comment" } },
+//! ]
+//!
+//! [[transitions]]
+//! from = "review"
+//! action = "pass_review"
+//! to = "approval"
+//! roles = ["secretariat"]
+//! guards = [{ vote = { tally = "ballots", electorate = "committee_size", quorum = "2/3", majority = "3/4" } }]
+//!
+//! [[transitions]]
+//! from = ["in_preparation", "review"]   # states and groups; one row per state
+//! action = "cancel"
+//! to = "cancelled"
+//! roles = ["administration"]
+//! ```
+//!
+//! `examples/gb_standard.toml` is the whole national-standard procedure in format 2.
+//!
+//! **`from`** is a state name, a group name, or a list of them; the transition becomes
+//! one row per state, each state once, in the order written. A group may not have the
+//! name of a state.
+//!
+//! **Schemas.** `[payloads.<action>]` declares the fields of an action's payload and
+//! `[creation]` those of the data an instance is created with. A field is
+//! `{ type = "…" }` with the type one of `text` (with optional `min_length` and
+//! `max_length`, in characters), `integer`, `number`, `bool`, `date` (`YYYY-MM-DD`)
+//! and `enumeration` (with `values = [...]`); it is required unless `optional = true`
+//! (`null` counts as absent). An attempt whose payload does not match is refused by
+//! the guard `payload_schema:<action>`, whose reason names every wrong field; data
+//! that does not match `[creation]` is refused by [`Engine::create`](crate::Engine::create)
+//! ([`EngineError::CreationRefused`](crate::EngineError::CreationRefused)). Every
+//! payload field a guard (`payload_field`) or effect (`payload = …`) of a row names must
+//! be declared by the schema of the row's action, else the file is refused; for an
+//! action without a schema it is a warning.
+//!
+//! **Durations** ([`CalendarSpan`](crate::CalendarSpan)) are whole numbers with units,
+//! singular or plural: `60 days`, `2 months`, `5 years`, `1 year 6 months`, `2 weeks`,
+//! `36 hours`, `90 minutes`; short forms `y`, `w`, `d`, `h`, `min`, `s`. `m` is refused
+//! as ambiguous. They are added on the calendar of `time_zone` (a fixed offset such as
+//! `+08:00`, or `UTC`): years and months first, a day that does not exist in the month
+//! reached becoming that month's last day (31 January + 1 month = 29 February in a leap
+//! year, 28 otherwise; 29 February + 1 year = 28 February), then days, then hours,
+//! minutes and seconds.
+//!
+//! **Guards**, besides the forms of format 1 (`min_time_in_state` now taking a
+//! calendar duration):
+//!
+//! - `{ max_time_in_state = "5 years" }`: the attempt is made no later than that long
+//!   after entering the current state;
+//! - `{ vote = { tally = "ballots", electorate = 9, quorum = "2/3", majority = "3/4" } }`:
+//!   reads the tally a `count` effect keeps in the data. `electorate` is a number, or
+//!   the data field holding it (a number, or a list or table whose entries are the
+//!   voters). The quorum is met when the voters who voted are at least that fraction
+//!   of the electorate; the majority when the votes equal to `yes` (default `true`)
+//!   are at least that fraction of the votes cast. Either may be left out. The tally
+//!   must be written by some `count` effect of the file; when the file has a
+//!   `[creation]` schema, an electorate field must be declared there or written by an
+//!   effect.
+//!
+//! Built-in guards are named guards of the definition, registered under a name that
+//! says what they check (`min_time_in_state:60 days`, `vote:tally ballots quorum 2/3
+//! majority 3/4`, `payload_schema:submit`), which is what a refusal's `guard` names.
+//!
+//! **Effects.** `effects = [...]` on a transition lists what an accepted attempt by that
+//! row does to the data, in order, after the definition's `effect` (default
+//! `merge_payload`; `effect = "none"` to have only these). An item is the name of an
+//! effect the registry offers, or one of:
+//!
+//! - `{ set = { field = "f", <source> } }`: sets data field `f`;
+//! - `{ append = { field = "f", <source> } }`: appends to the list in data field `f`;
+//! - `{ count = { field = "f" } }`: a tally keyed by the actor's id, counting their
+//!   accepted attempts; `{ count = { field = "f", payload = "p" } }`: the tally holds
+//!   each actor's latest value of payload field `p` (one voice each: a new vote
+//!   replaces the actor's earlier one).
+//!
+//! where `<source>` is exactly one of `value = <any TOML value>`, `payload = "p"` (the
+//! payload field `p`; when it is absent or `null` nothing is written) and `meta = "…"`:
+//! `at` (the record's time, RFC 3339 UTC), `date` (its date in `time_zone`), `actor`,
+//! `role` or `action`. Effects are pure functions of the data and the record, so replay
+//! gives the same data.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -82,6 +214,8 @@ use crate::guard::{GuardExpr, GuardInput, NamedGuard};
 use crate::label::Text;
 use crate::lifecycle::{Action, PayloadError, State};
 use crate::position::line_column;
+
+mod format2;
 
 /// The lifecycle of definitions loaded at run time.
 #[derive(Clone, Copy, Debug)]
@@ -262,7 +396,8 @@ pub struct LoadError {
     pub kind: LoadErrorKind,
 }
 
-/// What was wrong with a definition file.
+/// What was wrong with a definition file. Transitions are numbered from 1, in the
+/// order the file lists them.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum LoadErrorKind {
@@ -273,23 +408,182 @@ pub enum LoadErrorKind {
     #[error("{0}")]
     Syntax(String),
     /// A name used in the file is not declared (or not registered).
-    #[error("{what} {name:?} is not {where_}")]
+    #[error("{what} {name:?} is not {where_}{}", suggestion.as_deref().map_or_else(String::new, |s| format!("; did you mean {s:?}?")))]
     Unknown {
-        /// `state`, `action`, `role`, `guard` or `effect`.
+        /// `state`, `action`, `role`, `guard`, `effect`, `state or group`, `tally`,
+        /// `data field`.
         what: &'static str,
         /// The name.
         name: String,
         /// Where it should have been: `declared in [states]`, `registered`, …
         where_: &'static str,
+        /// The closest declared name, when one is close enough to be meant.
+        suggestion: Option<String>,
+    },
+    /// The file's `format` is not one this library reads.
+    #[error("format {format} is not known: this version of Regula reads format 1 (no `format` key) and format 2")]
+    UnknownFormat {
+        /// The format the file declares.
+        format: i64,
+    },
+    /// The file sets no initial state.
+    #[error("no initial state: add `initial = \"…\"` naming one of the states in [states]")]
+    NoInitial,
+    /// A transition lists no role, so nobody could fire it.
+    #[error("transition {number} allows no role: list at least one in `roles`")]
+    NoRoles {
+        /// The transition, from 1.
+        number: usize,
+    },
+    /// A transition's `from` list is empty.
+    #[error("transition {number} leaves no state: `from` is empty")]
+    NoFrom {
+        /// The transition, from 1.
+        number: usize,
+    },
+    /// A transition leaves a terminal state.
+    #[error(
+        "transition {number} leaves terminal state {state:?} ({state} --{action}--> {to}); terminal states have no exit"
+    )]
+    TerminalExit {
+        /// The transition, from 1.
+        number: usize,
+        /// The terminal state.
+        state: String,
+        /// The action.
+        action: String,
+        /// Where it would lead.
+        to: String,
+    },
+    /// Two transitions say the same thing.
+    #[error("transition {number} ({from} --{action}--> {to}) duplicates transition {first} at line {first_line}")]
+    DuplicateTransition {
+        /// The later transition, from 1.
+        number: usize,
+        /// The earlier one, from 1.
+        first: usize,
+        /// The earlier one's line.
+        first_line: usize,
+        /// From state.
+        from: String,
+        /// Action.
+        action: String,
+        /// To state.
+        to: String,
+    },
+    /// Two transitions leave the same state by the same action for different states.
+    #[error(
+        "transition {number} makes {from} --{action}--> ambiguous: it leads to {to} here and to {other} in transition {first} at line {first_line}"
+    )]
+    AmbiguousTransition {
+        /// The later transition, from 1.
+        number: usize,
+        /// The earlier one, from 1.
+        first: usize,
+        /// The earlier one's line.
+        first_line: usize,
+        /// From state.
+        from: String,
+        /// Action.
+        action: String,
+        /// This transition's target.
+        to: String,
+        /// The earlier transition's target.
+        other: String,
+    },
+    /// A group has the name of a state (`from` could not tell them apart).
+    #[error("group {group:?} has the name of a state; give it another name")]
+    GroupClash {
+        /// The group.
+        group: String,
+    },
+    /// A group lists no state.
+    #[error("group {group:?} lists no state")]
+    EmptyGroup {
+        /// The group.
+        group: String,
+    },
+    /// A field of a payload or creation schema is declared wrongly.
+    #[error("field {field:?} of the {schema} schema: {problem}")]
+    Field {
+        /// The action whose payload the schema describes, or `creation`.
+        schema: String,
+        /// The field.
+        field: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// A guard or effect names a payload field the action's schema does not declare.
+    #[error("payload field {field:?} is not declared in [payloads.{action}]{}", suggestion.as_deref().map_or_else(String::new, |s| format!("; did you mean {s:?}?")))]
+    UndeclaredField {
+        /// The action.
+        action: String,
+        /// The field.
+        field: String,
+        /// The closest declared field.
+        suggestion: Option<String>,
     },
     /// The definition is invalid.
     #[error("{0}")]
     Definition(#[from] DefinitionError),
 }
 
+/// Something suspicious in a definition that loaded: worth a look, not an error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoadWarning {
+    /// The file, when loaded from one.
+    pub path: Option<PathBuf>,
+    /// Line, from 1.
+    pub line: usize,
+    /// Column in characters, from 1.
+    pub column: usize,
+    /// What looks wrong.
+    pub kind: LoadWarningKind,
+}
+
+impl fmt::Display for LoadWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path = self
+            .path
+            .as_deref()
+            .map_or_else(|| "<definition>".into(), |p| p.display().to_string());
+        write!(
+            f,
+            "{path}{}: warning: {}",
+            crate::position::suffix(self.line, self.column),
+            self.kind
+        )
+    }
+}
+
+/// What a [`LoadWarning`] is about.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoadWarningKind {
+    /// These states cannot reach any terminal state: an instance that enters them
+    /// loops for ever.
+    #[error("no terminal state can be reached from {}: a loop with no exit", states.join(", "))]
+    NoWayOut {
+        /// The states, in declaration order.
+        states: Vec<String>,
+    },
+    /// A guard or effect names a payload field, but the action has no schema that
+    /// declares it (format 2: declare it in `[payloads.<action>]`).
+    #[error("payload field {field:?} of action {action:?} is declared by no schema")]
+    UndeclaredPayloadField {
+        /// The action.
+        action: String,
+        /// The field.
+        field: String,
+    },
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileDefinition {
+    #[serde(default)]
+    #[allow(dead_code)]
+    format: Option<u32>,
     name: Spanned<String>,
     version: u32,
     initial: Spanned<String>,
@@ -308,11 +602,45 @@ struct FileDefinition {
     transitions: Vec<Spanned<FileTransition>>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+/// A label: `{ zh = "…", en = "…" }`.
 struct FileLabel {
     zh: String,
     en: String,
+}
+
+impl<'de> Deserialize<'de> for FileLabel {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = FileLabel;
+            // Said in the file's terms: the error a reader sees must not name a Rust type.
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a label table { zh = \"…\", en = \"…\" }")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> Result<FileLabel, M::Error> {
+                use serde::de::Error;
+                let (mut zh, mut en) = (None, None);
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "zh" => zh = Some(map.next_value::<String>()?),
+                        "en" => en = Some(map.next_value::<String>()?),
+                        other => {
+                            return Err(M::Error::custom(format!(
+                                "unknown key `{other}` in a label{}; a label has the keys zh and en",
+                                closest_hint(other, ["zh", "en"])
+                            )));
+                        }
+                    }
+                }
+                match (zh, en) {
+                    (Some(zh), Some(en)) => Ok(FileLabel { zh, en }),
+                    (None, _) => Err(M::Error::custom("a label needs zh = \"…\" (the Chinese text)")),
+                    (_, None) => Err(M::Error::custom("a label needs en = \"…\" (the English text)")),
+                }
+            }
+        }
+        deserializer.deserialize_map(Visit)
+    }
 }
 
 #[derive(Deserialize)]
@@ -329,13 +657,19 @@ struct FileTransition {
 /// A TOML table read in document order (declaration order matters for diagrams).
 struct Ordered<V>(Vec<(String, Spanned<V>)>);
 
+impl<V> Default for Ordered<V> {
+    fn default() -> Self {
+        Ordered(Vec::new())
+    }
+}
+
 impl<'de, V: Deserialize<'de>> Deserialize<'de> for Ordered<V> {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct Visit<V>(PhantomData<V>);
         impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for Visit<V> {
             type Value = Ordered<V>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a table of names to { zh = \"…\", en = \"…\" }")
+                f.write_str("a table of names")
             }
             fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
                 let mut out = Vec::new();
@@ -351,21 +685,51 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for Ordered<V> {
 
 impl Definition<Dynamic> {
     /// Loads a definition from TOML text, taking named guards and effects from
-    /// `registry`.
+    /// `registry`. Warnings are dropped; see
+    /// [`from_toml_with_warnings`](Definition::from_toml_with_warnings).
     pub fn from_toml(source: &str, registry: &Registry) -> Result<Self, LoadError> {
-        load(source, registry).map_err(|(offset, kind)| {
-            let (line, column) = line_column(source, offset);
+        Self::from_toml_with_warnings(source, registry).map(|(def, _)| def)
+    }
+
+    /// Loads a definition from TOML text, with the warnings about what loaded but
+    /// looks wrong (a loop with no exit, a payload field no schema declares).
+    pub fn from_toml_with_warnings(source: &str, registry: &Registry) -> Result<(Self, Vec<LoadWarning>), LoadError> {
+        let locate = |offset: usize| line_column(source, offset);
+        let (def, warnings) = load(source, registry).map_err(|(offset, kind)| {
+            let (line, column) = locate(offset);
             LoadError {
                 path: None,
                 line,
                 column,
                 kind,
             }
-        })
+        })?;
+        let warnings = warnings
+            .into_iter()
+            .map(|(offset, kind)| {
+                let (line, column) = locate(offset);
+                LoadWarning {
+                    path: None,
+                    line,
+                    column,
+                    kind,
+                }
+            })
+            .collect();
+        Ok((def, warnings))
     }
 
     /// Loads a definition from a TOML file; errors name the file.
     pub fn from_toml_file(path: impl AsRef<Path>, registry: &Registry) -> Result<Self, LoadError> {
+        Self::from_toml_file_with_warnings(path, registry).map(|(def, _)| def)
+    }
+
+    /// Loads a definition from a TOML file, with its warnings; errors and warnings name
+    /// the file.
+    pub fn from_toml_file_with_warnings(
+        path: impl AsRef<Path>,
+        registry: &Registry,
+    ) -> Result<(Self, Vec<LoadWarning>), LoadError> {
         let path = path.as_ref();
         let source = std::fs::read_to_string(path).map_err(|e| LoadError {
             path: Some(path.to_owned()),
@@ -373,57 +737,290 @@ impl Definition<Dynamic> {
             column: 0,
             kind: LoadErrorKind::Io(e),
         })?;
-        Self::from_toml(&source, registry).map_err(|mut e| {
+        let (def, mut warnings) = Self::from_toml_with_warnings(&source, registry).map_err(|mut e| {
             e.path = Some(path.to_owned());
             e
-        })
+        })?;
+        for w in &mut warnings {
+            w.path = Some(path.to_owned());
+        }
+        Ok((def, warnings))
     }
 }
 
 type Located = (usize, LoadErrorKind);
 
-fn unknown(span: std::ops::Range<usize>, what: &'static str, name: &str, where_: &'static str) -> Located {
+/// `; did you mean "x"?` when a candidate is close to `name`.
+fn closest_hint<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    crate::suggest::did_you_mean(name, candidates)
+}
+
+fn unknown(
+    span: std::ops::Range<usize>,
+    what: &'static str,
+    name: &str,
+    where_: &'static str,
+    candidates: &[&str],
+) -> Located {
     (
         span.start,
         LoadErrorKind::Unknown {
             what,
             name: name.to_owned(),
             where_,
+            suggestion: crate::suggest::closest(name, candidates.iter().copied()).map(str::to_owned),
         },
     )
 }
 
-fn load(source: &str, registry: &Registry) -> Result<Definition<Dynamic>, Located> {
-    let file: FileDefinition = toml::from_str(source).map_err(|e| {
-        let offset = e.span().map_or(0, |s| s.start);
-        (offset, LoadErrorKind::Syntax(e.message().trim_end().to_owned()))
-    })?;
+/// Where the top-level keys of a file end: the start of its first `[table]` line, or
+/// the end of the file. A missing top-level key is reported there, where it would be
+/// written, rather than at 1:1.
+fn top_level_end(source: &str) -> usize {
+    let mut offset = 0;
+    for line in source.split_inclusive('\n') {
+        if line.trim_start().starts_with('[') {
+            return offset;
+        }
+        offset += line.len();
+    }
+    source.trim_end().len()
+}
 
-    let state_span: HashMap<&str, usize> = file
-        .states
-        .0
+/// Parses the TOML into `T`, with errors at their place and said in the file's terms.
+fn parse<T: serde::de::DeserializeOwned>(source: &str) -> Result<T, Located> {
+    toml::from_str(source).map_err(|e| {
+        let mut offset = e.span().map_or(0, |s| s.start);
+        let mut message = e.message().trim_end().to_owned();
+        // serde lists the expected keys; add the one that was probably meant.
+        if let Some(rest) = message.strip_prefix("unknown field `")
+            && let Some((name, expected)) = rest.split_once("`, expected ")
+        {
+            let names: Vec<&str> = expected
+                .split('`')
+                .filter(|s| !s.is_empty() && !s.contains(',') && !s.contains(' '))
+                .collect();
+            let mut hint = closest_hint(name, names.iter().copied());
+            // A format 2 key in a file that did not say `format = 2`.
+            if hint.is_empty() && ["groups", "payloads", "creation", "time_zone", "effects"].contains(&name) {
+                hint = format!("; `{name}` needs `format = 2` at the top of the file");
+            }
+            message.push_str(&hint);
+        }
+        if message.starts_with("missing field") && offset == 0 && !source.trim().is_empty() {
+            offset = top_level_end(source);
+        }
+        (offset, LoadErrorKind::Syntax(message))
+    })
+}
+
+/// Warnings at their byte offsets.
+type Warnings = Vec<(usize, LoadWarningKind)>;
+
+fn load(source: &str, registry: &Registry) -> Result<(Definition<Dynamic>, Warnings), Located> {
+    #[derive(Deserialize)]
+    struct Header {
+        #[serde(default)]
+        format: Option<Spanned<toml::Value>>,
+    }
+    // A malformed file falls through to the full parse, which reports it.
+    if let Ok(Header { format: Some(f) }) = toml::from_str::<Header>(source) {
+        match f.get_ref().as_integer() {
+            Some(1) => {}
+            Some(2) => {
+                let (def, mut warnings, state_span) = format2::load(source, registry)?;
+                warnings.extend(no_way_out(&def, &state_span));
+                return Ok((def, warnings));
+            }
+            Some(n) => return Err((f.span().start, LoadErrorKind::UnknownFormat { format: n })),
+            None => {
+                return Err((
+                    f.span().start,
+                    LoadErrorKind::Syntax("format must be a whole number: 2 (or leave it out for format 1)".to_owned()),
+                ));
+            }
+        }
+    }
+    let (def, state_span) = load_v1(source, registry)?;
+    let warnings = no_way_out(&def, &state_span);
+    Ok((def, warnings))
+}
+
+/// The states from which no terminal state can be reached, when the definition has
+/// terminal states at all.
+fn no_way_out(def: &Definition<Dynamic>, state_span: &HashMap<String, usize>) -> Warnings {
+    let terminals: Vec<&DynState> = def.terminals().collect();
+    if terminals.is_empty() {
+        return Vec::new();
+    }
+    let mut reaches: HashMap<&DynState, bool> = def.states().iter().map(|s| (&s.state, false)).collect();
+    for t in terminals {
+        reaches.insert(t, true);
+    }
+    // Grow the set of states that reach a terminal until it stops growing.
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for t in def.transitions() {
+            if reaches.get(&t.to).copied().unwrap_or(false) && !reaches.get(&t.from).copied().unwrap_or(true) {
+                reaches.insert(&t.from, true);
+                changed = true;
+            }
+        }
+    }
+    let stuck: Vec<String> = def
+        .states()
         .iter()
-        .map(|(k, v)| (k.as_str(), v.span().start))
+        .filter(|s| !reaches.get(&s.state).copied().unwrap_or(true))
+        .map(|s| s.state.to_string())
         .collect();
-    let action_span: HashMap<&str, usize> = file
-        .actions
-        .0
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.span().start))
-        .collect();
-    let role_span: HashMap<&str, usize> = file.roles.0.iter().map(|(k, v)| (k.as_str(), v.span().start)).collect();
+    match stuck.first() {
+        None => Vec::new(),
+        Some(first) => vec![(
+            state_span.get(first).copied().unwrap_or(0),
+            LoadWarningKind::NoWayOut { states: stuck },
+        )],
+    }
+}
+
+/// Where the parts of a file are, to place a [`DefinitionError`].
+struct Spans<'a> {
+    name: usize,
+    /// The start of the file transition behind each row of the table.
+    transitions: &'a [usize],
+    states: &'a HashMap<String, usize>,
+    actions: &'a HashMap<String, usize>,
+    roles: &'a HashMap<String, usize>,
+}
+
+fn map_build_error(source: &str, e: DefinitionError, spans: &Spans<'_>) -> Located {
+    let transition_span = |i: usize| spans.transitions.get(i).copied().unwrap_or(0);
+    let line_of = |i: usize| line_column(source, transition_span(i)).0;
+    let offset = match &e {
+        DefinitionError::EmptyName => spans.name,
+        DefinitionError::DuplicateTransition {
+            transition,
+            first,
+            from,
+            action,
+            to,
+            ..
+        } => {
+            return (
+                transition_span(*transition),
+                LoadErrorKind::DuplicateTransition {
+                    number: transition + 1,
+                    first: first + 1,
+                    first_line: line_of(*first),
+                    from: from.clone(),
+                    action: action.clone(),
+                    to: to.clone(),
+                },
+            );
+        }
+        DefinitionError::AmbiguousTransition {
+            transition,
+            first,
+            from,
+            action,
+            to,
+            other,
+            ..
+        } => {
+            return (
+                transition_span(*transition),
+                LoadErrorKind::AmbiguousTransition {
+                    number: transition + 1,
+                    first: first + 1,
+                    first_line: line_of(*first),
+                    from: from.clone(),
+                    action: action.clone(),
+                    to: to.clone(),
+                    other: other.clone(),
+                },
+            );
+        }
+        DefinitionError::NoRoles { transition, .. }
+        | DefinitionError::UnknownAction { transition, .. }
+        | DefinitionError::UnknownGuard { transition, .. }
+        | DefinitionError::TerminalExit { transition, .. } => transition_span(*transition),
+        DefinitionError::Unreachable { state, .. }
+        | DefinitionError::DeadEnd { state, .. }
+        | DefinitionError::DuplicateState { state, .. } => spans.states.get(state.as_str()).copied().unwrap_or(0),
+        DefinitionError::MissingLabel { what, name, .. } => match *what {
+            "state" => spans.states.get(name.as_str()),
+            "action" => spans.actions.get(name.as_str()),
+            _ => spans.roles.get(name.as_str()),
+        }
+        .copied()
+        .unwrap_or(0),
+        DefinitionError::ReservedAction { action, .. } => spans.actions.get(action.as_str()).copied().unwrap_or(0),
+        _ => 0,
+    };
+    (offset, LoadErrorKind::Definition(e))
+}
+
+/// Adds the registry's guards the file uses, and a refusing stand-in for each name a
+/// placeholder registry does not know.
+fn register_named_guards(
+    mut b: crate::definition::DefinitionBuilder<Dynamic>,
+    registry: &Registry,
+    used: &[String],
+    placeholders: Vec<String>,
+) -> crate::definition::DefinitionBuilder<Dynamic> {
+    for name in used {
+        if let Some(g) = registry.guards.get(name) {
+            b = b.guard_shared(g.name.clone(), g.description.clone(), Arc::clone(&g.check));
+        }
+    }
+    for name in placeholders {
+        let refusal = Text::owned(
+            format!("本程序未提供条件 {name}"),
+            format!("guard {name} is not provided by this program"),
+        );
+        b = b.guard(name.clone(), Text::owned(name.clone(), name), move |_| {
+            Err(refusal.clone())
+        });
+    }
+    b
+}
+
+fn load_v1(source: &str, registry: &Registry) -> Result<(Definition<Dynamic>, HashMap<String, usize>), Located> {
+    let file: FileDefinition = parse(source)?;
+
+    let span_map = |o: &Ordered<FileLabel>| -> HashMap<String, usize> {
+        o.0.iter().map(|(k, v)| (k.clone(), v.span().start)).collect()
+    };
+    let state_span = span_map(&file.states);
+    let action_span = span_map(&file.actions);
+    let role_span = span_map(&file.roles);
+    let state_names: Vec<&str> = file.states.0.iter().map(|(k, _)| k.as_str()).collect();
+    let role_names: Vec<&str> = file.roles.0.iter().map(|(k, _)| k.as_str()).collect();
+    let action_names: Vec<&str> = file.actions.0.iter().map(|(k, _)| k.as_str()).collect();
     let check_state = |s: &Spanned<String>| -> Result<DynState, Located> {
         if state_span.contains_key(s.get_ref().as_str()) {
             Ok(DynState::new(s.get_ref()))
         } else {
-            Err(unknown(s.span(), "state", s.get_ref(), "declared in [states]"))
+            Err(unknown(
+                s.span(),
+                "state",
+                s.get_ref(),
+                "declared in [states]",
+                &state_names,
+            ))
         }
     };
     let check_role = |r: &Spanned<String>| -> Result<String, Located> {
         if role_span.contains_key(r.get_ref().as_str()) {
             Ok(r.get_ref().clone())
         } else {
-            Err(unknown(r.span(), "role", r.get_ref(), "declared in [roles]"))
+            Err(unknown(
+                r.span(),
+                "role",
+                r.get_ref(),
+                "declared in [roles]",
+                &role_names,
+            ))
         }
     };
 
@@ -456,12 +1053,14 @@ fn load(source: &str, registry: &Registry) -> Result<Definition<Dynamic>, Locate
         None if registry.placeholders => {}
         None => {
             let span = file.effect.as_ref().map_or(0..0, |e| e.span());
-            return Err(unknown(span, "effect", effect_name, "registered"));
+            let names: Vec<&str> = registry.effects.keys().map(String::as_str).collect();
+            return Err(unknown(span, "effect", effect_name, "registered", &names));
         }
     }
 
-    let mut used_guards: Vec<&str> = Vec::new();
+    let mut used_guards: Vec<String> = Vec::new();
     let mut placeholder_guards: Vec<String> = Vec::new();
+    let known_guards: Vec<&str> = registry.guards.keys().map(String::as_str).collect();
     for t in &file.transitions {
         let ft = t.get_ref();
         let mut row = Transition::new(
@@ -475,6 +1074,7 @@ fn load(source: &str, registry: &Registry) -> Result<Definition<Dynamic>, Locate
                 "action",
                 ft.action.get_ref(),
                 "declared in [actions]",
+                &action_names,
             ));
         }
         for r in &ft.roles {
@@ -484,8 +1084,8 @@ fn load(source: &str, registry: &Registry) -> Result<Definition<Dynamic>, Locate
             let mut missing: Option<String> = None;
             g.get_ref().visit_names(&mut |n| {
                 if registry.guards.contains_key(n) {
-                    if !used_guards.contains(&n) {
-                        used_guards.push(n);
+                    if !used_guards.iter().any(|u| u == n) {
+                        used_guards.push(n.to_owned());
                     }
                 } else if registry.placeholders {
                     if !placeholder_guards.iter().any(|p| p == n) {
@@ -501,6 +1101,7 @@ fn load(source: &str, registry: &Registry) -> Result<Definition<Dynamic>, Locate
                     "guard",
                     &name,
                     "registered by the program loading this file",
+                    &known_guards,
                 ));
             }
             let mut bad_role: Option<String> = None;
@@ -510,49 +1111,22 @@ fn load(source: &str, registry: &Registry) -> Result<Definition<Dynamic>, Locate
                 }
             });
             if let Some(role) = bad_role {
-                return Err(unknown(g.span(), "role", &role, "declared in [roles]"));
+                return Err(unknown(g.span(), "role", &role, "declared in [roles]", &role_names));
             }
             row.guards.push(g.get_ref().clone());
         }
         b = b.transition(row);
     }
-    for name in used_guards {
-        if let Some(g) = registry.guards.get(name) {
-            b = b.guard_shared(g.name.clone(), g.description.clone(), Arc::clone(&g.check));
-        }
-    }
-    for name in placeholder_guards {
-        let refusal = Text::owned(
-            format!("本程序未提供条件 {name}"),
-            format!("guard {name} is not provided by this program"),
-        );
-        b = b.guard(name.clone(), Text::owned(name.clone(), name), move |_| {
-            Err(refusal.clone())
-        });
-    }
+    b = register_named_guards(b, registry, &used_guards, placeholder_guards);
 
-    b.build().map_err(|e| {
-        let transition_span = |i: usize| file.transitions.get(i).map_or(0, |t| t.span().start);
-        let offset = match &e {
-            DefinitionError::EmptyName => file.name.span().start,
-            DefinitionError::DuplicateTransition { transition, .. }
-            | DefinitionError::AmbiguousTransition { transition, .. }
-            | DefinitionError::NoRoles { transition, .. }
-            | DefinitionError::UnknownAction { transition, .. }
-            | DefinitionError::UnknownGuard { transition, .. }
-            | DefinitionError::TerminalExit { transition, .. } => transition_span(*transition),
-            DefinitionError::Unreachable { state, .. }
-            | DefinitionError::DeadEnd { state, .. }
-            | DefinitionError::DuplicateState { state, .. } => state_span.get(state.as_str()).copied().unwrap_or(0),
-            DefinitionError::MissingLabel { what, name, .. } => match *what {
-                "state" => state_span.get(name.as_str()),
-                "action" => action_span.get(name.as_str()),
-                _ => role_span.get(name.as_str()),
-            }
-            .copied()
-            .unwrap_or(0),
-            _ => 0,
-        };
-        (offset, LoadErrorKind::Definition(e))
-    })
+    let transition_spans: Vec<usize> = file.transitions.iter().map(|t| t.span().start).collect();
+    let spans = Spans {
+        name: file.name.span().start,
+        transitions: &transition_spans,
+        states: &state_span,
+        actions: &action_span,
+        roles: &role_span,
+    };
+    let def = b.build().map_err(|e| map_build_error(source, e, &spans))?;
+    Ok((def, state_span))
 }

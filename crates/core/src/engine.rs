@@ -11,6 +11,7 @@ use crate::clock::{Clock, IdGenerator, RandomIds, SystemClock};
 use crate::definition::{CREATE_ACTION, Decision, Definition, EffectInput, MIGRATE_ACTION};
 use crate::guard::Reason;
 use crate::instance::Instance;
+use crate::label::Text;
 use crate::lifecycle::{Action, PayloadError, State};
 use crate::record::{Actor, AuditRecord, DefinitionRef, Digest, FORMAT_VERSION, Outcome, canonical_payload};
 
@@ -181,6 +182,15 @@ pub enum EngineError {
         definition: DefinitionRef,
         /// What serde reported.
         source: serde_json::Error,
+    },
+    /// The definition's [creation check](crate::DefinitionBuilder::creation_check)
+    /// refused the initial data (for a definition file: its `[creation]` schema).
+    #[error("{definition} refuses the data of a new instance: {reason}")]
+    CreationRefused {
+        /// The definition.
+        definition: DefinitionRef,
+        /// Why, in both languages.
+        reason: Text,
     },
     /// The role is not declared by the definition.
     #[error("{definition} declares no role {role:?}")]
@@ -395,6 +405,11 @@ impl<L: Lifecycle> Engine<L> {
                 allowed: def.creators().to_vec(),
             });
         }
+        def.check_creation(&data)
+            .map_err(|reason| EngineError::CreationRefused {
+                definition: def.reference().clone(),
+                reason,
+            })?;
         let payload = serde_json::to_value(&data).map_err(|source| EngineError::Data {
             definition: def.reference().clone(),
             source,

@@ -257,30 +257,41 @@ impl std::str::FromStr for Span {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let s = s.trim();
-        let split = s.len().saturating_sub(1);
-        let (number, unit) = (s.get(..split).unwrap_or(""), s.get(split..).unwrap_or(""));
-        let unit_seconds = match unit {
-            "d" => 86_400,
-            "h" => 3_600,
-            "m" => 60,
-            "s" => 1,
-            _ => {
-                return Err(format!(
-                    "invalid span {s:?}: expected a number and one of d, h, m, s, e.g. \"30d\""
-                ));
+        parse_span(s).map_err(|e| {
+            // Words such as "60 days" are format 2's calendar durations: say so.
+            if s.parse::<crate::calendar::CalendarSpan>().is_ok() {
+                format!("{e}; calendar durations such as \"60 days\" need `format = 2` in a definition file")
+            } else {
+                e
             }
-        };
-        let n: i64 = number
-            .parse()
-            .map_err(|_| format!("invalid span {s:?}: {number:?} is not a whole number"))?;
-        if n < 0 {
-            return Err(format!("invalid span {s:?}: must not be negative"));
-        }
-        n.checked_mul(unit_seconds)
-            .map(Span::seconds)
-            .ok_or_else(|| format!("invalid span {s:?}: too long"))
+        })
     }
+}
+
+fn parse_span(s: &str) -> Result<Span, String> {
+    let s = s.trim();
+    let split = s.len().saturating_sub(1);
+    let (number, unit) = (s.get(..split).unwrap_or(""), s.get(split..).unwrap_or(""));
+    let unit_seconds = match unit {
+        "d" => 86_400,
+        "h" => 3_600,
+        "m" => 60,
+        "s" => 1,
+        _ => {
+            return Err(format!(
+                "invalid span {s:?}: expected a number and one of d, h, m, s, e.g. \"30d\""
+            ));
+        }
+    };
+    let n: i64 = number
+        .parse()
+        .map_err(|_| format!("invalid span {s:?}: {number:?} is not a whole number"))?;
+    if n < 0 {
+        return Err(format!("invalid span {s:?}: must not be negative"));
+    }
+    n.checked_mul(unit_seconds)
+        .map(Span::seconds)
+        .ok_or_else(|| format!("invalid span {s:?}: too long"))
 }
 
 impl Serialize for Span {
@@ -519,6 +530,10 @@ mod tests {
                 .contains("expected a number and one of")
         );
         assert!("xd".parse::<Span>().unwrap_err().contains("not a whole number"));
+        assert_eq!(
+            "60 days".parse::<Span>().unwrap_err(),
+            "invalid span \"60 days\": \"60 day\" is not a whole number; calendar durations such as \"60 days\" need `format = 2` in a definition file"
+        );
         assert!("-1d".parse::<Span>().unwrap_err().contains("negative"));
         assert!("".parse::<Span>().is_err());
         assert!("9223372036854775807d".parse::<Span>().unwrap_err().contains("too long"));

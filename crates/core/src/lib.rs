@@ -214,12 +214,14 @@ pub mod action {
     //! Helpers to implement [`Action`](crate::Action) for serde enums.
     pub use crate::lifecycle::action::{from_tagged, tagged_payload};
 }
+pub mod calendar;
 pub mod checkpoint;
 pub mod clock;
 pub mod definition;
 pub mod diagram;
 pub mod dynamic;
 pub mod engine;
+pub mod fields;
 pub mod guard;
 pub mod instance;
 pub mod jcs;
@@ -232,17 +234,20 @@ pub mod record;
 pub mod replay;
 pub mod schema;
 pub mod store;
+pub mod suggest;
 pub mod versions;
 
+pub use calendar::CalendarSpan;
 pub use checkpoint::{CheckpointError, CheckpointNote};
 pub use clock::{Clock, IdGenerator, ManualClock, RandomIds, SeededIds, SystemClock};
 pub use definition::{
-    CREATE_ACTION, DataUpgrade, Decision, Definition, DefinitionBuilder, DefinitionError, Effect, EffectInput,
-    MIGRATE_ACTION, NameInfo, Place, StateInfo, Transition,
+    CREATE_ACTION, CreationCheck, DataUpgrade, Decision, Definition, DefinitionBuilder, DefinitionError, Effect,
+    EffectInput, MIGRATE_ACTION, NameInfo, Place, StateInfo, Transition,
 };
 pub use diagram::{DOT_FONTS, DiagramOptions};
-pub use dynamic::{DynAction, DynState, Dynamic, LoadError, LoadErrorKind, Registry};
+pub use dynamic::{DynAction, DynState, Dynamic, LoadError, LoadErrorKind, LoadWarning, LoadWarningKind, Registry};
 pub use engine::{Command, Engine, EngineError, MAX_CLOCK_SKEW, Migration, MigrationPayload};
+pub use fields::{Field, FieldProblem, FieldSchema, FieldType};
 pub use guard::{GuardCheck, GuardExpr, GuardInput, NamedGuard, Reason, ReasonCode, Span};
 pub use instance::{Instance, Snapshot};
 pub use label::{Lang, Text};

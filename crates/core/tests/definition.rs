@@ -144,7 +144,7 @@ fn unknown_state_in_each_place() {
     );
     assert_eq!(
         e.to_string(),
-        "definition \"d\": transition 0 names undeclared state \"review\""
+        "definition \"d\": transition 1 names undeclared state \"review\""
     );
 }
 

@@ -121,7 +121,10 @@ fn unknown_names_point_at_the_name() {
     let src = FILE.replacen("to = \"returned\"", "to = \"retuned\"", 1);
     let (line, column, kind) = located(&src);
     assert_eq!((line, column), (40, 6));
-    assert_eq!(kind.to_string(), "state \"retuned\" is not declared in [states]");
+    assert_eq!(
+        kind.to_string(),
+        "state \"retuned\" is not declared in [states]; did you mean \"returned\"?"
+    );
 
     let src = FILE.replacen("\"case_number_format\"", "\"case_no_format\"", 1);
     let (line, column, kind) = located(&src);
@@ -154,10 +157,22 @@ fn definition_errors_point_at_their_transition_or_state() {
     );
     let (line, _, kind) = located(&src);
     assert_eq!(line, 79);
-    assert!(matches!(
-        kind,
-        LoadErrorKind::Definition(DefinitionError::AmbiguousTransition { transition: 7, .. })
-    ));
+    assert!(
+        matches!(
+            kind,
+            LoadErrorKind::AmbiguousTransition {
+                number: 8,
+                first: 1,
+                first_line: 30,
+                ..
+            }
+        ),
+        "{kind:?}"
+    );
+    assert_eq!(
+        kind.to_string(),
+        "transition 8 makes drafting --submit--> ambiguous: it leads to signed here and to review in transition 1 at line 30"
+    );
 
     // A state nothing leads to.
     let src = FILE.replacen(
