@@ -34,7 +34,9 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fmt;
 use std::sync::Arc;
 
-use regula_core::{Definition, DefinitionRef, GuardExpr, Lifecycle, State};
+use regula_core::{AuditRecord, Definition, DefinitionRef, GuardExpr, Lifecycle, Outcome, State};
+
+use crate::Invariant;
 
 /// One step of the abstract graph: `from --action[role]--> to`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -396,6 +398,16 @@ pub struct GuardModel<S> {
     reset: Option<StepPredicate<S>>,
 }
 
+impl<S> Clone for GuardModel<S> {
+    fn clone(&self) -> Self {
+        GuardModel {
+            guard: self.guard.clone(),
+            after: self.after.clone(),
+            reset: self.reset.clone(),
+        }
+    }
+}
+
 impl<S> fmt::Debug for GuardModel<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.description())
@@ -446,6 +458,124 @@ impl<S> GuardModel<S> {
             ),
             None => format!("{} passes only after {after}", self.guard),
         }
+    }
+}
+
+impl<S: State + Send + Sync + 'static> GuardModel<S> {
+    /// The model as an [`Invariant`], to check it against the real guard on generated
+    /// runs ([`Harness::with`](crate::Harness::with)): after every accepted step whose
+    /// transition's guards name this model's guard, the guards must not be bound to
+    /// fail by the model on the run so far — if the engine let the step through where
+    /// the model says it could not, the model is wrong, and the explorer would have
+    /// proved properties of a lifecycle the engine does not run.
+    ///
+    /// The model is a claim that the guard *can* pass only after its event; it is
+    /// never contradicted by the guard failing where the model allows it. Refused
+    /// steps are not checked: the model says nothing about why a guard fails.
+    pub fn checked<L>(&self) -> Invariant<L>
+    where
+        L: Lifecycle<State = S>,
+    {
+        let model = self.clone();
+        Invariant::on_step(format!("guard model: {}", self.description()), move |view| {
+            model.check_step(view.definition, view.log)
+        })
+    }
+
+    /// [`GuardModel::checked`]'s check of the last record of `log`.
+    fn check_step<L: Lifecycle<State = S>>(
+        &self,
+        definition: &Definition<L>,
+        log: &[AuditRecord],
+    ) -> Result<(), String> {
+        let Some((record, before)) = log.split_last() else {
+            return Ok(());
+        };
+        if !matches!(record.outcome, Outcome::Accepted { .. }) {
+            return Ok(());
+        }
+        let Some(transition) = definition
+            .transitions()
+            .iter()
+            .find(|t| t.from.name() == record.from && t.action == record.action)
+        else {
+            return Ok(());
+        };
+        let mentions = transition.guards.iter().any(|g| names_guard(g, &self.guard));
+        if !mentions || self.may_pass_after(definition, before) {
+            return Ok(());
+        }
+        let known = |name: &str| {
+            if name == self.guard {
+                Verdict::Fail
+            } else {
+                Verdict::Unknown
+            }
+        };
+        let all = GuardExpr::All(transition.guards.clone());
+        if verdict(&all, &record.role, &known) == Verdict::Fail {
+            return Err(format!(
+                "the engine accepted {} from {} (#{}), which needs {} to pass, where the model says it cannot: {}",
+                record.action,
+                record.from,
+                record.seq,
+                self.guard,
+                self.description()
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether the model lets its guard pass after the accepted steps of `log` (the
+    /// explorer's history bit, computed over a real run).
+    fn may_pass_after<L: Lifecycle<State = S>>(&self, definition: &Definition<L>, log: &[AuditRecord]) -> bool {
+        let state = |name: &str| {
+            definition
+                .states()
+                .iter()
+                .find(|info| info.state.name() == name)
+                .map(|info| info.state.clone())
+        };
+        let mut bit = match (&self.after, log.first().and_then(|r| state(&r.from))) {
+            (Event::State(p), Some(initial)) => p.holds(&initial, definition.is_terminal(&initial)),
+            _ => false,
+        };
+        for record in log {
+            let Outcome::Accepted { to } = &record.outcome else {
+                continue;
+            };
+            let (Some(from), Some(to)) = (state(&record.from), state(to)) else {
+                continue;
+            };
+            let edge = Edge {
+                from,
+                action: record.action.clone(),
+                role: record.role.clone(),
+                to,
+                guarded: false,
+            };
+            if self.reset.as_ref().is_some_and(|r| (r.test)(&edge)) {
+                bit = false;
+            }
+            let hit = match &self.after {
+                Event::Step(p) => (p.test)(&edge),
+                Event::State(p) => p.holds(&edge.to, definition.is_terminal(&edge.to)),
+            };
+            if hit {
+                bit = true;
+            }
+        }
+        bit
+    }
+}
+
+/// Whether `expr` refers to the named guard `name` anywhere.
+fn names_guard(expr: &GuardExpr, name: &str) -> bool {
+    match expr {
+        GuardExpr::Guard(n) => n == name,
+        GuardExpr::All(xs) | GuardExpr::Any(xs) => xs.iter().any(|x| names_guard(x, name)),
+        GuardExpr::Not(x) => names_guard(x, name),
+        _ => false,
     }
 }
 

@@ -356,3 +356,43 @@ fn generated_court_scripts_keep_every_invariant_and_reach_deep_stages() {
         assert!(summary.states.contains_key(stage), "{stage} never reached:\n{summary}");
     }
 }
+
+/// The explorer's model of `approved` ([`court_report`]) is a claim about a data guard;
+/// checked against the real guard on generated runs, it holds: the engine never let
+/// a publish through where the model says `approved` cannot pass.
+#[test]
+fn the_approved_guard_model_holds_on_generated_court_runs() {
+    let (scenario, definition) = court_scenario();
+    let model = GuardModel::new("approved")
+        .after(StepPredicate::action("approve"))
+        .reset_by(StepPredicate::action("open_consultation"));
+    let summary = Harness::new(definition.clone())
+        .with(model.checked())
+        .check(&scenario, &CheckConfig::cases(48))
+        .unwrap_or_else(|failure| panic!("{failure}"));
+    // Something to check: publish was accepted on some runs.
+    assert!(
+        summary.transitions.contains_key("approval --publish--> published"),
+        "never published:\n{summary}"
+    );
+}
+
+/// A model the real guard contradicts (publishing before the intermediate court's
+/// acceptance, which comes after it) is caught on generated runs, and the run shrinks
+/// to one that ends with the publish it forbids.
+#[test]
+fn a_guard_model_the_real_guard_contradicts_is_caught() {
+    let (scenario, definition) = court_scenario();
+    let wrong = GuardModel::new("approved").after(StepPredicate::action("accept"));
+    let failure = Harness::new(definition.clone())
+        .with(wrong.checked())
+        .check(&scenario, &CheckConfig::cases(48))
+        .expect_err("the wrong model is contradicted");
+    let text = failure.to_string();
+    assert!(
+        text.contains("guard model: approved passes only after accept")
+            && text.contains("the engine accepted publish from approval"),
+        "{text}"
+    );
+    assert_eq!(failure.actions().last(), Some(&"publish"), "{text}");
+}
