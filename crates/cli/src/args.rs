@@ -526,7 +526,8 @@ pub struct ListArgs {
     /// Only this department (name, alias or id; "unassigned" for none).
     #[arg(long)]
     pub department: Option<String>,
-    /// Only standards in this state (e.g. drafting; "not_started" for none).
+    /// Only standards in this state, by name or label (drafting, 文本起草; "not_started"
+    /// for none).
     #[arg(long)]
     pub state: Option<String>,
     /// Only standards late against a step of the plan as of this date.
@@ -551,7 +552,7 @@ pub struct ShowArgs {
 pub struct DoArgs {
     /// The standard's code.
     pub code: String,
-    /// The action, e.g. start_drafting (see `regula show CODE`).
+    /// The action, by name or label (start_drafting, 开始起草; see `regula actions CODE`).
     pub action: String,
     /// Payload fields as KEY=VALUE, each VALUE read by its field's type (`regula schema
     /// ACTION` lists them): text stays text, a number is a number, a list takes a JSON
@@ -563,7 +564,8 @@ pub struct DoArgs {
     /// the id or name of a leading group member.
     #[arg(long = "as", value_name = "ACTOR")]
     pub actor: String,
-    /// The role acted in (default: the only role allowed, or the one the actor fits).
+    /// The role acted in, by name or label (default: the only role allowed, or the one
+    /// the actor fits).
     #[arg(long)]
     pub role: Option<String>,
     /// The payload as a JSON file ("-" for standard input).
@@ -604,7 +606,8 @@ pub struct ActionsArgs {
 /// `schema`
 #[derive(Debug, Args)]
 pub struct SchemaArgs {
-    /// The action, e.g. respond_to_opinion (`regula actions` lists them).
+    /// The action, by name or label, e.g. respond_to_opinion (`regula actions` lists
+    /// them).
     pub action: String,
 }
 

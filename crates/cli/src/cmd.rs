@@ -468,17 +468,19 @@ fn act_once(cli: &Cli, out: Out, args: &DoArgs, json_text: Option<&str>) -> Resu
     let actor = parse_actor(&args.actor, court.config())?;
     // The actions of the version the standard follows.
     let definition = std::sync::Arc::clone(court.definition_of(&code)?);
-    if definition.action_label(&args.action).is_none() {
+    // The action by its machine name or either label (开始起草, Start drafting).
+    let Some(named) = definition.find_action(&args.action) else {
         let names: Vec<&str> = definition.actions().iter().map(|a| a.name.as_str()).collect();
         return Err(CliError::both(
             "usage",
             format!("没有操作 {:?}；操作有：{}", args.action, names.join(", ")),
             format!("unknown action {:?}; actions: {}", args.action, names.join(", ")),
         ));
-    }
+    };
+    let action_name = named.name.clone();
     // The payload is read and checked by the fields of the action's schema: a field
     // the action does not have is refused here, before anything is written.
-    let fields = regula_standards::schema::fields::action_fields(&args.action).unwrap_or_default();
+    let fields = regula_standards::schema::fields::action_fields(&action_name).unwrap_or_default();
     let payload = match (&args.json_file, json_text) {
         (Some(path), Some(text)) => {
             let payload = serde_json::from_str(text).map_err(|e| {
@@ -488,18 +490,18 @@ fn act_once(cli: &Cli, out: Out, args: &DoArgs, json_text: Option<&str>) -> Resu
                     format!("{}: not JSON: {e}", path.display()),
                 )
             })?;
-            payload::check(&payload, &fields, &args.action, out.lang)?;
+            payload::check(&payload, &fields, &action_name, out.lang)?;
             payload
         }
-        _ => payload::from_fields(&args.fields, &fields, &args.action, out.lang)?,
+        _ => payload::from_fields(&args.fields, &fields, &action_name, out.lang)?,
     };
     // Without fields, an action whose payload has only optional fields is given `{}`;
     // if it has required ones, the error of `{}` names the first one missing (that of
     // `null` would only say "missing field `payload`").
-    let action = StandardAction::from_parts(&args.action, &payload)
+    let action = StandardAction::from_parts(&action_name, &payload)
         .or_else(|e| {
             if payload.is_null() {
-                StandardAction::from_parts(&args.action, &serde_json::json!({}))
+                StandardAction::from_parts(&action_name, &serde_json::json!({}))
             } else {
                 Err(e)
             }
@@ -507,13 +509,14 @@ fn act_once(cli: &Cli, out: Out, args: &DoArgs, json_text: Option<&str>) -> Resu
         .map_err(|e| {
             CliError::both(
                 "bad-payload",
-                format!("{} 的载荷有误：{}", args.action, e.message),
-                format!("payload of {}: {}", args.action, e.message),
+                format!("{} 的载荷有误：{}", action_name, e.message),
+                format!("payload of {}: {}", action_name, e.message),
             )
         })?;
     let role = match &args.role {
-        Some(r) => {
-            if !definition.has_role(r) {
+        Some(r) => match definition.find_role(r) {
+            Some(role) => role.name.clone(),
+            None => {
                 let names: Vec<&str> = definition.roles().iter().map(|x| x.name.as_str()).collect();
                 return Err(CliError::both(
                     "usage",
@@ -521,8 +524,7 @@ fn act_once(cli: &Cli, out: Out, args: &DoArgs, json_text: Option<&str>) -> Resu
                     format!("unknown role {r:?}; roles: {}", names.join(", ")),
                 ));
             }
-            r.clone()
-        }
+        },
         None => court.default_role(&code, &actor, action.name())?,
     };
     let mut command = Command::new(actor, role, action);

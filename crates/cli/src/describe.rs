@@ -148,8 +148,13 @@ fn example_cell(field: &Field) -> String {
 
 /// `regula schema ACTION`.
 pub fn schema(out: Out, args: &SchemaArgs) -> Result<(), CliError> {
-    let action = args.action.as_str();
-    let kind = ActionKind::ALL.iter().find(|k| k.name() == action);
+    // The action by its machine name or either label, as `do` takes it.
+    let given = args.action.trim();
+    let kind = ActionKind::ALL.iter().find(|k| {
+        let label = k.label();
+        k.name() == given || label.zh == given || label.en.eq_ignore_ascii_case(given)
+    });
+    let action = kind.map_or(given, |k| k.name());
     let (Some(kind), Some(schema), Some(fields)) = (
         kind,
         regula_standards::schema::payload_schema(action),

@@ -210,7 +210,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     (
         "list",
         "state",
-        "只列处于此状态的标准（ID 或中文名，如 drafting、起草中；\"not_started\" 表示尚未开始）",
+        "只列处于此状态的标准（名称或标签，如 drafting、文本起草；\"not_started\" 表示尚未开始）",
     ),
     ("list", "late", "只列截至此日期已逾期于规划某一步骤的标准"),
     ("show", "", "一项标准：状态、现行版本、部门，以及阻碍其下一步的因素"),
@@ -222,7 +222,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("do", "", "对一项标准执行操作；被驳回时列出每条未满足的规则，退出码为 1"),
     ("do", "code", "标准编号"),
-    ("do", "action", "操作，例如 start_drafting（见 `regula show CODE`）"),
+    (
+        "do",
+        "action",
+        "操作，写名称或标签（start_drafting、开始起草；见 `regula actions CODE`）",
+    ),
     (
         "do",
         "fields",

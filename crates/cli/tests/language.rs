@@ -242,3 +242,47 @@ fn usage_errors_in_chinese_in_english_and_as_json() {
     assert_eq!(error["details"]["suggested"], serde_json::json!(["--state"]));
     assert_eq!(error["details"]["usage"], "regula list --state <STATE>");
 }
+
+/// Wherever an id is taken (a state, an action, a role, a domain), the labels the
+/// tables print are taken too: the Chinese one, or the English one in any case.
+#[test]
+fn inputs_take_the_labels_people_read() {
+    let s = Scratch::imported("lang-labels");
+    let listed = |state: &str| s.run(&["--json", "list", "--state", state]).ok().json();
+    let by_id = listed("research");
+    assert!(by_id.as_array().is_some_and(|a| !a.is_empty()), "{by_id}");
+    assert_eq!(listed("调研论证"), by_id);
+    assert_eq!(listed("RESEARCH"), by_id);
+    assert_eq!(
+        s.run(&["--json", "list", "--domain", "审判工作标准化"]).ok().json(),
+        s.run(&["--json", "list", "--domain", "adj"]).ok().json()
+    );
+    // An action and a role by their labels: the same decision as by their names (the
+    // standard's department is the plan's, 立案庭).
+    let decided = |action: &str, role: &str| {
+        s.run(&[
+            "--json",
+            "do",
+            CODE,
+            action,
+            "--as",
+            DEPT,
+            "--role",
+            role,
+            "--at",
+            "2023-03-06",
+            "--dry-run",
+        ])
+        .ok()
+        .json()
+    };
+    let by_name = decided("start_drafting", "department");
+    assert_eq!(by_name["to"], "drafting", "{by_name}");
+    assert_eq!(decided("开始起草", "责任部门"), by_name);
+    assert_eq!(decided("Start drafting", "responsible department"), by_name);
+    // `schema` too.
+    assert_eq!(
+        s.run(&["--json", "schema", "Publish"]).ok().json(),
+        s.run(&["--json", "schema", "publish"]).ok().json()
+    );
+}

@@ -33,6 +33,15 @@ pub struct NameInfo {
     pub label: Text,
 }
 
+impl NameInfo {
+    /// Whether `given` names this: its machine name, its Chinese label, or its English
+    /// label in any case (people type the words they read).
+    pub fn is_named(&self, given: &str) -> bool {
+        let given = given.trim();
+        self.name == given || self.label.zh == given || self.label.en.eq_ignore_ascii_case(given)
+    }
+}
+
 /// One row of the transition table: `(from, action) → to`, who may fire it and
 /// under which guards.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -1135,6 +1144,16 @@ impl<L: Lifecycle> Definition<L> {
     /// The labels of the role named `name`.
     pub fn role_label(&self, name: &str) -> Option<&Text> {
         self.role_index.get(name).map(|&i| &self.roles[i].label)
+    }
+
+    /// The action `given` names: its machine name, or a label ([`NameInfo::is_named`]).
+    pub fn find_action(&self, given: &str) -> Option<&NameInfo> {
+        self.actions.iter().find(|a| a.is_named(given))
+    }
+
+    /// The role `given` names: its machine name, or a label ([`NameInfo::is_named`]).
+    pub fn find_role(&self, given: &str) -> Option<&NameInfo> {
+        self.roles.iter().find(|r| r.is_named(given))
     }
 
     /// The registered guard named `name`.

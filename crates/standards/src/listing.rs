@@ -114,7 +114,7 @@ fn state_named(given: &str) -> Option<Option<Stage>> {
     }
     Stage::ALL
         .into_iter()
-        .find(|s| s.as_str() == given || s.label().zh == given)
+        .find(|s| s.as_str() == given || s.label().zh == given || s.label().en.eq_ignore_ascii_case(given))
         .map(Some)
 }
 
