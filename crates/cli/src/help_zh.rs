@@ -240,7 +240,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     (
         "do",
         "role",
-        "以何种角色操作（默认：唯一允许的角色，或操作人符合的角色）",
+        "以何种角色操作，写名称或标签（默认：唯一允许的角色，或操作人符合的角色）",
     ),
     ("do", "json_file", "以 JSON 文件给出载荷（\"-\" 表示标准输入）"),
     ("do", "note", "记入审计记录的备注"),
@@ -380,7 +380,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     (
         "schema",
         "action",
-        "操作，例如 respond_to_opinion（`regula actions` 列出全部操作）",
+        "操作，写名称或标签，例如 respond_to_opinion（`regula actions` 列出全部操作）",
     ),
     ("key", "", "检查点的签名密钥"),
     (

@@ -56,6 +56,8 @@ impl StoreLocation {
 }
 
 /// Either store, behind one type.
+// Made once per process and then borrowed: the variants' sizes cost nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum AnyStore {
     /// The embedded default.
     Sqlite(SqliteStore),
