@@ -83,11 +83,24 @@ impl Cli {
         let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
         let (_, config) = crate::config::load().map_err(Stop::Config)?;
         let lang = crate::config::early_lang(&args, &config);
-        let stop = |error: clap::Error| Stop::Clap {
-            // The same command line in English: the English message of the same error.
-            en: Self::matches(&args, &config, LangArg::En).err().map(Box::new),
-            error: Box::new(error),
-            lang,
+        let stop = |error: clap::Error| {
+            use clap::error::ErrorKind;
+            let shown_as_is = matches!(
+                error.kind(),
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            );
+            // The same command line in English gives the English message of the same
+            // error (not needed when it is English already, or help to print).
+            let en = if shown_as_is || lang == LangArg::En {
+                None
+            } else {
+                Self::matches(&args, &config, LangArg::En).err().map(Box::new)
+            };
+            Stop::Clap {
+                en,
+                error: Box::new(error),
+                lang,
+            }
         };
         let matches = Self::matches(&args, &config, lang).map_err(stop)?;
         let mut cli = Cli::from_arg_matches(&matches).map_err(stop)?;
@@ -141,8 +154,9 @@ pub enum Stop {
     Clap {
         /// clap's error, from the definition in `lang`.
         error: Box<clap::Error>,
-        /// The same command line's error under the English definition (`None` in the
-        /// unexpected case that it parses there).
+        /// The same command line's error under the English definition (`None` when
+        /// `lang` is English, for help and the version, and in the unexpected case
+        /// that it parses there).
         en: Option<Box<clap::Error>>,
         /// The language the help and the message are in.
         lang: LangArg,
