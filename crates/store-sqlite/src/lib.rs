@@ -61,23 +61,33 @@
 //! | table | contents |
 //! |---|---|
 //! | `meta` | `application` = `regula-store`, `schema_version`, `created_at`, `created_by` |
-//! | `records` | `position` (global append order from 0, the primary key), `instance`, `seq`, `record_id`, `at`, `definition`, `action`, `hash`, and `record`: the record as its serde JSON, readable from any language; `UNIQUE (instance, seq)` |
-//! | `instances` | the head of each instance: `definition`, `version`, `state`, `seq`, `last_hash`, `created_at`, `updated_at`, `first_position`; indexed by `(definition, state)` |
+//! | `records` | `position` (global append order from 0, the primary key), `instance`, `seq`, and `record`: the record as its serde JSON, readable from any language (`json_extract(record, '$.action')`); `UNIQUE (instance, seq)` |
+//! | `instances` | the head of each instance, keyed by `instance` (`WITHOUT ROWID`): `definition`, `version`, `state`, `seq`, `last_hash`, `created_at`, `updated_at`, `first_position`; indexed by `(definition, first_position)` and `first_position`, never by `state`, which every transition changes |
 //! | `log_head` | one row: the number of records and the Merkle compact range over them |
 //! | `snapshots` | the latest snapshot of an instance, as JSON |
 //! | `claims` (version 2) | keys unique across the store ([`Claim`]): `namespace`, `key` (together the primary key), and the holder record's `instance` and `seq`; written in the append's transaction (see [`Store::append_claiming`]) |
 //!
 //! UUIDs are stored as hyphenated text, digests as lowercase hex and times as RFC 3339
-//! UTC with nanoseconds. Only the `record` JSON is trusted by verification; the other
+//! UTC with nanoseconds. Each append writes as few pages as it can: a record row holds
+//! only its keys beside the JSON, and a head update changes one B-tree (schema 3; up
+//! to schema 2 a row also copied the record's id, time, definition, action and hash,
+//! and two indexes on `state` were rewritten at every transition). Only the `record`
+//! JSON is trusted by verification; the other
 //! columns serve queries, and verification checks each of them against the JSON it
 //! copies ([`Store::check_storage`], read in position order, never through an index),
 //! after SQLite's own `PRAGMA quick_check` (`PRAGMA integrity_check` with
 //! [`StorageCheck::Full`]); every problem is
 //! reported.
 //!
-//! A store of schema version 1 gets the empty `claims` table (version 2) the first
-//! time [`SqliteStore::open`] opens it; [`SqliteStore::open_existing`] never creates,
-//! migrates or changes a file on open, for commands that only read.
+//! A store of an older schema is migrated the first time [`SqliteStore::open`] opens
+//! it, in the same single transaction as every schema change (a crash or an error
+//! midway leaves it as it was), and the new version is recorded in `meta` and
+//! `PRAGMA user_version`: version 1 gets the empty `claims` table (version 2); version
+//! 2 gets its `records` and `instances` tables rewritten whole into the narrower ones
+//! (version 3), which takes about as long as copying the file.
+//! [`SqliteStore::open_existing`] never creates, migrates or changes a file on open, for
+//! commands that only read: it reads an older store as it is, and refuses to append
+//! to it ([`StoreError::Unsupported`]).
 //!
 //! # Bad input
 //!
@@ -145,6 +155,9 @@ pub struct SqliteStore {
     /// False for a store of schema 1 opened without migrating it
     /// ([`open_existing`](SqliteStore::open_existing)): it has no claims table.
     claims_kept: bool,
+    /// False for a store of an older schema opened without migrating it: its tables
+    /// are not the ones this crate's appends write.
+    current: bool,
 }
 
 #[derive(Debug)]
@@ -182,6 +195,7 @@ impl SqliteStore {
             inner: Mutex::new(Inner { conn, cursor: None }),
             path: Some(path.to_path_buf()),
             claims_kept: true,
+            current: true,
         })
     }
 
@@ -209,6 +223,7 @@ impl SqliteStore {
             inner: Mutex::new(Inner { conn, cursor: None }),
             path: Some(path.to_path_buf()),
             claims_kept: version >= 2,
+            current: version == SCHEMA_VERSION,
         })
     }
 
@@ -221,6 +236,7 @@ impl SqliteStore {
             inner: Mutex::new(Inner { conn, cursor: None }),
             path: None,
             claims_kept: true,
+            current: true,
         })
     }
 
@@ -259,6 +275,17 @@ impl SqliteStore {
         } else {
             Err(StoreError::Unsupported {
                 operation: "claims (this store's schema 1 predates them; opening it for writing upgrades it)",
+            })
+        }
+    }
+
+    /// Refuses appends to a store of an older schema read without migrating.
+    fn current(&self) -> Result<(), StoreError> {
+        if self.current {
+            Ok(())
+        } else {
+            Err(StoreError::Unsupported {
+                operation: "appending (this store's schema predates this program's; opening it for writing upgrades it)",
             })
         }
     }
@@ -474,6 +501,7 @@ impl Store for SqliteStore {
 
     fn append_claiming(&self, batch: &[Append<'_>], claims: &[Claim]) -> Result<TreeHead, StoreError> {
         self.claims_kept()?;
+        self.current()?;
         let mut inner = self.lock();
         let tx = inner
             .conn
@@ -521,10 +549,7 @@ impl Store for SqliteStore {
         let base = range.size();
         {
             let mut insert = tx
-                .prepare_cached(
-                    "INSERT INTO records (position, instance, seq, record_id, at, definition, action, hash, record) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                )
+                .prepare_cached("INSERT INTO records (position, instance, seq, record) VALUES (?1, ?2, ?3, ?4)")
                 .map_err(backend)?;
             for a in batch {
                 let instance = a.instance.to_string();
@@ -540,11 +565,6 @@ impl Store for SqliteStore {
                             position,
                             instance,
                             to_i64(a.instance, r.seq, "sequence number")?,
-                            r.id.to_string(),
-                            time_text(&r.at),
-                            r.definition.name,
-                            r.action,
-                            r.hash.to_hex(),
                             json,
                         ])
                         .map_err(|e| insert_error(&tx, e, a.instance, a.expected_seq))?;

@@ -84,3 +84,125 @@ fn the_fixture_is_a_schema_2_store() {
     let report = sample::verify(&store).unwrap();
     assert!(report.is_ok(), "{report}");
 }
+
+fn columns(raw: &rusqlite::Connection, table: &str) -> Vec<String> {
+    let mut stmt = raw
+        .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))
+        .unwrap();
+    stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+}
+
+fn indexes(raw: &rusqlite::Connection) -> Vec<String> {
+    let mut stmt = raw
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name")
+        .unwrap();
+    stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+}
+
+fn checkpoint() -> regula_core::Checkpoint {
+    let text = std::fs::read_to_string(fixture("store-v2-sample.checkpoint")).unwrap();
+    CheckpointNote::parse(&text).unwrap().checkpoint().clone()
+}
+
+#[test]
+fn the_v2_store_is_migrated_in_place_on_open_and_verifies_and_continues() {
+    let dir = ScratchDir::new("fixture-v2-migrate");
+    let path = v2_copy(&dir);
+    let store = SqliteStore::open(&path).unwrap();
+    // Migrated: the version recorded in both places, the narrower tables.
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    let version: i64 = raw.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    let meta: String = raw
+        .query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!((version, meta.as_str()), (3, "3"));
+    assert_eq!(columns(&raw, "records"), ["position", "instance", "seq", "record"]);
+    assert_eq!(
+        indexes(&raw),
+        ["instances_by_age", "instances_by_definition"],
+        "no index on the state, which every transition changes"
+    );
+    // The same records, tree, heads, claims and snapshots.
+    let cp = checkpoint();
+    let head = store.tree_head().unwrap();
+    assert_eq!((head.size, head.root), (cp.size(), cp.root()));
+    assert_eq!(
+        regula_core::store::verify_against_checkpoint(&store, &cp).unwrap(),
+        None
+    );
+    let report = sample::verify_with(&store, regula_core::store::StorageCheck::Full).unwrap();
+    assert!(report.is_ok(), "{report}");
+    assert_eq!(report.records, 27);
+    let heads = store.list(&regula_core::InstanceFilter::all()).unwrap();
+    assert_eq!(heads.len(), 6);
+    assert_eq!(
+        store
+            .claim("document_number", "红林法〔2024〕1号")
+            .unwrap()
+            .map(|h| h.instance),
+        Some(heads[1].instance)
+    );
+    assert!(store.snapshot(heads[5].instance).unwrap().is_some());
+    // It continues: an existing instance, a new one; the old checkpoint still holds.
+    let repo = Repository::new(sample::engine(), &store);
+    let mut last = repo.load(heads[5].instance).unwrap();
+    repo.apply(&mut last, annotate("迁移之后")).unwrap();
+    let (mut new, _) = repo.create(clerk(), "clerk", case("迁移之后立案"), None).unwrap();
+    repo.apply(&mut new, annotate("第一条")).unwrap();
+    let report = sample::verify_with(&store, regula_core::store::StorageCheck::Full).unwrap();
+    assert!(report.is_ok(), "{report}");
+    assert_eq!(report.records, 30);
+    assert_eq!(
+        regula_core::store::verify_against_checkpoint(&store, &cp).unwrap(),
+        None
+    );
+    drop(repo);
+    drop(store);
+    // Opened again: nothing more to migrate, everything still there.
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(store.tree_head().unwrap().size, 30);
+    assert_eq!(store.load(heads[5].instance).unwrap().len(), 8);
+}
+
+#[test]
+fn a_failed_migration_leaves_the_v2_store_as_it_was() {
+    let dir = ScratchDir::new("fixture-v2-failed");
+    let path = v2_copy(&dir);
+    // A table in the way of the migration's first step makes it fail midway.
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    raw.execute_batch("CREATE TABLE records_v3 (in_the_way INTEGER)")
+        .unwrap();
+    assert!(SqliteStore::open(&path).is_err());
+    let version: i64 = raw.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(version, 2);
+    assert_eq!(columns(&raw, "records").len(), 9, "the old records table is whole");
+    assert_eq!(columns(&raw, "records_v3"), ["in_the_way"]);
+    let count: i64 = raw.query_row("SELECT count(*) FROM records", [], |r| r.get(0)).unwrap();
+    assert_eq!(count, 27);
+    // Out of the way, the migration runs whole.
+    raw.execute_batch("DROP TABLE records_v3").unwrap();
+    drop(raw);
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(
+        regula_core::store::verify_against_checkpoint(&store, &checkpoint()).unwrap(),
+        None
+    );
+    assert!(sample::verify(&store).unwrap().is_ok());
+}
+
+/// A schema-2 store read without migrating answers reads and refuses appends.
+#[test]
+fn open_existing_reads_a_v2_store_and_refuses_to_append_to_it() {
+    let dir = ScratchDir::new("fixture-v2-existing");
+    let path = v2_copy(&dir);
+    let before = std::fs::read(&path).unwrap();
+    let store = SqliteStore::open_existing(&path).unwrap();
+    let heads = store.list(&regula_core::InstanceFilter::all()).unwrap();
+    let repo = Repository::new(sample::engine(), &store);
+    let mut inst = repo.load(heads[0].instance).unwrap();
+    let err = repo.apply(&mut inst, annotate("不应写入")).unwrap_err();
+    assert!(err.to_string().contains("schema"), "{err}");
+    drop(repo);
+    drop(store);
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}
