@@ -55,8 +55,8 @@ pub fn run(report: &mut Report, quick: bool) {
     let single_what = "durable single append, one record per transaction (loopback, synchronous_commit=on)";
     let batch_what = "batched append, 1,000 records per transaction (loopback)";
     let Ok(url) = std::env::var(URL_VAR) else {
-        skipped(report, single_what, "none (reported beside raw)");
-        skipped(report, batch_what, "≥ 20,000/s");
+        skipped(report, single_what, "≥ 0.5× raw");
+        skipped(report, batch_what, "≥ 20,000/s and ≥ 0.7× raw unnest");
         return;
     };
     let single_n = if quick { 300 } else { 2_000 };
@@ -90,21 +90,10 @@ pub fn run(report: &mut Report, quick: bool) {
         PostgresStore::connect_with(&url, PostgresOptions { schema }).expect("open the PostgreSQL store")
     };
 
-    // One durable append per transaction: one instance growing record by record.
-    let log = logs(1, single_n, 7).remove(0);
-    let store = open("single", &mut cleanup);
-    let ours = measure::rate(1, single_n as u64, |_| {
-        for (i, r) in log.iter().enumerate() {
-            store
-                .append(Append {
-                    instance: r.instance,
-                    expected_seq: i as u64,
-                    records: std::slice::from_ref(r),
-                })
-                .expect("append");
-        }
-    });
-    drop(store);
+    // The store and its raw baseline take turns, several rounds each, and the best round
+    // of each counts (as in the SQLite section): a WAL flush's latency on a shared disk
+    // moves several-fold from one second to the next.
+    let rounds = if quick { 3 } else { 5 };
     let raw_schema = format!("bench_raw_{tag}");
     cleanup.schemas.push(raw_schema.clone());
     let mut raw_client = Client::connect(&url, NoTls).expect("connect (raw)");
@@ -114,17 +103,42 @@ pub fn run(report: &mut Report, quick: bool) {
             "INSERT INTO {raw_schema}.raw (instance, seq, record) VALUES ($1, $2, $3::text::json)"
         ))
         .expect("prepare");
-    let texts: Vec<String> = log.iter().map(AuditRecord::to_json).collect();
-    let raw = measure::rate(1, single_n as u64, |_| {
-        for (r, text) in log.iter().zip(&texts) {
-            raw_client
-                .execute(&insert, &[&r.instance, &(r.seq as i64), text])
-                .expect("insert");
-        }
-    });
+
+    // One durable append per transaction: one instance growing record by record.
+    let per_round = single_n / rounds;
+    let store = open("single", &mut cleanup);
+    let (ours, raw) = single(&store, &mut raw_client, &insert, rounds, per_round, 7);
+    drop(store);
     report.push(Row {
         section: "postgres",
-        what: single_what.into(),
+        what: format!("{single_what}, best of {rounds} alternating rounds"),
+        figure: format!("{}/s", human(ours)),
+        baseline: format!("raw autocommit INSERT {}/s", human(raw)),
+        ratio: Some(ours / raw),
+        target: Some(("≥ 0.5× raw".into(), ours / raw >= 0.5)),
+    });
+
+    // The same without waiting for the WAL flush (both sessions with
+    // synchronous_commit=off): no target; on a disk whose flush takes milliseconds the
+    // durable rows show the flush, this one what each append costs besides it (round
+    // trips, the server's work).
+    let no_flush = without_flush(&url);
+    let schema = format!("bench_noflush_{tag}");
+    cleanup.schemas.push(schema.clone());
+    let store = PostgresStore::connect_with(&no_flush, PostgresOptions { schema }).expect("open the PostgreSQL store");
+    let mut fast_client = Client::connect(&no_flush, NoTls).expect("connect (raw, no flush)");
+    let fast_insert = fast_client
+        .prepare(&format!(
+            "INSERT INTO {raw_schema}.raw (instance, seq, record) VALUES ($1, $2, $3::text::json)"
+        ))
+        .expect("prepare");
+    let (ours, raw) = single(&store, &mut fast_client, &fast_insert, rounds, per_round, 8);
+    drop(store);
+    report.push(Row {
+        section: "postgres",
+        what: format!(
+            "single append, one record per transaction, not waiting for the WAL flush (synchronous_commit=off), best of {rounds} alternating rounds"
+        ),
         figure: format!("{}/s", human(ours)),
         baseline: format!("raw autocommit INSERT {}/s", human(raw)),
         ratio: Some(ours / raw),
@@ -132,15 +146,12 @@ pub fn run(report: &mut Report, quick: bool) {
     });
 
     // 1,000 records per transaction: 100 instances × 10 records per batch.
-    let groups: Vec<Vec<Vec<AuditRecord>>> = (0..batches).map(|b| logs(100, 10, 2000 + b as u64)).collect();
-    let n = (batches * 1000) as u64;
+    let per_round = (batches / rounds).max(1);
+    let groups: Vec<Vec<Vec<AuditRecord>>> = (0..per_round * rounds)
+        .map(|b| logs(100, 10, 2000 + b as u64))
+        .collect();
+    let n = (per_round * 1000) as u64;
     let store = open("batch", &mut cleanup);
-    let ours = measure::rate(1, n, |_| {
-        for group in &groups {
-            store.append_batch(&creating(group)).expect("batch");
-        }
-    });
-    drop(store);
     let texts: Vec<Vec<(uuid::Uuid, i64, String)>> = groups
         .iter()
         .map(|g| {
@@ -150,8 +161,10 @@ pub fn run(report: &mut Report, quick: bool) {
                 .collect()
         })
         .collect();
+    let range = |round: usize| round * per_round..(round + 1) * per_round;
+    // Row by row, once: the slow raw way, for reference.
     let raw = measure::rate(1, n, |_| {
-        for group in &texts {
+        for group in &texts[range(0)] {
             let mut tx = raw_client.transaction().expect("begin");
             for (instance, seq, text) in group {
                 tx.execute(&insert, &[instance, seq, text]).expect("insert");
@@ -159,6 +172,9 @@ pub fn run(report: &mut Report, quick: bool) {
             tx.commit().expect("commit");
         }
     });
+    raw_client
+        .batch_execute(&format!("TRUNCATE {raw_schema}.raw"))
+        .expect("truncate");
     // The best raw way: the 1,000 rows as arrays in one INSERT … SELECT FROM unnest,
     // the way the store writes a batch.
     let bulk = raw_client
@@ -177,24 +193,91 @@ pub fn run(report: &mut Report, quick: bool) {
             )
         })
         .collect();
-    let raw_bulk = measure::rate(1, n, |_| {
-        for (instances, seqs, records) in &columns {
-            let mut tx = raw_client.transaction().expect("begin");
-            tx.execute(&bulk, &[instances, seqs, records]).expect("insert");
-            tx.commit().expect("commit");
-        }
-    });
-    let best = raw.max(raw_bulk);
+    let (ours, raw_bulk) = measure::alternate(
+        rounds,
+        |round| {
+            measure::rate(1, n, |_| {
+                for group in &groups[range(round)] {
+                    store.append_batch(&creating(group)).expect("batch");
+                }
+            })
+        },
+        |round| {
+            measure::rate(1, n, |_| {
+                for (instances, seqs, records) in &columns[range(round)] {
+                    let mut tx = raw_client.transaction().expect("begin");
+                    tx.execute(&bulk, &[instances, seqs, records]).expect("insert");
+                    tx.commit().expect("commit");
+                }
+            })
+        },
+    );
+    drop(store);
     report.push(Row {
         section: "postgres",
-        what: batch_what.into(),
+        what: format!("{batch_what}, best of {rounds} alternating rounds"),
         figure: format!("{}/s", human(ours)),
         baseline: format!(
-            "raw: 1,000 prepared INSERTs per transaction {}/s; one INSERT … unnest per transaction {}/s (ratio to the faster)",
-            human(raw),
-            human(raw_bulk)
+            "raw: one INSERT … unnest per transaction {}/s (the ratio's); 1,000 prepared INSERTs per transaction {}/s",
+            human(raw_bulk),
+            human(raw)
         ),
-        ratio: Some(ours / best),
-        target: Some(("≥ 20,000/s".into(), ours >= 20_000.0)),
+        ratio: Some(ours / raw_bulk),
+        target: Some((
+            "≥ 20,000/s and ≥ 0.7× raw unnest".into(),
+            ours >= 20_000.0 && ours / raw_bulk >= 0.7,
+        )),
     });
+}
+
+/// `url` with `synchronous_commit=off` for the session (a `key=value` string or a URL).
+fn without_flush(url: &str) -> String {
+    if url.contains("://") {
+        let joint = if url.contains('?') { '&' } else { '?' };
+        format!("{url}{joint}options=-c%20synchronous_commit%3Doff")
+    } else {
+        format!("{url} options='-c synchronous_commit=off'")
+    }
+}
+
+/// The store's single appends against raw autocommit inserts of the same records, one
+/// instance growing record by record, alternating rounds: (ours, raw) per second.
+fn single(
+    store: &PostgresStore,
+    raw_client: &mut Client,
+    insert: &postgres::Statement,
+    rounds: usize,
+    per_round: usize,
+    seed: u64,
+) -> (f64, f64) {
+    let log = logs(1, per_round * rounds, seed).remove(0);
+    let texts: Vec<String> = log.iter().map(AuditRecord::to_json).collect();
+    let range = |round: usize| round * per_round..(round + 1) * per_round;
+    measure::alternate(
+        rounds,
+        |round| {
+            let range = range(round);
+            measure::rate(1, per_round as u64, |_| {
+                for (i, r) in log[range.clone()].iter().enumerate() {
+                    store
+                        .append(Append {
+                            instance: r.instance,
+                            expected_seq: (range.start + i) as u64,
+                            records: std::slice::from_ref(r),
+                        })
+                        .expect("append");
+                }
+            })
+        },
+        |round| {
+            let range = range(round);
+            measure::rate(1, per_round as u64, |_| {
+                for (r, text) in log[range.clone()].iter().zip(&texts[range.clone()]) {
+                    raw_client
+                        .execute(insert, &[&r.instance, &(r.seq as i64), text])
+                        .expect("insert");
+                }
+            })
+        },
+    )
 }

@@ -53,12 +53,20 @@ pub fn fresh(dir: &Path, name: &str) -> PathBuf {
 }
 
 fn raw_connection(path: &Path) -> Connection {
+    raw_connection_with(path, Synchronous::Full)
+}
+
+fn raw_connection_with(path: &Path, synchronous: Synchronous) -> Connection {
     let conn = Connection::open(path).expect("open raw");
-    conn.execute_batch(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;
+    let level = match synchronous {
+        Synchronous::Full => "FULL",
+        Synchronous::Normal => "NORMAL",
+    };
+    conn.execute_batch(&format!(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = {level};
          CREATE TABLE raw (position INTEGER PRIMARY KEY NOT NULL, instance TEXT NOT NULL,
-                           seq INTEGER NOT NULL, record TEXT NOT NULL, UNIQUE (instance, seq));",
-    )
+                           seq INTEGER NOT NULL, record TEXT NOT NULL, UNIQUE (instance, seq));"
+    ))
     .expect("raw schema");
     conn
 }
@@ -78,40 +86,7 @@ pub fn run(report: &mut Report, quick: bool, dir: &Path) {
     };
 
     // One durable append per transaction: one instance growing record by record.
-    let log = logs(1, rounds * single_per_round, 1).remove(0);
-    let texts: Vec<String> = log.iter().map(AuditRecord::to_json).collect();
-    let store = SqliteStore::open_with(fresh(dir, "single.db"), options.clone()).expect("open store");
-    let conn = raw_connection(&fresh(dir, "single-raw.db"));
-    let mut stmt = conn
-        .prepare("INSERT INTO raw (instance, seq, record) VALUES (?1, ?2, ?3)")
-        .expect("prepare");
-    let range = |round: usize| round * single_per_round..(round + 1) * single_per_round;
-    let (ours, raw) = measure::alternate(
-        rounds,
-        |round| {
-            let range = range(round);
-            measure::rate(1, single_per_round as u64, |_| {
-                for (i, r) in log[range.clone()].iter().enumerate() {
-                    store
-                        .append(Append {
-                            instance: r.instance,
-                            expected_seq: (range.start + i) as u64,
-                            records: std::slice::from_ref(r),
-                        })
-                        .expect("append");
-                }
-            })
-        },
-        |round| {
-            let range = range(round);
-            measure::rate(1, single_per_round as u64, |_| {
-                for (r, text) in log[range.clone()].iter().zip(&texts[range.clone()]) {
-                    stmt.execute(params![r.instance.to_string(), r.seq as i64, text])
-                        .expect("insert");
-                }
-            })
-        },
-    );
+    let (ours, raw) = single(dir, "single", options.clone(), rounds, single_per_round, 1);
     report.push(Row {
         section: "sqlite",
         what: format!(
@@ -122,7 +97,25 @@ pub fn run(report: &mut Report, quick: bool, dir: &Path) {
         ratio: Some(ours / raw),
         target: Some(("≥ 0.8× raw".into(), ours / raw >= 0.8)),
     });
-    drop(stmt);
+
+    // The same without a sync at each commit (synchronous=NORMAL on both sides): no
+    // target; when a sync takes milliseconds the durable row shows the sync, this one
+    // what each append costs besides it (the pages it writes, the store's own work).
+    let normal = SqliteOptions {
+        synchronous: Synchronous::Normal,
+        ..SqliteOptions::default()
+    };
+    let (ours, raw) = single(dir, "single-normal", normal, rounds, single_per_round, 2);
+    report.push(Row {
+        section: "sqlite",
+        what: format!(
+            "single append, one record per transaction, no sync at commit (WAL, synchronous=NORMAL), best of {rounds} alternating rounds"
+        ),
+        figure: format!("{}/s", human(ours)),
+        baseline: format!("raw rusqlite insert {}/s", human(raw)),
+        ratio: Some(ours / raw),
+        target: None,
+    });
 
     // 1,000 records per transaction: 100 instances × 10 records per batch.
     let groups: Vec<Vec<Vec<AuditRecord>>> = (0..rounds * batches_per_round)
@@ -178,6 +171,47 @@ pub fn run(report: &mut Report, quick: bool, dir: &Path) {
         figure: format!("{}/s", human(ours)),
         baseline: format!("raw batched insert {}/s", human(raw)),
         ratio: Some(ours / raw),
-        target: Some(("≥ 100,000/s and ≥ 0.5× raw".into(), ours >= 1e5 && ours / raw >= 0.5)),
+        target: Some(("≥ 100,000/s and ≥ 0.6× raw".into(), ours >= 1e5 && ours / raw >= 0.6)),
     });
+}
+
+/// The store's single appends against raw inserts of the same records, one instance
+/// growing record by record, alternating rounds, with the store's and the raw file's
+/// sync level `options.synchronous`: (ours, raw) per second.
+fn single(dir: &Path, name: &str, options: SqliteOptions, rounds: usize, per_round: usize, seed: u64) -> (f64, f64) {
+    let log = logs(1, rounds * per_round, seed).remove(0);
+    let texts: Vec<String> = log.iter().map(AuditRecord::to_json).collect();
+    let synchronous = options.synchronous;
+    let store = SqliteStore::open_with(fresh(dir, &format!("{name}.db")), options).expect("open store");
+    let conn = raw_connection_with(&fresh(dir, &format!("{name}-raw.db")), synchronous);
+    let mut stmt = conn
+        .prepare("INSERT INTO raw (instance, seq, record) VALUES (?1, ?2, ?3)")
+        .expect("prepare");
+    let range = |round: usize| round * per_round..(round + 1) * per_round;
+    measure::alternate(
+        rounds,
+        |round| {
+            let range = range(round);
+            measure::rate(1, per_round as u64, |_| {
+                for (i, r) in log[range.clone()].iter().enumerate() {
+                    store
+                        .append(Append {
+                            instance: r.instance,
+                            expected_seq: (range.start + i) as u64,
+                            records: std::slice::from_ref(r),
+                        })
+                        .expect("append");
+                }
+            })
+        },
+        |round| {
+            let range = range(round);
+            measure::rate(1, per_round as u64, |_| {
+                for (r, text) in log[range.clone()].iter().zip(&texts[range.clone()]) {
+                    stmt.execute(params![r.instance.to_string(), r.seq as i64, text])
+                        .expect("insert");
+                }
+            })
+        },
+    )
 }

@@ -46,6 +46,19 @@
 //!   positions are gapless and in commit order, and the Merkle compact range is updated
 //!   in the same transaction as the records. Schema creation and migration run under a
 //!   transaction-scoped advisory lock, so servers starting together do it once.
+//! - **One round trip per append.** An append without claims is one call of the
+//!   schema's `append_records` function, in the call's own transaction: the client
+//!   checks the records against the heads their first records imply (the sequence
+//!   number expected, the `prev_hash`, the definition), and the function compares those
+//!   with the stored heads under the `log_head` row lock before writing. When one
+//!   differs (another writer got there first, an instance migrating to a new
+//!   definition version) it writes nothing, and the append runs again as a transaction
+//!   of seven statements that reads the stored heads, which gives the exact answer
+//!   (a conflict, an invalid append). The compact range is computed by the client from
+//!   the one it last saw, and stored as it is when that is still the stored one (the
+//!   function compares the bytes); otherwise the function hashes the leaves itself.
+//!   The role needs `EXECUTE` on the function (PostgreSQL grants it to everyone by
+//!   default).
 //! - **One connection per handle.** A [`PostgresStore`] is `Send + Sync` and holds one
 //!   connection behind a mutex: open one handle per worker thread for parallelism. A
 //!   handle made by [`connect`](PostgresStore::connect) reconnects when its connection
@@ -81,10 +94,11 @@
 //! | table | contents |
 //! |---|---|
 //! | `meta` | `application` = `regula-store`, `schema_version`, `created_at`, `created_by` |
-//! | `records` | `position bigint` (global append order from 0, primary key), `instance uuid`, `seq bigint`, `record_id uuid`, `at`, `definition`, `action`, `hash`, and `record json`: the record as its serde JSON text, byte for byte; `UNIQUE (instance, seq)` |
-//! | `instances` | the head of each instance: `definition`, `version`, `state`, `seq`, `last_hash`, `created_at`, `updated_at`, `first_position`; indexed by `(definition, state)` |
+//! | `records` | `position bigint` (global append order from 0, primary key), `instance uuid`, `seq bigint`, and `record json`: the record as its serde JSON text, byte for byte (`record->>'action'`); `UNIQUE (instance, seq)` |
+//! | `instances` | the head of each instance: `definition`, `version`, `state`, `seq`, `last_hash`, `created_at`, `updated_at`, `first_position`; indexed by `(definition, first_position)` and `first_position`, never by `state`, so a head update is a heap-only update that writes no index |
 //! | `log_head` | one row: the number of records and the Merkle compact range over them |
 //! | `snapshots` | the latest snapshot of an instance, as JSON |
+//! | function `append_records` (version 3) | one append in one call: the head check, the records, the heads and the compact range, under the `log_head` row lock (below) |
 //! | `claims` (version 2) | keys unique across the store ([`Claim`]): `namespace text`, `key text` (together the primary key), the holder record's `instance uuid` and `seq bigint`; written in the append's transaction, under the `log_head` row lock (see [`Store::append_claiming`]); a store of version 1 gets it, empty, on connect |
 //!
 //! Times are RFC 3339 UTC text with nanoseconds (cast with `::timestamptz` to query),
@@ -100,7 +114,16 @@
 //! [`StoreError::NotAStore`]; a schema written by a newer Regula with
 //! [`StoreError::NewerSchema`]. Both are checked before anything is written.
 //! [`PostgresStore::connect_existing`] never creates or migrates a schema: no store is
-//! an error, and a store of an older version is read as it is, with nothing written.
+//! an error, and a store of an older version is read as it is, with nothing written,
+//! and refuses appends ([`StoreError::Unsupported`]).
+//!
+//! # Migration
+//!
+//! A schema of an older version is migrated on connect, in one transaction under the
+//! advisory lock, and its new version recorded in `meta`: version 1 gets the empty
+//! `claims` table; version 2 loses the copied columns of `records` (PostgreSQL drops a
+//! column without rewriting the table; the space returns as rows are rewritten) and the
+//! two indexes on `instances.state`, and gets `append_records`.
 
 mod schema;
 mod storage;
@@ -124,6 +147,11 @@ use uuid::Uuid;
 pub use schema::SCHEMA_VERSION;
 
 const BACKEND: &str = "postgres";
+
+/// The SQLSTATE `append_records` raises when a stored head is not the one presumed
+/// (or the log head does not read as written): nothing was written, and the append
+/// runs again on the locked path.
+const PRESUMED_HEAD_DIFFERS: &str = "RG001";
 
 /// How to use the database.
 #[derive(Clone, Debug)]
@@ -151,6 +179,9 @@ pub struct PostgresStore {
     /// False for a store of schema 1 read without migrating it
     /// ([`connect_existing`](PostgresStore::connect_existing)): it has no claims table.
     claims_kept: bool,
+    /// False for a store of an older schema read without migrating it: its tables are
+    /// not the ones this crate's appends write, and it has no append function.
+    current: bool,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -166,6 +197,10 @@ struct Inner {
     statements: Statements,
     /// Where the last sequential scan stopped: (records returned so far, last position).
     cursor: Option<(u64, i64)>,
+    /// The compact range this handle last wrote or read back from an append: when it is
+    /// still the stored one (the append function compares), the next range computed
+    /// here is stored as it is and the server hashes nothing.
+    range: Option<CompactRange>,
 }
 
 /// The statements every operation uses, prepared once per connection.
@@ -179,6 +214,9 @@ struct Statements {
     insert_records: Statement,
     upsert_head: Statement,
     insert_record: Statement,
+    /// The one-statement append (`append_records`, schema 3); none on an older schema
+    /// read without migrating.
+    append_records: Option<Statement>,
     max_seq: Statement,
     load_after: Statement,
     known: Statement,
@@ -189,8 +227,16 @@ struct Statements {
 }
 
 impl Statements {
-    fn prepare(client: &mut Client, s: &str) -> Result<Self, postgres::Error> {
+    fn prepare(client: &mut Client, s: &str, current: bool) -> Result<Self, postgres::Error> {
         Ok(Statements {
+            append_records: if current {
+                Some(client.prepare(&format!(
+                    "SELECT new_size, new_range FROM {s}.append_records($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
+                     $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)"
+                ))?)
+            } else {
+                None
+            },
             lock_log_head: client.prepare(&format!(
                 "SELECT size, compact_range FROM {s}.log_head WHERE id = 1 FOR UPDATE"
             ))?,
@@ -222,13 +268,12 @@ impl Statements {
                  seq = excluded.seq, last_hash = excluded.last_hash, updated_at = excluded.updated_at"
             ))?,
             insert_record: client.prepare(&format!(
-                "INSERT INTO {s}.records (position, instance, seq, record_id, at, definition, action, hash, record) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text::json)"
+                "INSERT INTO {s}.records (position, instance, seq, record) VALUES ($1, $2, $3, $4::text::json)"
             ))?,
             insert_records: client.prepare(&format!(
-                "INSERT INTO {s}.records (position, instance, seq, record_id, at, definition, action, hash, record) \
-                 SELECT p, i, q, d, a, n, c, h, r::json FROM unnest($1::bigint[], $2::uuid[], $3::bigint[], \
-                 $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[]) AS t(p, i, q, d, a, n, c, h, r)"
+                "INSERT INTO {s}.records (position, instance, seq, record) \
+                 SELECT p, i, q, r::json FROM unnest($1::bigint[], $2::uuid[], $3::bigint[], $4::text[]) \
+                 AS t(p, i, q, r)"
             ))?,
             max_seq: client.prepare(&format!("SELECT max(seq) FROM {s}.records WHERE instance = $1"))?,
             load_after: client.prepare(&format!(
@@ -289,7 +334,8 @@ impl PostgresStore {
         let location = describe(params, &options.schema);
         let mut client = Client::connect(params, NoTls).map_err(|e| connect_error(&location, e))?;
         let version = schema::check_readable(&mut client, &options.schema, &quoted, &location)?;
-        let mut store = PostgresStore::with_statements(client, quoted, location)?;
+        let current = version == SCHEMA_VERSION;
+        let mut store = PostgresStore::with_statements(client, quoted, location, current)?;
         store.params = Some(params.to_owned());
         store.claims_kept = version >= 2;
         Ok(store)
@@ -305,23 +351,41 @@ impl PostgresStore {
 
     fn build(mut client: Client, schema: String, quoted: String, location: String) -> Result<Self, StoreError> {
         schema::prepare(&mut client, &schema, &quoted, &location)?;
-        PostgresStore::with_statements(client, quoted, location)
+        PostgresStore::with_statements(client, quoted, location, true)
     }
 
     /// A handle on a schema already checked (and created or migrated, or not).
-    fn with_statements(mut client: Client, quoted: String, location: String) -> Result<Self, StoreError> {
-        let statements = Statements::prepare(&mut client, &quoted).map_err(|e| backend_at(&location, e))?;
+    fn with_statements(
+        mut client: Client,
+        quoted: String,
+        location: String,
+        current: bool,
+    ) -> Result<Self, StoreError> {
+        let statements = Statements::prepare(&mut client, &quoted, current).map_err(|e| backend_at(&location, e))?;
         Ok(PostgresStore {
             inner: Mutex::new(Inner {
                 client,
                 statements,
                 cursor: None,
+                range: None,
             }),
             schema: quoted,
             location,
             params: None,
             claims_kept: true,
+            current,
         })
+    }
+
+    /// Refuses appends to a store of an older schema read without migrating.
+    fn current(&self) -> Result<(), StoreError> {
+        if self.current {
+            Ok(())
+        } else {
+            Err(StoreError::Unsupported {
+                operation: "appending (this store's schema predates this program's; connecting for writing upgrades it)",
+            })
+        }
     }
 
     /// Refuses the claims operations on a store of schema 1 read without migrating.
@@ -362,12 +426,13 @@ impl PostgresStore {
             return Ok(());
         };
         let mut client = Client::connect(params, NoTls).map_err(|e| connect_error(&self.location, e))?;
-        let statements =
-            Statements::prepare(&mut client, &self.schema).map_err(|e| statement_error(&self.location, e))?;
+        let statements = Statements::prepare(&mut client, &self.schema, self.current)
+            .map_err(|e| statement_error(&self.location, e))?;
         *inner = Inner {
             client,
             statements,
             cursor: None,
+            range: None,
         };
         Ok(())
     }
@@ -712,7 +777,12 @@ impl PostgresStore {
         batch: &[Append<'_>],
         claims: &[Claim],
     ) -> Result<TreeHead, Failure> {
-        let Inner { client, statements, .. } = inner;
+        let Inner {
+            client,
+            statements,
+            range: cached,
+            ..
+        } = inner;
         let mut tx = client.transaction().map_err(backend)?;
         // The row lock on log_head serializes appenders: positions are handed out in
         // commit order, and the heads read below are the latest committed.
@@ -786,11 +856,6 @@ impl PostgresStore {
         let mut positions = Vec::with_capacity(count);
         let mut instances = Vec::with_capacity(count);
         let mut seqs = Vec::with_capacity(count);
-        let mut ids = Vec::with_capacity(count);
-        let mut ats = Vec::with_capacity(count);
-        let mut definitions = Vec::with_capacity(count);
-        let mut actions = Vec::with_capacity(count);
-        let mut hashes = Vec::with_capacity(count);
         let mut jsons = Vec::with_capacity(count);
         for a in batch {
             for r in a.records {
@@ -803,11 +868,6 @@ impl PostgresStore {
                 positions.push(position);
                 instances.push(a.instance);
                 seqs.push(to_i64(a.instance, r.seq, "sequence number")?);
-                ids.push(r.id);
-                ats.push(time_text(&r.at));
-                definitions.push(r.definition.name.as_str());
-                actions.push(r.action.as_str());
-                hashes.push(r.hash.to_hex());
                 range.push(record_leaf(r));
             }
         }
@@ -815,33 +875,10 @@ impl PostgresStore {
             let result = if count == 1 {
                 tx.execute(
                     &statements.insert_record,
-                    &[
-                        &positions[0],
-                        &instances[0],
-                        &seqs[0],
-                        &ids[0],
-                        &ats[0],
-                        &definitions[0],
-                        &actions[0],
-                        &hashes[0],
-                        &jsons[0],
-                    ],
+                    &[&positions[0], &instances[0], &seqs[0], &jsons[0]],
                 )
             } else {
-                tx.execute(
-                    &statements.insert_records,
-                    &[
-                        &positions,
-                        &instances,
-                        &seqs,
-                        &ids,
-                        &ats,
-                        &definitions,
-                        &actions,
-                        &hashes,
-                        &jsons,
-                    ],
-                )
+                tx.execute(&statements.insert_records, &[&positions, &instances, &seqs, &jsons])
             };
             if let Err(e) = result {
                 if e.code() == Some(&SqlState::UNIQUE_VIOLATION) {
@@ -903,7 +940,175 @@ impl PostgresStore {
                 .map_err(backend)?;
         }
         tx.commit().map_err(commit_error)?;
-        Ok(tree_head_of(&range))
+        let head = tree_head_of(&range);
+        *cached = Some(range);
+        Ok(head)
+    }
+}
+
+/// The columns of the one-statement append (`append_records`).
+#[derive(Default)]
+struct FastColumns<'a> {
+    expected_instance: Vec<Uuid>,
+    expected_seq: Vec<i64>,
+    expected_hash: Vec<String>,
+    expected_definition: Vec<&'a str>,
+    expected_version: Vec<i64>,
+    record_instance: Vec<Uuid>,
+    record_seq: Vec<i64>,
+    record_json: Vec<String>,
+    leaves: Vec<u8>,
+}
+
+impl PostgresStore {
+    /// Appends `batch` in one round trip, or returns `None` when it cannot: the batch
+    /// has an instance whose head its records do not tell, a check failed against
+    /// those presumed heads, or the server found a stored head other than presumed.
+    /// Nothing is written then, and the caller runs the locked path, which reads the
+    /// stored heads and gives the exact answer (a conflict, an invalid append).
+    ///
+    /// The head of an instance a batch extends is presumed from its first record: the
+    /// sequence number the append expects, the record's `prev_hash` as the last hash,
+    /// its definition; a new instance (expected 0) has none. Those are all
+    /// [`check_batch`] reads of a head, and the server function compares them with the
+    /// stored head under the `log_head` row lock before writing anything, so a batch
+    /// written here is one the locked path would have written, row for row.
+    fn append_fast(inner: &mut Inner, batch: &[Append<'_>]) -> Result<Option<TreeHead>, Failure> {
+        let Inner {
+            client,
+            statements,
+            range: cached,
+            ..
+        } = inner;
+        let Some(statement) = &statements.append_records else {
+            return Ok(None);
+        };
+        let count: usize = batch.iter().map(|a| a.records.len()).sum();
+        if count == 0 {
+            return Ok(None);
+        }
+        let mut columns = FastColumns::default();
+        let mut presumed: HashMap<Uuid, Option<InstanceHead>> = HashMap::with_capacity(batch.len());
+        for a in batch {
+            if presumed.contains_key(&a.instance) {
+                continue;
+            }
+            let head = if a.expected_seq == 0 {
+                None
+            } else {
+                let Some(first) = a.records.first() else {
+                    return Ok(None);
+                };
+                Some(InstanceHead {
+                    instance: a.instance,
+                    definition: first.definition.clone(),
+                    state: String::new(),
+                    seq: a.expected_seq,
+                    last_hash: first.prev_hash,
+                    created_at: first.at,
+                    updated_at: first.at,
+                })
+            };
+            columns.expected_instance.push(a.instance);
+            columns
+                .expected_seq
+                .push(to_i64(a.instance, a.expected_seq, "sequence number")?);
+            columns
+                .expected_hash
+                .push(head.as_ref().map(|h| h.last_hash.to_hex()).unwrap_or_default());
+            columns
+                .expected_definition
+                .push(a.records.first().map_or("", |r| r.definition.name.as_str()));
+            columns
+                .expected_version
+                .push(a.records.first().map_or(0, |r| i64::from(r.definition.version)));
+            presumed.insert(a.instance, head);
+        }
+        let Ok(checked) = check_batch(batch, |id| Ok(presumed.get(&id).cloned().flatten())) else {
+            return Ok(None);
+        };
+        let mut next = cached.clone();
+        for a in batch {
+            for r in a.records {
+                columns.record_instance.push(a.instance);
+                columns.record_seq.push(to_i64(a.instance, r.seq, "sequence number")?);
+                columns
+                    .record_json
+                    .push(serde_json::to_string(r).map_err(|e| StoreError::InvalidAppend {
+                        instance: a.instance,
+                        seq: r.seq,
+                        reason: format!("the record does not serialize: {e}"),
+                    })?);
+                let leaf = record_leaf(r);
+                columns.leaves.extend_from_slice(&leaf.0);
+                if let Some(next) = &mut next {
+                    next.push(leaf);
+                }
+            }
+        }
+        let mut heads = HeadColumns::default();
+        let mut first_records = Vec::with_capacity(checked.len());
+        for BatchHead { head, first_record, .. } in &checked {
+            heads.instance.push(head.instance);
+            heads.definition.push(head.definition.name.as_str());
+            heads.version.push(i64::from(head.definition.version));
+            heads.state.push(head.state.as_str());
+            heads.seq.push(to_i64(head.instance, head.seq, "sequence number")?);
+            heads.last_hash.push(head.last_hash.to_hex());
+            heads.created_at.push(time_text(&head.created_at));
+            heads.updated_at.push(time_text(&head.updated_at));
+            first_records.push(to_i64(head.instance, *first_record, "position")?);
+        }
+        let (cached_size, cached_bytes, next_bytes) = match (&*cached, &next) {
+            (Some(old), Some(next)) => (i64::try_from(old.size()).unwrap_or(-1), old.to_bytes(), next.to_bytes()),
+            _ => (-1, Vec::new(), Vec::new()),
+        };
+        let result = client.query_one(
+            statement,
+            &[
+                &columns.expected_instance,
+                &columns.expected_seq,
+                &columns.expected_hash,
+                &columns.expected_definition,
+                &columns.expected_version,
+                &heads.instance,
+                &heads.definition,
+                &heads.version,
+                &heads.state,
+                &heads.seq,
+                &heads.last_hash,
+                &heads.created_at,
+                &heads.updated_at,
+                &first_records,
+                &columns.record_instance,
+                &columns.record_seq,
+                &columns.record_json,
+                &columns.leaves,
+                &cached_size,
+                &cached_bytes,
+                &next_bytes,
+            ],
+        );
+        let row = match result {
+            Ok(row) => row,
+            Err(e) if e.code().map(SqlState::code) == Some(PRESUMED_HEAD_DIFFERS) => {
+                *cached = None;
+                return Ok(None);
+            }
+            Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => return Err(Failure::Unique),
+            // The one statement is the append's commit: a connection that ends while it
+            // is in flight leaves the outcome unknown, as a broken COMMIT does.
+            Err(e) => {
+                *cached = None;
+                return Err(commit_error(e).into());
+            }
+        };
+        let size: i64 = get(&row, 0, "log_head")?;
+        let bytes: &[u8] = get(&row, 1, "log_head")?;
+        let range = CompactRange::from_parts(from_i64("log_head", size)?, bytes).map_err(|e| corrupt("log_head", e))?;
+        let head = tree_head_of(&range);
+        *cached = Some(range);
+        Ok(Some(head))
     }
 }
 
@@ -933,7 +1138,18 @@ fn read_claim(
 impl PostgresStore {
     /// One attempt at an append, its errors not yet classified ([`PostgresStore::located`]).
     fn append_once(&self, inner: &mut Inner, batch: &[Append<'_>], claims: &[Claim]) -> Result<TreeHead, StoreError> {
-        match PostgresStore::append_locked(inner, &self.schema, batch, claims) {
+        // Claims are rare and need reads of their own: they take the locked path.
+        let fast = if claims.is_empty() {
+            PostgresStore::append_fast(inner, batch)
+        } else {
+            Ok(None)
+        };
+        let result = match fast {
+            Ok(Some(head)) => Ok(head),
+            Ok(None) => PostgresStore::append_locked(inner, &self.schema, batch, claims),
+            Err(e) => Err(e),
+        };
+        match result {
             Ok(head) => Ok(head),
             Err(Failure::Store(e)) => Err(e),
             // Only a writer outside this library's locking can trip the unique key:
@@ -1007,6 +1223,7 @@ impl Store for PostgresStore {
 
     fn append_claiming(&self, batch: &[Append<'_>], claims: &[Claim]) -> Result<TreeHead, StoreError> {
         self.claims_kept()?;
+        self.current()?;
         let mut inner = self.lock()?;
         match self.located(self.append_once(&mut inner, batch, claims)) {
             // The connection broke before the commit was sent, so nothing was written:

@@ -8,7 +8,11 @@
 mod common;
 
 use postgres::Client;
-use regula_core::{Claim, InstanceFilter, Repository, Store, StoreError};
+use regula_core::merkle::{CompactRange, record_leaf};
+use regula_core::store::verify_against_checkpoint;
+use regula_core::{
+    AuditRecord, Checkpoint, Claim, InstanceFilter, InstanceHead, Repository, Store, StoreError, TreeHead,
+};
 use regula_store_conformance::sample::{self, annotate, case, clerk};
 use regula_store_postgres::{PostgresOptions, PostgresStore, SCHEMA_VERSION};
 
@@ -338,4 +342,225 @@ fn a_version_1_store_is_migrated_in_place_and_keeps_its_records() {
         .unwrap()
         .get(0);
     assert_eq!(claims, 1);
+}
+
+/// What schema version 2 held (the first two migrations as they were), so a test can
+/// make a store the code of that version would have written.
+const SCHEMA_2: &str = "CREATE TABLE {s}.meta (
+        key   text PRIMARY KEY,
+        value text NOT NULL
+    );
+    CREATE TABLE {s}.records (
+        position   bigint PRIMARY KEY,
+        instance   uuid NOT NULL,
+        seq        bigint NOT NULL,
+        record_id  uuid NOT NULL,
+        at         text NOT NULL,
+        definition text NOT NULL,
+        action     text NOT NULL,
+        hash       text NOT NULL,
+        record     json NOT NULL,
+        UNIQUE (instance, seq)
+    );
+    CREATE TABLE {s}.instances (
+        instance       uuid PRIMARY KEY,
+        definition     text NOT NULL,
+        version        bigint NOT NULL,
+        state          text NOT NULL,
+        seq            bigint NOT NULL,
+        last_hash      text NOT NULL,
+        created_at     text NOT NULL,
+        updated_at     text NOT NULL,
+        first_position bigint NOT NULL
+    );
+    CREATE INDEX instances_by_definition_state ON {s}.instances (definition, state, first_position);
+    CREATE INDEX instances_by_state ON {s}.instances (state, first_position);
+    CREATE INDEX instances_by_age ON {s}.instances (first_position);
+    CREATE TABLE {s}.log_head (
+        id            integer PRIMARY KEY CHECK (id = 1),
+        size          bigint NOT NULL,
+        compact_range bytea NOT NULL
+    );
+    INSERT INTO {s}.log_head (id, size, compact_range) VALUES (1, 0, '\\x');
+    CREATE TABLE {s}.snapshots (
+        instance uuid PRIMARY KEY,
+        seq      bigint NOT NULL,
+        snapshot json NOT NULL
+    );
+    CREATE TABLE {s}.claims (
+        namespace text NOT NULL,
+        key       text NOT NULL,
+        instance  uuid NOT NULL,
+        seq       bigint NOT NULL,
+        PRIMARY KEY (namespace, key)
+    );";
+
+/// A store of schema 2 in `schema`, written row for row as the code of schema 2 wrote
+/// appends: 3 instances of 3 records each, interleaved. Returns the records in
+/// position order.
+fn version_2_store(raw: &mut Client, schema: &str) -> Vec<AuditRecord> {
+    let s = format!("\"{schema}\"");
+    raw.batch_execute(&format!("CREATE SCHEMA {s}; {}", SCHEMA_2.replace("{s}", &s)))
+        .unwrap();
+    raw.execute(
+        &format!(
+            "INSERT INTO {s}.meta (key, value) VALUES ('application', 'regula-store'), ('schema_version', '2'), \
+             ('created_at', '2026-11-28T00:00:00Z'), ('created_by', 'regula-store-postgres 0.1.0')"
+        ),
+        &[],
+    )
+    .unwrap();
+    let engine = sample::fixed_engine(sample::CASE, 3);
+    let mut instances = Vec::new();
+    let mut logs = Vec::new();
+    for i in 0..3 {
+        let (inst, created) = engine
+            .create(clerk(), "clerk", case(&format!("旧案 {i}")), None)
+            .unwrap();
+        instances.push(inst);
+        logs.push(vec![created]);
+    }
+    let mut order = Vec::new();
+    for round in 0..3 {
+        for (i, inst) in instances.iter_mut().enumerate() {
+            if round > 0 {
+                logs[i].push(engine.apply(inst, annotate(&format!("批注 {round}"))).unwrap());
+            }
+            order.push(logs[i].last().unwrap().clone());
+        }
+    }
+    let mut range = CompactRange::new();
+    let time = |t: &chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
+    for (position, r) in order.iter().enumerate() {
+        raw.execute(
+            &format!(
+                "INSERT INTO {s}.records (position, instance, seq, record_id, at, definition, action, hash, record) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text::json)"
+            ),
+            &[
+                &(position as i64),
+                &r.instance,
+                &(r.seq as i64),
+                &r.id,
+                &time(&r.at),
+                &r.definition.name,
+                &r.action,
+                &r.hash.to_hex(),
+                &serde_json::to_string(r).unwrap(),
+            ],
+        )
+        .unwrap();
+        range.push(record_leaf(r));
+    }
+    for (i, log) in logs.iter().enumerate() {
+        let head = InstanceHead::advanced(None, log).unwrap();
+        raw.execute(
+            &format!(
+                "INSERT INTO {s}.instances (instance, definition, version, state, seq, last_hash, created_at, \
+                 updated_at, first_position) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+            ),
+            &[
+                &head.instance,
+                &head.definition.name,
+                &i64::from(head.definition.version),
+                &head.state,
+                &(head.seq as i64),
+                &head.last_hash.to_hex(),
+                &time(&head.created_at),
+                &time(&head.updated_at),
+                &(i as i64),
+            ],
+        )
+        .unwrap();
+    }
+    raw.execute(
+        &format!("UPDATE {s}.log_head SET size = $1, compact_range = $2 WHERE id = 1"),
+        &[&(range.size() as i64), &range.to_bytes()],
+    )
+    .unwrap();
+    order
+}
+
+#[test]
+fn a_version_2_store_is_migrated_in_place_verifies_and_continues() {
+    if !common::enabled() {
+        return;
+    }
+    let schema = common::unique_schema("migrate2");
+    let mut raw = common::raw();
+    let records = version_2_store(&mut raw, &schema);
+    let mut checkpoint_range = CompactRange::new();
+    for r in &records {
+        checkpoint_range.push(record_leaf(r));
+    }
+    let checkpoint = Checkpoint::new(
+        TreeHead {
+            size: checkpoint_range.size(),
+            root: checkpoint_range.root(),
+        },
+        chrono::Utc::now(),
+    );
+    // Read as it is by a handle that never migrates: verified, and appends refused.
+    let existing =
+        PostgresStore::connect_existing_with(&common::url().unwrap(), PostgresOptions { schema: schema.clone() })
+            .unwrap();
+    assert!(sample::verify(&existing).unwrap().is_ok());
+    let first = records[0].instance;
+    let repo = Repository::new(sample::engine(), &existing);
+    let mut inst = repo.load(first).unwrap();
+    assert!(matches!(
+        repo.apply(&mut inst, annotate("不应写入")).unwrap_err().to_string(),
+        e if e.contains("schema")
+    ));
+    drop(repo);
+    drop(existing);
+    // Migrated on connect: version 3, the narrower rows, the function.
+    let store = connect(&schema).unwrap();
+    let version: String = raw
+        .query_one(
+            &format!("SELECT value FROM \"{schema}\".meta WHERE key = 'schema_version'"),
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(version, "3");
+    let columns: Vec<String> = raw
+        .query(
+            "SELECT column_name::text FROM information_schema.columns WHERE table_schema = $1 \
+             AND table_name = 'records' ORDER BY ordinal_position",
+            &[&schema],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(columns, ["position", "instance", "seq", "record"]);
+    let indexes: Vec<String> = raw
+        .query(
+            "SELECT indexname::text FROM pg_indexes WHERE schemaname = $1 AND tablename = 'instances' ORDER BY 1",
+            &[&schema],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(
+        indexes,
+        ["instances_by_age", "instances_by_definition", "instances_pkey"]
+    );
+    // The same log: the checkpoint verifies, and so does the whole store.
+    assert_eq!(store.tree_head().unwrap().root, checkpoint.root());
+    assert_eq!(verify_against_checkpoint(&store, &checkpoint).unwrap(), None);
+    assert!(sample::verify(&store).unwrap().is_ok());
+    // It continues, on an existing instance and a new one, in one call each.
+    let repo = Repository::new(sample::engine(), &store);
+    let mut inst = repo.load(first).unwrap();
+    repo.apply(&mut inst, annotate("迁移之后")).unwrap();
+    let (mut new, _) = repo.create(clerk(), "clerk", case("迁移之后立案"), None).unwrap();
+    repo.apply(&mut new, annotate("第一条")).unwrap();
+    let report = sample::verify(&store).unwrap();
+    assert!(report.is_ok(), "{report}");
+    assert_eq!(report.records, 12);
+    assert_eq!(verify_against_checkpoint(&store, &checkpoint).unwrap(), None);
+    assert_eq!(store.load(first).unwrap().len(), 4);
 }

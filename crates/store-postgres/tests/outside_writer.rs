@@ -44,10 +44,10 @@ fn a_row_written_behind_the_store_makes_a_batch_conflict_on_its_instance() {
     let json = seconds[1].to_json();
     raw.execute(
         &format!(
-            "INSERT INTO \"{schema}\".records (position, instance, seq, record_id, at, definition, action, hash, record) \
-             VALUES (1000, $1, 2, $2, 'x', 'x', 'x', 'x', $3::text::json)"
+            "INSERT INTO \"{schema}\".records (position, instance, seq, record) \
+             VALUES (1000, $1, 2, $2::text::json)"
         ),
-        &[&seconds[1].instance, &seconds[1].id, &json],
+        &[&seconds[1].instance, &json],
     )
     .unwrap();
 

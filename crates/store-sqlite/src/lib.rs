@@ -74,23 +74,33 @@
 //! | table | contents |
 //! |---|---|
 //! | `meta` | `application` = `regula-store`, `schema_version`, `created_at`, `created_by` |
-//! | `records` | `position` (global append order from 0, the primary key), `instance`, `seq`, `record_id`, `at`, `definition`, `action`, `hash`, and `record`: the record as its serde JSON, readable from any language; `UNIQUE (instance, seq)` |
-//! | `instances` | the head of each instance: `definition`, `version`, `state`, `seq`, `last_hash`, `created_at`, `updated_at`, `first_position`; indexed by `(definition, state)` |
+//! | `records` | `position` (global append order from 0, the primary key), `instance`, `seq`, and `record`: the record as its serde JSON, readable from any language (`json_extract(record, '$.action')`); `UNIQUE (instance, seq)` |
+//! | `instances` | the head of each instance, keyed by `instance` (`WITHOUT ROWID`): `definition`, `version`, `state`, `seq`, `last_hash`, `created_at`, `updated_at`, `first_position`; indexed by `(definition, first_position)` and `first_position`, never by `state`, which every transition changes |
 //! | `log_head` | one row: the number of records and the Merkle compact range over them |
 //! | `snapshots` | the latest snapshot of an instance, as JSON |
 //! | `claims` (version 2) | keys unique across the store ([`Claim`]): `namespace`, `key` (together the primary key), and the holder record's `instance` and `seq`; written in the append's transaction (see [`Store::append_claiming`]) |
 //!
 //! UUIDs are stored as hyphenated text, digests as lowercase hex and times as RFC 3339
-//! UTC with nanoseconds. Only the `record` JSON is trusted by verification; the other
+//! UTC with nanoseconds. Each append writes as few pages as it can: a record row holds
+//! only its keys beside the JSON, and a head update changes one B-tree (schema 3; up
+//! to schema 2 a row also copied the record's id, time, definition, action and hash,
+//! and two indexes on `state` were rewritten at every transition). Only the `record`
+//! JSON is trusted by verification; the other
 //! columns serve queries, and verification checks each of them against the JSON it
 //! copies ([`Store::check_storage`], read in position order, never through an index),
 //! after SQLite's own `PRAGMA quick_check` (`PRAGMA integrity_check` with
 //! [`StorageCheck::Full`]); every problem is
 //! reported.
 //!
-//! A store of schema version 1 gets the empty `claims` table (version 2) the first
-//! time [`SqliteStore::open`] opens it; [`SqliteStore::open_existing`] never creates,
-//! migrates or changes a file on open, for commands that only read.
+//! A store of an older schema is migrated the first time [`SqliteStore::open`] opens
+//! it, in the same single transaction as every schema change (a crash or an error
+//! midway leaves it as it was), and the new version is recorded in `meta` and
+//! `PRAGMA user_version`: version 1 gets the empty `claims` table (version 2); version
+//! 2 gets its `records` and `instances` tables rewritten whole into the narrower ones
+//! (version 3), which takes about as long as copying the file.
+//! [`SqliteStore::open_existing`] never creates, migrates or changes a file on open, for
+//! commands that only read: it reads an older store as it is, and refuses to append
+//! to it ([`StoreError::Unsupported`]).
 //!
 //! # Bad input
 //!
@@ -164,6 +174,9 @@ pub struct SqliteStore {
     /// removed or replaced under the handle ([`Unavailability::FileRemoved`]); absolute
     /// so that the program changing its working directory changes nothing.
     identity: Option<(PathBuf, (u64, u64))>,
+    /// False for a store of an older schema opened without migrating it: its tables
+    /// are not the ones this crate's appends write.
+    current: bool,
 }
 
 #[derive(Debug)]
@@ -207,6 +220,7 @@ impl SqliteStore {
             path: Some(path.to_path_buf()),
             claims_kept: true,
             identity: opened_identity(path),
+            current: true,
         })
     }
 
@@ -246,6 +260,7 @@ impl SqliteStore {
             path: Some(path.to_path_buf()),
             claims_kept: version >= 2,
             identity: opened_identity(path),
+            current: version == SCHEMA_VERSION,
         })
     }
 
@@ -259,6 +274,7 @@ impl SqliteStore {
             path: None,
             claims_kept: true,
             identity: None,
+            current: true,
         })
     }
 
@@ -297,6 +313,17 @@ impl SqliteStore {
         } else {
             Err(StoreError::Unsupported {
                 operation: "claims (this store's schema 1 predates them; opening it for writing upgrades it)",
+            })
+        }
+    }
+
+    /// Refuses appends to a store of an older schema read without migrating.
+    fn current(&self) -> Result<(), StoreError> {
+        if self.current {
+            Ok(())
+        } else {
+            Err(StoreError::Unsupported {
+                operation: "appending (this store's schema predates this program's; opening it for writing upgrades it)",
             })
         }
     }
@@ -648,6 +675,7 @@ impl SqliteStore {
     /// typed).
     fn append_unclassified(&self, batch: &[Append<'_>], claims: &[Claim]) -> Result<TreeHead, StoreError> {
         self.claims_kept()?;
+        self.current()?;
         let mut inner = self.lock();
         let tx = inner
             .conn
@@ -695,10 +723,7 @@ impl SqliteStore {
         let base = range.size();
         {
             let mut insert = tx
-                .prepare_cached(
-                    "INSERT INTO records (position, instance, seq, record_id, at, definition, action, hash, record) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                )
+                .prepare_cached("INSERT INTO records (position, instance, seq, record) VALUES (?1, ?2, ?3, ?4)")
                 .map_err(backend)?;
             for a in batch {
                 let instance = a.instance.to_string();
@@ -714,11 +739,6 @@ impl SqliteStore {
                             position,
                             instance,
                             to_i64(a.instance, r.seq, "sequence number")?,
-                            r.id.to_string(),
-                            time_text(&r.at),
-                            r.definition.name,
-                            r.action,
-                            r.hash.to_hex(),
                             json,
                         ])
                         .map_err(|e| insert_error(&tx, e, a.instance, a.expected_seq))?;

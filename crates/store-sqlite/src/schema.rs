@@ -10,7 +10,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use crate::{BACKEND, backend};
 
 /// The newest schema version this crate writes (also in `PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// `PRAGMA application_id` of a Regula store: the bytes `RGLA`.
 pub const APPLICATION_ID: i32 = 0x5247_4c41;
@@ -72,6 +72,43 @@ const MIGRATIONS: &[&str] = &[
         seq       INTEGER NOT NULL,
         PRIMARY KEY (namespace, key)
     ) WITHOUT ROWID;",
+    // 2 → 3: fewer pages written per append. A record row keeps its position, instance,
+    // seq and JSON: its id, time, definition, action and hash are read from the JSON
+    // (they were copies, written on every append and read by nothing but the check
+    // against the JSON). The heads lose their two indexes on `state`, which every
+    // transition changes (three B-trees written per head update, now one), and become
+    // a table keyed by instance (no separate index from instance to row). Both tables
+    // are copied whole, in position order, inside the migration's transaction.
+    "CREATE TABLE records_v3 (
+        position INTEGER PRIMARY KEY NOT NULL,
+        instance TEXT NOT NULL,
+        seq      INTEGER NOT NULL,
+        record   TEXT NOT NULL,
+        UNIQUE (instance, seq)
+    );
+    INSERT INTO records_v3 (position, instance, seq, record)
+        SELECT position, instance, seq, record FROM records ORDER BY position;
+    DROP TABLE records;
+    ALTER TABLE records_v3 RENAME TO records;
+    CREATE TABLE instances_v3 (
+        instance       TEXT PRIMARY KEY NOT NULL,
+        definition     TEXT NOT NULL,
+        version        INTEGER NOT NULL,
+        state          TEXT NOT NULL,
+        seq            INTEGER NOT NULL,
+        last_hash      TEXT NOT NULL,
+        created_at     TEXT NOT NULL,
+        updated_at     TEXT NOT NULL,
+        first_position INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    INSERT INTO instances_v3 (instance, definition, version, state, seq, last_hash, created_at, updated_at,
+                              first_position)
+        SELECT instance, definition, version, state, seq, last_hash, created_at, updated_at, first_position
+        FROM instances ORDER BY instance;
+    DROP TABLE instances;
+    ALTER TABLE instances_v3 RENAME TO instances;
+    CREATE INDEX instances_by_definition ON instances (definition, first_position);
+    CREATE INDEX instances_by_age ON instances (first_position);",
 ];
 
 fn not_a_store(location: &str, message: impl Into<String>) -> StoreError {

@@ -1,5 +1,8 @@
 //! What only this store can check for `verify`: SQLite's own integrity check and every
 //! queryable column against the record JSON it copies.
+//!
+//! Since schema 3 a `records` row holds only its key columns (`instance`, `seq`)
+//! beside the JSON; a store read without migrating may hold more, which nothing reads.
 
 use std::collections::HashMap;
 
@@ -9,7 +12,7 @@ use rusqlite::Connection;
 use rusqlite::types::Value;
 use uuid::Uuid;
 
-use crate::{backend, time_text};
+use crate::backend;
 
 /// Runs the check `depth` asks for, then compares every column with its record.
 pub(crate) fn check(conn: &Connection, depth: StorageCheck) -> Result<Vec<StoreProblem>, StoreError> {
@@ -62,15 +65,10 @@ fn text(s: impl Into<String>) -> Value {
 }
 
 /// The queryable columns of a `records` row, as the append writes them.
-fn record_columns(r: &AuditRecord) -> [(&'static str, Value); 7] {
+fn record_columns(r: &AuditRecord) -> [(&'static str, Value); 2] {
     [
         ("instance", text(r.instance.to_string())),
         ("seq", i64::try_from(r.seq).map_or(Value::Null, Value::Integer)),
-        ("record_id", text(r.id.to_string())),
-        ("at", text(time_text(&r.at))),
-        ("definition", text(r.definition.name.clone())),
-        ("action", text(r.action.clone())),
-        ("hash", text(r.hash.to_hex())),
     ]
 }
 
@@ -78,14 +76,11 @@ fn columns(conn: &Connection, problems: &mut Vec<StoreProblem>) -> Result<(), ru
     // Every record, in position order: the table itself, never the (instance, seq)
     // index, which is what this checks against.
     let mut first_position: HashMap<Uuid, i64> = HashMap::new();
-    let mut stmt = conn.prepare(
-        "SELECT position, instance, seq, record_id, at, definition, action, hash, record FROM records \
-         ORDER BY position",
-    )?;
+    let mut stmt = conn.prepare("SELECT position, instance, seq, record FROM records ORDER BY position")?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
         let position: i64 = row.get(0)?;
-        let json: Value = row.get(8)?;
+        let json: Value = row.get(3)?;
         let record = match &json {
             Value::Text(json) => serde_json::from_str::<AuditRecord>(json).map_err(|e| e.to_string()),
             other => Err(format!("the record column holds {}, not JSON text", shown(other))),

@@ -1,0 +1,208 @@
+//! A store written by the code before schema 3 keeps opening, verifying and
+//! continuing once migrated in place.
+//!
+//! `tests/fixtures/store-v2-sample.db` is a schema-2 store (record format 2) of the
+//! conformance suite's sample lifecycle, written by [`write_the_fixture`] with the
+//! code of schema 2, with `store-v2-sample.checkpoint` the checkpoint taken after it.
+//! It is committed as written and never regenerated.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::ScratchDir;
+use regula_core::{CheckpointNote, Claim, Repository, Store};
+use regula_store_conformance::sample::{self, annotate, case, clerk};
+use regula_store_sqlite::SqliteStore;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures")
+        .join(name)
+}
+
+/// Writes the fixture; run by hand only, to make a *new* fixture under a new name:
+/// `REGULA_WRITE_FIXTURE=dir cargo test -p regula-store-sqlite --test fixture -- --ignored`.
+#[test]
+#[ignore = "writes a fixture; run by hand only"]
+fn write_the_fixture() {
+    let Some(dir) = std::env::var_os("REGULA_WRITE_FIXTURE") else {
+        panic!("set REGULA_WRITE_FIXTURE to the directory to write in");
+    };
+    let dir = PathBuf::from(dir);
+    let path = dir.join("store-v2-sample.db");
+    assert!(
+        !path.exists(),
+        "{} exists; fixtures are never rewritten",
+        path.display()
+    );
+    let repo =
+        Repository::new(sample::fixed_engine(sample::CASE, 2), SqliteStore::open(&path).unwrap()).snapshot_every(3);
+    let mut ids = Vec::new();
+    for i in 0..6 {
+        let (mut inst, _) = repo.create(clerk(), "clerk", case(&format!("案件 {i}")), None).unwrap();
+        for j in 0..=i {
+            repo.apply(&mut inst, annotate(&format!("第 {j} 条批注"))).unwrap();
+        }
+        ids.push(inst.id());
+    }
+    repo.store()
+        .append_claiming(&[], &[Claim::new("document_number", "红林法〔2024〕1号", ids[1], 2)])
+        .unwrap();
+    let checkpoint = repo.store().checkpoint().unwrap();
+    std::fs::write(
+        dir.join("store-v2-sample.checkpoint"),
+        CheckpointNote::unsigned(&checkpoint).to_string(),
+    )
+    .unwrap();
+    drop(repo);
+    // One file, no WAL beside it.
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    raw.pragma_update(None, "journal_mode", "DELETE").unwrap();
+}
+
+/// A scratch copy of the fixture (the fixture itself is never written).
+fn v2_copy(dir: &ScratchDir) -> PathBuf {
+    let path = dir.file("v2.regula");
+    std::fs::copy(fixture("store-v2-sample.db"), &path).unwrap();
+    path
+}
+
+#[test]
+fn the_fixture_is_a_schema_2_store() {
+    let raw = rusqlite::Connection::open_with_flags(
+        fixture("store-v2-sample.db"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    let version: i64 = raw.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(version, 2);
+    let dir = ScratchDir::new("fixture-v2-read");
+    let store = SqliteStore::open_existing(v2_copy(&dir)).unwrap();
+    assert_eq!(store.tree_head().unwrap().size, 27);
+    let report = sample::verify(&store).unwrap();
+    assert!(report.is_ok(), "{report}");
+}
+
+fn columns(raw: &rusqlite::Connection, table: &str) -> Vec<String> {
+    let mut stmt = raw
+        .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))
+        .unwrap();
+    stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+}
+
+fn indexes(raw: &rusqlite::Connection) -> Vec<String> {
+    let mut stmt = raw
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name")
+        .unwrap();
+    stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+}
+
+fn checkpoint() -> regula_core::Checkpoint {
+    let text = std::fs::read_to_string(fixture("store-v2-sample.checkpoint")).unwrap();
+    CheckpointNote::parse(&text).unwrap().checkpoint().clone()
+}
+
+#[test]
+fn the_v2_store_is_migrated_in_place_on_open_and_verifies_and_continues() {
+    let dir = ScratchDir::new("fixture-v2-migrate");
+    let path = v2_copy(&dir);
+    let store = SqliteStore::open(&path).unwrap();
+    // Migrated: the version recorded in both places, the narrower tables.
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    let version: i64 = raw.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    let meta: String = raw
+        .query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!((version, meta.as_str()), (3, "3"));
+    assert_eq!(columns(&raw, "records"), ["position", "instance", "seq", "record"]);
+    assert_eq!(
+        indexes(&raw),
+        ["instances_by_age", "instances_by_definition"],
+        "no index on the state, which every transition changes"
+    );
+    // The same records, tree, heads, claims and snapshots.
+    let cp = checkpoint();
+    let head = store.tree_head().unwrap();
+    assert_eq!((head.size, head.root), (cp.size(), cp.root()));
+    assert_eq!(
+        regula_core::store::verify_against_checkpoint(&store, &cp).unwrap(),
+        None
+    );
+    let report = sample::verify_with(&store, regula_core::store::StorageCheck::Full).unwrap();
+    assert!(report.is_ok(), "{report}");
+    assert_eq!(report.records, 27);
+    let heads = store.list(&regula_core::InstanceFilter::all()).unwrap();
+    assert_eq!(heads.len(), 6);
+    assert_eq!(
+        store
+            .claim("document_number", "红林法〔2024〕1号")
+            .unwrap()
+            .map(|h| h.instance),
+        Some(heads[1].instance)
+    );
+    assert!(store.snapshot(heads[5].instance).unwrap().is_some());
+    // It continues: an existing instance, a new one; the old checkpoint still holds.
+    let repo = Repository::new(sample::engine(), &store);
+    let mut last = repo.load(heads[5].instance).unwrap();
+    repo.apply(&mut last, annotate("迁移之后")).unwrap();
+    let (mut new, _) = repo.create(clerk(), "clerk", case("迁移之后立案"), None).unwrap();
+    repo.apply(&mut new, annotate("第一条")).unwrap();
+    let report = sample::verify_with(&store, regula_core::store::StorageCheck::Full).unwrap();
+    assert!(report.is_ok(), "{report}");
+    assert_eq!(report.records, 30);
+    assert_eq!(
+        regula_core::store::verify_against_checkpoint(&store, &cp).unwrap(),
+        None
+    );
+    drop(repo);
+    drop(store);
+    // Opened again: nothing more to migrate, everything still there.
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(store.tree_head().unwrap().size, 30);
+    assert_eq!(store.load(heads[5].instance).unwrap().len(), 8);
+}
+
+#[test]
+fn a_failed_migration_leaves_the_v2_store_as_it_was() {
+    let dir = ScratchDir::new("fixture-v2-failed");
+    let path = v2_copy(&dir);
+    // A table in the way of the migration's first step makes it fail midway.
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    raw.execute_batch("CREATE TABLE records_v3 (in_the_way INTEGER)")
+        .unwrap();
+    assert!(SqliteStore::open(&path).is_err());
+    let version: i64 = raw.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(version, 2);
+    assert_eq!(columns(&raw, "records").len(), 9, "the old records table is whole");
+    assert_eq!(columns(&raw, "records_v3"), ["in_the_way"]);
+    let count: i64 = raw.query_row("SELECT count(*) FROM records", [], |r| r.get(0)).unwrap();
+    assert_eq!(count, 27);
+    // Out of the way, the migration runs whole.
+    raw.execute_batch("DROP TABLE records_v3").unwrap();
+    drop(raw);
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(
+        regula_core::store::verify_against_checkpoint(&store, &checkpoint()).unwrap(),
+        None
+    );
+    assert!(sample::verify(&store).unwrap().is_ok());
+}
+
+/// A schema-2 store read without migrating answers reads and refuses appends.
+#[test]
+fn open_existing_reads_a_v2_store_and_refuses_to_append_to_it() {
+    let dir = ScratchDir::new("fixture-v2-existing");
+    let path = v2_copy(&dir);
+    let before = std::fs::read(&path).unwrap();
+    let store = SqliteStore::open_existing(&path).unwrap();
+    let heads = store.list(&regula_core::InstanceFilter::all()).unwrap();
+    let repo = Repository::new(sample::engine(), &store);
+    let mut inst = repo.load(heads[0].instance).unwrap();
+    let err = repo.apply(&mut inst, annotate("不应写入")).unwrap_err();
+    assert!(err.to_string().contains("schema"), "{err}");
+    drop(repo);
+    drop(store);
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}
