@@ -32,7 +32,7 @@ start=$SECONDS
 echo "== fuzz: building ${#targets[@]} targets (${host}, release with debug assertions)"
 bins=()
 for t in "${targets[@]}"; do bins+=(--bin "$t"); done
-cargo build --locked --release --quiet --target "$host" "${bins[@]}"
+cargo build --release --quiet --target "$host" "${bins[@]}"
 echo "   built in $((SECONDS - start)) s"
 
 scratch=$(mktemp -d)
