@@ -16,6 +16,16 @@ set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 
 seconds=${FUZZ_SECONDS:-4}
+# libfuzzer-sys compiles libFuzzer's C++ source: a C++ compiler is needed.
+if ! command -v c++ >/dev/null 2>&1 && ! command -v g++ >/dev/null 2>&1; then
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "== fuzz: installing g++ (libFuzzer is C++)"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq g++ >/dev/null
+    else
+        echo "the fuzz targets need a C++ compiler (Debian/Ubuntu: sudo apt-get install g++)" >&2
+        exit 2
+    fi
+fi
 host=$(rustc -vV | sed -n 's/^host: //p')
 export CARGO_TARGET_DIR="${FUZZ_TARGET_DIR:-$PWD/target}"
 export CARGO_INCREMENTAL=0
