@@ -591,10 +591,17 @@ impl CheckpointNote {
             size: legacy.size,
             root: legacy.root,
         };
-        Ok(CheckpointNote {
+        let note = CheckpointNote {
             legacy_json: true,
             ..CheckpointNote::unsigned(&Checkpoint::new(head, legacy.at))
-        })
+        };
+        // chrono's serde reads times that a note cannot state (`-026-11-27T15:24:1Z`:
+        // a year before 0000, one-digit fields); such a checkpoint would be written as a
+        // note no reader accepts (found by the fuzz target `checkpoint_note`).
+        Checkpoint::parse_body(&note.body_text).map_err(|e| CheckpointError::Json {
+            message: format!("\"at\": {e}"),
+        })?;
+        Ok(note)
     }
 
     /// What the note states. A signed note's statement is vouched for only once

@@ -256,3 +256,22 @@ fn every_note_signed_is_one_that_parses() {
     }
     assert!(matches!(refused, Some(CheckpointError::TooLong { .. })), "{refused:?}");
 }
+
+/// Found by the fuzz target `checkpoint_note`: a JSON checkpoint of 0.1–0.2 whose `at`
+/// chrono's serde reads but no note can state (a year before 0000) was read, and the
+/// note written from it was refused by `parse`. It is refused when read, naming `at`.
+#[test]
+fn a_json_checkpoint_whose_time_a_note_cannot_state_is_refused() {
+    let text = "{  \"format\": 1,\n  \"size\": 128,\n  \"root\": \"8899f009d606e62e9c6a9b8b04200025e25085b85ce5ef5ed536b79f0e487b0e\",\n  \"at\": \"-026-11-27T15:24:1.3919059Z\"\n}\n\n";
+    match CheckpointNote::read(text) {
+        Err(CheckpointError::Json { message }) => assert!(message.contains("\"at\""), "{message}"),
+        other => panic!("expected a JSON error naming at, got {other:?}"),
+    }
+    // Every JSON checkpoint read is written as a note that reads back to it.
+    let fine = text.replace("-026-11-27T15:24:1.3919059Z", "2026-11-27T15:24:01.3919059Z");
+    let note = CheckpointNote::read(&fine).unwrap();
+    assert_eq!(
+        CheckpointNote::parse(&note.to_text()).unwrap().checkpoint(),
+        note.checkpoint()
+    );
+}
