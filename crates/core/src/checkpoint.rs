@@ -83,6 +83,12 @@ pub const MAX_CHECKPOINT_LEN: usize = 16 * 1024;
 /// The most signature lines accepted on one checkpoint.
 pub const MAX_SIGNATURES: usize = 100;
 
+/// The longest key name or origin, in bytes: a note's body and first signature line
+/// then always fit in [`MAX_CHECKPOINT_LEN`], so signing a checkpoint never writes a
+/// note that no reader accepts (the fuzz target `checkpoint_note` found a 16 KiB
+/// origin, read back, that grew past it once signed).
+pub const MAX_NAME_LEN: usize = 255;
+
 /// The origin of a checkpoint made without one, and of a JSON checkpoint read from an
 /// earlier release.
 pub const DEFAULT_ORIGIN: &str = "regula";
@@ -264,12 +270,15 @@ pub enum CheckpointError {
     },
 }
 
-/// Why `name` cannot be a key name or a checkpoint origin (empty, or holding `+`, white
-/// space, a control, bidirectional or invisible format character), or `None` when it
-/// can.
+/// Why `name` cannot be a key name or a checkpoint origin (empty, longer than
+/// [`MAX_NAME_LEN`] bytes, or holding `+`, white space, a control, bidirectional or
+/// invisible format character), or `None` when it can.
 pub fn name_fault(name: &str) -> Option<&'static str> {
     if name.is_empty() {
         return Some("it is empty");
+    }
+    if name.len() > MAX_NAME_LEN {
+        return Some("it is longer than 255 bytes");
     }
     if name.contains('+') {
         return Some("it contains '+'");
@@ -582,10 +591,17 @@ impl CheckpointNote {
             size: legacy.size,
             root: legacy.root,
         };
-        Ok(CheckpointNote {
+        let note = CheckpointNote {
             legacy_json: true,
             ..CheckpointNote::unsigned(&Checkpoint::new(head, legacy.at))
-        })
+        };
+        // chrono's serde reads times that a note cannot state (`-026-11-27T15:24:1Z`:
+        // a year before 0000, one-digit fields); such a checkpoint would be written as a
+        // note no reader accepts (found by the fuzz target `checkpoint_note`).
+        Checkpoint::parse_body(&note.body_text).map_err(|e| CheckpointError::Json {
+            message: format!("\"at\": {e}"),
+        })?;
+        Ok(note)
     }
 
     /// What the note states. A signed note's statement is vouched for only once
@@ -616,7 +632,9 @@ impl CheckpointNote {
 
     /// Adds a signature line (its signature is not checked here). A key that already
     /// signed is [`CheckpointError::DuplicateSignature`]; more than [`MAX_SIGNATURES`]
-    /// is [`CheckpointError::TooManySignatures`].
+    /// is [`CheckpointError::TooManySignatures`]; a line that would make the note longer
+    /// than [`MAX_CHECKPOINT_LEN`] is [`CheckpointError::TooLong`], so that every note
+    /// written is one [`parse`](CheckpointNote::parse) reads.
     pub fn add_signature(&mut self, signature: NoteSignature) -> Result<(), CheckpointError> {
         if self
             .signatures
@@ -632,6 +650,13 @@ impl CheckpointNote {
             return Err(CheckpointError::TooManySignatures {
                 found: self.signatures.len() + 1,
             });
+        }
+        let len = self.body_text.len()
+            + 1
+            + self.signatures.iter().map(|s| s.line().len()).sum::<usize>()
+            + signature.line().len();
+        if len > MAX_CHECKPOINT_LEN {
+            return Err(CheckpointError::TooLong { len });
         }
         self.signatures.push(signature);
         self.legacy_json = false;

@@ -191,3 +191,87 @@ proptest! {
         prop_assert_eq!(CheckpointNote::read(&text).unwrap(), back);
     }
 }
+
+/// Found by the fuzz target `checkpoint_note` (docs/fuzzing.md): a note whose origin
+/// filled nearly all of `MAX_CHECKPOINT_LEN` was read, and once signed it was a note
+/// that `parse` refused as too long. An origin, like a key name, now holds at most
+/// `MAX_NAME_LEN` bytes.
+#[test]
+fn an_origin_longer_than_a_name_may_be_is_refused() {
+    use regula_core::checkpoint::{MAX_CHECKPOINT_LEN, MAX_NAME_LEN};
+    let head = TreeHead {
+        size: 124,
+        root: Digest::of(b"root"),
+    };
+    let at = DateTime::parse_from_rfc3339("2026-11-28T02:24:58Z").unwrap().to_utc();
+    let long = "w".repeat(MAX_CHECKPOINT_LEN - 200);
+    let text = format!(
+        "{long}\n124\n{}\ntime 2026-11-28T02:24:58Z\n\n",
+        regula_core::checkpoint::encode_base64(&head.root.0)
+    );
+    assert!(text.len() <= MAX_CHECKPOINT_LEN);
+    assert!(matches!(
+        CheckpointNote::parse(&text),
+        Err(CheckpointError::InvalidOrigin { .. })
+    ));
+    assert!(matches!(
+        Checkpoint::with_origin(&"w".repeat(MAX_NAME_LEN + 1), head, at),
+        Err(CheckpointError::InvalidOrigin { .. })
+    ));
+    assert!(Checkpoint::with_origin(&"w".repeat(MAX_NAME_LEN), head, at).is_ok());
+}
+
+/// The other half of that fix: a signature that would make the note longer than
+/// `MAX_CHECKPOINT_LEN` is refused, so every note `add_signature` builds is one `parse`
+/// reads back, even with the longest origin and the longest key names.
+#[test]
+fn every_note_signed_is_one_that_parses() {
+    use regula_core::checkpoint::{MAX_CHECKPOINT_LEN, MAX_NAME_LEN, MAX_SIGNATURES};
+    let head = TreeHead {
+        size: 1,
+        root: Digest::of(b"root"),
+    };
+    let at = DateTime::parse_from_rfc3339("2026-11-28T02:24:58Z").unwrap().to_utc();
+    let checkpoint = Checkpoint::with_origin(&"o".repeat(MAX_NAME_LEN), head, at).unwrap();
+    let mut note = CheckpointNote::unsigned(&checkpoint);
+    let mut refused = None;
+    for i in 0..MAX_SIGNATURES {
+        let name = format!("{i:03}{}", "k".repeat(MAX_NAME_LEN - 3));
+        let signature = NoteSignature {
+            key_id: KeyId::compute(&name, &[7; 32]),
+            name,
+            signature: vec![9; 64],
+        };
+        match note.add_signature(signature) {
+            Ok(()) => {
+                let text = note.to_text();
+                assert!(text.len() <= MAX_CHECKPOINT_LEN);
+                assert_eq!(CheckpointNote::parse(&text).unwrap(), note);
+            }
+            Err(e) => {
+                refused = Some(e);
+                break;
+            }
+        }
+    }
+    assert!(matches!(refused, Some(CheckpointError::TooLong { .. })), "{refused:?}");
+}
+
+/// Found by the fuzz target `checkpoint_note`: a JSON checkpoint of 0.1–0.2 whose `at`
+/// chrono's serde reads but no note can state (a year before 0000) was read, and the
+/// note written from it was refused by `parse`. It is refused when read, naming `at`.
+#[test]
+fn a_json_checkpoint_whose_time_a_note_cannot_state_is_refused() {
+    let text = "{  \"format\": 1,\n  \"size\": 128,\n  \"root\": \"8899f009d606e62e9c6a9b8b04200025e25085b85ce5ef5ed536b79f0e487b0e\",\n  \"at\": \"-026-11-27T15:24:1.3919059Z\"\n}\n\n";
+    match CheckpointNote::read(text) {
+        Err(CheckpointError::Json { message }) => assert!(message.contains("\"at\""), "{message}"),
+        other => panic!("expected a JSON error naming at, got {other:?}"),
+    }
+    // Every JSON checkpoint read is written as a note that reads back to it.
+    let fine = text.replace("-026-11-27T15:24:1.3919059Z", "2026-11-27T15:24:01.3919059Z");
+    let note = CheckpointNote::read(&fine).unwrap();
+    assert_eq!(
+        CheckpointNote::parse(&note.to_text()).unwrap().checkpoint(),
+        note.checkpoint()
+    );
+}

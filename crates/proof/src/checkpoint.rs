@@ -41,7 +41,8 @@ impl CheckpointSigning for CheckpointNote {
     fn sign(checkpoint: &Checkpoint, key: &SigningKey) -> CheckpointNote {
         let mut note = CheckpointNote::unsigned(checkpoint);
         let signature = signature_of(note.body_text(), key);
-        // The first signature of a note with none: never a duplicate, never too many.
+        // The first signature of a note with none: never a duplicate, never too many,
+        // never too long (an origin and a key name hold at most MAX_NAME_LEN bytes).
         let _ = note.add_signature(signature);
         note
     }

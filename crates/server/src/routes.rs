@@ -17,8 +17,8 @@ use regula_standards::lifecycle::StandardAction;
 use regula_standards::listing::ListQuery;
 use regula_standards::report::{ReportQuery, Section};
 use regula_standards::service::{Attempt, AttemptError, Court, Extension, ServiceError};
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde::Deserialize;
+use serde_json::json;
 
 use crate::App;
 use crate::any_store::AnyStore;
@@ -271,36 +271,10 @@ fn parse_time_any(court: &Court<AnyStore>, text: &str) -> Result<DateTime<Utc>, 
     })
 }
 
-/// The body of `POST /v1/standards/{code}/records` and `…/preview`: an action. The
-/// actor is the token's; nothing here can name another.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct ActionRequest {
-    /// The action's machine name (e.g. `assign`).
-    pub action: String,
-    /// Its payload (fields as the action's schema says); absent: `{}`.
-    #[serde(default)]
-    pub payload: Option<Value>,
-    /// The role to act in; absent: the first the action allows that the caller fits.
-    #[serde(default)]
-    pub role: Option<String>,
-    /// A note kept in the record.
-    #[serde(default)]
-    pub note: Option<String>,
-    /// When the event happened, for one entered after the fact (RFC 3339 or a date).
-    #[serde(default)]
-    pub at: Option<String>,
-}
-
-/// The action named `name` with `payload`: an action without fields takes no payload,
-/// `null` or `{}`; one with optional fields only takes none or `{}`.
-pub(crate) fn action_of(name: &str, payload: Option<&Value>) -> Result<StandardAction, regula_core::PayloadError> {
-    let empty = payload.is_none_or(|p| p.is_null() || p.as_object().is_some_and(serde_json::Map::is_empty));
-    match payload {
-        Some(p) if !empty => StandardAction::from_parts(name, p),
-        _ => StandardAction::from_parts(name, &Value::Null).or_else(|_| StandardAction::from_parts(name, &json!({}))),
-    }
-}
+// The body of `POST …/records` and `…/preview`, decoded and its action built by the
+// library (fuzzed there: docs/fuzzing.md).
+pub use regula_standards::request::ActionRequest;
+pub(crate) use regula_standards::request::action_of;
 
 /// Builds the command of `request` for `caller` on `code`: 400 for an unknown action,
 /// role or a payload that does not fit; 403 when the caller's actor may not act in

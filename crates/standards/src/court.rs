@@ -54,6 +54,25 @@ pub struct CourtConfig {
     pub intermediate_court: IntermediateCourt,
 }
 
+/// A date written `YYYY-MM-DD`, as RFC 3339 writes a full date: four digits of year,
+/// two of month and day. chrono's `%Y` alone also reads a sign and any number of
+/// digits (`-4046-03-20`, `+12345-01-01`), dates no RFC 3339 time can state, so a time
+/// read from one could not be written back (found by the fuzz target `action_request`).
+pub fn parse_full_date(text: &str) -> Option<NaiveDate> {
+    let shaped = text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    if !shaped {
+        return None;
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+}
+
 impl CourtConfig {
     /// The configuration a catalog describes.
     pub fn from_catalog(catalog: &Catalog) -> Self {
@@ -96,7 +115,7 @@ impl CourtConfig {
         if let Ok(t) = DateTime::parse_from_rfc3339(text) {
             return Some(t.with_timezone(&Utc));
         }
-        let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
+        let date = parse_full_date(text)?;
         let local = date.and_time(chrono::NaiveTime::from_hms_opt(9, 0, 0)?);
         self.timezone
             .from_local_datetime(&local)

@@ -405,6 +405,7 @@ pub mod lifecycle;
 pub mod listing;
 pub mod plan;
 pub mod report;
+pub mod request;
 pub mod rules;
 pub mod rules_log;
 pub mod schema;

@@ -13,6 +13,7 @@
 //! the proof bundles'.
 
 pub mod fields;
+pub mod payload;
 
 use schemars::JsonSchema;
 use serde_json::{Map, Value};
