@@ -13,6 +13,7 @@ use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
 use gb::{Party, Project, StandardKind, Step};
 use regula::{
     Action, Actor, AuditRecord, Command, Definition, DynAction, Dynamic, Engine, ManualClock, Registry, SeededIds,
+    State,
 };
 
 const TWIN: &str = include_str!("../../../examples/gb_standard.toml");
@@ -282,4 +283,78 @@ fn review_revision_and_cancellation_write_the_same_records() {
     assert!(la.iter().all(|r| r.refusal().is_none()), "nothing here is refused");
     assert_eq!(la.last().map(|r| r.state_after()), Some("cancelled"));
     assert_eq!(da["revisions"], serde_json::json!(["技术进步"]));
+}
+
+/// A row as both sides can compare it: from, action, to, roles, guard keys.
+type Row = (String, String, String, Vec<String>, Vec<String>);
+
+#[test]
+fn both_declare_the_same_names_labels_and_rows() {
+    let typed = gb::definition().expect("the typed definition builds");
+    let twin = Definition::<Dynamic>::from_toml(TWIN, &Registry::new()).expect("the twin loads");
+    assert_eq!((typed.name(), typed.version()), (twin.name(), twin.version()));
+    assert_eq!(
+        typed
+            .states()
+            .iter()
+            .map(|s| (
+                s.state.name().to_owned(),
+                s.label.zh.to_string(),
+                s.label.en.to_string()
+            ))
+            .collect::<Vec<_>>(),
+        twin.states()
+            .iter()
+            .map(|s| (
+                s.state.name().to_owned(),
+                s.label.zh.to_string(),
+                s.label.en.to_string()
+            ))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(typed.actions(), twin.actions());
+    assert_eq!(typed.roles(), twin.roles());
+    assert_eq!(typed.creators(), twin.creators());
+    assert_eq!(typed.initial().name(), twin.initial().name());
+    // Rows in file order; the twin's payload schemas are types in Rust, so its
+    // `payload_schema:*` guards have no counterpart.
+    let rows_of = |rows: Vec<Row>| rows;
+    let typed_rows = rows_of(
+        typed
+            .transitions()
+            .iter()
+            .map(|t| {
+                let guards = t.guards.iter().map(|g| g.key()).collect();
+                (
+                    t.from.name().to_owned(),
+                    t.action.clone(),
+                    t.to.name().to_owned(),
+                    t.roles.clone(),
+                    guards,
+                )
+            })
+            .collect(),
+    );
+    let twin_rows = rows_of(
+        twin.transitions()
+            .iter()
+            .map(|t| {
+                let guards = t
+                    .guards
+                    .iter()
+                    .map(|g| g.key())
+                    .filter(|k| !k.starts_with("payload_schema:"))
+                    .collect();
+                (
+                    t.from.name().to_owned(),
+                    t.action.clone(),
+                    t.to.name().to_owned(),
+                    t.roles.clone(),
+                    guards,
+                )
+            })
+            .collect(),
+    );
+    assert_eq!(typed_rows, twin_rows);
+    assert_eq!(typed_rows.len(), 19, "11 rows, withdraw from 2 states, cancel from 6");
 }
