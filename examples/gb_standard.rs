@@ -16,8 +16,8 @@ use std::sync::Arc;
 use chrono::{FixedOffset, NaiveDate, TimeDelta, TimeZone, Utc};
 use regula::builtin::{self, Ballots, Fraction};
 use regula::{
-    Action, Actor, CalendarSpan, Command, Definition, DefinitionError, EffectInput, Engine, Lang, Lifecycle,
-    ManualClock, Role, SeededIds, State, Text,
+    Action, Actor, CalendarSpan, Command, Definition, DefinitionError, EffectInput, Engine, Field, FieldSchema,
+    FieldType, Labelled, Lang, Lifecycle, ManualClock, Role, Row, SeededIds, State,
 };
 use serde::{Deserialize, Serialize};
 
@@ -178,6 +178,59 @@ fn date(input: &EffectInput<'_, GbStandard>) -> String {
     input.at.with_timezone(&BEIJING).format("%Y-%m-%d").to_string()
 }
 
+/// A text field of at most `max` characters (and at least `min`).
+fn text(name: &str, min: Option<usize>, max: Option<usize>, required: bool) -> Field {
+    Field {
+        name: name.into(),
+        kind: FieldType::Text {
+            min_length: min,
+            max_length: max,
+        },
+        required,
+    }
+}
+
+/// What the twin's `[payloads.<action>]` tables say beyond the payload types: the
+/// limits of texts, checked by the same guard so a refusal reads the same.
+fn schema(kind: StepKind) -> Option<FieldSchema> {
+    let fields = match kind {
+        StepKind::Propose => vec![Field {
+            name: "kind".into(),
+            kind: FieldType::Enumeration(["basic", "method", "product", "management"].map(String::from).to_vec()),
+            required: true,
+        }],
+        StepKind::SubmitDraft => vec![text("draft_version", None, Some(20), true)],
+        StepKind::CastVote => vec![
+            Field {
+                name: "in_favour".into(),
+                kind: FieldType::Bool,
+                required: true,
+            },
+            text("comment", None, Some(500), false),
+        ],
+        StepKind::Approve => vec![text("approval_number", None, Some(40), true)],
+        StepKind::Publish => vec![
+            text("standard_number", None, Some(40), true),
+            Field {
+                name: "publication_date".into(),
+                kind: FieldType::Date,
+                required: true,
+            },
+        ],
+        StepKind::Revise | StepKind::Withdraw | StepKind::Cancel => vec![text("reason", Some(1), None, true)],
+        _ => return None,
+    };
+    Some(FieldSchema::new(fields))
+}
+
+/// A row's first guard, as in the twin: its action's payload schema, if it has one.
+fn checked(kind: StepKind) -> impl FnOnce(Row<GbStandard>) -> Row<GbStandard> {
+    move |r| match schema(kind) {
+        Some(s) => r.named_guard(builtin::payload_schema(Labelled::key(&kind), s)),
+        None => r,
+    }
+}
+
 /// The procedure, mirroring `examples/gb_standard.toml` row for row.
 pub fn definition() -> Result<Definition<GbStandard>, DefinitionError> {
     use Party::{Administration, Member, Secretariat};
@@ -193,103 +246,131 @@ pub fn definition() -> Result<Definition<GbStandard>, DefinitionError> {
         .terminal(Withdrawn)
         .terminal(Cancelled)
         .creators([Secretariat])
-        .creation_check(|p: &Project| match p.title.chars().count() {
-            1..=200 => Ok(()),
-            n => Err(Text::owned(
-                format!("标题长度 {n} 字，须为 1 至 200 字"),
-                format!("the title has {n} characters; it must have 1 to 200"),
-            )),
+        .creation_check(|p: &Project| {
+            let creation = FieldSchema::new(vec![
+                text("title", Some(1), Some(200), true),
+                Field {
+                    name: "committee_size".into(),
+                    kind: FieldType::Integer,
+                    required: true,
+                },
+            ]);
+            // The twin checks the creation data's declared fields only; the others
+            // are empty at creation and left out of the JSON.
+            let value = serde_json::to_value(p).unwrap_or_default();
+            builtin::schema_refusal("create", &creation, &value)
         })
         .on(Preliminary, StepKind::Propose, Proposal, |r| {
-            r.by([Secretariat]).effect(|p: &mut Project, i| {
-                if let Step::Propose { kind } = i.action {
-                    p.kind = Some(*kind);
-                }
-            })
+            checked(StepKind::Propose)(r)
+                .by([Secretariat])
+                .effect(|p: &mut Project, i| {
+                    if let Step::Propose { kind } = i.action {
+                        p.kind = Some(*kind);
+                    }
+                })
         })
         .on(Proposal, StepKind::AcceptProject, Drafting, |r| {
-            r.by([Administration])
+            checked(StepKind::AcceptProject)(r)
+                .by([Administration])
                 .effect(|p: &mut Project, i| p.accepted_on = Some(date(i)))
         })
         .on(Drafting, StepKind::SubmitDraft, Enquiry, |r| {
-            r.by([Secretariat]).effect(|p: &mut Project, i| {
-                if let Step::SubmitDraft { draft_version } = i.action {
-                    p.drafts.push(draft_version.clone());
-                }
-            })
+            checked(StepKind::SubmitDraft)(r)
+                .by([Secretariat])
+                .effect(|p: &mut Project, i| {
+                    if let Step::SubmitDraft { draft_version } = i.action {
+                        p.drafts.push(draft_version.clone());
+                    }
+                })
         })
         .on(Enquiry, StepKind::CloseEnquiry, Review, |r| {
-            r.by([Secretariat])
+            checked(StepKind::CloseEnquiry)(r)
+                .by([Secretariat])
                 .named_guard(builtin::min_time_in_state(sixty_days, zone))
         })
         .on(Review, StepKind::CastVote, Review, |r| {
-            r.by([Member]).effect(|p: &mut Project, i| {
-                if let Step::CastVote { in_favour, comment } = i.action {
-                    p.ballots.insert(i.actor.id.clone(), *in_favour);
-                    p.comments.extend(comment.clone());
-                }
-            })
+            checked(StepKind::CastVote)(r)
+                .by([Member])
+                .effect(|p: &mut Project, i| {
+                    if let Step::CastVote { in_favour, comment } = i.action {
+                        p.ballots.insert(i.actor.id.clone(), *in_favour);
+                        p.comments.extend(comment.clone());
+                    }
+                })
         })
         .on(Review, StepKind::PassReview, Approval, |r| {
-            r.by([Secretariat]).named_guard(builtin::vote(
-                "ballots",
-                Fraction::new(2, 3),
-                Fraction::new(3, 4),
-                "committee_size",
-                |p: &Project| Ballots {
-                    cast: p.ballots.len() as u64,
-                    ayes: p.ballots.values().filter(|yes| **yes).count() as u64,
-                    electorate: Some(p.committee_size),
-                },
-            ))
+            checked(StepKind::PassReview)(r)
+                .by([Secretariat])
+                .named_guard(builtin::vote(
+                    "ballots",
+                    Fraction::new(2, 3),
+                    Fraction::new(3, 4),
+                    "committee_size",
+                    |p: &Project| Ballots {
+                        cast: p.ballots.len() as u64,
+                        ayes: p.ballots.values().filter(|yes| **yes).count() as u64,
+                        electorate: Some(p.committee_size),
+                    },
+                ))
         })
         .on(Approval, StepKind::Approve, Publication, |r| {
-            r.by([Administration]).effect(|p: &mut Project, i| {
-                if let Step::Approve { approval_number } = i.action {
-                    p.approval_number = Some(approval_number.clone());
-                }
-            })
+            checked(StepKind::Approve)(r)
+                .by([Administration])
+                .effect(|p: &mut Project, i| {
+                    if let Step::Approve { approval_number } = i.action {
+                        p.approval_number = Some(approval_number.clone());
+                    }
+                })
         })
         .on(Publication, StepKind::Publish, InForce, |r| {
-            r.by([Administration]).effect(|p: &mut Project, i| {
-                if let Step::Publish {
-                    standard_number,
-                    publication_date,
-                } = i.action
-                {
-                    p.standard_number = Some(standard_number.clone());
-                    p.published_on = Some(*publication_date);
-                }
-            })
+            checked(StepKind::Publish)(r)
+                .by([Administration])
+                .effect(|p: &mut Project, i| {
+                    if let Step::Publish {
+                        standard_number,
+                        publication_date,
+                    } = i.action
+                    {
+                        p.standard_number = Some(standard_number.clone());
+                        p.published_on = Some(*publication_date);
+                    }
+                })
         })
         .on(InForce, StepKind::StartReview, SystematicReview, |r| {
-            r.by([Secretariat])
+            checked(StepKind::StartReview)(r)
+                .by([Secretariat])
                 .named_guard(builtin::max_time_in_state(five_years, zone))
         })
         .on(SystematicReview, StepKind::Confirm, InForce, |r| {
-            r.by([Administration])
+            checked(StepKind::Confirm)(r)
+                .by([Administration])
                 .effect(|p: &mut Project, i| p.confirmed_on = Some(date(i)))
         })
         .on(SystematicReview, StepKind::Revise, Drafting, |r| {
-            r.by([Administration]).effect(|p: &mut Project, i| {
-                if let Step::Revise { reason } = i.action {
-                    p.revisions.push(reason.clone());
-                }
-            })
+            checked(StepKind::Revise)(r)
+                .by([Administration])
+                .effect(|p: &mut Project, i| {
+                    if let Step::Revise { reason } = i.action {
+                        p.revisions.push(reason.clone());
+                    }
+                })
         });
     for from in [InForce, SystematicReview] {
         b = b.on(from, StepKind::Withdraw, Withdrawn, |r| {
-            r.by([Administration])
+            checked(StepKind::Withdraw)(r)
+                .by([Administration])
                 .effect(|p: &mut Project, i| p.withdrawn_on = Some(date(i)))
         });
     }
     for from in [Preliminary, Proposal, Drafting, Enquiry, Review, Approval] {
         b = b.on(from, StepKind::Cancel, Cancelled, |r| {
-            r.by([Administration]).effect(|p: &mut Project, i| {
-                if let Step::Cancel { reason } = i.action {
-                    p.cancel_reason = Some(reason.clone());
-                }
-            })
+            checked(StepKind::Cancel)(r)
+                .by([Administration])
+                .effect(|p: &mut Project, i| {
+                    if let Step::Cancel { reason } = i.action {
+                        p.cancel_reason = Some(reason.clone());
+                    }
+                })
         });
     }
     b.build()

@@ -1,7 +1,8 @@
 //! The built-in guards of definition files, for definitions written in Rust too.
 //!
 //! Format 2 files ([`crate::dynamic`]) name these guards `min_time_in_state`,
-//! `max_time_in_state` and `vote`. The same constructors serve typed definitions, so a
+//! `max_time_in_state` and `vote`, and check payloads against `[payloads.<action>]`
+//! schemas (`payload_schema`). The same constructors serve typed definitions, so a
 //! definition written in Rust and its TOML twin register guards of the same name and
 //! refuse with the same words, and so write the same records.
 //!
@@ -22,9 +23,11 @@ use std::fmt;
 use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, Utc};
+use serde_json::Value;
 
 use crate::Lifecycle;
 use crate::calendar::CalendarSpan;
+use crate::fields::FieldSchema;
 use crate::guard::{GuardInput, NamedGuard};
 use crate::label::Text;
 
@@ -216,5 +219,36 @@ where
         check: Arc::new(move |input: &GuardInput<'_, L>| {
             vote_verdict(ballots(input.instance.data()), quorum, majority, &field)
         }),
+    }
+}
+
+/// Why `value` does not match `schema`, in the words of format 2's payload schemas
+/// (`owner` is the action's name, or `create` for creation data); `Ok` when it does.
+pub fn schema_refusal(owner: &str, schema: &FieldSchema, value: &Value) -> Result<(), Text> {
+    let problems = schema.check(value);
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let zh: Vec<&str> = problems.iter().map(|p| p.message.zh.as_ref()).collect();
+    let en: Vec<&str> = problems.iter().map(|p| p.message.en.as_ref()).collect();
+    Err(Text::owned(
+        format!("“{owner}”的数据不符合规定：{}", zh.join("；")),
+        format!("the payload of {owner} does not match its schema: {}", en.join("; ")),
+    ))
+}
+
+/// The guard `payload_schema:<action>`: the attempt's payload matches `schema`, as
+/// format 2's `[payloads.<action>]` requires. For a typed action the payload's type
+/// already fixes its fields; this adds what types do not say (text lengths, …) and
+/// refuses in the same words as a definition file.
+pub fn payload_schema<L: Lifecycle>(action: &str, schema: FieldSchema) -> NamedGuard<L> {
+    let owner = action.to_owned();
+    NamedGuard {
+        name: format!("payload_schema:{action}"),
+        description: Text::owned(
+            format!("“{action}”的数据符合规定"),
+            format!("the payload of {action} matches its schema"),
+        ),
+        check: Arc::new(move |input: &GuardInput<'_, L>| schema_refusal(&owner, &schema, input.payload)),
     }
 }

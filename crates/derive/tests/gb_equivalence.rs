@@ -227,6 +227,15 @@ fn review_revision_and_cancellation_write_the_same_records() {
             },
         ),
         say(0, "sac", Administration, Step::AcceptProject),
+        // #4: longer than the schema's 20 characters.
+        say(
+            0,
+            "tc-secretariat",
+            Secretariat,
+            Step::SubmitDraft {
+                draft_version: "征求意见稿（第一稿，经工作组讨论修改后提交）".into(),
+            },
+        ),
         say(
             0,
             "tc-secretariat",
@@ -280,7 +289,17 @@ fn review_revision_and_cancellation_write_the_same_records() {
     let (la, lb, da, db) = run(&script, 3);
     assert_same(&la, &lb);
     assert_eq!(da, db, "the data differs");
-    assert!(la.iter().all(|r| r.refusal().is_none()), "nothing here is refused");
+    let (guard, en) = refused_by(&la, 4);
+    assert_eq!(guard, "payload_schema:submit_draft");
+    assert!(
+        en.starts_with("the payload of submit_draft does not match its schema"),
+        "{en}"
+    );
+    assert_eq!(
+        la.iter().filter(|r| r.refusal().is_some()).count(),
+        1,
+        "only #4 is refused"
+    );
     assert_eq!(la.last().map(|r| r.state_after()), Some("cancelled"));
     assert_eq!(da["revisions"], serde_json::json!(["技术进步"]));
 }
@@ -316,8 +335,7 @@ fn both_declare_the_same_names_labels_and_rows() {
     assert_eq!(typed.roles(), twin.roles());
     assert_eq!(typed.creators(), twin.creators());
     assert_eq!(typed.initial().name(), twin.initial().name());
-    // Rows in file order; the twin's payload schemas are types in Rust, so its
-    // `payload_schema:*` guards have no counterpart.
+    // Rows in file order, with the same guards (a payload schema first).
     let rows_of = |rows: Vec<Row>| rows;
     let typed_rows = rows_of(
         typed
@@ -339,12 +357,7 @@ fn both_declare_the_same_names_labels_and_rows() {
         twin.transitions()
             .iter()
             .map(|t| {
-                let guards = t
-                    .guards
-                    .iter()
-                    .map(|g| g.key())
-                    .filter(|k| !k.starts_with("payload_schema:"))
-                    .collect();
+                let guards = t.guards.iter().map(|g| g.key()).collect();
                 (
                     t.from.name().to_owned(),
                     t.action.clone(),
@@ -357,4 +370,34 @@ fn both_declare_the_same_names_labels_and_rows() {
     );
     assert_eq!(typed_rows, twin_rows);
     assert_eq!(typed_rows.len(), 19, "11 rows, withdraw from 2 states, cancel from 6");
+}
+
+#[test]
+fn both_refuse_the_same_creation_data_in_the_same_words() {
+    let typed = Engine::new(gb::definition().expect("the typed definition builds"));
+    let twin = Engine::new(Definition::<Dynamic>::from_toml(TWIN, &Registry::new()).expect("the twin loads"));
+    let actor = Actor::new("tc-secretariat");
+    let reason_of = |e: regula::EngineError| match e {
+        regula::EngineError::CreationRefused { reason, .. } => reason,
+        other => panic!("not a refused creation: {other}"),
+    };
+    for title in [String::new(), "标".repeat(201)] {
+        let data = Project::new(title.clone(), 5);
+        let a = typed
+            .create(actor.clone(), "secretariat", data.clone(), None)
+            .map(|_| ())
+            .expect_err("the typed definition accepted a bad title");
+        let b = twin
+            .create(
+                actor.clone(),
+                "secretariat",
+                serde_json::to_value(&data).expect("json"),
+                None,
+            )
+            .map(|_| ())
+            .expect_err("the twin accepted a bad title");
+        let (a, b) = (reason_of(a), reason_of(b));
+        assert_eq!(a, b, "title of {} characters", title.chars().count());
+        assert!(a.en.contains("title"), "{}", a.en);
+    }
 }

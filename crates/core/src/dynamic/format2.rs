@@ -25,7 +25,7 @@ use crate::builtin::{self, Fraction};
 use crate::calendar::{CalendarSpan, parse_zone};
 use crate::definition::{Definition, Effect, EffectInput, Transition};
 use crate::fields::{FIELD_TYPES, Field, FieldSchema, FieldType};
-use crate::guard::{GuardExpr, GuardInput};
+use crate::guard::GuardExpr;
 use crate::label::Text;
 use crate::lifecycle::State;
 
@@ -577,19 +577,6 @@ fn schema_of(owner: &str, fields: &Ordered<FileField>) -> Result<FieldSchema, Lo
     Ok(FieldSchema::new(out))
 }
 
-fn schema_refusal(action: &str, schema: &FieldSchema, payload: &Value) -> Result<(), Text> {
-    let problems = schema.check(payload);
-    if problems.is_empty() {
-        return Ok(());
-    }
-    let zh: Vec<&str> = problems.iter().map(|p| p.message.zh.as_ref()).collect();
-    let en: Vec<&str> = problems.iter().map(|p| p.message.en.as_ref()).collect();
-    Err(Text::owned(
-        format!("“{action}”的数据不符合规定：{}", zh.join("；")),
-        format!("the payload of {action} does not match its schema: {}", en.join("; ")),
-    ))
-}
-
 /// The payload fields a guard names.
 fn guard_fields<'a>(g: &'a FileGuard, out: &mut Vec<&'a str>) {
     match g {
@@ -745,7 +732,7 @@ pub(super) fn load(source: &str, registry: &Registry) -> Result<Loaded, Located>
         b = b.migrators([check_role(m)?]);
     }
     if let Some(schema) = creation {
-        b = b.creation_check(move |data: &Value| schema_refusal("create", &schema, data));
+        b = b.creation_check(move |data: &Value| builtin::schema_refusal("create", &schema, data));
     }
     let base_name = file.effect.as_ref().map_or("merge_payload", |e| e.get_ref().as_str());
     let base: Option<Effect<Dynamic>> = match registry.effects.get(base_name) {
@@ -823,16 +810,7 @@ pub(super) fn load(source: &str, registry: &Registry) -> Result<Loaded, Located>
         // Guards: names registered, roles declared, payload fields in the schema.
         let mut guards = Vec::new();
         if let Some(schema) = &schema {
-            let a = action.clone();
-            let s = Arc::clone(schema);
-            guards.push(builtins.add(
-                format!("payload_schema:{action}"),
-                Text::owned(
-                    format!("“{action}”的数据符合规定"),
-                    format!("the payload of {action} matches its schema"),
-                ),
-                Arc::new(move |input: &GuardInput<'_, Dynamic>| schema_refusal(&a, &s, input.payload)),
-            ));
+            guards.push(builtins.add_guard(builtin::payload_schema(action, FieldSchema::clone(schema))));
         }
         for g in &ft.guards {
             let mut names = Vec::new();
