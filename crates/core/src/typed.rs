@@ -56,8 +56,9 @@ impl<L: Lifecycle> Row<L> {
         self
     }
 
-    /// Adds a guard of this row: registered under `name` (once, if several rows use
-    /// it) and required here.
+    /// Adds a guard of this row: registered under `name` and required here. Several
+    /// rows may share a guard by its name; it is registered by the first row that
+    /// adds it, so two different checks need two different names.
     pub fn guard<F>(self, name: impl Into<String>, description: Text, check: F) -> Self
     where
         F: Fn(&GuardInput<'_, L>) -> Result<(), Text> + Send + Sync + 'static,
