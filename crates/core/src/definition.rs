@@ -409,6 +409,8 @@ pub struct DefinitionBuilder<L: Lifecycle> {
     guards: Vec<NamedGuard<L>>,
     transitions: Vec<Transition<L::State>>,
     effect: Option<Effect<L>>,
+    // Effects of single rows (`(from, action)`), run after `effect`; see `crate::typed`.
+    row_effects: Vec<(L::State, String, Effect<L>)>,
     creation_check: Option<CreationCheck<L>>,
 }
 
@@ -538,8 +540,33 @@ impl<L: Lifecycle> DefinitionBuilder<L> {
         self
     }
 
+    /// True when a guard named `name` is registered already.
+    pub(crate) fn has_guard(&self, name: &str) -> bool {
+        self.guards.iter().any(|g| g.name == name)
+    }
+
+    /// Adds an effect run only for accepted attempts of `action` from `from`.
+    pub(crate) fn row_effect(mut self, from: L::State, action: String, effect: Effect<L>) -> Self {
+        self.row_effects.push((from, action, effect));
+        self
+    }
+
     /// Validates the declarations and builds the definition.
-    pub fn build(self) -> Result<Definition<L>, DefinitionError> {
+    pub fn build(mut self) -> Result<Definition<L>, DefinitionError> {
+        if !self.row_effects.is_empty() {
+            let base = self.effect.take();
+            let rows = std::mem::take(&mut self.row_effects);
+            self.effect = Some(Arc::new(move |data: &mut L::Data, input: &EffectInput<'_, L>| {
+                if let Some(base) = &base {
+                    base(data, input);
+                }
+                for (from, action, effect) in &rows {
+                    if from == input.from && action == input.action.name() {
+                        effect(data, input);
+                    }
+                }
+            }));
+        }
         let def = self.name.clone();
         if def.trim().is_empty() {
             return Err(DefinitionError::EmptyName);
@@ -909,6 +936,7 @@ impl<L: Lifecycle> Definition<L> {
             guards: Vec::new(),
             transitions: Vec::new(),
             effect: None,
+            row_effects: Vec::new(),
             creation_check: None,
         }
     }

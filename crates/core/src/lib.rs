@@ -214,6 +214,7 @@ pub mod action {
     //! Helpers to implement [`Action`](crate::Action) for serde enums.
     pub use crate::lifecycle::action::{from_tagged, tagged_payload};
 }
+pub mod builtin;
 pub mod calendar;
 pub mod checkpoint;
 pub mod clock;
@@ -235,6 +236,7 @@ pub mod replay;
 pub mod schema;
 pub mod store;
 pub mod suggest;
+pub mod typed;
 pub mod versions;
 
 pub use calendar::CalendarSpan;
@@ -252,9 +254,19 @@ pub use guard::{GuardCheck, GuardExpr, GuardInput, NamedGuard, Reason, ReasonCod
 pub use instance::{Instance, Snapshot};
 pub use label::{Lang, Text};
 pub use lifecycle::{Action, Data, Lifecycle, PayloadError, State};
+pub use typed::{Labelled, Row, TypedAction};
+
+/// `#[derive(State)]`, `#[derive(Action)]`, `#[derive(Role)]`: see [`typed`] and the
+/// `regula-derive` crate.
+#[cfg(feature = "derive")]
+pub use regula_derive::{Action, Role, State};
+
+// For the code the derives generate: the JSON value type of payloads.
 pub use plain_text::PlainTextError;
 pub use record::{Actor, AuditRecord, DefinitionRef, Digest, FORMAT_V1, FORMAT_VERSION, Outcome, RecordParseError};
 pub use replay::{ReplayOptions, TimeFloor, VerifyError, VerifyErrorKind, check_link, check_times, verify_chain};
+#[doc(hidden)]
+pub use serde_json as __private_serde_json;
 pub use store::{
     Append, Checkpoint, Claim, ClaimHolder, InstanceFilter, InstanceHead, MemoryStore, Repository, RepositoryError,
     Store, StoreError, TreeHead,

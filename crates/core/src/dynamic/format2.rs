@@ -21,10 +21,11 @@ use super::{
     DynState, Dynamic, FileLabel, LoadErrorKind, LoadWarningKind, Located, Ordered, Registry, closest_hint,
     map_build_error, register_named_guards, top_level_end, unknown,
 };
+use crate::builtin::{self, Fraction};
 use crate::calendar::{CalendarSpan, parse_zone};
 use crate::definition::{Definition, Effect, EffectInput, Transition};
 use crate::fields::{FIELD_TYPES, Field, FieldSchema, FieldType};
-use crate::guard::{GuardExpr, GuardInput};
+use crate::guard::GuardExpr;
 use crate::label::Text;
 use crate::lifecycle::State;
 
@@ -228,19 +229,6 @@ struct Vote {
 enum Electorate {
     Fixed(u64),
     Field(String),
-}
-
-/// A fraction `n/d` with `0 < n ≤ d`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Fraction {
-    num: u64,
-    den: u64,
-}
-
-impl fmt::Display for Fraction {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.num, self.den)
-    }
 }
 
 impl<'de> Deserialize<'de> for Fraction {
@@ -462,10 +450,6 @@ fn run(step: &Step, data: &mut Value, input: &EffectInput<'_, Dynamic>, zone: Fi
     }
 }
 
-fn local(at: chrono::DateTime<Utc>, zone: FixedOffset) -> String {
-    at.with_timezone(&zone).format("%Y-%m-%d %H:%M %:z").to_string()
-}
-
 /// What the loader collects while it reads the rows.
 struct Builtins {
     zone: FixedOffset,
@@ -480,6 +464,10 @@ impl Builtins {
         GuardExpr::Guard(name)
     }
 
+    fn add_guard(&mut self, guard: crate::guard::NamedGuard<Dynamic>) -> GuardExpr {
+        self.add(guard.name, guard.description, guard.check)
+    }
+
     /// The engine's guard expression for a file guard; built-ins become named guards.
     fn expr(&mut self, g: &FileGuard) -> GuardExpr {
         let zone = self.zone;
@@ -490,60 +478,8 @@ impl Builtins {
             FileGuard::Not(x) => GuardExpr::Not(Box::new(self.expr(x))),
             FileGuard::Role(r) => GuardExpr::Role(r.clone()),
             FileGuard::PayloadField(f) => GuardExpr::PayloadField(f.clone()),
-            FileGuard::MinTimeInState(span) => {
-                let span = *span;
-                self.add(
-                    format!("min_time_in_state:{span}"),
-                    Text::owned(
-                        format!("在当前状态停留至少{}", span.to_zh()),
-                        format!("at least {span} in the current state"),
-                    ),
-                    Arc::new(move |input: &GuardInput<'_, Dynamic>| {
-                        let entered = input.instance.entered_at();
-                        match span.after(entered, zone) {
-                            Some(due) if input.now >= due => Ok(()),
-                            Some(due) => Err(Text::owned(
-                                format!("须在当前状态停留至少{}，{} 起方可", span.to_zh(), local(due, zone)),
-                                format!(
-                                    "must stay at least {span} in the current state: not before {}",
-                                    local(due, zone)
-                                ),
-                            )),
-                            None => Err(Text::owned(
-                                format!("{} 之后的日期超出范围", span.to_zh()),
-                                format!("the date {span} after entering the state is out of range"),
-                            )),
-                        }
-                    }),
-                )
-            }
-            FileGuard::MaxTimeInState(span) => {
-                let span = *span;
-                self.add(
-                    format!("max_time_in_state:{span}"),
-                    Text::owned(
-                        format!("进入当前状态后{}内", span.to_zh()),
-                        format!("within {span} of entering the current state"),
-                    ),
-                    Arc::new(move |input: &GuardInput<'_, Dynamic>| {
-                        let entered = input.instance.entered_at();
-                        match span.after(entered, zone) {
-                            Some(due) if input.now > due => Err(Text::owned(
-                                format!(
-                                    "须在进入当前状态后{}内办理，期限 {} 已过",
-                                    span.to_zh(),
-                                    local(due, zone)
-                                ),
-                                format!(
-                                    "must be done within {span} of entering the current state; the time ran out at {}",
-                                    local(due, zone)
-                                ),
-                            )),
-                            _ => Ok(()),
-                        }
-                    }),
-                )
-            }
+            FileGuard::MinTimeInState(span) => self.add_guard(builtin::min_time_in_state(*span, zone)),
+            FileGuard::MaxTimeInState(span) => self.add_guard(builtin::max_time_in_state(*span, zone)),
             FileGuard::Vote(vote) => {
                 let v = vote.clone();
                 let yes = v
@@ -551,28 +487,25 @@ impl Builtins {
                     .as_ref()
                     .and_then(|y| serde_json::to_value(y).ok())
                     .unwrap_or(Value::Bool(true));
-                let mut parts = vec![format!("tally {}", v.tally)];
-                let mut zh_parts = vec![format!("表决 {}", v.tally)];
-                if let Some(q) = v.quorum {
-                    parts.push(format!("quorum {q}"));
-                    zh_parts.push(format!("到会 {q}"));
-                }
-                if let Some(m) = v.majority {
-                    parts.push(format!("majority {m}"));
-                    zh_parts.push(format!("赞成 {m}"));
-                }
-                let name = format!("vote:{}", parts.join(" "));
-                self.add(
-                    name,
-                    Text::owned(zh_parts.join("，"), parts.join(", ")),
-                    Arc::new(move |input: &GuardInput<'_, Dynamic>| check_vote(&v, &yes, input.instance.data())),
-                )
+                let field = match &v.electorate {
+                    Electorate::Field(f) => f.clone(),
+                    Electorate::Fixed(_) => "electorate".to_owned(),
+                };
+                let (quorum, majority, tally) = (v.quorum, v.majority, v.tally.clone());
+                self.add_guard(builtin::vote::<Dynamic, _>(
+                    &tally,
+                    quorum,
+                    majority,
+                    &field,
+                    move |data| ballots(&v, &yes, data),
+                ))
             }
         }
     }
 }
 
-fn check_vote(v: &Vote, yes: &Value, data: &Value) -> Result<(), Text> {
+/// How the vote on `v.tally` stands in the data.
+fn ballots(v: &Vote, yes: &Value, data: &Value) -> builtin::Ballots {
     let ballots = data.get(&v.tally).and_then(Value::as_object);
     let cast = ballots.map_or(0, serde_json::Map::len) as u64;
     let ayes = ballots.map_or(0, |b| b.values().filter(|x| *x == yes).count()) as u64;
@@ -585,37 +518,7 @@ fn check_vote(v: &Vote, yes: &Value, data: &Value) -> Result<(), Text> {
             _ => None,
         },
     };
-    let Some(electorate) = electorate.filter(|&n| n > 0) else {
-        let field = match &v.electorate {
-            Electorate::Field(f) => f.as_str(),
-            Electorate::Fixed(_) => "electorate",
-        };
-        return Err(Text::owned(
-            format!("表决人数（字段 {field}）未设定"),
-            format!("the number of voters (field {field}) is not set"),
-        ));
-    };
-    let mut zh = Vec::new();
-    let mut en = Vec::new();
-    if let Some(q) = v.quorum
-        && u128::from(cast) * u128::from(q.den) < u128::from(q.num) * u128::from(electorate)
-    {
-        zh.push(format!("投票 {cast} 人，不足应投 {electorate} 人的 {q}"));
-        en.push(format!("{cast} of {electorate} voted, short of the quorum of {q}"));
-    }
-    if let Some(m) = v.majority
-        && (cast == 0 || u128::from(ayes) * u128::from(m.den) < u128::from(m.num) * u128::from(cast))
-    {
-        zh.push(format!("赞成 {ayes} 票，不足所投 {cast} 票的 {m}"));
-        en.push(format!(
-            "{ayes} of {cast} votes in favour, short of the majority of {m}"
-        ));
-    }
-    if en.is_empty() {
-        Ok(())
-    } else {
-        Err(Text::owned(zh.join("；"), en.join("; ")))
-    }
+    builtin::Ballots { cast, ayes, electorate }
 }
 
 fn field_of(action: &str, name: &str, spec: &FileField) -> Result<Field, LoadErrorKind> {
@@ -672,19 +575,6 @@ fn schema_of(owner: &str, fields: &Ordered<FileField>) -> Result<FieldSchema, Lo
         out.push(field_of(owner, name, spec.get_ref()).map_err(|k| (spec.span().start, k))?);
     }
     Ok(FieldSchema::new(out))
-}
-
-fn schema_refusal(action: &str, schema: &FieldSchema, payload: &Value) -> Result<(), Text> {
-    let problems = schema.check(payload);
-    if problems.is_empty() {
-        return Ok(());
-    }
-    let zh: Vec<&str> = problems.iter().map(|p| p.message.zh.as_ref()).collect();
-    let en: Vec<&str> = problems.iter().map(|p| p.message.en.as_ref()).collect();
-    Err(Text::owned(
-        format!("“{action}”的数据不符合规定：{}", zh.join("；")),
-        format!("the payload of {action} does not match its schema: {}", en.join("; ")),
-    ))
 }
 
 /// The payload fields a guard names.
@@ -842,7 +732,7 @@ pub(super) fn load(source: &str, registry: &Registry) -> Result<Loaded, Located>
         b = b.migrators([check_role(m)?]);
     }
     if let Some(schema) = creation {
-        b = b.creation_check(move |data: &Value| schema_refusal("create", &schema, data));
+        b = b.creation_check(move |data: &Value| builtin::schema_refusal("create", &schema, data));
     }
     let base_name = file.effect.as_ref().map_or("merge_payload", |e| e.get_ref().as_str());
     let base: Option<Effect<Dynamic>> = match registry.effects.get(base_name) {
@@ -920,16 +810,7 @@ pub(super) fn load(source: &str, registry: &Registry) -> Result<Loaded, Located>
         // Guards: names registered, roles declared, payload fields in the schema.
         let mut guards = Vec::new();
         if let Some(schema) = &schema {
-            let a = action.clone();
-            let s = Arc::clone(schema);
-            guards.push(builtins.add(
-                format!("payload_schema:{action}"),
-                Text::owned(
-                    format!("“{action}”的数据符合规定"),
-                    format!("the payload of {action} matches its schema"),
-                ),
-                Arc::new(move |input: &GuardInput<'_, Dynamic>| schema_refusal(&a, &s, input.payload)),
-            ));
+            guards.push(builtins.add_guard(builtin::payload_schema(action, FieldSchema::clone(schema))));
         }
         for g in &ft.guards {
             let mut names = Vec::new();
