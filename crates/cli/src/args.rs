@@ -87,7 +87,9 @@ impl Cli {
             use clap::error::ErrorKind;
             let shown_as_is = matches!(
                 error.kind(),
-                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
             );
             // The same command line in English gives the English message of the same
             // error (not needed when it is English already, or help to print).
