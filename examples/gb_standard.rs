@@ -10,6 +10,11 @@
 //!
 //! Run: `cargo run --example gb_standard`
 
+// A state's, action's or role's documentation is its pair of labels in `#[regula(zh,
+// en)]`, which the derive turns into the definition's labels: a doc comment would say
+// it twice.
+#![allow(missing_docs)]
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
