@@ -248,7 +248,9 @@ pub use instance::{Instance, Snapshot};
 pub use label::{Lang, Text};
 pub use lifecycle::{Action, Data, Lifecycle, PayloadError, State};
 pub use plain_text::PlainTextError;
-pub use record::{Actor, AuditRecord, DefinitionRef, Digest, FORMAT_V1, FORMAT_VERSION, Outcome, RecordParseError};
+pub use record::{
+    Actor, AuditRecord, DefinitionRef, Digest, FORMAT_V1, FORMAT_VERSION, Name, Outcome, RecordParseError,
+};
 pub use replay::{ReplayOptions, TimeFloor, VerifyError, VerifyErrorKind, check_link, check_times, verify_chain};
 pub use store::{
     Append, Checkpoint, Claim, ClaimHolder, InstanceFilter, InstanceHead, MemoryStore, Repository, RepositoryError,

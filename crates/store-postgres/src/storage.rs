@@ -22,8 +22,8 @@ fn record_columns(r: &AuditRecord) -> [(&'static str, String); 7] {
         ("seq", r.seq.to_string()),
         ("record_id", r.id.to_string()),
         ("at", time_text(&r.at)),
-        ("definition", r.definition.name.clone()),
-        ("action", r.action.clone()),
+        ("definition", r.definition.name.to_string()),
+        ("action", r.action.to_string()),
         ("hash", r.hash.to_hex()),
     ]
 }

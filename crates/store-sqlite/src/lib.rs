@@ -386,7 +386,7 @@ fn read_head_row(row: &rusqlite::Row<'_>) -> Result<Result<InstanceHead, StoreEr
         Ok(InstanceHead {
             instance: Uuid::parse_str(&id).map_err(|e| corrupt(&place, e))?,
             definition: DefinitionRef {
-                name: definition,
+                name: definition.into(),
                 version: u32::try_from(version).map_err(|e| corrupt(&place, e))?,
             },
             state,
@@ -542,8 +542,8 @@ impl Store for SqliteStore {
                             to_i64(a.instance, r.seq, "sequence number")?,
                             r.id.to_string(),
                             time_text(&r.at),
-                            r.definition.name,
-                            r.action,
+                            r.definition.name.as_str(),
+                            r.action.as_str(),
                             r.hash.to_hex(),
                             json,
                         ])
@@ -565,7 +565,7 @@ impl Store for SqliteStore {
                 upsert
                     .execute(params![
                         head.instance.to_string(),
-                        head.definition.name,
+                        head.definition.name.as_str(),
                         i64::from(head.definition.version),
                         head.state,
                         to_i64(head.instance, head.seq, "sequence number")?,
