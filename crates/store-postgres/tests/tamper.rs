@@ -353,8 +353,8 @@ fn every_edited_records_column_is_found() {
             "seq" => "3".to_owned(),
             "record_id" => record.id.to_string(),
             "at" => time_text(&record.at),
-            "definition" => record.definition.name.clone(),
-            "action" => record.action.clone(),
+            "definition" => record.definition.name.to_string(),
+            "action" => record.action.to_string(),
             _ => record.hash.to_hex(),
         };
         let report = f.verify();
