@@ -130,7 +130,7 @@ fn synthetic(entry: &regula_standards::Entry, court: usize, i: usize, rng: &mut 
         data.history.push(StageChange {
             from: w[0],
             to: w[1],
-            action: format!("to_{}", w[1].as_str()),
+            action: format!("to_{}", w[1].as_str()).into(),
             stamp,
         });
     }

@@ -551,7 +551,7 @@ fn act_once(cli: &Cli, out: Out, args: &DoArgs, json_text: Option<&str>) -> Resu
 /// Prints a refused change of the rules and its reasons (to stderr, like `do`).
 pub(crate) fn print_rules_refusal(out: Out, record: &AuditRecord) -> std::io::Result<()> {
     let label = RulesActionKind::from_name(&record.action)
-        .map_or_else(|| record.action.clone(), |k| out.t(&k.label()).to_owned());
+        .map_or_else(|| record.action.to_string(), |k| out.t(&k.label()).to_owned());
     out.status_err(Tone::Bad, &format!("{label}: "), out.s("被拒绝", "refused"), "");
     for reason in record.refusal().unwrap_or_default() {
         crate::errln!("  - {}", out.t(&reason.message));
@@ -675,7 +675,9 @@ pub(crate) fn rules_log(cli: &Cli, out: Out) -> Result<(), CliError> {
         .map(|r| {
             let action = match &r.outcome {
                 Outcome::Created => out.s("记录规则", "rules recorded").to_owned(),
-                _ => RulesActionKind::from_name(&r.action).map_or(r.action.clone(), |k| out.t(&k.label()).to_owned()),
+                _ => {
+                    RulesActionKind::from_name(&r.action).map_or(r.action.to_string(), |k| out.t(&k.label()).to_owned())
+                }
             };
             let result = match &r.outcome {
                 Outcome::Refused { reasons } => {
@@ -879,13 +881,13 @@ fn log(cli: &Cli, out: Out, args: &LogArgs) -> Result<(), CliError> {
                 r.seq.to_string(),
                 time_cell(out, r, tz),
                 who,
-                roles::label(&r.role).map_or(r.role.clone(), |l| out.t(&l).to_owned()),
+                roles::label(&r.role).map_or(r.role.to_string(), |l| out.t(&l).to_owned()),
                 match &r.outcome {
                     Outcome::Created => out.s("创建", "create").to_owned(),
                     _ if r.action == regula_core::MIGRATE_ACTION => out.s("迁移规则版本", "migrate").to_owned(),
                     _ => definition
                         .action_label(&r.action)
-                        .map_or(r.action.clone(), |l| out.t(l).to_owned()),
+                        .map_or(r.action.to_string(), |l| out.t(l).to_owned()),
                 },
                 result,
                 r.note.clone().unwrap_or_default(),

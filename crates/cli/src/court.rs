@@ -30,7 +30,7 @@ fn finish(out: Out, record: &AuditRecord) -> Result<(), CliError> {
         print_rules_refusal(out, record)?;
     } else {
         let label = regula_standards::rules_log::RulesActionKind::from_name(&record.action)
-            .map_or_else(|| record.action.clone(), |k| out.t(&k.label()).to_owned());
+            .map_or_else(|| record.action.to_string(), |k| out.t(&k.label()).to_owned());
         crate::outln!(
             "{label}: {} (#{}, {})",
             out.s("已记录", "recorded"),

@@ -258,7 +258,7 @@ pub fn dry_run(
                     from,
                     to: Some(to),
                     reasons: None,
-                    role: command.role.clone(),
+                    role: command.role.to_string(),
                     dry_run: true,
                 })?;
             } else {
@@ -277,7 +277,7 @@ pub fn dry_run(
                     from,
                     to: None,
                     reasons: Some(reasons.clone()),
-                    role: command.role.clone(),
+                    role: command.role.to_string(),
                     dry_run: true,
                 })?;
             } else {

@@ -83,7 +83,7 @@ fn forge_refused_record(s: &Scratch) {
         at: last.at + chrono::TimeDelta::minutes(1),
         actor: Actor::new("\u{1b}]0;pwned\u{7}\u{1b}[2Jmallory").in_unit("立案\u{202e}庭"),
         role: "department\u{1b}[8m".into(),
-        from: last.state_after().to_owned(),
+        from: last.state_after().into(),
         outcome: Outcome::Refused {
             reasons: vec![Reason::external(
                 "forged",
@@ -114,7 +114,7 @@ fn forge_accepted_copy_of_last(s: &Scratch, to: &str) {
         seq: last.seq + 1,
         id: uuid::Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0002),
         at: last.at + chrono::TimeDelta::minutes(1),
-        outcome: Outcome::Accepted { to: to.to_owned() },
+        outcome: Outcome::Accepted { to: to.into() },
         prev_hash: last.hash,
         ..last.clone()
     };

@@ -13,7 +13,7 @@ use crate::guard::{Evaluator, GuardCheck, GuardExpr, GuardInput, NamedGuard, Rea
 use crate::instance::Instance;
 use crate::label::Text;
 use crate::lifecycle::{Action, State};
-use crate::record::{Actor, DefinitionRef};
+use crate::record::{Actor, DefinitionRef, Name};
 
 /// A state of a definition, with its labels.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -801,7 +801,7 @@ impl<L: Lifecycle> DefinitionBuilder<L> {
 
         Ok(Definition {
             reference: DefinitionRef {
-                name: self.name,
+                name: Name::from(self.name),
                 version: self.version,
             },
             initial,

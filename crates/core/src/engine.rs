@@ -13,7 +13,7 @@ use crate::guard::Reason;
 use crate::instance::Instance;
 use crate::label::Text;
 use crate::lifecycle::{Action, PayloadError, State};
-use crate::record::{Actor, AuditRecord, DefinitionRef, Digest, FORMAT_VERSION, Outcome, canonical_payload};
+use crate::record::{Actor, AuditRecord, DefinitionRef, Digest, FORMAT_VERSION, Name, Outcome, canonical_payload};
 
 /// How far ahead of the writer's clock a record's time may be, and how far behind the
 /// previous record's writing time a writer's clock may be: clocks of servers sharing
@@ -26,7 +26,7 @@ pub struct Command<A> {
     /// Who attempts it.
     pub actor: Actor,
     /// The role they act in.
-    pub role: String,
+    pub role: Name,
     /// The action with its payload.
     pub action: A,
     /// A free-text note kept in the audit record.
@@ -38,7 +38,7 @@ pub struct Command<A> {
 
 impl<A> Command<A> {
     /// A command without a note.
-    pub fn new(actor: Actor, role: impl Into<String>, action: A) -> Self {
+    pub fn new(actor: Actor, role: impl Into<Name>, action: A) -> Self {
         Command {
             actor,
             role: role.into(),
@@ -439,10 +439,10 @@ impl<L: Lifecycle> Engine<L> {
             recorded_at: Some(recorded),
             definition: def.reference().clone(),
             actor,
-            role: role.to_owned(),
-            action: CREATE_ACTION.to_owned(),
+            role: Name::new(role),
+            action: Name::new_static(CREATE_ACTION),
             payload,
-            from: def.initial().name().to_owned(),
+            from: Name::new(def.initial().name()),
             outcome: Outcome::Created,
             note,
             rules: self.rules,
@@ -501,7 +501,7 @@ impl<L: Lifecycle> Engine<L> {
         let (outcome, to) = match decision {
             Decision::Accept { to } if external.is_empty() => (
                 Outcome::Accepted {
-                    to: to.name().to_owned(),
+                    to: Name::new(to.name()),
                 },
                 Some(to),
             ),
@@ -521,9 +521,9 @@ impl<L: Lifecycle> Engine<L> {
             definition: self.definition.reference().clone(),
             actor: command.actor,
             role: command.role,
-            action: command.action.name().to_owned(),
+            action: Name::new(command.action.name()),
             payload,
-            from: instance.state.name().to_owned(),
+            from: Name::new(instance.state.name()),
             outcome,
             note: command.note,
             rules: self.rules,
@@ -607,7 +607,7 @@ impl<L: Lifecycle> Engine<L> {
         let (outcome, to, definition) = match decision {
             Decision::Accept { to } if external.is_empty() => (
                 Outcome::Accepted {
-                    to: to.name().to_owned(),
+                    to: Name::new(to.name()),
                 },
                 Some(to),
                 target.reference().clone(),
@@ -631,10 +631,10 @@ impl<L: Lifecycle> Engine<L> {
             recorded_at: Some(recorded),
             definition,
             actor: migration.actor,
-            role: migration.role,
-            action: MIGRATE_ACTION.to_owned(),
+            role: Name::from(migration.role),
+            action: Name::new_static(MIGRATE_ACTION),
             payload,
-            from: instance.state.name().to_owned(),
+            from: Name::new(instance.state.name()),
             outcome,
             note: migration.note,
             rules: self.rules,

@@ -263,7 +263,9 @@ pub use regula_derive::{Action, Role, State};
 
 // For the code the derives generate: the JSON value type of payloads.
 pub use plain_text::PlainTextError;
-pub use record::{Actor, AuditRecord, DefinitionRef, Digest, FORMAT_V1, FORMAT_VERSION, Outcome, RecordParseError};
+pub use record::{
+    Actor, AuditRecord, DefinitionRef, Digest, FORMAT_V1, FORMAT_VERSION, Name, Outcome, RecordParseError,
+};
 pub use replay::{ReplayOptions, TimeFloor, VerifyError, VerifyErrorKind, check_link, check_times, verify_chain};
 #[doc(hidden)]
 pub use serde_json as __private_serde_json;

@@ -87,6 +87,13 @@ pub const KNOWN_FORMATS: [u16; 2] = [FORMAT_V1, FORMAT_VERSION];
 
 const MAGIC: &[u8; 14] = b"regula-record\0";
 
+/// A short name in a record (definition, role, action, state): a string that holds up
+/// to 23 bytes inline and longer ones behind a shared pointer, so that making, cloning
+/// and dropping a record allocates nothing for its names. It reads as a `&str`
+/// (`Deref`), compares with `str`, `&str` and `String`, converts from both, and
+/// serializes exactly as a string does.
+pub type Name = smol_str::SmolStr;
+
 /// A SHA-256 digest, shown and serialized as 64 lowercase hex digits.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct Digest(pub [u8; 32]);
@@ -239,7 +246,7 @@ impl fmt::Display for Actor {
 #[serde(deny_unknown_fields)]
 pub struct DefinitionRef {
     /// The definition's name.
-    pub name: String,
+    pub name: Name,
     /// The definition's version.
     pub version: u32,
 }
@@ -259,7 +266,7 @@ pub enum Outcome {
     /// The transition was taken to `to`.
     Accepted {
         /// The state after the transition.
-        to: String,
+        to: Name,
     },
     /// The attempt was refused; state and data did not change.
     Refused {
@@ -301,13 +308,13 @@ pub struct AuditRecord {
     /// Who attempted it.
     pub actor: Actor,
     /// The role the actor acted in.
-    pub role: String,
+    pub role: Name,
     /// The action's name (`create` for the record that creates the instance).
-    pub action: String,
+    pub action: Name,
     /// The action's payload (the initial data for the creating record).
     pub payload: Value,
     /// The state before the attempt.
-    pub from: String,
+    pub from: Name,
     /// Accepted, refused, or created.
     pub outcome: Outcome,
     /// A free-text note from the actor.

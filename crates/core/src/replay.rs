@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 
 use crate::engine::MAX_CLOCK_SKEW;
 use crate::record::{
-    AuditRecord, DefinitionRef, Digest, FORMAT_V1, FORMAT_VERSION, KNOWN_FORMATS, Outcome, check_payload,
+    AuditRecord, DefinitionRef, Digest, FORMAT_V1, FORMAT_VERSION, KNOWN_FORMATS, Name, Outcome, check_payload,
 };
 
 /// A log failed verification: which instance, which record, and what was wrong.
@@ -540,7 +540,7 @@ pub(crate) fn replay_log<L: Lifecycle>(
     if first.from != def.initial().name() {
         return Err(fail(VerifyErrorKind::StateMismatch {
             expected: def.initial().name().to_owned(),
-            found: first.from.clone(),
+            found: first.from.to_string(),
         }));
     }
     check_times(first, None, options.now).map_err(fail)?;
@@ -667,7 +667,7 @@ fn replay_from<L: Lifecycle>(
         if record.from != instance.state.name() {
             return Err(fail(VerifyErrorKind::StateMismatch {
                 expected: instance.state.name().to_owned(),
-                found: record.from.clone(),
+                found: record.from.to_string(),
             }));
         }
         if migrating {
@@ -689,31 +689,31 @@ fn replay_from<L: Lifecycle>(
             Outcome::Accepted { to } => {
                 let Some(t) = def.transition(&instance.state, &record.action) else {
                     return Err(fail(VerifyErrorKind::NoSuchTransition {
-                        from: record.from.clone(),
-                        action: record.action.clone(),
+                        from: record.from.to_string(),
+                        action: record.action.to_string(),
                     }));
                 };
                 if t.to.name() != to {
                     if def.state_named(to).is_none() {
-                        return Err(fail(VerifyErrorKind::UnknownState { state: to.clone() }));
+                        return Err(fail(VerifyErrorKind::UnknownState { state: to.to_string() }));
                     }
                     return Err(fail(VerifyErrorKind::TargetMismatch {
-                        action: record.action.clone(),
+                        action: record.action.to_string(),
                         expected: t.to.name().to_owned(),
-                        found: to.clone(),
+                        found: to.to_string(),
                     }));
                 }
-                if !t.roles.contains(&record.role) {
+                if !t.roles.iter().any(|r| *r == record.role) {
                     return Err(fail(VerifyErrorKind::RoleNotAllowed {
-                        role: record.role.clone(),
-                        action: record.action.clone(),
+                        role: record.role.to_string(),
+                        action: record.action.to_string(),
                     }));
                 }
                 let action = L::Action::from_parts(&record.action, &record.payload)
                     .map_err(|e| fail(VerifyErrorKind::Payload(e)))?;
                 if action.name() != record.action {
                     return Err(fail(VerifyErrorKind::Payload(PayloadError {
-                        action: record.action.clone(),
+                        action: record.action.to_string(),
                         message: format!("decodes to action {:?}", action.name()),
                     })));
                 }
@@ -776,7 +776,7 @@ fn replay_migration<L: Lifecycle>(
                 return Err(VerifyErrorKind::EmptyRefusal);
             }
             let aimed = DefinitionRef {
-                name: current.name().to_owned(),
+                name: Name::new(current.name()),
                 version: payload.to_version,
             };
             if options.recheck_guards
@@ -828,7 +828,7 @@ fn replay_migration<L: Lifecycle>(
                         .any(|r| r.code == crate::guard::ReasonCode::RoleNotAllowed)
                     {
                         return Err(VerifyErrorKind::RoleNotAllowed {
-                            role: record.role.clone(),
+                            role: record.role.to_string(),
                             action: MIGRATE_ACTION.to_owned(),
                         });
                     }
@@ -842,12 +842,12 @@ fn replay_migration<L: Lifecycle>(
                 Decision::Accept { to: expected } => {
                     if expected.name() != to {
                         if target.state_named(to).is_none() {
-                            return Err(VerifyErrorKind::UnknownState { state: to.clone() });
+                            return Err(VerifyErrorKind::UnknownState { state: to.to_string() });
                         }
                         return Err(VerifyErrorKind::TargetMismatch {
                             action: MIGRATE_ACTION.to_owned(),
                             expected: expected.name().to_owned(),
-                            found: to.clone(),
+                            found: to.to_string(),
                         });
                     }
                     target.migrate_onto(instance, record, Some(expected), payload.from_version);

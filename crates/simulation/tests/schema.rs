@@ -72,7 +72,7 @@ impl Schemas {
                     .unwrap_or_else(|| panic!("no schema for {what}")),
             };
             self.check(payload, &r.payload, &what);
-            actions.insert(r.action.clone());
+            actions.insert(r.action.to_string());
         }
         actions
     }

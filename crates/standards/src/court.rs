@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use regula_core::{
-    Actor, AuditRecord, Definition, DefinitionError, EffectInput, Engine, EngineError, Instance, Reason, Text,
+    Actor, AuditRecord, Definition, DefinitionError, EffectInput, Engine, EngineError, Instance, Name, Reason, Text,
     Transition,
 };
 
@@ -238,7 +238,7 @@ pub fn standard_definition_version(
 /// and the configuration, so replaying a log rebuilds the same data.
 fn effect(config: &CourtConfig, data: &mut StandardData, input: &EffectInput<'_, StandardLifecycle>) {
     let stamp = Stamp {
-        by: input.actor.id.clone(),
+        by: Name::new(&input.actor.id),
         at: input.at,
         seq: input.seq,
     };
@@ -406,7 +406,7 @@ fn effect(config: &CourtConfig, data: &mut StandardData, input: &EffectInput<'_,
         data.history.push(StageChange {
             from: *input.from,
             to: *input.to,
-            action: regula_core::Action::name(input.action).to_owned(),
+            action: Name::new(regula_core::Action::name(input.action)),
             stamp,
         });
     }

@@ -5,7 +5,7 @@
 //! keeps who made it, when, and the sequence number of the audit record that made it.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use regula_core::Text;
+use regula_core::{Name, Text};
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::Entry;
@@ -18,7 +18,7 @@ use crate::lifecycle::{
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Stamp {
     /// The actor's id.
-    pub by: String,
+    pub by: Name,
     /// The record's time.
     pub at: DateTime<Utc>,
     /// The audit record's sequence number.
@@ -232,7 +232,7 @@ pub struct StageChange {
     /// The stage entered.
     pub to: Stage,
     /// The action that moved it.
-    pub action: String,
+    pub action: Name,
     /// Who, when, which record.
     pub stamp: Stamp,
 }

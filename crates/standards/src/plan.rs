@@ -31,7 +31,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Days, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc};
-use regula_core::{Instance, Text};
+use regula_core::{Instance, Name, Text};
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
@@ -134,7 +134,10 @@ pub fn covered_date(as_of: DateTime<Utc>, tz: FixedOffset) -> NaiveDate {
 /// Every standard's current data, by code: the input of the queries.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Ledger {
-    standards: BTreeMap<String, StandardData>,
+    // Boxed: a B-tree's nodes keep spare slots, and a spare slot of the data inline
+    // would cost its whole size (hundreds of bytes) per slot, for a million standards
+    // held at once. The codes are short names held inline.
+    standards: BTreeMap<Name, Box<StandardData>>,
 }
 
 impl Ledger {
@@ -145,7 +148,7 @@ impl Ledger {
 
     /// Adds or replaces a standard's data.
     pub fn insert(&mut self, data: StandardData) {
-        self.standards.insert(data.code.clone(), data);
+        self.standards.insert(Name::new(&data.code), Box::new(data));
     }
 
     /// Adds or replaces the data of an instance.
@@ -157,22 +160,22 @@ impl Ledger {
     /// caller can put it back ([`Court::apply_batch`](crate::service::Court::apply_batch)
     /// undoing a batch whose transaction failed).
     pub(crate) fn replace(&mut self, data: StandardData) -> Option<StandardData> {
-        self.standards.insert(data.code.clone(), data)
+        self.standards.insert(Name::new(&data.code), Box::new(data)).map(|d| *d)
     }
 
     /// Removes a standard's data (undoing a [`replace`](Ledger::replace) that added it).
     pub(crate) fn remove(&mut self, code: &str) -> Option<StandardData> {
-        self.standards.remove(code)
+        self.standards.remove(code).map(|d| *d)
     }
 
     /// The data of the standard `code`, if work on it is open.
     pub fn get(&self, code: &str) -> Option<&StandardData> {
-        self.standards.get(code)
+        self.standards.get(code).map(|d| &**d)
     }
 
     /// Every standard's data, by code.
     pub fn iter(&self) -> impl Iterator<Item = &StandardData> {
-        self.standards.values()
+        self.standards.values().map(|d| &**d)
     }
 
     /// How many standards are open.

@@ -433,9 +433,7 @@ fn verify_rechecks_the_court_decisions() {
     assert!(refused.is_refused());
     // … so the forger turns the refusal into an acceptance and rehashes it.
     let mut forged = refused.clone();
-    forged.outcome = regula_core::Outcome::Accepted {
-        to: "in_force".to_owned(),
-    };
+    forged.outcome = regula_core::Outcome::Accepted { to: "in_force".into() };
     forged.hash = forged.compute_hash();
     court
         .store()

@@ -234,7 +234,7 @@ fn research_to_consolidated_through_one_revision() {
         assert_eq!(r.from, from, "{at}");
         let outcome = match to {
             "-" => Outcome::Created,
-            to => Outcome::Accepted { to: to.to_owned() },
+            to => Outcome::Accepted { to: to.into() },
         };
         assert_eq!(r.outcome, outcome, "{at}");
         assert_eq!(r.prev_hash, prev, "{at}");

@@ -490,7 +490,7 @@ pub fn invalid_appends<S: Store>(make: &dyn Fn() -> S) {
     assert_invalid(try_append(&[rehash(second_creation)]), id, 2);
 
     let mut other_definition = good.clone();
-    other_definition.definition.name = OTHER.to_owned();
+    other_definition.definition.name = OTHER.into();
     assert_invalid(try_append(&[rehash(other_definition)]), id, 2);
 
     let fresh = Uuid::now_v7();

@@ -699,7 +699,7 @@ fn head_from_row(row: &Row) -> Result<InstanceHead, StoreError> {
     Ok(InstanceHead {
         instance: id,
         definition: DefinitionRef {
-            name: get(row, 1, &place)?,
+            name: get::<String>(row, 1, &place)?.into(),
             version: u32::try_from(version).map_err(|e| corrupt(&place, e))?,
         },
         state: get(row, 3, &place)?,

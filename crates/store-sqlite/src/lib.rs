@@ -589,7 +589,7 @@ fn read_head_row(row: &rusqlite::Row<'_>) -> Result<Result<InstanceHead, StoreEr
         Ok(InstanceHead {
             instance: Uuid::parse_str(&id).map_err(|e| corrupt(&place, e))?,
             definition: DefinitionRef {
-                name: definition,
+                name: definition.into(),
                 version: u32::try_from(version).map_err(|e| corrupt(&place, e))?,
             },
             state,
@@ -759,7 +759,7 @@ impl SqliteStore {
                 upsert
                     .execute(params![
                         head.instance.to_string(),
-                        head.definition.name,
+                        head.definition.name.as_str(),
                         i64::from(head.definition.version),
                         head.state,
                         to_i64(head.instance, head.seq, "sequence number")?,

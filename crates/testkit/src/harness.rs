@@ -450,11 +450,11 @@ impl Summary {
         self.cases += 1;
         for r in log {
             match &r.outcome {
-                Outcome::Created => *self.states.entry(r.from.clone()).or_default() += 1,
+                Outcome::Created => *self.states.entry(r.from.to_string()).or_default() += 1,
                 Outcome::Accepted { to } => {
                     self.steps += 1;
                     self.accepted += 1;
-                    *self.states.entry(to.clone()).or_default() += 1;
+                    *self.states.entry(to.to_string()).or_default() += 1;
                     *self
                         .transitions
                         .entry(format!("{} --{}--> {to}", r.from, r.action))

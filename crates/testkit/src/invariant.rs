@@ -210,7 +210,7 @@ impl<L: Lifecycle> Invariant<L> {
                             before.state().name()
                         ));
                     };
-                    if !t.roles.contains(&r.role) {
+                    if !t.roles.iter().any(|x| *x == r.role) {
                         return Err(format!(
                             "accepted {:?} by role {:?}; the table allows {:?}",
                             r.action, r.role, t.roles
@@ -387,7 +387,7 @@ mod tests {
         );
         // An accepted record the table does not allow, with its hash resealed by hand.
         let mut forged = accepted.clone();
-        forged.role = "clerk".to_owned();
+        forged.role = "clerk".into();
         forged.hash = forged.compute_hash();
         let log = [created.clone(), forged];
         let err = Invariant::accepted_in_table()

@@ -212,7 +212,7 @@ fn timeline_item(ctx: &Ctx, court: &Court<AnyStore>, code: &str, record: &AuditR
         (false, true) => "record backdated",
         (false, false) => "record",
     };
-    let role = roles::label(&record.role).unwrap_or_else(|| Text::owned(&record.role, &record.role));
+    let role = roles::label(&record.role).unwrap_or_else(|| Text::owned(record.role.as_str(), record.role.as_str()));
     html! {
         li class=(class) data-seq=(record.seq) data-action=(record.action) {
             div {
