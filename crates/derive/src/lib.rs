@@ -110,7 +110,8 @@ pub fn derive_state(input: TokenStream) -> TokenStream {
         .into()
 }
 
-/// Derives `Labelled` and `From<Self> for String` for an enum of unit variants: roles.
+/// Derives `Labelled`, `From<Self> for String` and `From<Self> for Name` for an enum of
+/// unit variants: roles.
 #[proc_macro_derive(Role, attributes(regula))]
 pub fn derive_role(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
@@ -386,6 +387,11 @@ fn expand(input: &DeriveInput, kind: Kind) -> syn::Result<Tokens> {
                 impl ::core::convert::From<#ty> for ::std::string::String {
                     fn from(role: #ty) -> Self {
                         ::std::string::String::from(#krate::typed::Labelled::key(&role))
+                    }
+                }
+                impl ::core::convert::From<#ty> for #krate::Name {
+                    fn from(role: #ty) -> Self {
+                        #krate::Name::from(#krate::typed::Labelled::key(&role))
                     }
                 }
             }

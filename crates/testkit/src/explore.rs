@@ -549,8 +549,8 @@ impl<S: State + Send + Sync + 'static> GuardModel<S> {
             };
             let edge = Edge {
                 from,
-                action: record.action.clone(),
-                role: record.role.clone(),
+                action: record.action.to_string(),
+                role: record.role.to_string(),
                 to,
                 guarded: false,
             };
