@@ -40,16 +40,14 @@ mod tests {
     fn errors_are_said_in_the_user_s_language() {
         let fields = action_fields("respond_to_opinion").unwrap();
         let pairs = vec!["opinion=first".to_owned()];
-        let zh = from_fields(&pairs, &fields, "respond_to_opinion", Lang::Zh).unwrap_err();
-        assert!(
-            zh.to_string().contains("respond_to_opinion 的内容：opinion 的值"),
-            "{zh}"
-        );
-        let en = from_fields(&pairs, &fields, "respond_to_opinion", Lang::En).unwrap_err();
-        assert!(
-            en.to_string()
-                .contains("payload of respond_to_opinion: opinion: \"first\""),
-            "{en}"
-        );
+        // What the text output prints in each language.
+        let shown = |lang: Lang| match from_fields(&pairs, &fields, "respond_to_opinion", lang).unwrap_err() {
+            CliError::Said(said) => said.text(lang).to_owned(),
+            other => panic!("not a payload error: {other:?}"),
+        };
+        let zh = shown(Lang::Zh);
+        assert!(zh.contains("respond_to_opinion 的内容：opinion 的值"), "{zh}");
+        let en = shown(Lang::En);
+        assert!(en.contains("payload of respond_to_opinion: opinion: \"first\""), "{en}");
     }
 }
