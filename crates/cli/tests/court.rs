@@ -180,7 +180,7 @@ fn core_designation_and_hearings_are_recorded_listed_and_verified() {
     let changed = conn
         .execute(
             "UPDATE records SET record = replace(record, '听取2022年第三季度进展', '听取2022年第四季度进展') \
-             WHERE action = 'record_hearing'",
+             WHERE json_extract(record, '$.action') = 'record_hearing'",
             [],
         )
         .unwrap();

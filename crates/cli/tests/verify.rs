@@ -44,12 +44,13 @@ fn a_verified_store_exits_0_with_and_without_full() {
 fn every_problem_is_listed_in_zh_and_en_and_exits_1() {
     let s = started("verify-problems");
     let id = instance_of(&s);
-    // Two queryable copies edited: the head's state and a record's time column. Before
-    // verify checked them, both passed (exit 0).
+    // Two queryable copies edited: the head's state and its time (a record's own
+    // columns are only its place and JSON since schema 3). Before verify checked them,
+    // both passed (exit 0).
     sql(&s, "UPDATE instances SET state = 'published' WHERE instance = ?1", &id);
     sql(
         &s,
-        "UPDATE records SET at = '2999-01-01T00:00:00.000000000Z' WHERE instance = ?1 AND seq = 2",
+        "UPDATE instances SET updated_at = '2999-01-01T00:00:00.000000000Z' WHERE instance = ?1",
         &id,
     );
     let zh = s.run(&["verify"]).refused();
@@ -66,7 +67,7 @@ fn every_problem_is_listed_in_zh_and_en_and_exits_1() {
     );
     assert!(
         zh.stderr
-            .contains("列 records.at 存有 \"2999-01-01T00:00:00.000000000Z\""),
+            .contains(&format!("实例 {id}：实例头的 updated_at 为 2999-01-01")),
         "{}",
         zh.stderr
     );
@@ -84,9 +85,8 @@ fn every_problem_is_listed_in_zh_and_en_and_exits_1() {
         en.stderr
     );
     assert!(
-        en.stderr.contains(&format!(
-            "instance {id}, record 2: column records.at holds \"2999-01-01T00:00:00.000000000Z\""
-        )),
+        en.stderr
+            .contains(&format!("instance {id}: the head's updated_at is 2999-01-01")),
         "{}",
         en.stderr
     );
