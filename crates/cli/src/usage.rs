@@ -170,14 +170,7 @@ fn chinese(e: &clap::Error) -> Option<String> {
     if matches!(e.kind(), ErrorKind::InvalidValue) && !valid.is_empty() {
         message.push_str(&format!("\n  [可选值：{}]", valid.join(", ")));
     }
-    let suggested: Vec<String> = [
-        ContextKind::SuggestedSubcommand,
-        ContextKind::SuggestedArg,
-        ContextKind::SuggestedValue,
-    ]
-    .into_iter()
-    .flat_map(|k| many(e, k))
-    .collect();
+    let suggested = suggestions(e);
     if !suggested.is_empty() {
         message.push_str(&format!("\n\n  提示：是不是要用 '{}'？", suggested.join("' 或 '")));
     }
@@ -196,6 +189,18 @@ fn range_in_chinese(source: &str) -> Option<String> {
     Some(format!("{value} 不在 {low} 到 {high} 之间"))
 }
 
+/// What clap suggests instead: a command, an argument or a value.
+fn suggestions(e: &clap::Error) -> Vec<String> {
+    [
+        ContextKind::SuggestedSubcommand,
+        ContextKind::SuggestedArg,
+        ContextKind::SuggestedValue,
+    ]
+    .into_iter()
+    .flat_map(|k| many(e, k))
+    .collect()
+}
+
 /// The facts of `e` by name, for scripts.
 fn details(e: &clap::Error) -> serde_json::Map<String, serde_json::Value> {
     use serde_json::Value;
@@ -212,14 +217,7 @@ fn details(e: &clap::Error) -> serde_json::Map<String, serde_json::Value> {
     if !valid.is_empty() {
         details.insert("valid".into(), valid.into());
     }
-    let suggested: Vec<String> = [
-        ContextKind::SuggestedSubcommand,
-        ContextKind::SuggestedArg,
-        ContextKind::SuggestedValue,
-    ]
-    .into_iter()
-    .flat_map(|k| many(e, k))
-    .collect();
+    let suggested = suggestions(e);
     if !suggested.is_empty() {
         details.insert("suggested".into(), suggested.into());
     }

@@ -8,42 +8,13 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use common::*;
 
 /// Runs `regula ARGS…` in `dir` with `env` set after every variable the CLI reads
 /// (the locale's included) was cleared, and no user configuration file.
 fn run(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Run {
-    let mut command = Command::new(BIN);
-    command
-        .current_dir(dir)
-        .args(args)
-        .env("XDG_CONFIG_HOME", dir)
-        .stdin(Stdio::null());
-    for var in [
-        "REGULA_STORE",
-        "REGULA_PG",
-        "REGULA_LANG",
-        "REGULA_ACTOR",
-        "NO_COLOR",
-        "LC_ALL",
-        "LC_MESSAGES",
-        "LANG",
-    ] {
-        command.env_remove(var);
-    }
-    for (k, v) in env {
-        command.env(k, v);
-    }
-    let output = command.output().unwrap();
-    Run {
-        again: None,
-        args: args.join(" "),
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
+    run_env_in(dir, dir, env, args)
 }
 
 /// True when `text` holds a CJK character.

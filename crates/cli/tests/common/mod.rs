@@ -500,3 +500,38 @@ pub fn words(line: &str) -> Vec<String> {
     }
     words
 }
+
+/// Runs `regula ARGS…` (no store added) in `dir` with `env` set, the user's
+/// configuration directory being `config_home`, and every other variable the CLI
+/// reads cleared.
+pub fn run_env_in(dir: &Path, config_home: &Path, env: &[(&str, &str)], args: &[&str]) -> Run {
+    let mut command = Command::new(BIN);
+    command
+        .current_dir(dir)
+        .args(args)
+        .env("XDG_CONFIG_HOME", config_home)
+        .stdin(Stdio::null());
+    for var in [
+        "REGULA_STORE",
+        "REGULA_PG",
+        "REGULA_LANG",
+        "REGULA_ACTOR",
+        "NO_COLOR",
+        "LC_ALL",
+        "LC_MESSAGES",
+        "LANG",
+    ] {
+        command.env_remove(var);
+    }
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let output = command.output().unwrap();
+    Run {
+        again: None,
+        args: args.join(" "),
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
