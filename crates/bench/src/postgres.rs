@@ -264,6 +264,7 @@ fn single(
                             instance: r.instance,
                             expected_seq: (range.start + i) as u64,
                             records: std::slice::from_ref(r),
+                            due_at: None,
                         })
                         .expect("append");
                 }

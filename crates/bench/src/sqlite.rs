@@ -39,6 +39,7 @@ pub fn creating(logs: &[Vec<AuditRecord>]) -> Vec<Append<'_>> {
             instance: log[0].instance,
             expected_seq: 0,
             records: log,
+            due_at: None,
         })
         .collect()
 }
@@ -199,6 +200,7 @@ fn single(dir: &Path, name: &str, options: SqliteOptions, rounds: usize, per_rou
                             instance: r.instance,
                             expected_seq: (range.start + i) as u64,
                             records: std::slice::from_ref(r),
+                            due_at: None,
                         })
                         .expect("append");
                 }

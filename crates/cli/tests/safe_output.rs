@@ -100,6 +100,7 @@ fn forge_refused_record(s: &Scratch) {
             instance,
             expected_seq: last.seq,
             records: std::slice::from_ref(&forged),
+            due_at: None,
         })
         .unwrap();
 }
@@ -124,6 +125,7 @@ fn forge_accepted_copy_of_last(s: &Scratch, to: &str) {
             instance,
             expected_seq: last.seq,
             records: std::slice::from_ref(&forged),
+            due_at: None,
         })
         .unwrap();
 }

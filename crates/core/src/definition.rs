@@ -9,6 +9,8 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use crate::Lifecycle;
+use crate::calendar::CalendarSpan;
+use crate::deadline::{Deadline, DeadlineGoal, DeadlineStart, Lateness, Pending};
 use crate::guard::{Evaluator, GuardCheck, GuardExpr, GuardInput, NamedGuard, Reason, ReasonCode};
 use crate::instance::Instance;
 use crate::label::Text;
@@ -353,6 +355,17 @@ pub enum DefinitionError {
         /// The role.
         role: String,
     },
+    /// A deadline cannot be kept as declared (unknown state or action, no label, a
+    /// terminal state to leave, an action no transition takes, an empty span).
+    #[error("definition {definition:?}: deadline {deadline:?}: {problem}")]
+    InvalidDeadline {
+        /// The definition.
+        definition: String,
+        /// The deadline's name.
+        deadline: String,
+        /// What is wrong, and what would be right.
+        problem: String,
+    },
     /// A data upgrade was registered for a version that is not earlier than the
     /// definition's own, or twice for the same version.
     #[error("definition {definition:?} v{version}: data upgrade from version {from}: {problem}")]
@@ -412,9 +425,19 @@ pub struct DefinitionBuilder<L: Lifecycle> {
     // Effects of single rows (`(from, action)`), run after `effect`; see `crate::typed`.
     row_effects: Vec<(L::State, String, Effect<L>)>,
     creation_check: Option<CreationCheck<L>>,
+    deadlines: Vec<Deadline<L::State>>,
 }
 
 impl<L: Lifecycle> DefinitionBuilder<L> {
+    /// Declares a deadline: a state to leave or an action to take within a calendar
+    /// span (see [`crate::deadline`]). Deadlines refuse nothing; they give each
+    /// instance its [due time](Instance::due_at) and each late attempt its
+    /// [lateness](Definition::trail).
+    pub fn deadline(mut self, deadline: Deadline<L::State>) -> Self {
+        self.deadlines.push(deadline);
+        self
+    }
+
     /// Declares a state with its labels.
     pub fn state(mut self, state: L::State, label: Text) -> Self {
         self.states.push(StateInfo { state, label });
@@ -799,6 +822,8 @@ impl<L: Lifecycle> DefinitionBuilder<L> {
             }
         }
 
+        self.check_deadlines(&state_index, &terminal)?;
+
         Ok(Definition {
             reference: DefinitionRef {
                 name: Name::from(self.name),
@@ -822,7 +847,102 @@ impl<L: Lifecycle> DefinitionBuilder<L> {
             outgoing,
             effect: self.effect,
             creation_check: self.creation_check,
+            deadlines: self.deadlines,
         })
+    }
+
+    /// Every deadline checked against the table: what it names exists, and it can be met.
+    fn check_deadlines(
+        &self,
+        state_index: &HashMap<L::State, usize>,
+        terminal: &[bool],
+    ) -> Result<(), DefinitionError> {
+        let mut names = HashSet::new();
+        for d in &self.deadlines {
+            let fail = |problem: String| DefinitionError::InvalidDeadline {
+                definition: self.name.clone(),
+                deadline: d.name.clone(),
+                problem,
+            };
+            if d.name.trim().is_empty() {
+                return Err(fail("it has no name".into()));
+            }
+            if !names.insert(d.name.as_str()) {
+                return Err(fail("it is declared twice".into()));
+            }
+            if d.label.is_incomplete() {
+                return Err(fail("it needs both a zh and an en label".into()));
+            }
+            if d.within == CalendarSpan::default() {
+                return Err(fail(
+                    "its span is zero: it would be overdue the moment it starts".into(),
+                ));
+            }
+            let state_names = || self.states.iter().map(|s| s.state.name());
+            let action_names = || self.actions.iter().map(|a| a.name.as_str());
+            let known_state = |s: &L::State| -> Result<usize, DefinitionError> {
+                state_index.get(s).copied().ok_or_else(|| {
+                    fail(format!(
+                        "state {:?} is not declared{}",
+                        s.name(),
+                        crate::suggest::did_you_mean(s.name(), state_names())
+                    ))
+                })
+            };
+            let known_action = |a: &str, engine_own: bool| -> Result<(), DefinitionError> {
+                if self.actions.iter().any(|x| x.name == a)
+                    || (engine_own && (a == CREATE_ACTION || a == MIGRATE_ACTION))
+                {
+                    Ok(())
+                } else {
+                    Err(fail(format!(
+                        "action {a:?} is not declared{}",
+                        crate::suggest::did_you_mean(a, action_names())
+                    )))
+                }
+            };
+            match &d.goal {
+                DeadlineGoal::Leave(state) => {
+                    if terminal[known_state(state)?] {
+                        return Err(fail(format!(
+                            "state {:?} is terminal: it can never be left",
+                            state.name()
+                        )));
+                    }
+                }
+                DeadlineGoal::Take { action, in_states } => {
+                    known_action(action, false)?;
+                    for s in in_states {
+                        known_state(s)?;
+                    }
+                    let takeable = self
+                        .transitions
+                        .iter()
+                        .any(|t| t.action == *action && (in_states.is_empty() || in_states.contains(&t.from)));
+                    if !takeable {
+                        return Err(fail(format!(
+                            "no transition takes action {action:?}{}",
+                            if in_states.is_empty() {
+                                String::new()
+                            } else {
+                                " from the states it runs in".to_owned()
+                            }
+                        )));
+                    }
+                }
+            }
+            if let DeadlineStart::After(actions) = &d.start {
+                if actions.is_empty() {
+                    return Err(fail(
+                        "it starts after no action: name at least one, or count from entering the state".into(),
+                    ));
+                }
+                for a in actions {
+                    known_action(a, true)?;
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -893,6 +1013,7 @@ pub struct Definition<L: Lifecycle> {
     outgoing: Vec<Vec<usize>>,
     effect: Option<Effect<L>>,
     creation_check: Option<CreationCheck<L>>,
+    deadlines: Vec<Deadline<L::State>>,
 }
 
 impl<L: Lifecycle> fmt::Debug for Definition<L> {
@@ -938,7 +1059,55 @@ impl<L: Lifecycle> Definition<L> {
             effect: None,
             row_effects: Vec::new(),
             creation_check: None,
+            deadlines: Vec::new(),
         }
+    }
+
+    /// The deadlines, in declaration order.
+    pub fn deadlines(&self) -> &[Deadline<L::State>] {
+        &self.deadlines
+    }
+
+    /// The deadlines `instance` has to meet after its last record, earliest due first.
+    pub fn pending(&self, instance: &Instance<L>) -> Vec<Pending> {
+        let mut pending: Vec<Pending> = self
+            .deadlines
+            .iter()
+            .filter_map(|d| d.pending(&instance.state, instance.entered_at, &instance.marks))
+            .collect();
+        pending.sort_by(|a, b| a.due_at.cmp(&b.due_at).then_with(|| a.deadline.cmp(&b.deadline)));
+        pending
+    }
+
+    /// The deadlines `instance` has missed as of `at`: pending, and due before `at`.
+    /// An attempt at `at` comes this late ([`Definition::trail`] lists it for each
+    /// record of a log).
+    pub fn overdue(&self, instance: &Instance<L>, at: DateTime<Utc>) -> Vec<Lateness> {
+        self.pending(instance)
+            .into_iter()
+            .filter(|p| p.is_overdue(at))
+            .map(|p| Lateness {
+                late_by: at - p.due_at,
+                deadline: p.deadline,
+                label: p.label,
+                due_at: p.due_at,
+            })
+            .collect()
+    }
+
+    /// The earliest due time of the deadlines pending for an instance in `state`,
+    /// entered at `entered_at`, with `marks`: what [`Instance::due_at`] caches.
+    pub(crate) fn due_of(
+        &self,
+        state: &L::State,
+        entered_at: DateTime<Utc>,
+        marks: &crate::deadline::Marks,
+    ) -> Option<DateTime<Utc>> {
+        self.deadlines
+            .iter()
+            .filter_map(|d| d.pending(state, entered_at, marks))
+            .map(|p| p.due_at)
+            .min()
     }
 
     /// The definition's name.

@@ -462,7 +462,11 @@ impl<L: Lifecycle> Engine<L> {
             updated_at: now,
             settled_at: now,
             recorded_at: recorded,
+            marks: Default::default(),
+            due_at: None,
         };
+        let mut instance = instance;
+        def.created(&mut instance);
         Ok((instance, record))
     }
 
@@ -760,7 +764,23 @@ impl<L: Lifecycle> Definition<L> {
                 instance.entered_at = record.at;
                 instance.state = to;
             }
+            self.settle_deadlines(instance, record);
         }
+    }
+
+    /// Records the creation in `instance`'s marks and computes its first due time:
+    /// every place an instance is born (live and on replay) goes through here.
+    pub(crate) fn created(&self, instance: &mut Instance<L>) {
+        instance
+            .marks
+            .mark(crate::definition::CREATE_ACTION, instance.created_at);
+        instance.due_at = self.due_of(&instance.state, instance.entered_at, &instance.marks);
+    }
+
+    /// After an accepted record: its action's mark, and the due time it leads to.
+    fn settle_deadlines(&self, instance: &mut Instance<L>, record: &AuditRecord) {
+        instance.marks.mark(&record.action, record.at);
+        instance.due_at = self.due_of(&instance.state, instance.entered_at, &instance.marks);
     }
 
     /// Moves `instance` past `record`: the one place an instance changes, used both
@@ -793,6 +813,7 @@ impl<L: Lifecycle> Definition<L> {
                 instance.entered_at = record.at;
                 instance.state = to;
             }
+            self.settle_deadlines(instance, record);
         }
     }
 }

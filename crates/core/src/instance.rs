@@ -1,5 +1,6 @@
 //! A running instance of a lifecycle, and its serializable snapshot.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
@@ -8,6 +9,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::Lifecycle;
+use crate::deadline::Marks;
 use crate::lifecycle::State;
 use crate::record::{DefinitionRef, Digest};
 
@@ -27,6 +29,10 @@ pub struct Instance<L: Lifecycle> {
     pub(crate) updated_at: DateTime<Utc>,
     pub(crate) settled_at: DateTime<Utc>,
     pub(crate) recorded_at: DateTime<Utc>,
+    // When each action was last accepted (`create` included): what deadlines read.
+    pub(crate) marks: Marks,
+    // The earliest due time of the deadlines pending after the last record.
+    pub(crate) due_at: Option<DateTime<Utc>>,
 }
 
 impl<L: Lifecycle> Instance<L> {
@@ -88,6 +94,20 @@ impl<L: Lifecycle> Instance<L> {
         self.recorded_at
     }
 
+    /// When `action` was last accepted (its record's effective time); `create` for the
+    /// creation. What [deadlines](crate::deadline) count from.
+    pub fn last_taken(&self, action: &str) -> Option<DateTime<Utc>> {
+        self.marks.get(action)
+    }
+
+    /// The earliest due time of the deadlines the instance has to meet after its last
+    /// record ([`Definition::pending`](crate::Definition::pending) lists them); `None`
+    /// when none is pending. This is what a store keeps in the instance's head, so that
+    /// "what is overdue as of D" is one indexed query.
+    pub fn due_at(&self) -> Option<DateTime<Utc>> {
+        self.due_at
+    }
+
     /// A serializable copy of the instance, for caching in a store.
     pub fn snapshot(&self) -> Result<Snapshot, serde_json::Error> {
         Ok(Snapshot {
@@ -102,6 +122,8 @@ impl<L: Lifecycle> Instance<L> {
             updated_at: self.updated_at,
             settled_at: Some(self.settled_at),
             recorded_at: Some(self.recorded_at),
+            marks: Some(self.marks.0.iter().map(|(a, t)| (a.to_string(), *t)).collect()),
+            due_at: self.due_at,
         })
     }
 }
@@ -120,6 +142,8 @@ impl<L: Lifecycle> Clone for Instance<L> {
             updated_at: self.updated_at,
             settled_at: self.settled_at,
             recorded_at: self.recorded_at,
+            marks: self.marks.clone(),
+            due_at: self.due_at,
         }
     }
 }
@@ -134,6 +158,7 @@ impl<L: Lifecycle> fmt::Debug for Instance<L> {
             .field("data", &self.data)
             .field("last_hash", &self.last_hash)
             .field("entered_at", &self.entered_at)
+            .field("due_at", &self.due_at)
             .finish()
     }
 }
@@ -154,6 +179,8 @@ where
             && self.updated_at == other.updated_at
             && self.settled_at == other.settled_at
             && self.recorded_at == other.recorded_at
+            && self.marks == other.marks
+            && self.due_at == other.due_at
     }
 }
 
@@ -191,4 +218,12 @@ pub struct Snapshot {
     /// with `updated_at` (format 1 records were written at their `at`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recorded_at: Option<DateTime<Utc>>,
+    /// When each action was last accepted ([`Instance::last_taken`]); absent from
+    /// snapshots taken before deadlines existed, which are then not resumed from (the
+    /// log is replayed from its first record instead).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub marks: Option<BTreeMap<String, DateTime<Utc>>>,
+    /// [`Instance::due_at`]: recomputed on resume, compared by `verify`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_at: Option<DateTime<Utc>>,
 }

@@ -218,6 +218,7 @@ pub mod builtin;
 pub mod calendar;
 pub mod checkpoint;
 pub mod clock;
+pub mod deadline;
 pub mod definition;
 pub mod diagram;
 pub mod dynamic;
@@ -242,6 +243,7 @@ pub mod versions;
 pub use calendar::CalendarSpan;
 pub use checkpoint::{CheckpointError, CheckpointNote};
 pub use clock::{Clock, IdGenerator, ManualClock, RandomIds, SeededIds, SystemClock};
+pub use deadline::{Deadline, DeadlineGoal, DeadlineStart, Lateness, Pending, TrailEntry};
 pub use definition::{
     CREATE_ACTION, CreationCheck, DataUpgrade, Decision, Definition, DefinitionBuilder, DefinitionError, Effect,
     EffectInput, MIGRATE_ACTION, NameInfo, Place, StateInfo, Transition,

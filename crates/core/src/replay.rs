@@ -5,6 +5,7 @@ use std::fmt;
 use uuid::Uuid;
 
 use crate::Lifecycle;
+use crate::deadline::{Marks, TrailEntry};
 use crate::definition::{Decision, Definition, MIGRATE_ACTION};
 use crate::engine::MigrationPayload;
 use crate::guard::Reason;
@@ -476,6 +477,39 @@ impl<L: Lifecycle> Definition<L> {
     pub fn verify(&self, records: &[AuditRecord]) -> Result<(), VerifyError> {
         self.replay(records).map(|_| ())
     }
+
+    /// The audit trail of a log with its lateness: for each record, the deadlines that
+    /// were pending before it and had passed at its effective time
+    /// ([`Definition::overdue`]). Derived from the records by replaying them (and
+    /// verifying them as [`replay`](Definition::replay) does), so it says nothing the
+    /// log does not support.
+    pub fn trail(&self, records: &[AuditRecord]) -> Result<Vec<TrailEntry>, VerifyError> {
+        trail_of(Defs::One(self), records)
+    }
+}
+
+pub(crate) fn trail_of<L: Lifecycle>(
+    defs: Defs<'_, L>,
+    records: &[AuditRecord],
+) -> Result<Vec<TrailEntry>, VerifyError> {
+    let mut trail = Vec::with_capacity(records.len());
+    if let Some(first) = records.first() {
+        trail.push(TrailEntry {
+            seq: first.seq,
+            action: first.action.clone(),
+            at: first.at,
+            late: Vec::new(),
+        });
+    }
+    replay_log_observed(defs, records, ReplayOptions::default(), &mut |def, instance, record| {
+        trail.push(TrailEntry {
+            seq: record.seq,
+            action: record.action.clone(),
+            at: record.at,
+            late: def.overdue(instance, record.at),
+        });
+    })?;
+    Ok(trail)
 }
 
 /// The definitions a replay may meet: one version, or every version of a definition.
@@ -515,6 +549,15 @@ pub(crate) fn replay_log<L: Lifecycle>(
     defs: Defs<'_, L>,
     records: &[AuditRecord],
     options: ReplayOptions,
+) -> Result<Instance<L>, VerifyError> {
+    replay_log_observed(defs, records, options, &mut |_, _, _| {})
+}
+
+pub(crate) fn replay_log_observed<L: Lifecycle>(
+    defs: Defs<'_, L>,
+    records: &[AuditRecord],
+    options: ReplayOptions,
+    observe: Observer<'_, L>,
 ) -> Result<Instance<L>, VerifyError> {
     let Some(first) = records.first() else {
         return Err(VerifyError {
@@ -558,13 +601,18 @@ pub(crate) fn replay_log<L: Lifecycle>(
         updated_at: first.at,
         settled_at: first.at,
         recorded_at: first.recorded_at.unwrap_or(first.at),
+        marks: Default::default(),
+        due_at: None,
     };
+    let mut instance = instance;
+    def.created(&mut instance);
     replay_from(
         defs,
         instance,
         Some(TimeFloor::after(None, first)),
         &records[1..],
         options,
+        observe,
     )
 }
 
@@ -590,6 +638,14 @@ pub(crate) fn resume_log<L: Lifecycle>(
         .ok_or_else(|| fail(format!("unknown state {:?}", snapshot.state)))?
         .clone();
     let data = serde_json::from_value(snapshot.data.clone()).map_err(|e| fail(format!("data does not decode: {e}")))?;
+    // Without the marks, deadlines counted from an action could not be computed: a
+    // snapshot taken before they existed is a cache miss, and the log is replayed.
+    let marks = snapshot
+        .marks
+        .as_ref()
+        .map(Marks::from_map)
+        .ok_or_else(|| fail("taken before deadlines existed (no marks)".to_owned()))?;
+    let due_at = def.due_of(&state, snapshot.entered_at, &marks);
     let instance = Instance {
         id: snapshot.instance,
         definition: snapshot.definition.clone(),
@@ -602,6 +658,8 @@ pub(crate) fn resume_log<L: Lifecycle>(
         updated_at: snapshot.updated_at,
         settled_at: snapshot.settled_at.unwrap_or(snapshot.updated_at),
         recorded_at: snapshot.recorded_at.unwrap_or(snapshot.updated_at),
+        marks,
+        due_at,
     };
     replay_onto_log(defs, instance, records_after, ReplayOptions::default())
 }
@@ -621,8 +679,11 @@ pub(crate) fn replay_onto_log<L: Lifecycle>(
         recorded_at: instance.recorded_at,
         settled_at: instance.settled_at,
     };
-    replay_from(defs, instance, Some(floor), records, options)
+    replay_from(defs, instance, Some(floor), records, options, &mut |_, _, _| {})
 }
+
+/// Sees each record with the instance before it and the definition it follows.
+pub(crate) type Observer<'o, L> = &'o mut dyn FnMut(&Definition<L>, &Instance<L>, &AuditRecord);
 
 fn replay_from<L: Lifecycle>(
     defs: Defs<'_, L>,
@@ -630,6 +691,7 @@ fn replay_from<L: Lifecycle>(
     mut floor: Option<TimeFloor>,
     records: &[AuditRecord],
     options: ReplayOptions,
+    observe: Observer<'_, L>,
 ) -> Result<Instance<L>, VerifyError> {
     for record in records {
         let seq = instance.seq + 1;
@@ -670,6 +732,7 @@ fn replay_from<L: Lifecycle>(
                 found: record.from.to_string(),
             }));
         }
+        observe(current, &instance, record);
         if migrating {
             replay_migration(defs, current, def, &mut instance, record, options).map_err(fail)?;
             continue;

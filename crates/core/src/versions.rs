@@ -182,6 +182,12 @@ impl<L: Lifecycle> Versions<L> {
         self.replay(records).map(|_| ())
     }
 
+    /// [`Definition::trail`] across versions: each record's lateness under the version
+    /// the instance followed when it was made.
+    pub fn trail(&self, records: &[AuditRecord]) -> Result<Vec<crate::deadline::TrailEntry>, VerifyError> {
+        crate::replay::trail_of(crate::replay::Defs::Many(self), records)
+    }
+
     /// A [`Replayer`] for [`verify_store_with`](crate::store::verify_store_with):
     /// replays each log of this definition with `options` and every cached snapshot
     /// against its log; logs of other definitions are unknown to it (`None`).

@@ -81,6 +81,7 @@ fn an_unsigned_checkpoint_written_and_read_back_catches_a_rollback() {
             instance: records[0].instance,
             expected_seq: 0,
             records: &records,
+            due_at: None,
         })
         .unwrap();
     let truncated = CheckpointMismatch::Truncated {

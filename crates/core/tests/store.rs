@@ -82,11 +82,13 @@ fn batches_are_all_or_nothing() {
                 instance: a.id(),
                 expected_seq: 0,
                 records: std::slice::from_ref(&ra),
+                due_at: None,
             },
             Append {
                 instance: b.id(),
                 expected_seq: 0,
                 records: std::slice::from_ref(&rb),
+                due_at: None,
             },
         ])
         .unwrap_err();
@@ -166,6 +168,7 @@ fn verify_store_and_checkpoints() {
             instance: cut[0].instance,
             expected_seq: 0,
             records: &cut[..1],
+            due_at: None,
         })
         .unwrap();
     assert_eq!(
@@ -212,6 +215,7 @@ fn list_returns_instances_of_one_batch_in_batch_order() {
             instance: i.id(),
             expected_seq: 0,
             records: std::slice::from_ref(r),
+            due_at: None,
         })
         .collect();
     store.append_batch(&batch).unwrap();

@@ -793,6 +793,7 @@ fn a_store_takes_a_new_version_only_through_an_accepted_migration() {
             instance: inst.id(),
             expected_seq: 0,
             records: &log,
+            due_at: None,
         })
         .unwrap();
     let mut migrated = inst.clone();
@@ -808,6 +809,7 @@ fn a_store_takes_a_new_version_only_through_an_accepted_migration() {
             instance: inst.id(),
             expected_seq: 2,
             records: std::slice::from_ref(&forged),
+            due_at: None,
         })
         .unwrap_err();
     assert!(matches!(e, StoreError::InvalidAppend { .. }), "{e}");
@@ -817,6 +819,7 @@ fn a_store_takes_a_new_version_only_through_an_accepted_migration() {
             instance: inst.id(),
             expected_seq: 2,
             records: std::slice::from_ref(&rec),
+            due_at: None,
         })
         .unwrap();
     assert_eq!(store.head(inst.id()).unwrap().definition, v("judgment-review", 2));
@@ -827,6 +830,7 @@ fn a_store_takes_a_new_version_only_through_an_accepted_migration() {
             instance: inst.id(),
             expected_seq: 0,
             records: &log,
+            due_at: None,
         })
         .unwrap();
     let rec = w.v2.migrate(&mut inst, Migration::new(clerk(), "clerk")).unwrap();
@@ -835,6 +839,7 @@ fn a_store_takes_a_new_version_only_through_an_accepted_migration() {
             instance: inst.id(),
             expected_seq: 2,
             records: std::slice::from_ref(&rec),
+            due_at: None,
         })
         .unwrap();
     assert_eq!(store.head(inst.id()).unwrap().definition, v("judgment-review", 1));

@@ -657,6 +657,7 @@ impl<S: Store> Court<S> {
                 instance: instance.id(),
                 expected_seq: rules_seq,
                 records: std::slice::from_ref(&record),
+                due_at: None,
             })?;
             if let Some(log) = &mut self.rules {
                 log.instance = instance;
@@ -738,6 +739,7 @@ impl<S: Store> Court<S> {
             instance: instance.id(),
             expected_seq: log.instance.seq(),
             records: std::slice::from_ref(&record),
+            due_at: None,
         })?;
         let version = (!record.is_refused())
             .then(|| RulesVersion::of(&record, &catalog))
@@ -786,6 +788,7 @@ impl<S: Store> Court<S> {
             instance: instance.id(),
             expected_seq: log.instance.seq(),
             records: std::slice::from_ref(&record),
+            due_at: None,
         })?;
         let changed = !record.is_refused() && RulesAction::changes_rules(&record.action);
         let new_rules = if changed {
@@ -976,12 +979,14 @@ impl<S: Store> Court<S> {
                 instance,
                 expected_seq,
                 records: std::slice::from_ref(record),
+                due_at: None,
             });
         }
         batch.extend(created.iter().map(|(instance, record)| Append {
             instance: instance.id(),
             expected_seq: 0,
             records: std::slice::from_ref(record),
+            due_at: None,
         }));
         // A new rules log claims its place (a store has one), and each standard opened
         // its code (a standard is opened once, whatever the heads say).

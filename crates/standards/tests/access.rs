@@ -357,6 +357,7 @@ fn a_forged_access_record_fails_verification() {
             instance: log.id(),
             expected_seq: seq,
             records: std::slice::from_ref(&record),
+            due_at: None,
         })
         .unwrap();
     // The live court believes what it reads (verify is what checks)...
@@ -410,6 +411,7 @@ fn an_access_record_must_cite_the_stores_rules() {
             instance: log.id(),
             expected_seq: seq,
             records: std::slice::from_ref(&record),
+            due_at: None,
         })
         .unwrap();
     let found = problems(&court);
@@ -465,6 +467,7 @@ fn an_access_record_cites_the_rules_in_force() {
             instance: log.id(),
             expected_seq: seq,
             records: std::slice::from_ref(&record),
+            due_at: None,
         })
         .unwrap();
     let found = problems(&court);

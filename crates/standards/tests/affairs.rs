@@ -441,6 +441,7 @@ fn verify_rechecks_the_court_decisions() {
             instance: log.id(),
             expected_seq: log.seq(),
             records: std::slice::from_ref(&forged),
+            due_at: None,
         })
         .unwrap();
     let report = court.verify(None, &mut |_, _| {}).unwrap();

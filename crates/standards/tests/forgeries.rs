@@ -82,6 +82,7 @@ fn a_migration_by_someone_outside_the_office_is_reported() {
             instance: instance.id(),
             expected_seq: seq,
             records: std::slice::from_ref(&record),
+            due_at: None,
         })
         .unwrap();
     drop(court);
@@ -160,6 +161,7 @@ fn a_back_dated_reuse_written_after_the_act_is_reported_at_the_reuse() {
             instance: instance.id(),
             expected_seq: seq,
             records: std::slice::from_ref(&forged),
+            due_at: None,
         })
         .unwrap();
     drop(court);

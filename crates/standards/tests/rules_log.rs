@@ -44,6 +44,7 @@ fn append_decided_by(court: &Court<MemoryStore>, engine: &regula_core::Engine<re
             instance: instance.id(),
             expected_seq: seq,
             records: std::slice::from_ref(&record),
+            due_at: None,
         })
         .unwrap();
 }
@@ -298,6 +299,7 @@ fn rules_are_not_amended_retroactively() {
             instance: rules.id(),
             expected_seq: rules.seq() - 1,
             records: std::slice::from_ref(&forced),
+            due_at: None,
         })
         .unwrap();
     let problems = rules_problems(&court);

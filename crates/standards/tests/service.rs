@@ -25,6 +25,7 @@ fn opened(store: &MemoryStore, s: &Std, log: &[regula_core::AuditRecord]) {
                 instance: s.id(),
                 expected_seq: 0,
                 records: log,
+                due_at: None,
             }],
             &[Claim::new(STANDARD_CLAIM, &s.data().code, s.id(), 1)],
         )
@@ -51,6 +52,7 @@ fn with_recorded_rules(w: World, store: &MemoryStore) -> World {
                 instance: rules.id(),
                 expected_seq: 0,
                 records: std::slice::from_ref(&created),
+                due_at: None,
             }],
             &[Claim::new(RULES_CLAIM, RULES_DEFINITION, rules.id(), 1)],
         )
@@ -269,6 +271,7 @@ fn past_publications_get_their_claims_once() {
             instance: s.id(),
             expected_seq: 0,
             records: &log,
+            due_at: None,
         })
         .unwrap();
     let court = Court::open(&store, w.catalog.clone(), |e| e).unwrap();
@@ -334,6 +337,7 @@ fn verify_reports_a_standard_opened_twice() {
             instance: second.id(),
             expected_seq: 0,
             records: &log,
+            due_at: None,
         })
         .unwrap();
     let court = Court::open(&store, w.catalog.clone(), |e| e).unwrap();

@@ -24,6 +24,7 @@ fn append<S: Store + ?Sized>(store: &S, instance: Uuid, expected_seq: u64, recor
             instance,
             expected_seq,
             records,
+            due_at: None,
         })
         .unwrap()
 }
@@ -151,6 +152,8 @@ pub fn round_trip<S: Store>(make: &dyn Fn() -> S) {
             last_hash: log[3].hash,
             created_at: log[0].at,
             updated_at: log[3].at,
+            entered_at: log[3].at,
+            due_at: None,
         }
     );
 
@@ -245,16 +248,19 @@ pub fn scan_order<S: Store>(make: &dyn Fn() -> S) {
                 instance: b.id(),
                 expected_seq: 1,
                 records: &batch_b,
+                due_at: None,
             },
             Append {
                 instance: c.id(),
                 expected_seq: 0,
                 records: std::slice::from_ref(&c0),
+                due_at: None,
             },
             Append {
                 instance: a.id(),
                 expected_seq: 2,
                 records: std::slice::from_ref(&a2),
+                due_at: None,
             },
         ])
         .unwrap();
@@ -303,6 +309,7 @@ pub fn conflicts<S: Store>(make: &dyn Fn() -> S) {
             instance: id,
             expected_seq: 1,
             records: std::slice::from_ref(&late),
+            due_at: None,
         }),
         id,
         1,
@@ -313,6 +320,7 @@ pub fn conflicts<S: Store>(make: &dyn Fn() -> S) {
             instance: id,
             expected_seq: 5,
             records: std::slice::from_ref(&late),
+            due_at: None,
         }),
         id,
         5,
@@ -327,6 +335,7 @@ pub fn conflicts<S: Store>(make: &dyn Fn() -> S) {
             instance: id,
             expected_seq: 0,
             records: std::slice::from_ref(&recreate),
+            due_at: None,
         }),
         id,
         0,
@@ -337,6 +346,7 @@ pub fn conflicts<S: Store>(make: &dyn Fn() -> S) {
             instance: again.id(),
             expected_seq: 3,
             records: std::slice::from_ref(&created),
+            due_at: None,
         }),
         again.id(),
         3,
@@ -364,11 +374,13 @@ pub fn atomicity<S: Store>(make: &dyn Fn() -> S) {
             instance: a.id(),
             expected_seq: 1,
             records: std::slice::from_ref(&a2),
+            due_at: None,
         },
         Append {
             instance: b.id(),
             expected_seq: 1,
             records: std::slice::from_ref(&b2),
+            due_at: None,
         },
     ]);
     assert_invalid(result, b.id(), 2);
@@ -381,11 +393,13 @@ pub fn atomicity<S: Store>(make: &dyn Fn() -> S) {
             instance: c.id(),
             expected_seq: 0,
             records: std::slice::from_ref(&c0),
+            due_at: None,
         },
         Append {
             instance: b.id(),
             expected_seq: 0,
             records: std::slice::from_ref(&b2),
+            due_at: None,
         },
     ]);
     assert_conflict(result, b.id(), 0, 1);
@@ -401,11 +415,13 @@ pub fn atomicity<S: Store>(make: &dyn Fn() -> S) {
                 instance: a.id(),
                 expected_seq: 1,
                 records: std::slice::from_ref(&a2),
+                due_at: None,
             },
             Append {
                 instance: a.id(),
                 expected_seq: 2,
                 records: std::slice::from_ref(&a3),
+                due_at: None,
             },
         ])
         .unwrap();
@@ -420,16 +436,19 @@ pub fn atomicity<S: Store>(make: &dyn Fn() -> S) {
             instance: b.id(),
             expected_seq: 1,
             records: std::slice::from_ref(&b2),
+            due_at: None,
         },
         Append {
             instance: a.id(),
             expected_seq: 3,
             records: std::slice::from_ref(&a4),
+            due_at: None,
         },
         Append {
             instance: a.id(),
             expected_seq: 3,
             records: std::slice::from_ref(&a4),
+            due_at: None,
         },
     ]);
     assert_conflict(result, a.id(), 3, 4);
@@ -459,6 +478,7 @@ pub fn invalid_appends<S: Store>(make: &dyn Fn() -> S) {
             instance: id,
             expected_seq: 1,
             records,
+            due_at: None,
         })
     };
 
@@ -503,6 +523,7 @@ pub fn invalid_appends<S: Store>(make: &dyn Fn() -> S) {
             instance: fresh,
             expected_seq: 0,
             records: &[rehash(no_creation)],
+            due_at: None,
         }),
         fresh,
         1,
@@ -858,6 +879,7 @@ pub fn bulk_batches<S: Store>(make: &dyn Fn() -> S) {
                 instance: log[0].instance,
                 expected_seq: 0,
                 records: log,
+                due_at: None,
             })
             .collect();
         let head = store.append_batch(&batch).unwrap();
@@ -949,6 +971,7 @@ pub fn claims<S: Store>(make: &dyn Fn() -> S) {
                 instance: a.id(),
                 expected_seq: 1,
                 records: std::slice::from_ref(&r),
+                due_at: None,
             }],
             &[Claim::new(NS, key, a.id(), 2)],
         )
@@ -969,6 +992,7 @@ pub fn claims<S: Store>(make: &dyn Fn() -> S) {
             instance: b.id(),
             expected_seq: 1,
             records: std::slice::from_ref(&rb),
+            due_at: None,
         }],
         &[
             Claim::new(NS, "红林法〔2023〕16号", b.id(), 2),
@@ -1008,6 +1032,7 @@ pub fn claims<S: Store>(make: &dyn Fn() -> S) {
             instance: a.id(),
             expected_seq: 2,
             records: std::slice::from_ref(&r3),
+            due_at: None,
         }],
         &[Claim::new(NS, key, a.id(), 3)],
     );
@@ -1020,6 +1045,7 @@ pub fn claims<S: Store>(make: &dyn Fn() -> S) {
             instance: a.id(),
             expected_seq: 2,
             records: std::slice::from_ref(&r3),
+            due_at: None,
         }],
         &[Claim::new(NS, "k", a.id(), 3), Claim::new(NS, "k", a.id(), 1)],
     );
@@ -1094,6 +1120,7 @@ pub fn claims<S: Store>(make: &dyn Fn() -> S) {
                             instance: *id,
                             expected_seq: 1,
                             records: std::slice::from_ref(r),
+                            due_at: None,
                         }],
                         &[Claim::new(NS, "race", *id, 2)],
                     )
@@ -1160,4 +1187,111 @@ pub fn migrations<S: Store>(make: &dyn Fn() -> S) {
     assert_eq!(report.replayed, 2);
     let repo = Repository::new(new, &store).with_versions(versions.clone()).unwrap();
     assert_eq!(repo.load(a.id()).unwrap().definition(), a.definition());
+}
+
+/// Deadlines: each head keeps when its state was entered and its due time as the
+/// writer gave it; `due` lists the instances due before an instant, earliest first,
+/// filtered like `list`; refusals and self-transitions move neither; and a head whose
+/// due time differs from its log replayed is reported by `verify`.
+pub fn deadlines<S: Store>(make: &dyn Fn() -> S) {
+    use chrono::{TimeDelta, TimeZone};
+    use regula_core::ManualClock;
+
+    let store = make();
+    let days = TimeDelta::days;
+    let day = days(1);
+    let t0 = Utc.with_ymd_and_hms(2025, 1, 31, 16, 0, 0).unwrap();
+    let clock = Arc::new(ManualClock::new(t0));
+    let engine = Engine::new(sample::deadlined()).with_clock(clock.clone());
+    let put = |instance: &Instance<Sample>, expected_seq: u64, records: &[AuditRecord]| {
+        store.append(Append::of(instance, expected_seq, records)).unwrap();
+    };
+
+    // A: filed at t0, annotated on time, assigned at t0 + 1 day: due to be heard by +11.
+    let (mut a, created) = engine.create(clerk(), "clerk", case("甲"), None).unwrap();
+    assert_eq!(a.due_at(), Some(t0 + days(2)), "first_note: 2 days after creation");
+    put(&a, 0, std::slice::from_ref(&created));
+    clock.advance(TimeDelta::hours(3));
+    let noted = engine.apply(&mut a, annotate("收到")).unwrap();
+    assert_eq!(a.due_at(), None, "annotated: first_note is met, nothing else runs in filed");
+    put(&a, 1, std::slice::from_ref(&noted));
+    clock.set(t0 + day);
+    let assigned = engine.apply(&mut a, assign("王芳")).unwrap();
+    put(&a, 2, std::slice::from_ref(&assigned));
+    let head = store.head(a.id()).unwrap();
+    assert_eq!(head.entered_at, t0 + day);
+    assert_eq!(head.due_at, Some(t0 + days(11)));
+
+    // B: filed at t0 + 1 day and never annotated: due at +3 (first_note).
+    let (b, created) = engine.create(clerk(), "clerk", case("乙"), None).unwrap();
+    put(&b, 0, std::slice::from_ref(&created));
+    // C: filed, annotated, assigned and heard: nothing due.
+    clock.set(t0 + days(2));
+    let (mut c, created) = engine.create(clerk(), "clerk", case("丙"), None).unwrap();
+    let mut log = vec![created];
+    log.push(engine.apply(&mut c, annotate("a")).unwrap());
+    log.push(engine.apply(&mut c, assign("赵六")).unwrap());
+    log.push(engine.apply(&mut c, hear()).unwrap());
+    put(&c, 0, &log);
+    assert_eq!(store.head(c.id()).unwrap().due_at, None);
+    assert_eq!(store.head(c.id()).unwrap().entered_at, t0 + days(2));
+    // An instance of a definition without deadlines is never due.
+    let (plain, _) = grow(&store, &sample::engine(), "丁", 1);
+
+    let due = |before, filter: &InstanceFilter| ids(&store.due(before, filter).unwrap());
+    let all = InstanceFilter::all();
+    assert_eq!(due(t0 + days(3), &all), Vec::<Uuid>::new(), "due strictly before: B is due at +3");
+    assert_eq!(due(t0 + days(3) + TimeDelta::seconds(1), &all), vec![b.id()]);
+    assert_eq!(due(t0 + days(12), &all), vec![b.id(), a.id()], "earliest due first");
+    assert_eq!(
+        due(t0 + days(12), &InstanceFilter::definition(sample::DEADLINED).in_state("assigned")),
+        vec![a.id()]
+    );
+    assert!(due(t0 + days(12), &InstanceFilter::definition(CASE)).is_empty());
+    assert!(!due(t0 + days(400), &all).contains(&plain.id()));
+    assert!(store.head(b.id()).unwrap().is_overdue(t0 + days(4)));
+
+    // A refusal and a self-transition move neither the state's entry nor the due time.
+    clock.set(t0 + days(5));
+    let refused = engine.apply(&mut a, sample::close("提前")).unwrap();
+    assert!(refused.is_refused());
+    let note = engine.apply(&mut a, annotate("补充")).unwrap();
+    put(&a, 3, &[refused, note]);
+    let head = store.head(a.id()).unwrap();
+    assert_eq!((head.entered_at, head.due_at), (t0 + day, Some(t0 + days(11))));
+    assert_eq!(head.seq, 5);
+
+    // Leaving the state meets the deadline: A drops off the list.
+    clock.set(t0 + days(12));
+    let heard = engine.apply(&mut a, hear()).unwrap();
+    put(&a, 5, std::slice::from_ref(&heard));
+    assert_eq!(due(t0 + days(30), &all), vec![b.id()]);
+    let trail = engine.definition().trail(&store.load(a.id()).unwrap()).unwrap();
+    let late: Vec<_> = trail.iter().filter(|e| !e.late.is_empty()).collect();
+    assert_eq!(late.len(), 1, "only the hearing came late: {trail:?}");
+    assert_eq!(late[0].seq, 6);
+    assert_eq!(late[0].late[0].deadline, "hearing");
+    assert_eq!(late[0].late[0].late_by, day);
+
+    let report = sample::verify(&store).unwrap();
+    assert!(report.is_ok(), "{report:?}");
+
+    // A writer that gives a wrong due time (here none, as a writer ignorant of the
+    // definition would) is caught by verify: the head is not evidence.
+    clock.set(t0 + days(13));
+    let (d, created) = engine.create(clerk(), "clerk", case("戊"), None).unwrap();
+    assert!(d.due_at().is_some());
+    store
+        .append(Append::new(d.id(), 0, std::slice::from_ref(&created)))
+        .unwrap();
+    let report = sample::verify(&store).unwrap();
+    let differs: Vec<_> = report
+        .problems
+        .iter()
+        .filter_map(|p| match p {
+            StoreProblem::HeadDiffers { instance, field, .. } => Some((*instance, *field)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(differs, vec![(d.id(), "due_at")], "{report:?}");
 }

@@ -105,16 +105,19 @@ pub fn write_until_killed<S: Store>(store: &S, seed: u64, limit: Option<u64>, ou
                         instance: x.id(),
                         expected_seq: 0,
                         records: &records[..1],
+                        due_at: None,
                     },
                     Append {
                         instance: y.id(),
                         expected_seq: 0,
                         records: &records[1..2],
+                        due_at: None,
                     },
                     Append {
                         instance: z.id(),
                         expected_seq: z_seq,
                         records: &records[2..],
+                        due_at: None,
                     },
                 ];
                 store.append_batch(&appends).unwrap();
@@ -332,6 +335,7 @@ pub fn interleaved<S: Store + ?Sized>(store: &S) -> Interleaved {
                 instance: record.instance,
                 expected_seq: record.seq - 1,
                 records: std::slice::from_ref(&record),
+                due_at: None,
             })
             .unwrap();
     }

@@ -61,7 +61,8 @@ macro_rules! conformance_tests {
             verify_while_writing,
             bulk_batches,
             claims,
-            migrations
+            migrations,
+            deadlines
         );
     };
     ($make:expr) => {
@@ -96,6 +97,7 @@ pub fn run_all<S: Store>(make: &dyn Fn() -> S) {
     checks::bulk_batches(make);
     checks::claims(make);
     checks::migrations(make);
+    checks::deadlines(make);
 }
 
 /// A store wrapper that counts how records are read, to prove that loading through a

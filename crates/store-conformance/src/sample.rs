@@ -9,7 +9,7 @@ use std::sync::Arc;
 use chrono::{TimeZone, Utc};
 use regula_core::store::{Replayer, Replayers, StorageCheck, StoreReport, VerifyOptions, verify_store_with};
 use regula_core::{
-    Action, Actor, AuditRecord, Command, Definition, Engine, InstanceHead, Lifecycle, ManualClock, PayloadError,
+    Action, Actor, AuditRecord, CalendarSpan, Command, Deadline, Definition, Engine, InstanceHead, Lifecycle, ManualClock, PayloadError,
     SeededIds, State, Store, StoreError, Text, Transition, VerifyError, VerifyErrorKind,
 };
 use serde::{Deserialize, Serialize};
@@ -18,6 +18,8 @@ use serde::{Deserialize, Serialize};
 pub const CASE: &str = "sample-case";
 /// The name of a second definition with the same table, for filters.
 pub const OTHER: &str = "other-case";
+/// The name of the sample table with deadlines ([`deadlined`]).
+pub const DEADLINED: &str = "deadlined-case";
 
 /// The states of a case.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -163,6 +165,53 @@ pub fn versioned(name: &str, version: u32) -> Definition<Sample> {
     }
 }
 
+/// The sample table with two deadlines, under [`DEADLINED`]: an assigned case must be
+/// heard within 10 days (`hearing`, leave `assigned`), and a filed case must be
+/// annotated within 2 days of its creation (`first_note`, take `annotate` in `filed`
+/// after `create`).
+pub fn deadlined() -> Definition<Sample> {
+    let built = Definition::<Sample>::builder(DEADLINED, 1)
+        .state(Stage::Filed, Text::new("立案", "Filed"))
+        .state(Stage::Assigned, Text::new("分案", "Assigned"))
+        .state(Stage::Heard, Text::new("开庭", "Heard"))
+        .state(Stage::Closed, Text::new("结案", "Closed"))
+        .initial(Stage::Filed)
+        .terminal(Stage::Closed)
+        .role("clerk", Text::new("书记员", "Clerk"))
+        .role("judge", Text::new("法官", "Judge"))
+        .action("assign", Text::new("分案", "Assign"))
+        .action("annotate", Text::new("批注", "Annotate"))
+        .action("hear", Text::new("开庭", "Hear"))
+        .action("close", Text::new("结案", "Close"))
+        .transition(Transition::new(Stage::Filed, "assign", Stage::Assigned).by(["clerk"]))
+        .transition(Transition::new(Stage::Assigned, "hear", Stage::Heard).by(["judge"]))
+        .transition(Transition::new(Stage::Heard, "close", Stage::Closed).by(["judge"]))
+        .transition(Transition::new(Stage::Filed, "annotate", Stage::Filed).by(["clerk", "judge"]))
+        .transition(Transition::new(Stage::Assigned, "annotate", Stage::Assigned).by(["clerk", "judge"]))
+        .deadline(Deadline::leave(
+            "hearing",
+            Text::new("分案后十日内开庭", "heard within 10 days of assignment"),
+            Stage::Assigned,
+            CalendarSpan::new(0, 0, 10, 0),
+        ))
+        .deadline(
+            Deadline::take(
+                "first_note",
+                Text::new("立案后两日内批注", "annotated within 2 days of filing"),
+                "annotate",
+                CalendarSpan::new(0, 0, 2, 0),
+            )
+            .in_states([Stage::Filed])
+            .after(["create"]),
+        )
+        .build();
+    match built {
+        Ok(d) => d,
+        // The table above is fixed; a failure here is a bug in this file.
+        Err(e) => panic!("the sample definition with deadlines does not build: {e}"),
+    }
+}
+
 /// An engine for [`CASE`] on the system clock with random ids: records from several
 /// engines, threads or processes never collide.
 pub fn engine() -> Engine<Sample> {
@@ -250,32 +299,38 @@ pub fn close(ruling: &str) -> Command<Step> {
     )
 }
 
-/// A replay callback for [`verify_store`](regula_core::store::verify_store) that knows [`CASE`] and [`OTHER`].
+/// A replay callback for [`verify_store`](regula_core::store::verify_store) that knows [`CASE`], [`OTHER`] and [`DEADLINED`].
 pub fn replay() -> impl FnMut(&InstanceHead, &[AuditRecord]) -> Option<Result<(), VerifyError>> {
     let case = definition(CASE);
     let other = definition(OTHER);
+    let deadlines = deadlined();
     move |head, records| {
         if head.definition == *case.reference() {
             Some(case.verify(records))
         } else if head.definition == *other.reference() {
             Some(other.verify(records))
+        } else if head.definition == *deadlines.reference() {
+            Some(deadlines.verify(records))
         } else {
             None
         }
     }
 }
 
-/// A [`Replayer`] that knows [`CASE`] and [`OTHER`]: verifies logs as [`replay`]
+/// A [`Replayer`] that knows [`CASE`], [`OTHER`] and [`DEADLINED`]: verifies logs as [`replay`]
 /// does, and replays them into snapshots, so cached snapshots are checked field by
 /// field, data included.
 pub fn replayer() -> impl Replayer {
     let case = Arc::new(definition(CASE));
     let other = Arc::new(definition(OTHER));
+    let deadlines = Arc::new(deadlined());
     let pick = move |head: &InstanceHead| {
         if head.definition == *case.reference() {
             Some(Arc::clone(&case))
         } else if head.definition == *other.reference() {
             Some(Arc::clone(&other))
+        } else if head.definition == *deadlines.reference() {
+            Some(Arc::clone(&deadlines))
         } else {
             None
         }

@@ -31,6 +31,7 @@ fn a_row_written_behind_the_store_makes_a_batch_conflict_on_its_instance() {
             instance: r.instance,
             expected_seq: 0,
             records: std::slice::from_ref(r),
+            due_at: None,
         })
         .collect();
     assert_eq!(store.append_batch(&batch).unwrap().size, 3);
@@ -57,6 +58,7 @@ fn a_row_written_behind_the_store_makes_a_batch_conflict_on_its_instance() {
             instance: r.instance,
             expected_seq: 1,
             records: std::slice::from_ref(r),
+            due_at: None,
         })
         .collect();
     match store.append_batch(&batch) {

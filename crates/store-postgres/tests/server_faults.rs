@@ -317,6 +317,7 @@ fn writer(w: usize, url: &str, schema: &str, restarted: &AtomicBool, warmed: &At
             instance: instance.id(),
             expected_seq: 0,
             records: std::slice::from_ref(&first),
+            due_at: None,
         })
         .unwrap();
     let mut seen = Seen {
@@ -334,6 +335,7 @@ fn writer(w: usize, url: &str, schema: &str, restarted: &AtomicBool, warmed: &At
             instance: instance.id(),
             expected_seq,
             records: std::slice::from_ref(&record),
+            due_at: None,
         }];
         // Begun once the new server was up, so acknowledged by it.
         let after_restart = restarted.load(Ordering::SeqCst);
@@ -419,6 +421,7 @@ fn a_backend_terminated_during_its_commit_is_outcome_unknown_and_a_retry_writes_
             instance: instance.id(),
             expected_seq: 0,
             records: std::slice::from_ref(&first),
+            due_at: None,
         })
         .unwrap();
     let record = engine.apply(&mut instance, annotate("in flight")).unwrap();
@@ -441,6 +444,7 @@ fn a_backend_terminated_during_its_commit_is_outcome_unknown_and_a_retry_writes_
         instance: instance.id(),
         expected_seq: 1,
         records: std::slice::from_ref(&record),
+        due_at: None,
     }];
     let outcome = std::thread::scope(|scope| {
         let append = scope.spawn(|| store.append_batch(&batch));
@@ -590,6 +594,7 @@ fn a_commit_whose_reply_is_lost_is_outcome_unknown_and_the_retry_finds_it() {
             instance: instance.id(),
             expected_seq: 0,
             records: std::slice::from_ref(&first),
+            due_at: None,
         })
         .unwrap();
     let record = engine.apply(&mut instance, annotate("reply lost")).unwrap();
@@ -597,6 +602,7 @@ fn a_commit_whose_reply_is_lost_is_outcome_unknown_and_the_retry_finds_it() {
         instance: instance.id(),
         expected_seq: 1,
         records: std::slice::from_ref(&record),
+        due_at: None,
     }];
     proxy.armed.store(true, Ordering::SeqCst);
     match store.append_batch(&batch) {

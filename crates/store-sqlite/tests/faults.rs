@@ -86,6 +86,7 @@ impl Writer {
                 instance: instance.id(),
                 expected_seq: 0,
                 records: std::slice::from_ref(&first),
+                due_at: None,
             })
             .unwrap();
         Writer {
@@ -107,6 +108,7 @@ impl Writer {
             instance: self.instance.id(),
             expected_seq,
             records: std::slice::from_ref(record),
+            due_at: None,
         })?;
         self.acks.push(Ack::of(record));
         Ok(())
@@ -225,6 +227,7 @@ fn a_read_only_file_is_unavailable_naming_the_file_and_nothing_changes() {
                     instance: instance.id(),
                     expected_seq: 0,
                     records: std::slice::from_ref(&first),
+                    due_at: None,
                 })
                 .unwrap_err();
             assert_unavailable(&e, Unavailability::ReadOnly, &path);
@@ -264,6 +267,7 @@ fn a_file_removed_under_a_running_writer_is_unavailable_and_nothing_is_acknowled
                 instance: w.instance.id(),
                 expected_seq: seq,
                 records: std::slice::from_ref(&record),
+                due_at: None,
             }],
             &[]
         )
@@ -298,6 +302,7 @@ fn retry_append_writes_once_and_tells_its_records_from_another_writers() {
         instance: w.instance.id(),
         expected_seq: seq,
         records: std::slice::from_ref(&record),
+        due_at: None,
     }];
     assert!(matches!(
         retry_append(&store, &batch, &[]).unwrap(),
@@ -318,6 +323,7 @@ fn retry_append_writes_once_and_tells_its_records_from_another_writers() {
         instance: fresh.id(),
         expected_seq: 0,
         records: std::slice::from_ref(&first),
+        due_at: None,
     }];
     store.append_batch(&create).unwrap();
     assert_eq!(retry_append(&store, &create, &[]).unwrap(), Retried::AlreadyPresent);

@@ -93,6 +93,7 @@ fn a_single_append_writes_two_pages_more_than_a_raw_insert_and_a_batch_what_its_
             instance: log[0].instance,
             expected_seq: 0,
             records: log,
+            due_at: None,
         })
         .collect();
     restart_wal(&path);

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::instance::Snapshot;
-use crate::record::{AuditRecord, DefinitionRef, Digest};
+use crate::record::{AuditRecord, DefinitionRef, Digest, Outcome};
 use crate::replay::VerifyError;
 
 pub use crate::checkpoint::Checkpoint;
@@ -44,6 +44,45 @@ pub struct Append<'a> {
     pub expected_seq: u64,
     /// The records, in order, continuing from `expected_seq`.
     pub records: &'a [AuditRecord],
+    /// The instance's [due time](crate::Instance::due_at) after these records, as its
+    /// definition computes it: the store keeps it in the head, so that
+    /// [`Store::due`] is one indexed query. `None` when no deadline is pending (always,
+    /// for a definition without deadlines). It is derived data, not evidence:
+    /// [`verify_store`] replays each log and reports a head whose due time differs.
+    pub due_at: Option<DateTime<Utc>>,
+}
+
+impl<'a> Append<'a> {
+    /// `records` for `instance` after `expected_seq`, with no pending deadline.
+    pub fn new(instance: Uuid, expected_seq: u64, records: &'a [AuditRecord]) -> Self {
+        Append {
+            instance,
+            expected_seq,
+            records,
+            due_at: None,
+        }
+    }
+
+    /// `records` that move `instance` from `expected_seq` to `instance`'s sequence
+    /// number, with its due time: what a writer that holds the instance appends.
+    pub fn of<L: crate::Lifecycle>(
+        instance: &crate::Instance<L>,
+        expected_seq: u64,
+        records: &'a [AuditRecord],
+    ) -> Self {
+        Append {
+            instance: instance.id(),
+            expected_seq,
+            records,
+            due_at: instance.due_at(),
+        }
+    }
+
+    /// The same append with the instance's due time after it.
+    pub fn due(mut self, due_at: Option<DateTime<Utc>>) -> Self {
+        self.due_at = due_at;
+        self
+    }
 }
 
 /// The record that holds a [`Claim`]: an instance and one of its sequence numbers.
@@ -109,13 +148,48 @@ pub struct InstanceHead {
     pub created_at: DateTime<Utc>,
     /// The time of its last record.
     pub updated_at: DateTime<Utc>,
+    /// When it entered its current state (self-transitions and refusals do not move
+    /// it): the effective time of the record that brought it there.
+    pub entered_at: DateTime<Utc>,
+    /// Its [due time](crate::Instance::due_at): the earliest deadline it has to meet,
+    /// `None` when none is pending. Given by the writer ([`Append::due_at`]) and
+    /// checked by [`verify_store`] against the log replayed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_at: Option<DateTime<Utc>>,
 }
 
 impl InstanceHead {
-    /// The head after `records`, starting from `previous` (none for a new instance).
+    /// The head after `records`, starting from `previous` (none for a new instance),
+    /// with no due time: the records alone cannot say (see [`InstanceHead::advanced_to`]).
     pub fn advanced(previous: Option<&InstanceHead>, records: &[AuditRecord]) -> Option<InstanceHead> {
+        Self::advanced_to(previous, records, None)
+    }
+
+    /// The head after `records`, starting from `previous`, due at `due_at` (what the
+    /// definition computes; see [`Append::due_at`]).
+    pub fn advanced_to(
+        previous: Option<&InstanceHead>,
+        records: &[AuditRecord],
+        due_at: Option<DateTime<Utc>>,
+    ) -> Option<InstanceHead> {
         let last = records.last()?;
         let first = records.first()?;
+        // The state is entered when a record brings the instance into it: the creation,
+        // or an accepted record that changes the state (what the engine does).
+        let mut state: Option<&str> = previous.map(|p| p.state.as_str());
+        let mut entered_at = previous.map_or(first.at, |p| p.entered_at);
+        for r in records {
+            let after = r.state_after();
+            let moved = match &r.outcome {
+                Outcome::Created => true,
+                Outcome::Accepted { .. } => state.is_some_and(|s| s != after),
+                Outcome::Refused { .. } => false,
+            };
+            if moved {
+                entered_at = r.at;
+            }
+            state = Some(after);
+        }
         Some(InstanceHead {
             instance: last.instance,
             definition: last.definition.clone(),
@@ -124,7 +198,14 @@ impl InstanceHead {
             last_hash: last.hash,
             created_at: previous.map_or(first.at, |p| p.created_at),
             updated_at: last.at,
+            entered_at,
+            due_at,
         })
+    }
+
+    /// True when a deadline of the instance has passed at `at`.
+    pub fn is_overdue(&self, at: DateTime<Utc>) -> bool {
+        self.due_at.is_some_and(|due| at > due)
     }
 }
 
@@ -428,6 +509,25 @@ pub trait Store: Send + Sync {
     /// The heads of the instances that pass `filter`, oldest first.
     fn list(&self, filter: &InstanceFilter) -> Result<Vec<InstanceHead>, StoreError>;
 
+    /// The heads of the instances that pass `filter` and have a deadline due before
+    /// `before` (strictly), earliest due first (ties by instance). "What is overdue as
+    /// of D" is `due(D, …)`; "what falls due in the next 30 days" is
+    /// `due(now + 30 days, …)` less the overdue ones.
+    ///
+    /// A head's due time is as of its last record: an instance that was overdue at a
+    /// past D but has since met its deadline is not listed (ask its log, with
+    /// [`Definition::trail`](crate::Definition::trail)). The default filters
+    /// [`list`](Store::list); the stores of this workspace answer from an index.
+    fn due(&self, before: DateTime<Utc>, filter: &InstanceFilter) -> Result<Vec<InstanceHead>, StoreError> {
+        let mut heads: Vec<InstanceHead> = self
+            .list(filter)?
+            .into_iter()
+            .filter(|h| h.due_at.is_some_and(|d| d < before))
+            .collect();
+        heads.sort_by(|a, b| a.due_at.cmp(&b.due_at).then_with(|| a.instance.cmp(&b.instance)));
+        Ok(heads)
+    }
+
     /// Up to `limit` records in global append order, starting at position `from`
     /// (the first record ever appended is at position 0). Positions count the records
     /// actually present, in append order: if a row was removed behind the store's
@@ -485,6 +585,9 @@ impl<S: Store + ?Sized> Store for &S {
     }
     fn list(&self, filter: &InstanceFilter) -> Result<Vec<InstanceHead>, StoreError> {
         (**self).list(filter)
+    }
+    fn due(&self, before: DateTime<Utc>, filter: &InstanceFilter) -> Result<Vec<InstanceHead>, StoreError> {
+        (**self).due(before, filter)
     }
     fn scan(&self, from: u64, limit: usize) -> Result<Vec<AuditRecord>, StoreError> {
         (**self).scan(from, limit)
@@ -616,7 +719,7 @@ pub fn check_batch(
             Seen::Unchanged(head) => head.as_ref(),
         };
         check_append(a.instance, current, a.expected_seq, a.records)?;
-        let entry = match (InstanceHead::advanced(current, a.records), entry) {
+        let entry = match (InstanceHead::advanced_to(current, a.records, a.due_at), entry) {
             (None, entry) => entry,
             (Some(head), Seen::Written(i)) => {
                 heads[i].head = head;

@@ -8,7 +8,9 @@ use crate::record::{Actor, AuditRecord};
 use crate::replay::VerifyError;
 use crate::versions::{Versions, VersionsError};
 
-use super::{Append, Claim, InstanceFilter, Store, StoreError};
+use super::{Append, Claim, InstanceFilter, InstanceHead, Store, StoreError};
+use crate::deadline::TrailEntry;
+use chrono::{DateTime, Utc};
 
 /// Creating, loading or changing a persisted instance failed.
 #[derive(Debug, thiserror::Error)]
@@ -108,11 +110,8 @@ impl<L: Lifecycle, S: Store> Repository<L, S> {
         note: Option<String>,
     ) -> Result<(Instance<L>, AuditRecord), RepositoryError> {
         let (instance, record) = self.engine.create(actor, role, data, note)?;
-        self.store.append(Append {
-            instance: instance.id(),
-            expected_seq: 0,
-            records: std::slice::from_ref(&record),
-        })?;
+        self.store
+            .append(Append::of(&instance, 0, std::slice::from_ref(&record)))?;
         Ok((instance, record))
     }
 
@@ -137,6 +136,23 @@ impl<L: Lifecycle, S: Store> Repository<L, S> {
     /// Replays an instance's whole log, ignoring snapshots: what verification trusts.
     pub fn verify(&self, id: uuid::Uuid) -> Result<Instance<L>, RepositoryError> {
         self.replay(&self.store.load(id)?)
+    }
+
+    /// The heads of this definition's instances overdue as of `at` (a deadline due
+    /// before it), earliest due first: one indexed query ([`Store::due`]).
+    pub fn overdue(&self, at: DateTime<Utc>) -> Result<Vec<InstanceHead>, RepositoryError> {
+        let filter = InstanceFilter::definition(self.engine.definition().name());
+        Ok(self.store.due(at, &filter)?)
+    }
+
+    /// The audit trail of an instance with each attempt's lateness
+    /// ([`Definition::trail`](crate::Definition::trail)), replayed from its whole log.
+    pub fn trail(&self, id: uuid::Uuid) -> Result<Vec<TrailEntry>, RepositoryError> {
+        let records = self.store.load(id)?;
+        Ok(match &self.versions {
+            Some(v) => v.trail(&records)?,
+            None => self.engine.definition().trail(&records)?,
+        })
     }
 
     fn knows(&self, snapshot: &Snapshot) -> bool {
@@ -285,11 +301,7 @@ impl<L: Lifecycle, S: Store> Repository<L, S> {
         record: AuditRecord,
         claims: Vec<Claim>,
     ) -> Result<AuditRecord, RepositoryError> {
-        let append = Append {
-            instance: next.id(),
-            expected_seq,
-            records: std::slice::from_ref(&record),
-        };
+        let append = Append::of(&next, expected_seq, std::slice::from_ref(&record));
         if claims.is_empty() {
             self.store.append(append)?;
         } else {

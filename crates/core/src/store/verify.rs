@@ -99,7 +99,8 @@ pub enum StoreProblem {
         instance: Uuid,
         /// The head's sequence number: the log is read up to it.
         seq: u64,
-        /// The field: `definition`, `state`, `last_hash`, `created_at`, `updated_at`.
+        /// The field: `definition`, `state`, `last_hash`, `created_at`, `updated_at`,
+        /// `entered_at`, `due_at`.
         field: &'static str,
         /// What the head holds.
         stored: String,
@@ -439,6 +440,18 @@ pub trait Replayer {
         let _ = (head, records);
         None
     }
+
+    /// The [due time](crate::Instance::due_at) of the instance replayed from
+    /// `records` (its log up to its head's sequence number): `None` when this replayer
+    /// cannot say, and then the head's `due_at` is not checked. The default reads it
+    /// from [`snapshot`](Replayer::snapshot).
+    fn due_at(
+        &mut self,
+        head: &InstanceHead,
+        records: &[AuditRecord],
+    ) -> Option<Result<Option<chrono::DateTime<chrono::Utc>>, VerifyError>> {
+        self.snapshot(head, records).map(|r| r.map(|s| s.due_at))
+    }
 }
 
 /// A [`Replayer`] from two functions: one that verifies a log, one that replays it
@@ -760,13 +773,19 @@ where
         }
         // A head behind the log was reported above (HeadMismatch); its fields would
         // only differ as a consequence.
+        let stored = head;
         if head.seq >= scanned.0 {
             head_differences(head, &records, &mut report.problems);
         }
         // The definition to replay with is the one the log names, not the head's copy.
         let head = InstanceHead::advanced(None, &records).unwrap_or_else(|| head.clone());
         match replay.verify(&head, &records) {
-            Some(Ok(())) => report.replayed += 1,
+            Some(Ok(())) => {
+                report.replayed += 1;
+                if stored.seq >= scanned.0 {
+                    due_difference(stored, &records, replay, &mut report.problems);
+                }
+            }
             Some(Err(e)) => report.problems.push(StoreProblem::Transition(e)),
             None => report.problems.push(StoreProblem::UnknownDefinition {
                 instance: head.instance,
@@ -848,6 +867,34 @@ fn head_differences(head: &InstanceHead, records: &[AuditRecord], problems: &mut
     differ("last_hash", head.last_hash.to_string(), expected.last_hash.to_string());
     differ("created_at", time(&head.created_at), time(&expected.created_at));
     differ("updated_at", time(&head.updated_at), time(&expected.updated_at));
+    differ("entered_at", time(&head.entered_at), time(&expected.entered_at));
+}
+
+/// The head's due time against the log replayed up to the head, when the replayer can
+/// say: a due time removed, moved or invented hides an instance from (or puts it on)
+/// the list of overdue ones.
+fn due_difference(
+    head: &InstanceHead,
+    records: &[AuditRecord],
+    replay: &mut dyn Replayer,
+    problems: &mut Vec<StoreProblem>,
+) {
+    let Some(upto) = usize::try_from(head.seq).ok().and_then(|n| records.get(..n)) else {
+        return;
+    };
+    let Some(Ok(expected)) = replay.due_at(head, upto) else {
+        return;
+    };
+    let show = |t: Option<chrono::DateTime<chrono::Utc>>| t.as_ref().map_or_else(|| "none".to_owned(), time);
+    if head.due_at != expected {
+        problems.push(StoreProblem::HeadDiffers {
+            instance: head.instance,
+            seq: head.seq,
+            field: "due_at",
+            stored: show(head.due_at),
+            expected: show(expected),
+        });
+    }
 }
 
 /// Every field of a cached `snapshot` that differs from the instance replayed from
@@ -918,6 +965,20 @@ fn snapshot_differences(
             // Snapshots taken before these fields existed lack them and resume with
             // `updated_at` (exact for format 1 logs, whose writers' clock was `at`);
             // present, they must match the replay.
+            // Marks and the due time are absent from snapshots taken before deadlines
+            // existed (never resumed from); present, they must match the replay.
+            if let Some(marks) = &snapshot.marks {
+                differ(
+                    "marks",
+                    format!("{marks:?}"),
+                    format!("{:?}", replayed.marks.clone().unwrap_or_default()),
+                );
+                differ(
+                    "due_at",
+                    snapshot.due_at.as_ref().map_or_else(|| "none".to_owned(), time),
+                    replayed.due_at.as_ref().map_or_else(|| "none".to_owned(), time),
+                );
+            }
             for (field, stored, expected) in [
                 ("settled_at", snapshot.settled_at, replayed.settled_at),
                 ("recorded_at", snapshot.recorded_at, replayed.recorded_at),

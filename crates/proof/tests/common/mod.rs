@@ -156,6 +156,7 @@ pub fn rolled_back<S: Store + ?Sized>(store: &S, n: u64) -> MemoryStore {
             instance: r.instance,
             expected_seq: r.seq - 1,
             records: std::slice::from_ref(&r),
+            due_at: None,
         })
         .unwrap();
     }

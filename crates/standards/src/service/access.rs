@@ -199,6 +199,7 @@ impl<S: Store> Court<S> {
                     instance: instance.id(),
                     expected_seq: log.seq(),
                     records: std::slice::from_ref(&record),
+                    due_at: None,
                 })?;
                 (instance, record)
             }
@@ -220,6 +221,7 @@ impl<S: Store> Court<S> {
                         instance: instance.id(),
                         expected_seq: 0,
                         records: &records,
+                        due_at: None,
                     }],
                     &[Claim::new(ACCESS_CLAIM, ACCESS_DEFINITION, instance.id(), 1)],
                 )?;

@@ -107,6 +107,7 @@ impl<S: Store> Court<S> {
                 instance: *instance,
                 expected_seq: *expected_seq,
                 records,
+                due_at: None,
             })
             .collect();
         match self.store().append_claiming(&appends, &claims) {
