@@ -1,11 +1,11 @@
 //! The national-standard (GB) procedure (国家标准制修订程序), typed, with the derives:
 //! preliminary → proposal → drafting → enquiry (at least 60 days) → review (a vote:
 //! two thirds of the committee voting, three quarters in favour) → approval →
-//! publication → in force → systematic review within 5 years → confirm, revise or
-//! withdraw.
+//! publication → in force → systematic review within 5 years (a deadline) → confirm,
+//! revise or withdraw.
 //!
-//! The Rust twin of `examples/gb_standard.toml`: the same names, labels, rows, roles
-//! and built-in guards, so both write the same records with the same hashes
+//! The Rust twin of `examples/gb_standard.toml`: the same names, labels, rows, roles,
+//! built-in guards and deadline, so both write the same records with the same hashes
 //! (`crates/derive/tests/gb_equivalence.rs` checks it).
 //!
 //! Run: `cargo run --example gb_standard`
@@ -21,8 +21,8 @@ use std::sync::Arc;
 use chrono::{FixedOffset, NaiveDate, TimeDelta, TimeZone, Utc};
 use regula::builtin::{self, Ballots, Fraction};
 use regula::{
-    Action, Actor, CalendarSpan, Command, Definition, DefinitionError, EffectInput, Engine, Field, FieldSchema,
-    FieldType, Labelled, Lang, Lifecycle, ManualClock, Role, Row, SeededIds, State,
+    Action, Actor, CalendarSpan, Command, Deadline, Definition, DefinitionError, EffectInput, Engine, Field,
+    FieldSchema, FieldType, Labelled, Lang, Lifecycle, ManualClock, Role, Row, SeededIds, State, Text,
 };
 use serde::{Deserialize, Serialize};
 
@@ -342,9 +342,7 @@ pub fn definition() -> Result<Definition<GbStandard>, DefinitionError> {
                 })
         })
         .on(InForce, StepKind::StartReview, SystematicReview, |r| {
-            checked(StepKind::StartReview)(r)
-                .by([Secretariat])
-                .named_guard(builtin::max_time_in_state(five_years, zone))
+            checked(StepKind::StartReview)(r).by([Secretariat])
         })
         .on(SystematicReview, StepKind::Confirm, InForce, |r| {
             checked(StepKind::Confirm)(r)
@@ -378,7 +376,21 @@ pub fn definition() -> Result<Definition<GbStandard>, DefinitionError> {
                 })
         });
     }
-    b.build()
+    b.deadline(
+        Deadline::take(
+            "systematic_review",
+            Text::new(
+                "发布或上次复审确认后五年内启动复审",
+                "systematic review within 5 years of publication or confirmation",
+            ),
+            StepKind::StartReview.key(),
+            five_years,
+        )
+        .in_states([InForce])
+        .after([StepKind::Publish.key(), StepKind::Confirm.key()])
+        .zone(zone),
+    )
+    .build()
 }
 
 #[allow(dead_code)] // the equivalence test includes this file for `definition` alone

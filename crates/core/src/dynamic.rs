@@ -891,6 +891,8 @@ struct Spans<'a> {
     states: &'a HashMap<String, usize>,
     actions: &'a HashMap<String, usize>,
     roles: &'a HashMap<String, usize>,
+    /// Where each deadline (format 2) starts.
+    deadlines: &'a HashMap<String, usize>,
 }
 
 fn map_build_error(source: &str, e: DefinitionError, spans: &Spans<'_>) -> Located {
@@ -955,6 +957,9 @@ fn map_build_error(source: &str, e: DefinitionError, spans: &Spans<'_>) -> Locat
         .copied()
         .unwrap_or(0),
         DefinitionError::ReservedAction { action, .. } => spans.actions.get(action.as_str()).copied().unwrap_or(0),
+        DefinitionError::InvalidDeadline { deadline, .. } => {
+            spans.deadlines.get(deadline.as_str()).copied().unwrap_or(0)
+        }
         _ => 0,
     };
     (offset, LoadErrorKind::Definition(e))
@@ -1126,6 +1131,7 @@ fn load_v1(source: &str, registry: &Registry) -> Result<(Definition<Dynamic>, Ha
         states: &state_span,
         actions: &action_span,
         roles: &role_span,
+        deadlines: &HashMap::new(),
     };
     let def = b.build().map_err(|e| map_build_error(source, e, &spans))?;
     Ok((def, state_span))

@@ -196,14 +196,20 @@ fn the_gb_procedure_loads_without_warnings_and_runs_to_the_end() {
     assert_eq!(run.inst.data()["standard_number"], "GB/T 1-2020");
     assert_eq!(run.inst.data()["accepted_on"], "2020-01-15");
 
-    // The systematic review must start within 5 calendar years of entering force.
+    // The systematic review is due within 5 calendar years of the publication: a
+    // deadline, so a late review is accepted and its lateness is in the trail.
+    let due = run.inst.due_at().unwrap();
     run.clock.advance(TimeDelta::days(5 * 365 + 2));
-    let late = sec(&mut run, "start_review", json!(null));
-    assert_eq!(late.len(), 1);
-    assert!(
-        late[0].starts_with("must be done within 5 years of entering the current state; the time ran out at 2025-"),
-        "{late:?}"
+    assert!(sec(&mut run, "start_review", json!(null)).is_empty());
+    assert_eq!(run.inst.due_at(), None, "in review, nothing is due");
+    let trail = run.engine.definition().trail(&run.log).unwrap();
+    let last = trail.last().unwrap();
+    assert_eq!(last.late.len(), 1);
+    assert_eq!(
+        (last.late[0].deadline.as_str(), last.late[0].due_at),
+        ("systematic_review", due)
     );
+    assert!(trail[..trail.len() - 1].iter().all(|e| e.late.is_empty()));
     assert!(admin(&mut run, "withdraw", json!({"reason": "被替代"})).is_empty());
     assert_eq!(run.state(), "withdrawn");
 
@@ -828,4 +834,133 @@ fn a_vote_may_count_named_ballots_against_a_list_of_voters() {
     // 1 of 2 is a half: the majority is "at least".
     assert!(run.attempt("a", "clerk", "close", json!(null)).is_empty());
     assert_eq!(run.state(), "closed");
+}
+
+/// `SMALL` with a deadline table appended.
+fn with_deadline(table: &str) -> String {
+    format!(
+        "{}\n[[deadlines]]\n{table}\n",
+        SMALL.replace(
+            "terminal = [\"closed\"]",
+            "terminal = [\"closed\"]\ntime_zone = \"+08:00\""
+        )
+    )
+}
+
+#[test]
+fn deadlines_give_due_times_on_the_definitions_calendar_and_lateness_in_the_trail() {
+    // Held must be left within 1 month of entering it; in any live state, `close` must be
+    // taken within 1 year after the creation or the last hold.
+    let src = format!(
+        "{}\n[[deadlines]]\nname = \"close_within_a_year\"\nlabel = {{ zh = \"一年内关闭\", en = \"closed within a year\" }}\ntake = \"close\"\nin = [\"live\"]\nafter = [\"create\", \"hold\"]\nwithin = \"1 year\"\n",
+        with_deadline(
+            "name = \"release_hold\"\nlabel = { zh = \"一月内解除暂停\", en = \"hold released within a month\" }\nleave = \"held\"\nwithin = \"1 month\""
+        )
+    );
+    let def = load(&src).unwrap();
+    assert_eq!(def.deadlines().len(), 2);
+    // 2024-01-30 20:00 UTC is 31 January 04:00 in Beijing.
+    let t0 = Utc.with_ymd_and_hms(2024, 1, 30, 20, 0, 0).unwrap();
+    let mut run = Run::start(def, "clerk", json!(null), t0);
+    assert_eq!(
+        run.inst.due_at(),
+        Some(Utc.with_ymd_and_hms(2025, 1, 30, 20, 0, 0).unwrap())
+    );
+    assert!(run.attempt("a", "clerk", "hold", json!({})).is_empty());
+    // One month from 31 January in Beijing is 29 February 2024 (clamped), 04:00 +08:00.
+    let pending = run.engine.definition().pending(&run.inst);
+    let names: Vec<(&str, DateTime<Utc>)> = pending.iter().map(|p| (p.deadline.as_str(), p.due_at)).collect();
+    assert_eq!(
+        names,
+        [
+            ("release_hold", Utc.with_ymd_and_hms(2024, 2, 28, 20, 0, 0).unwrap()),
+            (
+                "close_within_a_year",
+                Utc.with_ymd_and_hms(2025, 1, 30, 20, 0, 0).unwrap()
+            ),
+        ]
+    );
+    assert_eq!(run.inst.due_at(), Some(pending[0].due_at));
+    // Closed three days after the hold was due: accepted, and late in the trail.
+    run.clock.set(Utc.with_ymd_and_hms(2024, 3, 2, 20, 0, 0).unwrap());
+    assert!(
+        run.attempt("a", "clerk", "close", json!({"summary": "done"}))
+            .is_empty()
+    );
+    assert_eq!(run.inst.due_at(), None);
+    let trail = run.engine.definition().trail(&run.log).unwrap();
+    assert!(trail[..2].iter().all(|e| e.late.is_empty()));
+    let late = &trail[2].late;
+    assert_eq!(late.len(), 1);
+    assert_eq!(late[0].deadline, "release_hold");
+    assert_eq!(late[0].days(), 3);
+    assert_eq!(
+        late[0].describe().en,
+        "3 days late (hold released within a month, due 2024-02-28 20:00 UTC)"
+    );
+    assert!(late[0].describe().zh.starts_with("逾期 3 天（一月内解除暂停"));
+}
+
+#[test]
+fn deadline_errors_name_the_place_and_suggest() {
+    let label = "label = { zh = \"期限\", en = \"Deadline\" }";
+    let src = with_deadline(&format!(
+        "name = \"d\"\n{label}\nleave = \"hled\"\nwithin = \"1 month\""
+    ));
+    let (line, _, message) = error(&src);
+    assert_eq!(line, line_of(&src, "leave = \"hled\""));
+    assert_eq!(
+        message,
+        "state \"hled\" is not declared in [states]; did you mean \"held\"?"
+    );
+
+    let src = with_deadline(&format!("name = \"d\"\n{label}\ntake = \"clos\"\nwithin = \"1 month\""));
+    assert_eq!(
+        error(&src).2,
+        "action \"clos\" is not declared in [actions]; did you mean \"close\"?"
+    );
+    let src = with_deadline(&format!(
+        "name = \"d\"\n{label}\ntake = \"close\"\nin = [\"lvie\"]\nwithin = \"1 month\""
+    ));
+    assert_eq!(
+        error(&src).2,
+        "state or group \"lvie\" is not declared in [states] or [groups]; did you mean \"live\"?"
+    );
+    let src = with_deadline(&format!(
+        "name = \"d\"\n{label}\ntake = \"close\"\nafter = [\"hodl\"]\nwithin = \"1 month\""
+    ));
+    assert_eq!(
+        error(&src).2,
+        "action \"hodl\" is not declared in [actions]; did you mean \"hold\"?"
+    );
+    let src = with_deadline(&format!(
+        "name = \"d\"\n{label}\nleave = \"held\"\ntake = \"close\"\nwithin = \"1 month\""
+    ));
+    let (line, _, message) = error(&src);
+    assert_eq!(line, line_of(&src, "[[deadlines]]"));
+    assert!(message.contains("needs exactly one of `leave"), "{message}");
+    let src = with_deadline(&format!("name = \"d\"\n{label}\nleave = \"held\"\nwithin = \"2m\""));
+    let (line, _, message) = error(&src);
+    assert_eq!(line, line_of(&src, "within = \"2m\""));
+    assert!(message.contains("ambiguous"), "{message}");
+    // What only the whole table can tell: a terminal state is never left, and an action
+    // no row takes from the states the deadline runs in can never be taken.
+    let src = with_deadline(&format!(
+        "name = \"d\"\n{label}\nleave = \"closed\"\nwithin = \"1 month\""
+    ));
+    let (line, _, message) = error(&src);
+    assert_eq!(line, line_of(&src, "[[deadlines]]"));
+    assert_eq!(
+        message,
+        "definition \"small\": deadline \"d\": state \"closed\" is terminal: it can never be left"
+    );
+    let src = with_deadline(&format!(
+        "name = \"d\"\n{label}\ntake = \"hold\"\nin = [\"held\"]\nwithin = \"1 month\""
+    ));
+    assert_eq!(
+        error(&src).2,
+        "definition \"small\": deadline \"d\": no transition takes action \"hold\" from the states it runs in"
+    );
+    let src = with_deadline("name = \"d\"\nleave = \"held\"\nwithin = \"1 month\"");
+    assert!(error(&src).2.contains("label"), "{}", error(&src).2);
 }

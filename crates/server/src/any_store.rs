@@ -96,6 +96,13 @@ impl Store for AnyStore {
     fn list(&self, filter: &InstanceFilter) -> Result<Vec<InstanceHead>, StoreError> {
         delegate!(self, s => s.list(filter))
     }
+    fn due(
+        &self,
+        before: chrono::DateTime<chrono::Utc>,
+        filter: &InstanceFilter,
+    ) -> Result<Vec<InstanceHead>, StoreError> {
+        delegate!(self, s => s.due(before, filter))
+    }
     fn scan(&self, from: u64, limit: usize) -> Result<Vec<AuditRecord>, StoreError> {
         delegate!(self, s => s.scan(from, limit))
     }

@@ -1213,7 +1213,11 @@ pub fn deadlines<S: Store>(make: &dyn Fn() -> S) {
     put(&a, 0, std::slice::from_ref(&created));
     clock.advance(TimeDelta::hours(3));
     let noted = engine.apply(&mut a, annotate("收到")).unwrap();
-    assert_eq!(a.due_at(), None, "annotated: first_note is met, nothing else runs in filed");
+    assert_eq!(
+        a.due_at(),
+        None,
+        "annotated: first_note is met, nothing else runs in filed"
+    );
     put(&a, 1, std::slice::from_ref(&noted));
     clock.set(t0 + day);
     let assigned = engine.apply(&mut a, assign("王芳")).unwrap();
@@ -1240,11 +1244,18 @@ pub fn deadlines<S: Store>(make: &dyn Fn() -> S) {
 
     let due = |before, filter: &InstanceFilter| ids(&store.due(before, filter).unwrap());
     let all = InstanceFilter::all();
-    assert_eq!(due(t0 + days(3), &all), Vec::<Uuid>::new(), "due strictly before: B is due at +3");
+    assert_eq!(
+        due(t0 + days(3), &all),
+        Vec::<Uuid>::new(),
+        "due strictly before: B is due at +3"
+    );
     assert_eq!(due(t0 + days(3) + TimeDelta::seconds(1), &all), vec![b.id()]);
     assert_eq!(due(t0 + days(12), &all), vec![b.id(), a.id()], "earliest due first");
     assert_eq!(
-        due(t0 + days(12), &InstanceFilter::definition(sample::DEADLINED).in_state("assigned")),
+        due(
+            t0 + days(12),
+            &InstanceFilter::definition(sample::DEADLINED).in_state("assigned")
+        ),
         vec![a.id()]
     );
     assert!(due(t0 + days(12), &InstanceFilter::definition(CASE)).is_empty());

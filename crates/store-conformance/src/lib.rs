@@ -172,6 +172,13 @@ impl<S: Store> Store for Counting<S> {
     fn list(&self, filter: &InstanceFilter) -> Result<Vec<InstanceHead>, StoreError> {
         self.inner.list(filter)
     }
+    fn due(
+        &self,
+        before: chrono::DateTime<chrono::Utc>,
+        filter: &InstanceFilter,
+    ) -> Result<Vec<InstanceHead>, StoreError> {
+        self.inner.due(before, filter)
+    }
     fn scan(&self, from: u64, limit: usize) -> Result<Vec<AuditRecord>, StoreError> {
         self.inner.scan(from, limit)
     }

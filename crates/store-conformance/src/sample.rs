@@ -9,8 +9,8 @@ use std::sync::Arc;
 use chrono::{TimeZone, Utc};
 use regula_core::store::{Replayer, Replayers, StorageCheck, StoreReport, VerifyOptions, verify_store_with};
 use regula_core::{
-    Action, Actor, AuditRecord, CalendarSpan, Command, Deadline, Definition, Engine, InstanceHead, Lifecycle, ManualClock, PayloadError,
-    SeededIds, State, Store, StoreError, Text, Transition, VerifyError, VerifyErrorKind,
+    Action, Actor, AuditRecord, CalendarSpan, Command, Deadline, Definition, Engine, InstanceHead, Lifecycle,
+    ManualClock, PayloadError, SeededIds, State, Store, StoreError, Text, Transition, VerifyError, VerifyErrorKind,
 };
 use serde::{Deserialize, Serialize};
 

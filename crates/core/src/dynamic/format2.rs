@@ -23,6 +23,7 @@ use super::{
 };
 use crate::builtin::{self, Fraction};
 use crate::calendar::{CalendarSpan, parse_zone};
+use crate::deadline::Deadline;
 use crate::definition::{Definition, Effect, EffectInput, Transition};
 use crate::fields::{FIELD_TYPES, Field, FieldSchema, FieldType};
 use crate::guard::GuardExpr;
@@ -59,6 +60,27 @@ struct File {
     creation: Ordered<FileField>,
     #[serde(default)]
     transitions: Vec<Spanned<FileTransition>>,
+    #[serde(default)]
+    deadlines: Vec<Spanned<FileDeadline>>,
+}
+
+/// `[[deadlines]]`: a state to leave (`leave`) or an action to take (`take`, in the
+/// states and groups of `in`) within `within`, counted from entering the state or
+/// from the latest of the actions in `after`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileDeadline {
+    name: Spanned<String>,
+    label: FileLabel,
+    #[serde(default)]
+    leave: Option<Spanned<String>>,
+    #[serde(default)]
+    take: Option<Spanned<String>>,
+    #[serde(default, rename = "in")]
+    in_states: Option<Spanned<FromList>>,
+    #[serde(default)]
+    after: Vec<Spanned<String>>,
+    within: Spanned<String>,
 }
 
 #[derive(Deserialize)]
@@ -1019,6 +1041,106 @@ pub(super) fn load(source: &str, registry: &Registry) -> Result<Loaded, Located>
         });
     }
 
+    let mut deadline_span: HashMap<String, usize> = HashMap::new();
+    for d in &file.deadlines {
+        let fd = d.get_ref();
+        deadline_span.insert(fd.name.get_ref().clone(), d.span().start);
+        let within: CalendarSpan = fd
+            .within
+            .get_ref()
+            .parse()
+            .map_err(|e: crate::calendar::CalendarSpanError| {
+                (fd.within.span().start, LoadErrorKind::Syntax(e.to_string()))
+            })?;
+        let label = Text::owned(fd.label.zh.clone(), fd.label.en.clone());
+        let check_action = |a: &Spanned<String>, engine_own: bool| -> Result<String, Located> {
+            let name = a.get_ref();
+            let own =
+                engine_own && (name == crate::definition::CREATE_ACTION || name == crate::definition::MIGRATE_ACTION);
+            if own || action_span.contains_key(name) {
+                Ok(name.clone())
+            } else {
+                Err(unknown(
+                    a.span(),
+                    "action",
+                    name,
+                    "declared in [actions]",
+                    &action_names,
+                ))
+            }
+        };
+        let deadline = match (&fd.leave, &fd.take) {
+            (Some(state), None) => {
+                if fd.in_states.is_some() {
+                    return Err((
+                        d.span().start,
+                        LoadErrorKind::Syntax(format!(
+                            "deadline {:?}: `in` applies to `take` deadlines; a `leave` deadline runs in its own state",
+                            fd.name.get_ref()
+                        )),
+                    ));
+                }
+                Deadline::leave(fd.name.get_ref().clone(), label, check_state(state)?, within)
+            }
+            (None, Some(action)) => {
+                let mut d = Deadline::take(fd.name.get_ref().clone(), label, check_action(action, false)?, within);
+                if let Some(list) = &fd.in_states {
+                    let mut states = Vec::new();
+                    for name in &list.get_ref().0 {
+                        // A single name has no span of its own: use the whole value's.
+                        let spanned = if name.span() == (0..0) {
+                            Spanned::new(list.span(), name.get_ref().clone())
+                        } else {
+                            name.clone()
+                        };
+                        match groups.get(spanned.get_ref().as_str()) {
+                            Some(members) => states.extend(members.iter().map(|m| DynState::new(m))),
+                            None => states.push(check_state(&spanned).map_err(|(at, kind)| {
+                                match kind {
+                                    LoadErrorKind::Unknown { name, suggestion, .. } => (
+                                        at,
+                                        LoadErrorKind::Unknown {
+                                            what: "state or group",
+                                            name: name.clone(),
+                                            where_: "declared in [states] or [groups]",
+                                            suggestion: crate::suggest::closest(
+                                                &name,
+                                                groups_and_states.iter().copied(),
+                                            )
+                                            .map(str::to_owned)
+                                            .or(suggestion),
+                                        },
+                                    ),
+                                    other => (at, other),
+                                }
+                            })?),
+                        }
+                    }
+                    d = d.in_states(states);
+                }
+                d
+            }
+            _ => {
+                return Err((
+                    d.span().start,
+                    LoadErrorKind::Syntax(format!(
+                        "deadline {:?} needs exactly one of `leave = \"state\"` or `take = \"action\"`",
+                        fd.name.get_ref()
+                    )),
+                ));
+            }
+        };
+        let mut deadline = deadline.zone(zone);
+        if !fd.after.is_empty() {
+            let mut after = Vec::new();
+            for a in &fd.after {
+                after.push(check_action(a, true)?);
+            }
+            deadline = deadline.after(after);
+        }
+        b = b.deadline(deadline);
+    }
+
     let transition_spans: Vec<usize> = row_of.iter().map(|&ti| file.transitions[ti].span().start).collect();
     let spans = super::Spans {
         name: file.name.span().start,
@@ -1026,6 +1148,7 @@ pub(super) fn load(source: &str, registry: &Registry) -> Result<Loaded, Located>
         states: &state_span,
         actions: &action_span,
         roles: &role_span,
+        deadlines: &deadline_span,
     };
     let def = b.build().map_err(|e| map_build_error(source, e, &spans))?;
     Ok((def, warnings, state_span))
