@@ -197,6 +197,29 @@
 //! `at` (the record's time, RFC 3339 UTC), `date` (its date in `time_zone`), `actor`,
 //! `role` or `action`. Effects are pure functions of the data and the record, so replay
 //! gives the same data.
+//!
+//! **Deadlines** ([`crate::deadline`]): `[[deadlines]]` tables, each a state that must
+//! be left or an action that must be taken within a duration:
+//!
+//! ```toml
+//! [[deadlines]]
+//! name = "systematic_review"
+//! label = { zh = "发布或上次复审确认后五年内启动复审", en = "systematic review within 5 years" }
+//! take = "start_review"              # or `leave = "state"` (then no `in`)
+//! in = ["in_force"]                  # optional: the states and groups it runs in
+//! after = ["publish", "confirm"]     # optional: counted from the latest of these
+//!                                    # (`create` allowed); default: entering the state
+//! within = "5 years"                 # a calendar duration, in `time_zone`
+//! ```
+//!
+//! A deadline refuses nothing: an attempt after it is recorded as usual, and
+//! [`Definition::trail`](crate::Definition::trail) shows its lateness. It gives each
+//! instance its due time ([`Instance::due_at`](crate::Instance::due_at)), which stores
+//! keep in the instance's head, so that [`Store::due`](crate::store::Store::due) lists
+//! what is overdue in one indexed query. The file is refused, at the deadline's line,
+//! when a name is unknown (with a suggestion), both or neither of `leave` and `take` are
+//! given, the duration is zero or ambiguous, the state to leave is terminal, or no row
+//! takes the action from the states it runs in.
 
 use std::collections::HashMap;
 use std::fmt;

@@ -195,6 +195,7 @@ impl<L: Lifecycle> Versions<L> {
         VersionsReplayer {
             versions: self,
             options,
+            last: None,
         }
     }
 }
@@ -204,6 +205,9 @@ impl<L: Lifecycle> Versions<L> {
 pub struct VersionsReplayer<'a, L: Lifecycle> {
     versions: &'a Versions<L>,
     options: ReplayOptions,
+    // The instance, last sequence number and due time of the log `verify` replayed
+    // last: `due_at` asks for the same log right after, and need not replay it again.
+    last: Option<(uuid::Uuid, u64, Option<chrono::DateTime<chrono::Utc>>)>,
 }
 
 impl<L: Lifecycle> Replayer for VersionsReplayer<'_, L> {
@@ -211,7 +215,27 @@ impl<L: Lifecycle> Replayer for VersionsReplayer<'_, L> {
         if head.definition.name != self.versions.name() {
             return None;
         }
-        Some(self.versions.replay_with(records, self.options).map(|_| ()))
+        let replayed = self.versions.replay_with(records, self.options);
+        self.last = replayed.as_ref().ok().map(|i| (i.id(), i.seq(), i.due_at()));
+        Some(replayed.map(|_| ()))
+    }
+
+    fn due_at(
+        &mut self,
+        head: &InstanceHead,
+        records: &[AuditRecord],
+    ) -> Option<Result<Option<chrono::DateTime<chrono::Utc>>, VerifyError>> {
+        if head.definition.name != self.versions.name() {
+            return None;
+        }
+        let seq = records.last().map_or(0, |r| r.seq);
+        if let Some((id, last_seq, due)) = self.last
+            && id == head.instance
+            && last_seq == seq
+        {
+            return Some(Ok(due));
+        }
+        Some(self.versions.replay(records).map(|i| i.due_at()))
     }
 
     fn snapshot(&mut self, head: &InstanceHead, records: &[AuditRecord]) -> Option<Result<Snapshot, VerifyError>> {

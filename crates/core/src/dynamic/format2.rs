@@ -1,6 +1,6 @@
 //! Format 2 of definition files (`format = 2`): state groups and `from` lists, payload
 //! and creation schemas, calendar durations in the definition's time zone, built-in
-//! effects (`set`, `append`, `count`) and a vote guard. Documented in
+//! effects (`set`, `append`, `count`), a vote guard and deadlines. Documented in
 //! [`crate::dynamic`].
 //!
 //! Everything here compiles down to the engine's own concepts: a `from` list to one row
