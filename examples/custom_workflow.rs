@@ -1,7 +1,8 @@
 //! A lifecycle that is not the court's standards: lending case files (卷宗借阅).
 //!
-//! Shows a user's own states, actions with payloads, named guards that see the
-//! payload, the data and the actor, an effect, refusals with every reason, and replay.
+//! Shows a user's own states, actions and roles declared with the derives, guards on
+//! the rows they check (seeing the payload, the data and the actor), an effect, a
+//! deadline, refusals with every reason, lateness in the trail, and replay.
 //!
 //! Run: `cargo run --example custom_workflow`
 
@@ -9,56 +10,50 @@ use std::sync::Arc;
 
 use chrono::{TimeDelta, TimeZone, Utc};
 use regula::{
-    Action, Actor, Command, Definition, Engine, Lang, Lifecycle, ManualClock, PayloadError, SeededIds, State, Text,
-    Transition,
+    Action, Actor, CalendarSpan, Command, Deadline, Definition, Engine, Lang, Lifecycle, ManualClock, Role, SeededIds,
+    State, Text,
 };
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// Where a loan stands; names and labels come from the attributes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, State)]
 enum Loan {
+    #[regula(zh = "已申请", en = "Requested")]
     Requested,
+    #[regula(zh = "已批准", en = "Approved")]
     Approved,
+    #[regula(zh = "已借出", en = "Lent")]
     Lent,
+    #[regula(zh = "已归还", en = "Returned")]
     Returned,
+    #[regula(zh = "不予借阅", en = "Rejected")]
     Rejected,
 }
 
-impl State for Loan {
-    fn name(&self) -> &str {
-        match self {
-            Loan::Requested => "requested",
-            Loan::Approved => "approved",
-            Loan::Lent => "lent",
-            Loan::Returned => "returned",
-            Loan::Rejected => "rejected",
-        }
-    }
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
+/// What people do, with payloads; `LoanActionKind` is generated, and rows name it, so
+/// an action without a variant cannot be used.
+#[derive(Clone, Debug, Serialize, Deserialize, Action)]
 #[serde(tag = "action", content = "payload", rename_all = "snake_case")]
 enum LoanAction {
+    #[regula(zh = "批准", en = "Approve")]
     Approve { days: u32 },
+    #[regula(zh = "驳回", en = "Reject")]
     Reject { reason: String },
+    #[regula(zh = "交付卷宗", en = "Hand over")]
     HandOver,
+    #[regula(zh = "归还卷宗", en = "Give back")]
     GiveBack { pages_checked: bool },
 }
 
-impl Action for LoanAction {
-    fn name(&self) -> &str {
-        match self {
-            LoanAction::Approve { .. } => "approve",
-            LoanAction::Reject { .. } => "reject",
-            LoanAction::HandOver => "hand_over",
-            LoanAction::GiveBack { .. } => "give_back",
-        }
-    }
-    fn payload(&self) -> Result<serde_json::Value, PayloadError> {
-        regula::action::tagged_payload(self)
-    }
-    fn from_parts(name: &str, payload: &serde_json::Value) -> Result<Self, PayloadError> {
-        regula::action::from_tagged(name, payload)
-    }
+/// Who acts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Role)]
+enum Staff {
+    #[regula(zh = "借阅人", en = "Borrower")]
+    Borrower,
+    #[regula(zh = "档案管理员", en = "Archivist")]
+    Archivist,
+    #[regula(zh = "庭长", en = "Division head")]
+    DivisionHead,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -78,86 +73,85 @@ impl Lifecycle for Lending {
 }
 
 fn definition() -> Result<Definition<Lending>, regula::DefinitionError> {
+    use LoanActionKind as Kind;
+    use Staff::{Archivist, DivisionHead};
     Definition::<Lending>::builder("case-file-lending", 1)
-        .state(Loan::Requested, Text::new("已申请", "Requested"))
-        .state(Loan::Approved, Text::new("已批准", "Approved"))
-        .state(Loan::Lent, Text::new("已借出", "Lent"))
-        .state(Loan::Returned, Text::new("已归还", "Returned"))
-        .state(Loan::Rejected, Text::new("不予借阅", "Rejected"))
+        .states()
+        .actions()
+        .roles::<Staff>()
         .initial(Loan::Requested)
         .terminal(Loan::Returned)
         .terminal(Loan::Rejected)
-        .role("borrower", Text::new("借阅人", "Borrower"))
-        .role("archivist", Text::new("档案管理员", "Archivist"))
-        .role("division_head", Text::new("庭长", "Division head"))
-        .action("approve", Text::new("批准", "Approve"))
-        .action("reject", Text::new("驳回", "Reject"))
-        .action("hand_over", Text::new("交付卷宗", "Hand over"))
-        .action("give_back", Text::new("归还卷宗", "Give back"))
-        .creators(["borrower"])
-        .guard(
-            "purpose_stated",
-            Text::new("须写明借阅事由", "the purpose must be stated"),
-            |i| {
-                if i.instance.data().purpose.trim().is_empty() {
-                    Err(Text::new("申请未写明借阅事由", "the request states no purpose"))
-                } else {
-                    Ok(())
-                }
-            },
-        )
-        .guard(
-            "at_most_30_days",
-            Text::new("借期不超过30日", "a loan lasts at most 30 days"),
-            |i| match i.action {
-                LoanAction::Approve { days } if *days > 30 => Err(Text::owned(
-                    format!("借期{days}日超过30日"),
-                    format!("{days} days is more than 30"),
-                )),
-                _ => Ok(()),
-            },
-        )
-        .guard(
-            "other_unit",
-            Text::new("须由借阅部门以外的人审批", "approved outside the borrowing unit"),
-            |i| {
-                if i.actor.unit.as_deref() == Some(i.instance.data().borrower_unit.as_str()) {
-                    Err(Text::new(
-                        "不能审批本部门的借阅",
-                        "cannot approve a loan to one's own unit",
-                    ))
-                } else {
-                    Ok(())
-                }
-            },
-        )
-        .guard(
-            "pages_checked",
-            Text::new("归还时须核对页数", "pages are checked on return"),
-            |i| match i.action {
-                LoanAction::GiveBack { pages_checked: false } => Err(Text::new("未核对页数", "pages were not checked")),
-                _ => Ok(()),
-            },
-        )
-        .transition(
-            Transition::new(Loan::Requested, "approve", Loan::Approved)
-                .by(["division_head"])
-                .when("purpose_stated")
-                .when("at_most_30_days")
-                .when("other_unit"),
-        )
-        .transition(Transition::new(Loan::Requested, "reject", Loan::Rejected).by(["division_head"]))
-        .transition(Transition::new(Loan::Approved, "hand_over", Loan::Lent).by(["archivist"]))
-        .transition(
-            Transition::new(Loan::Lent, "give_back", Loan::Returned)
-                .by(["archivist"])
-                .when("pages_checked"),
-        )
-        .effect(|file: &mut CaseFile, input| {
-            if let LoanAction::Approve { days } = input.action {
-                file.days = *days;
-            }
+        .creators([Staff::Borrower])
+        // Each guard is attached to the one row it checks.
+        .on(Loan::Requested, Kind::Approve, Loan::Approved, |row| {
+            row.by([DivisionHead])
+                .guard(
+                    "purpose_stated",
+                    Text::new("须写明借阅事由", "the purpose must be stated"),
+                    |i| {
+                        if i.instance.data().purpose.trim().is_empty() {
+                            Err(Text::new("申请未写明借阅事由", "the request states no purpose"))
+                        } else {
+                            Ok(())
+                        }
+                    },
+                )
+                .guard(
+                    "at_most_30_days",
+                    Text::new("借期不超过30日", "a loan lasts at most 30 days"),
+                    |i| match i.action {
+                        LoanAction::Approve { days } if *days > 30 => Err(Text::owned(
+                            format!("借期{days}日超过30日"),
+                            format!("{days} days is more than 30"),
+                        )),
+                        _ => Ok(()),
+                    },
+                )
+                .guard(
+                    "other_unit",
+                    Text::new("须由借阅部门以外的人审批", "approved outside the borrowing unit"),
+                    |i| {
+                        if i.actor.unit.as_deref() == Some(i.instance.data().borrower_unit.as_str()) {
+                            Err(Text::new(
+                                "不能审批本部门的借阅",
+                                "cannot approve a loan to one's own unit",
+                            ))
+                        } else {
+                            Ok(())
+                        }
+                    },
+                )
+                .effect(|file: &mut CaseFile, input| {
+                    if let LoanAction::Approve { days } = input.action {
+                        file.days = *days;
+                    }
+                })
         })
+        .on(Loan::Requested, Kind::Reject, Loan::Rejected, |row| {
+            row.by([DivisionHead])
+        })
+        .on(Loan::Approved, Kind::HandOver, Loan::Lent, |row| row.by([Archivist]))
+        .on(Loan::Lent, Kind::GiveBack, Loan::Returned, |row| {
+            row.by([Archivist]).guard(
+                "pages_checked",
+                Text::new("归还时须核对页数", "pages are checked on return"),
+                |i| match i.action {
+                    LoanAction::GiveBack { pages_checked: false } => {
+                        Err(Text::new("未核对页数", "pages were not checked"))
+                    }
+                    _ => Ok(()),
+                },
+            )
+        })
+        // A deadline refuses nothing: a file kept too long is still taken back, and
+        // the trail says how late.
+        .deadline(Deadline::leave(
+            "return_in_time",
+            Text::new("借出后30日内归还", "returned within 30 days of lending"),
+            Loan::Lent,
+            CalendarSpan::new(0, 0, 30, 0),
+        ))
         .build()
 }
 
@@ -180,40 +174,45 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         purpose: "执行异议审查".into(),
         days: 0,
     };
-    let (mut loan, created) = engine.create(borrower, "borrower", request, None)?;
+    let (mut loan, created) = engine.create(borrower, Staff::Borrower.name(), request, None)?;
     let mut log = vec![created];
 
     // Refused with two reasons at once: the loan is too long AND the approver is
     // in the borrowing unit.
     log.push(engine.apply(
         &mut loan,
-        Command::new(same_unit_head, "division_head", LoanAction::Approve { days: 45 }),
+        Command::new(same_unit_head, Staff::DivisionHead, LoanAction::Approve { days: 45 }),
     )?);
     log.push(engine.apply(
         &mut loan,
-        Command::new(head, "division_head", LoanAction::Approve { days: 20 }),
+        Command::new(head, Staff::DivisionHead, LoanAction::Approve { days: 20 }),
     )?);
     clock.advance(TimeDelta::hours(2));
     log.push(engine.apply(
         &mut loan,
-        Command::new(archivist.clone(), "archivist", LoanAction::HandOver),
+        Command::new(archivist.clone(), Staff::Archivist, LoanAction::HandOver),
     )?);
-    clock.advance(TimeDelta::days(18));
+    clock.advance(TimeDelta::days(33));
     log.push(engine.apply(
         &mut loan,
         Command::new(
             archivist.clone(),
-            "archivist",
+            Staff::Archivist,
             LoanAction::GiveBack { pages_checked: false },
         ),
     )?);
     log.push(engine.apply(
         &mut loan,
-        Command::new(archivist, "archivist", LoanAction::GiveBack { pages_checked: true }),
+        Command::new(
+            archivist,
+            Staff::Archivist,
+            LoanAction::GiveBack { pages_checked: true },
+        ),
     )?);
 
     let def = engine.definition();
-    for r in &log {
+    let trail = def.trail(&log)?;
+    for (r, entry) in log.iter().zip(&trail) {
         let action = def
             .action_label(&r.action)
             .map_or(r.action.as_str(), |l| l.get(Lang::Zh));
@@ -225,6 +224,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     println!("    - {}", reason.message);
                 }
             }
+        }
+        for late in &entry.late {
+            println!("    ! {}", late.describe().get(Lang::Zh));
         }
     }
     let replayed = def.replay(&log)?;

@@ -48,7 +48,13 @@ fn main() -> Result<(), Box<dyn Error>> {
         };
         step(&secretariat, "secretariat", "propose", json!({ "kind": "method" }), 0)?;
         step(&sac, "administration", "accept_project", json!(null), 10)?;
-        step(&secretariat, "secretariat", "submit_draft", json!({ "draft_version": "WD1" }), 30)?;
+        step(
+            &secretariat,
+            "secretariat",
+            "submit_draft",
+            json!({ "draft_version": "WD1" }),
+            30,
+        )?;
         step(&secretariat, "secretariat", "close_enquiry", json!(null), 61)?;
         for member in ["m1", "m2", "m3"] {
             step(
@@ -60,7 +66,13 @@ fn main() -> Result<(), Box<dyn Error>> {
             )?;
         }
         step(&secretariat, "secretariat", "pass_review", json!(null), 1)?;
-        step(&sac, "administration", "approve", json!({ "approval_number": format!("{year}年第{}号", i + 1) }), 10)?;
+        step(
+            &sac,
+            "administration",
+            "approve",
+            json!({ "approval_number": format!("{year}年第{}号", i + 1) }),
+            10,
+        )?;
         let date = NaiveDate::from_ymd_opt(year, 7, 1).ok_or("bad date")?;
         step(
             &sac,
@@ -76,7 +88,11 @@ fn main() -> Result<(), Box<dyn Error>> {
     let mut first = repo.load(ids[0])?;
     repo.apply(
         &mut first,
-        Command::new(secretariat.clone(), "secretariat", DynAction::new("start_review", json!(null))),
+        Command::new(
+            secretariat.clone(),
+            "secretariat",
+            DynAction::new("start_review", json!(null)),
+        ),
     )?;
 
     // What is overdue on 1 January 2025 and 1 January 2027: one indexed query each.
@@ -105,7 +121,12 @@ fn main() -> Result<(), Box<dyn Error>> {
             .map(|l| l.describe().get(Lang::Zh).to_owned())
             .collect::<Vec<_>>()
             .join("; ");
-        println!("  #{:<2} {} {:<14} {late}", entry.seq, entry.at.format("%Y-%m-%d"), entry.action);
+        println!(
+            "  #{:<2} {} {:<14} {late}",
+            entry.seq,
+            entry.at.format("%Y-%m-%d"),
+            entry.action
+        );
     }
 
     // The due times the store keeps are checked like every other derived column.
