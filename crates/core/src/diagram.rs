@@ -67,6 +67,26 @@ impl<L: Lifecycle> Definition<L> {
         for s in self.terminals() {
             let _ = writeln!(out, "    {} --> [*]", ids[self.state_position(s)]);
         }
+        // Deadlines as notes on the states they run in (a `take` deadline for any
+        // state is noted on none: it would repeat on every state).
+        for d in self.deadlines() {
+            let states: Vec<&L::State> = match d.goal() {
+                crate::deadline::DeadlineGoal::Leave(s) => vec![s],
+                crate::deadline::DeadlineGoal::Take { in_states, .. } => in_states.iter().collect(),
+            };
+            let within = match options.lang {
+                Lang::Zh => d.within().to_zh(),
+                Lang::En => d.within().to_string(),
+            };
+            for s in states {
+                let _ = writeln!(
+                    out,
+                    "    note right of {}: ⏱ {} ({within})",
+                    ids[self.state_position(s)],
+                    mermaid_text(d.label().get(options.lang))
+                );
+            }
+        }
         out
     }
 

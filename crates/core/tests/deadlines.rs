@@ -248,3 +248,13 @@ fn deadlines_that_cannot_be_kept_do_not_build() {
     assert!(bad("within = \"10 days\"", "within = \"0 days\"").contains("its span is zero"));
     assert!(bad("name = \"first_note\"", "name = \"release\"").contains("deadline \"release\": it is declared twice"));
 }
+
+#[test]
+fn a_mermaid_diagram_notes_each_deadline_on_the_states_it_runs_in() {
+    let zh = definition().to_mermaid(regula_core::Lang::Zh);
+    assert!(zh.contains("note right of held: ⏱ 十日内解除暂停 (10天)"), "{zh}");
+    assert!(zh.contains("note right of open: ⏱ 一月内批注 (1个月)"), "{zh}");
+    let en = definition().to_mermaid(regula_core::Lang::En);
+    assert!(en.contains("note right of held: ⏱ released within 10 days (10 days)"), "{en}");
+    assert_eq!(en.matches("note right of").count(), 2, "{en}");
+}
