@@ -255,6 +255,9 @@ fn a_mermaid_diagram_notes_each_deadline_on_the_states_it_runs_in() {
     assert!(zh.contains("note right of held: ⏱ 十日内解除暂停 (10天)"), "{zh}");
     assert!(zh.contains("note right of open: ⏱ 一月内批注 (1个月)"), "{zh}");
     let en = definition().to_mermaid(regula_core::Lang::En);
-    assert!(en.contains("note right of held: ⏱ released within 10 days (10 days)"), "{en}");
+    assert!(
+        en.contains("note right of held: ⏱ released within 10 days (10 days)"),
+        "{en}"
+    );
     assert_eq!(en.matches("note right of").count(), 2, "{en}");
 }

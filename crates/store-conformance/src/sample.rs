@@ -120,7 +120,16 @@ pub fn definition(name: &str) -> Definition<Sample> {
 /// The sample definition under `name` at `version` (the same table in every version),
 /// for migrations.
 pub fn versioned(name: &str, version: u32) -> Definition<Sample> {
-    let built = Definition::<Sample>::builder(name, version)
+    match table(name, version).build() {
+        Ok(d) => d,
+        // The table is fixed; a failure here is a bug in this file.
+        Err(e) => panic!("the sample definition does not build: {e}"),
+    }
+}
+
+/// The sample table, ready to build or to extend.
+fn table(name: &str, version: u32) -> regula_core::DefinitionBuilder<Sample> {
+    Definition::<Sample>::builder(name, version)
         .state(Stage::Filed, Text::new("立案", "Filed"))
         .state(Stage::Assigned, Text::new("分案", "Assigned"))
         .state(Stage::Heard, Text::new("开庭", "Heard"))
@@ -157,12 +166,6 @@ pub fn versioned(name: &str, version: u32) -> Definition<Sample> {
             Step::Close { ruling } => case.ruling = Some(ruling.clone()),
             Step::Hear => {}
         })
-        .build();
-    match built {
-        Ok(d) => d,
-        // The table above is fixed; a failure here is a bug in this file.
-        Err(e) => panic!("the sample definition does not build: {e}"),
-    }
 }
 
 /// The sample table with two deadlines, under [`DEADLINED`]: an assigned case must be
@@ -170,24 +173,7 @@ pub fn versioned(name: &str, version: u32) -> Definition<Sample> {
 /// annotated within 2 days of its creation (`first_note`, take `annotate` in `filed`
 /// after `create`).
 pub fn deadlined() -> Definition<Sample> {
-    let built = Definition::<Sample>::builder(DEADLINED, 1)
-        .state(Stage::Filed, Text::new("立案", "Filed"))
-        .state(Stage::Assigned, Text::new("分案", "Assigned"))
-        .state(Stage::Heard, Text::new("开庭", "Heard"))
-        .state(Stage::Closed, Text::new("结案", "Closed"))
-        .initial(Stage::Filed)
-        .terminal(Stage::Closed)
-        .role("clerk", Text::new("书记员", "Clerk"))
-        .role("judge", Text::new("法官", "Judge"))
-        .action("assign", Text::new("分案", "Assign"))
-        .action("annotate", Text::new("批注", "Annotate"))
-        .action("hear", Text::new("开庭", "Hear"))
-        .action("close", Text::new("结案", "Close"))
-        .transition(Transition::new(Stage::Filed, "assign", Stage::Assigned).by(["clerk"]))
-        .transition(Transition::new(Stage::Assigned, "hear", Stage::Heard).by(["judge"]))
-        .transition(Transition::new(Stage::Heard, "close", Stage::Closed).by(["judge"]))
-        .transition(Transition::new(Stage::Filed, "annotate", Stage::Filed).by(["clerk", "judge"]))
-        .transition(Transition::new(Stage::Assigned, "annotate", Stage::Assigned).by(["clerk", "judge"]))
+    let built = table(DEADLINED, 1)
         .deadline(Deadline::leave(
             "hearing",
             Text::new("分案后十日内开庭", "heard within 10 days of assignment"),
