@@ -18,6 +18,8 @@
 //!   [`DeadlineStart::After`]`(actions)`: the latest accepted record of any of
 //!   `actions` (`create` included); no such record, no deadline yet.
 //!
+//! No deadline runs in a terminal state: a finished instance owes nothing.
+//!
 //! The deadline is due at `start + within`, `within` a [`CalendarSpan`] added on the
 //! calendar of the deadline's zone. An instance is **overdue** at `t` when a pending
 //! deadline's due time is earlier than `t`.
@@ -284,14 +286,20 @@ impl Marks {
 }
 
 impl<S: PartialEq> Deadline<S> {
-    /// This deadline for an instance in `state`, entered at `entered_at`, with `marks`:
-    /// pending (with its start and due time) or not.
-    pub(crate) fn pending(&self, state: &S, entered_at: DateTime<Utc>, marks: &Marks) -> Option<Pending> {
-        let runs = match &self.goal {
+    /// True when the goal concerns `state`: the state to leave, or a state a `take`
+    /// deadline runs in (every state when it names none). Terminal states are the
+    /// definition's to rule out ([`Definition::deadline_runs_in`](crate::Definition::deadline_runs_in)).
+    pub fn concerns(&self, state: &S) -> bool {
+        match &self.goal {
             DeadlineGoal::Leave(s) => s == state,
             DeadlineGoal::Take { in_states, .. } => in_states.is_empty() || in_states.contains(state),
-        };
-        if !runs {
+        }
+    }
+
+    /// This deadline for an instance in a non-terminal `state`, entered at
+    /// `entered_at`, with `marks`: pending (with its start and due time) or not.
+    pub(crate) fn pending(&self, state: &S, entered_at: DateTime<Utc>, marks: &Marks) -> Option<Pending> {
+        if !self.concerns(state) {
             return None;
         }
         let started_at = match &self.start {

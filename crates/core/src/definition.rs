@@ -913,7 +913,12 @@ impl<L: Lifecycle> DefinitionBuilder<L> {
                 DeadlineGoal::Take { action, in_states } => {
                     known_action(action, false)?;
                     for s in in_states {
-                        known_state(s)?;
+                        if terminal[known_state(s)?] {
+                            return Err(fail(format!(
+                                "state {:?} is terminal: no deadline runs in a finished instance",
+                                s.name()
+                            )));
+                        }
                     }
                     let takeable = self
                         .transitions
@@ -1068,8 +1073,19 @@ impl<L: Lifecycle> Definition<L> {
         &self.deadlines
     }
 
+    /// True when deadline `d` runs while an instance is in `state`: the state is not
+    /// terminal (a finished instance owes nothing) and the deadline's goal concerns it
+    /// (the state to leave, or one of the states a `take` deadline runs in, every state
+    /// when it names none).
+    pub fn deadline_runs_in(&self, d: &Deadline<L::State>, state: &L::State) -> bool {
+        !self.is_terminal(state) && d.concerns(state)
+    }
+
     /// The deadlines `instance` has to meet after its last record, earliest due first.
     pub fn pending(&self, instance: &Instance<L>) -> Vec<Pending> {
+        if self.is_terminal(&instance.state) {
+            return Vec::new();
+        }
         let mut pending: Vec<Pending> = self
             .deadlines
             .iter()
@@ -1103,6 +1119,9 @@ impl<L: Lifecycle> Definition<L> {
         entered_at: DateTime<Utc>,
         marks: &crate::deadline::Marks,
     ) -> Option<DateTime<Utc>> {
+        if self.deadlines.is_empty() || self.is_terminal(state) {
+            return None;
+        }
         self.deadlines
             .iter()
             .filter_map(|d| d.pending(state, entered_at, marks))

@@ -67,24 +67,20 @@ impl<L: Lifecycle> Definition<L> {
         for s in self.terminals() {
             let _ = writeln!(out, "    {} --> [*]", ids[self.state_position(s)]);
         }
-        // Deadlines as notes on the states they run in (a `take` deadline for any
-        // state is noted on none: it would repeat on every state).
+        // Deadlines as notes on the states they run in.
         for d in self.deadlines() {
-            let states: Vec<&L::State> = match d.goal() {
-                crate::deadline::DeadlineGoal::Leave(s) => vec![s],
-                crate::deadline::DeadlineGoal::Take { in_states, .. } => in_states.iter().collect(),
-            };
             let within = match options.lang {
                 Lang::Zh => d.within().to_zh(),
                 Lang::En => d.within().to_string(),
             };
-            for s in states {
-                let _ = writeln!(
-                    out,
-                    "    note right of {}: ⏱ {} ({within})",
-                    ids[self.state_position(s)],
-                    mermaid_text(d.label().get(options.lang))
-                );
+            for (info, id) in self.states().iter().zip(&ids) {
+                if self.deadline_runs_in(d, &info.state) {
+                    let _ = writeln!(
+                        out,
+                        "    note right of {id}: ⏱ {} ({within})",
+                        mermaid_text(d.label().get(options.lang))
+                    );
+                }
             }
         }
         out
@@ -119,11 +115,23 @@ impl<L: Lifecycle> Definition<L> {
             } else {
                 ""
             };
+            let mut label = wrap(info.label.get(options.lang), LABEL_COLUMNS);
+            // The deadlines running in the state, as references to the legend.
+            let refs: Vec<String> = self
+                .deadlines()
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| self.deadline_runs_in(d, &info.state))
+                .map(|(i, _)| format!("D{}", i + 1))
+                .collect();
+            if !refs.is_empty() {
+                let _ = write!(label, "\n⏱ {}", refs.join(" "));
+            }
             let _ = writeln!(
                 out,
                 "    {} [label={}{terminal}];",
                 dot_quoted(info.state.name()),
-                dot_quoted(&wrap(info.label.get(options.lang), LABEL_COLUMNS))
+                dot_quoted(&label)
             );
         }
         let _ = writeln!(out, "    \"__start\" -> {};", dot_quoted(self.initial().name()));
@@ -173,12 +181,27 @@ impl<L: Lifecycle> Definition<L> {
                 dot_quoted(&labels.join("\n"))
             );
         }
-        if !legend.is_empty() {
+        let mut tagged: Vec<(String, String)> = legend
+            .into_iter()
+            .enumerate()
+            .map(|(i, (_, described))| (format!("G{}", i + 1), described))
+            .collect();
+        for (i, d) in self.deadlines().iter().enumerate() {
+            let within = match options.lang {
+                Lang::Zh => d.within().to_zh(),
+                Lang::En => d.within().to_string(),
+            };
+            tagged.push((
+                format!("D{}", i + 1),
+                format!("⏱ {} ({within})", d.label().get(options.lang)),
+            ));
+        }
+        if !tagged.is_empty() {
             // Lines ending in `\l` are left-justified; a wrapped description's further
             // lines are indented under its text.
             let mut text = String::new();
-            for (i, (_, described)) in legend.iter().enumerate() {
-                let tag = format!("G{}  ", i + 1);
+            for (tag, described) in &tagged {
+                let tag = format!("{tag}  ");
                 let indent = " ".repeat(tag.len() + 1);
                 let wrapped = wrap(described, LEGEND_COLUMNS).replace('\n', &format!("\n{indent}"));
                 text.push_str(&tag);

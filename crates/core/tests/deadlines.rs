@@ -261,3 +261,41 @@ fn a_mermaid_diagram_notes_each_deadline_on_the_states_it_runs_in() {
     );
     assert_eq!(en.matches("note right of").count(), 2, "{en}");
 }
+
+#[test]
+fn a_dot_diagram_marks_the_states_and_describes_each_deadline_in_its_legend() {
+    let dot = definition().to_dot(regula_core::Lang::En);
+    assert!(dot.contains("\"held\" [label=\"Held\\n⏱ D1\"]"), "{dot}");
+    assert!(dot.contains("\"open\" [label=\"Open\\n⏱ D2\"]"), "{dot}");
+    assert!(dot.contains("\"closed\" [label=\"Closed\", peripheries=2]"), "{dot}");
+    assert!(dot.contains("D1  ⏱ released within 10 days (10 days)\\l"), "{dot}");
+    assert!(dot.contains("D2  ⏱ noted within a month (1 month)\\l"), "{dot}");
+}
+
+#[test]
+fn no_deadline_runs_in_a_terminal_state() {
+    let src = DEF.replace("in = [\"open\"]", "in = [\"open\", \"closed\"]");
+    let e = Definition::<Dynamic>::from_toml(&src, &Registry::new()).unwrap_err();
+    assert!(
+        e.kind
+            .to_string()
+            .contains("state \"closed\" is terminal: no deadline runs in a finished instance"),
+        "{e}"
+    );
+    // A `take` deadline for every state stops when the instance is finished.
+    let src = DEF.replace("in = [\"open\"]\n", "");
+    let def = Definition::<Dynamic>::from_toml(&src, &Registry::new()).unwrap();
+    let t0 = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
+    let engine = Engine::new(def).with_clock(Arc::new(ManualClock::new(t0)));
+    let (mut inst, _) = engine.create(Actor::new("a"), "clerk", json!({}), None).unwrap();
+    assert!(inst.due_at().is_some());
+    let r = engine
+        .apply(
+            &mut inst,
+            Command::new(Actor::new("a"), "clerk", DynAction::new("close", json!({}))),
+        )
+        .unwrap();
+    assert!(!r.is_refused(), "{r:?}");
+    assert_eq!(inst.due_at(), None);
+    assert!(engine.definition().pending(&inst).is_empty());
+}
