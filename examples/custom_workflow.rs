@@ -72,6 +72,12 @@ impl Lifecycle for Lending {
     type Data = CaseFile;
 }
 
+/// Calendar days count in Beijing time.
+const BEIJING: chrono::FixedOffset = match chrono::FixedOffset::east_opt(8 * 3600) {
+    Some(zone) => zone,
+    None => panic!("+08:00 is a valid offset"),
+};
+
 fn definition() -> Result<Definition<Lending>, regula::DefinitionError> {
     use LoanActionKind as Kind;
     use Staff::{Archivist, DivisionHead};
@@ -146,12 +152,15 @@ fn definition() -> Result<Definition<Lending>, regula::DefinitionError> {
         })
         // A deadline refuses nothing: a file kept too long is still taken back, and
         // the trail says how late.
-        .deadline(Deadline::leave(
-            "return_in_time",
-            Text::new("借出后30日内归还", "returned within 30 days of lending"),
-            Loan::Lent,
-            CalendarSpan::new(0, 0, 30, 0),
-        ))
+        .deadline(
+            Deadline::leave(
+                "return_in_time",
+                Text::new("借出后30日内归还", "returned within 30 days of lending"),
+                Loan::Lent,
+                CalendarSpan::new(0, 0, 30, 0),
+            )
+            .zone(BEIJING),
+        )
         .build()
 }
 

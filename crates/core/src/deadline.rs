@@ -180,6 +180,9 @@ pub struct Pending {
     pub started_at: DateTime<Utc>,
     /// When it is due: the instance is overdue at any later instant.
     pub due_at: DateTime<Utc>,
+    /// The zone of the deadline's calendar, in which people read its dates.
+    #[serde(with = "offset")]
+    pub zone: FixedOffset,
 }
 
 impl Pending {
@@ -201,6 +204,9 @@ pub struct Lateness {
     /// How late the attempt came (its effective time minus `due_at`; positive).
     #[serde(with = "seconds")]
     pub late_by: TimeDelta,
+    /// The zone of the deadline's calendar, in which people read its dates.
+    #[serde(with = "offset")]
+    pub zone: FixedOffset,
 }
 
 impl Lateness {
@@ -209,9 +215,10 @@ impl Lateness {
         self.late_by.num_days()
     }
 
-    /// "逾期 3 天（复审，应于 2026-01-01 前）" / "3 days late (systematic review, due 2026-01-01)".
+    /// "逾期 3 天（复审，应于 2026-01-01 09:00 +08:00 前）" / "3 days late (systematic
+    /// review, due 2026-01-01 09:00 +08:00)": the due time in the deadline's zone.
     pub fn describe(&self) -> Text {
-        let due = self.due_at.format("%Y-%m-%d %H:%M UTC");
+        let due = self.due_at.with_timezone(&self.zone).format("%Y-%m-%d %H:%M %:z");
         let days = self.days();
         Text::owned(
             format!("逾期 {days} 天（{}，应于 {due} 前）", self.label.zh),
@@ -250,6 +257,21 @@ mod seconds {
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<TimeDelta, D::Error> {
         let secs = i64::deserialize(d)?;
         TimeDelta::try_seconds(secs).ok_or_else(|| serde::de::Error::custom("seconds out of range"))
+    }
+}
+
+/// A zone offset as people write it in JSON: `"+08:00"`.
+mod offset {
+    use chrono::FixedOffset;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(zone: &FixedOffset, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(zone)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<FixedOffset, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
     }
 }
 
@@ -318,6 +340,7 @@ impl<S: PartialEq> Deadline<S> {
             label: self.label.clone(),
             started_at,
             due_at,
+            zone: self.zone,
         })
     }
 }

@@ -1107,6 +1107,7 @@ impl<L: Lifecycle> Definition<L> {
                 deadline: p.deadline,
                 label: p.label,
                 due_at: p.due_at,
+                zone: p.zone,
             })
             .collect()
     }

@@ -896,8 +896,15 @@ fn deadlines_give_due_times_on_the_definitions_calendar_and_lateness_in_the_trai
     assert_eq!(late[0].days(), 3);
     assert_eq!(
         late[0].describe().en,
-        "3 days late (hold released within a month, due 2024-02-28 20:00 UTC)"
+        "3 days late (hold released within a month, due 2024-02-29 04:00 +08:00)"
     );
+    // The JSON other languages read: the zone as written, the lateness in seconds.
+    let json = serde_json::to_value(&late[0]).unwrap();
+    assert_eq!(json["zone"], "+08:00");
+    assert_eq!(json["late_by"], 3 * 86_400);
+    assert_eq!(json["due_at"], "2024-02-28T20:00:00Z");
+    let back: regula_core::Lateness = serde_json::from_value(json).unwrap();
+    assert_eq!(back, late[0]);
     assert!(late[0].describe().zh.starts_with("逾期 3 天（一月内解除暂停"));
 }
 
