@@ -26,7 +26,7 @@ fn opened(store: &MemoryStore, s: &Std, log: &[regula_core::AuditRecord]) {
                 expected_seq: 0,
                 records: log,
             }],
-            &[Claim::new(STANDARD_CLAIM, &s.data().code, s.id(), 1)],
+            &[Claim::new(STANDARD_CLAIM, s.data().code.as_str(), s.id(), 1)],
         )
         .unwrap();
 }
