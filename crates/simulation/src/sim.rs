@@ -208,7 +208,7 @@ impl<S: Store> Simulation<S> {
             };
             stds.push(Std {
                 code: e.code.clone(),
-                name: e.name.clone(),
+                name: Text::clone(&e.name),
                 kind: kind_of(&e.code, &e.domain, &e.category),
                 core: e.core,
                 department,

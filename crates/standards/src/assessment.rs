@@ -377,7 +377,7 @@ pub fn assess(
                 Outcome::Created => {}
             }
         }
-        replayed.insert(instance.data().code.clone(), (instance, timeline));
+        replayed.insert(instance.data().code.to_string(), (instance, timeline));
     }
     // The steps with a due date in the year, and the standards due in it.
     let mut due_steps: BTreeSet<String> = catalog

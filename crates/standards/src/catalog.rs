@@ -10,6 +10,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::{FixedOffset, NaiveDate};
 use regula_core::Text;
@@ -196,8 +197,11 @@ pub struct Entry {
     pub category: String,
     /// The item's number in its category, as the plan numbers it.
     pub item: u32,
+    // Shared with every `StandardData` made from this entry: a million standards held
+    // at once would otherwise hold a million copies of the catalog's names. (A plain
+    // comment: doc comments become the JSON schemas' descriptions.)
     /// The standard's name.
-    pub name: Text,
+    pub name: Arc<Text>,
     /// The responsible department, or `None` when the plan gives none.
     pub department: Option<DepartmentRef>,
     /// The department as the file writes it (e.g. 办公室), when it gives one.
@@ -1132,7 +1136,7 @@ fn load(source: &str) -> Result<Catalog, Located> {
             }
         };
         standards.push(Entry {
-            name: label(&fs.zh, &fs.en, "standard", &code, s.span().start)?,
+            name: Arc::new(label(&fs.zh, &fs.en, "standard", &code, s.span().start)?),
             domain: category.domain.clone(),
             category: category_code,
             item,

@@ -375,11 +375,11 @@ fn effect(config: &CourtConfig, data: &mut StandardData, input: &EffectInput<'_,
         }
         StandardAction::Accept { acceptance } => {
             let evaluation = data.evaluation_of_version_in_force().map_or(0, |e| e.number);
-            data.acceptance = Some(AcceptanceRecord {
+            data.acceptance = Some(Box::new(AcceptanceRecord {
                 acceptance: acceptance.clone(),
                 evaluation,
                 stamp: stamp.clone(),
-            });
+            }));
         }
         StandardAction::ReassignDepartment { department, reason } => {
             let to = config.departments.resolve(department);
@@ -395,11 +395,11 @@ fn effect(config: &CourtConfig, data: &mut StandardData, input: &EffectInput<'_,
             if let Some(r) = data.revisions.last_mut().filter(|r| r.end.is_none()) {
                 r.end = Some(RevisionEnd::Withdrawn);
             }
-            data.withdrawal = Some(WithdrawalRecord {
+            data.withdrawal = Some(Box::new(WithdrawalRecord {
                 from: *input.from,
                 reason: reason.clone(),
                 stamp: stamp.clone(),
-            });
+            }));
         }
     }
     if input.from != input.to {

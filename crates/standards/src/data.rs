@@ -4,6 +4,8 @@
 //! Only the definition's effect changes this data, from accepted actions; every record
 //! keeps who made it, when, and the sequence number of the audit record that made it.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use regula_core::{Name, Text};
 use serde::{Deserialize, Serialize};
@@ -237,13 +239,18 @@ pub struct StageChange {
     pub stamp: Stamp,
 }
 
+// Kept small because a plan report may hold a million at once: the code is a short
+// `Name` (no heap), the name is shared with the catalog's entry, and the records most
+// standards never get (acceptance, withdrawal) are boxed. The JSON form and schema are
+// those of the plain types (`Arc` and `Box` serialize as what they hold). Plain
+// comments here: doc comments become the JSON schemas' descriptions.
 /// Everything a standard carries; the `Data` of [`StandardLifecycle`](crate::StandardLifecycle).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct StandardData {
     /// The catalog code.
-    pub code: String,
+    pub code: Name,
     /// The standard's name.
-    pub name: Text,
+    pub name: Arc<Text>,
     /// The responsible department, if assigned.
     #[serde(default)]
     pub department: Option<DepartmentRef>,
@@ -284,10 +291,10 @@ pub struct StandardData {
     pub evaluations: Vec<EvaluationRecord>,
     /// The acceptance, once given.
     #[serde(default)]
-    pub acceptance: Option<AcceptanceRecord>,
+    pub acceptance: Option<Box<AcceptanceRecord>>,
     /// The withdrawal, if withdrawn.
     #[serde(default)]
-    pub withdrawal: Option<WithdrawalRecord>,
+    pub withdrawal: Option<Box<WithdrawalRecord>>,
     /// Every change of stage, oldest first.
     #[serde(default)]
     pub history: Vec<StageChange>,
@@ -298,10 +305,10 @@ pub struct StandardData {
 
 impl StandardData {
     /// The data a new standard starts with: in research, nothing recorded yet.
-    pub fn new(code: impl Into<String>, name: Text, department: Option<DepartmentRef>) -> Self {
+    pub fn new(code: impl Into<Name>, name: impl Into<Arc<Text>>, department: Option<DepartmentRef>) -> Self {
         StandardData {
             code: code.into(),
-            name,
+            name: name.into(),
             department,
             stage: Stage::Research,
             opened_at: None,
@@ -322,9 +329,28 @@ impl StandardData {
         }
     }
 
-    /// The data for a catalog entry.
+    /// The data for a catalog entry (sharing its name).
     pub fn from_entry(entry: &Entry) -> Self {
-        StandardData::new(entry.code.clone(), entry.name.clone(), entry.department.clone())
+        StandardData::new(entry.code.as_str(), Arc::clone(&entry.name), entry.department.clone())
+    }
+
+    /// Drops the spare capacity of every list, for data kept long (a [`Ledger`]'s):
+    /// lists grown by pushing keep up to half their room unused, which a million
+    /// standards held at once would pay for.
+    ///
+    /// [`Ledger`]: crate::plan::Ledger
+    pub fn shrink_to_fit(&mut self) {
+        self.drafts.shrink_to_fit();
+        self.consultations.shrink_to_fit();
+        self.approvals.shrink_to_fit();
+        self.send_backs.shrink_to_fit();
+        self.versions.shrink_to_fit();
+        self.revisions.shrink_to_fit();
+        self.reports.shrink_to_fit();
+        self.inspections.shrink_to_fit();
+        self.evaluations.shrink_to_fit();
+        self.history.shrink_to_fit();
+        self.reassignments.shrink_to_fit();
     }
 
     /// The version in force: the latest published version, unless the standard was
@@ -394,5 +420,88 @@ impl StandardData {
     /// When the standard first entered `stage`, if it ever did.
     pub fn first_entered(&self, stage: Stage) -> Option<DateTime<Utc>> {
         self.history.iter().find(|c| c.to == stage).map(|c| c.stamp.at)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::Catalog;
+
+    // The plan report holds a million of these at once (issue 17: under 1 GiB); the
+    // inline size is what every standard pays, filled or not.
+    #[cfg(target_pointer_width = "64")]
+    #[test]
+    fn the_data_stays_small_inline() {
+        assert!(
+            std::mem::size_of::<StandardData>() <= 400,
+            "StandardData grew to {} bytes",
+            std::mem::size_of::<StandardData>()
+        );
+    }
+
+    #[test]
+    fn data_from_an_entry_shares_its_name_and_serializes_it_plainly() {
+        let catalog = Catalog::builtin().unwrap();
+        let entry = &catalog.standards()[0];
+        let a = StandardData::from_entry(entry);
+        let b = StandardData::from_entry(entry);
+        assert!(Arc::ptr_eq(&a.name, &entry.name) && Arc::ptr_eq(&b.name, &entry.name));
+        let json = serde_json::to_value(&a).unwrap();
+        assert_eq!(json["code"], entry.code.as_str());
+        assert_eq!(json["name"]["zh"], &*entry.name.zh);
+        assert_eq!(json["name"]["en"], &*entry.name.en);
+        assert!(json["acceptance"].is_null() && json["withdrawal"].is_null());
+        let back: StandardData = serde_json::from_value(json).unwrap();
+        assert_eq!(back, a);
+    }
+
+    #[test]
+    fn boxed_records_serialize_as_the_records() {
+        let stamp = Stamp {
+            by: "zhang.min".into(),
+            at: Utc.with_ymd_and_hms(2024, 3, 1, 8, 0, 0).unwrap(),
+            seq: 9,
+        };
+        let record = WithdrawalRecord {
+            from: Stage::Published,
+            reason: "superseded".into(),
+            stamp,
+        };
+        let mut data = StandardData::new("ADJ-01-01", Text::new("名称", "Name"), None);
+        data.withdrawal = Some(Box::new(record.clone()));
+        let json = serde_json::to_value(&data).unwrap();
+        assert_eq!(json["withdrawal"], serde_json::to_value(&record).unwrap());
+        let back: StandardData = serde_json::from_value(json).unwrap();
+        assert_eq!(back.withdrawal.as_deref(), Some(&record));
+    }
+
+    #[test]
+    fn shrinking_keeps_the_lists_and_drops_their_spare_room() {
+        let mut data = StandardData::new("ADJ-01-01", Text::new("名称", "Name"), None);
+        for seq in 0..3 {
+            data.history.push(StageChange {
+                from: Stage::Research,
+                to: Stage::Drafting,
+                action: "submit_draft".into(),
+                stamp: Stamp {
+                    by: "zhang.min".into(),
+                    at: Utc.with_ymd_and_hms(2024, 3, 1, 8, 0, 0).unwrap(),
+                    seq,
+                },
+            });
+        }
+        assert!(data.history.capacity() > 3, "pushing leaves spare room");
+        let mut ledger = crate::plan::Ledger::new();
+        ledger.insert(data.clone());
+        let held = ledger.get("ADJ-01-01").unwrap();
+        assert_eq!(held, &data);
+        assert_eq!(held.history.capacity(), 3, "a ledger keeps no spare room");
+        let before = data.clone();
+        data.shrink_to_fit();
+        assert_eq!(data, before);
+        assert_eq!(data.history.capacity(), 3);
     }
 }

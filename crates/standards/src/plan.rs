@@ -146,9 +146,11 @@ impl Ledger {
         Ledger::default()
     }
 
-    /// Adds or replaces a standard's data.
-    pub fn insert(&mut self, data: StandardData) {
-        self.standards.insert(Name::new(&data.code), Box::new(data));
+    /// Adds or replaces a standard's data, without the spare capacity of its lists
+    /// (a ledger keeps its data long).
+    pub fn insert(&mut self, mut data: StandardData) {
+        data.shrink_to_fit();
+        self.standards.insert(data.code.clone(), Box::new(data));
     }
 
     /// Adds or replaces the data of an instance.
@@ -160,7 +162,7 @@ impl Ledger {
     /// caller can put it back ([`Court::apply_batch`](crate::service::Court::apply_batch)
     /// undoing a batch whose transaction failed).
     pub(crate) fn replace(&mut self, data: StandardData) -> Option<StandardData> {
-        self.standards.insert(Name::new(&data.code), Box::new(data)).map(|d| *d)
+        self.standards.insert(data.code.clone(), Box::new(data)).map(|d| *d)
     }
 
     /// Removes a standard's data (undoing a [`replace`](Ledger::replace) that added it).
@@ -829,7 +831,7 @@ pub fn statuses(catalog: &Catalog, ledger: &Ledger, work_plan: &WorkPlan, as_of:
                 .collect();
             StandardStatus {
                 code: e.code.clone(),
-                name: e.name.clone(),
+                name: Text::clone(&e.name),
                 domain: e.domain.clone(),
                 category: e.category.clone(),
                 core: work_plan.core_since(e, as_of).is_some(),

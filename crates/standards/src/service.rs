@@ -312,7 +312,7 @@ impl<S: Store> Court<S> {
         let mut instances = BTreeMap::new();
         for head in repository.store().list(&InstanceFilter::definition(DEFINITION_NAME))? {
             let instance = repository.load(head.instance)?;
-            let code = instance.data().code.clone();
+            let code = instance.data().code.to_string();
             if catalog.standard(&code).is_none() {
                 return Err(ServiceError::NotInCatalog {
                     code,
@@ -997,14 +997,14 @@ impl<S: Store> Court<S> {
         claims.extend(
             created
                 .iter()
-                .map(|(instance, _)| Claim::new(STANDARD_CLAIM, &instance.data().code, instance.id(), 1)),
+                .map(|(instance, _)| Claim::new(STANDARD_CLAIM, instance.data().code.as_str(), instance.id(), 1)),
         );
         self.repository.store().append_claiming(&batch, &claims)?;
         let mut codes = Vec::with_capacity(created.len());
         for (instance, _) in created {
-            codes.push(instance.data().code.clone());
+            codes.push(instance.data().code.to_string());
             self.ledger.insert_instance(&instance);
-            self.instances.insert(instance.data().code.clone(), instance);
+            self.instances.insert(instance.data().code.to_string(), instance);
         }
         Ok(codes)
     }
@@ -1137,7 +1137,7 @@ impl<S: Store> Court<S> {
             Err(e) => return Err(e.into()),
         }
         let instance = self.repository.load(id)?;
-        let code = instance.data().code.clone();
+        let code = instance.data().code.to_string();
         if self.catalog.standard(&code).is_some() {
             self.ledger.insert_instance(&instance);
             self.instances.insert(code, instance);
@@ -1425,7 +1425,7 @@ impl<S: Store> Court<S> {
         // must be what the records hold: a standard the listing hides is a lie of the
         // store's bookkeeping, which `show` and every action would believe.
         for i in &firsts {
-            if self.instances.get(&i.data().code).map(Instance::id) != Some(i.id()) {
+            if self.instances.get(i.data().code.as_str()).map(Instance::id) != Some(i.id()) {
                 report.problems.push(StoreProblem::LoadMismatch {
                     instance: i.id(),
                     seq: 1,
@@ -1465,7 +1465,7 @@ impl<S: Store> Court<S> {
         // The first opening of each code holds its claim (a second one is reported above).
         let openings: Vec<Claim> = firsts
             .iter()
-            .map(|i| Claim::new(STANDARD_CLAIM, &i.data().code, i.id(), 1))
+            .map(|i| Claim::new(STANDARD_CLAIM, i.data().code.as_str(), i.id(), 1))
             .collect();
         // An idempotency key names no fact of the log, only the record its first attempt
         // made: each must be held by a record of a standard the store holds.

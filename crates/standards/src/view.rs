@@ -153,7 +153,7 @@ impl<S: Store> Court<S> {
             .collect();
         let blockers = self.blockers(&code, at.unwrap_or(now))?;
         Ok(StandardView {
-            name: data.name.clone(),
+            name: Text::clone(&data.name),
             state: *instance.state(),
             state_label: instance.state().label(),
             department: self.catalog().department_label(data.department.as_ref()),

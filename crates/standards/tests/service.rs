@@ -27,7 +27,7 @@ fn opened(store: &MemoryStore, s: &Std, log: &[regula_core::AuditRecord]) {
                 records: log,
                 due_at: None,
             }],
-            &[Claim::new(STANDARD_CLAIM, &s.data().code, s.id(), 1)],
+            &[Claim::new(STANDARD_CLAIM, s.data().code.as_str(), s.id(), 1)],
         )
         .unwrap();
 }

@@ -444,12 +444,7 @@ fn prepare(
     code: &str,
     action: &str,
 ) -> Result<(Text, ActionView, Vec<Field>), Problem> {
-    let name = court
-        .opened(code)
-        .map_err(|e| from_service(e, code))?
-        .data()
-        .name
-        .clone();
+    let name = Text::clone(&court.opened(code).map_err(|e| from_service(e, code))?.data().name);
     let allowed = allowed_actions(court, ctx, code)?;
     let view = allowed
         .into_iter()
@@ -697,12 +692,7 @@ pub async fn submit(
             Err(regula_standards::service::AttemptError::Service(e)) => return Err(from_service(e, &code)),
             Err(e) => return Err(crate::problem::internal(e)),
         };
-        let name = court
-            .opened(&code)
-            .map_err(|e| from_service(e, &code))?
-            .data()
-            .name
-            .clone();
+        let name = Text::clone(&court.opened(&code).map_err(|e| from_service(e, &code))?.data().name);
         let fields = form_fields(&action);
         // The stage the action leads to from where the standard was when it was refused.
         let to = Stage::from_name(&record.from).and_then(|from| {
