@@ -573,7 +573,21 @@ fn parse_record(position: i64, instance: &str, seq: i64, json: &str) -> Result<A
     })
 }
 
-const HEAD_COLUMNS: &str = "instance, definition, version, state, seq, last_hash, created_at, updated_at";
+const HEAD_COLUMNS: &str =
+    "instance, definition, version, state, seq, last_hash, created_at, updated_at, entered_at, due_at";
+
+/// The head columns of a store read as it is, before schema 4: `entered_at` computed
+/// from the records as the migration does, and no due time (no store before schema 4
+/// could hold one).
+const LEGACY_HEAD_COLUMNS: &str = concat!(
+    "instance, definition, version, state, seq, last_hash, created_at, updated_at, ",
+    schema::entered_at!(),
+    ", NULL"
+);
+
+fn head_columns(current: bool) -> &'static str {
+    if current { HEAD_COLUMNS } else { LEGACY_HEAD_COLUMNS }
+}
 
 fn read_head_row(row: &rusqlite::Row<'_>) -> Result<Result<InstanceHead, StoreError>, rusqlite::Error> {
     let id: String = row.get(0)?;
@@ -584,6 +598,8 @@ fn read_head_row(row: &rusqlite::Row<'_>) -> Result<Result<InstanceHead, StoreEr
     let last_hash: String = row.get(5)?;
     let created_at: String = row.get(6)?;
     let updated_at: String = row.get(7)?;
+    let entered_at: Option<String> = row.get(8)?;
+    let due_at: Option<String> = row.get(9)?;
     Ok((|| {
         let place = format!("instances row {id}");
         Ok(InstanceHead {
@@ -597,18 +613,30 @@ fn read_head_row(row: &rusqlite::Row<'_>) -> Result<Result<InstanceHead, StoreEr
             last_hash: Digest::from_hex(&last_hash).map_err(|e| corrupt(&place, e))?,
             created_at: parse_time(&place, &created_at)?,
             updated_at: parse_time(&place, &updated_at)?,
+            entered_at: parse_time(&place, entered_at.as_deref().unwrap_or_default())?,
+            due_at: due_at.map(|t| parse_time(&place, &t)).transpose()?,
         })
     })())
 }
 
-fn read_head(conn: &Connection, instance: Uuid) -> Result<Option<InstanceHead>, StoreError> {
+/// The head of `instance`, read with the columns of a current store (`current`) or of
+/// one read as it is.
+fn read_head_of(conn: &Connection, instance: Uuid, current: bool) -> Result<Option<InstanceHead>, StoreError> {
     let mut stmt = conn
-        .prepare_cached(&format!("SELECT {HEAD_COLUMNS} FROM instances WHERE instance = ?1"))
+        .prepare_cached(&format!(
+            "SELECT {} FROM instances WHERE instance = ?1",
+            head_columns(current)
+        ))
         .map_err(backend)?;
     stmt.query_row([instance.to_string()], read_head_row)
         .optional()
         .map_err(backend)?
         .transpose()
+}
+
+/// The head of `instance` in a store of the current schema (every writing path).
+fn read_head(conn: &Connection, instance: Uuid) -> Result<Option<InstanceHead>, StoreError> {
+    read_head_of(conn, instance, true)
 }
 
 fn read_log_head(conn: &Connection) -> Result<CompactRange, StoreError> {
@@ -750,9 +778,11 @@ impl SqliteStore {
             let mut upsert = tx
                 .prepare_cached(
                     "INSERT INTO instances (instance, definition, version, state, seq, last_hash, created_at, \
-                     updated_at, first_position) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
+                     updated_at, first_position, entered_at, due_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
                      ON CONFLICT (instance) DO UPDATE SET version = excluded.version, state = excluded.state, \
-                     seq = excluded.seq, last_hash = excluded.last_hash, updated_at = excluded.updated_at",
+                     seq = excluded.seq, last_hash = excluded.last_hash, updated_at = excluded.updated_at, \
+                     entered_at = excluded.entered_at, due_at = excluded.due_at",
                 )
                 .map_err(backend)?;
             for BatchHead { head, first_record, .. } in &heads {
@@ -767,6 +797,8 @@ impl SqliteStore {
                         time_text(&head.created_at),
                         time_text(&head.updated_at),
                         to_i64(head.instance, base + first_record, "position")?,
+                        time_text(&head.entered_at),
+                        head.due_at.as_ref().map(time_text),
                     ])
                     .map_err(backend)?;
             }
@@ -864,12 +896,12 @@ impl Store for SqliteStore {
     }
 
     fn head(&self, instance: Uuid) -> Result<InstanceHead, StoreError> {
-        read_head(&self.lock().conn, instance)?.ok_or(StoreError::NotFound { instance })
+        read_head_of(&self.lock().conn, instance, self.current)?.ok_or(StoreError::NotFound { instance })
     }
 
     fn list(&self, filter: &InstanceFilter) -> Result<Vec<InstanceHead>, StoreError> {
         let inner = self.lock();
-        let mut sql = format!("SELECT {HEAD_COLUMNS} FROM instances");
+        let mut sql = format!("SELECT {} FROM instances", head_columns(self.current));
         let mut args: Vec<&str> = Vec::new();
         if let Some(d) = &filter.definition {
             args.push(d);
@@ -881,6 +913,37 @@ impl Store for SqliteStore {
             sql.push_str(&format!(" state = ?{}", args.len()));
         }
         sql.push_str(" ORDER BY first_position");
+        let mut stmt = inner.conn.prepare_cached(&sql).map_err(backend)?;
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(args), read_head_row)
+            .map_err(backend)?;
+        let mut heads = Vec::new();
+        for row in rows {
+            heads.push(row.map_err(backend)??);
+        }
+        Ok(heads)
+    }
+
+    fn due(&self, before: DateTime<Utc>, filter: &InstanceFilter) -> Result<Vec<InstanceHead>, StoreError> {
+        if !self.current {
+            // No store before schema 4 holds a due time.
+            return Ok(Vec::new());
+        }
+        let inner = self.lock();
+        // One range scan of the partial index `instances_by_due`, in due order; the
+        // filter's terms are checked on the rows it reaches.
+        let before = time_text(&before);
+        let mut args: Vec<&str> = vec![&before];
+        let mut sql = format!("SELECT {HEAD_COLUMNS} FROM instances WHERE due_at IS NOT NULL AND due_at < ?1");
+        if let Some(d) = &filter.definition {
+            args.push(d);
+            sql.push_str(&format!(" AND definition = ?{}", args.len()));
+        }
+        if let Some(s) = &filter.state {
+            args.push(s);
+            sql.push_str(&format!(" AND state = ?{}", args.len()));
+        }
+        sql.push_str(" ORDER BY due_at, instance");
         let mut stmt = inner.conn.prepare_cached(&sql).map_err(backend)?;
         let rows = stmt
             .query_map(rusqlite::params_from_iter(args), read_head_row)

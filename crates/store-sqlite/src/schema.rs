@@ -10,13 +10,29 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use crate::{BACKEND, backend};
 
 /// The newest schema version this crate writes (also in `PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// `PRAGMA application_id` of a Regula store: the bytes `RGLA`.
 pub const APPLICATION_ID: i32 = 0x5247_4c41;
 
 /// The value of `meta.application`.
 const MARKER: &str = "regula-store";
+
+/// When the instance of an `instances` row entered its state, from its records: the
+/// time of the last record up to the head that brought it there (its creation, or an
+/// accepted record whose state after differs from its state before), read from the
+/// record JSON through the `(instance, seq)` index. A macro, so that the migration's SQL
+/// can include it with `concat!`.
+macro_rules! entered_at {
+    () => {
+        "(SELECT json_extract(r.record, '$.at') FROM records r
+          WHERE r.instance = instances.instance AND r.seq <= instances.seq
+            AND (r.seq = 1 OR (json_extract(r.record, '$.outcome.kind') = 'accepted'
+                               AND json_extract(r.record, '$.outcome.to') <> json_extract(r.record, '$.from')))
+          ORDER BY r.seq DESC LIMIT 1)"
+    };
+}
+pub(crate) use entered_at;
 
 /// The migrations: entry `i` brings a store from version `i` to `i + 1`.
 const MIGRATIONS: &[&str] = &[
@@ -109,6 +125,19 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE instances_v3 RENAME TO instances;
     CREATE INDEX instances_by_definition ON instances (definition, first_position);
     CREATE INDEX instances_by_age ON instances (first_position);",
+    // 3 → 4: deadlines. A head keeps when its instance entered its state, computed here
+    // from each log by the rule of `InstanceHead::advanced` (see `ENTERED_AT`), and its
+    // due time, left empty: no release before schema 4 could declare a deadline, so no
+    // instance written by one is due. The index holds only the heads that are due, so
+    // an append to an instance without deadlines writes no index page.
+    concat!(
+        "ALTER TABLE instances ADD COLUMN entered_at TEXT NOT NULL DEFAULT '';
+        ALTER TABLE instances ADD COLUMN due_at TEXT;
+        UPDATE instances SET entered_at = ",
+        entered_at!(),
+        ";
+        CREATE INDEX instances_by_due ON instances (due_at) WHERE due_at IS NOT NULL;"
+    ),
 ];
 
 fn not_a_store(location: &str, message: impl Into<String>) -> StoreError {
