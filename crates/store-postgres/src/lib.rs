@@ -131,7 +131,7 @@ mod storage;
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, SecondsFormat, Utc};
 use postgres::error::SqlState;
 use postgres::{Client, NoTls, Row, Statement};
 use regula_core::merkle::{CompactRange, record_leaf};
@@ -176,12 +176,6 @@ pub struct PostgresStore {
     location: String,
     /// The connection string, to reconnect; `None` for a client handed in.
     params: Option<String>,
-    /// False for a store of schema 1 read without migrating it
-    /// ([`connect_existing`](PostgresStore::connect_existing)): it has no claims table.
-    claims_kept: bool,
-    /// False for a store of an older schema read without migrating it: its tables are
-    /// not the ones this crate's appends write, and it has no append function.
-    current: bool,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -214,9 +208,8 @@ struct Statements {
     insert_records: Statement,
     upsert_head: Statement,
     insert_record: Statement,
-    /// The one-statement append (`append_records`, schema 3); none on an older schema
-    /// read without migrating.
-    append_records: Option<Statement>,
+    /// The one-statement append (`append_records`, since schema 3).
+    append_records: Statement,
     max_seq: Statement,
     load_after: Statement,
     known: Statement,
@@ -227,16 +220,12 @@ struct Statements {
 }
 
 impl Statements {
-    fn prepare(client: &mut Client, s: &str, current: bool) -> Result<Self, postgres::Error> {
+    fn prepare(client: &mut Client, s: &str) -> Result<Self, postgres::Error> {
         Ok(Statements {
-            append_records: if current {
-                Some(client.prepare(&format!(
-                    "SELECT new_size, new_range FROM {s}.append_records($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
-                     $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)"
-                ))?)
-            } else {
-                None
-            },
+            append_records: client.prepare(&format!(
+                "SELECT new_size, new_range FROM {s}.append_records($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
+                 $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)"
+            ))?,
             lock_log_head: client.prepare(&format!(
                 "SELECT size, compact_range FROM {s}.log_head WHERE id = 1 FOR UPDATE"
             ))?,
@@ -253,19 +242,18 @@ impl Statements {
             ))?,
             upsert_heads: client.prepare(&format!(
                 "INSERT INTO {s}.instances (instance, definition, version, state, seq, last_hash, created_at, \
-                 updated_at, first_position) \
+                 updated_at, entered_at, due_at, first_position) \
                  SELECT * FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::bigint[], $6::text[], \
-                 $7::text[], $8::text[], $9::bigint[]) \
-                 ON CONFLICT (instance) DO UPDATE SET version = excluded.version, state = excluded.state, \
-                 seq = excluded.seq, last_hash = excluded.last_hash, updated_at = excluded.updated_at"
+                 $7::text[], $8::text[], $9::text[], $10::text[], $11::bigint[]) \
+                 ON CONFLICT (instance) DO UPDATE SET {HEAD_UPDATE}"
             ))?,
             // One row (the common single append): scalar parameters, which the server
             // handles a little faster than one-element arrays.
             upsert_head: client.prepare(&format!(
                 "INSERT INTO {s}.instances (instance, definition, version, state, seq, last_hash, created_at, \
-                 updated_at, first_position) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-                 ON CONFLICT (instance) DO UPDATE SET version = excluded.version, state = excluded.state, \
-                 seq = excluded.seq, last_hash = excluded.last_hash, updated_at = excluded.updated_at"
+                 updated_at, entered_at, due_at, first_position) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+                 ON CONFLICT (instance) DO UPDATE SET {HEAD_UPDATE}"
             ))?,
             insert_record: client.prepare(&format!(
                 "INSERT INTO {s}.records (position, instance, seq, record) VALUES ($1, $2, $3, $4::text::json)"
@@ -299,7 +287,13 @@ impl Statements {
     }
 }
 
-const HEAD_COLUMNS: &str = "instance, definition, version, state, seq, last_hash, created_at, updated_at";
+const HEAD_COLUMNS: &str =
+    "instance, definition, version, state, seq, last_hash, created_at, updated_at, entered_at, due_at";
+
+/// What an append changes in a stored head (the locked path, which knows every value).
+const HEAD_UPDATE: &str = "version = excluded.version, state = excluded.state, seq = excluded.seq, \
+    last_hash = excluded.last_hash, updated_at = excluded.updated_at, entered_at = excluded.entered_at, \
+    due_at = excluded.due_at";
 
 impl PostgresStore {
     /// Connects with a libpq-style connection string or URL and the default options
@@ -320,10 +314,9 @@ impl PostgresStore {
 
     /// Connects to an existing store with the default options, and never creates or
     /// migrates one: a schema holding no Regula store fails with
-    /// [`StoreError::NotAStore`]; nothing is written on connect. A store of schema
-    /// version 1 (written by Regula 0.1, before claims) is read as it is: its claims
-    /// operations answer [`StoreError::Unsupported`] until a handle made by
-    /// [`connect`](PostgresStore::connect) migrates it. For commands that only read.
+    /// [`StoreError::NotAStore`], one of an older schema version with
+    /// [`StoreError::OlderSchema`] (a handle made by [`connect`](PostgresStore::connect)
+    /// migrates it); nothing is written on connect. For commands that only read.
     pub fn connect_existing(params: &str) -> Result<Self, StoreError> {
         PostgresStore::connect_existing_with(params, PostgresOptions::default())
     }
@@ -333,11 +326,9 @@ impl PostgresStore {
         let quoted = schema::quoted(&options.schema)?;
         let location = describe(params, &options.schema);
         let mut client = Client::connect(params, NoTls).map_err(|e| connect_error(&location, e))?;
-        let version = schema::check_readable(&mut client, &options.schema, &quoted, &location)?;
-        let current = version == SCHEMA_VERSION;
-        let mut store = PostgresStore::with_statements(client, quoted, location, current)?;
+        schema::check_readable(&mut client, &options.schema, &quoted, &location)?;
+        let mut store = PostgresStore::with_statements(client, quoted, location)?;
         store.params = Some(params.to_owned());
-        store.claims_kept = version >= 2;
         Ok(store)
     }
 
@@ -351,17 +342,12 @@ impl PostgresStore {
 
     fn build(mut client: Client, schema: String, quoted: String, location: String) -> Result<Self, StoreError> {
         schema::prepare(&mut client, &schema, &quoted, &location)?;
-        PostgresStore::with_statements(client, quoted, location, true)
+        PostgresStore::with_statements(client, quoted, location)
     }
 
-    /// A handle on a schema already checked (and created or migrated, or not).
-    fn with_statements(
-        mut client: Client,
-        quoted: String,
-        location: String,
-        current: bool,
-    ) -> Result<Self, StoreError> {
-        let statements = Statements::prepare(&mut client, &quoted, current).map_err(|e| backend_at(&location, e))?;
+    /// A handle on a schema already checked (and created or migrated).
+    fn with_statements(mut client: Client, quoted: String, location: String) -> Result<Self, StoreError> {
+        let statements = Statements::prepare(&mut client, &quoted).map_err(|e| backend_at(&location, e))?;
         Ok(PostgresStore {
             inner: Mutex::new(Inner {
                 client,
@@ -372,31 +358,7 @@ impl PostgresStore {
             schema: quoted,
             location,
             params: None,
-            claims_kept: true,
-            current,
         })
-    }
-
-    /// Refuses appends to a store of an older schema read without migrating.
-    fn current(&self) -> Result<(), StoreError> {
-        if self.current {
-            Ok(())
-        } else {
-            Err(StoreError::Unsupported {
-                operation: "appending (this store's schema predates this program's; connecting for writing upgrades it)",
-            })
-        }
-    }
-
-    /// Refuses the claims operations on a store of schema 1 read without migrating.
-    fn claims_kept(&self) -> Result<(), StoreError> {
-        if self.claims_kept {
-            Ok(())
-        } else {
-            Err(StoreError::Unsupported {
-                operation: "claims (this store's schema 1 predates them; connecting for writing upgrades it)",
-            })
-        }
     }
 
     /// Where the store is: host, port, database and schema (never the password).
@@ -426,8 +388,8 @@ impl PostgresStore {
             return Ok(());
         };
         let mut client = Client::connect(params, NoTls).map_err(|e| connect_error(&self.location, e))?;
-        let statements = Statements::prepare(&mut client, &self.schema, self.current)
-            .map_err(|e| statement_error(&self.location, e))?;
+        let statements =
+            Statements::prepare(&mut client, &self.schema).map_err(|e| statement_error(&self.location, e))?;
         *inner = Inner {
             client,
             statements,
@@ -655,9 +617,40 @@ fn corrupt(place: impl Into<String>, message: impl ToString) -> StoreError {
     }
 }
 
-fn time_text(t: &DateTime<Utc>) -> String {
+/// A time as the store's columns keep it: RFC 3339 UTC with nanoseconds. Fixed width
+/// for the years 0 to 9999, so that its byte order is time order (what the `due_at`
+/// index relies on).
+pub(crate) fn time_text(t: &DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Nanos, true)
 }
+
+/// A head's due time as text, refused outside the years 0 to 9999, where the text
+/// would no longer sort as the time does.
+fn due_text(head: &InstanceHead) -> Result<Option<String>, StoreError> {
+    match head.due_at {
+        Some(t) if !(0..=9999).contains(&t.year()) => Err(StoreError::InvalidAppend {
+            instance: head.instance,
+            seq: head.seq,
+            reason: format!("due time {t} is outside the years 0 to 9999 this store keeps"),
+        }),
+        other => Ok(other.as_ref().map(time_text)),
+    }
+}
+
+/// The bound of a `due` query as text comparable with the `due_at` column: past the
+/// year 9999 every stored due time is before it, before the year 0 none is.
+fn due_bound(before: &DateTime<Utc>) -> String {
+    match before.year() {
+        ..0 => String::new(),
+        10000.. => "~".to_owned(),
+        _ => time_text(before),
+    }
+}
+
+/// The entry time the one-statement append presumes for an instance it extends: it does
+/// not know the stored one, and a head still holding it after the batch did not change
+/// state, so the stored `entered_at` is kept.
+const UNKNOWN_ENTRY: DateTime<Utc> = DateTime::<Utc>::MIN_UTC;
 
 fn parse_time(place: &str, text: &str) -> Result<DateTime<Utc>, StoreError> {
     DateTime::parse_from_rfc3339(text)
@@ -707,6 +700,10 @@ fn head_from_row(row: &Row) -> Result<InstanceHead, StoreError> {
         last_hash: Digest::from_hex(last_hash).map_err(|e| corrupt(&place, e))?,
         created_at: parse_time(&place, get(row, 6, &place)?)?,
         updated_at: parse_time(&place, get(row, 7, &place)?)?,
+        entered_at: parse_time(&place, get(row, 8, &place)?)?,
+        due_at: get::<Option<&str>>(row, 9, &place)?
+            .map(|t| parse_time(&place, t))
+            .transpose()?,
     })
 }
 
@@ -767,6 +764,9 @@ struct HeadColumns<'a> {
     last_hash: Vec<String>,
     created_at: Vec<String>,
     updated_at: Vec<String>,
+    /// Empty (on the one-statement path only) for "the stored one".
+    entered_at: Vec<String>,
+    due_at: Vec<Option<String>>,
     first_position: Vec<i64>,
 }
 
@@ -897,6 +897,8 @@ impl PostgresStore {
             heads.last_hash.push(head.last_hash.to_hex());
             heads.created_at.push(time_text(&head.created_at));
             heads.updated_at.push(time_text(&head.updated_at));
+            heads.entered_at.push(time_text(&head.entered_at));
+            heads.due_at.push(due_text(head)?);
             heads
                 .first_position
                 .push(to_i64(head.instance, base + first_record, "position")?);
@@ -913,6 +915,8 @@ impl PostgresStore {
                     &heads.last_hash[0],
                     &heads.created_at[0],
                     &heads.updated_at[0],
+                    &heads.entered_at[0],
+                    &heads.due_at[0],
                     &heads.first_position[0],
                 ],
             )
@@ -929,6 +933,8 @@ impl PostgresStore {
                     &heads.last_hash,
                     &heads.created_at,
                     &heads.updated_at,
+                    &heads.entered_at,
+                    &heads.due_at,
                     &heads.first_position,
                 ],
             )
@@ -954,6 +960,7 @@ struct FastColumns<'a> {
     expected_hash: Vec<String>,
     expected_definition: Vec<&'a str>,
     expected_version: Vec<i64>,
+    expected_state: Vec<&'a str>,
     record_instance: Vec<Uuid>,
     record_seq: Vec<i64>,
     record_json: Vec<String>,
@@ -980,9 +987,7 @@ impl PostgresStore {
             range: cached,
             ..
         } = inner;
-        let Some(statement) = &statements.append_records else {
-            return Ok(None);
-        };
+        let statement = &statements.append_records;
         let count: usize = batch.iter().map(|a| a.records.len()).sum();
         if count == 0 {
             return Ok(None);
@@ -1002,11 +1007,13 @@ impl PostgresStore {
                 Some(InstanceHead {
                     instance: a.instance,
                     definition: first.definition.clone(),
-                    state: String::new(),
+                    state: first.from.to_string(),
                     seq: a.expected_seq,
                     last_hash: first.prev_hash,
                     created_at: first.at,
                     updated_at: first.at,
+                    entered_at: UNKNOWN_ENTRY,
+                    due_at: None,
                 })
             };
             columns.expected_instance.push(a.instance);
@@ -1022,7 +1029,14 @@ impl PostgresStore {
             columns
                 .expected_version
                 .push(a.records.first().map_or(0, |r| i64::from(r.definition.version)));
+            columns
+                .expected_state
+                .push(a.records.first().map_or("", |r| r.from.as_str()));
             presumed.insert(a.instance, head);
+        }
+        // A record dated at the placeholder would be taken for "not moved".
+        if batch.iter().any(|a| a.records.iter().any(|r| r.at == UNKNOWN_ENTRY)) {
+            return Ok(None);
         }
         let Ok(checked) = check_batch(batch, |id| Ok(presumed.get(&id).cloned().flatten())) else {
             return Ok(None);
@@ -1057,6 +1071,12 @@ impl PostgresStore {
             heads.last_hash.push(head.last_hash.to_hex());
             heads.created_at.push(time_text(&head.created_at));
             heads.updated_at.push(time_text(&head.updated_at));
+            heads.entered_at.push(if head.entered_at == UNKNOWN_ENTRY {
+                String::new()
+            } else {
+                time_text(&head.entered_at)
+            });
+            heads.due_at.push(due_text(head)?);
             first_records.push(to_i64(head.instance, *first_record, "position")?);
         }
         let (cached_size, cached_bytes, next_bytes) = match (&*cached, &next) {
@@ -1071,6 +1091,7 @@ impl PostgresStore {
                 &columns.expected_hash,
                 &columns.expected_definition,
                 &columns.expected_version,
+                &columns.expected_state,
                 &heads.instance,
                 &heads.definition,
                 &heads.version,
@@ -1079,6 +1100,8 @@ impl PostgresStore {
                 &heads.last_hash,
                 &heads.created_at,
                 &heads.updated_at,
+                &heads.entered_at,
+                &heads.due_at,
                 &first_records,
                 &columns.record_instance,
                 &columns.record_seq,
@@ -1110,6 +1133,24 @@ impl PostgresStore {
         *cached = Some(range);
         Ok(Some(head))
     }
+}
+
+/// The query of [`Store::due`]: `$1` is the bound ([`due_bound`]), then the filter's
+/// definition and state, those it has. `due_at IS NOT NULL` is implied by `<` but
+/// written out, so the partial index's predicate is matched by any planner.
+fn due_sql(schema: &str, filter: &InstanceFilter) -> String {
+    let mut sql = format!("SELECT {HEAD_COLUMNS} FROM {schema}.instances WHERE due_at IS NOT NULL AND due_at < $1");
+    let mut n = 1;
+    if filter.definition.is_some() {
+        n += 1;
+        sql.push_str(&format!(" AND definition = ${n}"));
+    }
+    if filter.state.is_some() {
+        n += 1;
+        sql.push_str(&format!(" AND state = ${n}"));
+    }
+    sql.push_str(" ORDER BY due_at, instance");
+    sql
 }
 
 /// The holder of a claim, read on `client` (a transaction or not).
@@ -1194,12 +1235,10 @@ impl Store for PostgresStore {
     }
 
     fn claim(&self, namespace: &str, key: &str) -> Result<Option<ClaimHolder>, StoreError> {
-        self.claims_kept()?;
         self.read(|inner| read_claim(&mut inner.client, &self.schema, namespace, key))
     }
 
     fn claims(&self, namespace: &str) -> Result<Vec<Claim>, StoreError> {
-        self.claims_kept()?;
         let sql = format!(
             "SELECT key, instance, seq FROM {}.claims WHERE namespace = $1 ORDER BY key",
             self.schema
@@ -1222,8 +1261,6 @@ impl Store for PostgresStore {
     }
 
     fn append_claiming(&self, batch: &[Append<'_>], claims: &[Claim]) -> Result<TreeHead, StoreError> {
-        self.claims_kept()?;
-        self.current()?;
         let mut inner = self.lock()?;
         match self.located(self.append_once(&mut inner, batch, claims)) {
             // The connection broke before the commit was sent, so nothing was written:
@@ -1302,6 +1339,22 @@ impl Store for PostgresStore {
             sql.push_str(&format!(" state = ${}", args.len()));
         }
         sql.push_str(" ORDER BY first_position");
+        let rows = self.read(|inner| inner.client.query(&sql, &args).map_err(backend))?;
+        rows.iter().map(head_from_row).collect()
+    }
+
+    /// One query, served by the partial index on `due_at` (`instances_by_due`, which
+    /// also gives the order), with the filter's definition and state tested in SQL.
+    fn due(&self, before: DateTime<Utc>, filter: &InstanceFilter) -> Result<Vec<InstanceHead>, StoreError> {
+        let sql = due_sql(&self.schema, filter);
+        let bound = due_bound(&before);
+        let mut args: Vec<&(dyn postgres::types::ToSql + Sync)> = vec![&bound];
+        if let Some(d) = &filter.definition {
+            args.push(d);
+        }
+        if let Some(s) = &filter.state {
+            args.push(s);
+        }
         let rows = self.read(|inner| inner.client.query(&sql, &args).map_err(backend))?;
         rows.iter().map(head_from_row).collect()
     }
