@@ -49,8 +49,10 @@
 //! - **One round trip per append.** An append without claims is one call of the
 //!   schema's `append_records` function, in the call's own transaction: the client
 //!   checks the records against the heads their first records imply (the sequence
-//!   number expected, the `prev_hash`, the definition), and the function compares those
-//!   with the stored heads under the `log_head` row lock before writing. When one
+//!   number expected, the `prev_hash`, the definition, the state `from`), and the
+//!   function compares those with the stored heads under the `log_head` row lock before
+//!   writing. The client cannot know when a stored instance entered its state: when the
+//!   batch does not change the state, the function keeps the stored `entered_at`. When one
 //!   differs (another writer got there first, an instance migrating to a new
 //!   definition version) it writes nothing, and the append runs again as a transaction
 //!   of seven statements that reads the stored heads, which gives the exact answer
@@ -95,14 +97,15 @@
 //! |---|---|
 //! | `meta` | `application` = `regula-store`, `schema_version`, `created_at`, `created_by` |
 //! | `records` | `position bigint` (global append order from 0, primary key), `instance uuid`, `seq bigint`, and `record json`: the record as its serde JSON text, byte for byte (`record->>'action'`); `UNIQUE (instance, seq)` |
-//! | `instances` | the head of each instance: `definition`, `version`, `state`, `seq`, `last_hash`, `created_at`, `updated_at`, `first_position`; indexed by `(definition, first_position)` and `first_position`, never by `state`, so a head update is a heap-only update that writes no index |
+//! | `instances` | the head of each instance: `definition`, `version`, `state`, `seq`, `last_hash`, `created_at`, `updated_at`, `first_position`, and since version 4 `entered_at` (when it entered its state) and `due_at` (its earliest pending deadline, NULL when none; `COLLATE "C"`); indexed by `(definition, first_position)` and `first_position`, never by `state`, so a head update is a heap-only update that writes no index; `instances_by_due` on `(due_at, instance) WHERE due_at IS NOT NULL` serves [`Store::due`], and a head whose `due_at` stays NULL (every head of a definition without deadlines) writes nothing to it |
 //! | `log_head` | one row: the number of records and the Merkle compact range over them |
 //! | `snapshots` | the latest snapshot of an instance, as JSON |
-//! | function `append_records` (version 3) | one append in one call: the head check, the records, the heads and the compact range, under the `log_head` row lock (below) |
+//! | function `append_records` (version 3; version 4 adds the presumed state, `entered_at` and `due_at`) | one append in one call: the head check, the records, the heads and the compact range, under the `log_head` row lock (below) |
 //! | `claims` (version 2) | keys unique across the store ([`Claim`]): `namespace text`, `key text` (together the primary key), the holder record's `instance uuid` and `seq bigint`; written in the append's transaction, under the `log_head` row lock (see [`Store::append_claiming`]); a store of version 1 gets it, empty, on connect |
 //!
 //! Times are RFC 3339 UTC text with nanoseconds (cast with `::timestamptz` to query),
-//! digests lowercase hex. Only the `record` JSON is trusted by verification; the other
+//! fixed width, so that byte order is time order (a due time outside the years 0 to
+//! 9999 is refused with [`StoreError::InvalidAppend`]); digests lowercase hex. Only the `record` JSON is trusted by verification; the other
 //! columns serve queries, and verification checks each of them against the JSON it
 //! copies ([`Store::check_storage`], read in position order, never through the
 //! `(instance, seq)` index). PostgreSQL has no integrity check for free; an index that
@@ -114,8 +117,9 @@
 //! [`StoreError::NotAStore`]; a schema written by a newer Regula with
 //! [`StoreError::NewerSchema`]. Both are checked before anything is written.
 //! [`PostgresStore::connect_existing`] never creates or migrates a schema: no store is
-//! an error, and a store of an older version is read as it is, with nothing written,
-//! and refuses appends ([`StoreError::Unsupported`]).
+//! an error ([`StoreError::NotAStore`]), and so is a store of an older version
+//! ([`StoreError::OlderSchema`]: its heads lack what this version reads), with nothing
+//! written; connecting once for writing migrates it.
 //!
 //! # Migration
 //!
@@ -123,7 +127,11 @@
 //! advisory lock, and its new version recorded in `meta`: version 1 gets the empty
 //! `claims` table; version 2 loses the copied columns of `records` (PostgreSQL drops a
 //! column without rewriting the table; the space returns as rows are rewritten) and the
-//! two indexes on `instances.state`, and gets `append_records`.
+//! two indexes on `instances.state`, and gets `append_records`; version 3 gets
+//! `entered_at`, computed for every head from its records (read once, in
+//! `(instance, seq)` order, by the rule of every append: the creation's time, then
+//! each accepted record that changes the state), `due_at` NULL (no earlier release
+//! could declare a deadline) and its index, and the new `append_records`.
 
 mod schema;
 mod storage;

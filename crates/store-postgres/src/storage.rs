@@ -16,8 +16,7 @@ use crate::time_text;
 const PAGE: i64 = 4096;
 
 /// The queryable columns of a `records` row, as the append writes them, as text. Since
-/// schema 3 a row holds only these beside its JSON; a store read without migrating
-/// may hold more, which nothing reads.
+/// schema 3 a row holds only these beside its JSON.
 fn record_columns(r: &AuditRecord) -> [(&'static str, String); 2] {
     [("instance", r.instance.to_string()), ("seq", r.seq.to_string())]
 }
