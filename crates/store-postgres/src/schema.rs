@@ -170,7 +170,7 @@ const MIGRATIONS: &[&str] = &[
     // changed, so the old function is dropped rather than overloaded.
     "ALTER TABLE {s}.instances ADD COLUMN entered_at text, ADD COLUMN due_at text COLLATE \"C\";
     CREATE INDEX instances_by_due ON {s}.instances (due_at, instance) WHERE due_at IS NOT NULL;
-    DROP FUNCTION {s}.append_records(uuid[], bigint[], text[], text[], bigint[], uuid[], text[], bigint[],
+    DROP FUNCTION IF EXISTS {s}.append_records(uuid[], bigint[], text[], text[], bigint[], uuid[], text[], bigint[],
         text[], bigint[], text[], text[], text[], bigint[], uuid[], bigint[], text[], bytea, bigint, bytea, bytea);
     CREATE FUNCTION {s}.append_records(
         e_instance uuid[], e_seq bigint[], e_hash text[], e_definition text[], e_version bigint[], e_state text[],

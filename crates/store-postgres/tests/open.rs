@@ -577,6 +577,19 @@ fn version_3_store(raw: &mut Client, schema: &str) {
     raw.batch_execute(&sql).unwrap();
 }
 
+/// The number of arguments of each `append_records` function in `schema`.
+fn append_functions(raw: &mut Client, schema: &str) -> Vec<i16> {
+    raw.query(
+        "SELECT p.pronargs FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace \
+         WHERE n.nspname = $1 AND p.proname = 'append_records'",
+        &[&schema],
+    )
+    .unwrap()
+    .iter()
+    .map(|r| r.get(0))
+    .collect()
+}
+
 fn schema_version(raw: &mut Client, schema: &str) -> String {
     raw.query_one(
         &format!("SELECT value FROM \"{schema}\".meta WHERE key = 'schema_version'"),
@@ -600,6 +613,7 @@ fn a_version_3_store_written_by_the_old_code_is_migrated_verifies_and_continues(
 
     let store = connect(&schema).unwrap();
     assert_eq!(schema_version(&mut raw, &schema), "4");
+    assert_eq!(append_functions(&mut raw, &schema), [24], "replaced, not overloaded");
     let heads = store.list(&InstanceFilter::all()).unwrap();
     let logs: Vec<Vec<AuditRecord>> = heads.iter().map(|h| store.load(h.instance).unwrap()).collect();
     let seqs: Vec<usize> = logs.iter().map(Vec::len).collect();
@@ -663,17 +677,11 @@ fn a_migration_that_fails_midway_leaves_schema_3_as_it_was() {
         before,
         "no column added, no row changed"
     );
-    let functions: Vec<i16> = raw
-        .query(
-            "SELECT p.pronargs FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace \
-             WHERE n.nspname = $1 AND p.proname = 'append_records'",
-            &[&schema],
-        )
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
-    assert_eq!(functions, [21], "the old function, not replaced");
+    assert_eq!(
+        append_functions(&mut raw, &schema),
+        [21],
+        "the old function, not replaced"
+    );
     raw.batch_execute(&format!("DROP INDEX \"{schema}\".instances_by_due"))
         .unwrap();
     let store = connect(&schema).unwrap();
