@@ -105,10 +105,12 @@
 //!
 //! Times are RFC 3339 UTC text with nanoseconds (cast with `::timestamptz` to query),
 //! fixed width, so that byte order is time order (a due time outside the years 0 to
-//! 9999 is refused with [`StoreError::InvalidAppend`]); digests lowercase hex. Only the `record` JSON is trusted by verification; the other
-//! columns serve queries, and verification checks each of them against the JSON it
-//! copies ([`Store::check_storage`], read in position order, never through the
-//! `(instance, seq)` index). PostgreSQL has no integrity check for free; an index that
+//! 9999 is refused with [`StoreError::InvalidAppend`]); digests lowercase hex. Only
+//! the `record` JSON is trusted by verification; the other columns serve queries, and
+//! verification checks each of them against the JSON it copies
+//! ([`Store::check_storage`], read in position order, never through the
+//! `(instance, seq)` index; a head's `entered_at` against its records folded, its
+//! `due_at` through the replayer, which knows the definition). PostgreSQL has no integrity check for free; an index that
 //! lies shows when verification compares each load by instance with the full scan.
 //!
 //! # Bad input
@@ -1449,6 +1451,58 @@ impl Store for PostgresStore {
         let place = format!("snapshot of instance {instance}");
         let json: &str = get(&row, 0, &place)?;
         serde_json::from_str(json).map(Some).map_err(|e| corrupt(place, e))
+    }
+}
+
+#[cfg(test)]
+mod due_text_tests {
+    // Test code: a failed unwrap is a failed test.
+    #![allow(clippy::unwrap_used)]
+
+    use chrono::{TimeZone, Utc};
+    use regula_core::{Digest, InstanceHead, StoreError};
+    use uuid::Uuid;
+
+    use super::{due_bound, due_text, time_text};
+
+    #[test]
+    fn the_due_bound_sorts_as_the_time_beyond_the_years_the_text_keeps() {
+        let years = |y| Utc.with_ymd_and_hms(y, 6, 1, 0, 0, 0).unwrap();
+        let (first, last) = (time_text(&years(0)), time_text(&years(9999)));
+        assert!(due_bound(&years(10000)) > last && due_bound(&years(200_000)) > last);
+        assert!(due_bound(&years(-1)) < first);
+        assert_eq!(due_bound(&years(2026)), time_text(&years(2026)));
+        // Inside the years kept, byte order is time order, fractions of a second too.
+        let t = years(2026);
+        let later = t + chrono::TimeDelta::nanoseconds(1);
+        assert!(time_text(&t) < time_text(&later) && time_text(&later) < time_text(&years(2027)));
+    }
+
+    #[test]
+    fn a_due_time_beyond_the_year_9999_is_refused() {
+        let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let mut head = InstanceHead {
+            instance: Uuid::nil(),
+            definition: regula_core::DefinitionRef {
+                name: "d".into(),
+                version: 1,
+            },
+            state: "s".to_owned(),
+            seq: 3,
+            last_hash: Digest::ZERO,
+            created_at: at,
+            updated_at: at,
+            entered_at: at,
+            due_at: Some(Utc.with_ymd_and_hms(10000, 1, 1, 0, 0, 0).unwrap()),
+        };
+        assert!(matches!(due_text(&head), Err(StoreError::InvalidAppend { seq: 3, .. })));
+        head.due_at = Some(at);
+        assert_eq!(
+            due_text(&head).unwrap(),
+            Some("2026-01-01T00:00:00.000000000Z".to_owned())
+        );
+        head.due_at = None;
+        assert_eq!(due_text(&head).unwrap(), None);
     }
 }
 
