@@ -49,8 +49,10 @@
 //! - **One round trip per append.** An append without claims is one call of the
 //!   schema's `append_records` function, in the call's own transaction: the client
 //!   checks the records against the heads their first records imply (the sequence
-//!   number expected, the `prev_hash`, the definition), and the function compares those
-//!   with the stored heads under the `log_head` row lock before writing. When one
+//!   number expected, the `prev_hash`, the definition, the state `from`), and the
+//!   function compares those with the stored heads under the `log_head` row lock before
+//!   writing. The client cannot know when a stored instance entered its state: when the
+//!   batch does not change the state, the function keeps the stored `entered_at`. When one
 //!   differs (another writer got there first, an instance migrating to a new
 //!   definition version) it writes nothing, and the append runs again as a transaction
 //!   of seven statements that reads the stored heads, which gives the exact answer
@@ -95,17 +97,20 @@
 //! |---|---|
 //! | `meta` | `application` = `regula-store`, `schema_version`, `created_at`, `created_by` |
 //! | `records` | `position bigint` (global append order from 0, primary key), `instance uuid`, `seq bigint`, and `record json`: the record as its serde JSON text, byte for byte (`record->>'action'`); `UNIQUE (instance, seq)` |
-//! | `instances` | the head of each instance: `definition`, `version`, `state`, `seq`, `last_hash`, `created_at`, `updated_at`, `first_position`; indexed by `(definition, first_position)` and `first_position`, never by `state`, so a head update is a heap-only update that writes no index |
+//! | `instances` | the head of each instance: `definition`, `version`, `state`, `seq`, `last_hash`, `created_at`, `updated_at`, `first_position`, and since version 4 `entered_at` (when it entered its state) and `due_at` (its earliest pending deadline, NULL when none; `COLLATE "C"`); indexed by `(definition, first_position)` and `first_position`, never by `state`, so a head update is a heap-only update that writes no index; `instances_by_due` on `(due_at, instance) WHERE due_at IS NOT NULL` serves [`Store::due`], and a head whose `due_at` stays NULL (every head of a definition without deadlines) writes nothing to it |
 //! | `log_head` | one row: the number of records and the Merkle compact range over them |
 //! | `snapshots` | the latest snapshot of an instance, as JSON |
-//! | function `append_records` (version 3) | one append in one call: the head check, the records, the heads and the compact range, under the `log_head` row lock (below) |
+//! | function `append_records` (version 3; version 4 adds the presumed state, `entered_at` and `due_at`) | one append in one call: the head check, the records, the heads and the compact range, under the `log_head` row lock (below) |
 //! | `claims` (version 2) | keys unique across the store ([`Claim`]): `namespace text`, `key text` (together the primary key), the holder record's `instance uuid` and `seq bigint`; written in the append's transaction, under the `log_head` row lock (see [`Store::append_claiming`]); a store of version 1 gets it, empty, on connect |
 //!
 //! Times are RFC 3339 UTC text with nanoseconds (cast with `::timestamptz` to query),
-//! digests lowercase hex. Only the `record` JSON is trusted by verification; the other
-//! columns serve queries, and verification checks each of them against the JSON it
-//! copies ([`Store::check_storage`], read in position order, never through the
-//! `(instance, seq)` index). PostgreSQL has no integrity check for free; an index that
+//! fixed width, so that byte order is time order (a due time outside the years 0 to
+//! 9999 is refused with [`StoreError::InvalidAppend`]); digests lowercase hex. Only
+//! the `record` JSON is trusted by verification; the other columns serve queries, and
+//! verification checks each of them against the JSON it copies
+//! ([`Store::check_storage`], read in position order, never through the
+//! `(instance, seq)` index; a head's `entered_at` against its records folded, its
+//! `due_at` through the replayer, which knows the definition). PostgreSQL has no integrity check for free; an index that
 //! lies shows when verification compares each load by instance with the full scan.
 //!
 //! # Bad input
@@ -114,8 +119,9 @@
 //! [`StoreError::NotAStore`]; a schema written by a newer Regula with
 //! [`StoreError::NewerSchema`]. Both are checked before anything is written.
 //! [`PostgresStore::connect_existing`] never creates or migrates a schema: no store is
-//! an error, and a store of an older version is read as it is, with nothing written,
-//! and refuses appends ([`StoreError::Unsupported`]).
+//! an error ([`StoreError::NotAStore`]), and so is a store of an older version
+//! ([`StoreError::OlderSchema`]: its heads lack what this version reads), with nothing
+//! written; connecting once for writing migrates it.
 //!
 //! # Migration
 //!
@@ -123,7 +129,11 @@
 //! advisory lock, and its new version recorded in `meta`: version 1 gets the empty
 //! `claims` table; version 2 loses the copied columns of `records` (PostgreSQL drops a
 //! column without rewriting the table; the space returns as rows are rewritten) and the
-//! two indexes on `instances.state`, and gets `append_records`.
+//! two indexes on `instances.state`, and gets `append_records`; version 3 gets
+//! `entered_at`, computed for every head from its records (read once, in
+//! `(instance, seq)` order, by the rule of every append: the creation's time, then
+//! each accepted record that changes the state), `due_at` NULL (no earlier release
+//! could declare a deadline) and its index, and the new `append_records`.
 
 mod schema;
 mod storage;
@@ -131,7 +141,7 @@ mod storage;
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, SecondsFormat, Utc};
 use postgres::error::SqlState;
 use postgres::{Client, NoTls, Row, Statement};
 use regula_core::merkle::{CompactRange, record_leaf};
@@ -176,12 +186,6 @@ pub struct PostgresStore {
     location: String,
     /// The connection string, to reconnect; `None` for a client handed in.
     params: Option<String>,
-    /// False for a store of schema 1 read without migrating it
-    /// ([`connect_existing`](PostgresStore::connect_existing)): it has no claims table.
-    claims_kept: bool,
-    /// False for a store of an older schema read without migrating it: its tables are
-    /// not the ones this crate's appends write, and it has no append function.
-    current: bool,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -214,9 +218,8 @@ struct Statements {
     insert_records: Statement,
     upsert_head: Statement,
     insert_record: Statement,
-    /// The one-statement append (`append_records`, schema 3); none on an older schema
-    /// read without migrating.
-    append_records: Option<Statement>,
+    /// The one-statement append (`append_records`, since schema 3).
+    append_records: Statement,
     max_seq: Statement,
     load_after: Statement,
     known: Statement,
@@ -227,16 +230,12 @@ struct Statements {
 }
 
 impl Statements {
-    fn prepare(client: &mut Client, s: &str, current: bool) -> Result<Self, postgres::Error> {
+    fn prepare(client: &mut Client, s: &str) -> Result<Self, postgres::Error> {
         Ok(Statements {
-            append_records: if current {
-                Some(client.prepare(&format!(
-                    "SELECT new_size, new_range FROM {s}.append_records($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
-                     $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)"
-                ))?)
-            } else {
-                None
-            },
+            append_records: client.prepare(&format!(
+                "SELECT new_size, new_range FROM {s}.append_records($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
+                 $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)"
+            ))?,
             lock_log_head: client.prepare(&format!(
                 "SELECT size, compact_range FROM {s}.log_head WHERE id = 1 FOR UPDATE"
             ))?,
@@ -253,19 +252,18 @@ impl Statements {
             ))?,
             upsert_heads: client.prepare(&format!(
                 "INSERT INTO {s}.instances (instance, definition, version, state, seq, last_hash, created_at, \
-                 updated_at, first_position) \
+                 updated_at, entered_at, due_at, first_position) \
                  SELECT * FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::bigint[], $6::text[], \
-                 $7::text[], $8::text[], $9::bigint[]) \
-                 ON CONFLICT (instance) DO UPDATE SET version = excluded.version, state = excluded.state, \
-                 seq = excluded.seq, last_hash = excluded.last_hash, updated_at = excluded.updated_at"
+                 $7::text[], $8::text[], $9::text[], $10::text[], $11::bigint[]) \
+                 ON CONFLICT (instance) DO UPDATE SET {HEAD_UPDATE}"
             ))?,
             // One row (the common single append): scalar parameters, which the server
             // handles a little faster than one-element arrays.
             upsert_head: client.prepare(&format!(
                 "INSERT INTO {s}.instances (instance, definition, version, state, seq, last_hash, created_at, \
-                 updated_at, first_position) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-                 ON CONFLICT (instance) DO UPDATE SET version = excluded.version, state = excluded.state, \
-                 seq = excluded.seq, last_hash = excluded.last_hash, updated_at = excluded.updated_at"
+                 updated_at, entered_at, due_at, first_position) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+                 ON CONFLICT (instance) DO UPDATE SET {HEAD_UPDATE}"
             ))?,
             insert_record: client.prepare(&format!(
                 "INSERT INTO {s}.records (position, instance, seq, record) VALUES ($1, $2, $3, $4::text::json)"
@@ -299,7 +297,13 @@ impl Statements {
     }
 }
 
-const HEAD_COLUMNS: &str = "instance, definition, version, state, seq, last_hash, created_at, updated_at";
+const HEAD_COLUMNS: &str =
+    "instance, definition, version, state, seq, last_hash, created_at, updated_at, entered_at, due_at";
+
+/// What an append changes in a stored head (the locked path, which knows every value).
+const HEAD_UPDATE: &str = "version = excluded.version, state = excluded.state, seq = excluded.seq, \
+    last_hash = excluded.last_hash, updated_at = excluded.updated_at, entered_at = excluded.entered_at, \
+    due_at = excluded.due_at";
 
 impl PostgresStore {
     /// Connects with a libpq-style connection string or URL and the default options
@@ -320,10 +324,9 @@ impl PostgresStore {
 
     /// Connects to an existing store with the default options, and never creates or
     /// migrates one: a schema holding no Regula store fails with
-    /// [`StoreError::NotAStore`]; nothing is written on connect. A store of schema
-    /// version 1 (written by Regula 0.1, before claims) is read as it is: its claims
-    /// operations answer [`StoreError::Unsupported`] until a handle made by
-    /// [`connect`](PostgresStore::connect) migrates it. For commands that only read.
+    /// [`StoreError::NotAStore`], one of an older schema version with
+    /// [`StoreError::OlderSchema`] (a handle made by [`connect`](PostgresStore::connect)
+    /// migrates it); nothing is written on connect. For commands that only read.
     pub fn connect_existing(params: &str) -> Result<Self, StoreError> {
         PostgresStore::connect_existing_with(params, PostgresOptions::default())
     }
@@ -333,11 +336,9 @@ impl PostgresStore {
         let quoted = schema::quoted(&options.schema)?;
         let location = describe(params, &options.schema);
         let mut client = Client::connect(params, NoTls).map_err(|e| connect_error(&location, e))?;
-        let version = schema::check_readable(&mut client, &options.schema, &quoted, &location)?;
-        let current = version == SCHEMA_VERSION;
-        let mut store = PostgresStore::with_statements(client, quoted, location, current)?;
+        schema::check_readable(&mut client, &options.schema, &quoted, &location)?;
+        let mut store = PostgresStore::with_statements(client, quoted, location)?;
         store.params = Some(params.to_owned());
-        store.claims_kept = version >= 2;
         Ok(store)
     }
 
@@ -351,17 +352,12 @@ impl PostgresStore {
 
     fn build(mut client: Client, schema: String, quoted: String, location: String) -> Result<Self, StoreError> {
         schema::prepare(&mut client, &schema, &quoted, &location)?;
-        PostgresStore::with_statements(client, quoted, location, true)
+        PostgresStore::with_statements(client, quoted, location)
     }
 
-    /// A handle on a schema already checked (and created or migrated, or not).
-    fn with_statements(
-        mut client: Client,
-        quoted: String,
-        location: String,
-        current: bool,
-    ) -> Result<Self, StoreError> {
-        let statements = Statements::prepare(&mut client, &quoted, current).map_err(|e| backend_at(&location, e))?;
+    /// A handle on a schema already checked (and created or migrated).
+    fn with_statements(mut client: Client, quoted: String, location: String) -> Result<Self, StoreError> {
+        let statements = Statements::prepare(&mut client, &quoted).map_err(|e| backend_at(&location, e))?;
         Ok(PostgresStore {
             inner: Mutex::new(Inner {
                 client,
@@ -372,31 +368,7 @@ impl PostgresStore {
             schema: quoted,
             location,
             params: None,
-            claims_kept: true,
-            current,
         })
-    }
-
-    /// Refuses appends to a store of an older schema read without migrating.
-    fn current(&self) -> Result<(), StoreError> {
-        if self.current {
-            Ok(())
-        } else {
-            Err(StoreError::Unsupported {
-                operation: "appending (this store's schema predates this program's; connecting for writing upgrades it)",
-            })
-        }
-    }
-
-    /// Refuses the claims operations on a store of schema 1 read without migrating.
-    fn claims_kept(&self) -> Result<(), StoreError> {
-        if self.claims_kept {
-            Ok(())
-        } else {
-            Err(StoreError::Unsupported {
-                operation: "claims (this store's schema 1 predates them; connecting for writing upgrades it)",
-            })
-        }
     }
 
     /// Where the store is: host, port, database and schema (never the password).
@@ -426,8 +398,8 @@ impl PostgresStore {
             return Ok(());
         };
         let mut client = Client::connect(params, NoTls).map_err(|e| connect_error(&self.location, e))?;
-        let statements = Statements::prepare(&mut client, &self.schema, self.current)
-            .map_err(|e| statement_error(&self.location, e))?;
+        let statements =
+            Statements::prepare(&mut client, &self.schema).map_err(|e| statement_error(&self.location, e))?;
         *inner = Inner {
             client,
             statements,
@@ -655,9 +627,40 @@ fn corrupt(place: impl Into<String>, message: impl ToString) -> StoreError {
     }
 }
 
-fn time_text(t: &DateTime<Utc>) -> String {
+/// A time as the store's columns keep it: RFC 3339 UTC with nanoseconds. Fixed width
+/// for the years 0 to 9999, so that its byte order is time order (what the `due_at`
+/// index relies on).
+pub(crate) fn time_text(t: &DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Nanos, true)
 }
+
+/// A head's due time as text, refused outside the years 0 to 9999, where the text
+/// would no longer sort as the time does.
+fn due_text(head: &InstanceHead) -> Result<Option<String>, StoreError> {
+    match head.due_at {
+        Some(t) if !(0..=9999).contains(&t.year()) => Err(StoreError::InvalidAppend {
+            instance: head.instance,
+            seq: head.seq,
+            reason: format!("due time {t} is outside the years 0 to 9999 this store keeps"),
+        }),
+        other => Ok(other.as_ref().map(time_text)),
+    }
+}
+
+/// The bound of a `due` query as text comparable with the `due_at` column: past the
+/// year 9999 every stored due time is before it, before the year 0 none is.
+fn due_bound(before: &DateTime<Utc>) -> String {
+    match before.year() {
+        ..0 => String::new(),
+        10000.. => "~".to_owned(),
+        _ => time_text(before),
+    }
+}
+
+/// The entry time the one-statement append presumes for an instance it extends: it does
+/// not know the stored one, and a head still holding it after the batch did not change
+/// state, so the stored `entered_at` is kept.
+const UNKNOWN_ENTRY: DateTime<Utc> = DateTime::<Utc>::MIN_UTC;
 
 fn parse_time(place: &str, text: &str) -> Result<DateTime<Utc>, StoreError> {
     DateTime::parse_from_rfc3339(text)
@@ -707,6 +710,10 @@ fn head_from_row(row: &Row) -> Result<InstanceHead, StoreError> {
         last_hash: Digest::from_hex(last_hash).map_err(|e| corrupt(&place, e))?,
         created_at: parse_time(&place, get(row, 6, &place)?)?,
         updated_at: parse_time(&place, get(row, 7, &place)?)?,
+        entered_at: parse_time(&place, get(row, 8, &place)?)?,
+        due_at: get::<Option<&str>>(row, 9, &place)?
+            .map(|t| parse_time(&place, t))
+            .transpose()?,
     })
 }
 
@@ -767,6 +774,9 @@ struct HeadColumns<'a> {
     last_hash: Vec<String>,
     created_at: Vec<String>,
     updated_at: Vec<String>,
+    /// Empty (on the one-statement path only) for "the stored one".
+    entered_at: Vec<String>,
+    due_at: Vec<Option<String>>,
     first_position: Vec<i64>,
 }
 
@@ -897,6 +907,8 @@ impl PostgresStore {
             heads.last_hash.push(head.last_hash.to_hex());
             heads.created_at.push(time_text(&head.created_at));
             heads.updated_at.push(time_text(&head.updated_at));
+            heads.entered_at.push(time_text(&head.entered_at));
+            heads.due_at.push(due_text(head)?);
             heads
                 .first_position
                 .push(to_i64(head.instance, base + first_record, "position")?);
@@ -913,6 +925,8 @@ impl PostgresStore {
                     &heads.last_hash[0],
                     &heads.created_at[0],
                     &heads.updated_at[0],
+                    &heads.entered_at[0],
+                    &heads.due_at[0],
                     &heads.first_position[0],
                 ],
             )
@@ -929,6 +943,8 @@ impl PostgresStore {
                     &heads.last_hash,
                     &heads.created_at,
                     &heads.updated_at,
+                    &heads.entered_at,
+                    &heads.due_at,
                     &heads.first_position,
                 ],
             )
@@ -954,6 +970,7 @@ struct FastColumns<'a> {
     expected_hash: Vec<String>,
     expected_definition: Vec<&'a str>,
     expected_version: Vec<i64>,
+    expected_state: Vec<&'a str>,
     record_instance: Vec<Uuid>,
     record_seq: Vec<i64>,
     record_json: Vec<String>,
@@ -980,9 +997,7 @@ impl PostgresStore {
             range: cached,
             ..
         } = inner;
-        let Some(statement) = &statements.append_records else {
-            return Ok(None);
-        };
+        let statement = &statements.append_records;
         let count: usize = batch.iter().map(|a| a.records.len()).sum();
         if count == 0 {
             return Ok(None);
@@ -1002,11 +1017,13 @@ impl PostgresStore {
                 Some(InstanceHead {
                     instance: a.instance,
                     definition: first.definition.clone(),
-                    state: String::new(),
+                    state: first.from.to_string(),
                     seq: a.expected_seq,
                     last_hash: first.prev_hash,
                     created_at: first.at,
                     updated_at: first.at,
+                    entered_at: UNKNOWN_ENTRY,
+                    due_at: None,
                 })
             };
             columns.expected_instance.push(a.instance);
@@ -1022,7 +1039,14 @@ impl PostgresStore {
             columns
                 .expected_version
                 .push(a.records.first().map_or(0, |r| i64::from(r.definition.version)));
+            columns
+                .expected_state
+                .push(a.records.first().map_or("", |r| r.from.as_str()));
             presumed.insert(a.instance, head);
+        }
+        // A record dated at the placeholder would be taken for "not moved".
+        if batch.iter().any(|a| a.records.iter().any(|r| r.at == UNKNOWN_ENTRY)) {
+            return Ok(None);
         }
         let Ok(checked) = check_batch(batch, |id| Ok(presumed.get(&id).cloned().flatten())) else {
             return Ok(None);
@@ -1057,6 +1081,12 @@ impl PostgresStore {
             heads.last_hash.push(head.last_hash.to_hex());
             heads.created_at.push(time_text(&head.created_at));
             heads.updated_at.push(time_text(&head.updated_at));
+            heads.entered_at.push(if head.entered_at == UNKNOWN_ENTRY {
+                String::new()
+            } else {
+                time_text(&head.entered_at)
+            });
+            heads.due_at.push(due_text(head)?);
             first_records.push(to_i64(head.instance, *first_record, "position")?);
         }
         let (cached_size, cached_bytes, next_bytes) = match (&*cached, &next) {
@@ -1071,6 +1101,7 @@ impl PostgresStore {
                 &columns.expected_hash,
                 &columns.expected_definition,
                 &columns.expected_version,
+                &columns.expected_state,
                 &heads.instance,
                 &heads.definition,
                 &heads.version,
@@ -1079,6 +1110,8 @@ impl PostgresStore {
                 &heads.last_hash,
                 &heads.created_at,
                 &heads.updated_at,
+                &heads.entered_at,
+                &heads.due_at,
                 &first_records,
                 &columns.record_instance,
                 &columns.record_seq,
@@ -1110,6 +1143,25 @@ impl PostgresStore {
         *cached = Some(range);
         Ok(Some(head))
     }
+}
+
+/// The query of [`Store::due`]: `$1` is the bound ([`due_bound`]), then the filter's
+/// definition and state, those it has. The partial index (`WHERE due_at IS NOT NULL`)
+/// applies because `<` is strict; writing `IS NOT NULL` out as well would make the
+/// planner count that selectivity twice and misjudge the rows.
+fn due_sql(schema: &str, filter: &InstanceFilter) -> String {
+    let mut sql = format!("SELECT {HEAD_COLUMNS} FROM {schema}.instances WHERE due_at < $1");
+    let mut n = 1;
+    if filter.definition.is_some() {
+        n += 1;
+        sql.push_str(&format!(" AND definition = ${n}"));
+    }
+    if filter.state.is_some() {
+        n += 1;
+        sql.push_str(&format!(" AND state = ${n}"));
+    }
+    sql.push_str(" ORDER BY due_at, instance");
+    sql
 }
 
 /// The holder of a claim, read on `client` (a transaction or not).
@@ -1194,12 +1246,10 @@ impl Store for PostgresStore {
     }
 
     fn claim(&self, namespace: &str, key: &str) -> Result<Option<ClaimHolder>, StoreError> {
-        self.claims_kept()?;
         self.read(|inner| read_claim(&mut inner.client, &self.schema, namespace, key))
     }
 
     fn claims(&self, namespace: &str) -> Result<Vec<Claim>, StoreError> {
-        self.claims_kept()?;
         let sql = format!(
             "SELECT key, instance, seq FROM {}.claims WHERE namespace = $1 ORDER BY key",
             self.schema
@@ -1222,8 +1272,6 @@ impl Store for PostgresStore {
     }
 
     fn append_claiming(&self, batch: &[Append<'_>], claims: &[Claim]) -> Result<TreeHead, StoreError> {
-        self.claims_kept()?;
-        self.current()?;
         let mut inner = self.lock()?;
         match self.located(self.append_once(&mut inner, batch, claims)) {
             // The connection broke before the commit was sent, so nothing was written:
@@ -1302,6 +1350,22 @@ impl Store for PostgresStore {
             sql.push_str(&format!(" state = ${}", args.len()));
         }
         sql.push_str(" ORDER BY first_position");
+        let rows = self.read(|inner| inner.client.query(&sql, &args).map_err(backend))?;
+        rows.iter().map(head_from_row).collect()
+    }
+
+    /// One query, served by the partial index on `due_at` (`instances_by_due`, which
+    /// also gives the order), with the filter's definition and state tested in SQL.
+    fn due(&self, before: DateTime<Utc>, filter: &InstanceFilter) -> Result<Vec<InstanceHead>, StoreError> {
+        let sql = due_sql(&self.schema, filter);
+        let bound = due_bound(&before);
+        let mut args: Vec<&(dyn postgres::types::ToSql + Sync)> = vec![&bound];
+        if let Some(d) = &filter.definition {
+            args.push(d);
+        }
+        if let Some(s) = &filter.state {
+            args.push(s);
+        }
         let rows = self.read(|inner| inner.client.query(&sql, &args).map_err(backend))?;
         rows.iter().map(head_from_row).collect()
     }
@@ -1391,6 +1455,58 @@ impl Store for PostgresStore {
 }
 
 #[cfg(test)]
+mod due_text_tests {
+    // Test code: a failed unwrap is a failed test.
+    #![allow(clippy::unwrap_used)]
+
+    use chrono::{TimeZone, Utc};
+    use regula_core::{Digest, InstanceHead, StoreError};
+    use uuid::Uuid;
+
+    use super::{due_bound, due_text, time_text};
+
+    #[test]
+    fn the_due_bound_sorts_as_the_time_beyond_the_years_the_text_keeps() {
+        let years = |y| Utc.with_ymd_and_hms(y, 6, 1, 0, 0, 0).unwrap();
+        let (first, last) = (time_text(&years(0)), time_text(&years(9999)));
+        assert!(due_bound(&years(10000)) > last && due_bound(&years(200_000)) > last);
+        assert!(due_bound(&years(-1)) < first);
+        assert_eq!(due_bound(&years(2026)), time_text(&years(2026)));
+        // Inside the years kept, byte order is time order, fractions of a second too.
+        let t = years(2026);
+        let later = t + chrono::TimeDelta::nanoseconds(1);
+        assert!(time_text(&t) < time_text(&later) && time_text(&later) < time_text(&years(2027)));
+    }
+
+    #[test]
+    fn a_due_time_beyond_the_year_9999_is_refused() {
+        let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let mut head = InstanceHead {
+            instance: Uuid::nil(),
+            definition: regula_core::DefinitionRef {
+                name: "d".into(),
+                version: 1,
+            },
+            state: "s".to_owned(),
+            seq: 3,
+            last_hash: Digest::ZERO,
+            created_at: at,
+            updated_at: at,
+            entered_at: at,
+            due_at: Some(Utc.with_ymd_and_hms(10000, 1, 1, 0, 0, 0).unwrap()),
+        };
+        assert!(matches!(due_text(&head), Err(StoreError::InvalidAppend { seq: 3, .. })));
+        head.due_at = Some(at);
+        assert_eq!(
+            due_text(&head).unwrap(),
+            Some("2026-01-01T00:00:00.000000000Z".to_owned())
+        );
+        head.due_at = None;
+        assert_eq!(due_text(&head).unwrap(), None);
+    }
+}
+
+#[cfg(test)]
 mod params_tests {
     use super::with_database;
 
@@ -1406,5 +1522,110 @@ mod params_tests {
             "postgres://u@h:5/t1?sslmode=disable"
         );
         assert_eq!(with_database("postgresql://u@h", "t1"), "postgresql://u@h/t1");
+    }
+}
+
+/// `due` is served by its index: a test with a server (as the tests under `tests/`),
+/// here because it plans the store's own query text.
+#[cfg(test)]
+mod due_plan_tests {
+    // Test code: a failed unwrap is a failed test.
+    #![allow(clippy::unwrap_used)]
+
+    use chrono::TimeZone;
+    use postgres::{Client, NoTls};
+    use regula_core::{InstanceFilter, Store};
+
+    use super::{PostgresOptions, PostgresStore, due_bound, due_sql};
+
+    /// The server from `REGULA_PG_URL` (see tests/common); `None` when
+    /// `REGULA_PG_SKIP=1` asks to skip.
+    fn url() -> Option<String> {
+        match std::env::var("REGULA_PG_URL") {
+            Ok(url) if !url.trim().is_empty() => Some(url),
+            _ if std::env::var("REGULA_PG_SKIP").as_deref() == Ok("1") => None,
+            _ => panic!(
+                "REGULA_PG_URL is not set: run crates/store-postgres/scripts/with-throwaway-postgres.sh cargo test -p regula-store-postgres, or set REGULA_PG_SKIP=1"
+            ),
+        }
+    }
+
+    #[test]
+    fn due_is_planned_on_the_instances_by_due_index() {
+        let Some(url) = url() else { return };
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos();
+        let schema = format!("t_dueplan_{}_{nanos}", std::process::id());
+        let store = PostgresStore::connect_with(&url, PostgresOptions { schema: schema.clone() }).unwrap();
+        let s = format!("\"{schema}\"");
+        let mut raw = Client::connect(&url, NoTls).unwrap();
+        // 30,000 heads of three definitions in two states; one in a hundred has a due
+        // time, on one of 28 days of February 2026. Enough rows that the planner
+        // prefers an index to reading the table.
+        raw.batch_execute(&format!(
+            "INSERT INTO {s}.instances (instance, definition, version, state, seq, last_hash, created_at, \
+             updated_at, entered_at, due_at, first_position) \
+             SELECT md5(i::text)::uuid, 'd' || (i % 3), 1, CASE WHEN i % 2 = 0 THEN 'filed' ELSE 'assigned' END, \
+             1, repeat('0', 64), '2026-01-01T00:00:00.000000000Z', '2026-01-01T00:00:00.000000000Z', \
+             '2026-01-01T00:00:00.000000000Z', \
+             CASE WHEN i % 100 = 0 THEN '2026-02-' || lpad((i / 100 % 28 + 1)::text, 2, '0') \
+             || 'T00:00:00.000000000Z' END, i \
+             FROM generate_series(0, 29999) AS i; \
+             ANALYZE {s}.instances"
+        ))
+        .unwrap();
+        let before = chrono::Utc.with_ymd_and_hms(2026, 2, 15, 0, 0, 0).unwrap();
+        let bound = due_bound(&before);
+        let (d0, filed) = ("d0".to_owned(), "filed".to_owned());
+        for filter in [
+            InstanceFilter::all(),
+            InstanceFilter::definition("d0"),
+            InstanceFilter::definition("d0").in_state("filed"),
+        ] {
+            let mut args: Vec<&(dyn postgres::types::ToSql + Sync)> = vec![&bound];
+            if filter.definition.is_some() {
+                args.push(&d0);
+            }
+            if filter.state.is_some() {
+                args.push(&filed);
+            }
+            let plan: Vec<String> = raw
+                .query(&format!("EXPLAIN {}", due_sql(&s, &filter)), &args)
+                .unwrap()
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            let plan = plan.join("\n");
+            // An index scan in due order, or a bitmap scan of the few entries and a
+            // sort of them, as the planner costs it: the index either way, never the
+            // table read whole.
+            assert!(
+                plan.contains("Index Scan using instances_by_due")
+                    || plan.contains("Bitmap Index Scan on instances_by_due"),
+                "{filter:?}:\n{plan}"
+            );
+            assert!(!plan.contains("Seq Scan"), "{filter:?}:\n{plan}");
+            // And the store's answer is the one the rows hold, in due order.
+            let due = store.due(before, &filter).unwrap();
+            let expected: i64 = raw
+                .query_one(
+                    &format!(
+                        "SELECT count(*) FROM {s}.instances WHERE due_at < $1 AND ($2::text IS NULL OR definition = $2) \
+                         AND ($3::text IS NULL OR state = $3)"
+                    ),
+                    &[&bound, &filter.definition, &filter.state],
+                )
+                .unwrap()
+                .get(0);
+            assert!(expected > 0);
+            assert_eq!(due.len() as i64, expected, "{filter:?}");
+            assert!(
+                due.windows(2)
+                    .all(|w| (w[0].due_at, w[0].instance) < (w[1].due_at, w[1].instance))
+            );
+        }
+        raw.batch_execute(&format!("DROP SCHEMA {s} CASCADE")).unwrap();
     }
 }

@@ -1,13 +1,14 @@
 //! Recognising, creating and migrating the schema.
 
 use chrono::Utc;
-use postgres::{Client, GenericClient};
-use regula_core::StoreError;
+use postgres::{Client, GenericClient, Transaction};
+use regula_core::{AuditRecord, InstanceHead, StoreError};
+use uuid::Uuid;
 
-use crate::{BACKEND, backend_at};
+use crate::{BACKEND, backend_at, time_text};
 
 /// The newest schema version this crate writes.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// The value of `meta.application`.
 const MARKER: &str = "regula-store";
@@ -123,6 +124,101 @@ const MIGRATIONS: &[&str] = &[
                         h_updated_at, h_first_record) AS t(i, d, v, st, q, lh, ca, ua, fr)
             ON CONFLICT (instance) DO UPDATE SET version = excluded.version, state = excluded.state,
                 seq = excluded.seq, last_hash = excluded.last_hash, updated_at = excluded.updated_at;
+        IF base = c_size AND nodes = c_range THEN
+            -- The caller's range was the stored one: its next range is current.
+            new_range := c_next;
+            new_size := base + leaves;
+        ELSE
+            carry := base;
+            WHILE carry > 0 LOOP
+                ones := ones + (carry & 1)::integer;
+                carry := carry >> 1;
+            END LOOP;
+            IF length(nodes) <> 32 * ones THEN
+                RAISE EXCEPTION 'regula: the stored compact range does not fit its size' USING ERRCODE = 'RG001';
+            END IF;
+            new_size := base;
+            FOR k IN 0 .. leaves - 1 LOOP
+                h := substring(r_leaves FROM k * 32 + 1 FOR 32);
+                carry := new_size;
+                WHILE (carry & 1) = 1 LOOP
+                    h := sha256('\\x01'::bytea || substring(nodes FROM length(nodes) - 31 FOR 32) || h);
+                    nodes := substring(nodes FROM 1 FOR length(nodes) - 32);
+                    carry := carry >> 1;
+                END LOOP;
+                nodes := nodes || h;
+                new_size := new_size + 1;
+            END LOOP;
+            new_range := nodes;
+        END IF;
+        IF leaves > 0 THEN
+            UPDATE {s}.log_head SET size = new_size, compact_range = new_range WHERE id = 1;
+        END IF;
+    END
+    $fn$;",
+    // 3 → 4: deadlines. Each head gets `entered_at` (when the instance entered its
+    // current state) and `due_at` (its earliest pending deadline, NULL when none), and
+    // `due_at` a partial index, so that `Store::due` is one indexed query and a store
+    // whose definitions have no deadlines writes no index entry for it (a NULL stays
+    // NULL: the head update stays heap-only). `due_at` sorts as bytes (`COLLATE "C"`):
+    // the times are fixed-width RFC 3339 text, whose byte order is time order.
+    // `entered_at` is computed for every existing head from its records by
+    // `backfill_entered_at` before it becomes NOT NULL. `due_at` stays NULL, which is
+    // right: no release before schema 4 could declare a deadline, so no instance of an
+    // older store has one pending. `append_records` takes and writes both, and checks
+    // the presumed state too (see `PostgresStore::append_fast`); its argument list
+    // changed, so the old function is dropped rather than overloaded.
+    "ALTER TABLE {s}.instances ADD COLUMN entered_at text, ADD COLUMN due_at text COLLATE \"C\";
+    CREATE INDEX instances_by_due ON {s}.instances (due_at, instance) WHERE due_at IS NOT NULL;
+    DROP FUNCTION IF EXISTS {s}.append_records(uuid[], bigint[], text[], text[], bigint[], uuid[], text[], bigint[],
+        text[], bigint[], text[], text[], text[], bigint[], uuid[], bigint[], text[], bytea, bigint, bytea, bytea);
+    CREATE FUNCTION {s}.append_records(
+        e_instance uuid[], e_seq bigint[], e_hash text[], e_definition text[], e_version bigint[], e_state text[],
+        h_instance uuid[], h_definition text[], h_version bigint[], h_state text[], h_seq bigint[],
+        h_last_hash text[], h_created_at text[], h_updated_at text[], h_entered_at text[], h_due_at text[],
+        h_first_record bigint[],
+        r_instance uuid[], r_seq bigint[], r_record text[], r_leaves bytea,
+        c_size bigint, c_range bytea, c_next bytea,
+        OUT new_size bigint, OUT new_range bytea)
+    LANGUAGE plpgsql AS $fn$
+    DECLARE
+        base bigint;
+        nodes bytea;
+        leaves integer := length(r_leaves) / 32;
+        ones integer := 0;
+        carry bigint;
+        h bytea;
+    BEGIN
+        SELECT l.size, l.compact_range INTO base, nodes FROM {s}.log_head l WHERE l.id = 1 FOR UPDATE;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'regula: the log_head row is missing' USING ERRCODE = 'RG001';
+        END IF;
+        IF EXISTS (
+            SELECT 1 FROM unnest(e_instance, e_seq, e_hash, e_definition, e_version, e_state)
+                AS e(i, q, x, d, v, st)
+            LEFT JOIN {s}.instances s ON s.instance = e.i
+            WHERE CASE WHEN e.q = 0 THEN s.instance IS NOT NULL
+                       ELSE s.instance IS NULL OR s.seq <> e.q OR s.last_hash <> e.x
+                            OR s.definition <> e.d OR s.version <> e.v OR s.state <> e.st END)
+        THEN
+            RAISE EXCEPTION 'regula: a head is not the one presumed' USING ERRCODE = 'RG001';
+        END IF;
+        INSERT INTO {s}.records (position, instance, seq, record)
+            SELECT base + t.o - 1, t.i, t.q, t.r::json
+            FROM unnest(r_instance, r_seq, r_record) WITH ORDINALITY AS t(i, q, r, o);
+        -- An empty entered_at keeps the stored one: the batch did not change the
+        -- instance's state (the caller knows the state, checked above, but not when
+        -- it was entered). A new instance's creation always gives one.
+        INSERT INTO {s}.instances AS cur (instance, definition, version, state, seq, last_hash, created_at,
+                                          updated_at, entered_at, due_at, first_position)
+            SELECT i, d, v, st, q, lh, ca, ua, ea, du, base + fr
+            FROM unnest(h_instance, h_definition, h_version, h_state, h_seq, h_last_hash, h_created_at,
+                        h_updated_at, h_entered_at, h_due_at, h_first_record)
+                AS t(i, d, v, st, q, lh, ca, ua, ea, du, fr)
+            ON CONFLICT (instance) DO UPDATE SET version = excluded.version, state = excluded.state,
+                seq = excluded.seq, last_hash = excluded.last_hash, updated_at = excluded.updated_at,
+                entered_at = CASE WHEN excluded.entered_at = '' THEN cur.entered_at ELSE excluded.entered_at END,
+                due_at = excluded.due_at;
         IF base = c_size AND nodes = c_range THEN
             -- The caller's range was the stored one: its next range is current.
             new_range := c_next;
@@ -279,6 +375,9 @@ pub(crate) fn prepare(client: &mut Client, schema: &str, quoted: &str, location:
         .skip(usize::try_from(from).unwrap_or(usize::MAX))
     {
         tx.batch_execute(&sql.replace("{s}", quoted)).map_err(err)?;
+        if i == 3 {
+            backfill_entered_at(&mut tx, quoted, location)?;
+        }
         let to = (i as i64 + 1).to_string();
         tx.execute(
             &format!(
@@ -303,17 +402,91 @@ pub(crate) fn prepare(client: &mut Client, schema: &str, quoted: &str, location:
     tx.commit().map_err(err)
 }
 
-/// Checks, writing nothing, that `schema` holds a Regula store this program reads, and
-/// returns its version: for handles that must never create or migrate one. A store of
-/// version 1 (before claims) is read as it is.
+/// Rows of `records` read per fetch, and heads written per update, by the backfill.
+const BACKFILL_PAGE: i64 = 4096;
+
+/// Migration 3 → 4: sets every head's `entered_at` from its records, by the rule of
+/// every append ([`InstanceHead::advanced`]: the creation's time, then each accepted
+/// record that changes the state), reading the records once in `(instance, seq)`
+/// order through a cursor, and writing the heads a page at a time; then makes the
+/// column NOT NULL. A record whose JSON does not read is skipped: judging the evidence
+/// is `verify`'s work, which reports it (and a head it leaves wrong), and a migration
+/// that refused would leave the store unreadable by this program. A head with no
+/// readable record keeps its `created_at`.
+fn backfill_entered_at(tx: &mut Transaction<'_>, s: &str, location: &str) -> Result<(), StoreError> {
+    let err = |e| backend_at(location, e);
+    tx.batch_execute(&format!(
+        "DECLARE regula_backfill NO SCROLL CURSOR FOR \
+         SELECT instance, record::text FROM {s}.records ORDER BY instance, seq"
+    ))
+    .map_err(err)?;
+    let fetch = format!("FETCH FORWARD {BACKFILL_PAGE} FROM regula_backfill");
+    let update = tx
+        .prepare(&format!(
+            "UPDATE {s}.instances SET entered_at = u.e FROM unnest($1::uuid[], $2::text[]) AS u(i, e) \
+             WHERE instance = u.i"
+        ))
+        .map_err(err)?;
+    let mut ids: Vec<Uuid> = Vec::new();
+    let mut times: Vec<String> = Vec::new();
+    let mut head: Option<InstanceHead> = None;
+    loop {
+        let rows = tx.query(&fetch, &[]).map_err(err)?;
+        if rows.is_empty() {
+            break;
+        }
+        for row in &rows {
+            let instance: Uuid = row.try_get(0).map_err(err)?;
+            let Ok(record) = serde_json::from_str::<AuditRecord>(row.try_get(1).map_err(err)?) else {
+                continue;
+            };
+            if let Some(done) = head.take_if(|h| h.instance != instance) {
+                ids.push(done.instance);
+                times.push(time_text(&done.entered_at));
+            }
+            // A record is folded under the instance of its row, which is what the
+            // heads are keyed by.
+            head = InstanceHead::advanced(head.as_ref(), std::slice::from_ref(&record)).map(|mut h| {
+                h.instance = instance;
+                h
+            });
+        }
+        if ids.len() as i64 >= BACKFILL_PAGE {
+            tx.execute(&update, &[&ids, &times]).map_err(err)?;
+            ids.clear();
+            times.clear();
+        }
+    }
+    if let Some(done) = head {
+        ids.push(done.instance);
+        times.push(time_text(&done.entered_at));
+    }
+    tx.execute(&update, &[&ids, &times]).map_err(err)?;
+    tx.batch_execute(&format!(
+        "CLOSE regula_backfill; \
+         UPDATE {s}.instances SET entered_at = created_at WHERE entered_at IS NULL; \
+         ALTER TABLE {s}.instances ALTER COLUMN entered_at SET NOT NULL;"
+    ))
+    .map_err(err)
+}
+
+/// Checks, writing nothing, that `schema` holds a Regula store of the version this
+/// program writes: for handles that must never create or migrate one. A store of an
+/// older version is refused ([`StoreError::OlderSchema`]): its heads lack what this
+/// program reads (`entered_at`, `due_at` since version 4).
 pub(crate) fn check_readable(
     client: &mut Client,
     schema: &str,
     quoted: &str,
     location: &str,
-) -> Result<i64, StoreError> {
+) -> Result<(), StoreError> {
     match inspect(client, schema, quoted, location)? {
-        Found::Version(found) => Ok(found),
+        Found::Version(SCHEMA_VERSION) => Ok(()),
+        Found::Version(found) => Err(StoreError::OlderSchema {
+            location: location.to_owned(),
+            found,
+            supported: SCHEMA_VERSION,
+        }),
         Found::Nothing => Err(StoreError::NotAStore {
             location: location.to_owned(),
             message: format!("schema {schema} holds no Regula store"),

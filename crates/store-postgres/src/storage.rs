@@ -7,15 +7,16 @@ use std::collections::HashMap;
 
 use postgres::Client;
 use regula_core::store::StoreProblem;
-use regula_core::{AuditRecord, Snapshot};
+use regula_core::{AuditRecord, InstanceHead, Snapshot};
 use uuid::Uuid;
+
+use crate::time_text;
 
 /// Rows read per query.
 const PAGE: i64 = 4096;
 
 /// The queryable columns of a `records` row, as the append writes them, as text. Since
-/// schema 3 a row holds only these beside its JSON; a store read without migrating
-/// may hold more, which nothing reads.
+/// schema 3 a row holds only these beside its JSON.
 fn record_columns(r: &AuditRecord) -> [(&'static str, String); 2] {
     [("instance", r.instance.to_string()), ("seq", r.seq.to_string())]
 }
@@ -26,10 +27,14 @@ fn shown(value: Option<&str>) -> String {
 
 /// Every row of `records` in position order (the primary key, never the
 /// `(instance, seq)` index), column by column against its JSON; each head's
-/// `first_position`; each snapshot row's `instance` and `seq` against its JSON.
+/// `first_position` and `entered_at` (folded from its records as an append does:
+/// [`InstanceHead::advanced`]); each snapshot row's `instance` and `seq` against its
+/// JSON. A head's `due_at` needs the definition: `verify_store` checks it through its
+/// replayer.
 pub(crate) fn check(client: &mut Client, s: &str) -> Result<Vec<StoreProblem>, postgres::Error> {
     let mut problems = Vec::new();
-    let mut first_position: HashMap<Uuid, i64> = HashMap::new();
+    // Per instance: the position of its first record, and its head so far.
+    let mut folded: HashMap<Uuid, (i64, Option<InstanceHead>)> = HashMap::new();
     let page = client.prepare(&format!(
         "SELECT position, instance::text, seq::text, record::text \
          FROM {s}.records WHERE position > $1 ORDER BY position LIMIT $2"
@@ -55,7 +60,8 @@ pub(crate) fn check(client: &mut Client, s: &str) -> Result<Vec<StoreProblem>, p
                     continue;
                 }
             };
-            first_position.entry(record.instance).or_insert(position);
+            let (_, head) = folded.entry(record.instance).or_insert((position, None));
+            *head = InstanceHead::advanced(head.as_ref(), std::slice::from_ref(&record));
             for (i, (column, expected)) in record_columns(&record).into_iter().enumerate() {
                 let stored: Option<&str> = row.try_get(i + 1)?;
                 if stored != Some(expected.as_str()) {
@@ -73,22 +79,38 @@ pub(crate) fn check(client: &mut Client, s: &str) -> Result<Vec<StoreProblem>, p
     }
 
     for row in client.query(
-        &format!("SELECT instance, first_position FROM {s}.instances ORDER BY instance"),
+        &format!("SELECT instance, first_position, entered_at FROM {s}.instances ORDER BY instance"),
         &[],
     )? {
         let instance: Uuid = row.try_get(0)?;
-        let stored: i64 = row.try_get(1)?;
-        if let Some(&expected) = first_position.get(&instance)
-            && stored != expected
-        {
-            problems.push(StoreProblem::ColumnMismatch {
-                table: "instances".to_owned(),
-                column: "first_position".to_owned(),
-                instance,
-                seq: None,
-                stored: stored.to_string(),
-                expected: expected.to_string(),
-            });
+        let Some((first_position, head)) = folded.get(&instance) else {
+            continue;
+        };
+        let stored_position: i64 = row.try_get(1)?;
+        let stored_entry: Option<&str> = row.try_get(2)?;
+        let mut columns = vec![(
+            "first_position",
+            stored_position.to_string(),
+            first_position.to_string(),
+        )];
+        if let Some(head) = head {
+            columns.push((
+                "entered_at",
+                shown(stored_entry),
+                shown(Some(&time_text(&head.entered_at))),
+            ));
+        }
+        for (column, stored, expected) in columns {
+            if stored != expected {
+                problems.push(StoreProblem::ColumnMismatch {
+                    table: "instances".to_owned(),
+                    column: column.to_owned(),
+                    instance,
+                    seq: None,
+                    stored,
+                    expected,
+                });
+            }
         }
     }
 

@@ -9,9 +9,10 @@ mod common;
 
 use postgres::Client;
 use regula_core::merkle::{CompactRange, record_leaf};
-use regula_core::store::verify_against_checkpoint;
+use regula_core::store::{StorageCheck, verify_against_checkpoint};
 use regula_core::{
-    AuditRecord, Checkpoint, Claim, InstanceFilter, InstanceHead, Repository, Store, StoreError, TreeHead,
+    Append, AuditRecord, Checkpoint, Claim, Engine, InstanceFilter, InstanceHead, Repository, Store, StoreError,
+    TreeHead,
 };
 use regula_store_conformance::sample::{self, annotate, case, clerk};
 use regula_store_postgres::{PostgresOptions, PostgresStore, SCHEMA_VERSION};
@@ -294,40 +295,23 @@ fn a_version_1_store_is_migrated_in_place_and_keeps_its_records() {
         return;
     }
     let schema = common::unique_schema("migrate");
-    let repo = Repository::new(sample::engine(), common::open(&schema));
-    let (mut inst, _) = repo.create(clerk(), "clerk", case("旧库"), None).unwrap();
-    repo.apply(&mut inst, annotate("v1")).unwrap();
-    drop(repo);
-    // Back to what schema version 1 left: no claims table.
+    // What schema version 1 held: schema 2's layout without the claims table.
     let mut raw = common::raw();
+    let records = version_2_store(&mut raw, &schema);
     raw.batch_execute(&format!(
         "DROP TABLE \"{schema}\".claims; UPDATE \"{schema}\".meta SET value = '1' WHERE key = 'schema_version'"
     ))
     .unwrap();
-    // A handle that never migrates reads it as it is, untouched; it keeps no claims yet.
+    let inst = records[0].instance;
+    // A handle that never migrates refuses it, untouched.
     let before = fingerprint(&mut raw, &schema);
-    let existing =
-        PostgresStore::connect_existing_with(&common::url().unwrap(), PostgresOptions { schema: schema.clone() })
-            .unwrap();
-    assert_eq!(existing.load(inst.id()).unwrap().len(), 2);
-    assert_eq!(existing.tree_head().unwrap().size, 2);
-    assert!(matches!(
-        existing.claims("document_number").unwrap_err(),
-        StoreError::Unsupported { .. }
-    ));
-    assert!(matches!(
-        existing
-            .append_claiming(&[], &[Claim::new("document_number", "红林法〔2022〕1号", inst.id(), 2)])
-            .unwrap_err(),
-        StoreError::Unsupported { .. }
-    ));
-    drop(existing);
+    assert_older(&schema, 1);
     assert_eq!(fingerprint(&mut raw, &schema), before);
     let store = connect(&schema).unwrap();
-    assert_eq!(store.load(inst.id()).unwrap().len(), 2);
+    assert_eq!(store.load(inst).unwrap().len(), 3);
     assert!(store.claims("document_number").unwrap().is_empty());
     store
-        .append_claiming(&[], &[Claim::new("document_number", "红林法〔2022〕1号", inst.id(), 2)])
+        .append_claiming(&[], &[Claim::new("document_number", "红林法〔2022〕1号", inst, 2)])
         .unwrap();
     let version: String = raw
         .query_one(
@@ -342,6 +326,28 @@ fn a_version_1_store_is_migrated_in_place_and_keeps_its_records() {
         .unwrap()
         .get(0);
     assert_eq!(claims, 1);
+    let report = sample::verify(&store).unwrap();
+    assert!(report.is_ok(), "{report}");
+}
+
+/// Connecting to `schema` without migrating fails: its version `found` is older.
+fn assert_older(schema: &str, found: i64) {
+    match PostgresStore::connect_existing_with(
+        &common::url().unwrap(),
+        PostgresOptions {
+            schema: schema.to_owned(),
+        },
+    ) {
+        Err(StoreError::OlderSchema {
+            location,
+            found: f,
+            supported,
+        }) => {
+            assert_eq!((f, supported), (found, SCHEMA_VERSION));
+            assert!(location.contains(schema), "{location}");
+        }
+        other => panic!("expected OlderSchema, got {other:?}"),
+    }
 }
 
 /// What schema version 2 held (the first two migrations as they were), so a test can
@@ -500,21 +506,11 @@ fn a_version_2_store_is_migrated_in_place_verifies_and_continues() {
         },
         chrono::Utc::now(),
     );
-    // Read as it is by a handle that never migrates: verified, and appends refused.
-    let existing =
-        PostgresStore::connect_existing_with(&common::url().unwrap(), PostgresOptions { schema: schema.clone() })
-            .unwrap();
-    assert!(sample::verify(&existing).unwrap().is_ok());
+    // Refused by a handle that never migrates.
     let first = records[0].instance;
-    let repo = Repository::new(sample::engine(), &existing);
-    let mut inst = repo.load(first).unwrap();
-    assert!(matches!(
-        repo.apply(&mut inst, annotate("不应写入")).unwrap_err().to_string(),
-        e if e.contains("schema")
-    ));
-    drop(repo);
-    drop(existing);
-    // Migrated on connect: version 3, the narrower rows, the function.
+    assert_older(&schema, 2);
+    // Migrated on connect: the narrower rows, the function (version 3), the deadline
+    // columns (version 4).
     let store = connect(&schema).unwrap();
     let version: String = raw
         .query_one(
@@ -523,7 +519,7 @@ fn a_version_2_store_is_migrated_in_place_verifies_and_continues() {
         )
         .unwrap()
         .get(0);
-    assert_eq!(version, "3");
+    assert_eq!(version, "4");
     let columns: Vec<String> = raw
         .query(
             "SELECT column_name::text FROM information_schema.columns WHERE table_schema = $1 \
@@ -546,8 +542,17 @@ fn a_version_2_store_is_migrated_in_place_verifies_and_continues() {
         .collect();
     assert_eq!(
         indexes,
-        ["instances_by_age", "instances_by_definition", "instances_pkey"]
+        [
+            "instances_by_age",
+            "instances_by_definition",
+            "instances_by_due",
+            "instances_pkey"
+        ]
     );
+    // Each head entered its state at its creation (the annotations do not move it).
+    for r in records.iter().filter(|r| r.seq == 1) {
+        assert_eq!(store.head(r.instance).unwrap().entered_at, r.at);
+    }
     // The same log: the checkpoint verifies, and so does the whole store.
     assert_eq!(store.tree_head().unwrap().root, checkpoint.root());
     assert_eq!(verify_against_checkpoint(&store, &checkpoint).unwrap(), None);
@@ -563,4 +568,123 @@ fn a_version_2_store_is_migrated_in_place_verifies_and_continues() {
     assert_eq!(report.records, 12);
     assert_eq!(verify_against_checkpoint(&store, &checkpoint).unwrap(), None);
     assert_eq!(store.load(first).unwrap().len(), 4);
+}
+
+/// The store of schema 3 that the code of that version wrote (tests/fixtures), loaded
+/// into `schema`.
+fn version_3_store(raw: &mut Client, schema: &str) {
+    let sql = include_str!("fixtures/store-v3-sample.sql").replace("regula_v3_fixture", schema);
+    raw.batch_execute(&sql).unwrap();
+}
+
+/// The number of arguments of each `append_records` function in `schema`.
+fn append_functions(raw: &mut Client, schema: &str) -> Vec<i16> {
+    raw.query(
+        "SELECT p.pronargs FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace \
+         WHERE n.nspname = $1 AND p.proname = 'append_records'",
+        &[&schema],
+    )
+    .unwrap()
+    .iter()
+    .map(|r| r.get(0))
+    .collect()
+}
+
+fn schema_version(raw: &mut Client, schema: &str) -> String {
+    raw.query_one(
+        &format!("SELECT value FROM \"{schema}\".meta WHERE key = 'schema_version'"),
+        &[],
+    )
+    .unwrap()
+    .get(0)
+}
+
+#[test]
+fn a_version_3_store_written_by_the_old_code_is_migrated_verifies_and_continues() {
+    if !common::enabled() {
+        return;
+    }
+    let schema = common::unique_schema("migrate3");
+    let mut raw = common::raw();
+    version_3_store(&mut raw, &schema);
+    let before = fingerprint(&mut raw, &schema);
+    assert_older(&schema, 3);
+    assert_eq!(fingerprint(&mut raw, &schema), before);
+
+    let store = connect(&schema).unwrap();
+    assert_eq!(schema_version(&mut raw, &schema), "4");
+    assert_eq!(append_functions(&mut raw, &schema), [24], "replaced, not overloaded");
+    let heads = store.list(&InstanceFilter::all()).unwrap();
+    let logs: Vec<Vec<AuditRecord>> = heads.iter().map(|h| store.load(h.instance).unwrap()).collect();
+    let seqs: Vec<usize> = logs.iter().map(Vec::len).collect();
+    assert_eq!(seqs, [6, 3, 1, 2], "A, B, C, D in order of their first records");
+    // A entered "heard" with its sixth record (after a note, an assignment, a note and
+    // a refused close); B stayed where its creation put it through two notes; C was
+    // only created; D entered "assigned" with its second record.
+    let entered: Vec<_> = heads.iter().map(|h| h.entered_at).collect();
+    assert_eq!(entered, [logs[0][5].at, logs[1][0].at, logs[2][0].at, logs[3][1].at]);
+    assert_ne!(heads[1].entered_at, heads[1].updated_at);
+    assert!(heads.iter().all(|h| h.due_at.is_none()));
+    assert!(store.check_storage(StorageCheck::Full).unwrap().is_empty());
+    let report = sample::verify(&store).unwrap();
+    assert!(report.is_ok(), "{report}");
+
+    // It continues: a note keeps B's entry into its state (the one-statement append
+    // keeps the stored time), an assignment moves it.
+    let repo = Repository::new(sample::engine(), &store);
+    let mut b = repo.load(heads[1].instance).unwrap();
+    repo.apply(&mut b, annotate("迁移之后")).unwrap();
+    assert_eq!(store.head(b.id()).unwrap().entered_at, logs[1][0].at);
+    repo.apply(&mut b, sample::assign("王芳")).unwrap();
+    let assigned = store.load(b.id()).unwrap().pop().unwrap();
+    assert_eq!(store.head(b.id()).unwrap().entered_at, assigned.at);
+    // A definition with deadlines: its due time is kept and found by `due`.
+    let engine = Engine::new(sample::deadlined());
+    let (d, created) = engine.create(clerk(), "clerk", case("迁移之后立案"), None).unwrap();
+    let due_at = d.due_at().unwrap();
+    store.append(Append::of(&d, 0, std::slice::from_ref(&created))).unwrap();
+    let due = store
+        .due(due_at + chrono::TimeDelta::seconds(1), &InstanceFilter::all())
+        .unwrap();
+    assert_eq!(
+        due.iter().map(|h| (h.instance, h.due_at)).collect::<Vec<_>>(),
+        [(d.id(), Some(due_at))]
+    );
+    assert!(store.due(due_at, &InstanceFilter::all()).unwrap().is_empty());
+    let report = sample::verify(&store).unwrap();
+    assert!(report.is_ok(), "{report}");
+    assert_eq!(report.records, 15);
+}
+
+#[test]
+fn a_migration_that_fails_midway_leaves_schema_3_as_it_was() {
+    if !common::enabled() {
+        return;
+    }
+    let schema = common::unique_schema("migrate3fail");
+    let mut raw = common::raw();
+    version_3_store(&mut raw, &schema);
+    // A relation by the name of the index migration 4 creates, made after its columns
+    // are added: the migration fails there.
+    raw.batch_execute(&format!("CREATE INDEX instances_by_due ON \"{schema}\".records (seq)"))
+        .unwrap();
+    let before = fingerprint(&mut raw, &schema);
+    let err = connect(&schema).unwrap_err();
+    assert!(err.to_string().contains("instances_by_due"), "{err}");
+    assert_eq!(schema_version(&mut raw, &schema), "3");
+    assert_eq!(
+        fingerprint(&mut raw, &schema),
+        before,
+        "no column added, no row changed"
+    );
+    assert_eq!(
+        append_functions(&mut raw, &schema),
+        [21],
+        "the old function, not replaced"
+    );
+    raw.batch_execute(&format!("DROP INDEX \"{schema}\".instances_by_due"))
+        .unwrap();
+    let store = connect(&schema).unwrap();
+    assert_eq!(schema_version(&mut raw, &schema), "4");
+    assert!(sample::verify(&store).unwrap().is_ok());
 }

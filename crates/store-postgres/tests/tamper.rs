@@ -8,10 +8,12 @@
 mod common;
 
 use postgres::Client;
-use regula_core::store::{CheckpointMismatch, StoreProblem, StoreReport, verify_against_checkpoint, verify_store};
-use regula_core::{AuditRecord, Checkpoint, Digest, Store, TreeHead, VerifyError, VerifyErrorKind};
+use regula_core::store::{
+    CheckpointMismatch, StorageCheck, StoreProblem, StoreReport, verify_against_checkpoint, verify_store,
+};
+use regula_core::{Append, AuditRecord, Checkpoint, Digest, Engine, Store, TreeHead, VerifyError, VerifyErrorKind};
 use regula_store_conformance::faults::{self, Interleaved};
-use regula_store_conformance::sample::{self, annotate};
+use regula_store_conformance::sample::{self, annotate, case, clerk};
 use regula_store_postgres::PostgresStore;
 use uuid::Uuid;
 
@@ -436,4 +438,65 @@ fn every_problem_is_reported_not_only_the_first() {
     let mut expected = vec![(c, "chain"), (Uuid::nil(), "tree"), (b, "head"), (a, "column")];
     expected.sort();
     assert_eq!(named, expected, "{report}");
+}
+
+#[test]
+fn an_edited_entered_at_is_found_by_the_storage_check_and_by_verify() {
+    let Some(mut f) = fixture() else { return };
+    let a = f.a;
+    let (_, json) = f.record_json(a, 1);
+    let created: AuditRecord = serde_json::from_str(&json).unwrap();
+    assert_eq!(f.store.head(a).unwrap().entered_at, created.at);
+    f.sql(
+        "UPDATE {s}.instances SET entered_at = '2000-01-01T00:00:00.000000000Z' WHERE instance = $1",
+        &[&a],
+    );
+    let problems = f.store.check_storage(StorageCheck::Quick).unwrap();
+    assert!(
+        matches!(
+            problems.as_slice(),
+            [StoreProblem::ColumnMismatch { table, column, instance, stored, .. }]
+                if table == "instances" && column == "entered_at" && *instance == a && stored.contains("2000-01-01")
+        ),
+        "{problems:?}"
+    );
+    let report = f.verify();
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| matches!(p, StoreProblem::HeadDiffers { instance, field: "entered_at", .. } if *instance == a)),
+        "{report}"
+    );
+    assert!(report.problems.contains(&problems[0]), "{report}");
+}
+
+#[test]
+fn an_edited_or_nulled_due_at_is_found_by_verify_with_the_definition() {
+    let Some(mut f) = fixture() else { return };
+    let engine = Engine::new(sample::deadlined());
+    let (d, created) = engine.create(clerk(), "clerk", case("期限"), None).unwrap();
+    let due_at = d.due_at().unwrap();
+    f.store
+        .append(Append::of(&d, 0, std::slice::from_ref(&created)))
+        .unwrap();
+    assert_eq!(f.store.head(d.id()).unwrap().due_at, Some(due_at));
+    assert!(f.verify().is_ok());
+    for forged in [Some("2999-01-01T00:00:00.000000000Z"), None] {
+        f.sql(
+            "UPDATE {s}.instances SET due_at = $1 WHERE instance = $2",
+            &[&forged, &d.id()],
+        );
+        // The storage check cannot tell (the due time needs the definition) ...
+        assert!(f.store.check_storage(StorageCheck::Quick).unwrap().is_empty());
+        // ... verify's replayer, which knows the definition, does.
+        let report = f.verify();
+        assert!(
+            matches!(
+                report.problems.as_slice(),
+                [StoreProblem::HeadDiffers { instance, field: "due_at", .. }] if *instance == d.id()
+            ),
+            "{forged:?}: {report}"
+        );
+    }
 }
