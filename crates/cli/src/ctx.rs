@@ -160,9 +160,10 @@ pub enum Access {
     /// appends to it. A missing or empty file is an error and stays as it was (a
     /// command that fails changes nothing, and neither can succeed on no store).
     Write,
-    /// Every other command: an existing store, never created, migrated or changed (one
-    /// of an older schema is read as it is). A missing or empty file is an error (exit
-    /// 2) and stays exactly as it was.
+    /// Every other command: an existing store, never created, migrated or changed (a
+    /// SQLite file of an older schema is read as it is; a PostgreSQL store of an older
+    /// schema is refused until a writing command has migrated it). A missing or empty
+    /// file is an error (exit 2) and stays exactly as it was.
     Read,
 }
 

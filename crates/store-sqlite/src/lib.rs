@@ -75,7 +75,7 @@
 //! |---|---|
 //! | `meta` | `application` = `regula-store`, `schema_version`, `created_at`, `created_by` |
 //! | `records` | `position` (global append order from 0, the primary key), `instance`, `seq`, and `record`: the record as its serde JSON, readable from any language (`json_extract(record, '$.action')`); `UNIQUE (instance, seq)` |
-//! | `instances` | the head of each instance, keyed by `instance` (`WITHOUT ROWID`): `definition`, `version`, `state`, `seq`, `last_hash`, `created_at`, `updated_at`, `first_position`; indexed by `(definition, first_position)` and `first_position`, never by `state`, which every transition changes |
+//! | `instances` | the head of each instance, keyed by `instance` (`WITHOUT ROWID`): `definition`, `version`, `state`, `seq`, `last_hash`, `created_at`, `updated_at`, `first_position`, and (version 4) `entered_at` (when it entered its state) and `due_at` (its earliest pending deadline, `NULL` when none); indexed by `(definition, first_position)`, `first_position` and, for the heads that have one, `due_at` (`instances_by_due`, what [`Store::due`] reads), never by `state`, which every transition changes |
 //! | `log_head` | one row: the number of records and the Merkle compact range over them |
 //! | `snapshots` | the latest snapshot of an instance, as JSON |
 //! | `claims` (version 2) | keys unique across the store ([`Claim`]): `namespace`, `key` (together the primary key), and the holder record's `instance` and `seq`; written in the append's transaction (see [`Store::append_claiming`]) |
@@ -97,10 +97,13 @@
 //! midway leaves it as it was), and the new version is recorded in `meta` and
 //! `PRAGMA user_version`: version 1 gets the empty `claims` table (version 2); version
 //! 2 gets its `records` and `instances` tables rewritten whole into the narrower ones
-//! (version 3), which takes about as long as copying the file.
+//! (version 3), which takes about as long as copying the file; version 3 gets the
+//! heads' `entered_at`, computed from each log's record JSON, and an empty `due_at`
+//! (version 4: no earlier release could declare a deadline).
 //! [`SqliteStore::open_existing`] never creates, migrates or changes a file on open, for
-//! commands that only read: it reads an older store as it is, and refuses to append
-//! to it ([`StoreError::Unsupported`]).
+//! commands that only read: it reads an older store as it is (before version 4,
+//! computing each head's `entered_at` from its records as the migration would, and
+//! listing nothing as due), and refuses to append to it ([`StoreError::Unsupported`]).
 //!
 //! # Bad input
 //!
@@ -585,6 +588,28 @@ const LEGACY_HEAD_COLUMNS: &str = concat!(
     ", NULL"
 );
 
+/// The text of [`Store::due`]'s query for `filter`: `?1` the instant, then the
+/// definition and the state when the filter names them. One range scan of the partial
+/// index `instances_by_due`, in due order; the filter's terms are checked on the rows
+/// it reaches. `INDEXED BY` because the planner, without statistics, would rather walk
+/// every instance of a definition through `instances_by_definition` and sort them.
+fn due_query(filter: &InstanceFilter) -> String {
+    let mut sql = format!(
+        "SELECT {HEAD_COLUMNS} FROM instances INDEXED BY instances_by_due WHERE due_at IS NOT NULL AND due_at < ?1"
+    );
+    let mut n = 1;
+    if filter.definition.is_some() {
+        n += 1;
+        sql.push_str(&format!(" AND definition = ?{n}"));
+    }
+    if filter.state.is_some() {
+        n += 1;
+        sql.push_str(&format!(" AND state = ?{n}"));
+    }
+    sql.push_str(" ORDER BY due_at, instance");
+    sql
+}
+
 fn head_columns(current: bool) -> &'static str {
     if current { HEAD_COLUMNS } else { LEGACY_HEAD_COLUMNS }
 }
@@ -930,20 +955,11 @@ impl Store for SqliteStore {
             return Ok(Vec::new());
         }
         let inner = self.lock();
-        // One range scan of the partial index `instances_by_due`, in due order; the
-        // filter's terms are checked on the rows it reaches.
         let before = time_text(&before);
         let mut args: Vec<&str> = vec![&before];
-        let mut sql = format!("SELECT {HEAD_COLUMNS} FROM instances WHERE due_at IS NOT NULL AND due_at < ?1");
-        if let Some(d) = &filter.definition {
-            args.push(d);
-            sql.push_str(&format!(" AND definition = ?{}", args.len()));
-        }
-        if let Some(s) = &filter.state {
-            args.push(s);
-            sql.push_str(&format!(" AND state = ?{}", args.len()));
-        }
-        sql.push_str(" ORDER BY due_at, instance");
+        args.extend(filter.definition.as_deref());
+        args.extend(filter.state.as_deref());
+        let sql = due_query(filter);
         let mut stmt = inner.conn.prepare_cached(&sql).map_err(backend)?;
         let rows = stmt
             .query_map(rusqlite::params_from_iter(args), read_head_row)
@@ -1054,5 +1070,41 @@ impl Store for SqliteStore {
             .map_err(backend)?;
         json.map(|j| serde_json::from_str(&j).map_err(|e| corrupt(format!("snapshot of instance {instance}"), e)))
             .transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The due query, as the store sends it, is one search of `instances_by_due` in due
+    /// order: no scan of the table, no sort, whatever the filter.
+    #[test]
+    fn the_due_query_searches_the_partial_index_in_order() {
+        let store = SqliteStore::in_memory().unwrap();
+        let inner = store.lock();
+        for filter in [
+            InstanceFilter::all(),
+            InstanceFilter::definition("d"),
+            InstanceFilter::definition("d").in_state("s"),
+        ] {
+            let mut args = vec!["2030-01-01T00:00:00.000000000Z"];
+            args.extend(filter.definition.as_deref());
+            args.extend(filter.state.as_deref());
+            let mut stmt = inner
+                .conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {}", due_query(&filter)))
+                .unwrap();
+            let plan: Vec<String> = stmt
+                .query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(3))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            assert_eq!(plan.len(), 1, "{filter:?}: {plan:?}");
+            assert!(
+                plan[0].starts_with("SEARCH instances USING INDEX instances_by_due (due_at>? AND due_at<?)"),
+                "{filter:?}: {plan:?}"
+            );
+        }
     }
 }

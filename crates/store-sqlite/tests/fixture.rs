@@ -115,11 +115,11 @@ fn the_v2_store_is_migrated_in_place_on_open_and_verifies_and_continues() {
     let meta: String = raw
         .query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| r.get(0))
         .unwrap();
-    assert_eq!((version, meta.as_str()), (3, "3"));
+    assert_eq!((version, meta.as_str()), (4, "4"));
     assert_eq!(columns(&raw, "records"), ["position", "instance", "seq", "record"]);
     assert_eq!(
         indexes(&raw),
-        ["instances_by_age", "instances_by_definition"],
+        ["instances_by_age", "instances_by_definition", "instances_by_due"],
         "no index on the state, which every transition changes"
     );
     // The same records, tree, heads, claims and snapshots.
@@ -205,4 +205,112 @@ fn open_existing_reads_a_v2_store_and_refuses_to_append_to_it() {
     drop(repo);
     drop(store);
     assert_eq!(std::fs::read(&path).unwrap(), before);
+}
+
+/// A scratch copy of `store-v3-sample.db`: a schema-3 store written at commit b04d71f
+/// by `tests/fixtures/store-v3-sample-writer.rs` (five cases: created only; two notes;
+/// a refusal then assigned; assigned then a note; assigned, heard and closed).
+fn v3_copy(dir: &ScratchDir) -> PathBuf {
+    let path = dir.file("v3.regula");
+    std::fs::copy(fixture("store-v3-sample.db"), &path).unwrap();
+    path
+}
+
+/// Each case's head as its log says: (state, entered_at = the time of record `n`).
+fn expected_entries(
+    store: &SqliteStore,
+) -> Vec<(String, chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)> {
+    let heads = store.list(&regula_core::InstanceFilter::all()).unwrap();
+    let moved_at = [1, 1, 3, 2, 4];
+    heads
+        .iter()
+        .zip(moved_at)
+        .map(|(h, n)| {
+            let log = store.load(h.instance).unwrap();
+            (h.state.clone(), h.entered_at, log[n - 1].at)
+        })
+        .collect()
+}
+
+#[test]
+fn the_v3_store_is_read_as_it_is_then_migrated_with_entered_at_from_its_logs() {
+    let dir = ScratchDir::new("fixture-v3");
+    let path = v3_copy(&dir);
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    let version: i64 = raw.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(version, 3);
+    drop(raw);
+
+    // Read as it is: entered_at computed from the records, nothing due.
+    let read = SqliteStore::open_existing(&path).unwrap();
+    let entries = expected_entries(&read);
+    let states: Vec<&str> = entries.iter().map(|(s, _, _)| s.as_str()).collect();
+    assert_eq!(states, ["filed", "filed", "assigned", "assigned", "closed"]);
+    for (state, stored, expected) in &entries {
+        assert_eq!(stored, expected, "{state}");
+    }
+    assert!(
+        read.due(chrono::Utc::now(), &regula_core::InstanceFilter::all())
+            .unwrap()
+            .is_empty()
+    );
+    assert!(sample::verify(&read).unwrap().is_ok());
+    drop(read);
+
+    // Migrated on open for writing: the same times, now stored; everything verifies.
+    let store = SqliteStore::open(&path).unwrap();
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    let version: i64 = raw.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(version, 4);
+    assert_eq!(
+        columns(&raw, "instances")[9..],
+        ["entered_at".to_owned(), "due_at".to_owned()]
+    );
+    let due: Option<String> = raw
+        .query_row("SELECT max(due_at) FROM instances", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(due, None);
+    for (state, stored, expected) in expected_entries(&store) {
+        assert_eq!(stored, expected, "{state}");
+    }
+    let text = std::fs::read_to_string(fixture("store-v3-sample.checkpoint")).unwrap();
+    let cp = CheckpointNote::parse(&text).unwrap().checkpoint().clone();
+    assert_eq!(
+        regula_core::store::verify_against_checkpoint(&store, &cp).unwrap(),
+        None
+    );
+    let report = sample::verify_with(&store, regula_core::store::StorageCheck::Full).unwrap();
+    assert!(report.is_ok(), "{report}");
+
+    // It continues: a note keeps an instance's entered_at, a hearing moves it, and an
+    // instance with a deadline is found by `due`.
+    let heads = store.list(&regula_core::InstanceFilter::all()).unwrap();
+    let repo = Repository::new(sample::engine(), &store);
+    let mut assigned = repo.load(heads[3].instance).unwrap();
+    repo.apply(&mut assigned, annotate("迁移之后")).unwrap();
+    assert_eq!(store.head(heads[3].instance).unwrap().entered_at, heads[3].entered_at);
+    repo.apply(&mut assigned, sample::hear()).unwrap();
+    let moved = store.head(heads[3].instance).unwrap();
+    assert_eq!(
+        (moved.state.as_str(), moved.entered_at),
+        ("heard", assigned.entered_at())
+    );
+    let timed = Repository::new(regula_core::Engine::new(sample::deadlined()), &store);
+    let (with_deadline, _) = timed.create(clerk(), "clerk", case("有期限"), None).unwrap();
+    let due_at = with_deadline.due_at().unwrap();
+    let all = regula_core::InstanceFilter::all();
+    assert!(store.due(due_at, &all).unwrap().is_empty());
+    let found: Vec<_> = store
+        .due(due_at + chrono::TimeDelta::seconds(1), &all)
+        .unwrap()
+        .into_iter()
+        .map(|h| h.instance)
+        .collect();
+    assert_eq!(found, [with_deadline.id()]);
+    let report = sample::verify_with(&store, regula_core::store::StorageCheck::Full).unwrap();
+    assert!(report.is_ok(), "{report}");
+    assert_eq!(
+        regula_core::store::verify_against_checkpoint(&store, &cp).unwrap(),
+        None
+    );
 }

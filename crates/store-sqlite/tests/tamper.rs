@@ -779,3 +779,57 @@ proptest::proptest! {
         }
     }
 }
+
+/// The heads' deadline columns are derived data: an edited `entered_at` and an edited
+/// or emptied `due_at` (which would hide an instance from, or put it on, the list of
+/// overdue ones) are each named by verify.
+#[test]
+fn edited_entered_at_and_due_at_are_named_by_verify() {
+    use chrono::{TimeDelta, TimeZone, Utc};
+    let dir = ScratchDir::new("tamper-due");
+    let path = dir.file("court.regula");
+    let store = SqliteStore::open(&path).unwrap();
+    let clock = std::sync::Arc::new(regula_core::ManualClock::new(
+        Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
+    ));
+    let repo = regula_core::Repository::new(
+        regula_core::Engine::new(sample::deadlined()).with_clock(clock.clone()),
+        &store,
+    );
+    let mut ids = Vec::new();
+    for title in ["甲", "乙", "丙"] {
+        let (mut inst, _) = repo
+            .create(sample::clerk(), "clerk", sample::case(title), None)
+            .unwrap();
+        clock.advance(TimeDelta::hours(1));
+        repo.apply(&mut inst, sample::assign("王芳")).unwrap();
+        assert!(inst.due_at().is_some());
+        ids.push(inst.id());
+    }
+    assert!(sample::verify(&store).unwrap().is_ok());
+    let raw = Connection::open(&path).unwrap();
+    let set = |column: &str, value: Option<&str>, id: Uuid| {
+        raw.execute(
+            &format!("UPDATE instances SET {column} = ?1 WHERE instance = ?2"),
+            params![value, id.to_string()],
+        )
+        .unwrap();
+    };
+    set("entered_at", Some("2024-06-01T00:00:00.000000000Z"), ids[0]);
+    set("due_at", None, ids[1]);
+    set("due_at", Some("2099-01-01T00:00:00.000000000Z"), ids[2]);
+    let report = sample::verify(&store).unwrap();
+    let mut named: Vec<(Uuid, &str)> = report
+        .problems
+        .iter()
+        .filter_map(|p| match p {
+            StoreProblem::HeadDiffers { instance, field, .. } => Some((*instance, *field)),
+            _ => None,
+        })
+        .collect();
+    named.sort();
+    let mut expected = vec![(ids[0], "entered_at"), (ids[1], "due_at"), (ids[2], "due_at")];
+    expected.sort();
+    assert_eq!(named, expected, "{report:?}");
+    assert_eq!(report.problems.len(), 3, "{report:?}");
+}
