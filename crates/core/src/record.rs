@@ -538,6 +538,14 @@ impl AuditRecord {
 
     /// Appends the canonical bytes to `out`.
     pub fn write_canonical(&self, out: &mut Vec<u8>) {
+        // Not strict: the payload is always written, so this cannot fail.
+        let _ = self.write_canonical_with(out, false);
+    }
+
+    /// [`write_canonical`](AuditRecord::write_canonical); when `strict`, a payload
+    /// without a canonical form in the record's format ([`check_payload`]) is an error
+    /// instead of being written in the fallback form.
+    fn write_canonical_with(&self, out: &mut Vec<u8>, strict: bool) -> Result<(), crate::jcs::JcsError> {
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&self.format.to_be_bytes());
         out.extend_from_slice(self.instance.as_bytes());
@@ -558,7 +566,11 @@ impl AuditRecord {
         put_str(out, &self.action);
         let start = out.len();
         out.extend_from_slice(&[0; 4]);
-        write_payload(self.format, &self.payload, out);
+        if strict && self.format != FORMAT_V1 {
+            crate::jcs::write_jcs(&self.payload, out)?;
+        } else {
+            write_payload(self.format, &self.payload, out);
+        }
         let len = u32::try_from(out.len() - start - 4).unwrap_or(u32::MAX);
         out[start..start + 4].copy_from_slice(&len.to_be_bytes());
         put_str(out, &self.from);
@@ -590,6 +602,7 @@ impl AuditRecord {
             }
         }
         out.extend_from_slice(&self.prev_hash.0);
+        Ok(())
     }
 
     /// SHA-256 of the canonical bytes: what `hash` must equal.
@@ -597,6 +610,18 @@ impl AuditRecord {
         with_scratch(|buf| {
             self.write_canonical(buf);
             Digest::of(buf)
+        })
+    }
+
+    /// [`check_payload`] and [`compute_hash`](AuditRecord::compute_hash) in one pass
+    /// over the payload, as verification needs both: the hash, or the reason the
+    /// payload has no canonical form in the record's format (the error
+    /// [`check_payload`] gives). Replaying a long log, the separate check was a tenth of
+    /// the time, most of it the first touch of each payload's memory.
+    pub(crate) fn checked_hash(&self) -> Result<Digest, crate::jcs::JcsError> {
+        with_scratch(|buf| {
+            self.write_canonical_with(buf, true)?;
+            Ok(Digest::of(buf))
         })
     }
 
@@ -815,6 +840,41 @@ mod tests {
         assert!(Digest::from_hex(&d.to_hex().to_uppercase()).is_err());
         assert!(Digest::from_hex("abc").is_err());
         assert!(Digest::from_hex(&"g".repeat(64)).is_err());
+    }
+
+    #[test]
+    fn the_checked_hash_is_the_check_and_the_hash() {
+        let mut r = AuditRecord {
+            format: FORMAT_VERSION,
+            instance: Uuid::from_u128(1),
+            seq: 1,
+            id: Uuid::from_u128(2),
+            at: DateTime::<Utc>::UNIX_EPOCH,
+            recorded_at: Some(DateTime::<Utc>::UNIX_EPOCH),
+            definition: DefinitionRef {
+                name: "d".into(),
+                version: 1,
+            },
+            actor: Actor::new("wang").named("王敏").in_unit("综合办公室"),
+            role: "office".into(),
+            action: "create".into(),
+            payload: json!({"n": 2.5, "s": "法", "k": [1, null]}),
+            from: "draft".into(),
+            outcome: Outcome::Created,
+            note: None,
+            rules: None,
+            prev_hash: Digest::ZERO,
+            hash: Digest::ZERO,
+        };
+        assert_eq!(r.checked_hash(), Ok(r.compute_hash()));
+        // No canonical form in format 2: the error `check_payload` gives.
+        r.payload = json!({"a": [0, {"b": 9007199254740993u64}]});
+        let refused = r.checked_hash().unwrap_err();
+        assert_eq!(Err(refused), check_payload(r.format, &r.payload));
+        // Format 1 has no such rule: its hash as always.
+        r.format = FORMAT_V1;
+        r.recorded_at = None;
+        assert_eq!(r.checked_hash(), Ok(r.compute_hash()));
     }
 
     #[test]
