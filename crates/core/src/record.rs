@@ -206,8 +206,10 @@ impl<'de> Deserialize<'de> for Digest {
     }
 }
 
-/// Who attempted an action. Its fields are [`Name`]s, so that the actor a command
-/// carries, and the copy its record keeps, allocate nothing when they are short.
+/// Who attempted an action.
+// The fields are `Name`s so that the actor a command carries, and the copy its record
+// keeps, allocate nothing when short. (Not in the doc comment: that text is the JSON
+// Schema's description, committed in crates/cli/schemas.)
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Actor {
