@@ -298,7 +298,7 @@ pub fn definition() -> Result<Definition<GbStandard>, DefinitionError> {
                 .by([Member])
                 .effect(|p: &mut Project, i| {
                     if let Step::CastVote { in_favour, comment } = i.action {
-                        p.ballots.insert(i.actor.id.clone(), *in_favour);
+                        p.ballots.insert(i.actor.id.to_string(), *in_favour);
                         p.comments.extend(comment.clone());
                     }
                 })

@@ -756,7 +756,7 @@ pub(crate) fn time_cell(out: Out, r: &AuditRecord, tz: chrono::FixedOffset) -> S
 fn actor_cell(r: &AuditRecord) -> String {
     match &r.actor.unit {
         Some(u) => format!("{}@{u}", r.actor.id),
-        None => r.actor.id.clone(),
+        None => r.actor.id.to_string(),
     }
 }
 

@@ -26,7 +26,7 @@ pub fn run(cli: &Cli, out: Out, command: &TokenCommand) -> Result<(), CliError> 
 fn actor_text(actor: &Actor) -> String {
     match &actor.unit {
         Some(u) => format!("{}@{u}", actor.id),
-        None => actor.id.clone(),
+        None => actor.id.to_string(),
     }
 }
 

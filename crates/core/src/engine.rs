@@ -13,7 +13,9 @@ use crate::guard::Reason;
 use crate::instance::Instance;
 use crate::label::Text;
 use crate::lifecycle::{Action, PayloadError, State};
-use crate::record::{Actor, AuditRecord, DefinitionRef, Digest, FORMAT_VERSION, Name, Outcome, canonical_payload};
+use crate::record::{
+    Actor, AuditRecord, DefinitionRef, Digest, FORMAT_VERSION, Name, Outcome, canonical_payload, name_of,
+};
 
 /// How far ahead of the writer's clock a record's time may be, and how far behind the
 /// previous record's writing time a writer's clock may be: clocks of servers sharing
@@ -503,12 +505,7 @@ impl<L: Lifecycle> Engine<L> {
             .definition
             .decide(instance, &command.actor, &command.role, &command.action, &payload, now);
         let (outcome, to) = match decision {
-            Decision::Accept { to } if external.is_empty() => (
-                Outcome::Accepted {
-                    to: Name::new(to.name()),
-                },
-                Some(to),
-            ),
+            Decision::Accept { to } if external.is_empty() => (Outcome::Accepted { to: name_of(to.name()) }, Some(to)),
             Decision::Accept { .. } => (Outcome::Refused { reasons: external }, None),
             Decision::Refuse(mut reasons) => {
                 reasons.extend(external);
@@ -525,9 +522,9 @@ impl<L: Lifecycle> Engine<L> {
             definition: self.definition.reference().clone(),
             actor: command.actor,
             role: command.role,
-            action: Name::new(command.action.name()),
+            action: name_of(command.action.name()),
             payload,
-            from: Name::new(instance.state.name()),
+            from: name_of(instance.state.name()),
             outcome,
             note: command.note,
             rules: self.rules,
@@ -610,9 +607,7 @@ impl<L: Lifecycle> Engine<L> {
         let decision = target.decide_migration(instance.state.name(), &migration.role, &map);
         let (outcome, to, definition) = match decision {
             Decision::Accept { to } if external.is_empty() => (
-                Outcome::Accepted {
-                    to: Name::new(to.name()),
-                },
+                Outcome::Accepted { to: name_of(to.name()) },
                 Some(to),
                 target.reference().clone(),
             ),
@@ -638,7 +633,7 @@ impl<L: Lifecycle> Engine<L> {
             role: Name::from(migration.role),
             action: Name::new_static(MIGRATE_ACTION),
             payload,
-            from: Name::new(instance.state.name()),
+            from: name_of(instance.state.name()),
             outcome,
             note: migration.note,
             rules: self.rules,

@@ -15,9 +15,7 @@ use crate::versions::Versions;
 use chrono::{DateTime, Utc};
 
 use crate::engine::MAX_CLOCK_SKEW;
-use crate::record::{
-    AuditRecord, DefinitionRef, Digest, FORMAT_V1, FORMAT_VERSION, KNOWN_FORMATS, Name, Outcome, check_payload,
-};
+use crate::record::{AuditRecord, DefinitionRef, Digest, FORMAT_V1, FORMAT_VERSION, KNOWN_FORMATS, Name, Outcome};
 
 /// A log failed verification: which instance, which record, and what was wrong.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -281,12 +279,14 @@ pub fn check_link(record: &AuditRecord, instance: Uuid, seq: u64, prev: Digest) 
             message: "a format 1 record has no rules".to_owned(),
         });
     }
-    if let Err(e) = check_payload(record.format, &record.payload) {
-        return fail(VerifyErrorKind::Malformed {
-            message: format!("payload: {e}"),
-        });
-    }
-    let computed = record.compute_hash();
+    let computed = match record.checked_hash() {
+        Ok(computed) => computed,
+        Err(e) => {
+            return fail(VerifyErrorKind::Malformed {
+                message: format!("payload: {e}"),
+            });
+        }
+    };
     if computed != record.hash {
         return fail(VerifyErrorKind::HashMismatch {
             stored: record.hash,

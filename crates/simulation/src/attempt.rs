@@ -69,7 +69,7 @@ impl<S: Store> Simulation<S> {
                     code,
                     name: name(),
                     action: action_name,
-                    actor: record.actor.id.clone(),
+                    actor: record.actor.id.to_string(),
                     reasons: reasons.to_vec(),
                 });
             }

@@ -113,7 +113,7 @@ impl CourtAffairs {
             at: record.at,
             by: match &record.actor.unit {
                 Some(u) => format!("{}@{u}", record.actor.id),
-                None => record.actor.id.clone(),
+                None => record.actor.id.to_string(),
             },
             seq: record.seq,
         };

@@ -466,8 +466,8 @@ pub fn create_standard_at(
             .get(&config.office)
             .map_or_else(|| config.office.clone(), |d| d.label.zh.to_string());
         return Err(CreateError::NotOffice {
-            actor: actor.id.clone(),
-            unit: actor.unit.clone().unwrap_or_default(),
+            actor: actor.id.to_string(),
+            unit: actor.unit.as_deref().unwrap_or_default().to_owned(),
             office,
         });
     }

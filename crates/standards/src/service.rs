@@ -878,7 +878,7 @@ impl<S: Store> Court<S> {
                 .as_deref()
                 .and_then(|u| self.config.departments.resolve(u))
                 .filter(|d| d.department != self.config.office)
-                .and_then(|_| actor.unit.clone())
+                .and_then(|_| actor.unit.as_deref().map(str::to_owned))
         });
         let role = match &department {
             Some(d) => self.work_plan_role(actor, d),

@@ -495,7 +495,7 @@ pub fn invalid_appends<S: Store>(make: &dyn Fn() -> S) {
     assert_invalid(try_append(&[tampered]), id, 2);
 
     let mut tampered3 = good3.clone();
-    tampered3.actor.id = "someone.else".to_owned();
+    tampered3.actor.id = "someone.else".into();
     assert_invalid(try_append(&[good.clone(), tampered3]), id, 3);
 
     let mut other_instance = good.clone();

@@ -414,7 +414,7 @@ impl Source {
                     .format("%Y-%m-%d")
                     .to_string(),
             )),
-            Source::Meta(Meta::Actor) => Some(Value::String(input.actor.id.clone())),
+            Source::Meta(Meta::Actor) => Some(Value::String(input.actor.id.to_string())),
             Source::Meta(Meta::Role) => Some(Value::String(input.role.to_owned())),
             Source::Meta(Meta::Action) => Some(Value::String(input.action.name.clone())),
         }
@@ -455,7 +455,7 @@ fn run(step: &Step, data: &mut Value, input: &EffectInput<'_, Dynamic>, zone: Fi
                 .entry(field.clone())
                 .or_insert_with(|| Value::Object(serde_json::Map::new()));
             let Some(tally) = object(tally) else { return };
-            let actor = input.actor.id.clone();
+            let actor = input.actor.id.to_string();
             match payload {
                 // The actor's latest ballot replaces an earlier one: one voice each.
                 Some(p) => {

@@ -162,7 +162,7 @@ pub fn publishing(flaw: Flaw) -> Definition<Publishing> {
     b.effect(move |doc: &mut Doc, input| match input.action {
         Act::Submit { title } => {
             doc.title = title.clone();
-            doc.submitted_by = Some(input.actor.id.clone());
+            doc.submitted_by = Some(input.actor.id.to_string());
         }
         Act::Approve => doc.approvals += 1,
         Act::Comment { .. } if impure => {
