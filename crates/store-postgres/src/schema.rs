@@ -13,6 +13,46 @@ pub const SCHEMA_VERSION: i64 = 4;
 /// The value of `meta.application`.
 const MARKER: &str = "regula-store";
 
+/// The end of `append_records` in every version of it: the Merkle compact range carried
+/// over the appended leaves (RFC 6962), and the log head written. Shared by migrations
+/// 2 → 3 and 3 → 4, which both create the function, so that the two cannot drift apart.
+macro_rules! append_records_tail {
+    () => {
+        "        IF base = c_size AND nodes = c_range THEN
+            -- The caller's range was the stored one: its next range is current.
+            new_range := c_next;
+            new_size := base + leaves;
+        ELSE
+            carry := base;
+            WHILE carry > 0 LOOP
+                ones := ones + (carry & 1)::integer;
+                carry := carry >> 1;
+            END LOOP;
+            IF length(nodes) <> 32 * ones THEN
+                RAISE EXCEPTION 'regula: the stored compact range does not fit its size' USING ERRCODE = 'RG001';
+            END IF;
+            new_size := base;
+            FOR k IN 0 .. leaves - 1 LOOP
+                h := substring(r_leaves FROM k * 32 + 1 FOR 32);
+                carry := new_size;
+                WHILE (carry & 1) = 1 LOOP
+                    h := sha256('\\x01'::bytea || substring(nodes FROM length(nodes) - 31 FOR 32) || h);
+                    nodes := substring(nodes FROM 1 FOR length(nodes) - 32);
+                    carry := carry >> 1;
+                END LOOP;
+                nodes := nodes || h;
+                new_size := new_size + 1;
+            END LOOP;
+            new_range := nodes;
+        END IF;
+        IF leaves > 0 THEN
+            UPDATE {s}.log_head SET size = new_size, compact_range = new_range WHERE id = 1;
+        END IF;
+    END
+    $fn$;"
+    };
+}
+
 /// The migrations: entry `i` brings a schema from version `i` to `i + 1`. `{s}` stands
 /// for the quoted schema name.
 const MIGRATIONS: &[&str] = &[
@@ -80,7 +120,8 @@ const MIGRATIONS: &[&str] = &[
     // the records and the heads, and updates the compact range: the caller's, when the
     // range it started from is the stored one, else the server's own, hashed from the
     // leaves as `CompactRange::push` does.
-    "ALTER TABLE {s}.records DROP COLUMN IF EXISTS record_id, DROP COLUMN IF EXISTS at,
+    concat!(
+        "ALTER TABLE {s}.records DROP COLUMN IF EXISTS record_id, DROP COLUMN IF EXISTS at,
         DROP COLUMN IF EXISTS definition, DROP COLUMN IF EXISTS action, DROP COLUMN IF EXISTS hash;
     DROP INDEX IF EXISTS {s}.instances_by_definition_state;
     DROP INDEX IF EXISTS {s}.instances_by_state;
@@ -124,38 +165,9 @@ const MIGRATIONS: &[&str] = &[
                         h_updated_at, h_first_record) AS t(i, d, v, st, q, lh, ca, ua, fr)
             ON CONFLICT (instance) DO UPDATE SET version = excluded.version, state = excluded.state,
                 seq = excluded.seq, last_hash = excluded.last_hash, updated_at = excluded.updated_at;
-        IF base = c_size AND nodes = c_range THEN
-            -- The caller's range was the stored one: its next range is current.
-            new_range := c_next;
-            new_size := base + leaves;
-        ELSE
-            carry := base;
-            WHILE carry > 0 LOOP
-                ones := ones + (carry & 1)::integer;
-                carry := carry >> 1;
-            END LOOP;
-            IF length(nodes) <> 32 * ones THEN
-                RAISE EXCEPTION 'regula: the stored compact range does not fit its size' USING ERRCODE = 'RG001';
-            END IF;
-            new_size := base;
-            FOR k IN 0 .. leaves - 1 LOOP
-                h := substring(r_leaves FROM k * 32 + 1 FOR 32);
-                carry := new_size;
-                WHILE (carry & 1) = 1 LOOP
-                    h := sha256('\\x01'::bytea || substring(nodes FROM length(nodes) - 31 FOR 32) || h);
-                    nodes := substring(nodes FROM 1 FOR length(nodes) - 32);
-                    carry := carry >> 1;
-                END LOOP;
-                nodes := nodes || h;
-                new_size := new_size + 1;
-            END LOOP;
-            new_range := nodes;
-        END IF;
-        IF leaves > 0 THEN
-            UPDATE {s}.log_head SET size = new_size, compact_range = new_range WHERE id = 1;
-        END IF;
-    END
-    $fn$;",
+",
+        append_records_tail!()
+    ),
     // 3 → 4: deadlines. Each head gets `entered_at` (when the instance entered its
     // current state) and `due_at` (its earliest pending deadline, NULL when none), and
     // `due_at` a partial index, so that `Store::due` is one indexed query and a store
@@ -168,7 +180,8 @@ const MIGRATIONS: &[&str] = &[
     // older store has one pending. `append_records` takes and writes both, and checks
     // the presumed state too (see `PostgresStore::append_fast`); its argument list
     // changed, so the old function is dropped rather than overloaded.
-    "ALTER TABLE {s}.instances ADD COLUMN entered_at text, ADD COLUMN due_at text COLLATE \"C\";
+    concat!(
+        "ALTER TABLE {s}.instances ADD COLUMN entered_at text, ADD COLUMN due_at text COLLATE \"C\";
     CREATE INDEX instances_by_due ON {s}.instances (due_at, instance) WHERE due_at IS NOT NULL;
     DROP FUNCTION IF EXISTS {s}.append_records(uuid[], bigint[], text[], text[], bigint[], uuid[], text[], bigint[],
         text[], bigint[], text[], text[], text[], bigint[], uuid[], bigint[], text[], bytea, bigint, bytea, bytea);
@@ -219,38 +232,9 @@ const MIGRATIONS: &[&str] = &[
                 seq = excluded.seq, last_hash = excluded.last_hash, updated_at = excluded.updated_at,
                 entered_at = CASE WHEN excluded.entered_at = '' THEN cur.entered_at ELSE excluded.entered_at END,
                 due_at = excluded.due_at;
-        IF base = c_size AND nodes = c_range THEN
-            -- The caller's range was the stored one: its next range is current.
-            new_range := c_next;
-            new_size := base + leaves;
-        ELSE
-            carry := base;
-            WHILE carry > 0 LOOP
-                ones := ones + (carry & 1)::integer;
-                carry := carry >> 1;
-            END LOOP;
-            IF length(nodes) <> 32 * ones THEN
-                RAISE EXCEPTION 'regula: the stored compact range does not fit its size' USING ERRCODE = 'RG001';
-            END IF;
-            new_size := base;
-            FOR k IN 0 .. leaves - 1 LOOP
-                h := substring(r_leaves FROM k * 32 + 1 FOR 32);
-                carry := new_size;
-                WHILE (carry & 1) = 1 LOOP
-                    h := sha256('\\x01'::bytea || substring(nodes FROM length(nodes) - 31 FOR 32) || h);
-                    nodes := substring(nodes FROM 1 FOR length(nodes) - 32);
-                    carry := carry >> 1;
-                END LOOP;
-                nodes := nodes || h;
-                new_size := new_size + 1;
-            END LOOP;
-            new_range := nodes;
-        END IF;
-        IF leaves > 0 THEN
-            UPDATE {s}.log_head SET size = new_size, compact_range = new_range WHERE id = 1;
-        END IF;
-    END
-    $fn$;",
+",
+        append_records_tail!()
+    ),
 ];
 
 /// The schema name, checked and double-quoted for SQL.
