@@ -659,6 +659,19 @@ fn read_head_of(conn: &Connection, instance: Uuid, current: bool) -> Result<Opti
         .transpose()
 }
 
+/// The heads `sql` selects with `args`, in its order.
+fn read_heads(conn: &Connection, sql: &str, args: &[&str]) -> Result<Vec<InstanceHead>, StoreError> {
+    let mut stmt = conn.prepare_cached(sql).map_err(backend)?;
+    let rows = stmt
+        .query_map(rusqlite::params_from_iter(args), read_head_row)
+        .map_err(backend)?;
+    let mut heads = Vec::new();
+    for row in rows {
+        heads.push(row.map_err(backend)??);
+    }
+    Ok(heads)
+}
+
 /// The head of `instance` in a store of the current schema (every writing path).
 fn read_head(conn: &Connection, instance: Uuid) -> Result<Option<InstanceHead>, StoreError> {
     read_head_of(conn, instance, true)
@@ -938,15 +951,7 @@ impl Store for SqliteStore {
             sql.push_str(&format!(" state = ?{}", args.len()));
         }
         sql.push_str(" ORDER BY first_position");
-        let mut stmt = inner.conn.prepare_cached(&sql).map_err(backend)?;
-        let rows = stmt
-            .query_map(rusqlite::params_from_iter(args), read_head_row)
-            .map_err(backend)?;
-        let mut heads = Vec::new();
-        for row in rows {
-            heads.push(row.map_err(backend)??);
-        }
-        Ok(heads)
+        read_heads(&inner.conn, &sql, &args)
     }
 
     fn due(&self, before: DateTime<Utc>, filter: &InstanceFilter) -> Result<Vec<InstanceHead>, StoreError> {
@@ -960,15 +965,7 @@ impl Store for SqliteStore {
         args.extend(filter.definition.as_deref());
         args.extend(filter.state.as_deref());
         let sql = due_query(filter);
-        let mut stmt = inner.conn.prepare_cached(&sql).map_err(backend)?;
-        let rows = stmt
-            .query_map(rusqlite::params_from_iter(args), read_head_row)
-            .map_err(backend)?;
-        let mut heads = Vec::new();
-        for row in rows {
-            heads.push(row.map_err(backend)??);
-        }
-        Ok(heads)
+        read_heads(&inner.conn, &sql, &args)
     }
 
     fn scan(&self, from: u64, limit: usize) -> Result<Vec<AuditRecord>, StoreError> {
