@@ -75,7 +75,7 @@
 //! |---|---|
 //! | `meta` | `application` = `regula-store`, `schema_version`, `created_at`, `created_by` |
 //! | `records` | `position` (global append order from 0, the primary key), `instance`, `seq`, and `record`: the record as its serde JSON, readable from any language (`json_extract(record, '$.action')`); `UNIQUE (instance, seq)` |
-//! | `instances` | the head of each instance, keyed by `instance` (`WITHOUT ROWID`): `definition`, `version`, `state`, `seq`, `last_hash`, `created_at`, `updated_at`, `first_position`, and (version 4) `entered_at` (when it entered its state) and `due_at` (its earliest pending deadline, `NULL` when none); indexed by `(definition, first_position)`, `first_position` and, for the heads that have one, `due_at` (`instances_by_due`, what [`Store::due`] reads), never by `state`, which every transition changes |
+//! | `instances` | the head of each instance, keyed by `instance` (`WITHOUT ROWID`): `definition`, `version`, `state`, `seq`, `last_hash`, `created_at`, `updated_at`, `first_position`, and (version 4) `entered_at` (when it entered its state) and `due_at` (its earliest pending deadline, `NULL` when none; fixed-width text, so a due time outside the years 0 to 9999 is refused with [`StoreError::InvalidAppend`]); indexed by `(definition, first_position)`, `first_position` and, for the heads that have one, `due_at` (`instances_by_due`, what [`Store::due`] reads), never by `state`, which every transition changes |
 //! | `log_head` | one row: the number of records and the Merkle compact range over them |
 //! | `snapshots` | the latest snapshot of an instance, as JSON |
 //! | `claims` (version 2) | keys unique across the store ([`Claim`]): `namespace`, `key` (together the primary key), and the holder record's `instance` and `seq`; written in the append's transaction (see [`Store::append_claiming`]) |
@@ -119,7 +119,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, SecondsFormat, Utc};
 use regula_core::merkle::{CompactRange, record_leaf};
 use regula_core::store::{
     BatchHead, StorageCheck, StoreProblem, Unavailability, check_batch, check_claims, check_snapshot,
@@ -549,6 +549,29 @@ fn time_text(t: &DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Nanos, true)
 }
 
+/// A head's due time as text, refused outside the years 0 to 9999, where the text
+/// would no longer sort as the time does (the `due_at` index compares text).
+fn due_text(head: &InstanceHead) -> Result<Option<String>, StoreError> {
+    match head.due_at {
+        Some(t) if !(0..=9999).contains(&t.year()) => Err(StoreError::InvalidAppend {
+            instance: head.instance,
+            seq: head.seq,
+            reason: format!("due time {t} is outside the years 0 to 9999 this store keeps"),
+        }),
+        other => Ok(other.as_ref().map(time_text)),
+    }
+}
+
+/// The bound of a `due` query as text comparable with the `due_at` column: past the
+/// year 9999 every stored due time is before it, before the year 0 none is.
+fn due_bound(before: &DateTime<Utc>) -> String {
+    match before.year() {
+        ..0 => String::new(),
+        10000.. => "~".to_owned(),
+        _ => time_text(before),
+    }
+}
+
 fn parse_time(place: &str, text: &str) -> Result<DateTime<Utc>, StoreError> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
@@ -836,7 +859,7 @@ impl SqliteStore {
                         time_text(&head.updated_at),
                         to_i64(head.instance, base + first_record, "position")?,
                         time_text(&head.entered_at),
-                        head.due_at.as_ref().map(time_text),
+                        due_text(head)?,
                     ])
                     .map_err(backend)?;
             }
@@ -960,7 +983,7 @@ impl Store for SqliteStore {
             return Ok(Vec::new());
         }
         let inner = self.lock();
-        let before = time_text(&before);
+        let before = due_bound(&before);
         let mut args: Vec<&str> = vec![&before];
         args.extend(filter.definition.as_deref());
         args.extend(filter.state.as_deref());

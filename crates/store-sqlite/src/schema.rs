@@ -253,6 +253,9 @@ pub(crate) fn prepare(conn: &mut Connection, location: &str) -> Result<(), Store
             [to.to_string()],
         )
         .map_err(backend)?;
+        if to == 4 {
+            reencode_entered_at(&tx)?;
+        }
         tx.pragma_update(None, "user_version", to).map_err(backend)?;
     }
     if from == 0 {
@@ -269,6 +272,32 @@ pub(crate) fn prepare(conn: &mut Connection, location: &str) -> Result<(), Store
             .map_err(backend)?;
     }
     tx.commit().map_err(backend)
+}
+
+/// Migration 3 → 4 copies each `entered_at` from a record's JSON, which writes times
+/// as short as they can be (`…:03Z`); the store's columns hold nine fraction digits
+/// (what appends write), so that every time column has one text form.
+fn reencode_entered_at(tx: &rusqlite::Transaction<'_>) -> Result<(), StoreError> {
+    let rows: Vec<(String, String)> = {
+        let mut stmt = tx
+            .prepare("SELECT instance, entered_at FROM instances")
+            .map_err(backend)?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(backend)?;
+        rows.collect::<Result<_, _>>().map_err(backend)?
+    };
+    let mut update = tx
+        .prepare("UPDATE instances SET entered_at = ?1 WHERE instance = ?2")
+        .map_err(backend)?;
+    for (instance, text) in rows {
+        // A value that does not read is left for verify to report against the records.
+        if let Ok(t) = chrono::DateTime::parse_from_rfc3339(&text) {
+            let canonical = crate::time_text(&t.with_timezone(&Utc));
+            if canonical != text {
+                update.execute(params![canonical, instance]).map_err(backend)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Checks, writing nothing, that the database is a Regula store this program reads,

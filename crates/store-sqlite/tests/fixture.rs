@@ -314,3 +314,103 @@ fn the_v3_store_is_read_as_it_is_then_migrated_with_entered_at_from_its_logs() {
         None
     );
 }
+
+/// The migration's rule on logs whose records have times of their own (the v3 fixture's
+/// clock never moved): a store written now with an advancing clock, taken back to the
+/// schema-3 layout, then read as it is and migrated. Each head's `entered_at` is what
+/// the engine said, in the columns' one text form.
+#[test]
+fn entered_at_is_migrated_from_logs_with_times_of_their_own() {
+    use chrono::{TimeDelta, TimeZone, Utc};
+    use regula_core::{Engine, InstanceFilter, ManualClock};
+    let dir = ScratchDir::new("v3-times");
+    let path = dir.file("times.regula");
+    let store = SqliteStore::open(&path).unwrap();
+    // Whole seconds, so that the record JSON writes times without a fraction.
+    let clock = std::sync::Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2024, 5, 1, 8, 0, 0).unwrap()));
+    let repo = Repository::new(
+        Engine::new(sample::definition(sample::CASE)).with_clock(clock.clone()),
+        &store,
+    );
+    let mut expected = Vec::new();
+    for (i, steps) in [0usize, 1, 2, 3, 4].into_iter().enumerate() {
+        let (mut inst, _) = repo.create(clerk(), "clerk", case(&format!("案件 {i}")), None).unwrap();
+        let script: [Box<dyn Fn() -> regula_core::Command<sample::Step>>; 4] = [
+            Box::new(|| annotate("批注")),
+            Box::new(|| sample::assign("王芳")),
+            Box::new(|| annotate("分案后批注")),
+            Box::new(sample::hear),
+        ];
+        for step in script.iter().take(steps) {
+            clock.advance(TimeDelta::seconds(37 + i as i64));
+            repo.apply(&mut inst, step()).unwrap();
+        }
+        expected.push((inst.id(), inst.entered_at()));
+    }
+    drop(repo);
+    drop(store);
+    // Back to the schema-3 layout: no entered_at, no due_at, no index on them.
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    raw.execute_batch(
+        "DROP INDEX instances_by_due;
+         ALTER TABLE instances DROP COLUMN due_at;
+         ALTER TABLE instances DROP COLUMN entered_at;
+         UPDATE meta SET value = '3' WHERE key = 'schema_version';
+         PRAGMA user_version = 3;",
+    )
+    .unwrap();
+    drop(raw);
+
+    let heads = |store: &SqliteStore| {
+        let mut got: Vec<_> = store
+            .list(&InstanceFilter::all())
+            .unwrap()
+            .into_iter()
+            .map(|h| (h.instance, h.entered_at))
+            .collect();
+        got.sort();
+        got
+    };
+    expected.sort();
+    assert!(expected.iter().filter(|(_, t)| t.timestamp_subsec_nanos() == 0).count() == 5);
+    let read = SqliteStore::open_existing(&path).unwrap();
+    assert_eq!(heads(&read), expected, "read as it is");
+    drop(read);
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(heads(&store), expected, "migrated");
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    let texts: Vec<String> = raw
+        .prepare("SELECT entered_at FROM instances")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(texts.iter().all(|t| t.ends_with(".000000000Z")), "{texts:?}");
+    let report = sample::verify_with(&store, regula_core::store::StorageCheck::Full).unwrap();
+    assert!(report.is_ok(), "{report}");
+}
+
+/// Due times are kept as fixed-width text, which sorts as time only for the years 0 to
+/// 9999: a due time outside them is refused, and a `due` bound past them lists every
+/// due instance.
+#[test]
+fn due_times_outside_the_years_0_to_9999_are_refused_and_far_bounds_list_all() {
+    use chrono::{TimeZone, Utc};
+    use regula_core::{Append, Engine, InstanceFilter};
+    let dir = ScratchDir::new("due-years");
+    let store = SqliteStore::open(dir.file("years.regula")).unwrap();
+    let engine = Engine::new(sample::deadlined());
+    let (a, created) = engine.create(clerk(), "clerk", case("甲"), None).unwrap();
+    let far = Utc.with_ymd_and_hms(10_000, 1, 1, 0, 0, 0).unwrap();
+    let refused = store.append(Append::new(a.id(), 0, std::slice::from_ref(&created)).due(Some(far)));
+    assert!(
+        matches!(&refused, Err(regula_core::StoreError::InvalidAppend { reason, .. }) if reason.contains("0 to 9999")),
+        "{refused:?}"
+    );
+    store.append(Append::of(&a, 0, std::slice::from_ref(&created))).unwrap();
+    let all = InstanceFilter::all();
+    assert_eq!(store.due(far, &all).unwrap().len(), 1);
+    let before_year_0 = Utc.with_ymd_and_hms(-1, 1, 1, 0, 0, 0).unwrap();
+    assert!(store.due(before_year_0, &all).unwrap().is_empty());
+}
