@@ -318,9 +318,15 @@ impl<S: PartialEq> Deadline<S> {
         }
     }
 
-    /// This deadline for an instance in a non-terminal `state`, entered at
-    /// `entered_at`, with `marks`: pending (with its start and due time) or not.
-    pub(crate) fn pending(&self, state: &S, entered_at: DateTime<Utc>, marks: &Marks) -> Option<Pending> {
+    /// When this deadline started and falls due, for an instance in a non-terminal
+    /// `state` entered at `entered_at` with `marks`; `None` when it is not pending. What
+    /// every due time is computed from, on each accepted record: no allocation.
+    pub(crate) fn due(
+        &self,
+        state: &S,
+        entered_at: DateTime<Utc>,
+        marks: &Marks,
+    ) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
         if !self.concerns(state) {
             return None;
         }
@@ -335,6 +341,12 @@ impl<S: PartialEq> Deadline<S> {
         }
         // A span beyond the calendar's end (year 262143) never falls due.
         let due_at = self.within.after(started_at, self.zone)?;
+        Some((started_at, due_at))
+    }
+
+    /// [`due`](Deadline::due) as a [`Pending`], with the deadline's name and labels.
+    pub(crate) fn pending(&self, state: &S, entered_at: DateTime<Utc>, marks: &Marks) -> Option<Pending> {
+        let (started_at, due_at) = self.due(state, entered_at, marks)?;
         Some(Pending {
             deadline: self.name.clone(),
             label: self.label.clone(),

@@ -1125,8 +1125,8 @@ impl<L: Lifecycle> Definition<L> {
         }
         self.deadlines
             .iter()
-            .filter_map(|d| d.pending(state, entered_at, marks))
-            .map(|p| p.due_at)
+            .filter_map(|d| d.due(state, entered_at, marks))
+            .map(|(_, due_at)| due_at)
             .min()
     }
 

@@ -35,7 +35,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use regula_core::store::{
-    Replayers, StorageCheck, StoreProblem, StoreReport, VerifyOptions, verify_claims, verify_store_with,
+    Replayer, Replayers, StorageCheck, StoreProblem, StoreReport, VerifyOptions, verify_claims, verify_store_with,
 };
 use regula_core::{
     Actor, Append, AuditRecord, Checkpoint, Claim, Command, Decision, Definition, Digest, Engine, FORMAT_V1, Instance,
@@ -1368,7 +1368,7 @@ impl<S: Store> Court<S> {
                 kind: VerifyErrorKind::Snapshot { message: e.to_string() },
             })
         };
-        let mut replayer = Replayers::new(
+        let replayer = Replayers::new(
             |head, records| {
                 if head.definition == *rules_def.reference() {
                     Some(
@@ -1408,6 +1408,11 @@ impl<S: Store> Court<S> {
             },
         );
         let options = VerifyOptions { checkpoint, storage };
+        let standards = definition.reference().name.to_string();
+        let mut replayer = StandardsDueLater {
+            inner: replayer,
+            standards: &standards,
+        };
         let mut report = verify_store_with(self.store(), &options, &mut replayer, progress)?;
         let broken: std::collections::HashSet<Uuid> = report
             .problems
@@ -1419,6 +1424,23 @@ impl<S: Store> Court<S> {
             .collect();
         let (problems, replayed, publications) = self.check_decisions(now, broken)?;
         report.problems.extend(problems);
+        // Each standard's due time, against the instance `check_decisions` replayed
+        // (the store's verification left it to this one replay).
+        for head in self.store().list(&InstanceFilter::definition(standards.as_str()))? {
+            let Some(i) = replayed.iter().find(|i| i.id() == head.instance) else {
+                continue;
+            };
+            if i.seq() == head.seq && i.due_at() != head.due_at {
+                let shown = |t: Option<DateTime<Utc>>| t.map_or_else(|| "none".to_owned(), |t| t.to_rfc3339());
+                report.problems.push(StoreProblem::HeadDiffers {
+                    instance: head.instance,
+                    seq: head.seq,
+                    field: "due_at",
+                    stored: shown(head.due_at),
+                    expected: shown(i.due_at()),
+                });
+            }
+        }
         let (firsts, opened_twice) = first_openings(&replayed);
         report.problems.extend(opened_twice);
         // What the court opened (through the store's listing, its heads and indexes)
@@ -1885,4 +1907,39 @@ fn rules_of(record: &AuditRecord, before: Option<RulesData>) -> Result<RulesData
         seq: record.seq,
         message,
     })
+}
+
+/// The court's replayer for the store's verification, except that the due time of a
+/// standard's head is not replayed there: [`Court::verify_with`] replays every standard
+/// once, record by record under the rules each cites, and checks the due time against
+/// that replay (a second replay per standard would double the cost of `verify`).
+struct StandardsDueLater<'a, R> {
+    inner: R,
+    standards: &'a str,
+}
+
+impl<R: Replayer> Replayer for StandardsDueLater<'_, R> {
+    fn verify(&mut self, head: &regula_core::InstanceHead, records: &[AuditRecord]) -> Option<Result<(), VerifyError>> {
+        self.inner.verify(head, records)
+    }
+
+    fn snapshot(
+        &mut self,
+        head: &regula_core::InstanceHead,
+        records: &[AuditRecord],
+    ) -> Option<Result<Snapshot, VerifyError>> {
+        self.inner.snapshot(head, records)
+    }
+
+    fn due_at(
+        &mut self,
+        head: &regula_core::InstanceHead,
+        records: &[AuditRecord],
+    ) -> Option<Result<Option<DateTime<Utc>>, VerifyError>> {
+        if head.definition.name == self.standards {
+            None
+        } else {
+            self.inner.due_at(head, records)
+        }
+    }
 }

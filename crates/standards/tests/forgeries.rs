@@ -204,3 +204,35 @@ fn a_back_dated_join_of_an_act_the_service_accepted_verifies() {
     let found = problems(&copy.court());
     assert!(found.is_empty(), "{found:?}");
 }
+
+/// A standard's due time is derived data: a head that says the standard is due (so
+/// "what is overdue" would list it) when its log gives no deadline is reported, once,
+/// by the court's own replay of the standard.
+#[test]
+fn a_due_time_the_log_does_not_give_is_reported() {
+    let copy = FixtureCopy::new("due-time");
+    let court = copy.court();
+    let code = "ADJ-01-03";
+    let mut instance = court.instance(code).unwrap().clone();
+    let office = court.config().office_staff("zhang.min", "张敏");
+    let seq = instance.seq();
+    let record = court
+        .engine()
+        .migrate(&mut instance, Migration::new(office, roles::OFFICE))
+        .unwrap();
+    assert!(!record.is_refused());
+    assert_eq!(instance.due_at(), None, "the court's lifecycle declares no deadline");
+    court
+        .store()
+        .append(Append::new(instance.id(), seq, std::slice::from_ref(&record)).due(Some(t("2024-01-01T00:00:00Z"))))
+        .unwrap();
+    drop(court);
+    let found = problems(&copy.court());
+    assert!(
+        matches!(
+            found.as_slice(),
+            [StoreProblem::HeadDiffers { instance: i, field: "due_at", .. }] if *i == instance.id()
+        ),
+        "{found:?}"
+    );
+}

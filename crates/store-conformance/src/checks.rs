@@ -1296,13 +1296,5 @@ pub fn deadlines<S: Store>(make: &dyn Fn() -> S) {
         .append(Append::new(d.id(), 0, std::slice::from_ref(&created)))
         .unwrap();
     let report = sample::verify(&store).unwrap();
-    let differs: Vec<_> = report
-        .problems
-        .iter()
-        .filter_map(|p| match p {
-            StoreProblem::HeadDiffers { instance, field, .. } => Some((*instance, *field)),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(differs, vec![(d.id(), "due_at")], "{report:?}");
+    assert_eq!(sample::heads_differing(&report), vec![(d.id(), "due_at")], "{report:?}");
 }

@@ -338,6 +338,21 @@ pub fn replayer() -> impl Replayer {
     )
 }
 
+/// The instance and field of every [`StoreProblem::HeadDiffers`] in `report`, sorted:
+/// which derived head columns verification found edited.
+pub fn heads_differing(report: &StoreReport) -> Vec<(uuid::Uuid, &'static str)> {
+    let mut found: Vec<_> = report
+        .problems
+        .iter()
+        .filter_map(|p| match p {
+            regula_core::store::StoreProblem::HeadDiffers { instance, field, .. } => Some((*instance, *field)),
+            _ => None,
+        })
+        .collect();
+    found.sort();
+    found
+}
+
 /// Verifies a whole store against the sample definitions, without a checkpoint, with
 /// the quick storage check and snapshots replayed ([`replayer`]).
 pub fn verify<S: Store + ?Sized>(store: &S) -> Result<StoreReport, StoreError> {

@@ -141,7 +141,7 @@ mod storage;
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
-use chrono::{DateTime, Datelike, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use postgres::error::SqlState;
 use postgres::{Client, NoTls, Row, Statement};
 use regula_core::merkle::{CompactRange, record_leaf};
@@ -627,35 +627,7 @@ fn corrupt(place: impl Into<String>, message: impl ToString) -> StoreError {
     }
 }
 
-/// A time as the store's columns keep it: RFC 3339 UTC with nanoseconds. Fixed width
-/// for the years 0 to 9999, so that its byte order is time order (what the `due_at`
-/// index relies on).
-pub(crate) fn time_text(t: &DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Nanos, true)
-}
-
-/// A head's due time as text, refused outside the years 0 to 9999, where the text
-/// would no longer sort as the time does.
-fn due_text(head: &InstanceHead) -> Result<Option<String>, StoreError> {
-    match head.due_at {
-        Some(t) if !(0..=9999).contains(&t.year()) => Err(StoreError::InvalidAppend {
-            instance: head.instance,
-            seq: head.seq,
-            reason: format!("due time {t} is outside the years 0 to 9999 this store keeps"),
-        }),
-        other => Ok(other.as_ref().map(time_text)),
-    }
-}
-
-/// The bound of a `due` query as text comparable with the `due_at` column: past the
-/// year 9999 every stored due time is before it, before the year 0 none is.
-fn due_bound(before: &DateTime<Utc>) -> String {
-    match before.year() {
-        ..0 => String::new(),
-        10000.. => "~".to_owned(),
-        _ => time_text(before),
-    }
-}
+pub(crate) use regula_core::store::columns::{due_bound, due_text, time_text};
 
 /// The entry time the one-statement append presumes for an instance it extends: it does
 /// not know the stored one, and a head still holding it after the batch did not change
@@ -1451,58 +1423,6 @@ impl Store for PostgresStore {
         let place = format!("snapshot of instance {instance}");
         let json: &str = get(&row, 0, &place)?;
         serde_json::from_str(json).map(Some).map_err(|e| corrupt(place, e))
-    }
-}
-
-#[cfg(test)]
-mod due_text_tests {
-    // Test code: a failed unwrap is a failed test.
-    #![allow(clippy::unwrap_used)]
-
-    use chrono::{TimeZone, Utc};
-    use regula_core::{Digest, InstanceHead, StoreError};
-    use uuid::Uuid;
-
-    use super::{due_bound, due_text, time_text};
-
-    #[test]
-    fn the_due_bound_sorts_as_the_time_beyond_the_years_the_text_keeps() {
-        let years = |y| Utc.with_ymd_and_hms(y, 6, 1, 0, 0, 0).unwrap();
-        let (first, last) = (time_text(&years(0)), time_text(&years(9999)));
-        assert!(due_bound(&years(10000)) > last && due_bound(&years(200_000)) > last);
-        assert!(due_bound(&years(-1)) < first);
-        assert_eq!(due_bound(&years(2026)), time_text(&years(2026)));
-        // Inside the years kept, byte order is time order, fractions of a second too.
-        let t = years(2026);
-        let later = t + chrono::TimeDelta::nanoseconds(1);
-        assert!(time_text(&t) < time_text(&later) && time_text(&later) < time_text(&years(2027)));
-    }
-
-    #[test]
-    fn a_due_time_beyond_the_year_9999_is_refused() {
-        let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
-        let mut head = InstanceHead {
-            instance: Uuid::nil(),
-            definition: regula_core::DefinitionRef {
-                name: "d".into(),
-                version: 1,
-            },
-            state: "s".to_owned(),
-            seq: 3,
-            last_hash: Digest::ZERO,
-            created_at: at,
-            updated_at: at,
-            entered_at: at,
-            due_at: Some(Utc.with_ymd_and_hms(10000, 1, 1, 0, 0, 0).unwrap()),
-        };
-        assert!(matches!(due_text(&head), Err(StoreError::InvalidAppend { seq: 3, .. })));
-        head.due_at = Some(at);
-        assert_eq!(
-            due_text(&head).unwrap(),
-            Some("2026-01-01T00:00:00.000000000Z".to_owned())
-        );
-        head.due_at = None;
-        assert_eq!(due_text(&head).unwrap(), None);
     }
 }
 

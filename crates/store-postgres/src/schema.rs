@@ -13,6 +13,28 @@ pub const SCHEMA_VERSION: i64 = 4;
 /// The value of `meta.application`.
 const MARKER: &str = "regula-store";
 
+/// The start of `append_records` in every version of it, after its signature: its
+/// variables, and the log head locked (appends are ordered by this lock). Shared like
+/// [`append_records_tail`].
+macro_rules! append_records_head {
+    () => {
+        "    LANGUAGE plpgsql AS $fn$
+    DECLARE
+        base bigint;
+        nodes bytea;
+        leaves integer := length(r_leaves) / 32;
+        ones integer := 0;
+        carry bigint;
+        h bytea;
+    BEGIN
+        SELECT l.size, l.compact_range INTO base, nodes FROM {s}.log_head l WHERE l.id = 1 FOR UPDATE;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'regula: the log_head row is missing' USING ERRCODE = 'RG001';
+        END IF;
+"
+    };
+}
+
 /// The end of `append_records` in every version of it: the Merkle compact range carried
 /// over the appended leaves (RFC 6962), and the log head written. Shared by migrations
 /// 2 → 3 and 3 → 4, which both create the function, so that the two cannot drift apart.
@@ -133,20 +155,9 @@ const MIGRATIONS: &[&str] = &[
         r_instance uuid[], r_seq bigint[], r_record text[], r_leaves bytea,
         c_size bigint, c_range bytea, c_next bytea,
         OUT new_size bigint, OUT new_range bytea)
-    LANGUAGE plpgsql AS $fn$
-    DECLARE
-        base bigint;
-        nodes bytea;
-        leaves integer := length(r_leaves) / 32;
-        ones integer := 0;
-        carry bigint;
-        h bytea;
-    BEGIN
-        SELECT l.size, l.compact_range INTO base, nodes FROM {s}.log_head l WHERE l.id = 1 FOR UPDATE;
-        IF NOT FOUND THEN
-            RAISE EXCEPTION 'regula: the log_head row is missing' USING ERRCODE = 'RG001';
-        END IF;
-        IF EXISTS (
+",
+        append_records_head!(),
+        "        IF EXISTS (
             SELECT 1 FROM unnest(e_instance, e_seq, e_hash, e_definition, e_version) AS e(i, q, x, d, v)
             LEFT JOIN {s}.instances s ON s.instance = e.i
             WHERE CASE WHEN e.q = 0 THEN s.instance IS NOT NULL
@@ -193,20 +204,9 @@ const MIGRATIONS: &[&str] = &[
         r_instance uuid[], r_seq bigint[], r_record text[], r_leaves bytea,
         c_size bigint, c_range bytea, c_next bytea,
         OUT new_size bigint, OUT new_range bytea)
-    LANGUAGE plpgsql AS $fn$
-    DECLARE
-        base bigint;
-        nodes bytea;
-        leaves integer := length(r_leaves) / 32;
-        ones integer := 0;
-        carry bigint;
-        h bytea;
-    BEGIN
-        SELECT l.size, l.compact_range INTO base, nodes FROM {s}.log_head l WHERE l.id = 1 FOR UPDATE;
-        IF NOT FOUND THEN
-            RAISE EXCEPTION 'regula: the log_head row is missing' USING ERRCODE = 'RG001';
-        END IF;
-        IF EXISTS (
+",
+        append_records_head!(),
+        "        IF EXISTS (
             SELECT 1 FROM unnest(e_instance, e_seq, e_hash, e_definition, e_version, e_state)
                 AS e(i, q, x, d, v, st)
             LEFT JOIN {s}.instances s ON s.instance = e.i

@@ -119,7 +119,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use chrono::{DateTime, Datelike, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use regula_core::merkle::{CompactRange, record_leaf};
 use regula_core::store::{
     BatchHead, StorageCheck, StoreProblem, Unavailability, check_batch, check_claims, check_snapshot,
@@ -545,32 +545,7 @@ fn corrupt(place: impl Into<String>, message: impl ToString) -> StoreError {
     }
 }
 
-fn time_text(t: &DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Nanos, true)
-}
-
-/// A head's due time as text, refused outside the years 0 to 9999, where the text
-/// would no longer sort as the time does (the `due_at` index compares text).
-fn due_text(head: &InstanceHead) -> Result<Option<String>, StoreError> {
-    match head.due_at {
-        Some(t) if !(0..=9999).contains(&t.year()) => Err(StoreError::InvalidAppend {
-            instance: head.instance,
-            seq: head.seq,
-            reason: format!("due time {t} is outside the years 0 to 9999 this store keeps"),
-        }),
-        other => Ok(other.as_ref().map(time_text)),
-    }
-}
-
-/// The bound of a `due` query as text comparable with the `due_at` column: past the
-/// year 9999 every stored due time is before it, before the year 0 none is.
-fn due_bound(before: &DateTime<Utc>) -> String {
-    match before.year() {
-        ..0 => String::new(),
-        10000.. => "~".to_owned(),
-        _ => time_text(before),
-    }
-}
+pub(crate) use regula_core::store::columns::{due_bound, due_text, time_text};
 
 fn parse_time(place: &str, text: &str) -> Result<DateTime<Utc>, StoreError> {
     DateTime::parse_from_rfc3339(text)

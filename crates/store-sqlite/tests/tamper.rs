@@ -819,15 +819,7 @@ fn edited_entered_at_and_due_at_are_named_by_verify() {
     set("due_at", None, ids[1]);
     set("due_at", Some("2099-01-01T00:00:00.000000000Z"), ids[2]);
     let report = sample::verify(&store).unwrap();
-    let mut named: Vec<(Uuid, &str)> = report
-        .problems
-        .iter()
-        .filter_map(|p| match p {
-            StoreProblem::HeadDiffers { instance, field, .. } => Some((*instance, *field)),
-            _ => None,
-        })
-        .collect();
-    named.sort();
+    let named = sample::heads_differing(&report);
     let mut expected = vec![(ids[0], "entered_at"), (ids[1], "due_at"), (ids[2], "due_at")];
     expected.sort();
     assert_eq!(named, expected, "{report:?}");

@@ -9,6 +9,7 @@
 //! and a store that has moved on answers [`StoreError::Conflict`], so two writers can
 //! never both extend the same instance.
 
+pub mod columns;
 mod fault;
 mod memory;
 mod repository;
