@@ -338,7 +338,8 @@ pub fn replayer() -> impl Replayer {
     )
 }
 
-/// The instance and field of every [`StoreProblem::HeadDiffers`] in `report`, sorted:
+/// The instance and field of every
+/// [`StoreProblem::HeadDiffers`](regula_core::store::StoreProblem::HeadDiffers) in `report`, sorted:
 /// which derived head columns verification found edited.
 pub fn heads_differing(report: &StoreReport) -> Vec<(uuid::Uuid, &'static str)> {
     let mut found: Vec<_> = report
