@@ -64,6 +64,12 @@ impl Action for Move {
     fn from_parts(name: &str, payload: &serde_json::Value) -> Result<Self, PayloadError> {
         regula_core::action::from_tagged(name, payload)
     }
+    fn encode_payload(&self) -> Result<regula_core::Payload, PayloadError> {
+        regula_core::action::tagged_record_payload(self)
+    }
+    fn from_payload(name: &str, payload: &regula_core::Payload) -> Result<Self, PayloadError> {
+        regula_core::action::from_tagged_record(name, payload)
+    }
 }
 
 /// The data: counts of round trips.

@@ -352,7 +352,7 @@ fn count(court: &Court<AnyStore>, codes: &[String]) -> Vec<String> {
         .iter()
         .flat_map(|code| court.history(code).expect("history"))
         .filter(|r| r.action == "record_opinion")
-        .filter_map(|r| r.payload["opinion"]["author"].as_str().map(str::to_owned))
+        .filter_map(|r| r.payload.to_value()["opinion"]["author"].as_str().map(str::to_owned))
         .collect()
 }
 

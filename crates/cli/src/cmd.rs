@@ -600,6 +600,7 @@ fn migrate(cli: &Cli, out: Out, args: &crate::args::MigrateArgs) -> Result<(), C
         for (code, r) in &migrated {
             let from = r
                 .payload
+                .to_value()
                 .get("from_version")
                 .and_then(serde_json::Value::as_u64)
                 .unwrap_or_default();
@@ -688,7 +689,7 @@ pub(crate) fn rules_log(cli: &Cli, out: Out) -> Result<(), CliError> {
             };
             // The reason of an amendment or extension; what a court-level decision says.
             let list = |key: &str| -> String {
-                r.payload[key]
+                r.payload.to_value()[key]
                     .as_array()
                     .map(|v| {
                         v.iter()
@@ -702,18 +703,18 @@ pub(crate) fn rules_log(cli: &Cli, out: Out) -> Result<(), CliError> {
                 "designate_core" => list("codes"),
                 "extend_deadline" => format!(
                     "{} {} → {}: {}",
-                    r.payload["code"].as_str().unwrap_or_default(),
-                    r.payload["step"].as_str().unwrap_or_default(),
-                    r.payload["due"].as_str().unwrap_or_default(),
-                    r.payload["reason"].as_str().unwrap_or_default()
+                    r.payload.to_value()["code"].as_str().unwrap_or_default(),
+                    r.payload.to_value()["step"].as_str().unwrap_or_default(),
+                    r.payload.to_value()["due"].as_str().unwrap_or_default(),
+                    r.payload.to_value()["reason"].as_str().unwrap_or_default()
                 ),
-                "record_hearing" => r.payload["summary"].as_str().unwrap_or_default().to_owned(),
+                "record_hearing" => r.payload.to_value()["summary"].as_str().unwrap_or_default().to_owned(),
                 "record_work_plan" => format!(
                     "{} {}",
-                    r.payload["department"].as_str().unwrap_or(out.s("全院", "whole court")),
-                    r.payload["year"]
+                    r.payload.to_value()["department"].as_str().unwrap_or(out.s("全院", "whole court")),
+                    r.payload.to_value()["year"]
                 ),
-                _ => r.payload["reason"].as_str().unwrap_or_default().to_owned(),
+                _ => r.payload.to_value()["reason"].as_str().unwrap_or_default().to_owned(),
             };
             vec![
                 r.seq.to_string(),
@@ -865,6 +866,7 @@ fn log(cli: &Cli, out: Out, args: &LogArgs) -> Result<(), CliError> {
                     "{} v{} → v{}",
                     r.definition.name,
                     r.payload
+                        .to_value()
                         .get("from_version")
                         .and_then(serde_json::Value::as_u64)
                         .unwrap_or_default(),

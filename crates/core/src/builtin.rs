@@ -249,6 +249,6 @@ pub fn payload_schema<L: Lifecycle>(action: &str, schema: FieldSchema) -> NamedG
             format!("“{action}”的数据符合规定"),
             format!("the payload of {action} matches its schema"),
         ),
-        check: Arc::new(move |input: &GuardInput<'_, L>| schema_refusal(&owner, &schema, input.payload)),
+        check: Arc::new(move |input: &GuardInput<'_, L>| schema_refusal(&owner, &schema, input.payload_value())),
     }
 }

@@ -6,7 +6,6 @@ use std::fmt;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use serde_json::Value;
 
 use crate::Lifecycle;
 use crate::calendar::CalendarSpan;
@@ -15,6 +14,7 @@ use crate::guard::{Evaluator, GuardCheck, GuardExpr, GuardInput, NamedGuard, Rea
 use crate::instance::Instance;
 use crate::label::Text;
 use crate::lifecycle::{Action, State};
+use crate::payload::Payload;
 use crate::record::{Actor, DefinitionRef, Name};
 
 /// A state of a definition, with its labels.
@@ -1413,7 +1413,7 @@ impl<L: Lifecycle> Definition<L> {
         actor: &Actor,
         role: &str,
         action: &L::Action,
-        payload: &Value,
+        payload: &Payload,
         now: DateTime<Utc>,
     ) -> Decision<L::State> {
         let name = action.name();
@@ -1447,6 +1447,7 @@ impl<L: Lifecycle> Definition<L> {
                 payload,
                 to: &t.to,
                 now,
+                payload_value: std::cell::OnceCell::new(),
             };
             let evaluator = self.evaluator();
             for expr in &t.guards {

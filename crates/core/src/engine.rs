@@ -4,7 +4,6 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use serde_json::Value;
 
 use crate::Lifecycle;
 use crate::clock::{Clock, IdGenerator, RandomIds, SystemClock};
@@ -13,8 +12,9 @@ use crate::guard::Reason;
 use crate::instance::Instance;
 use crate::label::Text;
 use crate::lifecycle::{Action, PayloadError, State};
+use crate::payload::Payload;
 use crate::record::{
-    Actor, AuditRecord, DefinitionRef, Digest, FORMAT_VERSION, Name, Outcome, canonical_payload, name_of,
+    Actor, AuditRecord, DefinitionRef, Digest, FORMAT_VERSION, Name, Outcome, name_of,
 };
 
 /// How far ahead of the writer's clock a record's time may be, and how far behind the
@@ -416,7 +416,7 @@ impl<L: Lifecycle> Engine<L> {
             definition: def.reference().clone(),
             source,
         })?;
-        let payload = canonical_payload(payload).map_err(|e| {
+        let payload = Payload::canonical(&payload).map_err(|e| {
             EngineError::Payload(PayloadError {
                 action: CREATE_ACTION.to_owned(),
                 message: e.to_string(),
@@ -494,13 +494,7 @@ impl<L: Lifecycle> Engine<L> {
         crate::plain_text::check_command(&command.actor, &command.role)?;
         self.check_definition(instance)?;
         let (now, recorded) = self.times(instance, command.effective_at)?;
-        let payload = command.action.payload()?;
-        let payload = canonical_payload(payload).map_err(|e| {
-            EngineError::Payload(PayloadError {
-                action: command.action.name().to_owned(),
-                message: e.to_string(),
-            })
-        })?;
+        let payload = command.action.encode_payload()?;
         let decision = self
             .definition
             .decide(instance, &command.actor, &command.role, &command.action, &payload, now);
@@ -545,7 +539,7 @@ impl<L: Lifecycle> Engine<L> {
     ) -> Result<Decision<L::State>, EngineError> {
         self.check_definition(instance)?;
         let (now, _) = self.times(instance, command.effective_at)?;
-        let payload: Value = command.action.payload()?;
+        let payload = command.action.encode_payload()?;
         Ok(self
             .definition
             .decide(instance, &command.actor, &command.role, &command.action, &payload, now))
@@ -597,7 +591,7 @@ impl<L: Lifecycle> Engine<L> {
             to_version: target.version(),
             state_map: map.clone(),
         })
-        .and_then(|p| canonical_payload(p).map_err(serde::ser::Error::custom))
+        .and_then(|p| Payload::canonical(&p).map_err(serde::ser::Error::custom))
         .map_err(|e| {
             EngineError::Payload(PayloadError {
                 action: MIGRATE_ACTION.to_owned(),

@@ -10,6 +10,7 @@ use serde_json::Value;
 use crate::Lifecycle;
 use crate::instance::Instance;
 use crate::label::Text;
+use crate::payload::Payload;
 use crate::record::Actor;
 
 /// Everything a guard may look at when it judges an attempt.
@@ -26,12 +27,23 @@ pub struct GuardInput<'a, L: Lifecycle> {
     pub role: &'a str,
     /// The action with its payload.
     pub action: &'a L::Action,
-    /// The action's payload as JSON (what the audit record stores).
-    pub payload: &'a Value,
+    /// The action's payload as the audit record stores it; as a JSON value,
+    /// [`payload_value`](GuardInput::payload_value).
+    pub payload: &'a Payload,
     /// The state the transition would lead to.
     pub to: &'a L::State,
     /// The time of the attempt, from the engine's clock.
     pub now: DateTime<Utc>,
+    /// The payload parsed, once, for the guards that ask (most judge the typed action
+    /// and never do).
+    pub(crate) payload_value: std::cell::OnceCell<Value>,
+}
+
+impl<L: Lifecycle> GuardInput<'_, L> {
+    /// The action's payload as a JSON value, parsed on the first call for this attempt.
+    pub fn payload_value(&self) -> &Value {
+        self.payload_value.get_or_init(|| self.payload.to_value())
+    }
 }
 
 /// The check of a named guard: `Ok(())` to let the attempt pass, or the reason it fails.
@@ -459,7 +471,7 @@ impl<L: Lifecycle> Evaluator<'_, L> {
                 }
             }
             GuardExpr::PayloadField(field) => {
-                let present = input.payload.get(field.as_str()).is_some_and(|v| !v.is_null());
+                let present = input.payload_value().get(field.as_str()).is_some_and(|v| !v.is_null());
                 if !present {
                     out.push(Reason::guard(
                         expr.key(),

@@ -212,7 +212,7 @@
 
 pub mod action {
     //! Helpers to implement [`Action`](crate::Action) for serde enums.
-    pub use crate::lifecycle::action::{from_tagged, tagged_payload};
+    pub use crate::lifecycle::action::{from_tagged, from_tagged_record, tagged_payload, tagged_record_payload};
 }
 pub mod builtin;
 pub mod calendar;
@@ -230,6 +230,7 @@ pub mod jcs;
 pub mod label;
 pub mod lifecycle;
 pub mod merkle;
+pub mod payload;
 pub mod plain_text;
 pub mod position;
 pub mod record;
@@ -264,6 +265,7 @@ pub use typed::{Labelled, Row, TypedAction};
 pub use regula_derive::{Action, Role, State};
 
 // For the code the derives generate: the JSON value type of payloads.
+pub use payload::Payload;
 pub use plain_text::PlainTextError;
 pub use record::{
     Actor, AuditRecord, DefinitionRef, Digest, FORMAT_V1, FORMAT_VERSION, Name, Outcome, RecordParseError,

@@ -7,6 +7,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use crate::payload::Payload;
+
 /// Ties together the types of one kind of lifecycle.
 ///
 /// A zero-sized marker type usually implements it:
@@ -67,6 +69,27 @@ pub trait Action: Clone + Debug + Send + Sync + 'static {
 
     /// Rebuilds an action from its name and payload.
     fn from_parts(name: &str, payload: &Value) -> Result<Self, PayloadError>;
+
+    /// The payload as its record holds it: the RFC 8785 text of
+    /// [`payload`](Action::payload), or an error naming a number RFC 8785 cannot write
+    /// exactly. The engine calls this once per attempt; override it to write the text
+    /// without building a [`Value`] first (as the derive does, with
+    /// [`action::tagged_record_payload`]).
+    fn encode_payload(&self) -> Result<Payload, PayloadError> {
+        let value = self.payload()?;
+        Payload::canonical(&value).map_err(|e| PayloadError {
+            action: self.name().to_owned(),
+            message: e.to_string(),
+        })
+    }
+
+    /// Rebuilds an action from its name and the payload its record holds; what replay
+    /// calls for every record. The default parses the payload and calls
+    /// [`from_parts`](Action::from_parts); override it to read the text directly (as
+    /// the derive does, with [`action::from_tagged_record`]). Both must agree.
+    fn from_payload(name: &str, payload: &Payload) -> Result<Self, PayloadError> {
+        Self::from_parts(name, &payload.to_value())
+    }
 }
 
 /// The data an instance carries. Implemented for every type that fits.
@@ -91,6 +114,7 @@ pub mod action {
     use serde_json::{Map, Value};
 
     use super::PayloadError;
+    use crate::payload::Payload;
 
     /// The payload of an adjacently tagged action (`{"action": …, "payload": …}`),
     /// or `null` when the variant has none.
@@ -124,7 +148,10 @@ pub mod action {
         // Fast path (every replayed record runs this): show the deserializer the map
         // `{"action": name, "payload": payload}` without building it or cloning the
         // payload. On any error the general way below decides, so errors read the same.
-        if let Ok(action) = A::deserialize(fast::Tagged { name, payload }) {
+        if let Ok(action) = A::deserialize(fast::Tagged {
+            name,
+            payload: fast::Source::Value(payload),
+        }) {
             return Ok(action);
         }
         let mut map = Map::with_capacity(2);
@@ -136,6 +163,28 @@ pub mod action {
             action: name.to_owned(),
             message: e.to_string(),
         })
+    }
+
+    /// [`tagged_payload`] as its record holds it ([`Action::encode_payload`]).
+    pub fn tagged_record_payload<A: Serialize + super::Action>(action: &A) -> Result<Payload, PayloadError> {
+        let value = tagged_payload(action)?;
+        Payload::canonical(&value).map_err(|e| PayloadError {
+            action: action.name().to_owned(),
+            message: e.to_string(),
+        })
+    }
+
+    /// [`from_tagged`] from the payload as its record holds it
+    /// ([`Action::from_payload`]): read straight from the text, without a [`Value`] in
+    /// between. On any error the general way decides, so errors read the same.
+    pub fn from_tagged_record<A: DeserializeOwned>(name: &str, payload: &Payload) -> Result<A, PayloadError> {
+        if let Ok(action) = A::deserialize(fast::Tagged {
+            name,
+            payload: fast::Source::Text(payload.as_str()),
+        }) {
+            return Ok(action);
+        }
+        from_tagged(name, &payload.to_value())
     }
 
     /// The allocation-free halves of [`tagged_payload`] and [`from_tagged`]. Both only
@@ -270,12 +319,30 @@ pub mod action {
         /// `null`), presented to a deserializer without being built.
         pub(super) struct Tagged<'a> {
             pub(super) name: &'a str,
-            pub(super) payload: &'a Value,
+            pub(super) payload: Source<'a>,
+        }
+
+        /// Where the payload is read from.
+        #[derive(Clone, Copy)]
+        pub(super) enum Source<'a> {
+            /// A JSON value.
+            Value(&'a Value),
+            /// JSON text (a record's payload), read in place.
+            Text(&'a str),
+        }
+
+        impl Source<'_> {
+            fn is_null(&self) -> bool {
+                match self {
+                    Source::Value(v) => v.is_null(),
+                    Source::Text(t) => *t == "null",
+                }
+            }
         }
 
         struct Entries<'a> {
             name: &'a str,
-            payload: &'a Value,
+            payload: Source<'a>,
             /// 0: before `action`; 1: before `payload`; 2: done.
             next: u8,
         }
@@ -297,7 +364,15 @@ pub mod action {
                 self.next += 1;
                 match self.next {
                     1 => seed.deserialize(BorrowedStrDeserializer::<serde_json::Error>::new(self.name)),
-                    _ => seed.deserialize(self.payload),
+                    _ => match self.payload {
+                        Source::Value(v) => seed.deserialize(v),
+                        Source::Text(t) => {
+                            let mut de = serde_json::Deserializer::from_str(t);
+                            let value = seed.deserialize(&mut de)?;
+                            de.end()?;
+                            Ok(value)
+                        }
+                    },
                 }
             }
 

@@ -75,6 +75,7 @@ use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
 
 use crate::guard::Reason;
+use crate::payload::Payload;
 
 /// The format version written into every new record.
 pub const FORMAT_VERSION: u16 = 2;
@@ -295,7 +296,7 @@ pub enum Outcome {
 /// Serialized with serde as JSON that other languages can read: UUIDs as strings,
 /// the time as RFC 3339, digests as hex, and `format` telling the version of this
 /// layout. The hash covers the canonical encoding documented in this module.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AuditRecord {
     /// The layout version, [`FORMAT_VERSION`] for records written by this library.
@@ -326,8 +327,9 @@ pub struct AuditRecord {
     pub role: Name,
     /// The action's name (`create` for the record that creates the instance).
     pub action: Name,
-    /// The action's payload (the initial data for the creating record).
-    pub payload: Value,
+    /// The action's payload (the initial data for the creating record), held as the
+    /// JSON text the record's hash covers.
+    pub payload: Payload,
     /// The state before the attempt.
     pub from: Name,
     /// Accepted, refused, or created.
@@ -343,6 +345,58 @@ pub struct AuditRecord {
     pub prev_hash: Digest,
     /// SHA-256 of this record's canonical encoding.
     pub hash: Digest,
+}
+
+/// The fields of a record as serde reads them: the payload as a JSON value, encoded
+/// into the record's [`Payload`] once the record's format is known.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename = "AuditRecord")]
+struct RecordFields {
+    format: u16,
+    instance: Uuid,
+    seq: u64,
+    id: Uuid,
+    #[serde(with = "rfc3339")]
+    at: DateTime<Utc>,
+    #[serde(default, with = "rfc3339_opt")]
+    recorded_at: Option<DateTime<Utc>>,
+    definition: DefinitionRef,
+    actor: Actor,
+    role: Name,
+    action: Name,
+    payload: Value,
+    from: Name,
+    outcome: Outcome,
+    note: Option<String>,
+    #[serde(default)]
+    rules: Option<Digest>,
+    prev_hash: Digest,
+    hash: Digest,
+}
+
+impl<'de> Deserialize<'de> for AuditRecord {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<AuditRecord, D::Error> {
+        let f = RecordFields::deserialize(deserializer)?;
+        Ok(AuditRecord {
+            payload: Payload::encode(f.format, &f.payload),
+            format: f.format,
+            instance: f.instance,
+            seq: f.seq,
+            id: f.id,
+            at: f.at,
+            recorded_at: f.recorded_at,
+            definition: f.definition,
+            actor: f.actor,
+            role: f.role,
+            action: f.action,
+            from: f.from,
+            outcome: f.outcome,
+            note: f.note,
+            rules: f.rules,
+            prev_hash: f.prev_hash,
+            hash: f.hash,
+        })
+    }
 }
 
 /// A line of text is not a record in its one canonical JSON form.
@@ -419,7 +473,7 @@ impl AuditRecord {
         out.extend_from_slice(b",\"action\":");
         write_json_string(&self.action, out);
         out.extend_from_slice(b",\"payload\":");
-        write_payload(self.format, &self.payload, out);
+        out.extend_from_slice(self.payload.as_str().as_bytes());
         out.extend_from_slice(b",\"from\":");
         write_json_string(&self.from, out);
         out.extend_from_slice(b",\"outcome\":{\"kind\":");
@@ -566,15 +620,10 @@ impl AuditRecord {
         put_opt(out, self.actor.unit.as_deref());
         put_str(out, &self.role);
         put_str(out, &self.action);
-        let start = out.len();
-        out.extend_from_slice(&[0; 4]);
-        if strict && self.format != FORMAT_V1 {
-            crate::jcs::write_jcs(&self.payload, out)?;
-        } else {
-            write_payload(self.format, &self.payload, out);
+        if strict {
+            self.payload.check(self.format)?;
         }
-        let len = u32::try_from(out.len() - start - 4).unwrap_or(u32::MAX);
-        out[start..start + 4].copy_from_slice(&len.to_be_bytes());
+        put_str(out, self.payload.as_str());
         put_str(out, &self.from);
         match &self.outcome {
             Outcome::Created => out.push(0),
@@ -705,22 +754,6 @@ fn put_str(out: &mut Vec<u8>, s: &str) {
 fn put_time(out: &mut Vec<u8>, at: &DateTime<Utc>) {
     out.extend_from_slice(&at.timestamp().to_be_bytes());
     out.extend_from_slice(&at.timestamp_subsec_nanos().to_be_bytes());
-}
-
-/// The payload's canonical JSON in `format`: RFC 8785 from format 2 on. A payload
-/// that RFC 8785 cannot encode exactly (an integer no double holds) is written with
-/// its integers in decimal, so hashing stays total; such a record never verifies
-/// ([`check_payload`]) and the engine never writes one.
-fn write_payload(format: u16, payload: &Value, out: &mut Vec<u8>) {
-    if format == FORMAT_V1 {
-        write_canonical_json(payload, out);
-        return;
-    }
-    let start = out.len();
-    if crate::jcs::write_jcs(payload, out).is_err() {
-        out.truncate(start);
-        write_canonical_json(payload, out);
-    }
 }
 
 /// Checks that a record's payload has one canonical form in the record's format:
@@ -860,7 +893,7 @@ mod tests {
             actor: Actor::new("wang").named("王敏").in_unit("综合办公室"),
             role: "office".into(),
             action: "create".into(),
-            payload: json!({"n": 2.5, "s": "法", "k": [1, null]}),
+            payload: json!({"n": 2.5, "s": "法", "k": [1, null]}).into(),
             from: "draft".into(),
             outcome: Outcome::Created,
             note: None,
@@ -870,9 +903,10 @@ mod tests {
         };
         assert_eq!(r.checked_hash(), Ok(r.compute_hash()));
         // No canonical form in format 2: the error `check_payload` gives.
-        r.payload = json!({"a": [0, {"b": 9007199254740993u64}]});
+        let inexact = json!({"a": [0, {"b": 9007199254740993u64}]});
+        r.payload = inexact.clone().into();
         let refused = r.checked_hash().unwrap_err();
-        assert_eq!(Err(refused), check_payload(r.format, &r.payload));
+        assert_eq!(Err(refused), check_payload(r.format, &inexact));
         // Format 1 has no such rule: its hash as always.
         r.format = FORMAT_V1;
         r.recorded_at = None;

@@ -587,7 +587,7 @@ pub(crate) fn replay_log_observed<L: Lifecycle>(
         }));
     }
     check_times(first, None, options.now).map_err(fail)?;
-    let data = serde_json::from_value(first.payload.clone())
+    let data = first.payload.decode()
         .map_err(|e| fail(VerifyErrorKind::Data { message: e.to_string() }))?;
     let instance = Instance {
         id,
@@ -772,7 +772,7 @@ fn replay_from<L: Lifecycle>(
                         action: record.action.to_string(),
                     }));
                 }
-                let action = L::Action::from_parts(&record.action, &record.payload)
+                let action = L::Action::from_payload(&record.action, &record.payload)
                     .map_err(|e| fail(VerifyErrorKind::Payload(e)))?;
                 if action.name() != record.action {
                     return Err(fail(VerifyErrorKind::Payload(PayloadError {
@@ -818,7 +818,7 @@ fn replay_migration<L: Lifecycle>(
     options: ReplayOptions,
 ) -> Result<(), VerifyErrorKind> {
     let bad = |message: String| VerifyErrorKind::Migration { message };
-    let payload: MigrationPayload = serde_json::from_value(record.payload.clone())
+    let payload: MigrationPayload = record.payload.decode()
         .map_err(|e| bad(format!("the payload is not a migration's: {e}")))?;
     if payload.from_version != current.version() {
         return Err(bad(format!(

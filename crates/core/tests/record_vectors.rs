@@ -28,7 +28,7 @@ fn uuid(s: &str) -> Uuid {
 
 /// A record with its hash computed, its payload in canonical form.
 fn sealed(mut r: AuditRecord) -> AuditRecord {
-    r.payload = canonical_payload(r.payload).unwrap();
+    r.payload.check(r.format).unwrap();
     r.hash = r.compute_hash();
     r
 }
@@ -48,7 +48,7 @@ fn base(seq: u64, prev: Digest) -> AuditRecord {
         actor: Actor::new("wang").named("王敏").in_unit("综合办公室"),
         role: "office".into(),
         action: "create".into(),
-        payload: Value::Null,
+        payload: regula_core::Payload::null(),
         from: "research".into(),
         outcome: Outcome::Created,
         note: None,
@@ -68,7 +68,7 @@ fn cases() -> Vec<(&'static str, &'static str, AuditRecord)> {
                         -9007199254740991i64, 5e-324, 1.7976931348623157e308, 0.09144338512092887],
             "text": "quote \" backslash \\ newline \n tab \t nul \u{0} unit \u{1f} del \u{7f} slash / emoji 😂 sep \u{2028}",
             "keys": {"\u{e000}": 1, "\u{10000}": 2, "a": 3, "B": 4, "ä": 5, "": 6}
-        }),
+        }).into(),
         rules: Some(Digest::of(b"the catalog record")),
         ..base(1, Digest::ZERO)
     });
@@ -78,7 +78,7 @@ fn cases() -> Vec<(&'static str, &'static str, AuditRecord)> {
         actor: Actor::new("li").in_unit("立案庭"),
         role: "department".into(),
         action: "start_drafting".into(),
-        payload: json!({}),
+        payload: json!({}).into(),
         outcome: Outcome::Accepted { to: "drafting".into() },
         note: Some("补录：2023 年 3 月 6 日的会议".into()),
         rules: Some(Digest::of(b"the catalog record")),
@@ -90,7 +90,7 @@ fn cases() -> Vec<(&'static str, &'static str, AuditRecord)> {
         actor: Actor::new("li").in_unit("立案庭"),
         role: "department".into(),
         action: "open_consultation".into(),
-        payload: json!({"draft": {"text": "草案", "procedure": "", "quality": "", "criteria": []}}),
+        payload: json!({"draft": {"text": "草案", "procedure": "", "quality": "", "criteria": []}}).into(),
         from: "drafting".into(),
         outcome: Outcome::Refused {
             reasons: vec![
@@ -114,7 +114,7 @@ fn cases() -> Vec<(&'static str, &'static str, AuditRecord)> {
         actor: Actor::new("li").in_unit("立案庭"),
         role: "department".into(),
         action: "open_consultation".into(),
-        payload: json!({"draft": {"text": "草案全文", "procedure": "程序", "quality": "质量", "criteria": ["按时"]}}),
+        payload: json!({"draft": {"text": "草案全文", "procedure": "程序", "quality": "质量", "criteria": ["按时"]}}).into(),
         from: "drafting".into(),
         outcome: Outcome::Accepted {
             to: "consultation".into(),
@@ -128,7 +128,7 @@ fn cases() -> Vec<(&'static str, &'static str, AuditRecord)> {
         actor: Actor::new("system"),
         role: "office".into(),
         action: "note".into(),
-        payload: json!(null),
+        payload: json!(null).into(),
         from: "consultation".into(),
         outcome: Outcome::Accepted {
             to: "consultation".into(),

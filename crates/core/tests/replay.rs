@@ -92,7 +92,7 @@ fn empty_log() {
 fn changed_content_is_a_hash_mismatch_at_its_record() {
     let def = common::definition();
     let mut records = log();
-    records[2].payload = json!({"reason": "证据充分"});
+    records[2].payload = json!({"reason": "证据充分"}).into();
     let (seq, k) = kind(&def, &records);
     assert_eq!(seq, 3);
     assert!(matches!(k, VerifyErrorKind::HashMismatch { stored, .. } if stored == records[2].hash));
@@ -102,7 +102,7 @@ fn changed_content_is_a_hash_mismatch_at_its_record() {
 fn resealed_forgery_breaks_the_next_link() {
     let def = common::definition();
     let mut records = log();
-    records[1].payload = json!({"summary": "forged"});
+    records[1].payload = json!({"summary": "forged"}).into();
     records[1].hash = records[1].compute_hash();
     let (seq, k) = kind(&def, &records);
     assert_eq!(seq, 3);
@@ -201,7 +201,7 @@ fn a_forged_transition_the_table_does_not_allow() {
     // Signed straight from draft: hashes are valid, the table says no.
     let mut records = log();
     records[1].action = "sign".into();
-    records[1].payload = serde_json::Value::Null;
+    records[1].payload = regula_core::Payload::null();
     records[1].outcome = Outcome::Accepted { to: "signed".into() };
     records.truncate(2);
     reseal(&mut records, 1);
@@ -297,7 +297,7 @@ fn refusal_without_reason() {
 fn undecodable_payload_and_data() {
     let def = common::definition();
     let mut records = log();
-    records[1].payload = json!({"summary": 5});
+    records[1].payload = json!({"summary": 5}).into();
     reseal(&mut records, 1);
     let (seq, k) = kind(&def, &records);
     assert_eq!(seq, 2);
@@ -307,7 +307,7 @@ fn undecodable_payload_and_data() {
     );
 
     let mut records = log();
-    records[0].payload = json!({"case": 1});
+    records[0].payload = json!({"case": 1}).into();
     reseal(&mut records, 0);
     let (seq, k) = kind(&def, &records);
     assert_eq!(seq, 1);
@@ -319,7 +319,7 @@ fn guards_rechecked_on_demand() {
     let def = common::definition();
     // A submission whose summary is blank, accepted by a writer that skipped the guards.
     let mut records = log();
-    records[1].payload = json!({"summary": "  "});
+    records[1].payload = json!({"summary": "  "}).into();
     reseal(&mut records, 1);
     def.replay(&records).unwrap();
     let err = def

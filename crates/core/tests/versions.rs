@@ -629,36 +629,36 @@ fn a_tampered_migration_record_is_detected_even_when_rehashed() {
     assert!(matches!(e.kind, VerifyErrorKind::UnknownState { .. }), "{e}");
     // The mapping changed so that it no longer gives the recorded `to`.
     let e = tampered(&w, &log, at, |r| {
-        r.payload = json!({"from_version": 1, "state_map": {"returned": "review"}, "to_version": 2});
+        r.payload = json!({"from_version": 1, "state_map": {"returned": "review"}, "to_version": 2}).into();
     });
     assert!(matches!(e.kind, VerifyErrorKind::TargetMismatch { .. }), "{e}");
     // The mapping dropped: `returned` has no state in v2.
     let e = tampered(&w, &log, at, |r| {
-        r.payload = json!({"from_version": 1, "state_map": {}, "to_version": 2});
+        r.payload = json!({"from_version": 1, "state_map": {}, "to_version": 2}).into();
     });
     assert!(matches!(e.kind, VerifyErrorKind::Migration { .. }), "{e}");
     // A mapping target v2 lacks.
     let e = tampered(&w, &log, at, |r| {
         r.payload =
-            json!({"from_version": 1, "state_map": {"returned": "draft", "review": "returned"}, "to_version": 2});
+            json!({"from_version": 1, "state_map": {"returned": "draft", "review": "returned"}, "to_version": 2}).into();
     });
     assert!(matches!(e.kind, VerifyErrorKind::Migration { .. }), "{e}");
     // A map that also moves a state v2 still has: a migration is no transition.
     let e = tampered(&w, &log, at, |r| {
-        r.payload = json!({"from_version": 1, "state_map": {"returned": "draft", "review": "draft"}, "to_version": 2});
+        r.payload = json!({"from_version": 1, "state_map": {"returned": "draft", "review": "draft"}, "to_version": 2}).into();
     });
     assert!(matches!(e.kind, VerifyErrorKind::Migration { .. }), "{e}");
     // The payload's versions.
     let e = tampered(&w, &log, at, |r| {
-        r.payload = json!({"from_version": 0, "state_map": {"returned": "draft"}, "to_version": 2});
+        r.payload = json!({"from_version": 0, "state_map": {"returned": "draft"}, "to_version": 2}).into();
     });
     assert!(matches!(e.kind, VerifyErrorKind::Migration { .. }), "{e}");
     let e = tampered(&w, &log, at, |r| {
-        r.payload = json!({"from_version": 1, "state_map": {"returned": "draft"}, "to_version": 3});
+        r.payload = json!({"from_version": 1, "state_map": {"returned": "draft"}, "to_version": 3}).into();
     });
     assert!(matches!(e.kind, VerifyErrorKind::Migration { .. }), "{e}");
     let e = tampered(&w, &log, at, |r| {
-        r.payload = json!({"from_version": 1, "state_map": {"returned": "draft"}, "to_version": 2, "x": 1});
+        r.payload = json!({"from_version": 1, "state_map": {"returned": "draft"}, "to_version": 2, "x": 1}).into();
     });
     assert!(matches!(e.kind, VerifyErrorKind::Migration { .. }), "{e}");
     // The record's version: not newer (v1), or one the set does not have (v3).
@@ -955,7 +955,7 @@ fn the_payload_type_matches_what_the_engine_writes() {
             Migration::new(president(), "president").map(Stage::Returned, Stage::Draft),
         )
         .unwrap();
-    let p: MigrationPayload = serde_json::from_value(rec.payload.clone()).unwrap();
+    let p: MigrationPayload = rec.payload.decode().unwrap();
     assert_eq!(
         p,
         MigrationPayload {

@@ -441,6 +441,15 @@ fn expand(input: &DeriveInput, kind: Kind) -> syn::Result<Tokens> {
                     ) -> ::core::result::Result<Self, #krate::PayloadError> {
                         #krate::action::from_tagged(name, payload)
                     }
+                    fn encode_payload(&self) -> ::core::result::Result<#krate::Payload, #krate::PayloadError> {
+                        #krate::action::tagged_record_payload(self)
+                    }
+                    fn from_payload(
+                        name: &str,
+                        payload: &#krate::Payload,
+                    ) -> ::core::result::Result<Self, #krate::PayloadError> {
+                        #krate::action::from_tagged_record(name, payload)
+                    }
                 }
             }
         }

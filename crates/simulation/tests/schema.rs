@@ -71,7 +71,7 @@ impl Schemas {
                     .get(name)
                     .unwrap_or_else(|| panic!("no schema for {what}")),
             };
-            self.check(payload, &r.payload, &what);
+            self.check(payload, &r.payload.to_value(), &what);
             actions.insert(r.action.to_string());
         }
         actions

@@ -89,6 +89,14 @@ macro_rules! declare_actions {
             fn from_parts(name: &str, payload: &::serde_json::Value) -> Result<Self, ::regula_core::PayloadError> {
                 ::regula_core::action::from_tagged(name, payload)
             }
+
+            fn encode_payload(&self) -> Result<::regula_core::Payload, ::regula_core::PayloadError> {
+                ::regula_core::action::tagged_record_payload(self)
+            }
+
+            fn from_payload(name: &str, payload: &::regula_core::Payload) -> Result<Self, ::regula_core::PayloadError> {
+                ::regula_core::action::from_tagged_record(name, payload)
+            }
         }
     };
 }

@@ -118,12 +118,12 @@ impl CourtAffairs {
             seq: record.seq,
         };
         if matches!(record.outcome, Outcome::Created) {
-            if let Ok(data) = serde_json::from_value::<RulesData>(record.payload.clone()) {
+            if let Ok(data) = record.payload.decode::<RulesData>() {
                 self.designate(data.core, None, decided);
             }
             return;
         }
-        let Ok(action) = RulesAction::from_parts(&record.action, &record.payload) else {
+        let Ok(action) = RulesAction::from_payload(&record.action, &record.payload) else {
             return;
         };
         match &action {

@@ -1572,7 +1572,7 @@ impl<S: Store> Court<S> {
         // The first rules, for the records written before them: found before the scan.
         if let Some(head) = store.list(&InstanceFilter::definition(RULES_DEFINITION))?.first()
             && let Some(created) = store.load(head.instance)?.first()
-            && let Ok(data) = serde_json::from_value::<RulesData>(created.payload.clone())
+            && let Ok(data) = created.payload.decode::<RulesData>()
             && let Ok(catalog) = data.catalog()
         {
             let config = CourtConfig::from_catalog(&catalog);
@@ -1893,9 +1893,9 @@ fn load_rules<S: Store>(store: &S, id: Uuid) -> Result<RulesLog, ServiceError> {
 /// before it (`None` for the creation).
 fn rules_of(record: &AuditRecord, before: Option<RulesData>) -> Result<RulesData, RulesError> {
     let decoded = if record.seq == 1 {
-        serde_json::from_value::<RulesData>(record.payload.clone()).map_err(|e| e.to_string())
+        record.payload.decode::<RulesData>().map_err(|e| e.to_string())
     } else {
-        <RulesAction as regula_core::Action>::from_parts(&record.action, &record.payload)
+        <RulesAction as regula_core::Action>::from_payload(&record.action, &record.payload)
             .map(|action| {
                 let mut data = before.unwrap_or_default();
                 action.apply_to(&mut data);

@@ -128,7 +128,7 @@ fn a_target_past_the_plans_date_is_refused_and_one_before_it_sets_the_due_date()
         .unwrap();
     assert!(!r.is_refused(), "{r:?}");
     assert_eq!(r.role, roles::DEPARTMENT);
-    assert_eq!(r.payload["year"], 2023, "the year of the decision by default");
+    assert_eq!(r.payload.to_value()["year"], 2023, "the year of the decision by default");
     assert_eq!(
         late_codes(&court, "build-all", end_of_day(date(2023, 7, 1), w.config.timezone)),
         vec![CODE]
@@ -465,7 +465,7 @@ fn the_offices_plan_for_the_whole_court_targets_any_standard() {
     assert!(r.is_refused(), "{r:?}");
     let r = court.record_work_plan(&w.office(), None, None, &example, None).unwrap();
     assert!(!r.is_refused(), "{r:?}");
-    assert!(r.payload.get("department").is_none(), "{}", r.payload);
+    assert!(r.payload.to_value().get("department").is_none(), "{}", r.payload);
     assert_eq!(court.affairs().work_plans[0].department, None);
     assert_eq!(court.work_plan().targets.len(), 3);
 }

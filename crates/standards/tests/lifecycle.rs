@@ -245,9 +245,9 @@ fn research_to_consolidated_through_one_revision() {
     }
     // Actors carry their department; the payload of the publish records is the number.
     assert_eq!(log[1].actor.unit.as_deref(), Some("立案庭"));
-    assert_eq!(log[9].payload["document_number"], "红林法〔2023〕15号");
-    assert_eq!(log[28].payload["document_number"], "红林法〔2023〕31号");
-    assert_eq!(log[13].payload["cause"]["kind"], "finding");
+    assert_eq!(log[9].payload.to_value()["document_number"], "红林法〔2023〕15号");
+    assert_eq!(log[28].payload.to_value()["document_number"], "红林法〔2023〕31号");
+    assert_eq!(log[13].payload.to_value()["cause"]["kind"], "finding");
 
     // State and data.
     assert_eq!(s.state(), &Stage::Consolidated);
@@ -326,6 +326,8 @@ fn research_to_consolidated_through_one_revision() {
 
     // Tampering with any record breaks verification.
     let mut tampered = log.clone();
-    tampered[9].payload["document_number"] = "红林法〔2023〕99号".into();
+    let mut payload = tampered[9].payload.to_value();
+    payload["document_number"] = "红林法〔2023〕99号".into();
+    tampered[9].payload = payload.into();
     assert!(def.verify(&tampered).is_err());
 }

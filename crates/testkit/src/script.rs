@@ -167,7 +167,7 @@ impl fmt::Display for TraceEntry {
         let payload = if r.payload.is_null() {
             String::new()
         } else {
-            format!(" {}", canonical_json(&r.payload))
+            format!(" {}", canonical_json(&r.payload.to_value()))
         };
         if matches!(r.outcome, Outcome::Created) {
             return write!(
