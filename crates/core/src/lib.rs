@@ -227,6 +227,7 @@ pub mod fields;
 pub mod guard;
 pub mod instance;
 pub mod jcs;
+mod jcs_writer;
 pub mod label;
 pub mod lifecycle;
 pub mod merkle;

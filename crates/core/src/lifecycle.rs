@@ -167,6 +167,18 @@ pub mod action {
 
     /// [`tagged_payload`] as its record holds it ([`Action::encode_payload`]).
     pub fn tagged_record_payload<A: Serialize + super::Action>(action: &A) -> Result<Payload, PayloadError> {
+        // Fast path (every transition runs this): the `payload` field written as
+        // RFC 8785 text straight from the typed value. Any shape it leaves alone goes
+        // the general way through a `Value`, which gives the text and the errors.
+        let fast = crate::record::with_scratch(|buf| {
+            action
+                .serialize(fast::TextOnly { out: buf })
+                .ok()
+                .map(|()| Payload::from_canonical_text(buf))
+        });
+        if let Some(payload) = fast {
+            return Ok(payload);
+        }
         let value = tagged_payload(action)?;
         Payload::canonical(&value).map_err(|e| PayloadError {
             action: action.name().to_owned(),
@@ -315,6 +327,111 @@ pub mod action {
             }
         }
 
+        /// A serializer that accepts only a struct (what an adjacently tagged enum
+        /// serializes as) and writes its `payload` field as RFC 8785 text to `out`
+        /// (`null` when there is none), without a `Value` in between.
+        pub(super) struct TextOnly<'a> {
+            pub(super) out: &'a mut Vec<u8>,
+        }
+
+        /// Writes the `payload` field; checks the others serialize, as the general
+        /// path would.
+        pub(super) struct TextFields<'a> {
+            out: &'a mut Vec<u8>,
+            seen: bool,
+        }
+
+        impl SerializeStruct for TextFields<'_> {
+            type Ok = ();
+            type Error = GiveUp;
+
+            fn serialize_field<T: ?Sized + Serialize>(&mut self, key: &'static str, value: &T) -> Result<(), GiveUp> {
+                if key == "payload" {
+                    if self.seen {
+                        return Err(GiveUp);
+                    }
+                    self.seen = true;
+                    crate::jcs_writer::write(value, self.out).map_err(|_| GiveUp)?;
+                } else {
+                    value
+                        .serialize(&mut serde_json::Serializer::new(std::io::sink()))
+                        .map_err(|_| GiveUp)?;
+                }
+                Ok(())
+            }
+
+            fn end(self) -> Result<(), GiveUp> {
+                if !self.seen {
+                    self.out.extend_from_slice(b"null");
+                }
+                Ok(())
+            }
+        }
+
+        impl<'a> ser::Serializer for TextOnly<'a> {
+            type Ok = ();
+            type Error = GiveUp;
+            type SerializeSeq = Impossible<(), GiveUp>;
+            type SerializeTuple = Impossible<(), GiveUp>;
+            type SerializeTupleStruct = Impossible<(), GiveUp>;
+            type SerializeTupleVariant = Impossible<(), GiveUp>;
+            type SerializeMap = Impossible<(), GiveUp>;
+            type SerializeStruct = TextFields<'a>;
+            type SerializeStructVariant = Impossible<(), GiveUp>;
+
+            fn serialize_struct(self, _: &'static str, _: usize) -> Result<TextFields<'a>, GiveUp> {
+                Ok(TextFields {
+                    out: self.out,
+                    seen: false,
+                })
+            }
+
+            give_up! {
+                serialize_bool(bool) -> ();
+                serialize_i8(i8) -> ();
+                serialize_i16(i16) -> ();
+                serialize_i32(i32) -> ();
+                serialize_i64(i64) -> ();
+                serialize_u8(u8) -> ();
+                serialize_u16(u16) -> ();
+                serialize_u32(u32) -> ();
+                serialize_u64(u64) -> ();
+                serialize_f32(f32) -> ();
+                serialize_f64(f64) -> ();
+                serialize_char(char) -> ();
+                serialize_str(&str) -> ();
+                serialize_bytes(&[u8]) -> ();
+                serialize_none() -> ();
+                serialize_unit() -> ();
+                serialize_unit_struct(&'static str) -> ();
+                serialize_unit_variant(&'static str, u32, &'static str) -> ();
+                serialize_seq(Option<usize>) -> Self::SerializeSeq;
+                serialize_tuple(usize) -> Self::SerializeTuple;
+                serialize_tuple_struct(&'static str, usize) -> Self::SerializeTupleStruct;
+                serialize_tuple_variant(&'static str, u32, &'static str, usize) -> Self::SerializeTupleVariant;
+                serialize_map(Option<usize>) -> Self::SerializeMap;
+                serialize_struct_variant(&'static str, u32, &'static str, usize) -> Self::SerializeStructVariant;
+            }
+
+            fn serialize_some<T: ?Sized + Serialize>(self, _: &T) -> Result<(), GiveUp> {
+                Err(GiveUp)
+            }
+
+            fn serialize_newtype_struct<T: ?Sized + Serialize>(self, _: &'static str, _: &T) -> Result<(), GiveUp> {
+                Err(GiveUp)
+            }
+
+            fn serialize_newtype_variant<T: ?Sized + Serialize>(
+                self,
+                _: &'static str,
+                _: u32,
+                _: &'static str,
+                _: &T,
+            ) -> Result<(), GiveUp> {
+                Err(GiveUp)
+            }
+        }
+
         /// The map `{"action": name, "payload": payload}` (no `payload` entry when it is
         /// `null`), presented to a deserializer without being built.
         pub(super) struct Tagged<'a> {
@@ -406,7 +523,8 @@ mod tests {
     use serde::{Deserialize, Serialize};
     use serde_json::{Value, json};
 
-    use super::action::{from_tagged, tagged_payload};
+    use super::action::{from_tagged, from_tagged_record, tagged_payload, tagged_record_payload};
+    use crate::payload::Payload;
 
     #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
     #[serde(tag = "action", content = "payload", rename_all = "snake_case")]
@@ -415,6 +533,23 @@ mod tests {
         Note(String),
         Pair(u8, Option<bool>),
         Close,
+    }
+
+    impl super::Action for Step {
+        fn name(&self) -> &str {
+            match self {
+                Step::Submit { .. } => "submit",
+                Step::Note(_) => "note",
+                Step::Pair(..) => "pair",
+                Step::Close => "close",
+            }
+        }
+        fn payload(&self) -> Result<Value, super::PayloadError> {
+            tagged_payload(self)
+        }
+        fn from_parts(name: &str, payload: &Value) -> Result<Self, super::PayloadError> {
+            from_tagged(name, payload)
+        }
     }
 
     /// A plain struct: no tag, maybe a `payload` field.
@@ -460,6 +595,10 @@ mod tests {
             let back: Step = from_tagged(&name, &p).unwrap();
             assert_eq!(&back, s);
             assert_eq!(slow_from::<Step>(&name, &p).as_ref(), Some(s));
+            // As records hold it: straight to and from the text, as the general path.
+            let text = tagged_record_payload(s).unwrap();
+            assert_eq!(text, Payload::canonical(&p).unwrap(), "{s:?}");
+            assert_eq!(&from_tagged_record::<Step>(&name, &text).unwrap(), s);
         }
         let plain = Plain {
             payload: vec![1, -2],
@@ -494,6 +633,11 @@ mod tests {
                 }
                 let slow = serde_json::from_value::<Step>(Value::Object(map)).unwrap_err();
                 assert_eq!(e.message, slow.to_string());
+                // Read from a record's text: the same error.
+                let from_text = from_tagged_record::<Step>(name, &Payload::from(&payload)).unwrap_err();
+                assert_eq!(from_text, e);
+            } else {
+                assert!(from_tagged_record::<Step>(name, &Payload::from(&payload)).is_ok());
             }
         }
     }

@@ -119,6 +119,15 @@ impl Payload {
         }
         crate::jcs::check_numbers(&self.to_value()).map(|_| ())
     }
+
+    /// Made from text that is already the RFC 8785 form of a value (what
+    /// `crate::jcs_writer` writes).
+    pub(crate) fn from_canonical_text(text: &[u8]) -> Payload {
+        Payload {
+            text: text_of(text),
+            exact: true,
+        }
+    }
 }
 
 /// The written bytes as a [`Name`]: they are whole UTF-8 characters and ASCII
