@@ -24,7 +24,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "case_number_format",
         Text::new("案号须形如（年份）……号", "the case number must look like (YYYY)…号"),
         |input| {
-            let n = input.payload_value().get("case_number").and_then(|v| v.as_str()).unwrap_or("");
+            let n = input
+                .payload_value()
+                .get("case_number")
+                .and_then(|v| v.as_str())
+                .unwrap_or("");
             if n.starts_with('(') && n.ends_with('号') {
                 Ok(())
             } else {

@@ -69,7 +69,6 @@ pub fn run(report: &mut Report, quick: bool) {
             black_box(rec);
         }
     });
-    if std::env::var_os("PROFILE_ONLY").is_some() { return; }
     let matched = measure::rate(reps, n * 10, |n| {
         let mut state = Side::Drafting;
         for i in 0..n {

@@ -711,7 +711,9 @@ pub(crate) fn rules_log(cli: &Cli, out: Out) -> Result<(), CliError> {
                 "record_hearing" => r.payload.to_value()["summary"].as_str().unwrap_or_default().to_owned(),
                 "record_work_plan" => format!(
                     "{} {}",
-                    r.payload.to_value()["department"].as_str().unwrap_or(out.s("全院", "whole court")),
+                    r.payload.to_value()["department"]
+                        .as_str()
+                        .unwrap_or(out.s("全院", "whole court")),
                     r.payload.to_value()["year"]
                 ),
                 _ => r.payload.to_value()["reason"].as_str().unwrap_or_default().to_owned(),

@@ -13,9 +13,7 @@ use crate::instance::Instance;
 use crate::label::Text;
 use crate::lifecycle::{Action, PayloadError, State};
 use crate::payload::Payload;
-use crate::record::{
-    Actor, AuditRecord, DefinitionRef, Digest, FORMAT_VERSION, Name, Outcome, name_of,
-};
+use crate::record::{Actor, AuditRecord, DefinitionRef, Digest, FORMAT_VERSION, Name, Outcome, name_of};
 
 /// How far ahead of the writer's clock a record's time may be, and how far behind the
 /// previous record's writing time a writer's clock may be: clocks of servers sharing

@@ -454,14 +454,18 @@ mod tests {
     }
 
     fn inner() -> impl Strategy<Value = Inner> {
-        (any::<Option<bool>>(), prop::collection::vec(any::<i32>(), 0..4), any::<u8>(), any::<char>()).prop_map(
-            |(zeta, alpha, private_use, astral)| Inner {
+        (
+            any::<Option<bool>>(),
+            prop::collection::vec(any::<i32>(), 0..4),
+            any::<u8>(),
+            any::<char>(),
+        )
+            .prop_map(|(zeta, alpha, private_use, astral)| Inner {
                 zeta,
                 alpha,
                 private_use,
                 astral,
-            },
-        )
+            })
     }
 
     fn kind() -> impl Strategy<Value = Kind> {
@@ -478,7 +482,13 @@ mod tests {
         (
             prop_oneof![0..(1u64 << 53), any::<u64>()],
             prop_oneof![-(1i64 << 52)..(1i64 << 52), any::<i64>()],
-            prop_oneof![-1e30..1e30, any::<f64>(), Just(-0.0), Just(1e21), Just(2.0f64.powi(-25))],
+            prop_oneof![
+                -1e30..1e30,
+                any::<f64>(),
+                Just(-0.0),
+                Just(1e21),
+                Just(2.0f64.powi(-25))
+            ],
         )
     }
 

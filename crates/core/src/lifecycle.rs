@@ -165,7 +165,7 @@ pub mod action {
         })
     }
 
-    /// [`tagged_payload`] as its record holds it ([`Action::encode_payload`]).
+    /// [`tagged_payload`] as its record holds it ([`Action::encode_payload`](crate::Action::encode_payload)).
     pub fn tagged_record_payload<A: Serialize + super::Action>(action: &A) -> Result<Payload, PayloadError> {
         // Fast path (every transition runs this): the `payload` field written as
         // RFC 8785 text straight from the typed value. Any shape it leaves alone goes
@@ -187,7 +187,7 @@ pub mod action {
     }
 
     /// [`from_tagged`] from the payload as its record holds it
-    /// ([`Action::from_payload`]): read straight from the text, without a [`Value`] in
+    /// ([`Action::from_payload`](crate::Action::from_payload)): read straight from the text, without a [`Value`] in
     /// between. On any error the general way decides, so errors read the same.
     pub fn from_tagged_record<A: DeserializeOwned>(name: &str, payload: &Payload) -> Result<A, PayloadError> {
         if let Ok(action) = A::deserialize(fast::Tagged {

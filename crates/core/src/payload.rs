@@ -133,7 +133,10 @@ impl Payload {
 /// The written bytes as a [`Name`]: they are whole UTF-8 characters and ASCII
 /// punctuation, as every writer of this crate produces.
 fn text_of(bytes: &[u8]) -> Name {
-    Name::new(String::from_utf8_lossy(bytes))
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Name::new(text),
+        Err(_) => Name::new(String::from_utf8_lossy(bytes)),
+    }
 }
 
 impl Default for Payload {

@@ -31,6 +31,9 @@
 //! where **str** is a u32 big-endian byte length followed by the UTF-8 bytes, and
 //! **opt str** is the byte `0` for none or `1` followed by a str.
 //!
+//! A record holds its payload already in that form ([`Payload`]), so hashing a record
+//! copies its payload's text rather than encoding it again.
+//!
 //! `rules` is the hash of the configuration record whose rules the decision was made
 //! under, for a definition whose parameters (a court's consultation period, its
 //! members, …) are themselves recorded in the log; a verifier re-checks the decision
@@ -329,6 +332,8 @@ pub struct AuditRecord {
     pub action: Name,
     /// The action's payload (the initial data for the creating record), held as the
     /// JSON text the record's hash covers.
+    // The schema describes the JSON value, not how Rust holds it.
+    #[schemars(description = "The action's payload (the initial data for the creating record).")]
     pub payload: Payload,
     /// The state before the attempt.
     pub from: Name,

@@ -587,7 +587,9 @@ pub(crate) fn replay_log_observed<L: Lifecycle>(
         }));
     }
     check_times(first, None, options.now).map_err(fail)?;
-    let data = first.payload.decode()
+    let data = first
+        .payload
+        .decode()
         .map_err(|e| fail(VerifyErrorKind::Data { message: e.to_string() }))?;
     let instance = Instance {
         id,
@@ -818,7 +820,9 @@ fn replay_migration<L: Lifecycle>(
     options: ReplayOptions,
 ) -> Result<(), VerifyErrorKind> {
     let bad = |message: String| VerifyErrorKind::Migration { message };
-    let payload: MigrationPayload = record.payload.decode()
+    let payload: MigrationPayload = record
+        .payload
+        .decode()
         .map_err(|e| bad(format!("the payload is not a migration's: {e}")))?;
     if payload.from_version != current.version() {
         return Err(bad(format!(

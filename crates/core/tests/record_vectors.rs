@@ -114,7 +114,8 @@ fn cases() -> Vec<(&'static str, &'static str, AuditRecord)> {
         actor: Actor::new("li").in_unit("立案庭"),
         role: "department".into(),
         action: "open_consultation".into(),
-        payload: json!({"draft": {"text": "草案全文", "procedure": "程序", "quality": "质量", "criteria": ["按时"]}}).into(),
+        payload: json!({"draft": {"text": "草案全文", "procedure": "程序", "quality": "质量", "criteria": ["按时"]}})
+            .into(),
         from: "drafting".into(),
         outcome: Outcome::Accepted {
             to: "consultation".into(),

@@ -17,7 +17,11 @@ fn registry() -> Registry {
         "case_number_format",
         Text::new("案号格式须为（年份）字号", "the case number must look like (YYYY)…号"),
         |input| {
-            let n = input.payload_value().get("case_number").and_then(|v| v.as_str()).unwrap_or("");
+            let n = input
+                .payload_value()
+                .get("case_number")
+                .and_then(|v| v.as_str())
+                .unwrap_or("");
             if n.starts_with('(') && n.ends_with('号') {
                 Ok(())
             } else {

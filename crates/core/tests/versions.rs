@@ -640,12 +640,14 @@ fn a_tampered_migration_record_is_detected_even_when_rehashed() {
     // A mapping target v2 lacks.
     let e = tampered(&w, &log, at, |r| {
         r.payload =
-            json!({"from_version": 1, "state_map": {"returned": "draft", "review": "returned"}, "to_version": 2}).into();
+            json!({"from_version": 1, "state_map": {"returned": "draft", "review": "returned"}, "to_version": 2})
+                .into();
     });
     assert!(matches!(e.kind, VerifyErrorKind::Migration { .. }), "{e}");
     // A map that also moves a state v2 still has: a migration is no transition.
     let e = tampered(&w, &log, at, |r| {
-        r.payload = json!({"from_version": 1, "state_map": {"returned": "draft", "review": "draft"}, "to_version": 2}).into();
+        r.payload =
+            json!({"from_version": 1, "state_map": {"returned": "draft", "review": "draft"}, "to_version": 2}).into();
     });
     assert!(matches!(e.kind, VerifyErrorKind::Migration { .. }), "{e}");
     // The payload's versions.

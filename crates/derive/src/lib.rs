@@ -122,6 +122,10 @@ pub fn derive_role(input: TokenStream) -> TokenStream {
 
 /// Derives `Action` and `TypedAction` for a serde-tagged payload enum, and generates
 /// its kind enum (`<Name>Kind`, one unit variant per variant) with `Labelled`.
+///
+/// The payload goes between the typed action and its record's text directly
+/// (`action::tagged_record_payload`, `action::from_tagged_record`), and as a JSON value
+/// for callers who want one (`action::tagged_payload`, `action::from_tagged`).
 #[proc_macro_derive(Action, attributes(regula))]
 pub fn derive_action(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);

@@ -128,7 +128,11 @@ fn a_target_past_the_plans_date_is_refused_and_one_before_it_sets_the_due_date()
         .unwrap();
     assert!(!r.is_refused(), "{r:?}");
     assert_eq!(r.role, roles::DEPARTMENT);
-    assert_eq!(r.payload.to_value()["year"], 2023, "the year of the decision by default");
+    assert_eq!(
+        r.payload.to_value()["year"],
+        2023,
+        "the year of the decision by default"
+    );
     assert_eq!(
         late_codes(&court, "build-all", end_of_day(date(2023, 7, 1), w.config.timezone)),
         vec![CODE]

@@ -300,7 +300,11 @@ fn a_standards_log_and_data_match_their_schemas() {
     let w = World::new();
     let (s, log) = w.to_consultation("ADJ-01-08");
     let created = log.first().unwrap();
-    assert_valid(&named("StandardData"), &created.payload.to_value(), "a standard's initial data");
+    assert_valid(
+        &named("StandardData"),
+        &created.payload.to_value(),
+        "a standard's initial data",
+    );
     assert_valid(
         &named("StandardData"),
         &serde_json::to_value(s.data()).unwrap(),
@@ -338,7 +342,11 @@ fn a_courts_decisions_and_hearings_match_their_schemas() {
     assert!(!r.is_refused(), "{r:?}");
     let records = court.rules_history().unwrap();
     assert!(records.len() >= 2);
-    assert_valid(&named("RulesData"), &records[0].payload.to_value(), "the rules log's initial data");
+    assert_valid(
+        &named("RulesData"),
+        &records[0].payload.to_value(),
+        "the rules log's initial data",
+    );
     for r in &records[1..] {
         assert_valid(&payload_schema(&r.action).unwrap(), &r.payload.to_value(), &r.action);
     }

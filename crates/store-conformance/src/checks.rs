@@ -128,7 +128,10 @@ pub fn round_trip<S: Store>(make: &dyn Fn() -> S) {
         assert_eq!(serde_json::to_value(a).unwrap(), serde_json::to_value(b).unwrap());
         assert_eq!(a.compute_hash(), b.hash);
     }
-    assert_eq!(loaded[0].payload.to_value()["title"], "张三诉李四 \"合同\" \\ 纠纷\n第二行\u{1}");
+    assert_eq!(
+        loaded[0].payload.to_value()["title"],
+        "张三诉李四 \"合同\" \\ 纠纷\n第二行\u{1}"
+    );
     assert_eq!(loaded[0].note.as_deref(), Some("立案备注 note"));
     assert_eq!(loaded[0].actor, clerk());
     assert_eq!(loaded[2].payload.to_value()["weight"].as_f64(), Some(0.1));

@@ -842,11 +842,7 @@ impl PostgresStore {
         for a in batch {
             for r in a.records {
                 let position = to_i64(a.instance, range.size(), "position")?;
-                jsons.push(serde_json::to_string(r).map_err(|e| StoreError::InvalidAppend {
-                    instance: a.instance,
-                    seq: r.seq,
-                    reason: format!("the record does not serialize: {e}"),
-                })?);
+                jsons.push(r.to_json());
                 positions.push(position);
                 instances.push(a.instance);
                 seqs.push(to_i64(a.instance, r.seq, "sequence number")?);
@@ -1028,13 +1024,7 @@ impl PostgresStore {
             for r in a.records {
                 columns.record_instance.push(a.instance);
                 columns.record_seq.push(to_i64(a.instance, r.seq, "sequence number")?);
-                columns
-                    .record_json
-                    .push(serde_json::to_string(r).map_err(|e| StoreError::InvalidAppend {
-                        instance: a.instance,
-                        seq: r.seq,
-                        reason: format!("the record does not serialize: {e}"),
-                    })?);
+                columns.record_json.push(r.to_json());
                 let leaf = record_leaf(r);
                 columns.leaves.extend_from_slice(&leaf.0);
                 if let Some(next) = &mut next {

@@ -793,11 +793,7 @@ impl SqliteStore {
                 let instance = a.instance.to_string();
                 for r in a.records {
                     let position = to_i64(a.instance, range.size(), "position")?;
-                    let json = serde_json::to_string(r).map_err(|e| StoreError::InvalidAppend {
-                        instance: a.instance,
-                        seq: r.seq,
-                        reason: format!("the record does not serialize: {e}"),
-                    })?;
+                    let json = r.to_json();
                     insert
                         .execute(params![
                             position,
