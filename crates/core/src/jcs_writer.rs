@@ -430,12 +430,21 @@ mod tests {
         astral: char,
     }
 
+    /// Fields declared in key order: written in place, nothing moved.
+    #[derive(Clone, Debug, Serialize)]
+    struct InOrder {
+        a: String,
+        b: Option<i32>,
+        c: Vec<bool>,
+    }
+
     #[derive(Clone, Debug, Serialize)]
     enum Kind {
         Unit,
         Wrapped(String),
         Pair(u16, f64),
         Record { b: i64, a: String },
+        Sorted(InOrder),
     }
 
     #[derive(Clone, Debug, Serialize)]
@@ -474,6 +483,8 @@ mod tests {
             any::<String>().prop_map(Kind::Wrapped),
             (any::<u16>(), any::<f64>()).prop_map(|(a, b)| Kind::Pair(a, b)),
             (any::<i64>(), any::<String>()).prop_map(|(b, a)| Kind::Record { b, a }),
+            (any::<String>(), any::<Option<i32>>(), prop::collection::vec(any::<bool>(), 0..3))
+                .prop_map(|(a, b, c)| Kind::Sorted(InOrder { a, b, c })),
         ]
     }
 
@@ -549,5 +560,15 @@ mod tests {
         assert!(direct(&(1u64 << 53)).is_err());
         assert_eq!(direct(&((1u64 << 53) - 1)).unwrap(), "9007199254740991");
         assert_eq!(direct(&-0.0f64).unwrap(), "0");
+        let in_order = InOrder {
+            a: "x".into(),
+            b: None,
+            c: vec![true],
+        };
+        assert_eq!(direct(&in_order).unwrap(), r#"{"a":"x","b":null,"c":[true]}"#);
+        assert_eq!(
+            direct(&Kind::Record { b: -1, a: "y".into() }).unwrap(),
+            r#"{"Record":{"a":"y","b":-1}}"#
+        );
     }
 }
