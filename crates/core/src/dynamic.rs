@@ -221,7 +221,7 @@
 //! given, the duration is zero or ambiguous, the state to leave is terminal, or no row
 //! takes the action from the states it runs in.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
@@ -876,25 +876,26 @@ fn no_way_out(def: &Definition<Dynamic>, state_span: &HashMap<String, usize>) ->
     if terminals.is_empty() {
         return Vec::new();
     }
-    let mut reaches: HashMap<&DynState, bool> = def.states().iter().map(|s| (&s.state, false)).collect();
-    for t in terminals {
-        reaches.insert(t, true);
+    // Walk the table backwards from the terminal states, once: every state reached
+    // can reach a terminal. (Growing the set pass by pass over the table took one pass
+    // per state of a long chain: minutes for 100,000 states.)
+    let mut earlier: HashMap<&DynState, Vec<&DynState>> = HashMap::new();
+    for t in def.transitions() {
+        earlier.entry(&t.to).or_default().push(&t.from);
     }
-    // Grow the set of states that reach a terminal until it stops growing.
-    let mut changed = true;
-    while changed {
-        changed = false;
-        for t in def.transitions() {
-            if reaches.get(&t.to).copied().unwrap_or(false) && !reaches.get(&t.from).copied().unwrap_or(true) {
-                reaches.insert(&t.from, true);
-                changed = true;
+    let mut reaches: HashSet<&DynState> = terminals.iter().copied().collect();
+    let mut queue: Vec<&DynState> = terminals;
+    while let Some(state) = queue.pop() {
+        for &from in earlier.get(state).map_or(&[][..], Vec::as_slice) {
+            if reaches.insert(from) {
+                queue.push(from);
             }
         }
     }
     let stuck: Vec<String> = def
         .states()
         .iter()
-        .filter(|s| !reaches.get(&s.state).copied().unwrap_or(true))
+        .filter(|s| !reaches.contains(&s.state))
         .map(|s| s.state.to_string())
         .collect();
     match stuck.first() {

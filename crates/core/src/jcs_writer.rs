@@ -483,7 +483,11 @@ mod tests {
             any::<String>().prop_map(Kind::Wrapped),
             (any::<u16>(), any::<f64>()).prop_map(|(a, b)| Kind::Pair(a, b)),
             (any::<i64>(), any::<String>()).prop_map(|(b, a)| Kind::Record { b, a }),
-            (any::<String>(), any::<Option<i32>>(), prop::collection::vec(any::<bool>(), 0..3))
+            (
+                any::<String>(),
+                any::<Option<i32>>(),
+                prop::collection::vec(any::<bool>(), 0..3)
+            )
                 .prop_map(|(a, b, c)| Kind::Sorted(InOrder { a, b, c })),
         ]
     }

@@ -331,7 +331,9 @@ pub struct AuditRecord {
     /// The action's name (`create` for the record that creates the instance).
     pub action: Name,
     /// The action's payload (the initial data for the creating record), held as the
-    /// JSON text the record's hash covers.
+    /// JSON text the record's hash covers, in this record's format: a record read or
+    /// made by this library always has it so; one built by hand in format 1 needs
+    /// [`Payload::encode`]`(FORMAT_V1, …)`.
     // The schema describes the JSON value, not how Rust holds it.
     #[schemars(description = "The action's payload (the initial data for the creating record).")]
     pub payload: Payload,

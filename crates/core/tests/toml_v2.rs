@@ -971,3 +971,90 @@ fn deadline_errors_name_the_place_and_suggest() {
     let src = with_deadline("name = \"d\"\nleave = \"held\"\nwithin = \"1 month\"");
     assert!(error(&src).2.contains("label"), "{}", error(&src).2);
 }
+
+/// A definition file of states `s0`…`s{n-1}` and the terminal `end`, one row per edge
+/// (`to == n` is `end`).
+fn graph_file(n: usize, edges: &[(usize, usize)]) -> String {
+    let mut src =
+        String::from("format = 2\nname = \"graph\"\nversion = 1\ninitial = \"s0\"\nterminal = [\"end\"]\n\n[states]\n");
+    for i in 0..n {
+        src += &format!("s{i} = {{ zh = \"状态{i}\", en = \"State {i}\" }}\n");
+    }
+    src += "end = { zh = \"终\", en = \"End\" }\n\n[actions]\n";
+    for k in 0..edges.len() {
+        src += &format!("a{k} = {{ zh = \"动作{k}\", en = \"Action {k}\" }}\n");
+    }
+    src += "\n[roles]\nclerk = { zh = \"书记员\", en = \"Clerk\" }\n";
+    for (k, &(from, to)) in edges.iter().enumerate() {
+        let to = if to == n { "end".to_owned() } else { format!("s{to}") };
+        src +=
+            &format!("\n[[transitions]]\nfrom = \"s{from}\"\naction = \"a{k}\"\nto = \"{to}\"\nroles = [\"clerk\"]\n");
+    }
+    src
+}
+
+/// Graphs the loader accepts (every state reached from the initial one, every
+/// non-terminal state left by some row, `end` reached): a spine `s0 → s1 → …`, one row
+/// from a random state to `end`, one more row out of every state, and random rows.
+fn graphs() -> impl proptest::strategy::Strategy<Value = (usize, Vec<(usize, usize)>)> {
+    use proptest::prelude::*;
+    (1usize..12).prop_flat_map(|n| {
+        (
+            Just(n),
+            0..n,
+            proptest::collection::vec(0..=n, n),
+            proptest::collection::vec((0..n, 0..=n), 0..24),
+        )
+            .prop_map(|(n, exit, outs, random)| {
+                let mut edges: Vec<(usize, usize)> = (1..n).map(|i| (i - 1, i)).collect();
+                edges.push((exit, n));
+                // A row back to the same state leaves nothing: it goes to `end` instead.
+                edges.extend(
+                    outs.into_iter()
+                        .enumerate()
+                        .map(|(i, to)| (i, if to == i { n } else { to })),
+                );
+                edges.extend(random);
+                (n, edges)
+            })
+    })
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// The "no way out" warning names exactly the states from which no path of rows
+    /// reaches a terminal state, by an independent model: relaxing the rows until
+    /// nothing changes.
+    #[test]
+    fn no_way_out_names_the_states_that_cannot_finish(
+        (n, edges) in graphs()
+    ) {
+        let mut reaches = vec![false; n + 1];
+        reaches[n] = true;
+        let mut changed = true;
+        while changed {
+            changed = false;
+            for &(from, to) in &edges {
+                if reaches[to] && !reaches[from] {
+                    reaches[from] = true;
+                    changed = true;
+                }
+            }
+        }
+        let mut expected: Vec<String> = (0..n).filter(|&i| !reaches[i]).map(|i| format!("s{i}")).collect();
+        expected.sort();
+        let (_, warnings) = Definition::<Dynamic>::from_toml_with_warnings(&graph_file(n, &edges), &Registry::new())
+            .expect("a graph file loads");
+        let mut named: Vec<String> = warnings
+            .iter()
+            .filter_map(|w| match &w.kind {
+                LoadWarningKind::NoWayOut { states } => Some(states.clone()),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        named.sort();
+        proptest::prop_assert_eq!(named, expected);
+    }
+}
