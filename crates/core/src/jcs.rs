@@ -366,7 +366,8 @@ fn tie_to_even(x: f64, s: &Digits, n: i32) -> Option<(Digits, i32)> {
     Some((digits, n + carried))
 }
 
-fn write_decimal(mut v: u64, out: &mut Vec<u8>) {
+/// Writes `v`'s decimal digits.
+pub(crate) fn write_decimal(mut v: u64, out: &mut Vec<u8>) {
     let mut buf = [0u8; 20];
     let mut i = buf.len();
     loop {

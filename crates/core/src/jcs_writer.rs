@@ -12,7 +12,7 @@
 
 use serde::ser::{self, Impossible, Serialize};
 
-use crate::jcs::{cmp_utf16, write_number, write_string};
+use crate::jcs::{cmp_utf16, write_decimal, write_number, write_string};
 
 /// The most fields of one struct this writer orders on the stack.
 pub(crate) const MAX_FIELDS: usize = 24;
@@ -54,8 +54,7 @@ impl Writer<'_> {
         if v >= EXACT {
             return Err(Unsupported);
         }
-        let mut digits = itoa_buffer();
-        self.out.extend_from_slice(format_u64(v, &mut digits));
+        write_decimal(v, self.out);
         Ok(())
     }
 
@@ -66,8 +65,7 @@ impl Writer<'_> {
         if v < 0 {
             self.out.push(b'-');
         }
-        let mut digits = itoa_buffer();
-        self.out.extend_from_slice(format_u64(v.unsigned_abs(), &mut digits));
+        write_decimal(v.unsigned_abs(), self.out);
         Ok(())
     }
 
@@ -77,25 +75,6 @@ impl Writer<'_> {
         write_string(variant, self.out);
         self.out.push(b':');
     }
-}
-
-fn itoa_buffer() -> [u8; 20] {
-    [0; 20]
-}
-
-/// The decimal digits of `v`, written from the end of `buf`.
-fn format_u64(mut v: u64, buf: &mut [u8; 20]) -> &[u8] {
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        // `v % 10` is below 10.
-        buf[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    &buf[i..]
 }
 
 impl<'a> ser::Serializer for Writer<'a> {
@@ -263,49 +242,28 @@ impl Seq<'_> {
     }
 }
 
-impl ser::SerializeSeq for Seq<'_> {
-    type Ok = ();
-    type Error = Unsupported;
-    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Unsupported> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Unsupported> {
-        self.close()
-    }
+/// The four array-like forms serde has, each an array here.
+macro_rules! seq_forms {
+    ($($form:ident::$method:ident),*) => {$(
+        impl ser::$form for Seq<'_> {
+            type Ok = ();
+            type Error = Unsupported;
+            fn $method<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Unsupported> {
+                self.element(value)
+            }
+            fn end(self) -> Result<(), Unsupported> {
+                self.close()
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for Seq<'_> {
-    type Ok = ();
-    type Error = Unsupported;
-    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Unsupported> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Unsupported> {
-        self.close()
-    }
-}
-
-impl ser::SerializeTupleStruct for Seq<'_> {
-    type Ok = ();
-    type Error = Unsupported;
-    fn serialize_field<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Unsupported> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Unsupported> {
-        self.close()
-    }
-}
-
-impl ser::SerializeTupleVariant for Seq<'_> {
-    type Ok = ();
-    type Error = Unsupported;
-    fn serialize_field<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Unsupported> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Unsupported> {
-        self.close()
-    }
-}
+seq_forms!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
 /// A struct being written. Its field values are written one after another past
 /// `base` as they come; at the end the object is laid out after them in key order

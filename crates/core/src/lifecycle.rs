@@ -208,23 +208,9 @@ pub mod action {
         use serde::ser::{self, Impossible, Serialize, SerializeStruct};
         use serde_json::Value;
 
-        /// "Not handled here": the caller takes the general path.
-        #[derive(Debug)]
-        pub(super) struct GiveUp;
-
-        impl std::fmt::Display for GiveUp {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("not an adjacently tagged struct")
-            }
-        }
-
-        impl std::error::Error for GiveUp {}
-
-        impl ser::Error for GiveUp {
-            fn custom<T: std::fmt::Display>(_: T) -> Self {
-                GiveUp
-            }
-        }
+        /// "Not handled here": the caller takes the general path (the same signal as the
+        /// direct RFC 8785 writer's).
+        pub(super) use crate::jcs_writer::Unsupported as GiveUp;
 
         /// A serializer that accepts only a struct (what an adjacently tagged enum
         /// serializes as) and returns its `payload` field as a JSON value, or `null`.
@@ -263,6 +249,33 @@ pub mod action {
         macro_rules! give_up {
             ($($name:ident($($arg:ty),*) -> $ret:ty;)*) => {
                 $(fn $name(self, $(_: $arg),*) -> Result<$ret, GiveUp> { Err(GiveUp) })*
+            };
+        }
+
+        /// Every method of a serializer that takes a value, answering "not handled".
+        macro_rules! give_up_on_values {
+            ($ok:ty) => {
+                fn serialize_some<T: ?Sized + Serialize>(self, _: &T) -> Result<$ok, GiveUp> {
+                    Err(GiveUp)
+                }
+
+                fn serialize_newtype_struct<T: ?Sized + Serialize>(
+                    self,
+                    _: &'static str,
+                    _: &T,
+                ) -> Result<$ok, GiveUp> {
+                    Err(GiveUp)
+                }
+
+                fn serialize_newtype_variant<T: ?Sized + Serialize>(
+                    self,
+                    _: &'static str,
+                    _: u32,
+                    _: &'static str,
+                    _: &T,
+                ) -> Result<$ok, GiveUp> {
+                    Err(GiveUp)
+                }
             };
         }
 
@@ -308,23 +321,7 @@ pub mod action {
                 serialize_struct_variant(&'static str, u32, &'static str, usize) -> Self::SerializeStructVariant;
             }
 
-            fn serialize_some<T: ?Sized + Serialize>(self, _: &T) -> Result<Value, GiveUp> {
-                Err(GiveUp)
-            }
-
-            fn serialize_newtype_struct<T: ?Sized + Serialize>(self, _: &'static str, _: &T) -> Result<Value, GiveUp> {
-                Err(GiveUp)
-            }
-
-            fn serialize_newtype_variant<T: ?Sized + Serialize>(
-                self,
-                _: &'static str,
-                _: u32,
-                _: &'static str,
-                _: &T,
-            ) -> Result<Value, GiveUp> {
-                Err(GiveUp)
-            }
+            give_up_on_values!(Value);
         }
 
         /// A serializer that accepts only a struct (what an adjacently tagged enum
@@ -413,23 +410,7 @@ pub mod action {
                 serialize_struct_variant(&'static str, u32, &'static str, usize) -> Self::SerializeStructVariant;
             }
 
-            fn serialize_some<T: ?Sized + Serialize>(self, _: &T) -> Result<(), GiveUp> {
-                Err(GiveUp)
-            }
-
-            fn serialize_newtype_struct<T: ?Sized + Serialize>(self, _: &'static str, _: &T) -> Result<(), GiveUp> {
-                Err(GiveUp)
-            }
-
-            fn serialize_newtype_variant<T: ?Sized + Serialize>(
-                self,
-                _: &'static str,
-                _: u32,
-                _: &'static str,
-                _: &T,
-            ) -> Result<(), GiveUp> {
-                Err(GiveUp)
-            }
+            give_up_on_values!(());
         }
 
         /// The map `{"action": name, "payload": payload}` (no `payload` entry when it is
