@@ -5,8 +5,9 @@
 //! a record of that format (see [`crate::record`]). Hashing a record, writing its JSON
 //! form and comparing two records then copy or compare that text; nothing walks a
 //! [`serde_json::Value`] again. Readers who want the value parse it
-//! ([`Payload::to_value`], [`Payload::decode`]); the text is always JSON that reads back
-//! to the value it was made from.
+//! ([`Payload::to_value`], [`Payload::decode`]); the text is always JSON, and reads back
+//! to the value it was made from with numbers as the record's format writes them
+//! (`2.0` reads back as `2` from RFC 8785 text).
 
 use std::fmt;
 
