@@ -688,8 +688,9 @@ pub(crate) fn rules_log(cli: &Cli, out: Out) -> Result<(), CliError> {
                 _ => out.s("生效", "in force").to_owned(),
             };
             // The reason of an amendment or extension; what a court-level decision says.
+            let payload = r.payload.to_value();
             let list = |key: &str| -> String {
-                r.payload.to_value()[key]
+                payload[key]
                     .as_array()
                     .map(|v| {
                         v.iter()
@@ -703,20 +704,18 @@ pub(crate) fn rules_log(cli: &Cli, out: Out) -> Result<(), CliError> {
                 "designate_core" => list("codes"),
                 "extend_deadline" => format!(
                     "{} {} → {}: {}",
-                    r.payload.to_value()["code"].as_str().unwrap_or_default(),
-                    r.payload.to_value()["step"].as_str().unwrap_or_default(),
-                    r.payload.to_value()["due"].as_str().unwrap_or_default(),
-                    r.payload.to_value()["reason"].as_str().unwrap_or_default()
+                    payload["code"].as_str().unwrap_or_default(),
+                    payload["step"].as_str().unwrap_or_default(),
+                    payload["due"].as_str().unwrap_or_default(),
+                    payload["reason"].as_str().unwrap_or_default()
                 ),
-                "record_hearing" => r.payload.to_value()["summary"].as_str().unwrap_or_default().to_owned(),
+                "record_hearing" => payload["summary"].as_str().unwrap_or_default().to_owned(),
                 "record_work_plan" => format!(
                     "{} {}",
-                    r.payload.to_value()["department"]
-                        .as_str()
-                        .unwrap_or(out.s("全院", "whole court")),
-                    r.payload.to_value()["year"]
+                    payload["department"].as_str().unwrap_or(out.s("全院", "whole court")),
+                    payload["year"]
                 ),
-                _ => r.payload.to_value()["reason"].as_str().unwrap_or_default().to_owned(),
+                _ => payload["reason"].as_str().unwrap_or_default().to_owned(),
             };
             vec![
                 r.seq.to_string(),
