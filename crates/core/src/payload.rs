@@ -115,10 +115,10 @@ impl Payload {
     /// format 2 on, RFC 8785 must write it exactly (the error names the number that
     /// it cannot, and where).
     pub fn check(&self, format: u16) -> Result<(), JcsError> {
-        if self.exact || format == FORMAT_V1 {
+        if self.exact {
             return Ok(());
         }
-        crate::jcs::check_numbers(&self.to_value()).map(|_| ())
+        crate::record::check_payload(format, &self.to_value())
     }
 
     /// Made from text that is already the RFC 8785 form of a value (what

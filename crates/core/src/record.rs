@@ -606,7 +606,7 @@ impl AuditRecord {
     }
 
     /// [`write_canonical`](AuditRecord::write_canonical); when `strict`, a payload
-    /// without a canonical form in the record's format ([`check_payload`]) is an error
+    /// without a canonical form in the record's format ([`Payload::check`]) is an error
     /// instead of being written in the fallback form.
     fn write_canonical_with(&self, out: &mut Vec<u8>, strict: bool) -> Result<(), crate::jcs::JcsError> {
         out.extend_from_slice(MAGIC);
@@ -671,11 +671,10 @@ impl AuditRecord {
         })
     }
 
-    /// [`check_payload`] and [`compute_hash`](AuditRecord::compute_hash) in one pass
-    /// over the payload, as verification needs both: the hash, or the reason the
-    /// payload has no canonical form in the record's format (the error
-    /// [`check_payload`] gives). Replaying a long log, the separate check was a tenth of
-    /// the time, most of it the first touch of each payload's memory.
+    /// [`Payload::check`] and [`compute_hash`](AuditRecord::compute_hash) together, as
+    /// verification needs both: the hash, or the reason the payload has no canonical
+    /// form in the record's format. The payload was checked when it was encoded, so
+    /// the check is a flag unless it failed then.
     pub(crate) fn checked_hash(&self) -> Result<Digest, crate::jcs::JcsError> {
         with_scratch(|buf| {
             self.write_canonical_with(buf, true)?;
