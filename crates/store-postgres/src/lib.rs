@@ -46,8 +46,10 @@
 //!   positions are gapless and in commit order, and the Merkle compact range is updated
 //!   in the same transaction as the records. Schema creation and migration run under a
 //!   transaction-scoped advisory lock, so servers starting together do it once.
-//! - **One round trip per append.** An append without claims is one call of the
-//!   schema's `append_records` function, in the call's own transaction: the client
+//! - **One round trip per append.** An append without claims is one call of a function
+//!   of the schema, in the call's own transaction: `append_one` (scalar arguments) for
+//!   an append of one record, the common case, `append_records` (arrays) for the
+//!   rest. The client
 //!   checks the records against the heads their first records imply (the sequence
 //!   number expected, the `prev_hash`, the definition, the state `from`), and the
 //!   function compares those with the stored heads under the `log_head` row lock before
@@ -59,8 +61,10 @@
 //!   (a conflict, an invalid append). The compact range is computed by the client from
 //!   the one it last saw, and stored as it is when that is still the stored one (the
 //!   function compares the bytes); otherwise the function hashes the leaves itself.
-//!   The role needs `EXECUTE` on the function (PostgreSQL grants it to everyone by
-//!   default).
+//!   `append_one` locks and writes the log head with one conditional `UPDATE` when
+//!   the client's range is current, and checks and writes a head with one `UPDATE`
+//!   whose condition is the presumed head. The role needs `EXECUTE` on both functions
+//!   (PostgreSQL grants it to everyone by default).
 //! - **One connection per handle.** A [`PostgresStore`] is `Send + Sync` and holds one
 //!   connection behind a mutex: open one handle per worker thread for parallelism. A
 //!   handle made by [`connect`](PostgresStore::connect) reconnects when its connection
@@ -101,6 +105,7 @@
 //! | `log_head` | one row: the number of records and the Merkle compact range over them |
 //! | `snapshots` | the latest snapshot of an instance, as JSON |
 //! | function `append_records` (version 3; version 4 adds the presumed state, `entered_at` and `due_at`) | one append in one call: the head check, the records, the heads and the compact range, under the `log_head` row lock (below) |
+//! | function `append_one` (version 5) | the same for an append of one record, with scalar arguments |
 //! | `claims` (version 2) | keys unique across the store ([`Claim`]): `namespace text`, `key text` (together the primary key), the holder record's `instance uuid` and `seq bigint`; written in the append's transaction, under the `log_head` row lock (see [`Store::append_claiming`]); a store of version 1 gets it, empty, on connect |
 //!
 //! Times are RFC 3339 UTC text with nanoseconds (cast with `::timestamptz` to query),
@@ -120,8 +125,8 @@
 //! [`StoreError::NewerSchema`]. Both are checked before anything is written.
 //! [`PostgresStore::connect_existing`] never creates or migrates a schema: no store is
 //! an error ([`StoreError::NotAStore`]), and so is a store of an older version
-//! ([`StoreError::OlderSchema`]: its heads lack what this version reads), with nothing
-//! written; connecting once for writing migrates it.
+//! ([`StoreError::OlderSchema`]: it lacks what this version reads or calls), with
+//! nothing written; connecting once for writing migrates it.
 //!
 //! # Migration
 //!
@@ -133,7 +138,8 @@
 //! `entered_at`, computed for every head from its records (read once, in
 //! `(instance, seq)` order, by the rule of every append: the creation's time, then
 //! each accepted record that changes the state), `due_at` NULL (no earlier release
-//! could declare a deadline) and its index, and the new `append_records`.
+//! could declare a deadline) and its index, and the new `append_records`; version 4
+//! gets `append_one`, and no row changes.
 
 mod schema;
 mod storage;
@@ -158,7 +164,7 @@ pub use schema::SCHEMA_VERSION;
 
 const BACKEND: &str = "postgres";
 
-/// The SQLSTATE `append_records` raises when a stored head is not the one presumed
+/// The SQLSTATE `append_records` and `append_one` raise when a stored head is not the one presumed
 /// (or the log head does not read as written): nothing was written, and the append
 /// runs again on the locked path.
 const PRESUMED_HEAD_DIFFERS: &str = "RG001";
@@ -220,6 +226,8 @@ struct Statements {
     insert_record: Statement,
     /// The one-statement append (`append_records`, since schema 3).
     append_records: Statement,
+    /// The one-statement append of a single record (`append_one`, since schema 5).
+    append_one: Statement,
     max_seq: Statement,
     load_after: Statement,
     known: Statement,
@@ -235,6 +243,10 @@ impl Statements {
             append_records: client.prepare(&format!(
                 "SELECT new_size, new_range FROM {s}.append_records($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
                  $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)"
+            ))?,
+            append_one: client.prepare(&format!(
+                "SELECT new_size, new_range FROM {s}.append_one($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
+                 $11, $12, $13, $14, $15, $16)"
             ))?,
             lock_log_head: client.prepare(&format!(
                 "SELECT size, compact_range FROM {s}.log_head WHERE id = 1 FOR UPDATE"
@@ -970,29 +982,17 @@ impl PostgresStore {
         if count == 0 {
             return Ok(None);
         }
+        if let [a @ Append { records: [r], .. }] = batch {
+            return append_one(client, &statements.append_one, cached, a, r);
+        }
         let mut columns = FastColumns::default();
         let mut presumed: HashMap<Uuid, Option<InstanceHead>> = HashMap::with_capacity(batch.len());
         for a in batch {
             if presumed.contains_key(&a.instance) {
                 continue;
             }
-            let head = if a.expected_seq == 0 {
-                None
-            } else {
-                let Some(first) = a.records.first() else {
-                    return Ok(None);
-                };
-                Some(InstanceHead {
-                    instance: a.instance,
-                    definition: first.definition.clone(),
-                    state: first.from.to_string(),
-                    seq: a.expected_seq,
-                    last_hash: first.prev_hash,
-                    created_at: first.at,
-                    updated_at: first.at,
-                    entered_at: UNKNOWN_ENTRY,
-                    due_at: None,
-                })
+            let Some(head) = presumed_head(a) else {
+                return Ok(None);
             };
             columns.expected_instance.push(a.instance);
             columns
@@ -1084,27 +1084,119 @@ impl PostgresStore {
                 &next_bytes,
             ],
         );
-        let row = match result {
-            Ok(row) => row,
-            Err(e) if e.code().map(SqlState::code) == Some(PRESUMED_HEAD_DIFFERS) => {
-                *cached = None;
-                return Ok(None);
-            }
-            Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => return Err(Failure::Unique),
-            // The one statement is the append's commit: a connection that ends while it
-            // is in flight leaves the outcome unknown, as a broken COMMIT does.
-            Err(e) => {
-                *cached = None;
-                return Err(commit_error(e).into());
-            }
-        };
-        let size: i64 = get(&row, 0, "log_head")?;
-        let bytes: &[u8] = get(&row, 1, "log_head")?;
-        let range = CompactRange::from_parts(from_i64("log_head", size)?, bytes).map_err(|e| corrupt("log_head", e))?;
-        let head = tree_head_of(&range);
-        *cached = Some(range);
-        Ok(Some(head))
+        fast_outcome(result, cached)
     }
+}
+
+/// The head an append presumes its instance has, from its first record (see
+/// [`PostgresStore::append_fast`]): `Some(None)` for a new instance, `None` when the
+/// append has no record to tell.
+fn presumed_head(a: &Append<'_>) -> Option<Option<InstanceHead>> {
+    if a.expected_seq == 0 {
+        return Some(None);
+    }
+    let first = a.records.first()?;
+    Some(Some(InstanceHead {
+        instance: a.instance,
+        definition: first.definition.clone(),
+        state: first.from.to_string(),
+        seq: a.expected_seq,
+        last_hash: first.prev_hash,
+        created_at: first.at,
+        updated_at: first.at,
+        entered_at: UNKNOWN_ENTRY,
+        due_at: None,
+    }))
+}
+
+/// [`PostgresStore::append_fast`] for a batch of one record, through `append_one`
+/// (schema 5): the same checks, with scalar arguments. The presumed head is the
+/// record's: its definition, `from` state and `prev_hash`, and `seq - 1`.
+fn append_one(
+    client: &mut Client,
+    statement: &Statement,
+    cached: &mut Option<CompactRange>,
+    a: &Append<'_>,
+    r: &AuditRecord,
+) -> Result<Option<TreeHead>, Failure> {
+    // A record dated at the placeholder would be taken for "not moved".
+    if r.at == UNKNOWN_ENTRY {
+        return Ok(None);
+    }
+    let Some(presumed) = presumed_head(a) else {
+        return Ok(None);
+    };
+    let Ok(checked) = check_batch(std::slice::from_ref(a), |_| Ok(presumed.clone())) else {
+        return Ok(None);
+    };
+    let [BatchHead { head, .. }] = checked.as_slice() else {
+        return Ok(None);
+    };
+    let leaf = record_leaf(r);
+    let (cached_size, cached_bytes, next_bytes) = match &*cached {
+        Some(old) => {
+            let mut next = old.clone();
+            next.push(leaf);
+            (i64::try_from(old.size()).unwrap_or(-1), old.to_bytes(), next.to_bytes())
+        }
+        None => (-1, Vec::new(), Vec::new()),
+    };
+    let entered_at = if head.entered_at == UNKNOWN_ENTRY {
+        String::new()
+    } else {
+        time_text(&head.entered_at)
+    };
+    let result = client.query_one(
+        statement,
+        &[
+            &a.instance,
+            &to_i64(a.instance, r.seq, "sequence number")?,
+            &r.prev_hash.to_hex(),
+            &r.definition.name.as_str(),
+            &i64::from(r.definition.version),
+            &r.from.as_str(),
+            &head.state.as_str(),
+            &head.last_hash.to_hex(),
+            &time_text(&r.at),
+            &entered_at,
+            &due_text(head)?,
+            &r.to_json(),
+            &leaf.0.as_slice(),
+            &cached_size,
+            &cached_bytes,
+            &next_bytes,
+        ],
+    );
+    fast_outcome(result, cached)
+}
+
+/// What a one-statement append's reply means: the new tree head (kept as the handle's
+/// compact range), `None` when the server found a head other than presumed (nothing
+/// written; the locked path gives the answer), or the error.
+fn fast_outcome(
+    result: Result<Row, postgres::Error>,
+    cached: &mut Option<CompactRange>,
+) -> Result<Option<TreeHead>, Failure> {
+    let row = match result {
+        Ok(row) => row,
+        Err(e) if e.code().map(SqlState::code) == Some(PRESUMED_HEAD_DIFFERS) => {
+            *cached = None;
+            return Ok(None);
+        }
+        Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => return Err(Failure::Unique),
+        // The one statement is the append's commit: a connection that ends while it
+        // is in flight leaves the outcome unknown, as a broken COMMIT does.
+        Err(e) => {
+            *cached = None;
+            return Err(commit_error(e).into());
+        }
+    };
+    let size: i64 = get(&row, 0, "log_head")?;
+    let bytes: &[u8] = get(&row, 1, "log_head")?;
+    let range = CompactRange::from_parts(from_i64("log_head", size)?, bytes).map_err(|e| corrupt("log_head", e))?;
+    let head = tree_head_of(&range);
+    *cached = Some(range);
+    Ok(Some(head))
 }
 
 /// The query of [`Store::due`]: `$1` is the bound ([`due_bound`]), then the filter's

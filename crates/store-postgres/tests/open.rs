@@ -519,7 +519,7 @@ fn a_version_2_store_is_migrated_in_place_verifies_and_continues() {
         )
         .unwrap()
         .get(0);
-    assert_eq!(version, "4");
+    assert_eq!(version, SCHEMA_VERSION.to_string());
     let columns: Vec<String> = raw
         .query(
             "SELECT column_name::text FROM information_schema.columns WHERE table_schema = $1 \
@@ -570,6 +570,114 @@ fn a_version_2_store_is_migrated_in_place_verifies_and_continues() {
     assert_eq!(store.load(first).unwrap().len(), 4);
 }
 
+/// The store of schema 4 that the code of that version wrote (tests/fixtures), loaded
+/// into `schema`.
+fn version_4_store(raw: &mut Client, schema: &str) {
+    let sql = include_str!("fixtures/store-v4-sample.sql").replace("regula_v4_fixture", schema);
+    raw.batch_execute(&sql).unwrap();
+}
+
+/// The names and argument counts of the functions in `schema`.
+fn functions(raw: &mut Client, schema: &str) -> Vec<(String, i16)> {
+    raw.query(
+        "SELECT p.proname::text, p.pronargs FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace \
+         WHERE n.nspname = $1 ORDER BY 1, 2",
+        &[&schema],
+    )
+    .unwrap()
+    .iter()
+    .map(|r| (r.get(0), r.get(1)))
+    .collect()
+}
+
+#[test]
+fn a_version_4_store_written_by_the_old_code_is_migrated_verifies_and_continues() {
+    if !common::enabled() {
+        return;
+    }
+    let schema = common::unique_schema("migrate4");
+    let mut raw = common::raw();
+    version_4_store(&mut raw, &schema);
+    let before = fingerprint(&mut raw, &schema);
+    assert_older(&schema, 4);
+    assert_eq!(fingerprint(&mut raw, &schema), before);
+
+    // Migrated on connect: a function added, no row of the data changed.
+    let store = connect(&schema).unwrap();
+    assert_eq!(schema_version(&mut raw, &schema), SCHEMA_VERSION.to_string());
+    assert_eq!(
+        functions(&mut raw, &schema),
+        [("append_one".to_owned(), 16), ("append_records".to_owned(), 24)]
+    );
+    let data = |f: Vec<(String, String)>| f.into_iter().filter(|(t, _)| t != "meta").collect::<Vec<_>>();
+    assert_eq!(data(fingerprint(&mut raw, &schema)), data(before));
+
+    let heads = store.list(&InstanceFilter::all()).unwrap();
+    let seqs: Vec<u64> = heads.iter().map(|h| h.seq).collect();
+    assert_eq!(seqs, [6, 3, 1, 2, 3, 1], "A to F in order of their first records");
+    let due = |text: &str| Some(chrono::DateTime::parse_from_rfc3339(text).unwrap().to_utc());
+    let dues: Vec<_> = heads.iter().map(|h| h.due_at).collect();
+    assert_eq!(
+        dues,
+        [
+            None,
+            None,
+            None,
+            None,
+            due("2026-12-08T10:48:02.968663405Z"),
+            due("2026-11-30T10:48:02.969336233Z")
+        ]
+    );
+    let (a, b, e) = (heads[0].instance, heads[1].instance, heads[4].instance);
+    assert_eq!(
+        store.claim("document_number", "红林法〔2026〕4号").unwrap(),
+        Some(regula_core::ClaimHolder { instance: b, seq: 3 })
+    );
+    assert_eq!(store.snapshot(a).unwrap().map(|s| s.seq), Some(6));
+    assert!(store.check_storage(StorageCheck::Full).unwrap().is_empty());
+    let report = sample::verify(&store).unwrap();
+    assert!(report.is_ok(), "{report}");
+    assert_eq!(report.records, 16);
+
+    // It continues, one record at a time (`append_one`) and in batches (`append_records`).
+    let repo = Repository::new(sample::engine(), &store);
+    let mut b = repo.load(b).unwrap();
+    let b_entered = heads[1].entered_at;
+    repo.apply(&mut b, annotate("迁移之后")).unwrap();
+    assert_eq!(store.head(b.id()).unwrap().entered_at, b_entered, "a note keeps it");
+    repo.apply(&mut b, sample::assign("王芳")).unwrap();
+    let assigned = store.load(b.id()).unwrap().pop().unwrap();
+    assert_eq!(
+        store.head(b.id()).unwrap().entered_at,
+        assigned.at,
+        "an assignment moves it"
+    );
+    let deadlined = Repository::new(Engine::new(sample::deadlined()), &store);
+    let mut e = deadlined.load(e).unwrap();
+    deadlined.apply(&mut e, sample::hear()).unwrap();
+    assert_eq!(
+        store.head(e.id()).unwrap().due_at,
+        e.due_at(),
+        "the hearing met its deadline"
+    );
+    let (g, _) = deadlined.create(clerk(), "clerk", case("迁移之后立案"), None).unwrap();
+    assert_eq!(store.head(g.id()).unwrap().due_at, g.due_at());
+    assert!(g.due_at().is_some());
+    let engine = sample::engine();
+    let (h, h0) = engine.create(clerk(), "clerk", case("庚案"), None).unwrap();
+    let (i, i0) = engine.create(clerk(), "clerk", case("辛案"), None).unwrap();
+    store
+        .append_batch(&[
+            Append::of(&h, 0, std::slice::from_ref(&h0)),
+            Append::of(&i, 0, std::slice::from_ref(&i0)),
+        ])
+        .unwrap();
+    assert!(store.check_storage(StorageCheck::Full).unwrap().is_empty());
+    let report = sample::verify(&store).unwrap();
+    assert!(report.is_ok(), "{report}");
+    assert_eq!(report.records, 22);
+}
+
 /// The store of schema 3 that the code of that version wrote (tests/fixtures), loaded
 /// into `schema`.
 fn version_3_store(raw: &mut Client, schema: &str) {
@@ -612,7 +720,7 @@ fn a_version_3_store_written_by_the_old_code_is_migrated_verifies_and_continues(
     assert_eq!(fingerprint(&mut raw, &schema), before);
 
     let store = connect(&schema).unwrap();
-    assert_eq!(schema_version(&mut raw, &schema), "4");
+    assert_eq!(schema_version(&mut raw, &schema), SCHEMA_VERSION.to_string());
     assert_eq!(append_functions(&mut raw, &schema), [24], "replaced, not overloaded");
     let heads = store.list(&InstanceFilter::all()).unwrap();
     let logs: Vec<Vec<AuditRecord>> = heads.iter().map(|h| store.load(h.instance).unwrap()).collect();
@@ -685,6 +793,6 @@ fn a_migration_that_fails_midway_leaves_schema_3_as_it_was() {
     raw.batch_execute(&format!("DROP INDEX \"{schema}\".instances_by_due"))
         .unwrap();
     let store = connect(&schema).unwrap();
-    assert_eq!(schema_version(&mut raw, &schema), "4");
+    assert_eq!(schema_version(&mut raw, &schema), SCHEMA_VERSION.to_string());
     assert!(sample::verify(&store).unwrap().is_ok());
 }
