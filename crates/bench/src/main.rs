@@ -106,11 +106,11 @@ fn main() -> ExitCode {
     }
     let _ = std::fs::remove_dir_all(&dir);
     println!("regula-bench: done in {:.0} s", started.elapsed().as_secs_f64());
-    if let Some(path) = markdown {
-        if let Err(e) = std::fs::write(&path, report.markdown()) {
-            eprintln!("regula-bench: cannot write {path}: {e}");
-            return ExitCode::from(1);
-        }
+    if let Some(path) = markdown
+        && let Err(e) = std::fs::write(&path, report.markdown())
+    {
+        eprintln!("regula-bench: cannot write {path}: {e}");
+        return ExitCode::from(1);
     }
     ExitCode::SUCCESS
 }

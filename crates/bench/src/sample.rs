@@ -151,7 +151,7 @@ pub fn seeded_engine(seed: u64) -> Engine<PingPong> {
 
 /// The `i`-th command of the endless round trip.
 pub fn command(i: u64, clerk: &Actor, judge: &Actor) -> Command<Move> {
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         Command::new(
             clerk.clone(),
             "clerk",

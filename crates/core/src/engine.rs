@@ -20,6 +20,18 @@ use crate::record::{Actor, AuditRecord, DefinitionRef, Digest, FORMAT_VERSION, N
 /// a store differ a little. Verification allows the same and no more.
 pub const MAX_CLOCK_SKEW: TimeDelta = TimeDelta::seconds(120);
 
+/// True when `later` is more than [`MAX_CLOCK_SKEW`] after `earlier`. Times in order,
+/// nearly all of them, are decided by a comparison: chrono's addition normalizes the
+/// date, a measurable share of a transition and of replay. A limit past chrono's range
+/// is one nothing exceeds.
+#[inline]
+pub(crate) fn past_skew(later: DateTime<Utc>, earlier: DateTime<Utc>) -> bool {
+    later > earlier
+        && earlier
+            .checked_add_signed(MAX_CLOCK_SKEW)
+            .is_some_and(|limit| later > limit)
+}
+
 /// An attempt to apply an action: who, in which role, what, and an optional note.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Command<A> {
@@ -422,7 +434,7 @@ impl<L: Lifecycle> Engine<L> {
         })?;
         let recorded = self.clock.now();
         let now = at.unwrap_or(recorded);
-        if now > recorded + MAX_CLOCK_SKEW {
+        if past_skew(now, recorded) {
             return Err(EngineError::FutureTime {
                 instance: uuid::Uuid::nil(),
                 at: now,
@@ -683,7 +695,7 @@ impl<L: Lifecycle> Engine<L> {
         effective: Option<DateTime<Utc>>,
     ) -> Result<(DateTime<Utc>, DateTime<Utc>), EngineError> {
         let now = self.clock.now();
-        if now + MAX_CLOCK_SKEW < instance.recorded_at {
+        if past_skew(instance.recorded_at, now) {
             return Err(EngineError::ClockBehind {
                 instance: instance.id,
                 now,
@@ -695,7 +707,7 @@ impl<L: Lifecycle> Engine<L> {
         // so writing times never decrease within a log.
         let recorded = now.max(instance.recorded_at);
         let at = effective.unwrap_or(recorded);
-        if at > recorded + MAX_CLOCK_SKEW {
+        if past_skew(at, recorded) {
             return Err(EngineError::FutureTime {
                 instance: instance.id,
                 at,
@@ -801,6 +813,44 @@ impl<L: Lifecycle> Definition<L> {
                 instance.state = to;
             }
             self.settle_deadlines(instance, record);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+    use proptest::prelude::*;
+
+    use super::{MAX_CLOCK_SKEW, past_skew};
+
+    #[test]
+    fn past_skew_is_strictly_more_than_the_skew_after() {
+        let t = Utc
+            .with_ymd_and_hms(2026, 11, 28, 12, 0, 0)
+            .single()
+            .unwrap_or_default();
+        assert!(!past_skew(t, t));
+        assert!(!past_skew(t + MAX_CLOCK_SKEW, t));
+        assert!(past_skew(t + MAX_CLOCK_SKEW + TimeDelta::nanoseconds(1), t));
+        assert!(!past_skew(t, t + TimeDelta::days(1)));
+        // Near the end of chrono's range the limit is past it: nothing exceeds it.
+        assert!(!past_skew(
+            DateTime::<Utc>::MAX_UTC,
+            DateTime::<Utc>::MAX_UTC - TimeDelta::seconds(1)
+        ));
+        assert!(past_skew(
+            DateTime::<Utc>::MAX_UTC,
+            DateTime::<Utc>::MAX_UTC - TimeDelta::days(1)
+        ));
+    }
+
+    proptest! {
+        #[test]
+        fn past_skew_agrees_with_the_sum(a in -10_000_000_000i64..10_000_000_000, d in -400_000_000_000i64..400_000_000_000) {
+            let earlier = Utc.timestamp_opt(1_700_000_000, 0).single().unwrap_or_default() + TimeDelta::milliseconds(a);
+            let later = earlier + TimeDelta::nanoseconds(d);
+            prop_assert_eq!(past_skew(later, earlier), later > earlier + MAX_CLOCK_SKEW);
         }
     }
 }

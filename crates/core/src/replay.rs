@@ -14,7 +14,7 @@ use crate::lifecycle::{Action, PayloadError, State};
 use crate::versions::Versions;
 use chrono::{DateTime, Utc};
 
-use crate::engine::MAX_CLOCK_SKEW;
+use crate::engine::past_skew;
 use crate::record::{AuditRecord, DefinitionRef, Digest, FORMAT_V1, FORMAT_VERSION, KNOWN_FORMATS, Name, Outcome};
 
 /// A log failed verification: which instance, which record, and what was wrong.
@@ -231,7 +231,7 @@ pub struct ReplayOptions {
     /// Only meaningful when the guards are pure, as Regula requires.
     pub recheck_guards: bool,
     /// The verifier's clock: a record written (or, in format 1, dated) later than this
-    /// plus [`MAX_CLOCK_SKEW`] is reported. `None` skips that one check.
+    /// plus [`MAX_CLOCK_SKEW`](crate::MAX_CLOCK_SKEW) is reported. `None` skips that one check.
     pub now: Option<DateTime<Utc>>,
 }
 
@@ -336,7 +336,7 @@ impl TimeFloor {
 /// when it writes ([`Command::at`](crate::Command::at)):
 ///
 /// - from format 2, `recorded_at` is never earlier than the previous record's;
-/// - `at` is at most [`MAX_CLOCK_SKEW`] after `recorded_at`;
+/// - `at` is at most [`MAX_CLOCK_SKEW`](crate::MAX_CLOCK_SKEW) after `recorded_at`;
 /// - `at` is never before the previous creation or accepted record's `at` (format 2),
 ///   or before the previous record's `at` at all (format 1, whose writers kept every
 ///   record in time order);
@@ -349,14 +349,14 @@ pub fn check_times(
 ) -> Result<(), VerifyErrorKind> {
     let time = |message: String| Err(VerifyErrorKind::Time { message });
     let recorded = record.recorded_at.unwrap_or(record.at);
-    if record.at > recorded + MAX_CLOCK_SKEW {
+    if past_skew(record.at, recorded) {
         return time(format!(
             "dated {} but written at {}: later than its writer's clock",
             record.at, recorded
         ));
     }
     if let Some(now) = now
-        && recorded > now + MAX_CLOCK_SKEW
+        && past_skew(recorded, now)
     {
         return time(format!("written at {recorded}, after the verifier's clock ({now})"));
     }

@@ -88,7 +88,7 @@ fn template(w: &World, t: u8, v: u8) -> StandardAction {
         },
         1 => StandardAction::StartDrafting { summary: None },
         2 => StandardAction::OpenConsultation {
-            draft: if v % 2 == 0 { good_draft() } else { bad_draft() },
+            draft: if v.is_multiple_of(2) { good_draft() } else { bad_draft() },
         },
         3 => opinion(
             [
@@ -99,7 +99,7 @@ fn template(w: &World, t: u8, v: u8) -> StandardAction {
         ),
         4 => StandardAction::RespondToOpinion {
             opinion: u32::from(v % 4) + 1,
-            response: if v % 3 == 0 {
+            response: if v.is_multiple_of(3) {
                 Response::NotAdopted { reason: String::new() }
             } else {
                 Response::Adopted { note: None }
@@ -107,7 +107,11 @@ fn template(w: &World, t: u8, v: u8) -> StandardAction {
         },
         5 => StandardAction::CloseConsultation,
         6 => StandardAction::SendBack {
-            reasons: if v % 2 == 0 { vec![] } else { vec!["理由".into()] },
+            reasons: if v.is_multiple_of(2) {
+                vec![]
+            } else {
+                vec!["理由".into()]
+            },
         },
         7 => StandardAction::SendBackRevision {
             reasons: vec!["理由".into()],
@@ -120,7 +124,7 @@ fn template(w: &World, t: u8, v: u8) -> StandardAction {
             }
         }
         9 => publish(
-            &if v % 4 == 0 {
+            &if v.is_multiple_of(4) {
                 format!("红林法[{}]{}号", today.format("%Y"), v % 3 + 1)
             } else {
                 format!("红林法〔{}〕{}号", today.format("%Y"), v % 3 + 1)
@@ -130,16 +134,20 @@ fn template(w: &World, t: u8, v: u8) -> StandardAction {
         10 => StandardAction::BeginFollowUp,
         11 => StandardAction::ReportImplementation {
             period: "本季度".into(),
-            summary: if v % 2 == 0 {
+            summary: if v.is_multiple_of(2) {
                 "执行良好".into()
             } else {
                 String::new()
             },
         },
         12 => inspection(back(v)),
-        13 => evaluation(back(v), u32::from(v % 3) + 1, if v % 2 == 0 { &[1, 2] } else { &[1] }),
+        13 => evaluation(
+            back(v),
+            u32::from(v % 3) + 1,
+            if v.is_multiple_of(2) { &[1, 2] } else { &[1] },
+        ),
         14 => StandardAction::OpenRevision {
-            cause: if v % 2 == 0 {
+            cause: if v.is_multiple_of(2) {
                 RevisionCause::Gap
             } else {
                 RevisionCause::Finding {
@@ -154,7 +162,11 @@ fn template(w: &World, t: u8, v: u8) -> StandardAction {
         },
         16 => acceptance(back(v)),
         _ => StandardAction::Withdraw {
-            reason: if v % 2 == 0 { String::new() } else { "合并".into() },
+            reason: if v.is_multiple_of(2) {
+                String::new()
+            } else {
+                "合并".into()
+            },
         },
     }
 }

@@ -308,7 +308,7 @@ impl<L: Lifecycle, S: Store> Repository<L, S> {
             self.store.append_claiming(&[append], &claims)?;
         }
         *instance = next;
-        if self.snapshot_every > 0 && instance.seq() % self.snapshot_every == 0 {
+        if self.snapshot_every > 0 && instance.seq().is_multiple_of(self.snapshot_every) {
             // Snapshots are a cache that verification never trusts (it checks them
             // against the replayed log): failing to write one costs load time, not
             // correctness, and must not turn a committed append into a reported failure.

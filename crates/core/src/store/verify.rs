@@ -697,10 +697,10 @@ where
                 .push(StoreProblem::TreeMismatch { stored: now, computed });
         }
     }
-    if let Some(cp) = checkpoint {
-        if let Some(m) = checkpoint_mismatch(cp, position, checkpoint_root) {
-            report.problems.push(StoreProblem::Checkpoint(m));
-        }
+    if let Some(cp) = checkpoint
+        && let Some(m) = checkpoint_mismatch(cp, position, checkpoint_root)
+    {
+        report.problems.push(StoreProblem::Checkpoint(m));
     }
 
     report.instances = order.len() as u64;

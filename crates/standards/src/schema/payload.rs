@@ -127,23 +127,22 @@ pub fn check(payload: &Value, fields: &[Field], action: &str) -> Result<(), Payl
     if let Some(field) = fields
         .iter()
         .find(|f| !f.applies(payload) && value_at(payload, &f.path).is_some())
+        && let Some((tag, values)) = &field.variant
     {
-        if let Some((tag, values)) = &field.variant {
-            return Err(said(
-                format!(
-                    "{}{} 仅当 {tag} 为 {} 时给出",
-                    prefix(Lang::Zh, action),
-                    field.path,
-                    values.join("、")
-                ),
-                format!(
-                    "{}{} is given only when {tag} is {}",
-                    prefix(Lang::En, action),
-                    field.path,
-                    values.join(" or ")
-                ),
-            ));
-        }
+        return Err(said(
+            format!(
+                "{}{} 仅当 {tag} 为 {} 时给出",
+                prefix(Lang::Zh, action),
+                field.path,
+                values.join("、")
+            ),
+            format!(
+                "{}{} is given only when {tag} is {}",
+                prefix(Lang::En, action),
+                field.path,
+                values.join(" or ")
+            ),
+        ));
     }
     let missing: Vec<&str> = fields
         .iter()
