@@ -91,15 +91,23 @@ impl Cli {
                     | ErrorKind::DisplayVersion
                     | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
             );
-            // The same command line in English gives the English message of the same
-            // error (not needed when it is English already, or help to print).
-            let en = if shown_as_is || lang == LangArg::En {
-                None
-            } else {
-                Self::matches(&args, &config, LangArg::En).err().map(Box::new)
+            // The same command line under the other language's definition gives the
+            // same error in that language: both are kept, the Chinese one as `error`
+            // (not needed for help to print). A message this command line raises
+            // itself exists only in the language it was raised in.
+            let (error, en) = match lang {
+                _ if shown_as_is => (error, None),
+                LangArg::Zh => {
+                    let en = Self::matches(&args, &config, LangArg::En).err();
+                    (error, en)
+                }
+                LangArg::En => match Self::matches(&args, &config, LangArg::Zh).err() {
+                    Some(zh) => (zh, Some(error)),
+                    None => (error, None),
+                },
             };
             Stop::Clap {
-                en,
+                en: en.map(Box::new),
                 error: Box::new(error),
                 lang,
             }
@@ -154,11 +162,12 @@ pub enum Stop {
     Config(crate::config::ConfigError),
     /// clap stopped: help or the version was asked for, or the command line is wrong.
     Clap {
-        /// clap's error, from the definition in `lang`.
+        /// clap's error from the Chinese definition; help and the version as asked
+        /// for, in `lang`. When the Chinese definition accepts the command line
+        /// (unexpected), the error in `lang`.
         error: Box<clap::Error>,
-        /// The same command line's error under the English definition (`None` when
-        /// `lang` is English, for help and the version, and in the unexpected case
-        /// that it parses there).
+        /// The same command line's error under the English definition (`None` for
+        /// help and the version, and when the English definition gave `error`).
         en: Option<Box<clap::Error>>,
         /// The language the help and the message are in.
         lang: LangArg,

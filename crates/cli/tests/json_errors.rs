@@ -127,3 +127,30 @@ fn an_untranslated_input_error_still_gives_both_fields() {
     assert_eq!(e["code"], "usage");
     assert!(e["en"].as_str().unwrap().contains("yesterday"), "{e}");
 }
+
+#[test]
+fn a_usage_error_the_command_line_raises_itself_is_in_both_languages() {
+    let s = Scratch::imported("jsonerr-own-usage");
+    for lang in ["zh", "en"] {
+        let r = s
+            .run(&["--lang", lang, "--json", "schema", "publish", "--store", "x.db"])
+            .code(2);
+        let e = error_of(&r);
+        assert_eq!(e["code"], "usage", "{lang}: {e}");
+        assert!(
+            e["zh"]
+                .as_str()
+                .unwrap()
+                .contains("--store 不是 `regula schema` 的选项：该命令不打开存储库"),
+            "{lang}: {e}"
+        );
+        assert!(
+            e["en"]
+                .as_str()
+                .unwrap()
+                .contains("--store is not an option of `regula schema`, which opens no store"),
+            "{lang}: {e}"
+        );
+    }
+    assert!(!s.file("x.db").exists(), "nothing created");
+}

@@ -796,6 +796,188 @@ fn unknown(
     )
 }
 
+/// What a definition file declares under `[states]`, `[actions]` and `[roles]`: where
+/// each name is (errors point there) and the names in file order (for suggestions).
+/// Both formats check every name they use against it.
+struct Declared<'f> {
+    states: HashMap<String, usize>,
+    actions: HashMap<String, usize>,
+    roles: HashMap<String, usize>,
+    state_names: Vec<&'f str>,
+    action_names: Vec<&'f str>,
+    role_names: Vec<&'f str>,
+    labels: [&'f Ordered<FileLabel>; 3],
+}
+
+impl<'f> Declared<'f> {
+    fn new(states: &'f Ordered<FileLabel>, actions: &'f Ordered<FileLabel>, roles: &'f Ordered<FileLabel>) -> Self {
+        let spans = |o: &Ordered<FileLabel>| -> HashMap<String, usize> {
+            o.0.iter().map(|(k, v)| (k.clone(), v.span().start)).collect()
+        };
+        let names = |o: &'f Ordered<FileLabel>| -> Vec<&'f str> { o.0.iter().map(|(k, _)| k.as_str()).collect() };
+        Declared {
+            states: spans(states),
+            actions: spans(actions),
+            roles: spans(roles),
+            state_names: names(states),
+            action_names: names(actions),
+            role_names: names(roles),
+            labels: [states, actions, roles],
+        }
+    }
+
+    /// The declared state `s`.
+    fn state(&self, s: &Spanned<String>) -> Result<DynState, Located> {
+        if self.states.contains_key(s.get_ref().as_str()) {
+            Ok(DynState::new(s.get_ref()))
+        } else {
+            Err(unknown(
+                s.span(),
+                "state",
+                s.get_ref(),
+                "declared in [states]",
+                &self.state_names,
+            ))
+        }
+    }
+
+    /// The declared role `r`.
+    fn role(&self, r: &Spanned<String>) -> Result<String, Located> {
+        self.role_at(r.span(), r.get_ref())?;
+        Ok(r.get_ref().clone())
+    }
+
+    /// Checks that `name`, used at `span`, is a declared role.
+    fn role_at(&self, span: std::ops::Range<usize>, name: &str) -> Result<(), Located> {
+        if self.roles.contains_key(name) {
+            return Ok(());
+        }
+        Err(unknown(span, "role", name, "declared in [roles]", &self.role_names))
+    }
+
+    /// Checks that `name`, used at `span`, is a declared action.
+    fn action_at(&self, span: std::ops::Range<usize>, name: &str) -> Result<(), Located> {
+        if self.actions.contains_key(name) {
+            return Ok(());
+        }
+        Err(unknown(
+            span,
+            "action",
+            name,
+            "declared in [actions]",
+            &self.action_names,
+        ))
+    }
+
+    /// `b` with the states, actions and roles declared, each with its labels, in file
+    /// order.
+    fn declare(
+        &self,
+        mut b: crate::definition::DefinitionBuilder<Dynamic>,
+    ) -> crate::definition::DefinitionBuilder<Dynamic> {
+        let text = |l: &Spanned<FileLabel>| Text::owned(l.get_ref().zh.clone(), l.get_ref().en.clone());
+        let [states, actions, roles] = self.labels;
+        for (name, label) in &states.0 {
+            b = b.state(DynState::new(name), text(label));
+        }
+        for (name, label) in &actions.0 {
+            b = b.action(name.clone(), text(label));
+        }
+        for (name, label) in &roles.0 {
+            b = b.role(name.clone(), text(label));
+        }
+        b
+    }
+
+    /// `b` with the roles that may create and migrate instances, each declared.
+    fn people(
+        &self,
+        mut b: crate::definition::DefinitionBuilder<Dynamic>,
+        creators: &[Spanned<String>],
+        migrators: &[Spanned<String>],
+    ) -> Result<crate::definition::DefinitionBuilder<Dynamic>, Located> {
+        for c in creators {
+            b = b.creators([self.role(c)?]);
+        }
+        for m in migrators {
+            b = b.migrators([self.role(m)?]);
+        }
+        Ok(b)
+    }
+}
+
+/// The effect a file names (`merge_payload` when it names none) from the registry;
+/// `None` for an unknown name under a placeholder registry.
+fn named_effect(registry: &Registry, named: Option<&Spanned<String>>) -> Result<Option<Effect<Dynamic>>, Located> {
+    let name = named.map_or("merge_payload", |e| e.get_ref().as_str());
+    match registry.effects.get(name) {
+        Some(effect) => Ok(Some(Arc::clone(effect))),
+        None if registry.placeholders => Ok(None),
+        None => {
+            let span = named.map_or(0..0, Spanned::span);
+            let names: Vec<&str> = registry.effects.keys().map(String::as_str).collect();
+            Err(unknown(span, "effect", name, "registered", &names))
+        }
+    }
+}
+
+/// The guards a file names, as the loader meets them: those of the registry it uses
+/// (each once), and those a placeholder registry stands in for.
+#[derive(Default)]
+struct NamedGuards {
+    used: Vec<String>,
+    placeholders: Vec<String>,
+}
+
+impl NamedGuards {
+    /// Notes the guard `name`, used at `span`: an error when the registry has no such
+    /// guard and is not a placeholder one.
+    fn note(&mut self, registry: &Registry, span: std::ops::Range<usize>, name: &str) -> Result<(), Located> {
+        let list = if registry.guards.contains_key(name) {
+            &mut self.used
+        } else if registry.placeholders {
+            &mut self.placeholders
+        } else {
+            let known: Vec<&str> = registry.guards.keys().map(String::as_str).collect();
+            return Err(unknown(
+                span,
+                "guard",
+                name,
+                "registered by the program loading this file",
+                &known,
+            ));
+        };
+        if !list.iter().any(|n| n == name) {
+            list.push(name.to_owned());
+        }
+        Ok(())
+    }
+
+    /// Adds the registry's guards the file uses, and a refusing stand-in for each name
+    /// a placeholder registry does not know.
+    fn register(
+        self,
+        mut b: crate::definition::DefinitionBuilder<Dynamic>,
+        registry: &Registry,
+    ) -> crate::definition::DefinitionBuilder<Dynamic> {
+        for name in &self.used {
+            if let Some(g) = registry.guards.get(name) {
+                b = b.guard_shared(g.name.clone(), g.description.clone(), Arc::clone(&g.check));
+            }
+        }
+        for name in self.placeholders {
+            let refusal = Text::owned(
+                format!("本程序未提供条件 {name}"),
+                format!("guard {name} is not provided by this program"),
+            );
+            b = b.guard(name.clone(), Text::owned(name.clone(), name), move |_| {
+                Err(refusal.clone())
+            });
+        }
+        b
+    }
+}
+
 /// Where the top-level keys of a file end: the start of its first `[table]` line, or
 /// the end of the file. A missing top-level key is reported there, where it would be
 /// written, rather than at 1:1.
@@ -989,174 +1171,61 @@ fn map_build_error(source: &str, e: DefinitionError, spans: &Spans<'_>) -> Locat
     (offset, LoadErrorKind::Definition(e))
 }
 
-/// Adds the registry's guards the file uses, and a refusing stand-in for each name a
-/// placeholder registry does not know.
-fn register_named_guards(
-    mut b: crate::definition::DefinitionBuilder<Dynamic>,
-    registry: &Registry,
-    used: &[String],
-    placeholders: Vec<String>,
-) -> crate::definition::DefinitionBuilder<Dynamic> {
-    for name in used {
-        if let Some(g) = registry.guards.get(name) {
-            b = b.guard_shared(g.name.clone(), g.description.clone(), Arc::clone(&g.check));
-        }
-    }
-    for name in placeholders {
-        let refusal = Text::owned(
-            format!("本程序未提供条件 {name}"),
-            format!("guard {name} is not provided by this program"),
-        );
-        b = b.guard(name.clone(), Text::owned(name.clone(), name), move |_| {
-            Err(refusal.clone())
-        });
-    }
-    b
-}
-
 fn load_v1(source: &str, registry: &Registry) -> Result<(Definition<Dynamic>, HashMap<String, usize>), Located> {
     let file: FileDefinition = parse(source)?;
+    let declared = Declared::new(&file.states, &file.actions, &file.roles);
 
-    let span_map = |o: &Ordered<FileLabel>| -> HashMap<String, usize> {
-        o.0.iter().map(|(k, v)| (k.clone(), v.span().start)).collect()
-    };
-    let state_span = span_map(&file.states);
-    let action_span = span_map(&file.actions);
-    let role_span = span_map(&file.roles);
-    let state_names: Vec<&str> = file.states.0.iter().map(|(k, _)| k.as_str()).collect();
-    let role_names: Vec<&str> = file.roles.0.iter().map(|(k, _)| k.as_str()).collect();
-    let action_names: Vec<&str> = file.actions.0.iter().map(|(k, _)| k.as_str()).collect();
-    let check_state = |s: &Spanned<String>| -> Result<DynState, Located> {
-        if state_span.contains_key(s.get_ref().as_str()) {
-            Ok(DynState::new(s.get_ref()))
-        } else {
-            Err(unknown(
-                s.span(),
-                "state",
-                s.get_ref(),
-                "declared in [states]",
-                &state_names,
-            ))
-        }
-    };
-    let check_role = |r: &Spanned<String>| -> Result<String, Located> {
-        if role_span.contains_key(r.get_ref().as_str()) {
-            Ok(r.get_ref().clone())
-        } else {
-            Err(unknown(
-                r.span(),
-                "role",
-                r.get_ref(),
-                "declared in [roles]",
-                &role_names,
-            ))
-        }
-    };
-
-    let mut b = Definition::<Dynamic>::builder(file.name.get_ref().clone(), file.version);
-    for (name, label) in &file.states.0 {
-        let l = label.get_ref();
-        b = b.state(DynState::new(name), Text::owned(l.zh.clone(), l.en.clone()));
-    }
-    for (name, label) in &file.actions.0 {
-        let l = label.get_ref();
-        b = b.action(name.clone(), Text::owned(l.zh.clone(), l.en.clone()));
-    }
-    for (name, label) in &file.roles.0 {
-        let l = label.get_ref();
-        b = b.role(name.clone(), Text::owned(l.zh.clone(), l.en.clone()));
-    }
-    b = b.initial(check_state(&file.initial)?);
+    let mut b = declared.declare(Definition::<Dynamic>::builder(
+        file.name.get_ref().clone(),
+        file.version,
+    ));
+    b = b.initial(declared.state(&file.initial)?);
     for t in &file.terminal {
-        b = b.terminal(check_state(t)?);
+        b = b.terminal(declared.state(t)?);
     }
-    for c in &file.creators {
-        b = b.creators([check_role(c)?]);
-    }
-    for m in &file.migrators {
-        b = b.migrators([check_role(m)?]);
-    }
-    let effect_name = file.effect.as_ref().map_or("merge_payload", |e| e.get_ref().as_str());
-    match registry.effects.get(effect_name) {
-        Some(effect) => b = b.effect_shared(Arc::clone(effect)),
-        None if registry.placeholders => {}
-        None => {
-            let span = file.effect.as_ref().map_or(0..0, |e| e.span());
-            let names: Vec<&str> = registry.effects.keys().map(String::as_str).collect();
-            return Err(unknown(span, "effect", effect_name, "registered", &names));
-        }
+    b = declared.people(b, &file.creators, &file.migrators)?;
+    if let Some(effect) = named_effect(registry, file.effect.as_ref())? {
+        b = b.effect_shared(effect);
     }
 
-    let mut used_guards: Vec<String> = Vec::new();
-    let mut placeholder_guards: Vec<String> = Vec::new();
-    let known_guards: Vec<&str> = registry.guards.keys().map(String::as_str).collect();
+    let mut guards = NamedGuards::default();
     for t in &file.transitions {
         let ft = t.get_ref();
         let mut row = Transition::new(
-            check_state(&ft.from)?,
+            declared.state(&ft.from)?,
             ft.action.get_ref().clone(),
-            check_state(&ft.to)?,
+            declared.state(&ft.to)?,
         );
-        if !action_span.contains_key(ft.action.get_ref().as_str()) {
-            return Err(unknown(
-                ft.action.span(),
-                "action",
-                ft.action.get_ref(),
-                "declared in [actions]",
-                &action_names,
-            ));
-        }
+        declared.action_at(ft.action.span(), ft.action.get_ref())?;
         for r in &ft.roles {
-            row.roles.push(check_role(r)?);
+            row.roles.push(declared.role(r)?);
         }
         for g in &ft.guards {
-            let mut missing: Option<String> = None;
-            g.get_ref().visit_names(&mut |n| {
-                if registry.guards.contains_key(n) {
-                    if !used_guards.iter().any(|u| u == n) {
-                        used_guards.push(n.to_owned());
-                    }
-                } else if registry.placeholders {
-                    if !placeholder_guards.iter().any(|p| p == n) {
-                        placeholder_guards.push(n.to_owned());
-                    }
-                } else if missing.is_none() {
-                    missing = Some(n.to_owned());
-                }
-            });
-            if let Some(name) = missing {
-                return Err(unknown(
-                    g.span(),
-                    "guard",
-                    &name,
-                    "registered by the program loading this file",
-                    &known_guards,
-                ));
+            let mut names: Vec<String> = Vec::new();
+            g.get_ref().visit_names(&mut |n| names.push(n.to_owned()));
+            for n in &names {
+                guards.note(registry, g.span(), n)?;
             }
-            let mut bad_role: Option<String> = None;
-            g.get_ref().visit_roles(&mut |r| {
-                if bad_role.is_none() && !role_span.contains_key(r) {
-                    bad_role = Some(r.to_owned());
-                }
-            });
-            if let Some(role) = bad_role {
-                return Err(unknown(g.span(), "role", &role, "declared in [roles]", &role_names));
+            let mut roles: Vec<String> = Vec::new();
+            g.get_ref().visit_roles(&mut |r| roles.push(r.to_owned()));
+            for r in &roles {
+                declared.role_at(g.span(), r)?;
             }
             row.guards.push(g.get_ref().clone());
         }
         b = b.transition(row);
     }
-    b = register_named_guards(b, registry, &used_guards, placeholder_guards);
+    b = guards.register(b, registry);
 
     let transition_spans: Vec<usize> = file.transitions.iter().map(|t| t.span().start).collect();
     let spans = Spans {
         name: file.name.span().start,
         transitions: &transition_spans,
-        states: &state_span,
-        actions: &action_span,
-        roles: &role_span,
+        states: &declared.states,
+        actions: &declared.actions,
+        roles: &declared.roles,
         deadlines: &HashMap::new(),
     };
     let def = b.build().map_err(|e| map_build_error(source, e, &spans))?;
-    Ok((def, state_span))
+    Ok((def, declared.states))
 }

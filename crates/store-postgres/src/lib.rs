@@ -48,23 +48,22 @@
 //!   transaction-scoped advisory lock, so servers starting together do it once.
 //! - **One round trip per append.** An append without claims is one call of a function
 //!   of the schema, in the call's own transaction: `append_one` (scalar arguments) for
-//!   an append of one record, the common case, `append_records` (arrays) for the
-//!   rest. The client
-//!   checks the records against the heads their first records imply (the sequence
-//!   number expected, the `prev_hash`, the definition, the state `from`), and the
-//!   function compares those with the stored heads under the `log_head` row lock before
-//!   writing. The client cannot know when a stored instance entered its state: when the
-//!   batch does not change the state, the function keeps the stored `entered_at`. When one
-//!   differs (another writer got there first, an instance migrating to a new
-//!   definition version) it writes nothing, and the append runs again as a transaction
-//!   of seven statements that reads the stored heads, which gives the exact answer
-//!   (a conflict, an invalid append). The compact range is computed by the client from
-//!   the one it last saw, and stored as it is when that is still the stored one (the
-//!   function compares the bytes); otherwise the function hashes the leaves itself.
-//!   `append_one` locks and writes the log head with one conditional `UPDATE` when
-//!   the client's range is current, and checks and writes a head with one `UPDATE`
-//!   whose condition is the presumed head. The role needs `EXECUTE` on both functions
-//!   (PostgreSQL grants it to everyone by default).
+//!   an append of one record, the common case, `append_records` (arrays) for the rest.
+//!   The client checks the records against the heads their first records imply (the
+//!   sequence number expected, the `prev_hash`, the definition, the state `from`), and
+//!   the function compares those with the stored heads under the `log_head` row lock;
+//!   when one differs (another writer got there first, an instance migrating to a new
+//!   definition version) the call raises an error that rolls it back, and the append
+//!   runs again as a transaction of seven statements that reads the stored heads,
+//!   which gives the exact answer (a conflict, an invalid append). The client cannot
+//!   know when a stored instance entered its state: when the batch does not change the
+//!   state, the function keeps the stored `entered_at`. The compact range is computed
+//!   by the client from the one it last saw, and stored as it is when that is still the
+//!   stored one (the function compares the bytes); otherwise the function hashes the
+//!   leaves itself. `append_one` takes the lock and writes the log head with one
+//!   conditional `UPDATE` when the client's range is current, and checks and writes a
+//!   head with one `UPDATE` whose condition is the presumed head. The role needs
+//!   `EXECUTE` on both functions (PostgreSQL grants it to everyone by default).
 //! - **One connection per handle.** A [`PostgresStore`] is `Send + Sync` and holds one
 //!   connection behind a mutex: open one handle per worker thread for parallelism. A
 //!   handle made by [`connect`](PostgresStore::connect) reconnects when its connection

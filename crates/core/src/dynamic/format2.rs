@@ -18,8 +18,8 @@ use serde_json::Value;
 use toml::Spanned;
 
 use super::{
-    DynState, Dynamic, FileLabel, LoadErrorKind, LoadWarningKind, Located, Ordered, Registry, closest_hint,
-    map_build_error, register_named_guards, top_level_end, unknown,
+    Declared, DynState, Dynamic, FileLabel, LoadErrorKind, LoadWarningKind, Located, NamedGuards, Ordered, Registry,
+    closest_hint, map_build_error, named_effect, top_level_end, unknown,
 };
 use crate::builtin::{self, Fraction};
 use crate::calendar::{CalendarSpan, parse_zone};
@@ -646,42 +646,9 @@ type Loaded = (
 pub(super) fn load(source: &str, registry: &Registry) -> Result<Loaded, Located> {
     let file: File = super::parse(source)?;
 
-    let span_map = |o: &Ordered<FileLabel>| -> HashMap<String, usize> {
-        o.0.iter().map(|(k, v)| (k.clone(), v.span().start)).collect()
-    };
-    let state_span = span_map(&file.states);
-    let action_span = span_map(&file.actions);
-    let role_span = span_map(&file.roles);
-    let state_names: Vec<&str> = file.states.0.iter().map(|(k, _)| k.as_str()).collect();
-    let role_names: Vec<&str> = file.roles.0.iter().map(|(k, _)| k.as_str()).collect();
-    let action_names: Vec<&str> = file.actions.0.iter().map(|(k, _)| k.as_str()).collect();
-
-    let check_state = |s: &Spanned<String>| -> Result<DynState, Located> {
-        if state_span.contains_key(s.get_ref()) {
-            Ok(DynState::new(s.get_ref()))
-        } else {
-            Err(unknown(
-                s.span(),
-                "state",
-                s.get_ref(),
-                "declared in [states]",
-                &state_names,
-            ))
-        }
-    };
-    let check_role = |r: &Spanned<String>| -> Result<String, Located> {
-        if role_span.contains_key(r.get_ref()) {
-            Ok(r.get_ref().clone())
-        } else {
-            Err(unknown(
-                r.span(),
-                "role",
-                r.get_ref(),
-                "declared in [roles]",
-                &role_names,
-            ))
-        }
-    };
+    let declared = Declared::new(&file.states, &file.actions, &file.roles);
+    let check_state = |s: &Spanned<String>| declared.state(s);
+    let check_role = |r: &Spanned<String>| declared.role(r);
 
     let zone = match &file.time_zone {
         None => Utc.fix(),
@@ -691,7 +658,7 @@ pub(super) fn load(source: &str, registry: &Registry) -> Result<Loaded, Located>
     // Groups: names of their own, each a non-empty list of declared states.
     let mut groups: HashMap<&str, Vec<&str>> = HashMap::new();
     for (name, members) in &file.groups.0 {
-        if state_span.contains_key(name) {
+        if declared.states.contains_key(name) {
             return Err((members.span().start, LoadErrorKind::GroupClash { group: name.clone() }));
         }
         if members.get_ref().is_empty() {
@@ -708,13 +675,13 @@ pub(super) fn load(source: &str, registry: &Registry) -> Result<Loaded, Located>
     // Schemas, by action; the creation schema.
     let mut schemas: HashMap<&str, Arc<FieldSchema>> = HashMap::new();
     for (action, fields) in &file.payloads.0 {
-        if !action_span.contains_key(action) {
+        if !declared.actions.contains_key(action) {
             return Err(unknown(
                 fields.span(),
                 "action",
                 action,
                 "declared in [actions]",
-                &action_names,
+                &declared.action_names,
             ));
         }
         schemas.insert(action.as_str(), Arc::new(schema_of(action, fields.get_ref())?));
@@ -725,19 +692,10 @@ pub(super) fn load(source: &str, registry: &Registry) -> Result<Loaded, Located>
         Some(schema_of("creation", &file.creation)?)
     };
 
-    let mut b = Definition::<Dynamic>::builder(file.name.get_ref().clone(), file.version);
-    for (name, label) in &file.states.0 {
-        let l = label.get_ref();
-        b = b.state(DynState::new(name), Text::owned(l.zh.clone(), l.en.clone()));
-    }
-    for (name, label) in &file.actions.0 {
-        let l = label.get_ref();
-        b = b.action(name.clone(), Text::owned(l.zh.clone(), l.en.clone()));
-    }
-    for (name, label) in &file.roles.0 {
-        let l = label.get_ref();
-        b = b.role(name.clone(), Text::owned(l.zh.clone(), l.en.clone()));
-    }
+    let mut b = declared.declare(Definition::<Dynamic>::builder(
+        file.name.get_ref().clone(),
+        file.version,
+    ));
     let Some(initial) = &file.initial else {
         return Err((top_level_end(source), LoadErrorKind::NoInitial));
     };
@@ -747,25 +705,11 @@ pub(super) fn load(source: &str, registry: &Registry) -> Result<Loaded, Located>
         b = b.terminal(check_state(t)?);
         terminal.push(t.get_ref());
     }
-    for c in &file.creators {
-        b = b.creators([check_role(c)?]);
-    }
-    for m in &file.migrators {
-        b = b.migrators([check_role(m)?]);
-    }
+    b = declared.people(b, &file.creators, &file.migrators)?;
     if let Some(schema) = creation {
         b = b.creation_check(move |data: &Value| builtin::schema_refusal("create", &schema, data));
     }
-    let base_name = file.effect.as_ref().map_or("merge_payload", |e| e.get_ref().as_str());
-    let base: Option<Effect<Dynamic>> = match registry.effects.get(base_name) {
-        Some(effect) => Some(Arc::clone(effect)),
-        None if registry.placeholders => None,
-        None => {
-            let span = file.effect.as_ref().map_or(0..0, |e| e.span());
-            let names: Vec<&str> = registry.effects.keys().map(String::as_str).collect();
-            return Err(unknown(span, "effect", base_name, "registered", &names));
-        }
-    };
+    let base: Option<Effect<Dynamic>> = named_effect(registry, file.effect.as_ref())?;
 
     // The tallies some `count` effect writes, for the vote guards to read.
     let counted: Vec<&str> = file
@@ -797,28 +741,19 @@ pub(super) fn load(source: &str, registry: &Registry) -> Result<Loaded, Located>
         guards: Vec::new(),
     };
     let mut warnings: Vec<(usize, LoadWarningKind)> = Vec::new();
-    let mut used_guards: Vec<String> = Vec::new();
-    let mut placeholder_guards: Vec<String> = Vec::new();
+    let mut named_guards = NamedGuards::default();
     let mut steps: HashMap<String, HashMap<String, Vec<Step>>> = HashMap::new();
     let mut row_of: Vec<usize> = Vec::new();
     let mut rows: Vec<(usize, String, String, String)> = Vec::new();
     let mut first_row: HashMap<(String, String), usize> = HashMap::new();
-    let mut groups_and_states: Vec<&str> = state_names.clone();
+    let mut groups_and_states: Vec<&str> = declared.state_names.clone();
     groups_and_states.extend(groups.keys().copied());
 
     for (ti, t) in file.transitions.iter().enumerate() {
         let number = ti + 1;
         let ft = t.get_ref();
         let action = ft.action.get_ref();
-        if !action_span.contains_key(action) {
-            return Err(unknown(
-                ft.action.span(),
-                "action",
-                action,
-                "declared in [actions]",
-                &action_names,
-            ));
-        }
+        declared.action_at(ft.action.span(), action)?;
         let to = check_state(&ft.to)?;
         if ft.roles.is_empty() {
             return Err((t.span().start, LoadErrorKind::NoRoles { number }));
@@ -838,29 +773,12 @@ pub(super) fn load(source: &str, registry: &Registry) -> Result<Loaded, Located>
             let mut names = Vec::new();
             guard_names(g.get_ref(), &mut names);
             for n in names {
-                if registry.guards.contains_key(n) {
-                    if !used_guards.iter().any(|u| u == n) {
-                        used_guards.push(n.to_owned());
-                    }
-                } else if registry.placeholders {
-                    if !placeholder_guards.iter().any(|p| p == n) {
-                        placeholder_guards.push(n.to_owned());
-                    }
-                } else {
-                    let known: Vec<&str> = registry.guards.keys().map(String::as_str).collect();
-                    return Err(unknown(
-                        g.span(),
-                        "guard",
-                        n,
-                        "registered by the program loading this file",
-                        &known,
-                    ));
-                }
+                named_guards.note(registry, g.span(), n)?;
             }
             let mut roles_named = Vec::new();
             guard_roles(g.get_ref(), &mut roles_named);
-            if let Some(r) = roles_named.into_iter().find(|r| !role_span.contains_key(*r)) {
-                return Err(unknown(g.span(), "role", r, "declared in [roles]", &role_names));
+            for r in roles_named {
+                declared.role_at(g.span(), r)?;
             }
             let mut fields = Vec::new();
             guard_fields(g.get_ref(), &mut fields);
@@ -942,7 +860,7 @@ pub(super) fn load(source: &str, registry: &Registry) -> Result<Loaded, Located>
             } else {
                 entry.span()
             };
-            let members: Vec<&str> = if state_span.contains_key(name) {
+            let members: Vec<&str> = if declared.states.contains_key(name) {
                 vec![name]
             } else if let Some(list) = groups.get(name) {
                 list.clone()
@@ -1020,7 +938,7 @@ pub(super) fn load(source: &str, registry: &Registry) -> Result<Loaded, Located>
         }
     }
 
-    b = register_named_guards(b, registry, &used_guards, placeholder_guards);
+    b = named_guards.register(b, registry);
     for (name, description, check) in builtins.guards {
         b = b.guard_shared(name, description, check);
     }
@@ -1057,7 +975,7 @@ pub(super) fn load(source: &str, registry: &Registry) -> Result<Loaded, Located>
             let name = a.get_ref();
             let own =
                 engine_own && (name == crate::definition::CREATE_ACTION || name == crate::definition::MIGRATE_ACTION);
-            if own || action_span.contains_key(name) {
+            if own || declared.actions.contains_key(name) {
                 Ok(name.clone())
             } else {
                 Err(unknown(
@@ -1065,7 +983,7 @@ pub(super) fn load(source: &str, registry: &Registry) -> Result<Loaded, Located>
                     "action",
                     name,
                     "declared in [actions]",
-                    &action_names,
+                    &declared.action_names,
                 ))
             }
         };
@@ -1145,13 +1063,13 @@ pub(super) fn load(source: &str, registry: &Registry) -> Result<Loaded, Located>
     let spans = super::Spans {
         name: file.name.span().start,
         transitions: &transition_spans,
-        states: &state_span,
-        actions: &action_span,
-        roles: &role_span,
+        states: &declared.states,
+        actions: &declared.actions,
+        roles: &declared.roles,
         deadlines: &deadline_span,
     };
     let def = b.build().map_err(|e| map_build_error(source, e, &spans))?;
-    Ok((def, warnings, state_span))
+    Ok((def, warnings, declared.states))
 }
 
 /// A payload field named by a guard or effect of a row for `action` must be declared
