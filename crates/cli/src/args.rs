@@ -101,9 +101,12 @@ impl Cli {
                     let en = Self::matches(&args, &config, LangArg::En).err();
                     (error, en)
                 }
+                // Only the same kind of error is taken: a Chinese "error" that is help
+                // or the version to print (never seen: both definitions have the same
+                // options) would be printed in place of the English error.
                 LangArg::En => match Self::matches(&args, &config, LangArg::Zh).err() {
-                    Some(zh) => (zh, Some(error)),
-                    None => (error, None),
+                    Some(zh) if zh.kind() == error.kind() => (zh, Some(error)),
+                    _ => (error, None),
                 },
             };
             Stop::Clap {

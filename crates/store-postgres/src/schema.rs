@@ -254,7 +254,8 @@ const MIGRATIONS: &[&str] = &[
     // UPDATE whose WHERE clause is the presumed head (a new instance: an INSERT that
     // does nothing when the head exists). Either writing nothing raises RG001, which
     // rolls the call back as a whole. The statements run after the lock is held, each
-    // with a snapshot of its own, so they see every append committed before.
+    // with a snapshot of its own (READ COMMITTED, PostgreSQL's default, as for
+    // `append_records`), so they see every append committed before.
     concat!(
         "CREATE FUNCTION {s}.append_one(
         a_instance uuid, a_seq bigint, a_prev_hash text, a_definition text, a_version bigint, a_from text,
