@@ -76,7 +76,9 @@ fn assert_invalid(result: Result<TreeHead, StoreError>, instance: Uuid, seq: u64
     }
 }
 
-fn assert_conflict(result: Result<TreeHead, StoreError>, instance: Uuid, expected_seq: u64, actual_seq: u64) {
+/// Asserts that `result` is the [`StoreError::Conflict`] of `instance`, whose writer
+/// expected `expected_seq` where the store holds `actual_seq`.
+pub fn assert_conflict(result: Result<TreeHead, StoreError>, instance: Uuid, expected_seq: u64, actual_seq: u64) {
     match result {
         Err(
             e @ StoreError::Conflict {

@@ -1122,10 +1122,11 @@ fn append_one(
     if r.at == UNKNOWN_ENTRY {
         return Ok(None);
     }
-    let Some(presumed) = presumed_head(a) else {
+    let Some(mut presumed) = presumed_head(a) else {
         return Ok(None);
     };
-    let Ok(checked) = check_batch(std::slice::from_ref(a), |_| Ok(presumed.clone())) else {
+    // Asked once, for the one instance.
+    let Ok(checked) = check_batch(std::slice::from_ref(a), |_| Ok(presumed.take())) else {
         return Ok(None);
     };
     let [BatchHead { head, .. }] = checked.as_slice() else {

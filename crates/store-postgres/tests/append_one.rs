@@ -9,7 +9,8 @@
 mod common;
 
 use regula_core::merkle::{CompactRange, record_leaf};
-use regula_core::{Append, Repository, Store, StoreError, TreeHead};
+use regula_core::{Append, Repository, Store, TreeHead};
+use regula_store_conformance::checks::assert_conflict;
 use regula_store_conformance::sample::{self, annotate, case, clerk};
 
 /// The tree head over every record of `store`, computed here from the records in
@@ -103,14 +104,12 @@ fn a_single_append_behind_the_stored_head_writes_nothing_and_is_a_conflict() {
     let engine = sample::engine();
     let late = engine.apply(&mut stale, annotate("后到")).unwrap();
     other.tree_head().unwrap();
-    match other.append(Append::of(&stale, 1, std::slice::from_ref(&late))) {
-        Err(StoreError::Conflict {
-            instance,
-            expected_seq,
-            actual_seq,
-        }) => assert_eq!((instance, expected_seq, actual_seq), (inst.id(), 1, 2)),
-        other => panic!("expected a conflict, got {other:?}"),
-    }
+    assert_conflict(
+        other.append(Append::of(&stale, 1, std::slice::from_ref(&late))),
+        inst.id(),
+        1,
+        2,
+    );
     assert_eq!(store.tree_head().unwrap(), before, "nothing written");
     assert_eq!(store.load(inst.id()).unwrap().len(), 2);
     // A creation under an id the store holds (two engines with one seed make the
@@ -126,14 +125,12 @@ fn a_single_append_behind_the_stored_head_writes_nothing_and_is_a_conflict() {
         .create(clerk(), "clerk", case("重立"), None)
         .unwrap();
     assert_eq!(twin.id(), taken.id());
-    match other.append(Append::of(&twin, 0, std::slice::from_ref(&twice))) {
-        Err(StoreError::Conflict {
-            instance,
-            expected_seq,
-            actual_seq,
-        }) => assert_eq!((instance, expected_seq, actual_seq), (taken.id(), 0, 1)),
-        other => panic!("expected a conflict, got {other:?}"),
-    }
+    assert_conflict(
+        other.append(Append::of(&twin, 0, std::slice::from_ref(&twice))),
+        taken.id(),
+        0,
+        1,
+    );
     assert_eq!(store.tree_head().unwrap(), before, "nothing written");
     // The handle appends again, on the current head.
     repo.apply(&mut inst, annotate("再来")).unwrap();

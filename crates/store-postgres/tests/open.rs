@@ -570,11 +570,15 @@ fn a_version_2_store_is_migrated_in_place_verifies_and_continues() {
     assert_eq!(store.load(first).unwrap().len(), 4);
 }
 
-/// The store of schema 4 that the code of that version wrote (tests/fixtures), loaded
-/// into `schema`.
-fn version_4_store(raw: &mut Client, schema: &str) {
-    let sql = include_str!("fixtures/store-v4-sample.sql").replace("regula_v4_fixture", schema);
-    raw.batch_execute(&sql).unwrap();
+/// The store of schema `version` that the code of that version wrote (tests/fixtures),
+/// loaded into `schema`.
+fn fixture_store(raw: &mut Client, schema: &str, version: u8) {
+    let (sql, name) = match version {
+        3 => (include_str!("fixtures/store-v3-sample.sql"), "regula_v3_fixture"),
+        4 => (include_str!("fixtures/store-v4-sample.sql"), "regula_v4_fixture"),
+        other => panic!("no fixture store of schema {other}"),
+    };
+    raw.batch_execute(&sql.replace(name, schema)).unwrap();
 }
 
 /// The names and argument counts of the functions in `schema`.
@@ -597,7 +601,7 @@ fn a_version_4_store_written_by_the_old_code_is_migrated_verifies_and_continues(
     }
     let schema = common::unique_schema("migrate4");
     let mut raw = common::raw();
-    version_4_store(&mut raw, &schema);
+    fixture_store(&mut raw, &schema, 4);
     let before = fingerprint(&mut raw, &schema);
     assert_older(&schema, 4);
     assert_eq!(fingerprint(&mut raw, &schema), before);
@@ -678,24 +682,13 @@ fn a_version_4_store_written_by_the_old_code_is_migrated_verifies_and_continues(
     assert_eq!(report.records, 22);
 }
 
-/// The store of schema 3 that the code of that version wrote (tests/fixtures), loaded
-/// into `schema`.
-fn version_3_store(raw: &mut Client, schema: &str) {
-    let sql = include_str!("fixtures/store-v3-sample.sql").replace("regula_v3_fixture", schema);
-    raw.batch_execute(&sql).unwrap();
-}
-
 /// The number of arguments of each `append_records` function in `schema`.
 fn append_functions(raw: &mut Client, schema: &str) -> Vec<i16> {
-    raw.query(
-        "SELECT p.pronargs FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace \
-         WHERE n.nspname = $1 AND p.proname = 'append_records'",
-        &[&schema],
-    )
-    .unwrap()
-    .iter()
-    .map(|r| r.get(0))
-    .collect()
+    functions(raw, schema)
+        .into_iter()
+        .filter(|(name, _)| name == "append_records")
+        .map(|(_, args)| args)
+        .collect()
 }
 
 fn schema_version(raw: &mut Client, schema: &str) -> String {
@@ -714,7 +707,7 @@ fn a_version_3_store_written_by_the_old_code_is_migrated_verifies_and_continues(
     }
     let schema = common::unique_schema("migrate3");
     let mut raw = common::raw();
-    version_3_store(&mut raw, &schema);
+    fixture_store(&mut raw, &schema, 3);
     let before = fingerprint(&mut raw, &schema);
     assert_older(&schema, 3);
     assert_eq!(fingerprint(&mut raw, &schema), before);
@@ -771,7 +764,7 @@ fn a_migration_that_fails_midway_leaves_schema_3_as_it_was() {
     }
     let schema = common::unique_schema("migrate3fail");
     let mut raw = common::raw();
-    version_3_store(&mut raw, &schema);
+    fixture_store(&mut raw, &schema, 3);
     // A relation by the name of the index migration 4 creates, made after its columns
     // are added: the migration fails there.
     raw.batch_execute(&format!("CREATE INDEX instances_by_due ON \"{schema}\".records (seq)"))

@@ -647,8 +647,6 @@ pub(super) fn load(source: &str, registry: &Registry) -> Result<Loaded, Located>
     let file: File = super::parse(source)?;
 
     let declared = Declared::new(&file.states, &file.actions, &file.roles);
-    let check_state = |s: &Spanned<String>| declared.state(s);
-    let check_role = |r: &Spanned<String>| declared.role(r);
 
     let zone = match &file.time_zone {
         None => Utc.fix(),
@@ -666,7 +664,7 @@ pub(super) fn load(source: &str, registry: &Registry) -> Result<Loaded, Located>
         }
         let mut list = Vec::new();
         for m in members.get_ref() {
-            check_state(m)?;
+            declared.state(m)?;
             list.push(m.get_ref().as_str());
         }
         groups.insert(name.as_str(), list);
@@ -699,10 +697,10 @@ pub(super) fn load(source: &str, registry: &Registry) -> Result<Loaded, Located>
     let Some(initial) = &file.initial else {
         return Err((top_level_end(source), LoadErrorKind::NoInitial));
     };
-    b = b.initial(check_state(initial)?);
+    b = b.initial(declared.state(initial)?);
     let mut terminal: Vec<&str> = Vec::new();
     for t in &file.terminal {
-        b = b.terminal(check_state(t)?);
+        b = b.terminal(declared.state(t)?);
         terminal.push(t.get_ref());
     }
     b = declared.people(b, &file.creators, &file.migrators)?;
@@ -754,13 +752,13 @@ pub(super) fn load(source: &str, registry: &Registry) -> Result<Loaded, Located>
         let ft = t.get_ref();
         let action = ft.action.get_ref();
         declared.action_at(ft.action.span(), action)?;
-        let to = check_state(&ft.to)?;
+        let to = declared.state(&ft.to)?;
         if ft.roles.is_empty() {
             return Err((t.span().start, LoadErrorKind::NoRoles { number }));
         }
         let mut roles = Vec::new();
         for r in &ft.roles {
-            roles.push(check_role(r)?);
+            roles.push(declared.role(r)?);
         }
         let schema = schemas.get(action.as_str()).cloned();
 
@@ -998,7 +996,7 @@ pub(super) fn load(source: &str, registry: &Registry) -> Result<Loaded, Located>
                         )),
                     ));
                 }
-                Deadline::leave(fd.name.get_ref().clone(), label, check_state(state)?, within)
+                Deadline::leave(fd.name.get_ref().clone(), label, declared.state(state)?, within)
             }
             (None, Some(action)) => {
                 let mut d = Deadline::take(fd.name.get_ref().clone(), label, check_action(action, false)?, within);
@@ -1013,7 +1011,7 @@ pub(super) fn load(source: &str, registry: &Registry) -> Result<Loaded, Located>
                         };
                         match groups.get(spanned.get_ref().as_str()) {
                             Some(members) => states.extend(members.iter().map(|m| DynState::new(m))),
-                            None => states.push(check_state(&spanned).map_err(|(at, kind)| {
+                            None => states.push(declared.state(&spanned).map_err(|(at, kind)| {
                                 match kind {
                                     LoadErrorKind::Unknown { name, suggestion, .. } => (
                                         at,
